@@ -1,0 +1,58 @@
+"""Data problems found in a sheet: plain records, one list for the terminal, JSON and the report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one place. ``row`` is the Excel row number (1-based), ``column`` the letter."""
+
+    code: str
+    severity: str
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    header: str = ""
+    value: str = ""
+    file: str = ""
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"「{self.sheet}」")
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行")
+        if self.column:
+            parts.append(f"{self.column} 列({self.header})" if self.header else f"{self.column} 列")
+        return " ".join(parts)
+
+    def as_text(self) -> str:
+        value = f" 值「{self.value}」" if self.value else ""
+        return f"[{SEVERITY_LABELS[self.severity]}] {self.where}{value}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def count_by_severity(problems: list[Problem]) -> dict[str, int]:
+    counts = Counter(p.severity for p in problems)
+    return {ERROR: counts.get(ERROR, 0), WARNING: counts.get(WARNING, 0)}
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Stable, readable order: by file, sheet, row, column, then code."""
+    return sorted(
+        problems,
+        key=lambda p: (p.file, p.sheet, p.row if p.row is not None else -1, len(p.column), p.column, p.code),
+    )

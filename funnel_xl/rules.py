@@ -1,0 +1,350 @@
+"""The team's rules: stages, columns, lists and thresholds, read from TOML and checked on load.
+
+Every mistake raises :class:`RulesError` naming the file and the key, and saying what is allowed.
+The default rules ship inside the package (``funnel_xl/data/funnel.toml``); the repository's
+``rules/funnel.toml`` is the same file for people to copy and edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import RulesError
+
+COLUMN_KINDS = ("text", "date", "number", "stage", "lost_at")
+SUGGESTION_METRICS = (
+    "pass_rate",
+    "loss_rate",
+    "win_rate",
+    "stalled_share",
+    "source_win_rate",
+    "source_first_pass_rate",
+)
+# Fields the code relies on; a rules file may rename their headers but not drop them.
+CORE_FIELDS = ("lead_id", "source", "stage", "first_contact", "owner")
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    entry: str
+    exit: str
+    max_dwell_days: int
+    win_probability: float
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    aliases: tuple[str, ...]
+    kind: str
+    required: bool
+    computed: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    metric: str
+    text: str
+    stage: str | None = None
+    below: float | None = None
+    above: float | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    stale_follow_up_days: int
+    min_sample: int
+
+
+@dataclass(frozen=True)
+class Rules:
+    stages: tuple[Stage, ...]
+    lost_labels: tuple[str, ...]
+    sources: tuple[str, ...]
+    follow_up_methods: tuple[str, ...]
+    lead_id_pattern: str
+    thresholds: Thresholds
+    leads_sheets: tuple[str, ...]
+    header_search_rows: int
+    columns: tuple[Column, ...]
+    suggestions: tuple[Suggestion, ...]
+    source_path: str
+    sha256: str
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.stages)
+
+    @property
+    def won_stage(self) -> str:
+        return self.stages[-1].name
+
+    def stage_index(self, name: str) -> int:
+        """0-based index of a stage name; raises KeyError for anything else."""
+        return self.stage_names.index(name)
+
+    def column(self, field: str) -> Column:
+        for col in self.columns:
+            if col.field == field:
+                return col
+        raise KeyError(field)
+
+    def header(self, field: str) -> str:
+        return self.column(field).header
+
+
+def normalize_header(text: object) -> str:
+    """Fold a header for matching: NFKC (full-width → half-width), no whitespace, casefolded."""
+    folded = unicodedata.normalize("NFKC", str(text))
+    return re.sub(r"\s+", "", folded).casefold()
+
+
+def default_rules_path() -> Path:
+    return Path(str(resources.files("funnel_xl") / "data" / "funnel.toml"))
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Read and check a rules file; ``None`` means the packaged default."""
+    path = Path(path) if path is not None else default_rules_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RulesError(f"规则文件不存在: {path}") from None
+    except OSError as exc:
+        raise RulesError(f"无法读取规则文件 {path}: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RulesError(f"规则文件 {path} 不是 UTF-8 文本。") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"规则文件 {path} 不是有效的 TOML: {exc}") from None
+    return _Checker(path).rules(data, hashlib.sha256(raw).hexdigest())
+
+
+class _Checker:
+    """Turns the parsed TOML into :class:`Rules`, naming file and key on every mistake."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, key: str, message: str) -> RulesError:
+        return RulesError(f"规则文件 {self.path} 中「{key}」{message}")
+
+    def table(self, data: Any, key: str, allowed: set[str], required: set[str]) -> dict:
+        if not isinstance(data, dict):
+            raise self.fail(key, "应为一个表 (table)。")
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise self.fail(
+                f"{key}.{unknown[0]}" if key else unknown[0],
+                f"是未知的键；允许的键: {', '.join(sorted(allowed))}。",
+            )
+        missing = sorted(required - set(data))
+        if missing:
+            raise self.fail(f"{key}.{missing[0]}" if key else missing[0], "缺失，必须填写。")
+        return data
+
+    def typed(self, value: Any, key: str, kind: type | tuple[type, ...], what: str) -> Any:
+        if isinstance(value, bool) and kind is not bool:
+            raise self.fail(key, f"应为{what}，实际是 {value!r}。")
+        if not isinstance(value, kind):
+            raise self.fail(key, f"应为{what}，实际是 {value!r}。")
+        return value
+
+    def text(self, value: Any, key: str) -> str:
+        value = self.typed(value, key, str, "文本")
+        if not value.strip():
+            raise self.fail(key, "不能为空。")
+        return value.strip()
+
+    def texts(self, value: Any, key: str, allow_empty: bool = False) -> tuple[str, ...]:
+        value = self.typed(value, key, list, "文本列表")
+        items = tuple(self.text(v, f"{key}[{i}]") for i, v in enumerate(value))
+        if not items and not allow_empty:
+            raise self.fail(key, "至少需要一项。")
+        seen: set[str] = set()
+        for item in items:
+            if item in seen:
+                raise self.fail(key, f"中「{item}」重复出现。")
+            seen.add(item)
+        return items
+
+    def number(self, value: Any, key: str, low: float, high: float | None = None) -> float:
+        value = self.typed(value, key, (int, float), "数字")
+        if value < low or (high is not None and value > high):
+            bound = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
+            raise self.fail(key, f"应为 {bound} 之间的数字，实际是 {value}。")
+        return float(value)
+
+    def integer(self, value: Any, key: str, low: int) -> int:
+        value = self.typed(value, key, int, "整数")
+        if value < low:
+            raise self.fail(key, f"应为不小于 {low} 的整数，实际是 {value}。")
+        return value
+
+    def rules(self, data: dict, sha256: str) -> Rules:
+        top = self.table(
+            data,
+            "",
+            {
+                "version", "stages", "lost_labels", "sources", "follow_up_methods",
+                "lead_id_pattern", "thresholds", "sheets", "columns", "suggestions",
+            },
+            {"version", "stages", "lost_labels", "columns"},
+        )
+        if top["version"] != 1:
+            raise self.fail("version", f"应为 1（本版本支持的规则格式），实际是 {top['version']!r}。")
+        stages = self.stages(top["stages"])
+        names = [s.name for s in stages]
+        lost = self.texts(top["lost_labels"], "lost_labels")
+        for label in lost:
+            if label in names:
+                raise self.fail("lost_labels", f"中「{label}」与阶段同名。")
+        pattern = self.text(top.get("lead_id_pattern", ".+"), "lead_id_pattern")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise self.fail("lead_id_pattern", f"不是有效的正则表达式: {exc}。") from None
+        thresholds = self.table(
+            top.get("thresholds", {}), "thresholds",
+            {"stale_follow_up_days", "min_sample"}, set(),
+        )
+        sheets = self.table(top.get("sheets", {}), "sheets", {"leads", "header_search_rows"}, set())
+        return Rules(
+            stages=stages,
+            lost_labels=lost,
+            sources=self.texts(top.get("sources", []), "sources", allow_empty=True),
+            follow_up_methods=self.texts(
+                top.get("follow_up_methods", []), "follow_up_methods", allow_empty=True
+            ),
+            lead_id_pattern=pattern,
+            thresholds=Thresholds(
+                stale_follow_up_days=self.integer(
+                    thresholds.get("stale_follow_up_days", 14), "thresholds.stale_follow_up_days", 1
+                ),
+                min_sample=self.integer(thresholds.get("min_sample", 10), "thresholds.min_sample", 1),
+            ),
+            leads_sheets=self.texts(sheets.get("leads", []), "sheets.leads", allow_empty=True),
+            header_search_rows=self.integer(
+                sheets.get("header_search_rows", 30), "sheets.header_search_rows", 1
+            ),
+            columns=self.columns(top["columns"]),
+            suggestions=self.suggestions(top.get("suggestions", []), names),
+            source_path=str(self.path),
+            sha256=sha256,
+        )
+
+    def stages(self, value: Any) -> tuple[Stage, ...]:
+        value = self.typed(value, "stages", list, "阶段列表 ([[stages]])")
+        if len(value) < 2:
+            raise self.fail("stages", "至少需要两个阶段（最后一个为成交）。")
+        stages = []
+        for i, item in enumerate(value):
+            key = f"stages[{i}]"
+            item = self.table(
+                item, key,
+                {"name", "entry", "exit", "max_dwell_days", "win_probability"},
+                {"name", "max_dwell_days", "win_probability"},
+            )
+            stages.append(
+                Stage(
+                    name=self.text(item["name"], f"{key}.name"),
+                    entry=str(item.get("entry", "")),
+                    exit=str(item.get("exit", "")),
+                    max_dwell_days=self.integer(item["max_dwell_days"], f"{key}.max_dwell_days", 0),
+                    win_probability=self.number(
+                        item["win_probability"], f"{key}.win_probability", 0.0, 1.0
+                    ),
+                )
+            )
+        names = [s.name for s in stages]
+        for name in names:
+            if names.count(name) > 1:
+                raise self.fail("stages", f"中阶段名「{name}」重复。")
+        return tuple(stages)
+
+    def columns(self, value: Any) -> tuple[Column, ...]:
+        value = self.typed(value, "columns", dict, "列定义表 ([columns.字段])")
+        columns = []
+        seen: dict[str, str] = {}
+        for field, item in value.items():
+            key = f"columns.{field}"
+            item = self.table(
+                item, key,
+                {"header", "aliases", "kind", "required", "computed"},
+                {"header", "kind"},
+            )
+            kind = self.text(item["kind"], f"{key}.kind")
+            if kind not in COLUMN_KINDS:
+                raise self.fail(f"{key}.kind", f"应为 {', '.join(COLUMN_KINDS)} 之一，实际是「{kind}」。")
+            col = Column(
+                field=field,
+                header=self.text(item["header"], f"{key}.header"),
+                aliases=self.texts(item.get("aliases", []), f"{key}.aliases", allow_empty=True),
+                kind=kind,
+                required=self.typed(item.get("required", False), f"{key}.required", bool, "true/false"),
+                computed=self.typed(item.get("computed", False), f"{key}.computed", bool, "true/false"),
+            )
+            for name in col.names:
+                folded = normalize_header(name)
+                if folded in seen and seen[folded] != field:
+                    raise self.fail(
+                        f"{key}.aliases", f"中「{name}」同时用于列 {seen[folded]}，匹配会有歧义。"
+                    )
+                seen[folded] = field
+            columns.append(col)
+        fields = {c.field for c in columns}
+        for field in CORE_FIELDS:
+            if field not in fields:
+                raise self.fail(f"columns.{field}", "缺失：这一列是计算漏斗所必需的。")
+        return tuple(columns)
+
+    def suggestions(self, value: Any, stage_names: list[str]) -> tuple[Suggestion, ...]:
+        value = self.typed(value, "suggestions", list, "建议列表 ([[suggestions]])")
+        out = []
+        for i, item in enumerate(value):
+            key = f"suggestions[{i}]"
+            item = self.table(item, key, {"metric", "stage", "below", "above", "text"}, {"metric", "text"})
+            metric = self.text(item["metric"], f"{key}.metric")
+            if metric not in SUGGESTION_METRICS:
+                raise self.fail(
+                    f"{key}.metric", f"应为 {', '.join(SUGGESTION_METRICS)} 之一，实际是「{metric}」。"
+                )
+            stage = item.get("stage")
+            if metric in ("pass_rate", "loss_rate"):
+                if stage is None:
+                    raise self.fail(f"{key}.stage", f"缺失：指标 {metric} 需要指定阶段。")
+                stage = self.text(stage, f"{key}.stage")
+                if stage not in stage_names[:-1]:
+                    raise self.fail(
+                        f"{key}.stage", f"应为 {', '.join(stage_names[:-1])} 之一，实际是「{stage}」。"
+                    )
+            elif stage is not None:
+                raise self.fail(f"{key}.stage", f"对指标 {metric} 没有意义，请删除。")
+            if ("below" in item) == ("above" in item):
+                raise self.fail(key, "必须且只能填写 below 或 above 之一。")
+            bound = "below" if "below" in item else "above"
+            limit = self.number(item[bound], f"{key}.{bound}", 0.0, 1.0)
+            out.append(
+                Suggestion(
+                    metric=metric,
+                    text=self.text(item["text"], f"{key}.text"),
+                    stage=stage,
+                    below=limit if bound == "below" else None,
+                    above=limit if bound == "above" else None,
+                )
+            )
+        return tuple(out)
