@@ -1,0 +1,391 @@
+"""The funnel's figures. Pure: a typed leads frame and the rules in, dataclasses out; no file I/O.
+
+Definitions (the contract, also in the README). Stages S1…Sn come from the rules; Sn is won.
+A lead is active (S1…Sn-1), won (Sn) or lost (a lost label).
+
+- stage entered: the 阶段进入日期 column; else, for a lead in S1, its first contact; else, when the
+  rep typed a dwell value, last follow-up − that value (an estimate); else unknown.
+- dwell days = as-of − stage entered, whole calendar days, active leads only.
+- reached(k) = active or won leads with stage index ≥ k + lost leads with lost-at index ≥ k.
+- exited(k) = reached(k) − active leads now in Sk.
+- pass rate k→k+1 = reached(k+1) / exited(k); loss rate k = lost with lost-at Sk / exited(k);
+  both undefined (None) when exited(k) = 0.
+- win rate = won / (won + lost); overall conversion = won / valid leads.
+- deal cycle of a won lead = the date it entered Sn − first contact.
+- stalled = active with dwell days > the stage's max_dwell_days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .rules import Rules
+
+ACTIVE, WON, LOST = "active", "won", "lost"
+# Where a lead's stage-entered date came from.
+ENTERED_COLUMN, ENTERED_FIRST_CONTACT, ENTERED_ESTIMATED, ENTERED_UNKNOWN = (
+    "column", "first_contact", "estimated", "unknown",
+)
+ALERT_STALLED, ALERT_OVERDUE, ALERT_STALE, ALERT_CLOSE_PAST = (
+    "stalled", "overdue", "stale", "close_past",
+)
+
+
+@dataclass(frozen=True)
+class Totals:
+    total: int
+    valid: int
+    active: int
+    won: int
+    lost: int
+    excluded: int
+    lost_unknown_stage: int = 0
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    current: int
+    reached: int
+    exited: int
+    pass_rate: float | None
+    loss_rate: float | None
+    lost_here: int
+    avg_dwell_days: float | None
+    stalled: int
+    amount: float
+    weighted_amount: float
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_stage: str
+    to_stage: str
+    rate: float | None
+    passed: int
+    exited: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.from_stage}→{self.to_stage}"
+
+
+@dataclass(frozen=True)
+class FunnelMetrics:
+    totals: Totals
+    stages: tuple[StageRow, ...]
+    win_rate: float | None
+    overall_conversion: float | None
+    cycle_mean: float | None
+    cycle_median: float | None
+    cycle_count: int
+    pipeline: float
+    weighted_pipeline: float
+    won_amount: float
+    stalled: int
+    overdue: int
+    stale: int
+    close_past: int
+
+    @property
+    def transitions(self) -> tuple[Transition, ...]:
+        return tuple(
+            Transition(a.stage, b.stage, a.pass_rate, b.reached, a.exited)
+            for a, b in zip(self.stages, self.stages[1:])
+        )
+
+    @property
+    def worst_transition(self) -> Transition | None:
+        defined = [t for t in self.transitions if t.rate is not None]
+        return min(defined, key=lambda t: t.rate) if defined else None
+
+
+@dataclass(frozen=True)
+class FiredSuggestion:
+    metric: str
+    text: str
+    value: float
+    stage: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class FunnelResult:
+    """Everything one recalculation produced. ``leads`` holds the valid leads with derived columns."""
+
+    as_of: date
+    leads: pd.DataFrame
+    team: FunnelMetrics
+    by_owner: dict[str, FunnelMetrics]
+    by_source: dict[str, FunnelMetrics]
+    alerts: pd.DataFrame
+    suggestions: list[FiredSuggestion] = field(default_factory=list)
+
+
+def classify(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Add status, stage_idx (active/won) and lost_at_idx (lost) to a typed leads frame."""
+    out = leads.copy()
+    index_of = {name: i for i, name in enumerate(rules.stage_names)}
+    n = len(rules.stages)
+    stage_idx = out["stage"].map(index_of)
+    is_lost = out["stage"].isin(rules.lost_labels)
+    out["status"] = np.where(is_lost, LOST, np.where(stage_idx == n - 1, WON, ACTIVE))
+    out["stage_idx"] = stage_idx.astype("Float64")
+    lost_at = out["lost_at"] if "lost_at" in out else pd.Series(None, index=out.index, dtype=object)
+    lost_at_idx = lost_at.map(index_of).where(is_lost)
+    # A lead cannot be lost in the won stage; validation warns, here it is simply unknown.
+    out["lost_at_idx"] = lost_at_idx.where(lost_at_idx < n - 1).astype("Float64")
+    return out
+
+
+def derive_lead_fields(leads: pd.DataFrame, rules: Rules, as_of: date) -> pd.DataFrame:
+    """Per-lead recalculation: stage entered (and its source), dwell days and alert flags."""
+    out = classify(leads, rules)
+    as_of_ts = pd.Timestamp(as_of)
+    active = out["status"] == ACTIVE
+
+    column = _dates(out, "stage_entered_column")
+    first_contact = _dates(out, "first_contact")
+    last_follow_up = _dates(out, "last_follow_up")
+    typed_dwell = _numbers(out, "dwell_days_typed")
+    estimate = last_follow_up - pd.to_timedelta(typed_dwell.round(), unit="D")
+    in_first = (out["stage_idx"] == 0).fillna(False).astype(bool)
+
+    entered = column.copy()
+    source = pd.Series(ENTERED_UNKNOWN, index=out.index, dtype=object)
+    source[column.notna()] = ENTERED_COLUMN
+    use_first = entered.isna() & in_first & first_contact.notna()
+    entered[use_first] = first_contact[use_first]
+    source[use_first] = ENTERED_FIRST_CONTACT
+    use_estimate = entered.isna() & estimate.notna()
+    entered[use_estimate] = estimate[use_estimate]
+    source[use_estimate] = ENTERED_ESTIMATED
+    out["stage_entered"] = entered
+    out["stage_entered_source"] = source
+
+    dwell = (as_of_ts - entered).dt.days.astype("Float64")
+    # A stage entered after the as-of date has no dwell yet (validation warns about the date).
+    out["dwell_days"] = dwell.where(active & (dwell >= 0))
+
+    limits = out["stage_idx"].map(lambda i: _stage_limit(rules, i))
+    out["stalled"] = (active & (out["dwell_days"] > limits)).fillna(False).astype(bool)
+    out["overdue"] = (active & (_dates(out, "next_follow_up") < as_of_ts)).fillna(False).astype(bool)
+    since_follow_up = (as_of_ts - last_follow_up).dt.days
+    out["days_since_follow_up"] = since_follow_up.astype("Float64")
+    out["stale"] = (
+        (active & (since_follow_up > rules.thresholds.stale_follow_up_days)).fillna(False).astype(bool)
+    )
+    out["close_past"] = (active & (_dates(out, "expected_close") < as_of_ts)).fillna(False).astype(bool)
+    won = out["status"] == WON
+    cycle = (entered - first_contact).dt.days.astype("Float64")
+    out["cycle_days"] = cycle.where(won & (cycle >= 0))
+    return out
+
+
+def aggregate(leads: pd.DataFrame, rules: Rules, *, excluded: int = 0) -> FunnelMetrics:
+    """The funnel figures of a set of derived leads (see :func:`derive_lead_fields`)."""
+    n = len(rules.stages)
+    status = leads["status"]
+    active, won, lost = status == ACTIVE, status == WON, status == LOST
+    stage_idx = leads["stage_idx"]
+    lost_at_idx = leads["lost_at_idx"]
+
+    in_stage = np.bincount(stage_idx[active | won].astype(int), minlength=n)
+    active_in = np.bincount(stage_idx[active].astype(int), minlength=n)
+    lost_here = np.bincount(lost_at_idx[lost].dropna().astype(int), minlength=n)
+    at_or_past = in_stage + lost_here
+    reached = np.cumsum(at_or_past[::-1])[::-1]
+    exited = reached - active_in
+
+    amount = _numbers(leads, "amount").fillna(0.0)
+    dwell = leads["dwell_days"]
+    rows = []
+    for k, stage in enumerate(rules.stages):
+        here = (stage_idx == k).fillna(False).astype(bool) & (active | won)
+        last = k == n - 1
+        stage_amount = float(amount[here].sum())
+        dwell_here = dwell[here & active].dropna()
+        rows.append(
+            StageRow(
+                stage=stage.name,
+                current=int(in_stage[k]),
+                reached=int(reached[k]),
+                exited=int(exited[k]),
+                pass_rate=None if last else _ratio(reached[k + 1], exited[k]),
+                loss_rate=None if last else _ratio(lost_here[k], exited[k]),
+                lost_here=int(lost_here[k]),
+                avg_dwell_days=float(dwell_here.mean()) if len(dwell_here) else None,
+                stalled=int(leads["stalled"][here].sum()),
+                amount=stage_amount,
+                weighted_amount=stage_amount * stage.win_probability,
+            )
+        )
+    probability = stage_idx.map(lambda i: _stage_probability(rules, i)).astype(float)
+    cycle = leads["cycle_days"].dropna().astype(float)
+    n_won, n_lost, n_valid = int(won.sum()), int(lost.sum()), len(leads)
+    return FunnelMetrics(
+        totals=Totals(
+            total=n_valid + excluded,
+            valid=n_valid,
+            active=int(active.sum()),
+            won=n_won,
+            lost=n_lost,
+            excluded=excluded,
+            lost_unknown_stage=int((lost & lost_at_idx.isna()).sum()),
+        ),
+        stages=tuple(rows),
+        win_rate=_ratio(n_won, n_won + n_lost),
+        overall_conversion=_ratio(n_won, n_valid),
+        cycle_mean=float(cycle.mean()) if len(cycle) else None,
+        cycle_median=float(cycle.median()) if len(cycle) else None,
+        cycle_count=len(cycle),
+        pipeline=float(amount[active].sum()),
+        weighted_pipeline=float((amount[active] * probability[active]).sum()),
+        won_amount=float(amount[won].sum()),
+        stalled=int(leads["stalled"].sum()),
+        overdue=int(leads["overdue"].sum()),
+        stale=int(leads["stale"].sum()),
+        close_past=int(leads["close_past"].sum()),
+    )
+
+
+def pass_rate_text(leads: pd.DataFrame, team: FunnelMetrics) -> pd.Series:
+    """The last familiar column: the team's pass rate into the lead's current stage, e.g. 80%(方案提案→商务谈判)."""
+    labels = {}
+    for k, t in enumerate(team.transitions, start=1):
+        if t.rate is not None:
+            labels[k] = f"{_percent_text(t.rate)}({t.label})"
+    eligible = leads["status"].isin([ACTIVE, WON])
+    text = leads["stage_idx"].map(labels)
+    return text.where(eligible, None).astype(object).where(lambda s: s.notna(), None)
+
+
+def alerts(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """One row per alert: stalled, overdue next follow-up, stale, expected close already past."""
+    base = ["lead_id", "customer", "owner", "source", "stage"]
+    frames = []
+    specs = [
+        (ALERT_STALLED, "dwell_days"),
+        (ALERT_OVERDUE, "next_follow_up"),
+        (ALERT_STALE, "days_since_follow_up"),
+        (ALERT_CLOSE_PAST, "expected_close"),
+    ]
+    for kind, detail in specs:
+        hit = leads[leads[kind]]
+        if hit.empty:
+            continue
+        frame = hit[[c for c in base if c in hit]].copy()
+        frame.insert(0, "kind", kind)
+        frame["dwell_days"] = hit["dwell_days"]
+        frame["limit_days"] = hit["stage_idx"].map(lambda i: _stage_limit(rules, i))
+        frame["days_since_follow_up"] = hit["days_since_follow_up"]
+        frame["date"] = hit[detail] if kind in (ALERT_OVERDUE, ALERT_CLOSE_PAST) else pd.NaT
+        frames.append(frame)
+    columns = ["kind", *base, "dwell_days", "limit_days", "days_since_follow_up", "date"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def fire_suggestions(
+    rules: Rules, team: FunnelMetrics, by_source: dict[str, FunnelMetrics]
+) -> list[FiredSuggestion]:
+    """The rules' suggestions whose condition holds, with the figure that fired them."""
+    fired = []
+    min_sample = rules.thresholds.min_sample
+    rows = {row.stage: row for row in team.stages}
+    for s in rules.suggestions:
+        candidates: list[tuple[float | None, str | None]] = []
+        if s.metric == "pass_rate":
+            candidates = [(rows[s.stage].pass_rate, None)]
+        elif s.metric == "loss_rate":
+            candidates = [(rows[s.stage].loss_rate, None)]
+        elif s.metric == "win_rate":
+            candidates = [(team.win_rate, None)]
+        elif s.metric == "stalled_share":
+            candidates = [(_ratio(team.stalled, team.totals.active), None)]
+        elif s.metric == "source_win_rate":
+            candidates = [
+                (m.win_rate, name) for name, m in by_source.items()
+                if m.totals.won + m.totals.lost >= min_sample
+            ]
+        elif s.metric == "source_first_pass_rate":
+            candidates = [
+                (m.stages[0].pass_rate, name) for name, m in by_source.items()
+                if m.stages[0].exited >= min_sample
+            ]
+        for value, source in candidates:
+            if value is None:
+                continue
+            if (s.below is not None and value < s.below) or (s.above is not None and value > s.above):
+                text = s.text.format(value=_percent_text(value), source=source or "")
+                fired.append(FiredSuggestion(s.metric, text, value, s.stage, source))
+    return fired
+
+
+def recalculate(
+    leads: pd.DataFrame, rules: Rules, as_of: date, *, excluded: int = 0,
+    excluded_by_owner: dict[str, int] | None = None,
+    excluded_by_source: dict[str, int] | None = None,
+) -> FunnelResult:
+    """Recalculate everything for the valid leads of one as-of date."""
+    derived = derive_lead_fields(leads, rules, as_of)
+    team = aggregate(derived, rules, excluded=excluded)
+    derived["pass_rate_text_calc"] = pass_rate_text(derived, team)
+    by_owner = _by_group(derived, rules, "owner", excluded_by_owner or {})
+    by_source = _by_group(derived, rules, "source", excluded_by_source or {})
+    return FunnelResult(
+        as_of=as_of,
+        leads=derived,
+        team=team,
+        by_owner=by_owner,
+        by_source=by_source,
+        alerts=alerts(derived, rules),
+        suggestions=fire_suggestions(rules, team, by_source),
+    )
+
+
+def _by_group(
+    leads: pd.DataFrame, rules: Rules, column: str, excluded: dict[str, int]
+) -> dict[str, FunnelMetrics]:
+    keys = leads[column].fillna("").astype(str)
+    out = {}
+    for name in sorted(set(keys)):
+        out[name] = aggregate(leads[keys == name], rules, excluded=excluded.get(name, 0))
+    return out
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return float(numerator) / float(denominator) if denominator else None
+
+
+def _percent_text(rate: float) -> str:
+    return f"{rate * 100:.0f}%"
+
+
+def _stage_limit(rules: Rules, index: float) -> float:
+    if pd.isna(index):
+        return np.nan
+    return float(rules.stages[int(index)].max_dwell_days)
+
+
+def _stage_probability(rules: Rules, index: float) -> float:
+    if pd.isna(index):
+        return 0.0
+    return rules.stages[int(index)].win_probability
+
+
+def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return pd.to_datetime(frame[column])
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    return pd.to_numeric(frame[column], errors="coerce").astype(float)
