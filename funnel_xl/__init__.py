@@ -1,0 +1,33 @@
+"""funnel_xl: sales-funnel tracking workbooks — template, validation, recalculation, monthly report.
+
+The public API, enough to script the monthly rebuild::
+
+    import funnel_xl
+    rules = funnel_xl.load_rules()
+    analysis = funnel_xl.analyse(["tracking.xlsx"], rules, month="2024-05")
+    funnel_xl.write_outputs(analysis, out_dir="output")
+"""
+
+__version__ = "0.1.0"
+
+from .analysis import Analysis  # noqa: E402
+from .errors import FunnelXLError, InputError, OutputError, RulesError  # noqa: E402
+from .pipeline import analyse, resolve_as_of, validate_files, write_outputs  # noqa: E402
+from .problems import Problem  # noqa: E402
+from .rules import Rules, load_rules  # noqa: E402
+
+__all__ = [
+    "Analysis",
+    "FunnelXLError",
+    "InputError",
+    "OutputError",
+    "Problem",
+    "Rules",
+    "RulesError",
+    "__version__",
+    "analyse",
+    "load_rules",
+    "resolve_as_of",
+    "validate_files",
+    "write_outputs",
+]

@@ -1,0 +1,190 @@
+"""The command line: a thin click layer over the library. The only module that imports click.
+
+Exit codes: 0 fine, 1 data problems of severity error found, 2 cannot run at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import FunnelXLError
+from .metrics import FunnelMetrics
+from .problems import ERROR, WARNING, count_by_severity
+from .rules import Rules, load_rules
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
+
+
+class _Fail(click.ClickException):
+    exit_code = EXIT_UNUSABLE
+
+    def show(self, file=None) -> None:
+        click.echo(f"错误: {self.format_message()}", err=True)
+
+
+def _run(fn, *args, **kwargs):
+    """Call the library; its errors become one clear line and exit code 2."""
+    try:
+        return fn(*args, **kwargs)
+    except FunnelXLError as exc:
+        raise _Fail(str(exc)) from None
+    except MemoryError:
+        raise _Fail("内存不足：文件过大，无法处理。") from None
+
+
+def _rules(path: str | None) -> Rules:
+    return _run(load_rules, path)
+
+
+def _date(ctx, param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"「{value}」不是 YYYY-MM-DD 格式的日期，例如 2024-05-31。") from None
+
+
+rules_option = click.option(
+    "--rules", "rules_path", type=click.Path(dir_okay=False), default=None,
+    help="规则文件 (TOML)，默认使用内置的 rules/funnel.toml。",
+)
+as_of_option = click.option("--as-of", callback=_date, help="统计截止日 YYYY-MM-DD（默认今天）。")
+month_option = click.option("--month", help="统计月份 YYYY-MM，截止日取该月最后一天。")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="funnel-xl")
+def cli() -> None:
+    """funnel-xl: 销售漏斗跟踪表的模板、校验、重算与月度分析报告。"""
+
+
+def main() -> None:
+    """Console entry point: an unexpected failure is one line and exit code 2, not a traceback."""
+    try:
+        cli(prog_name="funnel-xl")
+    except Exception as exc:
+        if os.environ.get("FUNNEL_XL_DEBUG"):
+            raise
+        click.echo(
+            f"错误: 意外故障 ({type(exc).__name__}: {exc})。请把这条信息和输入文件交给维护者；"
+            "设置环境变量 FUNNEL_XL_DEBUG=1 可看到详细信息。",
+            err=True,
+        )
+        sys.exit(EXIT_UNUSABLE)
+
+
+@cli.command()
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="输出路径 (.xlsx)。")
+@rules_option
+def template(output: str, rules_path: str | None) -> None:
+    """Generate the tracking workbook the reps fill in, from the rules.
+
+    Example: funnel-xl template -o templates/tracking_template.xlsx
+    """
+    from .template import write_tracking_workbook
+
+    _run(write_tracking_workbook, Path(output), _rules(rules_path))
+    click.echo(f"模板已生成: {output}")
+
+
+@cli.command()
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="输出路径 (.xlsx)。")
+@click.option("--seed", default=2024, show_default=True, help="随机种子：同一种子生成同一份数据。")
+@click.option("--leads", "n_leads", default=300, show_default=True, help="线索条数。")
+@rules_option
+def demo(output: str, seed: int, n_leads: int, rules_path: str | None) -> None:
+    """Generate a realistic example tracking workbook (seeded, reproducible).
+
+    Example: funnel-xl demo -o examples/sample_tracking.xlsx
+    """
+    from .demo import write_demo_workbook
+
+    _run(write_demo_workbook, Path(output), _rules(rules_path), seed=seed, n_leads=n_leads)
+    click.echo(f"示例工作簿已生成: {output}")
+
+
+@cli.command()
+@click.argument("workbooks", nargs=-1, required=True)
+@as_of_option
+@month_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rules_option
+def validate(workbooks, as_of, month, fmt, rules_path) -> None:
+    """Check the reps' workbook and list every problem by sheet, row and column.
+
+    Example: funnel-xl validate examples/sample_tracking.xlsx --as-of 2024-05-31
+    Exit code 0: no errors (warnings allowed); 1: rows with errors; 2: the file cannot be used.
+    """
+    from .pipeline import resolve_as_of, validate_files
+    from .problems import sort_problems
+
+    rules = _rules(rules_path)
+    as_of_date, _ = _run(resolve_as_of, as_of, month)
+    validated, inputs = _run(validate_files, list(workbooks), rules, as_of_date)
+    problems = sort_problems([p for v in validated for p in v.problems])
+    counts = count_by_severity(problems)
+    if fmt == "json":
+        payload = {
+            "as_of": as_of_date.isoformat(),
+            "files": [i.name for i in inputs],
+            "rows": sum(i.rows for i in inputs),
+            "counts": counts,
+            "problems": [p.as_dict() for p in problems],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for p in problems:
+            click.echo(p.as_text())
+        rows = sum(i.rows for i in inputs)
+        click.echo(f"共 {rows} 行：错误 {counts[ERROR]} 个，警告 {counts[WARNING]} 个。")
+    sys.exit(EXIT_PROBLEMS if counts[ERROR] else EXIT_OK)
+
+
+@cli.command()
+@click.argument("workbooks", nargs=-1, required=True)
+@as_of_option
+@month_option
+@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="报告输出目录。")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另存一份 JSON 格式的指标。")
+@rules_option
+def rebuild(workbooks, as_of, month, out_dir, json_path, rules_path) -> None:
+    """Recalculate the funnel and write the monthly analysis workbook.
+
+    Example: funnel-xl rebuild examples/sample_tracking.xlsx --as-of 2024-05-31
+    Exit code 0: report written, no errors; 1: report written, rows with errors were excluded;
+    2: nothing could be done.
+    """
+    from .pipeline import analyse, has_errors, write_outputs
+
+    rules = _rules(rules_path)
+    analysis = _run(analyse, list(workbooks), rules, as_of=as_of, month=month)
+    written = _run(write_outputs, analysis, out_dir, json_path)
+    _summary(analysis.team, count_by_severity(analysis.problems), analysis.as_of)
+    click.echo(f"报告: {written.report}")
+    if written.json:
+        click.echo(f"JSON: {written.json}")
+    sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
+
+
+def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date) -> None:
+    t = team.totals
+    click.echo(f"截止 {as_of.isoformat()}：线索 {t.total} 条（有效 {t.valid}，因数据错误排除 {t.excluded}）")
+    closed = t.won + t.lost
+    click.echo(f"赢单率 {_pct(team.win_rate)}（成交 {t.won} / 已结束 {closed}）")
+    worst = team.worst_transition
+    click.echo(f"最薄弱环节: {worst.label} 通过率 {_pct(worst.rate)}" if worst else "最薄弱环节: 数据不足")
+    click.echo(f"停留超时 {team.stalled} 条，跟进逾期 {team.overdue} 条，久未跟进 {team.stale} 条")
+    click.echo(f"数据问题: 错误 {counts[ERROR]} 个，警告 {counts[WARNING]} 个")
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.1%}"

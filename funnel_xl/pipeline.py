@@ -1,0 +1,119 @@
+"""The one way through: read → validate → recalculate → write.
+
+A manager can script the month in a few lines::
+
+    from funnel_xl import load_rules, analyse, write_outputs
+    analysis = analyse(["examples/sample_tracking.xlsx"], load_rules(), month="2024-05")
+    write_outputs(analysis, out_dir="output")
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .analysis import Analysis, InputFile
+from .atomic import write_text_atomic
+from .errors import InputError
+from .metrics import recalculate
+from .problems import ERROR, Problem, sort_problems
+from .reader import read_leads
+from .rules import Rules
+from .validate import Validated, validate_leads
+
+
+def resolve_as_of(as_of: date | None = None, month: str | None = None, today: date | None = None) -> tuple[date, str]:
+    """The as-of date and the period label: ``--as-of``, else the last day of ``--month``, else today."""
+    if as_of is not None and month is not None:
+        raise InputError("--as-of 与 --month 只能指定一个。")
+    if month is not None:
+        try:
+            year, mon = (int(part) for part in month.split("-"))
+            last = calendar.monthrange(year, mon)[1]
+            return date(year, mon, last), f"{year:04d}-{mon:02d}"
+        except (ValueError, calendar.IllegalMonthError):
+            raise InputError(f"月份「{month}」格式不对，应写成 YYYY-MM，例如 2024-05。") from None
+    as_of = as_of or today or date.today()
+    return as_of, as_of.isoformat()
+
+
+def validate_files(paths: list[str | Path], rules: Rules, as_of: date) -> tuple[list[Validated], list[InputFile]]:
+    """Read and check each workbook; raises :class:`InputError` for a file that cannot be used."""
+    results, inputs = [], []
+    for path in paths:
+        sheet = read_leads(path, rules)
+        results.append(validate_leads(sheet, rules, as_of))
+        inputs.append(
+            InputFile(
+                path=str(sheet.path),
+                name=sheet.file_name,
+                sha256=sheet.sha256,
+                sheet=sheet.sheet,
+                header_row=sheet.header_row,
+                rows=len(sheet.frame),
+            )
+        )
+    return results, inputs
+
+
+def analyse(
+    paths: list[str | Path], rules: Rules, *, as_of: date | None = None, month: str | None = None,
+    today: date | None = None,
+) -> Analysis:
+    """Validate and recalculate the given workbooks for one as-of date."""
+    as_of, period = resolve_as_of(as_of, month, today)
+    validated, inputs = validate_files(paths, rules, as_of)
+    problems: list[Problem] = sort_problems([p for v in validated for p in v.problems])
+    valid = _concat([v.valid for v in validated])
+    excluded = _concat([v.excluded for v in validated])
+    result = recalculate(
+        valid, rules, as_of,
+        excluded=len(excluded),
+        excluded_by_owner=_counts(excluded, "owner"),
+        excluded_by_source=_counts(excluded, "source"),
+    )
+    return Analysis(
+        as_of=as_of, period=period, rules=rules, result=result,
+        problems=problems, inputs=inputs, excluded=excluded,
+    )
+
+
+@dataclass(frozen=True)
+class Written:
+    report: Path
+    json: Path | None = None
+
+
+def write_outputs(analysis: Analysis, out_dir: str | Path = "output", json_path: str | Path | None = None) -> Written:
+    """Write the analysis workbook (and the JSON figures when asked), each atomically."""
+    from .report import default_report_name, write_report  # xlsxwriter only when writing
+
+    report = write_report(analysis, Path(out_dir) / default_report_name(analysis))
+    if json_path is not None:
+        text = json.dumps(analysis.as_json(), ensure_ascii=False, indent=2)
+        write_text_atomic(json_path, text + "\n")
+    return Written(report=report, json=Path(json_path) if json_path is not None else None)
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == ERROR for p in problems)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return pd.DataFrame()
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
+    if frame.empty or column not in frame:
+        return {}
+    return frame[column].dropna().astype(str).value_counts().to_dict()

@@ -1,0 +1,366 @@
+"""Typing and checking the leads: raw cells in, a typed frame and a list of problems out.
+
+Conversion (dates in their usual forms, amounts with units, stage names with stray spaces) is
+vectorised; the checks are a pandera schema built from the rules and run lazily, so every problem
+is reported, not only the first. Each check carries a stable code; its failure cases are mapped
+once to Excel rows and column letters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from .problems import ERROR, WARNING, Problem
+from .reader import LeadsSheet
+from .rules import Rules, normalize_header
+
+# The typed frame renames the rep-typed copies of what the tool recalculates.
+RENAMED = {
+    "stage_entered": "stage_entered_column",
+    "dwell_days": "dwell_days_typed",
+    "pass_rate_text": "pass_rate_text_typed",
+}
+# Dates that are naturally in the future (plans), so not checked against the as-of date.
+PLANNED_DATES = ("expected_close", "next_follow_up")
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_DATE_TEXT = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?\s*$"
+)
+_AMOUNT_TEXT = re.compile(r"^[￥¥]?\s*([-+]?\d+(?:\.\d+)?)\s*(万元|万|元)?$")
+
+
+@dataclass
+class Validated:
+    """A typed leads frame (all rows, ``_error`` marks the excluded) and its problems."""
+
+    leads: pd.DataFrame
+    problems: list[Problem]
+
+    @property
+    def valid(self) -> pd.DataFrame:
+        return self.leads[~self.leads["_error"]].drop(columns="_error").reset_index(drop=True)
+
+    @property
+    def excluded(self) -> pd.DataFrame:
+        return self.leads[self.leads["_error"]].drop(columns="_error").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _Check:
+    code: str
+    severity: str
+    field: str
+    message: str  # may use {value} and {hint}
+
+
+def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
+    """Type the raw cells of ``sheet`` and check every row against the rules."""
+    raw = sheet.frame
+    typed = _typed_frame(raw, rules)
+    checks, schema = _schema(raw, typed, rules, as_of)
+    failures = _failure_cases(schema, typed)
+    problems = _problems(failures, checks, raw, typed, sheet, rules)
+    error_rows = {p.row for p in problems if p.severity == ERROR}
+    leads = _drop_ignored_values(typed).rename(columns=RENAMED)
+    leads["_file"] = sheet.file_name
+    leads["_sheet"] = sheet.sheet
+    leads["_error"] = leads["_row"].isin(error_rows)
+    return Validated(leads=leads, problems=problems)
+
+
+# ---------------------------------------------------------------------------
+# Conversion
+# ---------------------------------------------------------------------------
+
+def is_blank(values: pd.Series) -> pd.Series:
+    text = values.astype(str).str.strip()
+    return values.isna() | (text == "") | (text.str.lower() == "nan")
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Excel dates, date-times, serial numbers and text such as 2024-03-15, 2024/3/15,
+    2024.3.15 or 2024年3月15日 → datetime64 (time of day dropped); anything else → NaT."""
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if values.empty:
+        return out
+    kinds = values.map(type)
+    is_date = kinds.map(lambda t: issubclass(t, date))
+    if is_date.any():
+        out[is_date] = pd.to_datetime(values[is_date].map(_as_date_text), errors="coerce")
+    is_number = kinds.isin([int, float]) & ~values.map(lambda v: isinstance(v, bool))
+    if is_number.any():
+        serial = pd.to_numeric(values[is_number], errors="coerce")
+        plausible = serial.between(1, 2958465)
+        days = pd.to_timedelta(serial.where(plausible).floordiv(1), unit="D")
+        out[is_number] = EXCEL_EPOCH + days
+    is_text = kinds == str
+    if is_text.any():
+        parts = values[is_text].str.extract(_DATE_TEXT)
+        parsed = pd.to_datetime(
+            {"year": parts[0], "month": parts[1], "day": parts[2]}, errors="coerce"
+        ) if len(parts) else pd.Series(dtype="datetime64[ns]")
+        out[is_text] = parsed
+    return out.dt.normalize()
+
+
+def _as_date_text(value: date) -> str:
+    return value.strftime("%Y-%m-%d")
+
+
+def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Amounts in 万元. Returns (amounts, converted) where converted marks values typed in 元."""
+    amounts = pd.Series(np.nan, index=values.index, dtype=float)
+    converted = pd.Series(False, index=values.index)
+    if values.empty:
+        return amounts, converted
+    is_number = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    amounts[is_number] = values[is_number].astype(float)
+    is_text = values.map(lambda v: isinstance(v, str))
+    if is_text.any():
+        text = values[is_text].str.replace(r"[,，\s]", "", regex=True)
+        parts = text.str.extract(_AMOUNT_TEXT)
+        number = pd.to_numeric(parts[0], errors="coerce")
+        in_yuan = parts[1] == "元"
+        amounts[is_text] = number.where(~in_yuan, number / 10000)
+        converted[is_text] = in_yuan & number.notna()
+    return amounts, converted
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Text cells stripped; numbers typed into text columns as their plain form (2024001, not 2024001.0)."""
+    def one(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if isinstance(v, date):
+            v = v.isoformat()
+        text = str(v).strip()
+        return text or None
+
+    return values.map(one).astype(object)
+
+
+def canonical_stages(values: pd.Series, rules: Rules) -> pd.Series:
+    """Stage text folded (stray spaces, full-width forms) onto the rules' stage and lost names."""
+    known = {normalize_header(n): n for n in (*rules.stage_names, *rules.lost_labels)}
+    text = clean_text(values)
+    folded = text.map(lambda v: known.get(normalize_header(v), v) if v is not None else None)
+    return folded.astype(object)
+
+
+def _typed_frame(raw: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    typed = pd.DataFrame(index=raw.index)
+    for col in rules.columns:
+        if col.field not in raw:
+            continue
+        values = raw[col.field]
+        if col.kind == "date":
+            typed[col.field] = parse_dates(values)
+        elif col.kind == "number":
+            typed[col.field], converted = parse_amounts(values)
+            if col.field == "amount":
+                typed["amount__in_yuan"] = converted
+        elif col.kind in ("stage", "lost_at"):
+            typed[col.field] = canonical_stages(values, rules)
+        else:
+            typed[col.field] = clean_text(values)
+    typed["_row"] = raw["_row"]
+    return typed
+
+
+def _drop_ignored_values(typed: pd.DataFrame) -> pd.DataFrame:
+    """Values the problems say are ignored are blanked, so no figure uses them."""
+    typed = typed.drop(columns=[c for c in typed if c.endswith("__in_yuan")])
+    for field in ("amount", "dwell_days"):
+        if field in typed:
+            typed[field] = typed[field].where(typed[field] >= 0)
+    return typed
+
+
+# ---------------------------------------------------------------------------
+# Checks
+# ---------------------------------------------------------------------------
+
+def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
+    """The pandera schema for this sheet: one Column per found field, each check named by its code."""
+    checks: dict[str, _Check] = {}
+    columns: dict[str, list[pa.Check]] = {name: [] for name in typed.columns if not name.startswith("_")}
+    as_of_ts = pd.Timestamp(as_of)
+    blank = {f: is_blank(raw[f]) for f in raw.columns if f != "_row"}
+    present = set(blank)
+
+    def add(field: str, code: str, severity: str, message: str, ok) -> None:
+        checks[code] = _Check(code, severity, field, message)
+        columns[field].append(pa.Check(ok, name=code, ignore_na=False))
+
+    stages = set(rules.stage_names) | set(rules.lost_labels)
+    lost = typed["stage"].isin(rules.lost_labels) if "stage" in typed else None
+
+    add("lead_id", "missing_lead_id", ERROR, "缺少线索编号，该行无法使用。请补填线索编号。",
+        lambda s: s.notna())
+    add("lead_id", "duplicate_lead_id", ERROR,
+        "线索编号重复出现在多行，无法判断哪一行正确，这些行都不计入统计。请保留一行并删除或改正其余行。",
+        lambda s: s.isna() | ~s.duplicated(keep=False))
+    pattern = rules.lead_id_pattern
+    add("lead_id", "bad_lead_id_pattern", WARNING,
+        f"线索编号格式不符合团队规则（{_braces(pattern)}），请核对。",
+        lambda s: s.isna() | s.astype(str).str.fullmatch(pattern))
+    add("stage", "missing_stage", ERROR, "所属阶段为空，该行无法计入漏斗。请从下拉列表中选择阶段。",
+        lambda s: s.notna())
+    add("stage", "unknown_stage", ERROR, "所属阶段「{value}」不是规则中的阶段。{hint}",
+        lambda s: s.isna() | s.isin(stages))
+    add("owner", "missing_owner", ERROR, "负责人为空，该行无法归属到销售代表。请填写负责人。",
+        lambda s: s.notna())
+    add("first_contact", "missing_first_contact", ERROR, "首次接触时间为空，无法计算周期。请填写日期。",
+        lambda s: ~blank["first_contact"].loc[s.index])
+    add("first_contact", "bad_first_contact", ERROR,
+        "首次接触时间「{value}」不是可识别的日期。请写成 2024-03-15 这样的日期。",
+        lambda s: s.notna() | blank["first_contact"].loc[s.index])
+    for col in rules.columns:
+        if col.kind != "date" or col.field not in present:
+            continue
+        f = col.field
+        if f != "first_contact":
+            add(f, f"bad_date:{f}", WARNING,
+                f"「{col.header}」的值「{{value}}」不是可识别的日期，已忽略。请写成 2024-03-15 这样的日期。",
+                lambda s, f=f: s.notna() | blank[f].loc[s.index])
+        if f not in PLANNED_DATES:
+            add(f, f"future_date:{f}", WARNING,
+                f"「{col.header}」{{value}} 晚于统计截止日 {as_of.isoformat()}，请核对日期。",
+                lambda s: s.isna() | (s <= as_of_ts))
+    if "last_follow_up" in typed and "first_contact" in typed:
+        first = typed["first_contact"]
+        add("last_follow_up", "follow_up_before_first_contact", WARNING,
+            "最近跟进时间 {value} 早于首次接触时间，请核对两个日期。",
+            lambda s: s.isna() | first.loc[s.index].isna() | (s >= first.loc[s.index]))
+    if "stage_entered" in typed and "first_contact" in typed:
+        first = typed["first_contact"]
+        add("stage_entered", "stage_entered_before_first_contact", WARNING,
+            "阶段进入日期 {value} 早于首次接触时间，请核对。",
+            lambda s: s.isna() | first.loc[s.index].isna() | (s >= first.loc[s.index]))
+    if rules.sources and "source" in typed:
+        add("source", "unknown_source", WARNING,
+            "线索来源「{value}」不在规则的来源列表中，按原样统计。{hint}",
+            lambda s: s.isna() | s.isin(rules.sources))
+        add("source", "missing_source", WARNING, "线索来源为空，渠道分析中计入「(未填写)」。",
+            lambda s: s.notna())
+    if rules.follow_up_methods and "follow_up_method" in typed:
+        add("follow_up_method", "unknown_method", WARNING,
+            "跟进方式「{value}」不在规则的列表中。{hint}",
+            lambda s: s.isna() | s.isin(rules.follow_up_methods))
+    if "amount" in typed:
+        amount_blank = blank["amount"]
+        add("amount", "bad_amount", WARNING,
+            "预计成交金额「{value}」不是数字，已忽略。请填写以万元为单位的数字，例如 50。",
+            lambda s: s.notna() | amount_blank.loc[s.index])
+        add("amount", "negative_amount", WARNING, "预计成交金额为负数，已忽略。请核对。",
+            lambda s: s.isna() | (s >= 0))
+        converted = typed["amount__in_yuan"]
+        add("amount", "amount_in_yuan", WARNING,
+            "金额「{value}」以元为单位，已换算为万元。请直接填写万元数。",
+            lambda s: ~converted.loc[s.index])
+    if "dwell_days" in typed:
+        dwell_blank = blank["dwell_days"]
+        add("dwell_days", "bad_dwell_days", WARNING,
+            "当前阶段停留时长「{value}」不是非负数字，已忽略（该列由工具重新计算）。",
+            lambda s: dwell_blank.loc[s.index] | (s.notna() & (s >= 0)))
+    if "lost_at" in typed and lost is not None:
+        lost_stages = set(rules.stage_names[:-1])
+        add("lost_at", "lost_at_unknown", WARNING,
+            "流失线索未填写流失阶段：计入总数，但不计入各阶段流失。请填写流失时所在阶段。",
+            lambda s: ~lost.loc[s.index] | s.notna())
+        add("lost_at", "bad_lost_at", WARNING,
+            "流失阶段「{value}」不是已成交之前的阶段，已忽略。{hint}",
+            lambda s: s.isna() | s.isin(lost_stages))
+        add("lost_at", "lost_at_on_open_lead", WARNING,
+            "线索并未流失（所属阶段不是流失标签），流失阶段已忽略。",
+            lambda s: s.isna() | lost.loc[s.index])
+    elif lost is not None and lost.any():
+        checks["lost_at_column_missing"] = _Check(
+            "lost_at_column_missing", WARNING, "stage",
+            f"表格没有「{rules.header('lost_at')}」列：流失线索计入总数，但不计入各阶段流失。",
+        )
+    schema = pa.DataFrameSchema(
+        {name: pa.Column(None, checks=cs, nullable=True) for name, cs in columns.items() if cs},
+        strict=False,
+    )
+    return checks, schema
+
+
+def _failure_cases(schema: pa.DataFrameSchema, typed: pd.DataFrame) -> pd.DataFrame:
+    try:
+        schema.validate(typed, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+        return cases[cases["index"].notna()][["column", "check", "index"]]
+    return pd.DataFrame(columns=["column", "check", "index"])
+
+
+def _problems(
+    failures: pd.DataFrame, checks: dict[str, _Check], raw: pd.DataFrame, typed: pd.DataFrame,
+    sheet: LeadsSheet, rules: Rules,
+) -> list[Problem]:
+    problems = []
+    for code, index in zip(failures["check"], failures["index"]):
+        check = checks[code]
+        index = int(index)
+        value = _display(raw.at[index, check.field]) if check.field in raw else ""
+        problems.append(_problem(check, sheet, int(typed.at[index, "_row"]), value, rules))
+    if "lost_at_column_missing" in checks and "stage" in typed:
+        check = checks["lost_at_column_missing"]
+        for row in typed.loc[typed["stage"].isin(rules.lost_labels), "_row"]:
+            problems.append(_problem(check, sheet, int(row), "", rules))
+    return problems
+
+
+def _problem(check: _Check, sheet: LeadsSheet, row: int, value: str, rules: Rules) -> Problem:
+    return Problem(
+        code=check.code.split(":")[0],
+        severity=check.severity,
+        message=check.message.format(value=value, hint=_hint(check, value, rules)),
+        sheet=sheet.sheet,
+        row=row,
+        column=sheet.letters.get(check.field, ""),
+        header=sheet.headers.get(check.field, rules.header(check.field)),
+        value=value,
+        file=sheet.file_name,
+    )
+
+
+def _hint(check: _Check, value: str, rules: Rules) -> str:
+    choices = {
+        "stage": [*rules.stage_names, *rules.lost_labels],
+        "lost_at": list(rules.stage_names[:-1]),
+        "source": list(rules.sources),
+        "follow_up_method": list(rules.follow_up_methods),
+    }.get(check.field)
+    if not choices or not value:
+        return ""
+    close = difflib.get_close_matches(value.strip(), choices, n=1, cutoff=0.4)
+    if close:
+        return f"是否应为「{close[0]}」？"
+    return f"可选值: {'、'.join(choices)}。"
+
+
+def _braces(text: str) -> str:
+    """Text from the rules placed inside a message template."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _display(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

@@ -1,0 +1,77 @@
+"""Test workbooks are built here, in code, in tmp_path."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from funnel_xl.rules import load_rules
+
+REPO = Path(__file__).resolve().parents[1]
+
+# The fourteen familiar columns of the process document, in order, then the optional ones.
+FAMILIAR = [
+    "线索编号", "客户名称/联系人", "线索来源", "所属阶段", "首次接触时间", "最近跟进时间", "跟进方式",
+    "跟进内容摘要", "客户需求/痛点", "预计成交日期", "预计成交金额(万元)", "负责人",
+    "当前阶段停留时长(天)", "转化率/阶段通过率(可选)",
+]
+OPTIONAL = ["阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式"]
+
+
+def lead(lead_id, stage, first_contact, owner="张伟", source="展会推广", **extra):
+    """A row as a dict keyed by header; unspecified columns are left blank."""
+    row = {
+        "线索编号": lead_id,
+        "客户名称/联系人": f"{lead_id}公司/*经理",
+        "线索来源": source,
+        "所属阶段": stage,
+        "首次接触时间": first_contact,
+        "最近跟进时间": extra.pop("last", first_contact),
+        "跟进方式": "电话",
+        "负责人": owner,
+    }
+    for key, value in extra.items():
+        row[HEADER_OF[key]] = value
+    return row
+
+
+HEADER_OF = {
+    "entered": "阶段进入日期",
+    "lost_at": "流失阶段",
+    "lost_reason": "流失原因",
+    "next": "下次跟进时间",
+    "amount": "预计成交金额(万元)",
+    "close": "预计成交日期",
+    "dwell": "当前阶段停留时长(天)",
+    "rate": "转化率/阶段通过率(可选)",
+    "method": "跟进方式",
+    "customer": "客户名称/联系人",
+}
+
+
+def write_workbook(path: Path, rows: list[dict], headers=None, *, title_rows=(), sheet="线索跟踪") -> Path:
+    """Write rows under the given headers (default: familiar + optional) with openpyxl."""
+    headers = headers or FAMILIAR + OPTIONAL
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for title in title_rows:
+        ws.append(list(title))
+    ws.append(headers)
+    for row in rows:
+        ws.append([row.get(h) for h in headers])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def rules():
+    return load_rules()
+
+
+@pytest.fixture
+def as_of():
+    return date(2024, 5, 31)
