@@ -182,6 +182,6 @@ def _missing_message(path: Path, sheet: str, missing, found: dict[str, str], ext
         hint = f"（最接近的是「{close[0]}」）" if close else ""
         parts.append(f"「{col.header}」{hint}")
     return (
-        f"{path.name}: 工作表「{sheet}」缺少列 {'、'.join(parts)}。"
+        f"{path.name}: 工作表「{sheet}」缺少列{'、'.join(parts)}。"
         f"找到的表头: {'、'.join(seen) if seen else '（无）'}。请检查表头或用 --rules 指定列名。"
     )
