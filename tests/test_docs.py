@@ -1,0 +1,55 @@
+"""The README is documentation that runs: its commands are the ones CI and users run."""
+
+import ast
+import re
+
+from click.testing import CliRunner
+
+from funnel_xl.cli import cli
+from tests.conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def readme_commands() -> list[str]:
+    return re.findall(r"```bash\n(.+?)\n```", README)
+
+
+def test_readme_opens_with_the_two_commands():
+    main, tests = readme_commands()[:2]
+    assert "pip install ." in main and "funnel-xl rebuild examples/sample_tracking.xlsx" in main
+    assert "pip install '.[test]'" in tests and tests.endswith("pytest")
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = readme_commands()[1]
+    assert test_command in ci.splitlines()
+
+
+def test_every_command_is_in_the_readme_with_help():
+    runner = CliRunner()
+    for name, command in cli.commands.items():
+        assert f"funnel-xl {name}" in README, name
+        assert command.help and "Example:" in command.help, name
+        assert runner.invoke(cli, [name, "--help"]).exit_code == 0
+
+
+def _imports(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_imports_point_one_way():
+    modules = {p.stem: _imports(p) for p in (REPO / "funnel_xl").glob("*.py")}
+    assert [m for m, names in modules.items() if "click" in names] == ["cli"]
+    assert {m for m, names in modules.items() if "xlsxwriter" in names} <= {"report", "template"}
+    pure = modules["metrics"]
+    assert not pure & {"openpyxl", "xlsxwriter", "python_calamine", "click", "os", "pathlib", "io"}
+    assert not modules["rules"] & {"pandas", "openpyxl", "xlsxwriter", "click"}
