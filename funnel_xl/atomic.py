@@ -26,6 +26,10 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         raise OutputError(f"无法在 {folder} 写入输出文件: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp makes the file owner-only; give the output the permissions of a normally created file.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         yield tmp
         try:

@@ -69,7 +69,8 @@ def test_rebuild_writes_report_json_and_summary(runner, tmp_path, team, rules):
     assert payload == json.loads(json.dumps(expected, ensure_ascii=False))
     assert payload["as_of"] == "2024-05-31"
     assert payload["win_rate"] == pytest.approx(0.4)
-    assert payload["totals"] == {"total": 12, "valid": 11, "active": 6, "won": 2, "lost": 3, "excluded": 1}
+    assert payload["totals"] == {"total": 12, "valid": 11, "active": 6, "won": 2, "lost": 3, "excluded": 1,
+                                 "lost_unknown_stage": 1}
     assert [s["reached"] for s in payload["stages"]] == [10, 8, 5, 4, 2, 2]
     assert payload["by_owner"]["甲"]["win_rate"] == pytest.approx(1 / 3)
     assert payload["by_source"]["官网表单"]["totals"]["valid"] == 4

@@ -1,0 +1,1171 @@
+"""The monthly analysis workbook the manager reads, written with xlsxwriter from an ``Analysis``.
+
+Sheets, in order: 总览 · 漏斗分析 · 负责人对比 · 渠道分析 · one sheet per rep · 预警 · 优化建议 ·
+数据问题 · 线索明细. Every figure is written as a value (no formulas), every text from the reps'
+sheet with ``write_string`` (a customer typed as ``=HYPERLINK(...)`` stays text), and missing or
+undefined figures are blank cells, never 0.
+
+The workbook is written in xlsxwriter's ``constant_memory`` mode, so every sheet is written in
+increasing row order; small sheets collect their cells first (``_Cells``) and write them sorted.
+The same analysis always gives byte-identical files: the document date is the as-of date.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+
+from .analysis import Analysis
+from .atomic import atomic_path
+from .errors import OutputError
+from .metrics import (
+    ACTIVE,
+    ALERT_CLOSE_PAST,
+    ALERT_OVERDUE,
+    ALERT_STALE,
+    ALERT_STALLED,
+    ENTERED_COLUMN,
+    ENTERED_ESTIMATED,
+    ENTERED_FIRST_CONTACT,
+    ENTERED_UNKNOWN,
+    LOST,
+    WON,
+    FunnelMetrics,
+)
+from .problems import ERROR, SEVERITY_LABELS, WARNING, Problem, count_by_severity, sort_problems
+from .rules import Rules
+
+__all__ = [
+    "ALERTS_SHEET",
+    "DETAIL_SHEET",
+    "FIXED_SHEETS",
+    "OVERVIEW_CELLS",
+    "OVERVIEW_SHEET",
+    "default_report_name",
+    "rep_sheet_names",
+    "write_report",
+]
+
+OVERVIEW_SHEET = "总览"
+FUNNEL_SHEET = "漏斗分析"
+OWNERS_SHEET = "负责人对比"
+SOURCES_SHEET = "渠道分析"
+ALERTS_SHEET = "预警"
+SUGGESTIONS_SHEET = "优化建议"
+PROBLEMS_SHEET = "数据问题"
+DETAIL_SHEET = "线索明细"
+# The rep sheets go between 渠道分析 and 预警.
+FIXED_SHEETS = (
+    OVERVIEW_SHEET, FUNNEL_SHEET, OWNERS_SHEET, SOURCES_SHEET,
+    ALERTS_SHEET, SUGGESTIONS_SHEET, PROBLEMS_SHEET, DETAIL_SHEET,
+)
+# Excel refuses a sheet named "History" (it is kept for change tracking).
+_EXCEL_RESERVED_SHEETS = ("History",)
+
+# Where each key figure's value sits on 总览 (label in column A, value in B, definition in C).
+_OVERVIEW_FIRST_ROW = 4  # 0-based row of the first figure; row 3 is the table header
+_OVERVIEW_FIGURES = (
+    ("total", "线索总数", "int", "有效线索 + 因数据错误排除的行"),
+    ("valid", "有效线索", "int", "参与计算的线索"),
+    ("active", "在跟", "int", "处于成交前各阶段的线索"),
+    ("won", "已成交", "int", ""),
+    ("lost", "已流失", "int", "标记为无效线索"),
+    ("excluded", "排除(数据错误)", "int", "见「数据问题」与「线索明细」末尾"),
+    ("win_rate", "赢单率", "pct", "已成交 ÷ (已成交 + 已流失)"),
+    ("overall_conversion", "整体转化率", "pct", "已成交 ÷ 有效线索"),
+    ("cycle_mean", "平均成交周期(天)", "days1", ""),
+    ("cycle_median", "成交周期中位数(天)", "days1", ""),
+    ("pipeline", "在跟金额(万元)", "amount", "在跟线索预计成交金额之和"),
+    ("weighted_pipeline", "加权金额(万元)", "amount", "Σ 金额 × 所在阶段赢单概率"),
+    ("worst_transition", "最薄弱环节", "text", "通过率最低的相邻阶段"),
+    ("worst_rate", "最薄弱环节通过率", "pct", "下一阶段累计到达 ÷ 本阶段已离开"),
+    ("stalled", "停留超时", "int", "在跟且停留天数超过该阶段上限"),
+    ("overdue", "跟进逾期", "int", "下次跟进时间已过"),
+    ("stale", "久未跟进", "int", "距最近跟进超过规定天数"),
+    ("close_past", "预计成交日已过", "int", "在跟但预计成交日期已过"),
+    ("errors", "数据问题(错误)", "int", "有错误的行不参与计算"),
+    ("warnings", "数据问题(警告)", "int", "仅提示，行仍参与计算"),
+)
+OVERVIEW_CELLS = {
+    key: f"B{_OVERVIEW_FIRST_ROW + i + 1}" for i, (key, *_rest) in enumerate(_OVERVIEW_FIGURES)
+}
+# The funnel chart's data: a small table to the right of the chart on 总览.
+_CHART_DATA_COL = 13  # column N
+
+STATUS_LABELS = {ACTIVE: "在跟", WON: "成交", LOST: "流失"}
+EXCLUDED_STATUS = "已排除(数据错误)"
+ENTERED_SOURCE_LABELS = {
+    ENTERED_COLUMN: "表格",
+    ENTERED_FIRST_CONTACT: "首次接触",
+    ENTERED_ESTIMATED: "估算",
+    ENTERED_UNKNOWN: "未知",
+}
+ALERT_LABELS = {
+    ALERT_STALLED: "停留超时",
+    ALERT_OVERDUE: "跟进逾期",
+    ALERT_STALE: "久未跟进",
+    ALERT_CLOSE_PAST: "预计成交日已过",
+}
+METRIC_LABELS = {
+    "pass_rate": "阶段通过率",
+    "loss_rate": "阶段流失率",
+    "win_rate": "赢单率",
+    "stalled_share": "停留超时占比",
+    "source_win_rate": "渠道赢单率",
+    "source_first_pass_rate": "渠道首环节通过率",
+}
+# 线索明细 writes the recalculated value under the familiar header; excluded rows keep what was typed.
+_DETAIL_VALID_FIELDS = {
+    "dwell_days": "dwell_days",
+    "pass_rate_text": "pass_rate_text_calc",
+    "stage_entered": "stage_entered",
+}
+_DETAIL_TYPED_FIELDS = {
+    "dwell_days": "dwell_days_typed",
+    "pass_rate_text": "pass_rate_text_typed",
+    "stage_entered": "stage_entered_column",
+}
+_DEFAULT_HEADERS = {
+    "lead_id": "线索编号",
+    "customer": "客户名称/联系人",
+    "source": "线索来源",
+    "stage": "所属阶段",
+    "stage_entered": "阶段进入日期",
+    "next_follow_up": "下次跟进时间",
+    "expected_close": "预计成交日期",
+    "amount": "预计成交金额(万元)",
+}
+
+_FORMATS = {
+    "title": {"bold": True, "font_size": 14},
+    "subtitle": {"bold": True, "font_size": 11},
+    "note": {"italic": True, "font_color": "#595959"},
+    "header": {
+        "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter",
+    },
+    "label": {"bold": True},
+    "text": {},
+    "int": {"num_format": "#,##0"},
+    "number": {"num_format": "General"},
+    "days": {"num_format": "0"},
+    "days1": {"num_format": "0.0"},
+    "pct": {"num_format": "0.0%"},
+    "amount": {"num_format": "#,##0.0"},
+    "date": {"num_format": "yyyy-mm-dd"},
+    "best": {"num_format": "0.0%", "bold": True, "bg_color": "#C6EFCE", "font_color": "#006100"},
+    "total_label": {"bold": True, "top": 1},
+    "total_int": {"bold": True, "top": 1, "num_format": "#,##0"},
+    "total_amount": {"bold": True, "top": 1, "num_format": "#,##0.0"},
+    "total_blank": {"top": 1},
+    "error": {"bold": True, "font_color": "#C00000"},
+    "warning": {"font_color": "#9C5700"},
+    "padding": {"font_color": "#A6A6A6"},
+    "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+}
+_GOOD_HIGH = {"min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"}
+_GOOD_LOW = {"min_color": "#63BE7B", "mid_color": "#FFEB84", "max_color": "#F8696B"}
+_DWELL_BAR = {"type": "data_bar", "bar_color": "#F4B183"}
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_MAX_WIDTH = 50
+_WIDTH_SAMPLE = 300
+
+
+def default_report_name(analysis: Analysis) -> str:
+    """The workbook's file name, e.g. ``funnel_report_2024-05.xlsx``."""
+    return f"funnel_report_{analysis.period}.xlsx"
+
+
+def write_report(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
+    """Write the analysis workbook to ``path`` atomically and return the path.
+
+    The same analysis always gives the same bytes: the document's created date is the as-of date.
+    Raises :class:`funnel_xl.errors.OutputError` when the file cannot be written.
+    """
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        workbook = xlsxwriter.Workbook(
+            str(tmp),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": True,
+            },
+        )
+        workbook.set_properties(
+            {
+                "title": f"销售漏斗分析 {analysis.period}",
+                "subject": f"截至 {analysis.as_of.isoformat()}",
+                "author": "funnel-xl",
+                "created": datetime.combine(analysis.as_of, time()),
+            }
+        )
+        try:
+            _Report(workbook, analysis).write()
+            workbook.close()
+        except XlsxWriterException as exc:
+            raise OutputError(f"无法写入分析工作簿 {target}: {exc}") from None
+    return target
+
+
+def rep_sheet_names(
+    owners: Iterable[str], taken: Iterable[str] = FIXED_SHEETS
+) -> dict[str, str]:
+    """Map each owner to a sheet name Excel accepts, unique among ``taken`` and each other.
+
+    The rule, applied in order:
+
+    1. Each character Excel forbids in sheet names (``[ ] : * ? / \\``) becomes its full-width
+       twin (``［ ］ ： ＊ ？ ／ ＼``), so the masked owner "*销售代表" gets the sheet "＊销售代表"
+       and stays distinct from a rep really called "销售代表". Control characters are dropped.
+    2. Surrounding spaces and apostrophes are stripped (Excel refuses a leading or trailing
+       apostrophe); an owner left empty becomes "未填写负责人".
+    3. The name is cut to 31 characters (counted as Excel does, in UTF-16 units).
+    4. A name already used, compared case-insensitively — a fixed sheet such as "总览", Excel's
+       reserved "History", or an earlier rep — gets " (2)", " (3)"… appended, the name being cut
+       further so the whole still fits in 31 characters.
+    """
+    used = {name.casefold() for name in (*taken, *_EXCEL_RESERVED_SHEETS)}
+    names: dict[str, str] = {}
+    for owner in owners:
+        base = _clean_sheet_name(owner)
+        name = _fit_sheet_name(base, 31)
+        n = 2
+        while name.casefold() in used:
+            suffix = f" ({n})"
+            name = _fit_sheet_name(base, 31 - len(suffix)) + suffix
+            n += 1
+        used.add(name.casefold())
+        names[owner] = name
+    return names
+
+
+_SHEET_NAME_TWINS = str.maketrans(
+    {"[": "［", "]": "］", ":": "：", "*": "＊", "?": "？", "/": "／", "\\": "＼"}
+)
+
+
+def _clean_sheet_name(owner: object) -> str:
+    text = "" if owner is None else str(owner)
+    text = "".join(ch for ch in text.translate(_SHEET_NAME_TWINS) if ch.isprintable())
+    return text.strip().strip("'").strip() or "未填写负责人"
+
+
+def _fit_sheet_name(name: str, limit: int) -> str:
+    while len(name.encode("utf-16-le")) // 2 > limit:
+        name = name[:-1]
+    # Cutting may leave an apostrophe or a space at the end.
+    return name.rstrip().rstrip("'").rstrip() or "_"
+
+
+# ---------------------------------------------------------------------------
+# Cell values: columns to Python lists once, None for a blank cell.
+# ---------------------------------------------------------------------------
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _excel_serial(value: date | np.datetime64) -> float | str:
+    """A date as an Excel serial number; a date Excel cannot show stays as ISO text."""
+    try:
+        stamp = pd.Timestamp(value)
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_localize(None)
+        days = (stamp - _EXCEL_EPOCH) / pd.Timedelta(days=1)
+    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        return _as_text(value)
+    # Excel counts the non-existent 1900-02-29, so serials before 1900-03-01 are one lower.
+    if days < 61:
+        days -= 1
+    return days if days >= 1 else _as_text(stamp.to_pydatetime())
+
+
+def _text_values(frame: pd.DataFrame, column: str) -> list:
+    if column not in frame:
+        return [None] * len(frame)
+    series = frame[column]
+    missing = series.isna().tolist()
+    return [
+        None if gone else (value if type(value) is str else _as_text(value))
+        for value, gone in zip(series.tolist(), missing)
+    ]
+
+
+def _number_values(frame: pd.DataFrame, column: str) -> list:
+    if column not in frame:
+        return [None] * len(frame)
+    numbers = pd.to_numeric(frame[column], errors="coerce")
+    return [None if v != v else v for v in numbers.to_numpy(dtype=float, na_value=np.nan).tolist()]
+
+
+def _date_values(frame: pd.DataFrame, column: str) -> list:
+    if column not in frame:
+        return [None] * len(frame)
+    series = frame[column]
+    if not pd.api.types.is_datetime64_any_dtype(series):
+        return [_date_cell(value) for value in series.tolist()]
+    if getattr(series.dt, "tz", None) is not None:
+        series = series.dt.tz_localize(None)
+    days = ((series - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+    if np.any(days < 61):
+        return [_date_cell(value) for value in series.tolist()]
+    return [None if v != v else v for v in days.tolist()]
+
+
+def _date_cell(value: object) -> float | str | None:
+    """One value of a date column that is not all dates: serial, number or text as it came."""
+    if _is_missing(value):
+        return None
+    if isinstance(value, (date, np.datetime64)):
+        return _excel_serial(value)
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    return value if isinstance(value, str) else _as_text(value)
+
+
+def _mapped_values(frame: pd.DataFrame, column: str, labels: dict) -> list:
+    return [None if v is None else labels.get(v, v) for v in _text_values(frame, column)]
+
+
+# ---------------------------------------------------------------------------
+# Writing helpers.
+# ---------------------------------------------------------------------------
+
+
+class _Formats:
+    """Each format is created once and shared by every cell that uses it."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self._workbook = workbook
+        self._cache: dict[str, Any] = {}
+
+    def __call__(self, name: str | None):
+        if name is None:
+            return None
+        if name not in self._cache:
+            self._cache[name] = self._workbook.add_format(_FORMATS[name])
+        return self._cache[name]
+
+
+@dataclass
+class _Column:
+    """One column of a table: its header, its cells (None = blank) and how they are shown."""
+
+    header: str
+    values: Sequence
+    kind: str = "text"  # text, int, number, days, days1, pct, amount, date; any = any type
+    width: float | None = None
+    formats: Sequence[str | None] | None = None  # per-row format names, overriding the kind's
+    number_format: str = "number"  # kind "any": the format of its numbers (dates get "date")
+
+
+_NUMERIC_KINDS = ("int", "number", "days", "days1", "pct", "amount", "date")
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_width(column: _Column) -> float:
+    if column.width is not None:
+        return column.width
+    header = max((_display_width(part) for part in column.header.split("\n")), default=0)
+    if column.kind == "date":
+        body = 10
+    elif column.kind in _NUMERIC_KINDS:
+        body = 9
+    else:
+        sample = [v for v in column.values[:_WIDTH_SAMPLE] if v is not None]
+        body = max((_display_width(_as_text(v)) for v in sample), default=0)
+    return float(min(max(header, body, 6) + 2, _MAX_WIDTH))
+
+
+class _Cells:
+    """A small sheet's cells, collected in any order, written sorted by row (constant memory)."""
+
+    def __init__(self, sheet, formats: _Formats):
+        self.sheet = sheet
+        self.formats = formats
+        self.cells: list[tuple[int, int, object, str | None]] = []
+
+    def put(self, row: int, col: int, value: object, fmt: str | None = None) -> None:
+        self.cells.append((row, col, value, fmt))
+
+    def flush(self) -> None:
+        for row, col, value, fmt in sorted(self.cells, key=lambda c: (c[0], c[1])):
+            _write_value(self.sheet, row, col, value, self.formats(fmt))
+        self.cells = []
+
+
+def _write_value(sheet, row: int, col: int, value: object, fmt, date_fmt=None) -> None:
+    """Write one value of any type: text as text, numbers and dates as numbers, missing as blank."""
+    if _is_missing(value):
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, col, value, fmt)
+    elif isinstance(value, (bool, np.bool_)):
+        sheet.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        sheet.write_number(row, col, float(value), fmt)
+    elif isinstance(value, (date, np.datetime64)):
+        serial = _excel_serial(value)
+        if isinstance(serial, str):
+            sheet.write_string(row, col, serial)
+        else:
+            sheet.write_number(row, col, serial, date_fmt if date_fmt is not None else fmt)
+    else:
+        sheet.write_string(row, col, _as_text(value), fmt)
+
+
+def _write_header(sheet, formats: _Formats, row: int, columns: Sequence[_Column]) -> None:
+    for c, column in enumerate(columns):
+        sheet.write_string(row, c, column.header, formats("header"))
+
+
+def _write_rows(sheet, formats: _Formats, first_row: int, columns: Sequence[_Column]) -> int:
+    """Write the columns' cells row by row; returns the row after the last one written.
+
+    The hot loop of the workbook: one list look-up and one xlsxwriter call per non-blank cell.
+    """
+    writers = [
+        (c, *_column_writer(sheet, formats, first_row, column))
+        for c, column in enumerate(columns)
+    ]
+    for row, values in enumerate(zip(*(column.values for column in columns)), start=first_row):
+        for (col, write, fmt), value in zip(writers, values):
+            if value is not None:
+                write(row, col, value, fmt)
+    count = len(columns[0].values) if columns else 0
+    return first_row + count
+
+
+def _column_writer(
+    sheet, formats: _Formats, first_row: int, column: _Column
+) -> tuple[Callable, Any]:
+    """The xlsxwriter call and format for a column's cells."""
+    if column.kind == "any":
+        fmt = formats(column.number_format)
+    else:
+        fmt = formats(None if column.kind == "text" else column.kind)
+    date_fmt = formats("date")
+    # Only dates may hold text (a date Excel cannot show); kind "any" holds whatever was typed.
+    mixed = column.kind == "any" or (
+        column.kind == "date" and any(isinstance(v, str) for v in column.values)
+    )
+    if column.formats is not None:
+        per_row = [formats(name) for name in column.formats]
+
+        def write(row, col, value, fmt):
+            _write_value(sheet, row, col, value, per_row[row - first_row], date_fmt)
+    elif mixed:
+
+        def write(row, col, value, fmt):
+            _write_value(sheet, row, col, value, fmt, date_fmt)
+    elif column.kind == "text":
+        write = sheet.write_string
+    else:
+        write = sheet.write_number
+    return write, fmt
+
+
+def _set_widths(sheet, columns: Sequence[_Column]) -> None:
+    for c, column in enumerate(columns):
+        sheet.set_column(c, c, _column_width(column))
+
+
+# ---------------------------------------------------------------------------
+# The workbook.
+# ---------------------------------------------------------------------------
+
+
+class _Report:
+    """Writes the sheets in their order; each method writes one sheet, rows in increasing order."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook, analysis: Analysis):
+        self.workbook = workbook
+        self.analysis = analysis
+        self.rules: Rules = analysis.rules
+        self.result = analysis.result
+        self.team: FunnelMetrics = analysis.result.team
+        self.formats = _Formats(workbook)
+        self.as_of_text = analysis.as_of.isoformat()
+        self.rep_names = rep_sheet_names(self.result.by_owner)
+
+    def write(self) -> None:
+        self.overview()
+        self.funnel()
+        self.comparison(OWNERS_SHEET, "负责人", self.result.by_owner, chart=False)
+        self.comparison(SOURCES_SHEET, "线索来源", self.result.by_source, chart=True)
+        self.reps()
+        self.alerts()
+        self.suggestions()
+        self.problems()
+        self.detail()
+
+    # -- helpers ----------------------------------------------------------------
+
+    def header(self, field: str) -> str:
+        try:
+            return self.rules.header(field)
+        except KeyError:
+            return _DEFAULT_HEADERS.get(field, field)
+
+    def title(self, cells: _Cells, text: str, note: str = "") -> None:
+        cells.put(0, 0, text, "title")
+        if note:
+            cells.put(1, 0, note, "note")
+
+    def stage_limit(self, stage_idx: list) -> list:
+        limits = [float(s.max_dwell_days) for s in self.rules.stages]
+        return [None if i is None else limits[int(i)] for i in stage_idx]
+
+    # -- 总览 ----------------------------------------------------------------------
+
+    def overview(self) -> None:
+        sheet = self.workbook.add_worksheet(OVERVIEW_SHEET)
+        sheet.hide_gridlines(2)
+        cells = _Cells(sheet, self.formats)
+        team = self.team
+        inputs = ", ".join(f"{i.name}「{i.sheet}」" for i in self.analysis.inputs) or "—"
+        self.title(
+            cells,
+            f"销售漏斗分析 · 截至 {self.as_of_text}",
+            f"统计期间 {self.analysis.period} · 数据来源 {inputs}",
+        )
+        problems = count_by_severity(self.analysis.problems)
+        worst = team.worst_transition
+        values = {
+            "total": team.totals.total,
+            "valid": team.totals.valid,
+            "active": team.totals.active,
+            "won": team.totals.won,
+            "lost": team.totals.lost,
+            "excluded": team.totals.excluded,
+            "win_rate": team.win_rate,
+            "overall_conversion": team.overall_conversion,
+            "cycle_mean": team.cycle_mean,
+            "cycle_median": team.cycle_median,
+            "pipeline": team.pipeline,
+            "weighted_pipeline": team.weighted_pipeline,
+            "worst_transition": None if worst is None else worst.label,
+            "worst_rate": None if worst is None else worst.rate,
+            "stalled": team.stalled,
+            "overdue": team.overdue,
+            "stale": team.stale,
+            "close_past": team.close_past,
+            "errors": problems[ERROR],
+            "warnings": problems[WARNING],
+        }
+        top = _OVERVIEW_FIRST_ROW - 1
+        for c, text in enumerate(("指标", "数值", "说明")):
+            cells.put(top, c, text, "header")
+        notes = {"cycle_mean": f"首次接触 → 进入已成交，{team.cycle_count} 条已成交线索的平均"}
+        for i, (key, label, kind, note) in enumerate(_OVERVIEW_FIGURES):
+            row = _OVERVIEW_FIRST_ROW + i
+            cells.put(row, 0, label, "label")
+            cells.put(row, 1, values[key], None if kind == "text" else kind)
+            cells.put(row, 2, notes.get(key, note) or None, "note")
+        self.overview_inputs(cells, _OVERVIEW_FIRST_ROW + len(_OVERVIEW_FIGURES) + 1)
+        self.funnel_chart(sheet, cells)
+        cells.flush()
+        sheet.set_column(0, 0, 20)
+        sheet.set_column(1, 1, 22)
+        sheet.set_column(2, 2, 44)
+        sheet.set_column(_CHART_DATA_COL, _CHART_DATA_COL + 2, 12)
+        sheet.freeze_panes(_OVERVIEW_FIRST_ROW, 0)
+
+    def overview_inputs(self, cells: _Cells, row: int) -> None:
+        cells.put(row, 0, "输入文件", "subtitle")
+        row += 1
+        for c, text in enumerate(("文件", "工作表", "表头行 / 数据行数", "SHA-256")):
+            cells.put(row, c, text, "header")
+        for item in self.analysis.inputs:
+            row += 1
+            cells.put(row, 0, item.name)
+            cells.put(row, 1, item.sheet)
+            cells.put(row, 2, f"第 {item.header_row} 行 / {item.rows} 行")
+            cells.put(row, 3, item.sha256)
+        row += 2
+        rules_name = Path(self.rules.source_path).name
+        cells.put(row, 0, f"规则文件 {rules_name} · SHA-256 {self.rules.sha256[:12]}…", "note")
+
+    def funnel_chart(self, sheet, cells: _Cells) -> None:
+        """The standard funnel: a stacked bar with an invisible padding series centring each bar."""
+        top = _OVERVIEW_FIRST_ROW - 1
+        col = _CHART_DATA_COL
+        stages = self.team.stages
+        widest = max((s.reached for s in stages), default=0)
+        cells.put(top - 1, col, "漏斗图数据", "subtitle")
+        for c, text in enumerate(("阶段", "累计到达", "(占位)")):
+            cells.put(top, col + c, text, "header")
+        for k, stage in enumerate(stages):
+            cells.put(top + 1 + k, col, stage.stage)
+            cells.put(top + 1 + k, col + 1, stage.reached, "int")
+            cells.put(top + 1 + k, col + 2, (widest - stage.reached) / 2, "padding")
+        first, last = top + 1, top + len(stages)
+        chart = self.workbook.add_chart({"type": "bar", "subtype": "stacked"})
+        categories = [OVERVIEW_SHEET, first, col, last, col]
+        chart.add_series(
+            {
+                "name": "(占位)",
+                "categories": categories,
+                "values": [OVERVIEW_SHEET, first, col + 2, last, col + 2],
+                "fill": {"none": True},
+                "border": {"none": True},
+                "gap": 15,
+            }
+        )
+        chart.add_series(
+            {
+                "name": "累计到达",
+                "categories": categories,
+                "values": [OVERVIEW_SHEET, first, col + 1, last, col + 1],
+                "fill": {"color": "#4472C4"},
+                "data_labels": {"value": True, "position": "center", "font": {"color": "#FFFFFF"}},
+                "gap": 15,
+            }
+        )
+        chart.set_title({"name": f"销售漏斗(累计到达) · 截至 {self.as_of_text}"})
+        # In a bar chart the y axis is the category axis: reversed, so the first stage is on top.
+        chart.set_y_axis({"reverse": True, "major_tick_mark": "none", "line": {"none": True}})
+        value_axis = {"visible": False, "major_gridlines": {"visible": False}, "min": 0}
+        if widest > 0:
+            value_axis["max"] = widest
+        chart.set_x_axis(value_axis)
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 620, "height": 380})
+        sheet.insert_chart(top, 4, chart, {"x_offset": 10})
+
+    # -- 漏斗分析 --------------------------------------------------------------------
+
+    def funnel(self) -> None:
+        sheet = self.workbook.add_worksheet(FUNNEL_SHEET)
+        cells = _Cells(sheet, self.formats)
+        self.title(
+            cells,
+            f"漏斗分析 · 截至 {self.as_of_text}",
+            "通过率 = 下一阶段累计到达 ÷ 本阶段已离开；流失率 = 本阶段流失 ÷ 本阶段已离开；"
+            "空白 = 本阶段没有已离开的线索，无法计算。",
+        )
+        cells.flush()
+        stages = self.team.stages
+        last = len(stages) - 1
+        min_sample = self.rules.thresholds.min_sample
+        columns = [
+            _Column("阶段", [s.stage for s in stages]),
+            _Column("当前线索数", [s.current for s in stages], "int"),
+            _Column("累计到达", [s.reached for s in stages], "int"),
+            _Column("已离开", [s.exited for s in stages], "int"),
+            _Column("通过率\n(至下一阶段)", [s.pass_rate for s in stages], "pct"),
+            _Column("流失率", [s.loss_rate for s in stages], "pct"),
+            _Column("本阶段流失", [s.lost_here for s in stages], "int"),
+            _Column("平均停留(天)", [s.avg_dwell_days for s in stages], "days1"),
+            _Column("停留超时", [s.stalled for s in stages], "int"),
+            _Column(
+                "最长停留(天)",
+                [None if k == last else s.max_dwell_days for k, s in enumerate(self.rules.stages)],
+                "int",
+            ),
+            _Column("金额(万元)", [s.amount for s in stages], "amount"),
+            _Column("加权金额(万元)", [s.weighted_amount for s in stages], "amount"),
+            _Column(
+                "备注",
+                [
+                    f"样本少(已离开 {s.exited} < {min_sample})"
+                    if k < last and 0 < s.exited < min_sample else None
+                    for k, s in enumerate(stages)
+                ],
+            ),
+        ]
+        head = 2
+        _write_header(sheet, self.formats, head, columns)
+        end = _write_rows(sheet, self.formats, head + 1, columns)
+        totals = {
+            0: ("合计", "total_label"),
+            1: (sum(s.current for s in stages), "total_int"),
+            6: (sum(s.lost_here for s in stages), "total_int"),
+            8: (sum(s.stalled for s in stages), "total_int"),
+            10: (sum(s.amount for s in stages), "total_amount"),
+            11: (sum(s.weighted_amount for s in stages), "total_amount"),
+        }
+        for c in range(len(columns)):
+            value, fmt = totals.get(c, (None, "total_blank"))
+            if value is None:
+                sheet.write_blank(end, c, None, self.formats(fmt))
+            else:
+                _write_value(sheet, end, c, value, self.formats(fmt))
+        notes = _Cells(sheet, self.formats)
+        notes.put(
+            end + 2, 0,
+            f"另有 {self.team.totals.lost_unknown_stage} 条已流失线索未填写流失阶段："
+            "计入线索总数、已流失和赢单率，但不计入各阶段的到达、离开和流失数。",
+            "note",
+        )
+        notes.put(
+            end + 3, 0,
+            "合计的「当前线索数」= 在跟 + 已成交；金额含已成交阶段。最长停留 = 规则规定的阶段停留上限。",
+            "note",
+        )
+        notes.flush()
+        _set_widths(sheet, columns)
+        sheet.set_column(0, 0, 14)
+        sheet.set_row(head, 32)
+        sheet.freeze_panes(head + 1, 1)
+        first, final = head + 1, head + len(stages) - 1  # rates stop before the won stage
+        if final >= first:
+            sheet.conditional_format(first, 4, final, 4, {"type": "3_color_scale", **_GOOD_HIGH})
+            sheet.conditional_format(first, 5, final, 5, {"type": "3_color_scale", **_GOOD_LOW})
+            sheet.conditional_format(first, 7, final, 7, _DWELL_BAR)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+
+    # -- 负责人对比 / 渠道分析 -------------------------------------------------------
+
+    def comparison(
+        self, name: str, key_header: str, groups: dict[str, FunnelMetrics], *, chart: bool
+    ) -> None:
+        sheet = self.workbook.add_worksheet(name)
+        cells = _Cells(sheet, self.formats)
+        self.title(
+            cells,
+            f"{name} · 截至 {self.as_of_text}",
+            "绿色加粗 = 该环节通过率最高（并列时都标出）；空白 = 无已离开的线索，无法计算；"
+            f"少于 {self.rules.thresholds.min_sample} 条已离开线索的比率仅供参考。",
+        )
+        cells.flush()
+        metrics = list(groups.values())
+        transitions = self.team.transitions
+        columns = [
+            _Column(key_header, list(groups)),
+            _Column("线索数", [m.totals.valid for m in metrics], "int"),
+            _Column("在跟", [m.totals.active for m in metrics], "int"),
+            _Column("成交", [m.totals.won for m in metrics], "int"),
+            _Column("流失", [m.totals.lost for m in metrics], "int"),
+        ]
+        rate_cols = []
+        for t, transition in enumerate(transitions):
+            rates = [m.transitions[t].rate for m in metrics]
+            rate_cols.append(len(columns))
+            columns.append(
+                _Column(
+                    transition.label, rates, "pct",
+                    width=max(12, _display_width(transition.label) / 2 + 2),
+                    formats=_best_formats(rates),
+                )
+            )
+        win_col = len(columns)
+        columns += [
+            _Column("赢单率", [m.win_rate for m in metrics], "pct"),
+            _Column("平均周期(天)", [m.cycle_mean for m in metrics], "days1"),
+            _Column("在跟金额(万元)", [m.pipeline for m in metrics], "amount"),
+            _Column("加权金额(万元)", [m.weighted_pipeline for m in metrics], "amount"),
+            _Column("停留超时", [m.stalled for m in metrics], "int"),
+        ]
+        head = 2
+        _write_header(sheet, self.formats, head, columns)
+        end = _write_rows(sheet, self.formats, head + 1, columns)
+        team = self.team
+        team_row = [
+            "全队", team.totals.valid, team.totals.active, team.totals.won, team.totals.lost,
+            *[t.rate for t in transitions],
+            team.win_rate, team.cycle_mean, team.pipeline, team.weighted_pipeline, team.stalled,
+        ]
+        for c, value in enumerate(team_row):
+            kind = columns[c].kind
+            fmt = "total_label" if c == 0 else {
+                "int": "total_int", "amount": "total_amount"
+            }.get(kind, kind)
+            _write_value(sheet, end + 1, c, value, self.formats(fmt))
+        _set_widths(sheet, columns)
+        sheet.set_row(head, 32)
+        sheet.freeze_panes(head + 1, 1)
+        if metrics:
+            sheet.autofilter(head, 0, end - 1, len(columns) - 1)
+            # A color scale would paint over the best-rep fill, so it is only on 赢单率.
+            sheet.conditional_format(
+                head + 1, win_col, end - 1, win_col, {"type": "3_color_scale", **_GOOD_HIGH}
+            )
+        if chart and metrics:
+            self.source_chart(sheet, head, end, win_col, rate_cols[0] if rate_cols else None)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+
+    def source_chart(
+        self, sheet, head: int, end: int, win_col: int, first_rate_col: int | None
+    ) -> None:
+        """Win rate (and first-transition pass rate) per source, from the table above the chart."""
+        chart = self.workbook.add_chart({"type": "column"})
+        categories = [SOURCES_SHEET, head + 1, 0, end - 1, 0]
+        chart.add_series(
+            {
+                "name": [SOURCES_SHEET, head, win_col],
+                "categories": categories,
+                "values": [SOURCES_SHEET, head + 1, win_col, end - 1, win_col],
+                "data_labels": {"value": True, "num_format": "0%"},
+                "fill": {"color": "#4472C4"},
+            }
+        )
+        if first_rate_col is not None:
+            chart.add_series(
+                {
+                    "name": [SOURCES_SHEET, head, first_rate_col],
+                    "categories": categories,
+                    "values": [SOURCES_SHEET, head + 1, first_rate_col, end - 1, first_rate_col],
+                    "fill": {"color": "#A5A5A5"},
+                }
+            )
+        chart.set_title({"name": "各渠道赢单率与首环节通过率"})
+        chart.set_y_axis(
+            {"num_format": "0%", "min": 0, "max": 1, "major_gridlines": {"visible": True}}
+        )
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 640, "height": 340})
+        sheet.insert_chart(end + 3, 0, chart)
+
+    # -- one sheet per rep ----------------------------------------------------------
+
+    def reps(self) -> None:
+        leads = self.result.leads
+        active = leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
+        owners = active["owner"].fillna("").astype(str) if "owner" in active else None
+        groups = dict(iter(active.groupby(owners, sort=False))) if owners is not None else {}
+        for owner, metrics in self.result.by_owner.items():
+            self.rep(owner, metrics, groups.get(owner, active.iloc[:0]))
+
+    def rep(self, owner: str, m: FunnelMetrics, active: pd.DataFrame) -> None:
+        """A rep's own page: key figures, then every open lead with its alerts, longest dwell first.
+
+        All alerts concern open leads, so they are a column of the leads table (one row per lead)
+        rather than a second table repeating the 预警 sheet.
+        """
+        sheet = self.workbook.add_worksheet(self.rep_names[owner])
+        cells = _Cells(sheet, self.formats)
+        self.title(cells, f"{owner} · 个人漏斗 · 截至 {self.as_of_text}")
+        figures = (
+            ("线索数", m.totals.valid, "int"),
+            ("在跟", m.totals.active, "int"),
+            ("成交", m.totals.won, "int"),
+            ("流失", m.totals.lost, "int"),
+            ("赢单率", m.win_rate, "pct"),
+            ("在跟金额(万元)", m.pipeline, "amount"),
+            ("加权金额(万元)", m.weighted_pipeline, "amount"),
+            ("停留超时", m.stalled, "int"),
+            ("跟进逾期", m.overdue, "int"),
+            ("久未跟进", m.stale, "int"),
+            ("预计成交日已过", m.close_past, "int"),
+        )
+        for c, (label, value, kind) in enumerate(figures):
+            cells.put(2, c, label, "header")
+            cells.put(3, c, value, kind)
+        cells.put(5, 0, "在跟线索及预警（按停留天数从长到短）", "subtitle")
+        cells.flush()
+
+        if len(active):
+            order = pd.DataFrame(
+                {
+                    "dwell": pd.to_numeric(active["dwell_days"], errors="coerce")
+                    .to_numpy(dtype=float, na_value=np.nan),
+                    "lead": active["lead_id"].astype(str).to_numpy() if "lead_id" in active else "",
+                }
+            ).sort_values(
+                ["dwell", "lead"], ascending=[False, True], na_position="last", kind="stable"
+            )
+            active = active.iloc[order.index.to_numpy()]
+        stage_idx = [None if v is None else int(v) for v in _number_values(active, "stage_idx")]
+        columns = [
+            _Column(self.header("lead_id"), _text_values(active, "lead_id")),
+            _Column(self.header("customer"), _text_values(active, "customer")),
+            _Column(self.header("source"), _text_values(active, "source")),
+            _Column(self.header("stage"), _text_values(active, "stage")),
+            _Column("阶段进入日期", _date_values(active, "stage_entered"), "date"),
+            _Column("停留(天)", _number_values(active, "dwell_days"), "days"),
+            _Column("上限(天)", self.stage_limit(stage_idx), "days"),
+            _Column("距上次跟进(天)", _number_values(active, "days_since_follow_up"), "days"),
+            _Column(self.header("next_follow_up"), _date_values(active, "next_follow_up"), "date"),
+            _Column(self.header("expected_close"), _date_values(active, "expected_close"), "date"),
+            _Column(self.header("amount"), _number_values(active, "amount"), "amount"),
+            _Column("预警", _alert_labels(active), width=30),
+        ]
+        head = 6
+        _write_header(sheet, self.formats, head, columns)
+        end = _write_rows(sheet, self.formats, head + 1, columns)
+        if len(active):
+            # Stalled rows in red: dwell above the stage's limit.
+            sheet.conditional_format(
+                head + 1, 0, end - 1, len(columns) - 1,
+                {
+                    "type": "formula",
+                    "criteria": f"=AND(ISNUMBER($F{head + 2}),$F{head + 2}>$G{head + 2})",
+                    "format": self.formats("red"),
+                },
+            )
+            sheet.autofilter(head, 0, end - 1, len(columns) - 1)
+        else:
+            sheet.write_string(end, 0, "没有在跟线索。", self.formats("note"))
+        for c, column in enumerate(columns):
+            sheet.set_column(c, c, max(_column_width(column), 12))
+        sheet.set_row(head, 32)
+        sheet.freeze_panes(head + 1, 1)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+
+    # -- 预警 ------------------------------------------------------------------------
+
+    def sorted_alerts(self) -> pd.DataFrame:
+        """All alerts by type (停留超时, 跟进逾期, 久未跟进, 预计成交日已过), owner, then days, longest first."""
+        alerts = self.result.alerts
+        if alerts is None or alerts.empty:
+            return pd.DataFrame(columns=["kind", "owner"])
+        kinds = list(ALERT_LABELS)
+        kind_order = alerts["kind"].map({k: i for i, k in enumerate(kinds)}).fillna(len(kinds))
+        # "days" is what the alert is about: dwell, days since follow-up, or days past the date.
+        dwell = np.asarray(_number_values(alerts, "dwell_days"), dtype=float)
+        since = np.asarray(_number_values(alerts, "days_since_follow_up"), dtype=float)
+        past = float(_excel_serial(self.analysis.as_of)) - np.asarray(
+            _date_values(alerts, "date"), dtype=float
+        )
+        kind = alerts["kind"].to_numpy()
+        days = np.where(kind == ALERT_STALLED, dwell, np.where(kind == ALERT_STALE, since, past))
+        key = pd.DataFrame(
+            {
+                "kind": kind_order.to_numpy(dtype=float),
+                "owner": _sort_text(alerts, "owner"),
+                "days": days,
+                "lead": _sort_text(alerts, "lead_id"),
+            }
+        )
+        order = key.sort_values(
+            ["kind", "owner", "days", "lead"], ascending=[True, True, False, True],
+            na_position="last", kind="stable",
+        ).index.to_numpy()
+        return alerts.iloc[order]
+
+    def alert_columns(self, alerts: pd.DataFrame) -> list[_Column]:
+        return [
+            _Column("类型", _mapped_values(alerts, "kind", ALERT_LABELS), width=14),
+            _Column("线索编号", _text_values(alerts, "lead_id")),
+            _Column("客户", _text_values(alerts, "customer")),
+            _Column("负责人", _text_values(alerts, "owner")),
+            _Column("来源", _text_values(alerts, "source")),
+            _Column("阶段", _text_values(alerts, "stage")),
+            _Column("停留(天)", _number_values(alerts, "dwell_days"), "days"),
+            _Column("上限(天)", _number_values(alerts, "limit_days"), "days"),
+            _Column("距上次跟进(天)", _number_values(alerts, "days_since_follow_up"), "days"),
+            _Column("日期", _date_values(alerts, "date"), "date"),
+        ]
+
+    def alerts(self) -> None:
+        sheet = self.workbook.add_worksheet(ALERTS_SHEET)
+        alerts = self.sorted_alerts()
+        columns = self.alert_columns(alerts)
+        _write_header(sheet, self.formats, 0, columns)
+        end = _write_rows(sheet, self.formats, 1, columns)
+        if end == 1:
+            sheet.write_string(1, 0, "本期没有预警。", self.formats("note"))
+        else:
+            sheet.autofilter(0, 0, end - 1, len(columns) - 1)
+            sheet.conditional_format(1, 6, end - 1, 6, _DWELL_BAR)
+        _set_widths(sheet, columns)
+        sheet.freeze_panes(1, 0)
+
+    # -- 优化建议 ---------------------------------------------------------------------
+
+    def suggestions(self) -> None:
+        sheet = self.workbook.add_worksheet(SUGGESTIONS_SHEET)
+        fired = self.result.suggestions
+        cells = _Cells(sheet, self.formats)
+        self.title(
+            cells, f"优化建议 · 截至 {self.as_of_text}", "由规则文件中的 [[suggestions]] 在本期数字上触发。"
+        )
+        cells.flush()
+        columns = [
+            _Column("序号", list(range(1, len(fired) + 1)), "int", width=6),
+            _Column("建议", [s.text for s in fired], width=80),
+            _Column("指标", [METRIC_LABELS.get(s.metric, s.metric) for s in fired], width=16),
+            _Column("数值", [s.value for s in fired], "pct", width=10),
+            _Column("阶段/渠道", [s.stage or s.source for s in fired], width=14),
+        ]
+        _write_header(sheet, self.formats, 2, columns)
+        end = _write_rows(sheet, self.formats, 3, columns)
+        if not fired:
+            sheet.write_string(end, 0, "本期数字没有触发任何优化建议规则。", self.formats("note"))
+        _set_widths(sheet, columns)
+        sheet.freeze_panes(3, 0)
+
+    # -- 数据问题 ---------------------------------------------------------------------
+
+    def problems(self) -> None:
+        sheet = self.workbook.add_worksheet(PROBLEMS_SHEET)
+        problems = _errors_first(self.analysis.problems)
+        severity = [SEVERITY_LABELS.get(p.severity, p.severity) for p in problems]
+        columns = [
+            _Column(
+                "严重程度", severity, width=10,
+                formats=[p.severity if p.severity in (ERROR, WARNING) else None for p in problems],
+            ),
+            _Column("文件", [p.file or None for p in problems]),
+            _Column("工作表", [p.sheet or None for p in problems]),
+            _Column("行", [p.row for p in problems], "int", width=7),
+            _Column("列", [p.column or None for p in problems], width=6),
+            _Column("表头", [p.header or None for p in problems]),
+            _Column("值", [p.value or None for p in problems]),
+            _Column("问题说明", [p.message for p in problems], width=70),
+            _Column("代码", [p.code for p in problems]),
+        ]
+        _write_header(sheet, self.formats, 0, columns)
+        end = _write_rows(sheet, self.formats, 1, columns)
+        if not problems:
+            sheet.write_string(1, 0, "未发现数据问题。", self.formats("note"))
+        else:
+            sheet.autofilter(0, 0, end - 1, len(columns) - 1)
+        _set_widths(sheet, columns)
+        sheet.freeze_panes(1, 0)
+
+    # -- 线索明细 ---------------------------------------------------------------------
+
+    def detail(self) -> None:
+        sheet = self.workbook.add_worksheet(DETAIL_SHEET)
+        leads = self.result.leads
+        excluded = self.analysis.excluded if self.analysis.excluded is not None else pd.DataFrame()
+        columns: list[_Column] = []
+        typed: list[tuple[str, str]] = []  # per column: (excluded frame column, kind)
+        for col in self.rules.columns:
+            source = _DETAIL_VALID_FIELDS.get(col.field, col.field)
+            kind = _detail_kind(col.field, col.kind)
+            if kind == "date":
+                values = _date_values(leads, source)
+            elif kind == "text":
+                values = _text_values(leads, source)
+            else:
+                values = _number_values(leads, source)
+            columns.append(_Column(col.header, values, kind))
+            typed.append((_DETAIL_TYPED_FIELDS.get(col.field, col.field), kind))
+        stalled = leads["stalled"].tolist() if "stalled" in leads else [None] * len(leads)
+        columns += [
+            _Column(
+                "阶段进入日期来源",
+                _mapped_values(leads, "stage_entered_source", ENTERED_SOURCE_LABELS),
+            ),
+            _Column("状态", _mapped_values(leads, "status", STATUS_LABELS), width=18),
+            _Column("停留超时", [None if v is None else ("是" if v else "否") for v in stalled]),
+            _Column("来源文件", _text_values(leads, "_file")),
+            _Column("来源行", _number_values(leads, "_row"), "int"),
+        ]
+        n_fields = len(self.rules.columns)
+        _write_header(sheet, self.formats, 0, columns)
+        end = _write_rows(sheet, self.formats, 1, columns)
+        if len(excluded):
+            end = _write_rows(sheet, self.formats, end, self.excluded_columns(excluded, typed))
+        last_col = len(columns) - 1
+        sheet.autofilter(0, 0, max(end - 1, 0), last_col)
+        sheet.freeze_panes(1, 2)
+        sheet.set_row(0, 32)
+        _set_widths(sheet, columns)
+        if len(leads):
+            fields = [c.field for c in self.rules.columns]
+            if "dwell_days" in fields:
+                dwell_col = fields.index("dwell_days")
+                sheet.conditional_format(
+                    1, dwell_col, len(leads), dwell_col, _DWELL_BAR
+                )
+            stalled_col = n_fields + 2
+            sheet.conditional_format(
+                1, stalled_col, len(leads), stalled_col,
+                {"type": "cell", "criteria": "==", "value": '"是"', "format": self.formats("red")},
+            )
+
+    def excluded_columns(
+        self, excluded: pd.DataFrame, typed: list[tuple[str, str]]
+    ) -> list[_Column]:
+        """The excluded rows as the rep typed them, under the same columns as the valid leads."""
+        rows = len(excluded)
+        columns = []
+        for name, kind in typed:
+            if kind == "text":
+                columns.append(_Column("", _text_values(excluded, name)))
+            elif kind == "date":
+                columns.append(_Column("", _date_values(excluded, name), "date"))
+            else:
+                # A number column of a row with errors may hold the text that could not be read.
+                values = excluded[name].tolist() if name in excluded else [None] * rows
+                values = [None if _is_missing(v) else v for v in values]
+                columns.append(_Column("", values, "any", number_format=kind))
+        return columns + [
+            _Column("", [None] * rows),
+            _Column("", [EXCLUDED_STATUS] * rows),
+            _Column("", [None] * rows),
+            _Column("", _text_values(excluded, "_file")),
+            _Column("", _number_values(excluded, "_row"), "int"),
+        ]
+
+
+def _detail_kind(field: str, kind: str) -> str:
+    if kind == "date":
+        return "date"
+    if kind == "number":
+        return {"amount": "amount", "dwell_days": "days"}.get(field, "number")
+    return "text"
+
+
+def _alert_labels(leads: pd.DataFrame) -> list[str | None]:
+    """Each lead's alerts as one text, e.g. "停留超时、跟进逾期"; None when it has none."""
+    flags = [
+        (leads[kind].fillna(False).astype(bool).tolist() if kind in leads else [False] * len(leads),
+         label)
+        for kind, label in ALERT_LABELS.items()
+    ]
+    texts = []
+    for hits in zip(*(f for f, _ in flags)):
+        labels = [label for hit, (_, label) in zip(hits, flags) if hit]
+        texts.append("、".join(labels) if labels else None)
+    return texts if flags and len(leads) else [None] * len(leads)
+
+
+def _sort_text(frame: pd.DataFrame, column: str) -> list[str]:
+    return [v or "" for v in _text_values(frame, column)]
+
+
+def _best_formats(rates: list[float | None]) -> list[str]:
+    """'best' for the highest defined rate (all of them when tied), 'pct' for the rest."""
+    defined = [r for r in rates if r is not None]
+    if not defined:
+        return ["pct"] * len(rates)
+    best = max(defined)
+    return [
+        "best" if r is not None and math.isclose(r, best, rel_tol=1e-12, abs_tol=1e-12) else "pct"
+        for r in rates
+    ]
+
+
+def _errors_first(problems: list[Problem]) -> list[Problem]:
+    rank = {ERROR: 0, WARNING: 1}
+    return sorted(sort_problems(problems), key=lambda p: rank.get(p.severity, 2))

@@ -1,0 +1,142 @@
+"""The demo team: deterministic, a realistic funnel, and every planted problem present."""
+
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from funnel_xl.demo import demo_rows, write_demo_workbook
+from funnel_xl.rules import load_rules
+
+REPO = Path(__file__).parents[1]
+AS_OF = date(2024, 5, 31)
+STAGES = ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
+SOURCES = ["展会推广", "官网表单", "线上广告", "老客户转介绍", "渠道合作"]
+VALID_DATE_TEXT = [r"^\d{4}/\d{1,2}/\d{1,2}$", r"^\d{4}年\d{1,2}月\d{1,2}日$", r"^\d{4}\.\d{1,2}\.\d{1,2}$"]
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return demo_rows(load_rules())
+
+
+def is_date(value) -> bool:
+    return isinstance(value, date)
+
+
+def planted(rows) -> dict[str, list[str]]:
+    """Lead IDs of the rows showing each problem kind, found with the test's own checks."""
+    ids = Counter(r["lead_id"] for r in rows)
+    checks = {
+        "missing_owner": lambda r: not r.get("owner"),
+        "unknown_stage": lambda r: r["stage"] not in [*STAGES, "无效线索"],
+        "duplicate_id": lambda r: ids[r["lead_id"]] > 1,
+        "bad_date": lambda r: r["first_contact"] == "上周三",
+        "follow_up_before_first_contact": lambda r: is_date(r["first_contact"])
+        and is_date(r["last_follow_up"])
+        and r["last_follow_up"] < r["first_contact"],
+        "future_date": lambda r: is_date(r["last_follow_up"]) and r["last_follow_up"] > AS_OF,
+        "unknown_source": lambda r: r["source"] not in SOURCES,
+        "bad_lead_id": lambda r: not re.fullmatch(r"LF\d{4}\d{3,}", r["lead_id"]),
+        "negative_amount": lambda r: isinstance(r.get("amount"), float) and r["amount"] < 0,
+        "amount_not_number": lambda r: isinstance(r.get("amount"), str),
+    }
+    return {kind: [r["lead_id"] for r in rows if check(r)] for kind, check in checks.items()}
+
+
+def test_same_seed_same_rows_other_seed_other_rows(rules, rows):
+    assert demo_rows(rules) == rows
+    assert demo_rows(rules, seed=7) != rows
+
+
+def test_size_and_lead_ids(rules, rows):
+    assert len(rows) == 300
+    assert rows[0]["lead_id"] == "LF2024001"
+    assert rows[-1]["lead_id"] == "LF2024300"
+    wide = demo_rows(rules, n_leads=1200)
+    assert wide[0]["lead_id"] == "LF20240001"
+    assert sum(not re.fullmatch(r"LF\d{4}\d{3,}", r["lead_id"]) for r in wide) == 4
+
+
+def test_team_sources_and_stages(rows):
+    owners = Counter(r["owner"] for r in rows if r["owner"])
+    assert len(owners) == 8
+    assert "*销售代表" in owners
+    assert {r["source"] for r in rows} >= set(SOURCES)
+    assert {r["stage"] for r in rows} >= {*STAGES, "无效线索"}
+    for owner in owners:
+        assert len({r["stage"] for r in rows if r["owner"] == owner}) >= 3, owner
+
+
+def test_a_plausible_funnel(rows):
+    stages = Counter(r["stage"] for r in rows)
+    won, lost = stages["已成交"], stages["无效线索"]
+    assert 0.15 <= won / (won + lost) <= 0.25
+    for stage in STAGES:
+        assert stages[stage] >= 3, stage
+
+    def win_rate(source):
+        closed = [r["stage"] for r in rows if r["source"] == source and r["stage"] in ("已成交", "无效线索")]
+        return closed.count("已成交") / len(closed)
+
+    assert win_rate("老客户转介绍") > win_rate("线上广告")
+
+
+def test_first_contacts_span_six_months(rows):
+    firsts = [r["first_contact"] for r in rows if is_date(r["first_contact"])]
+    assert date(2023, 12, 1) <= min(firsts) < date(2024, 1, 1)
+    assert date(2024, 5, 1) <= max(firsts) <= AS_OF
+
+
+def test_every_planted_problem_occurs_on_few_rows(rows):
+    found = planted(rows)
+    assert all(found.values()), found
+    assert "需求挖据" in {r["stage"] for r in rows}
+    assert "朋友介绍" in {r["source"] for r in rows}
+    assert "A-17" in found["bad_lead_id"]
+    assert "待定" in {r.get("amount") for r in rows}
+    assert len(found["duplicate_id"]) == 2
+    problem_ids = {lead_id for ids in found.values() for lead_id in ids}
+    assert len(problem_ids) <= 0.05 * len(rows)
+
+
+def test_valid_dates_typed_as_text(rows):
+    texts = [
+        r[f] for r in rows for f in ("first_contact", "last_follow_up", "stage_entered")
+        if isinstance(r.get(f), str)
+    ]
+    for pattern in VALID_DATE_TEXT:
+        assert any(re.fullmatch(pattern, t) for t in texts), pattern
+
+
+def test_optional_columns_as_reps_fill_them(rows):
+    entered = sum(is_date(r.get("stage_entered")) or isinstance(r.get("stage_entered"), str) for r in rows)
+    typed_dwell = [r for r in rows if "dwell_days" in r]
+    assert 0.7 * len(rows) <= entered <= 0.9 * len(rows)
+    assert 0.05 * len(rows) <= len(typed_dwell) <= 0.15 * len(rows)
+    assert all("stage_entered" not in r for r in typed_dwell)
+    lost = [r for r in rows if r["stage"] == "无效线索"]
+    assert all(r.get("lost_reason") for r in lost)
+    assert 0.1 * len(lost) <= sum(not r.get("lost_at") for r in lost) <= 0.3 * len(lost)
+    hand_rates = [r["pass_rate_text"] for r in rows if r.get("pass_rate_text")]
+    assert hand_rates and all(re.fullmatch(r"\d+%\(\S+→\S+\)", t) for t in hand_rates)
+    assert all(re.fullmatch(r"\S+/\*\S+", r["customer"]) for r in rows)
+    assert all(re.fullmatch(r"1\d\d\*{4}\d{4}", r["contact_info"]) for r in rows)
+
+
+def test_amounts_in_wan_yuan(rows):
+    amounts = [r["amount"] for r in rows if isinstance(r.get("amount"), float) and r["amount"] >= 0]
+    assert amounts and all(5 <= a <= 200 and round(a, 1) == a for a in amounts)
+    assert all("amount" not in r for r in rows if r["stage"] == "潜在接触")
+
+
+def test_committed_example_is_up_to_date(tmp_path, rules):
+    fresh = tmp_path / "sample_tracking.xlsx"
+    write_demo_workbook(fresh, rules)
+    assert (REPO / "examples" / "sample_tracking.xlsx").read_bytes() == fresh.read_bytes()
+    ws = openpyxl.load_workbook(fresh)["线索跟踪"]
+    assert ws.max_row == 301
+    assert ws["A2"].value == "LF2024001"

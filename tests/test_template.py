@@ -1,0 +1,186 @@
+"""The tracking template: sheets, headers, dropdowns, computed columns, stable bytes, text kept as text."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from funnel_xl.template import write_tracking_workbook
+
+REPO = Path(__file__).parents[1]
+
+HEADERS = [
+    "线索编号", "客户名称/联系人", "线索来源", "所属阶段", "首次接触时间", "最近跟进时间", "跟进方式",
+    "跟进内容摘要", "客户需求/痛点", "预计成交日期", "预计成交金额(万元)", "负责人",
+    "当前阶段停留时长(天)", "转化率/阶段通过率(可选)",
+    "阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式",
+]
+STAGES = ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
+COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
+# Excel serial numbers of 2000-01-01 and 2100-12-31; "between" is the default operator, left unwritten.
+MIN_DATE, MAX_DATE = "36526", "73415"
+
+
+@pytest.fixture
+def template(tmp_path, rules):
+    path = tmp_path / "template.xlsx"
+    write_tracking_workbook(path, rules)
+    return openpyxl.load_workbook(path)
+
+
+def validations(ws) -> dict[str, tuple]:
+    return {
+        str(dv.sqref): (dv.type, dv.operator, dv.formula1, dv.formula2)
+        for dv in ws.data_validations.dataValidation
+    }
+
+
+def test_sheets_and_hidden_lists(template):
+    assert template.sheetnames == ["线索跟踪", "阶段定义", "填写说明", "列表"]
+    assert [ws.sheet_state for ws in template] == ["visible", "visible", "visible", "hidden"]
+    assert template.active.title == "线索跟踪"
+
+
+def test_header_row_is_the_familiar_columns_then_the_optional_ones(template):
+    ws = template["线索跟踪"]
+    assert [c.value for c in ws[1]] == HEADERS
+    assert ws.max_row == 1
+    assert ws.freeze_panes == "A2"
+
+
+def test_dropdowns_and_validations(template):
+    assert validations(template["线索跟踪"]) == {
+        "C2:C1000": ("list", None, "列表!$B$2:$B$6", None),
+        "D2:D1000": ("list", None, "列表!$A$2:$A$8", None),
+        "E2:E1000": ("date", None, MIN_DATE, MAX_DATE),
+        "F2:F1000": ("date", None, MIN_DATE, MAX_DATE),
+        "G2:G1000": ("list", None, "列表!$C$2:$C$6", None),
+        "J2:J1000": ("date", None, MIN_DATE, MAX_DATE),
+        "K2:K1000": ("decimal", "greaterThanOrEqual", "0", None),
+        "O2:O1000": ("date", None, MIN_DATE, MAX_DATE),
+        "P2:P1000": ("list", None, "列表!$D$2:$D$6", None),
+        "R2:R1000": ("date", None, MIN_DATE, MAX_DATE),
+    }
+
+
+def test_date_validation_explains_itself_in_chinese(template):
+    dv = next(
+        dv for dv in template["线索跟踪"].data_validations.dataValidation if str(dv.sqref) == "E2:E1000"
+    )
+    assert dv.promptTitle == "首次接触时间"
+    assert "2024-03-15" in dv.prompt
+    assert dv.errorTitle == "日期无效"
+    assert "2000-01-01" in dv.error
+
+
+def test_lists_sheet(template):
+    ws = template["列表"]
+    columns = [[c.value for c in col if c.value is not None] for col in ws.iter_cols()]
+    assert columns == [
+        ["所属阶段", *STAGES, "无效线索"],
+        ["线索来源", "展会推广", "官网表单", "线上广告", "老客户转介绍", "渠道合作"],
+        ["跟进方式", "电话", "面谈", "邮件", "微信", "视频会议"],
+        ["流失阶段", *STAGES[:-1]],
+    ]
+
+
+def test_computed_columns_are_marked(template):
+    ws = template["线索跟踪"]
+    commented = {c.coordinate: c.comment.text for c in ws[1] if c.comment is not None}
+    assert commented == {"M1": COMMENT, "N1": COMMENT}
+    assert ws["A1"].font.b
+    assert ws["A1"].fill.fgColor.rgb == "FFDDEBF7"
+    assert ws["M1"].fill.fgColor.rgb == ws["N1"].fill.fgColor.rgb == "FFBFBFBF"
+
+
+def test_stage_handbook(template):
+    rows = list(template["阶段定义"].iter_rows(values_only=True))
+    assert rows[0] == ("序号", "阶段", "进入标准", "退出标准", "最长停留天数", "赢单概率")
+    assert [(r[0], r[1], r[4], r[5]) for r in rows[1:]] == [
+        (1, "潜在接触", 30, 0.05),
+        (2, "需求挖掘", 15, 0.15),
+        (3, "方案提案", 21, 0.35),
+        (4, "商务谈判", 30, 0.6),
+        (5, "成交待签约", 14, 0.9),
+        (6, "已成交", "—", 1),
+        ("—", "无效线索", "—", 0),
+    ]
+    assert rows[2][2] == "正在明确痛点、预算、决策链与时间表"
+    assert template["阶段定义"]["F2"].number_format == "0%"
+
+
+def test_instructions_cover_every_column(template):
+    ws = template["填写说明"]
+    text = "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    for needle in ("每条线索占一行", "万元", "下拉列表", "2024-03-15", "无效线索", "funnel-xl rebuild"):
+        assert needle in text
+    listed = [row[0] for row in ws.iter_rows(values_only=True)]
+    assert listed[listed.index("列名") + 1:] == HEADERS
+
+
+def test_same_input_gives_the_same_bytes(tmp_path, rules):
+    rows = [{"lead_id": "LF2024001", "first_contact": date(2024, 3, 15), "amount": 50}]
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_tracking_workbook(first, rules, rows)
+    write_tracking_workbook(second, rules, rows)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_committed_template_is_up_to_date(tmp_path, rules):
+    fresh = tmp_path / "tracking_template.xlsx"
+    write_tracking_workbook(fresh, rules)
+    assert (REPO / "templates" / "tracking_template.xlsx").read_bytes() == fresh.read_bytes()
+
+
+def test_rows_are_written_with_their_types(tmp_path, rules):
+    path = tmp_path / "rows.xlsx"
+    rows = [
+        {
+            "lead_id": "LF2024001",
+            "customer": '=HYPERLINK("http://x")',
+            "source": "+86 官网",
+            "stage": "方案提案",
+            "first_contact": date(2024, 3, 15),
+            "last_follow_up": datetime(2024, 5, 20, 9, 30),
+            "follow_up_summary": "-3 个月免费维护",
+            "needs": "@采购部",
+            "amount": 50.5,
+            "owner": "*销售代表",
+            "dwell_days": 35,
+            "stage_entered": "2024/3/15",
+            "not_a_column": "ignored",
+        },
+        {"lead_id": "LF2024002", "owner": None, "amount": float("nan")},
+    ]
+    write_tracking_workbook(path, rules, rows)
+    ws = openpyxl.load_workbook(path)["线索跟踪"]
+    assert ws.max_row == 3
+    assert ws.max_column == 20
+    a2 = {HEADERS[c.column - 1]: c for c in ws[2] if c.value is not None}
+    assert {h: (c.value, c.data_type) for h, c in a2.items()} == {
+        "线索编号": ("LF2024001", "s"),
+        "客户名称/联系人": ('=HYPERLINK("http://x")', "s"),
+        "线索来源": ("+86 官网", "s"),
+        "所属阶段": ("方案提案", "s"),
+        "首次接触时间": (datetime(2024, 3, 15), "d"),
+        "最近跟进时间": (datetime(2024, 5, 20, 9, 30), "d"),
+        "跟进内容摘要": ("-3 个月免费维护", "s"),
+        "客户需求/痛点": ("@采购部", "s"),
+        "预计成交金额(万元)": (50.5, "n"),
+        "负责人": ("*销售代表", "s"),
+        "当前阶段停留时长(天)": (35, "n"),
+        "阶段进入日期": ("2024/3/15", "s"),
+    }
+    assert a2["首次接触时间"].number_format == "yyyy-mm-dd"
+    assert a2["预计成交金额(万元)"].number_format == "0.00"
+    assert a2["当前阶段停留时长(天)"].fill.fgColor.rgb == "FFF2F2F2"
+    assert [c.value for c in ws[3] if c.value is not None] == ["LF2024002"]
+
+
+def test_validations_reach_past_the_last_row(tmp_path, rules):
+    path = tmp_path / "many.xlsx"
+    write_tracking_workbook(path, rules, [{"lead_id": f"LF2024{i:04d}"} for i in range(1, 1201)])
+    ws = openpyxl.load_workbook(path)["线索跟踪"]
+    assert ws.max_row == 1201
+    assert "D2:D1201" in validations(ws)
