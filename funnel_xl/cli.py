@@ -111,6 +111,22 @@ def demo(output: str, seed: int, n_leads: int, rules_path: str | None) -> None:
     click.echo(f"示例工作簿已生成: {output}")
 
 
+def _workbooks(paths) -> list[Path]:
+    """Folders expanded; what was left out of them is said on stderr (stdout may be JSON)."""
+    from .inputs import collect_workbooks
+
+    found = _run(collect_workbooks, list(paths))
+    others = 0
+    for skipped in found.skipped:
+        if skipped.reason == "不是工作簿":
+            others += 1
+        else:
+            click.echo(f"跳过 {skipped.path}（{skipped.reason}）", err=True)
+    if others:
+        click.echo(f"另有 {others} 个不是工作簿的文件未读取。", err=True)
+    return found.files
+
+
 @cli.command()
 @click.argument("workbooks", nargs=-1, required=True)
 @as_of_option
@@ -118,17 +134,21 @@ def demo(output: str, seed: int, n_leads: int, rules_path: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @rules_option
 def validate(workbooks, as_of, month, fmt, rules_path) -> None:
-    """Check the reps' workbook and list every problem by sheet, row and column.
+    """Check the reps' workbooks (files or folders of them) and list every problem by file, sheet, row and column.
 
     Example: funnel-xl validate examples/sample_tracking.xlsx --as-of 2024-05-31
-    Exit code 0: no errors (warnings allowed); 1: rows with errors; 2: the file cannot be used.
+    A folder stands for every workbook in it (not its sub-folders); Office lock files, the tool's
+    reports and refresh backups are skipped.
+    Exit code 0: no errors (warnings allowed); 1: rows with errors, or a workbook that cannot be
+    read (the others are still checked); 2: no workbook can be used.
     """
     from .pipeline import resolve_as_of, validate_files
     from .problems import sort_problems
 
     rules = _rules(rules_path)
     as_of_date, _ = _run(resolve_as_of, as_of, month)
-    validated, inputs = _run(validate_files, list(workbooks), rules, as_of_date)
+    files = _workbooks(workbooks)
+    validated, inputs = _run(validate_files, files, rules, as_of_date)
     problems = sort_problems([p for v in validated for p in v.problems])
     counts = count_by_severity(problems)
     if fmt == "json":
@@ -144,7 +164,8 @@ def validate(workbooks, as_of, month, fmt, rules_path) -> None:
         for p in problems:
             click.echo(p.as_text())
         rows = sum(i.rows for i in inputs)
-        click.echo(f"共 {rows} 行：错误 {counts[ERROR]} 个，警告 {counts[WARNING]} 个。")
+        files_text = f"{len(inputs)} 个工作簿，" if len(files) > 1 else ""
+        click.echo(f"共 {files_text}{rows} 行：错误 {counts[ERROR]} 个，警告 {counts[WARNING]} 个。")
     sys.exit(EXIT_PROBLEMS if counts[ERROR] else EXIT_OK)
 
 
@@ -157,17 +178,25 @@ def validate(workbooks, as_of, month, fmt, rules_path) -> None:
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另存一份 JSON 格式的指标。")
 @rules_option
 def rebuild(workbooks, as_of, month, out_dir, json_path, rules_path) -> None:
-    """Recalculate the funnel and write the monthly analysis workbook.
+    """Recalculate the funnel of one workbook or a whole team's, and write the monthly analysis workbook.
 
     Example: funnel-xl rebuild examples/sample_tracking.xlsx --as-of 2024-05-31
-    Exit code 0: report written, no errors; 1: report written, rows with errors were excluded;
-    2: nothing could be done.
+    A team: funnel-xl rebuild inbox/ --month 2024-05 (every workbook in the folder, one per rep).
+    Exit code 0: report written, no errors; 1: report written, rows with errors were excluded or a
+    workbook could not be read (listed on 数据问题); 2: nothing could be done.
     """
     from .pipeline import analyse, has_errors, write_outputs
 
     rules = _rules(rules_path)
-    analysis = _run(analyse, list(workbooks), rules, as_of=as_of, month=month)
+    files = _workbooks(workbooks)
+    analysis = _run(analyse, files, rules, as_of=as_of, month=month)
     written = _run(write_outputs, analysis, out_dir, json_path)
+    unreadable = [p for p in analysis.problems if p.code == "unreadable_file"]
+    if len(files) > 1:
+        click.echo(f"读取工作簿 {len(analysis.inputs)} 个" + (
+            f"，无法读取 {len(unreadable)} 个（见「数据问题」）: {'、'.join(p.file for p in unreadable)}"
+            if unreadable else ""
+        ))
     _summary(analysis.team, count_by_severity(analysis.problems), analysis.as_of)
     click.echo(f"报告: {written.report}")
     if written.json:

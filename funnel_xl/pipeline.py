@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,11 +21,12 @@ import pandas as pd
 from .analysis import Analysis, InputFile
 from .atomic import write_text_atomic
 from .errors import InputError
+from .inputs import collect_workbooks
 from .metrics import recalculate
 from .problems import ERROR, Problem, sort_problems
-from .reader import read_leads
+from .reader import LeadsSheet, read_leads
 from .rules import Rules
-from .validate import Validated, validate_leads
+from .validate import Validated, check_across_files, validate_leads
 
 
 def resolve_as_of(as_of: date | None = None, month: str | None = None, today: date | None = None) -> tuple[date, str]:
@@ -42,32 +44,60 @@ def resolve_as_of(as_of: date | None = None, month: str | None = None, today: da
     return as_of, as_of.isoformat()
 
 
-def validate_files(paths: list[str | Path], rules: Rules, as_of: date) -> tuple[list[Validated], list[InputFile]]:
-    """Read and check each workbook; raises :class:`InputError` for a file that cannot be used."""
-    results, inputs = [], []
-    for path in paths:
-        sheet = read_leads(path, rules)
+def validate_files(
+    paths: list[str | Path], rules: Rules, as_of: date
+) -> tuple[list[Validated], list[InputFile]]:
+    """Read and check each workbook (folders expanded, see :func:`collect_workbooks`).
+
+    A workbook that cannot be used (damaged, encrypted, no leads sheet, a required column missing)
+    becomes one error naming the file and the others are still read; only when none can be used is
+    :class:`InputError` raised. The same lead ID in two files is checked across them.
+    """
+    found = collect_workbooks(paths)
+    names = Counter(p.name for p in found.files)
+    results, inputs, failures = [], [], []
+    for path in found.files:
+        # Two files of the same name (from two folders) are told apart by their path.
+        label = str(path) if names[path.name] > 1 else path.name
+        try:
+            sheet = read_leads(path, rules)
+        except InputError as exc:
+            failures.append(str(exc))
+            results.append(Validated.unusable(label, str(exc)))
+            continue
+        sheet.label = label
         results.append(validate_leads(sheet, rules, as_of))
-        inputs.append(
-            InputFile(
-                path=str(sheet.path),
-                name=sheet.file_name,
-                sha256=sheet.sha256,
-                sheet=sheet.sheet,
-                header_row=sheet.header_row,
-                rows=len(sheet.frame),
-            )
-        )
-    return results, inputs
+        inputs.append(input_file(sheet))
+    if not inputs:
+        raise InputError("\n".join(failures) if len(failures) > 1 else failures[0])
+    return check_across_files(results, rules), inputs
+
+
+def input_file(sheet: LeadsSheet) -> InputFile:
+    return InputFile(
+        path=str(sheet.path),
+        name=sheet.file_name,
+        sha256=sheet.sha256,
+        sheet=sheet.sheet,
+        header_row=sheet.header_row,
+        rows=len(sheet.frame),
+    )
 
 
 def analyse(
     paths: list[str | Path], rules: Rules, *, as_of: date | None = None, month: str | None = None,
     today: date | None = None,
 ) -> Analysis:
-    """Validate and recalculate the given workbooks for one as-of date."""
+    """Validate and recalculate the given workbooks (or folders of them) for one as-of date."""
     as_of, period = resolve_as_of(as_of, month, today)
     validated, inputs = validate_files(paths, rules, as_of)
+    return combine(validated, inputs, rules, as_of, period)
+
+
+def combine(
+    validated: list[Validated], inputs: list[InputFile], rules: Rules, as_of: date, period: str
+) -> Analysis:
+    """Recalculate the checked leads of one or more workbooks as one team."""
     problems: list[Problem] = sort_problems([p for v in validated for p in v.problems])
     valid = _concat([v.valid for v in validated])
     excluded = _concat([v.excluded for v in validated])

@@ -37,16 +37,22 @@ class LeadsSheet:
     headers: dict[str, str]  # field → header text as found in the sheet
     extra_headers: list[str] = field(default_factory=list)
     sha256: str = ""
+    label: str = ""  # how problems and reports name the file; the file name unless that is ambiguous
 
     @property
     def file_name(self) -> str:
-        return self.path.name
+        return self.label or self.path.name
 
 
-def read_leads(path: str | Path, rules: Rules) -> LeadsSheet:
-    """Read the leads sheet of a workbook. Raises :class:`InputError` when it cannot be used at all."""
+def read_leads(path: str | Path, rules: Rules, *, content: bytes | None = None) -> LeadsSheet:
+    """Read the leads sheet of a workbook. Raises :class:`InputError` when it cannot be used at all.
+
+    ``content`` is the file's bytes when the caller has read them already (``refresh`` analyses
+    exactly the bytes it will rewrite).
+    """
     path = Path(path)
-    content = _read_bytes(path)
+    if content is None:
+        content = _read_bytes(path)
     _check_kind(path, content)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))

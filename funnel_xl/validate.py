@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -39,10 +39,29 @@ _AMOUNT_TEXT = re.compile(r"^[￥¥]?\s*([-+]?\d+(?:\.\d+)?)\s*(万元|万|元)?
 
 @dataclass
 class Validated:
-    """A typed leads frame (all rows, ``_error`` marks the excluded) and its problems."""
+    """A typed leads frame (all rows, ``_error`` marks the excluded) and its problems.
+
+    ``letters`` and ``headers`` say where each field is in the sheet (field → column letter, header
+    as found), so checks made later — across files — can point at the cell too.
+    """
 
     leads: pd.DataFrame
     problems: list[Problem]
+    letters: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def unusable(cls, file: str, message: str) -> Validated:
+        """A file that could not be used at all: no rows, one error naming the file."""
+        prefix = f"{file}: "
+        text = message[len(prefix):] if message.startswith(prefix) else message
+        problem = Problem(
+            code="unreadable_file",
+            severity=ERROR,
+            message=f"{text} 该文件未计入本次统计，其余文件照常计算。",
+            file=file,
+        )
+        return cls(leads=pd.DataFrame({"_error": pd.Series(dtype=bool)}), problems=[problem])
 
     @property
     def valid(self) -> pd.DataFrame:
@@ -73,7 +92,117 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     leads["_file"] = sheet.file_name
     leads["_sheet"] = sheet.sheet
     leads["_error"] = leads["_row"].isin(error_rows)
-    return Validated(leads=leads, problems=problems)
+    return Validated(
+        leads=leads, problems=problems, letters=dict(sheet.letters), headers=dict(sheet.headers)
+    )
+
+
+# ---------------------------------------------------------------------------
+# Across files: one lead, one row in the whole team
+# ---------------------------------------------------------------------------
+
+# The columns the tool fills itself; two copies of a lead refreshed on different days differ there.
+_NOT_COMPARED = ("dwell_days_typed", "pass_rate_text_typed")
+
+
+def check_across_files(validated: list[Validated], rules: Rules) -> list[Validated]:
+    """The same 线索编号 in more than one file.
+
+    Rows that are identical in everything the reps type (the two columns the tool fills are not
+    compared) are one lead kept in two copies: the first copy, in file order, is counted and each
+    other copy is dropped with a warning. Otherwise nobody can tell which row is right: every row
+    of that lead is an error naming all the places, as for a lead ID repeated within one file.
+    """
+    places: dict[str, list[tuple[int, int]]] = {}  # lead ID → (file index, frame index)
+    for i, v in enumerate(validated):
+        if "lead_id" not in v.leads or v.leads.empty:
+            continue
+        for index, lead_id in v.leads["lead_id"].dropna().items():
+            places.setdefault(lead_id, []).append((i, index))
+    header = rules.header("lead_id")
+    errors: dict[int, set[int]] = {}
+    dropped: dict[int, set[int]] = {}
+    new_problems: dict[int, list[Problem]] = {}
+    for lead_id, where in places.items():
+        files = [i for i, _ in where]
+        if len(set(files)) < 2:
+            continue
+        rows = [_comparable(validated[i].leads.loc[index]) for i, index in where]
+        once_per_file = len(set(files)) == len(files)
+        described = [_place(validated[i], index) for i, index in where]
+        if once_per_file and all(row == rows[0] for row in rows[1:]):
+            kept = described[0]
+            for (i, index), place in list(zip(where, described))[1:]:
+                dropped.setdefault(i, set()).add(index)
+                new_problems.setdefault(i, []).append(
+                    _cross_problem(
+                        validated[i], index, header, lead_id, WARNING, "identical_lead_across_files",
+                        f"线索编号「{lead_id}」在 {kept} 有内容完全相同的一行，只计一次（计入 {kept}）。"
+                        "请与相关销售代表确认后删除重复的一行。",
+                    )
+                )
+            continue
+        for i, index in where:
+            errors.setdefault(i, set()).add(index)
+            others = [p for (j, k), p in zip(where, described) if (j, k) != (i, index)]
+            new_problems.setdefault(i, []).append(
+                _cross_problem(
+                    validated[i], index, header, lead_id, ERROR, "duplicate_lead_id_across_files",
+                    f"线索编号「{lead_id}」也出现在 {'、'.join(others)}，内容不同，无法判断哪一行正确，"
+                    "这些行都不计入统计。请与相关销售代表核对，只保留一行。",
+                )
+            )
+    out = []
+    for i, v in enumerate(validated):
+        if i not in errors and i not in dropped:
+            out.append(v)
+            continue
+        leads = v.leads.copy()
+        if i in errors:
+            leads.loc[sorted(errors[i]), "_error"] = True
+        if i in dropped:
+            leads = leads.drop(index=sorted(dropped[i]))
+        out.append(
+            Validated(
+                leads=leads, problems=[*v.problems, *new_problems[i]],
+                letters=v.letters, headers=v.headers,
+            )
+        )
+    return out
+
+
+def _comparable(row: pd.Series) -> dict:
+    """A row's typed values, missing ones left out, so a blank cell equals an absent column."""
+    values = {}
+    for name, value in row.items():
+        if name.startswith("_") or name in _NOT_COMPARED:
+            continue
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            continue
+        values[name] = value
+    return values
+
+
+def _place(v: Validated, index: int) -> str:
+    row = v.leads.loc[index]
+    return f"{row['_file']}「{row['_sheet']}」第 {int(row['_row'])} 行"
+
+
+def _cross_problem(
+    v: Validated, index: int, header: str, lead_id: str, severity: str, code: str, message: str
+) -> Problem:
+    row = v.leads.loc[index]
+    return Problem(
+        code=code,
+        severity=severity,
+        message=message,
+        sheet=str(row["_sheet"]),
+        row=int(row["_row"]),
+        column=v.letters.get("lead_id", ""),
+        header=v.headers.get("lead_id", header),
+        value=str(lead_id),
+        file=str(row["_file"]),
+    )
 
 
 # ---------------------------------------------------------------------------
