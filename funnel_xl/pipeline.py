@@ -54,6 +54,8 @@ def validate_files(
     :class:`InputError` raised. The same lead ID in two files is checked across them.
     """
     found = collect_workbooks(paths)
+    if not found.files:
+        raise InputError("没有指定要读取的工作簿。")
     names = Counter(p.name for p in found.files)
     results, inputs, failures = [], [], []
     for path in found.files:

@@ -8,9 +8,10 @@ once to Excel rows and column letters.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -47,14 +48,13 @@ class Validated:
 
     leads: pd.DataFrame
     problems: list[Problem]
-    letters: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    letters: dict[str, str] = dataclasses.field(default_factory=dict)
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def unusable(cls, file: str, message: str) -> Validated:
         """A file that could not be used at all: no rows, one error naming the file."""
-        prefix = f"{file}: "
-        text = message[len(prefix):] if message.startswith(prefix) else message
+        text = message.removeprefix(f"{file}: ")
         problem = Problem(
             code="unreadable_file",
             severity=ERROR,
@@ -113,12 +113,18 @@ def check_across_files(validated: list[Validated], rules: Rules) -> list[Validat
     other copy is dropped with a warning. Otherwise nobody can tell which row is right: every row
     of that lead is an error naming all the places, as for a lead ID repeated within one file.
     """
+    ids = [
+        pd.DataFrame({"lead_id": v.leads["lead_id"], "file": i, "index": v.leads.index})
+        for i, v in enumerate(validated)
+        if "lead_id" in v.leads and not v.leads.empty
+    ]
+    if len(ids) < 2:
+        return validated
+    ids = pd.concat(ids, ignore_index=True).dropna(subset=["lead_id"])
+    shared = ids[ids.groupby("lead_id")["file"].transform("nunique") > 1]
     places: dict[str, list[tuple[int, int]]] = {}  # lead ID → (file index, frame index)
-    for i, v in enumerate(validated):
-        if "lead_id" not in v.leads or v.leads.empty:
-            continue
-        for index, lead_id in v.leads["lead_id"].dropna().items():
-            places.setdefault(lead_id, []).append((i, index))
+    for lead_id, i, index in zip(shared["lead_id"], shared["file"], shared["index"]):
+        places.setdefault(lead_id, []).append((int(i), index))
     header = rules.header("lead_id")
     errors: dict[int, set[int]] = {}
     dropped: dict[int, set[int]] = {}
