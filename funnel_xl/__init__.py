@@ -12,8 +12,10 @@ __version__ = "0.1.0"
 
 from .analysis import Analysis  # noqa: E402
 from .errors import FunnelXLError, InputError, OutputError, RulesError  # noqa: E402
+from .inputs import collect_workbooks  # noqa: E402
 from .pipeline import analyse, resolve_as_of, validate_files, write_outputs  # noqa: E402
 from .problems import Problem  # noqa: E402
+from .refresh import RefreshResult, refresh_workbook  # noqa: E402
 from .rules import Rules, load_rules  # noqa: E402
 
 __all__ = [
@@ -22,11 +24,14 @@ __all__ = [
     "InputError",
     "OutputError",
     "Problem",
+    "RefreshResult",
     "Rules",
     "RulesError",
     "__version__",
     "analyse",
+    "collect_workbooks",
     "load_rules",
+    "refresh_workbook",
     "resolve_as_of",
     "validate_files",
     "write_outputs",

@@ -204,6 +204,74 @@ def rebuild(workbooks, as_of, month, out_dir, json_path, rules_path) -> None:
     sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
 
 
+@cli.command()
+@click.argument("workbook", type=click.Path())
+@as_of_option
+@month_option
+@click.option("--no-backup", is_flag=True, help="不在旁边保留刷新前的备份。")
+@rules_option
+def refresh(workbook, as_of, month, no_backup, rules_path) -> None:
+    """Write the recalculated columns back into a rep's own workbook, in place.
+
+    Example: funnel-xl refresh inbox/张伟.xlsx --as-of 2024-05-31
+    Writes 当前阶段停留时长(天) and 转化率/阶段通过率(可选), fills a blank 阶段进入日期 where it had to
+    be estimated (with a comment), and highlights stalled leads; everything else stays as it was.
+    A timestamped backup is kept beside the file unless --no-backup. Refuses .xlsm/.xls/.ods, a
+    workbook open in Excel/WPS (~$ lock file) and read-only files.
+    Exit code 0: refreshed (or nothing to change); 1: refreshed, rows with errors were left as they
+    were; 2: the workbook was not touched.
+    """
+    from .refresh import refresh_workbook
+
+    rules = _rules(rules_path)
+    result = _run(refresh_workbook, Path(workbook), rules, as_of=as_of, month=month, backup=not no_backup)
+    errors = [p for p in result.problems if p.severity == ERROR]
+    for p in errors:
+        click.echo(p.as_text())
+    _refresh_summary(result)
+    counts = count_by_severity(result.problems)
+    if counts[ERROR] or counts[WARNING]:
+        click.echo(
+            f"数据问题: 错误 {counts[ERROR]} 个（这些行未刷新），警告 {counts[WARNING]} 个"
+            f"（用 funnel-xl validate 查看全部）"
+        )
+    sys.exit(EXIT_PROBLEMS if errors else EXIT_OK)
+
+
+def _refresh_summary(result) -> None:
+    from . import refresh as r
+
+    where = f"{result.path}「{result.sheet}」，截止 {result.as_of.isoformat()}"
+    if not result.written:
+        click.echo(f"没有需要更新的内容，文件未改动: {where}")
+    else:
+        click.echo(f"已刷新: {where}")
+        for change in result.changes:
+            if change.kind == r.COLUMN_ADDED:
+                click.echo(f"新增列「{change.new}」（{change.cell} 起）")
+        click.echo(
+            f"停留时长更新 {result.count(r.DWELL)} 格，阶段通过率更新 {result.count(r.PASS_RATE)} 格，"
+            f"写入估算的阶段进入日期 {result.count(r.ESTIMATE)} 条（单元格带批注）"
+        )
+        if result.count(r.ESTIMATE_CLEARED):
+            click.echo(f"已清除 {result.count(r.ESTIMATE_CLEARED)} 条不再适用的估算日期（线索已进入新阶段）")
+        click.echo(
+            f"停留超时 {len(result.stalled)} 条（标色 {result.count(r.HIGHLIGHTED)} 格，"
+            f"取消标色 {result.count(r.UNHIGHLIGHTED)} 格）"
+        )
+        click.echo(f"备份: {result.backup}" if result.backup else "未保留备份（--no-backup）")
+    if result.entered_unknown:
+        shown = "、".join(f"{lead}(第 {row} 行)" for lead, row in result.entered_unknown[:10])
+        more = f" 等 {len(result.entered_unknown)} 条" if len(result.entered_unknown) > 10 else ""
+        click.echo(f"没有阶段进入日期、停留时长无法计算的在跟线索: {shown}{more}。请填写「阶段进入日期」。")
+    if result.rep_fills_kept:
+        click.echo(f"以下停留超时的单元格保留了您自己设置的底色: {'、'.join(result.rep_fills_kept)}")
+    if result.formulas_kept:
+        click.echo(f"以下单元格是您写的公式，未覆盖: {'、'.join(result.formulas_kept)}")
+    for note in result.notes:
+        click.echo(note)
+
+
 def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date) -> None:
     t = team.totals
     click.echo(f"截止 {as_of.isoformat()}：线索 {t.total} 条（有效 {t.valid}，因数据错误排除 {t.excluded}）")
