@@ -205,37 +205,62 @@ def rebuild(workbooks, as_of, month, out_dir, json_path, rules_path) -> None:
 
 
 @cli.command()
-@click.argument("workbook", type=click.Path())
+@click.argument("workbooks", nargs=-1, required=True)
 @as_of_option
 @month_option
 @click.option("--no-backup", is_flag=True, help="不在旁边保留刷新前的备份。")
 @rules_option
-def refresh(workbook, as_of, month, no_backup, rules_path) -> None:
-    """Write the recalculated columns back into a rep's own workbook, in place.
+def refresh(workbooks, as_of, month, no_backup, rules_path) -> None:
+    """Write the recalculated columns back into the reps' own workbooks, in place.
 
     Example: funnel-xl refresh inbox/张伟.xlsx --as-of 2024-05-31
+    Several files or a folder (each workbook on its own): funnel-xl refresh inbox/ --month 2024-05
     Writes 当前阶段停留时长(天) and 转化率/阶段通过率(可选), fills a blank 阶段进入日期 where it had to
     be estimated (with a comment), and highlights stalled leads; everything else stays as it was.
-    A timestamped backup is kept beside the file unless --no-backup. Refuses .xlsm/.xls/.ods, a
+    A timestamped backup is kept beside each file unless --no-backup. Refuses .xlsm/.xls/.ods, a
     workbook open in Excel/WPS (~$ lock file) and read-only files.
-    Exit code 0: refreshed (or nothing to change); 1: refreshed, rows with errors were left as they
-    were; 2: the workbook was not touched.
+    Exit code 0: refreshed (or nothing to change); 1: rows with errors were left as they were, or
+    one of several workbooks was not refreshed; 2: no workbook was refreshed.
     """
+    from .pipeline import resolve_as_of
     from .refresh import refresh_workbook
 
     rules = _rules(rules_path)
-    result = _run(refresh_workbook, Path(workbook), rules, as_of=as_of, month=month, backup=not no_backup)
-    errors = [p for p in result.problems if p.severity == ERROR]
-    for p in errors:
-        click.echo(p.as_text())
-    _refresh_summary(result)
-    counts = count_by_severity(result.problems)
-    if counts[ERROR] or counts[WARNING]:
+    _run(resolve_as_of, as_of, month)  # a bad date stops before any file is opened
+    files = _workbooks(workbooks)
+    several = len(files) > 1
+    refused, with_errors, written = [], 0, 0
+    for path in files:
+        if several:
+            click.echo(f"== {path} ==")
+        try:
+            result = _run(refresh_workbook, path, rules, as_of=as_of, month=month, backup=not no_backup)
+        except _Fail as exc:
+            if not several:
+                raise
+            exc.show()
+            refused.append(path)
+            continue
+        written += result.written
+        errors = [p for p in result.problems if p.severity == ERROR]
+        with_errors += bool(errors)
+        for p in errors:
+            click.echo(p.as_text())
+        _refresh_summary(result)
+        counts = count_by_severity(result.problems)
+        if counts[ERROR] or counts[WARNING]:
+            click.echo(
+                f"数据问题: 错误 {counts[ERROR]} 个（这些行未刷新），警告 {counts[WARNING]} 个"
+                f"（用 funnel-xl validate 查看全部）"
+            )
+    if several:
         click.echo(
-            f"数据问题: 错误 {counts[ERROR]} 个（这些行未刷新），警告 {counts[WARNING]} 个"
-            f"（用 funnel-xl validate 查看全部）"
+            f"共 {len(files)} 个工作簿：已刷新 {written} 个，无需更新 {len(files) - written - len(refused)} 个，"
+            f"未刷新 {len(refused)} 个" + (f"（{'、'.join(p.name for p in refused)}）" if refused else "")
         )
-    sys.exit(EXIT_PROBLEMS if errors else EXIT_OK)
+    if refused and len(refused) == len(files):
+        sys.exit(EXIT_UNUSABLE)
+    sys.exit(EXIT_PROBLEMS if refused or with_errors else EXIT_OK)
 
 
 def _refresh_summary(result) -> None:

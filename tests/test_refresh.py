@@ -582,3 +582,30 @@ def test_a_file_saved_by_someone_else_meanwhile_is_not_overwritten(book):
     _edit(book, H3="刚刚电话沟通")  # the rep saves while refresh is working
     with pytest.raises(OutputError, match="在刷新过程中被修改"):
         r._check_unchanged(book, read)
+
+
+def test_cli_refresh_a_folder_file_by_file(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    rich_workbook(inbox / "张伟.xlsx", leads=LEADS[:6])
+    rich_workbook(inbox / "李娜.xlsx", leads=LEADS[:6])
+    (inbox / "~$李娜.xlsx").write_bytes(b"\x00")  # 李娜 has her file open
+    (inbox / "王芳.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["refresh", str(inbox), "--as-of", "2024-05-31"])
+    assert result.exit_code == 1, result.output  # two of three not refreshed
+    assert "共 3 个工作簿：已刷新 1 个，无需更新 0 个，未刷新 2 个（李娜.xlsx、王芳.xls）" in result.stdout
+    assert "李娜.xlsx 正在 Excel、WPS 或 LibreOffice 中打开" in result.stderr
+    assert "王芳.xls 是旧版 Excel 工作簿" in result.stderr
+    assert [name.split(".funnel-xl-backup-")[0] for name in backups(inbox)] == ["张伟"]
+
+    (inbox / "~$李娜.xlsx").unlink()
+    (inbox / "王芳.xls").unlink()
+    again = runner.invoke(cli, ["refresh", str(inbox), "--as-of", "2024-05-31"])
+    # the backup left by the first run is skipped; 张伟 is already up to date
+    assert again.exit_code == 0, again.output
+    assert "共 2 个工作簿：已刷新 1 个，无需更新 1 个，未刷新 0 个" in again.stdout
+
+    (inbox / "~$张伟.xlsx").write_bytes(b"\x00")
+    (inbox / "~$李娜.xlsx").write_bytes(b"\x00")
+    assert runner.invoke(cli, ["refresh", str(inbox)]).exit_code == 2  # nothing could be refreshed
