@@ -176,12 +176,23 @@ def validate(workbooks, as_of, month, fmt, rules_path) -> None:
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="报告输出目录。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另存一份 JSON 格式的指标。")
+@click.option(
+    "--split-by", "split_by", multiple=True, type=click.Choice(["owner", "source"]),
+    help="另外按负责人 (owner) 或线索来源 (source) 各写一份工作簿和 JSON，"
+    "放在 OUT/<月份>/reps/ 或 sources/ 下；可重复指定。",
+)
 @rules_option
-def rebuild(workbooks, as_of, month, out_dir, json_path, rules_path) -> None:
+def rebuild(workbooks, as_of, month, out_dir, json_path, split_by, rules_path) -> None:
     """Recalculate the funnel of one workbook or a whole team's, and write the monthly analysis workbook.
 
     Example: funnel-xl rebuild examples/sample_tracking.xlsx --as-of 2024-05-31
     A team: funnel-xl rebuild inbox/ --month 2024-05 (every workbook in the folder, one per rep).
+
+    With --split-by owner each rep also gets a workbook of their own (their funnel beside the
+    team's, their open leads, alerts and data problems) for `funnel-xl mail`.
+
+    Example: funnel-xl rebuild examples/sample_tracking.xlsx --month 2024-05 --split-by owner
+
     Exit code 0: report written, no errors; 1: report written, rows with errors were excluded or a
     workbook could not be read (listed on 数据问题); 2: nothing could be done.
     """
@@ -190,7 +201,7 @@ def rebuild(workbooks, as_of, month, out_dir, json_path, rules_path) -> None:
     rules = _rules(rules_path)
     files = _workbooks(workbooks)
     analysis = _run(analyse, files, rules, as_of=as_of, month=month)
-    written = _run(write_outputs, analysis, out_dir, json_path)
+    written = _run(write_outputs, analysis, out_dir, json_path, split_by)
     unreadable = [p for p in analysis.problems if p.code == "unreadable_file"]
     if len(files) > 1:
         click.echo(f"读取工作簿 {len(analysis.inputs)} 个" + (
@@ -201,6 +212,13 @@ def rebuild(workbooks, as_of, month, out_dir, json_path, rules_path) -> None:
     click.echo(f"报告: {written.report}")
     if written.json:
         click.echo(f"JSON: {written.json}")
+    if written.split:
+        for kind in dict.fromkeys(split_by):
+            files = [g for g in written.split.groups if g.kind == kind]
+            label = "负责人" if kind == "owner" else "线索来源"
+            folder = files[0].workbook.parent if files else written.split.manifest.parent
+            click.echo(f"按{label}拆分: {len(files)} 份工作簿，在 {folder}")
+        click.echo(f"清单: {written.split.manifest}")
     sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
 
 

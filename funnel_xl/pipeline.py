@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ import pandas as pd
 from .analysis import Analysis, InputFile
 from .atomic import write_text_atomic
 from .errors import InputError
+from .groups import Split, write_groups
 from .inputs import collect_workbooks
 from .metrics import recalculate
 from .problems import ERROR, Problem, sort_problems
@@ -119,17 +121,29 @@ def combine(
 class Written:
     report: Path
     json: Path | None = None
+    split: Split | None = None  # the per-rep / per-channel files, with ``split_by``
 
 
-def write_outputs(analysis: Analysis, out_dir: str | Path = "output", json_path: str | Path | None = None) -> Written:
-    """Write the analysis workbook (and the JSON figures when asked), each atomically."""
+def write_outputs(
+    analysis: Analysis, out_dir: str | Path = "output", json_path: str | Path | None = None,
+    split_by: Iterable[str] = (),
+) -> Written:
+    """Write the analysis workbook (and the JSON figures when asked), each atomically.
+
+    ``split_by`` ("owner", "source" or both) also writes one workbook and one JSON per rep or
+    channel under ``<out_dir>/<period>/reps/`` or ``sources/``, and ``<out_dir>/<period>/manifest.json``.
+    """
     from .report import default_report_name, write_report  # xlsxwriter only when writing
 
     report = write_report(analysis, Path(out_dir) / default_report_name(analysis))
     if json_path is not None:
         text = json.dumps(analysis.as_json(), ensure_ascii=False, indent=2)
         write_text_atomic(json_path, text + "\n")
-    return Written(report=report, json=Path(json_path) if json_path is not None else None)
+    split = None
+    kinds = list(split_by)
+    if kinds:
+        split = write_groups(analysis, out_dir, report, kinds)
+    return Written(report=report, json=Path(json_path) if json_path is not None else None, split=split)
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -29,6 +29,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from .analysis import Analysis
 from .atomic import atomic_path
 from .errors import OutputError
+from .groups import GROUP_LABELS, Group
 from .metrics import (
     ACTIVE,
     ALERT_CLOSE_PAST,
@@ -54,6 +55,7 @@ __all__ = [
     "OVERVIEW_SHEET",
     "default_report_name",
     "rep_sheet_names",
+    "write_group_report",
     "write_report",
 ]
 
@@ -141,6 +143,7 @@ _DEFAULT_HEADERS = {
     "customer": "客户名称/联系人",
     "source": "线索来源",
     "stage": "所属阶段",
+    "owner": "负责人",
     "stage_entered": "阶段进入日期",
     "next_follow_up": "下次跟进时间",
     "expected_close": "预计成交日期",
@@ -172,6 +175,7 @@ _FORMATS = {
     "warning": {"font_color": "#9C5700"},
     "padding": {"font_color": "#A6A6A6"},
     "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "pct_low": {"num_format": "0.0%", "bg_color": "#FFC7CE", "font_color": "#9C0006"},
 }
 _GOOD_HIGH = {"min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"}
 _GOOD_LOW = {"min_color": "#63BE7B", "mid_color": "#FFEB84", "max_color": "#F8696B"}
@@ -192,7 +196,27 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
     The same analysis always gives the same bytes: the document's created date is the as-of date.
     Raises :class:`funnel_xl.errors.OutputError` when the file cannot be written.
     """
-    target = Path(path)
+    return _write_workbook(
+        Path(path), analysis, f"销售漏斗分析 {analysis.period}",
+        lambda workbook: _Report(workbook, analysis).write(),
+    )
+
+
+def write_group_report(group: Group, path: str | os.PathLike[str]) -> Path:
+    """Write one rep's (or one channel's) workbook to ``path`` atomically and return the path.
+
+    Sheets: 总览 (their key figures beside the team's, their funnel chart) · 漏斗分析 (their stages
+    beside the team's rates) · 在跟线索 (their open leads and alerts) · 预警 · 数据问题 (the rows
+    they must fix) · 线索明细 (their leads). Nothing of another rep: no name, lead or amount.
+    """
+    label = GROUP_LABELS[group.kind]
+    return _write_workbook(
+        Path(path), group.analysis, f"销售漏斗分析 {group.analysis.period} · {label} {group.name}",
+        lambda workbook: _GroupReport(workbook, group).write(),
+    )
+
+
+def _write_workbook(target: Path, analysis: Analysis, title: str, build: Callable) -> Path:
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(
             str(tmp),
@@ -206,14 +230,14 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
         )
         workbook.set_properties(
             {
-                "title": f"销售漏斗分析 {analysis.period}",
+                "title": title,
                 "subject": f"截至 {analysis.as_of.isoformat()}",
                 "author": "funnel-xl",
                 "created": datetime.combine(analysis.as_of, time()),
             }
         )
         try:
-            _Report(workbook, analysis).write()
+            build(workbook)
             workbook.close()
         except XlsxWriterException as exc:
             raise OutputError(f"无法写入分析工作簿 {target}: {exc}") from None
@@ -602,6 +626,9 @@ class _Report:
         sheet.set_column(2, 2, 44)
         sheet.set_column(_CHART_DATA_COL, _CHART_DATA_COL + 2, 12)
         sheet.freeze_panes(_OVERVIEW_FIRST_ROW, 0)
+        # Printed (and rendered to PDF) as one landscape page: figures and chart together.
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 1)
 
     def overview_inputs(self, cells: _Cells, row: int) -> None:
         cells.put(row, 0, "输入文件", "subtitle")
@@ -662,7 +689,7 @@ class _Report:
             value_axis["max"] = widest
         chart.set_x_axis(value_axis)
         chart.set_legend({"none": True})
-        chart.set_size({"width": 620, "height": 380})
+        chart.set_size({"width": 560, "height": 380})
         sheet.insert_chart(top, 4, chart, {"x_offset": 10})
 
     # -- 漏斗分析 --------------------------------------------------------------------
@@ -861,15 +888,19 @@ class _Report:
         for owner, metrics in self.result.by_owner.items():
             self.rep(owner, metrics, groups.get(owner, active.iloc[:0]))
 
-    def rep(self, owner: str, m: FunnelMetrics, active: pd.DataFrame) -> None:
+    def rep(
+        self, owner: str, m: FunnelMetrics, active: pd.DataFrame, *,
+        sheet_name: str | None = None, title: str | None = None, owner_column: bool = False,
+    ) -> None:
         """A rep's own page: key figures, then every open lead with its alerts, longest dwell first.
 
         All alerts concern open leads, so they are a column of the leads table (one row per lead)
-        rather than a second table repeating the 预警 sheet.
+        rather than a second table repeating the 预警 sheet. A channel's page (``owner_column``)
+        adds each lead's owner as the last column.
         """
-        sheet = self.workbook.add_worksheet(self.rep_names[owner])
+        sheet = self.workbook.add_worksheet(sheet_name or self.rep_names[owner])
         cells = _Cells(sheet, self.formats)
-        self.title(cells, f"{owner} · 个人漏斗 · 截至 {self.as_of_text}")
+        self.title(cells, title or f"{owner} · 个人漏斗 · 截至 {self.as_of_text}")
         figures = (
             ("线索数", m.totals.valid, "int"),
             ("在跟", m.totals.active, "int"),
@@ -915,6 +946,8 @@ class _Report:
             _Column(self.header("amount"), _number_values(active, "amount"), "amount"),
             _Column("预警", _alert_labels(active), width=30),
         ]
+        if owner_column:
+            columns.append(_Column(self.header("owner"), _text_values(active, "owner")))
         head = 6
         _write_header(sheet, self.formats, head, columns)
         end = _write_rows(sheet, self.formats, head + 1, columns)
@@ -1126,6 +1159,168 @@ class _Report:
             _Column("", _text_values(excluded, "_file")),
             _Column("", _number_values(excluded, "_row"), "int"),
         ]
+
+
+class _GroupReport(_Report):
+    """One rep's (or one channel's) workbook: the team report's sheets, cut to the group's rows.
+
+    The group's analysis (see :mod:`funnel_xl.groups`) is shaped like the team's, so the 预警,
+    数据问题 and 线索明细 sheets are the team report's own methods; 总览 and 漏斗分析 put the
+    group's figures beside the team's (counts, rates, dwell — no team amount).
+    """
+
+    def __init__(self, workbook: xlsxwriter.Workbook, group: Group):
+        super().__init__(workbook, group.analysis)
+        self.group = group
+        self.whole: FunnelMetrics = group.team
+        self.own = "本人" if group.kind == "owner" else "本渠道"
+
+    def write(self) -> None:
+        self.group_overview()
+        self.group_funnel()
+        self.open_leads()
+        self.alerts()
+        self.problems()
+        self.detail()
+
+    def heading(self) -> str:
+        if self.group.kind == "owner":
+            return f"{self.group.name} · 个人销售漏斗 · 截至 {self.as_of_text}"
+        return f"渠道「{self.group.name}」 · 销售漏斗 · 截至 {self.as_of_text}"
+
+    # -- 总览 ----------------------------------------------------------------------
+
+    def group_overview(self) -> None:
+        sheet = self.workbook.add_worksheet(OVERVIEW_SHEET)
+        sheet.hide_gridlines(2)
+        cells = _Cells(sheet, self.formats)
+        whose = "您负责的线索" if self.group.kind == "owner" else "该渠道的线索"
+        self.title(
+            cells,
+            self.heading(),
+            f"统计期间 {self.analysis.period} · 本文件只含{whose}；「全队」为全队合计，供对比（不含金额）。",
+        )
+        mine, team = self.team, self.whole
+        problems = count_by_severity(self.analysis.problems)
+        worst_mine, worst_team = mine.worst_transition, team.worst_transition
+        rows = (
+            ("线索总数", mine.totals.total, team.totals.total, "int", "有效线索 + 因数据错误排除的行"),
+            ("有效线索", mine.totals.valid, team.totals.valid, "int", "参与计算的线索"),
+            ("在跟", mine.totals.active, team.totals.active, "int", "处于成交前各阶段的线索"),
+            ("已成交", mine.totals.won, team.totals.won, "int", ""),
+            ("已流失", mine.totals.lost, team.totals.lost, "int", "标记为无效线索"),
+            ("排除(数据错误)", mine.totals.excluded, team.totals.excluded, "int", "见「数据问题」"),
+            ("赢单率", mine.win_rate, team.win_rate, "pct", "已成交 ÷ (已成交 + 已流失)"),
+            ("整体转化率", mine.overall_conversion, team.overall_conversion, "pct", "已成交 ÷ 有效线索"),
+            ("平均成交周期(天)", mine.cycle_mean, team.cycle_mean, "days1", "首次接触 → 进入已成交"),
+            ("成交周期中位数(天)", mine.cycle_median, team.cycle_median, "days1", ""),
+            ("在跟金额(万元)", mine.pipeline, None, "amount", "在跟线索预计成交金额之和"),
+            ("加权金额(万元)", mine.weighted_pipeline, None, "amount", "Σ 金额 × 所在阶段赢单概率"),
+            (
+                "最薄弱环节",
+                None if worst_mine is None else worst_mine.label,
+                None if worst_team is None else worst_team.label,
+                None, "通过率最低的相邻阶段",
+            ),
+            (
+                "最薄弱环节通过率",
+                None if worst_mine is None else worst_mine.rate,
+                None if worst_team is None else worst_team.rate,
+                "pct", "下一阶段累计到达 ÷ 本阶段已离开",
+            ),
+            ("停留超时", mine.stalled, team.stalled, "int", "在跟且停留天数超过该阶段上限"),
+            ("跟进逾期", mine.overdue, team.overdue, "int", "下次跟进时间已过"),
+            ("久未跟进", mine.stale, team.stale, "int", "距最近跟进超过规定天数"),
+            ("预计成交日已过", mine.close_past, team.close_past, "int", "在跟但预计成交日期已过"),
+            ("数据问题(错误)", problems[ERROR], None, "int", "有错误的行不参与计算，请改正"),
+            ("数据问题(警告)", problems[WARNING], None, "int", "仅提示，行仍参与计算"),
+        )
+        top = _OVERVIEW_FIRST_ROW - 1
+        for c, text in enumerate(("指标", self.own, "全队", "说明")):
+            cells.put(top, c, text, "header")
+        for i, (label, own, whole, kind, note) in enumerate(rows):
+            row = _OVERVIEW_FIRST_ROW + i
+            cells.put(row, 0, label, "label")
+            cells.put(row, 1, own, kind)
+            cells.put(row, 2, whole, kind)
+            cells.put(row, 3, note or None, "note")
+        self.overview_inputs(cells, _OVERVIEW_FIRST_ROW + len(rows) + 1)
+        self.funnel_chart(sheet, cells)
+        cells.flush()
+        sheet.set_column(0, 0, 20)
+        sheet.set_column(1, 2, 20)
+        sheet.set_column(3, 3, 34)
+        sheet.set_column(_CHART_DATA_COL, _CHART_DATA_COL + 2, 12)
+        sheet.freeze_panes(_OVERVIEW_FIRST_ROW, 0)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 1)
+
+    # -- 漏斗分析 --------------------------------------------------------------------
+
+    def group_funnel(self) -> None:
+        sheet = self.workbook.add_worksheet(FUNNEL_SHEET)
+        cells = _Cells(sheet, self.formats)
+        self.title(
+            cells,
+            f"漏斗分析 · {self.heading()}",
+            f"红色 = {self.own}比全队差（通过率更低或流失率更高）；空白 = 没有已离开的线索，无法计算。",
+        )
+        cells.flush()
+        mine, team = self.team.stages, self.whole.stages
+        own = self.own
+        pass_rates = [s.pass_rate for s in mine]
+        loss_rates = [s.loss_rate for s in mine]
+        columns = [
+            _Column("阶段", [s.stage for s in mine]),
+            _Column("当前线索数", [s.current for s in mine], "int"),
+            _Column("累计到达", [s.reached for s in mine], "int"),
+            _Column("已离开", [s.exited for s in mine], "int"),
+            _Column(
+                f"{own}通过率\n(至下一阶段)", pass_rates, "pct",
+                formats=[_worse(r, t.pass_rate, lower_is_worse=True) for r, t in zip(pass_rates, team)],
+            ),
+            _Column("全队通过率", [s.pass_rate for s in team], "pct"),
+            _Column(
+                f"{own}流失率", loss_rates, "pct",
+                formats=[_worse(r, t.loss_rate, lower_is_worse=False) for r, t in zip(loss_rates, team)],
+            ),
+            _Column("全队流失率", [s.loss_rate for s in team], "pct"),
+            _Column("本阶段流失", [s.lost_here for s in mine], "int"),
+            _Column("平均停留(天)", [s.avg_dwell_days for s in mine], "days1"),
+            _Column("全队平均停留(天)", [s.avg_dwell_days for s in team], "days1"),
+            _Column("停留超时", [s.stalled for s in mine], "int"),
+            _Column("金额(万元)", [s.amount for s in mine], "amount"),
+            _Column("加权金额(万元)", [s.weighted_amount for s in mine], "amount"),
+        ]
+        head = 2
+        _write_header(sheet, self.formats, head, columns)
+        _write_rows(sheet, self.formats, head + 1, columns)
+        _set_widths(sheet, columns)
+        sheet.set_column(0, 0, 14)
+        sheet.set_row(head, 32)
+        sheet.freeze_panes(head + 1, 1)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+
+    # -- 在跟线索 --------------------------------------------------------------------
+
+    def open_leads(self) -> None:
+        leads = self.result.leads
+        active = leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
+        self.rep(
+            self.group.name, self.team, active,
+            sheet_name="在跟线索",
+            title=f"在跟线索及预警 · {self.heading()}",
+            owner_column=self.group.kind != "owner",
+        )
+
+
+def _worse(rate: float | None, team: float | None, *, lower_is_worse: bool) -> str:
+    """'pct_low' (red) when the group's rate is worse than the team's, else 'pct'."""
+    if rate is None or team is None or math.isclose(rate, team, rel_tol=1e-12, abs_tol=1e-12):
+        return "pct"
+    worse = rate < team if lower_is_worse else rate > team
+    return "pct_low" if worse else "pct"
 
 
 def _detail_kind(field: str, kind: str) -> str:

@@ -1,0 +1,380 @@
+"""One rep's (or one channel's) share of the month: what goes into the per-rep workbooks.
+
+``rebuild --split-by owner`` writes, beside the team report, one workbook and one small JSON per
+rep under ``<out>/<period>/reps/`` (``--split-by source``: per channel under ``sources/``), and a
+``manifest.json`` in ``<out>/<period>/`` that the ``mail`` command reads.
+
+A group's :class:`Group` holds only that group's leads, alerts, data problems and input files. The
+team's figures travel beside it as aggregates only: counts, rates, dwell and cycle — never the
+team's amounts, since in a team of two "team pipeline − mine" is the colleague's pipeline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .analysis import Analysis, metrics_json
+from .atomic import write_text_atomic
+from .errors import OutputError
+from .metrics import (
+    ALERT_CLOSE_PAST,
+    ALERT_OVERDUE,
+    ALERT_STALE,
+    ALERT_STALLED,
+    FunnelMetrics,
+    FunnelResult,
+    aggregate,
+)
+from .problems import count_by_severity
+
+GROUP_KINDS = ("owner", "source")
+# Folder under <out>/<period>/ for each kind.
+GROUP_FOLDERS = {"owner": "reps", "source": "sources"}
+GROUP_LABELS = {"owner": "负责人", "source": "线索来源"}
+# The file stem of a group whose name is blank (only sources can be: a missing owner is an error).
+BLANK_NAMES = {"owner": "未填写负责人", "source": "未填写来源"}
+MANIFEST = "manifest.json"
+ALERT_ORDER = (ALERT_STALLED, ALERT_OVERDUE, ALERT_STALE, ALERT_CLOSE_PAST)
+
+
+@dataclass
+class Group:
+    """One rep's or channel's slice of an :class:`Analysis`.
+
+    ``analysis`` is the slice itself, shaped like the team's so the report writer can reuse its
+    sheets: its ``result.leads``, ``result.alerts``, ``problems``, ``excluded`` and ``inputs`` hold
+    only this group's rows; its ``team`` is the group's own figures. ``team`` is the whole team's.
+    """
+
+    kind: str
+    name: str
+    analysis: Analysis
+    team: FunnelMetrics
+
+    @property
+    def metrics(self) -> FunnelMetrics:
+        return self.analysis.team
+
+
+def group_names(analysis: Analysis, kind: str) -> list[str]:
+    """Every group of ``kind`` in sorted order: those with valid leads, and those with only rows
+    excluded for errors (the rep who most needs to hear about their data problems)."""
+    _check_kind(kind)
+    by = analysis.result.by_owner if kind == "owner" else analysis.result.by_source
+    names = set(by)
+    excluded = analysis.excluded
+    if excluded is not None and kind in excluded:
+        names |= {n for n in _keys(excluded, kind) if n}
+    return sorted(names)
+
+
+def select_group(analysis: Analysis, kind: str, name: str) -> Group:
+    """The slice of ``analysis`` that belongs to the rep (``kind="owner"``) or channel ``name``."""
+    _check_kind(kind)
+    result = analysis.result
+    leads = result.leads
+    mine = leads[_keys(leads, kind) == name] if kind in leads else leads.iloc[:0]
+    excluded = analysis.excluded if analysis.excluded is not None else pd.DataFrame()
+    excluded_mine = excluded[_keys(excluded, kind) == name] if kind in excluded else excluded.iloc[:0]
+    alerts = result.alerts
+    alerts_mine = alerts[_keys(alerts, kind) == name] if kind in alerts else alerts.iloc[:0]
+
+    by = result.by_owner if kind == "owner" else result.by_source
+    metrics = by.get(name)
+    if metrics is None:  # only rows with errors: no valid lead to count
+        metrics = aggregate(leads.iloc[:0], analysis.rules, excluded=len(excluded_mine))
+
+    rows = _row_keys(mine) | _row_keys(excluded_mine)
+    problems = [p for p in analysis.problems if (p.file, p.sheet, p.row) in rows]
+    files = {k[0] for k in rows}
+    inputs = [i for i in analysis.inputs if i.name in files]
+    sliced = FunnelResult(
+        as_of=result.as_of,
+        leads=mine,
+        team=metrics,
+        by_owner={name: metrics} if kind == "owner" else {},
+        by_source={name: metrics} if kind == "source" else {},
+        alerts=alerts_mine,
+        suggestions=[],
+    )
+    scoped = dataclasses.replace(
+        analysis, result=sliced, problems=problems, inputs=inputs, excluded=excluded_mine
+    )
+    return Group(kind=kind, name=name, analysis=scoped, team=result.team)
+
+
+def team_json(team: FunnelMetrics) -> dict:
+    """The team's figures for a rep's eyes: counts, rates, dwell and cycle, without any amount."""
+    figures = metrics_json(team)
+    for key in ("pipeline", "weighted_pipeline", "won_amount"):
+        figures.pop(key)
+    for stage in figures["stages"]:
+        stage.pop("amount")
+        stage.pop("weighted_amount")
+    return figures
+
+
+def group_json(group: Group, workbook: str) -> dict:
+    """What a rep's mail body needs: their figures, the team's aggregates, their alerts, problem counts."""
+    a = group.analysis
+    return {
+        "period": a.period,
+        "as_of": a.as_of.isoformat(),
+        "kind": group.kind,
+        "name": group.name,
+        "workbook": workbook,
+        "figures": metrics_json(group.metrics),
+        "team": team_json(group.team),
+        "alerts": alert_records(a),
+        "problems": count_by_severity(a.problems),
+    }
+
+
+def alert_records(analysis: Analysis) -> list[dict]:
+    """The alerts as plain records, by type then days (longest first) then lead ID."""
+    alerts = analysis.result.alerts
+    if alerts is None or alerts.empty:
+        return []
+    as_of = pd.Timestamp(analysis.as_of)
+    records = []
+    for row in alerts.to_dict("records"):
+        kind = row["kind"]
+        when = row.get("date")
+        when = None if when is None or pd.isna(when) else pd.Timestamp(when)
+        if kind == ALERT_STALLED:
+            days = row.get("dwell_days")
+        elif kind == ALERT_STALE:
+            days = row.get("days_since_follow_up")
+        else:
+            days = None if when is None else (as_of - when).days
+        records.append(
+            {
+                "kind": kind,
+                "lead_id": _text(row.get("lead_id")),
+                "customer": _text(row.get("customer")),
+                "owner": _text(row.get("owner")),
+                "source": _text(row.get("source")),
+                "stage": _text(row.get("stage")),
+                "days": None if days is None or pd.isna(days) else int(days),
+                "limit_days": _int(row.get("limit_days")) if kind == ALERT_STALLED else None,
+                "date": None if when is None else when.date().isoformat(),
+            }
+        )
+    order = {k: i for i, k in enumerate(ALERT_ORDER)}
+    records.sort(
+        key=lambda r: (order.get(r["kind"], len(order)), -(r["days"] or 0), r["lead_id"] or "")
+    )
+    return records
+
+
+# ---------------------------------------------------------------------------
+# File names
+# ---------------------------------------------------------------------------
+
+# Characters Windows forbids in file names, each turned into its full-width twin, so "*销售代表"
+# becomes "＊销售代表" and stays readable (and distinct from a rep called "销售代表").
+_FILE_NAME_TWINS = str.maketrans(
+    {"<": "＜", ">": "＞", ":": "：", '"': "＂", "/": "／", "\\": "＼", "|": "｜", "?": "？", "*": "＊"}
+)
+# Device names Windows reserves, with or without an extension ("CON.xlsx" cannot be created).
+_WINDOWS_RESERVED = {
+    "con", "prn", "aux", "nul", "conin$", "conout$",
+    *(f"com{i}" for i in "123456789¹²³"), *(f"lpt{i}" for i in "123456789¹²³"),
+}
+# Bytes a stem may take: macOS counts file names in UTF-8 after decomposing them (NFD), Linux
+# allows 255 bytes, Windows 255 UTF-16 units. 120 leaves room for " (99)", the extension and a
+# deep folder under Windows' 260-character path limit (about 40 Chinese characters).
+MAX_STEM_BYTES = 120
+
+
+def safe_file_stems(names: Iterable[str], taken: Iterable[str] = (), blank: str = "未命名") -> dict[str, str]:
+    """Map each name to a file stem every common file system accepts, unique among ``taken`` and
+    each other.
+
+    In order: characters Windows forbids (``< > : " / \\ | ? *``) become full-width twins; control
+    characters are dropped; surrounding spaces and dots are stripped (Windows drops trailing ones,
+    a leading dot hides the file); an empty name becomes ``blank``; a Windows device name such as
+    ``CON`` or ``com1.backup`` gets a leading "_"; the stem is cut to :data:`MAX_STEM_BYTES` bytes
+    of decomposed UTF-8; a stem already used — compared as macOS and Windows do, ignoring case and
+    Unicode composition — gets " (2)", " (3)"….
+    """
+    used = {_fold(t) for t in taken}
+    stems: dict[str, str] = {}
+    for name in names:
+        base = _clean_stem(name, blank)
+        stem = _fit_stem(base, MAX_STEM_BYTES)
+        n = 2
+        while _fold(stem) in used:
+            suffix = f" ({n})"
+            stem = _fit_stem(base, MAX_STEM_BYTES - len(suffix)) + suffix
+            n += 1
+        used.add(_fold(stem))
+        stems[name] = stem
+    return stems
+
+
+def _clean_stem(name: object, blank: str) -> str:
+    text = unicodedata.normalize("NFC", "" if name is None else str(name))
+    text = "".join(
+        ch for ch in text.translate(_FILE_NAME_TWINS)
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+    )
+    text = text.strip(" .\u3000\t") or blank
+    if text.split(".")[0].rstrip(" ").casefold() in _WINDOWS_RESERVED:
+        text = "_" + text
+    return text
+
+
+def _fit_stem(stem: str, limit: int) -> str:
+    while len(unicodedata.normalize("NFD", stem).encode("utf-8")) > limit:
+        stem = stem[:-1]
+    return stem.rstrip(" .") or "_"
+
+
+def _fold(stem: str) -> str:
+    return unicodedata.normalize("NFC", stem).casefold()
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupFiles:
+    kind: str
+    name: str
+    workbook: Path
+    json: Path
+
+
+@dataclass(frozen=True)
+class Split:
+    manifest: Path
+    groups: tuple[GroupFiles, ...]
+
+
+def period_folder(out_dir: str | Path, period: str) -> Path:
+    return Path(out_dir) / period
+
+
+def write_groups(analysis: Analysis, out_dir: str | Path, report: Path, kinds: Iterable[str]) -> Split:
+    """Write one workbook and one JSON per group of each kind, then the month's manifest.
+
+    Files an earlier run listed in the manifest and this run did not write (a rep who left, a kind
+    not asked for this time) are removed, so the folder always matches the team report.
+    """
+    from .report import write_group_report  # xlsxwriter only when writing
+
+    kinds = list(dict.fromkeys(kinds))
+    for kind in kinds:
+        _check_kind(kind)
+    folder = period_folder(out_dir, analysis.period)
+    previous = _previous_files(folder)
+    written: list[GroupFiles] = []
+    manifest_groups: dict[str, dict] = {}
+    for kind in kinds:
+        sub = folder / GROUP_FOLDERS[kind]
+        names = group_names(analysis, kind)
+        stems = safe_file_stems(names, taken=[Path(MANIFEST).stem], blank=BLANK_NAMES[kind])
+        entries = []
+        for name in names:
+            group = select_group(analysis, kind, name)
+            workbook = write_group_report(group, sub / f"{stems[name]}.xlsx")
+            payload = group_json(group, workbook.name)
+            json_path = sub / f"{stems[name]}.json"
+            write_text_atomic(json_path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            written.append(GroupFiles(kind, name, workbook, json_path))
+            entries.append(
+                {
+                    "name": name,
+                    "workbook": workbook.name,
+                    "workbook_sha256": _sha256(workbook),
+                    "json": json_path.name,
+                }
+            )
+        manifest_groups[kind] = {"folder": GROUP_FOLDERS[kind], "groups": entries}
+    manifest = {
+        "period": analysis.period,
+        "as_of": analysis.as_of.isoformat(),
+        "report": report.name,
+        "report_sha256": _sha256(report),
+        "figures": analysis.as_json(),
+        "splits": manifest_groups,
+    }
+    manifest_path = folder / MANIFEST
+    write_text_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    keep = {p.resolve() for g in written for p in (g.workbook, g.json)}
+    for path in previous - keep:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise OutputError(f"无法删除过期的分人报告 {path}: {exc.strerror or exc}") from None
+    return Split(manifest=manifest_path, groups=tuple(written))
+
+
+def _previous_files(folder: Path) -> set[Path]:
+    """The group files the folder's current manifest lists (nothing else is ever removed)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        paths = set()
+        for split in manifest["splits"].values():
+            sub = folder / Path(split["folder"]).name
+            for entry in split["groups"]:
+                for key in ("workbook", "json"):
+                    paths.add((sub / Path(entry[key]).name).resolve())
+        return paths
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in GROUP_KINDS:
+        raise ValueError(f"unknown group kind {kind!r}; expected one of {GROUP_KINDS}")
+
+
+def _keys(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column].fillna("").astype(str)
+
+
+def _row_keys(frame: pd.DataFrame) -> set[tuple[str, str, int]]:
+    if frame.empty or not {"_file", "_sheet", "_row"} <= set(frame.columns):
+        return set()
+    return {
+        (str(f), str(s), int(r))
+        for f, s, r in zip(frame["_file"], frame["_sheet"], frame["_row"])
+        if pd.notna(r)
+    }
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _int(value: object) -> int | None:
+    if value is None:
+        return None
+    try:
+        return None if pd.isna(value) else int(value)
+    except (TypeError, ValueError):
+        return None
+
