@@ -328,3 +328,107 @@ def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date) -> None:
 
 def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.1%}"
+
+
+@cli.command()
+@month_option
+@as_of_option
+@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="rebuild 的输出目录。")
+@click.option("--to-rules", "recipients_path", default="rules/recipients.toml", show_default=True,
+              type=click.Path(dir_okay=False), help="收件人文件 (TOML)：经理、各负责人的邮箱。")
+@click.option("--outbox", "outbox", type=click.Path(file_okay=False),
+              help="把邮件写成 .eml 文件放到这个目录（默认 OUT/<月份>/outbox），不发送。")
+@click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
+@click.option("--dry-run", is_flag=True, help="只列出谁会收到什么，不写文件、不发送。")
+def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -> None:
+    """Mail the month: the team report to the manager, each rep their own workbook.
+
+    Reads what `funnel-xl rebuild … --split-by owner` wrote for the month. By default the
+    messages are written as .eml files (nothing leaves the machine); --smtp sends them, with
+    STARTTLS and login as the recipients file says. The login comes from the environment
+    variables FUNNEL_XL_SMTP_USER and FUNNEL_XL_SMTP_PASSWORD, or a prompt.
+    Re-running sends only what has not gone yet (sent-log.jsonl in the month's folder).
+
+    Example: funnel-xl mail --month 2024-05 --to-rules rules/recipients.toml --dry-run
+
+    Example: funnel-xl mail --month 2024-05 --smtp smtp.example.com:587
+
+    Exit code 0: all written or sent; 1: some messages failed; 2: nothing could be done.
+    """
+    from .groups import period_folder
+    from .mail import SENT_LOG, SentLog, load_month, parse_server, plan_mail, send_smtp, write_outbox
+    from .pipeline import resolve_as_of
+    from .recipients import load_recipients
+
+    if month is None and as_of is None:
+        raise _Fail("请用 --month YYYY-MM（或 --as-of DATE，与 rebuild 时一致）指定要发送的月份。")
+    if outbox and smtp_server:
+        raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
+    _, period = _run(resolve_as_of, as_of, month)
+    recipients = _run(load_recipients, recipients_path)
+    server = _run(parse_server, smtp_server) if smtp_server else None
+    the_month = _run(load_month, out_dir, period)
+    plan = _run(plan_mail, the_month, recipients)
+    folder = period_folder(out_dir, period)
+    log = _run(SentLog, folder / SENT_LOG)
+
+    for kind, name in plan.unaddressed:
+        table = "reps" if kind == "owner" else "sources"
+        click.echo(f"未发送: 「{name}」没有邮箱地址，请在 {recipients_path} 的 [{table}] 中添加。", err=True)
+    for kind, name, close in plan.unknown:
+        hint = f"（是否指「{close}」？）" if close else ""
+        click.echo(f"注意: {recipients_path} 中的「{name}」本期没有工作簿{hint}", err=True)
+
+    if dry_run:
+        target = f"发送到 {smtp_server}" if server else f"写入 {outbox or folder / 'outbox'}"
+        click.echo(f"试运行（{target}），共 {len(plan.outgoing)} 封：")
+        for o in plan.outgoing:
+            before = log.sent_before(o) if server else None
+            size = o.attachment.stat().st_size
+            state = f"  [已于 {before.get('sent_at', '?')} 发送过，将跳过]" if before else ""
+            click.echo(f"  {o.label} ← {o.attachment_name} ({size / 1024:.0f} KB){state}")
+        return
+
+    if server is None:
+        outcomes = _run(write_outbox, plan.outgoing, outbox or folder / "outbox", period)
+        for r in outcomes:
+            click.echo(f"已写入: {r.detail}  ({r.outgoing.label})")
+        click.echo(f"共 {len(outcomes)} 封，已写成 .eml 文件：用邮件客户端打开即可核对并发送。")
+        return
+
+    credentials = _smtp_credentials() if recipients.smtp.login else None
+    host, port = server
+    outcomes = _run(
+        send_smtp, plan.outgoing, host, port, settings=recipients.smtp, credentials=credentials,
+        log=log, sender=recipients.sender_address,
+    )
+    counts = {"sent": 0, "skipped": 0, "failed": 0}
+    for r in outcomes:
+        counts[r.status] += 1
+        if r.status == "sent":
+            click.echo(f"已发送: {r.outgoing.label} ← {r.outgoing.attachment_name}")
+        elif r.status == "skipped":
+            click.echo(f"跳过: {r.outgoing.label}（{r.detail}）")
+        else:
+            click.echo(f"失败: {r.outgoing.label}: {r.detail}", err=True)
+    click.echo(f"共 {len(outcomes)} 封：发送 {counts['sent']}，跳过 {counts['skipped']}，失败 {counts['failed']}。")
+    if counts["failed"]:
+        click.echo("修正后重新运行同一命令即可：已发送的不会重复发送。", err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _smtp_credentials() -> tuple[str, str]:
+    """The SMTP login from FUNNEL_XL_SMTP_USER / FUNNEL_XL_SMTP_PASSWORD, else a prompt."""
+    user = os.environ.get("FUNNEL_XL_SMTP_USER")
+    password = os.environ.get("FUNNEL_XL_SMTP_PASSWORD")
+    if user and password:
+        return user, password
+    if not sys.stdin.isatty():
+        raise _Fail(
+            "需要登录邮件服务器：请设置环境变量 FUNNEL_XL_SMTP_USER 和 FUNNEL_XL_SMTP_PASSWORD，"
+            "或在终端中运行以便输入；若服务器无需登录，在收件人文件的 [smtp] 中设 login = false。"
+        )
+    user = user or click.prompt("邮件服务器用户名")
+    password = password or click.prompt("邮件服务器密码", hide_input=True)
+    return user, password
