@@ -620,13 +620,16 @@ class _Report:
             cells.put(row, 2, notes.get(key, note) or None, "note")
         self.overview_inputs(cells, _OVERVIEW_FIRST_ROW + len(_OVERVIEW_FIGURES) + 1)
         self.funnel_chart(sheet, cells)
+        last_row = max(row for row, *_ in cells.cells)
         cells.flush()
         sheet.set_column(0, 0, 20)
         sheet.set_column(1, 1, 22)
         sheet.set_column(2, 2, 44)
         sheet.set_column(_CHART_DATA_COL, _CHART_DATA_COL + 2, 12)
         sheet.freeze_panes(_OVERVIEW_FIRST_ROW, 0)
-        # Printed (and rendered to PDF) as one landscape page: figures and chart together.
+        # Printed (and rendered to PDF) as one landscape page: figures and chart, without the
+        # chart's data table.
+        sheet.print_area(0, 0, last_row, _CHART_DATA_COL - 1)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 1)
 
@@ -1246,12 +1249,14 @@ class _GroupReport(_Report):
             cells.put(row, 3, note or None, "note")
         self.overview_inputs(cells, _OVERVIEW_FIRST_ROW + len(rows) + 1)
         self.funnel_chart(sheet, cells)
+        last_row = max(row for row, *_ in cells.cells)
         cells.flush()
         sheet.set_column(0, 0, 20)
         sheet.set_column(1, 2, 20)
         sheet.set_column(3, 3, 34)
         sheet.set_column(_CHART_DATA_COL, _CHART_DATA_COL + 2, 12)
         sheet.freeze_panes(_OVERVIEW_FIRST_ROW, 0)
+        sheet.print_area(0, 0, last_row, _CHART_DATA_COL - 1)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 1)
 
