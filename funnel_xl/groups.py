@@ -83,7 +83,10 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
     leads = result.leads
     mine = leads[_keys(leads, kind) == name] if kind in leads else leads.iloc[:0]
     excluded = analysis.excluded if analysis.excluded is not None else pd.DataFrame()
-    excluded_mine = excluded[_keys(excluded, kind) == name] if kind in excluded else excluded.iloc[:0]
+    if kind in excluded:
+        excluded_mine = excluded[_keys(excluded, kind) == name]
+    else:
+        excluded_mine = excluded.iloc[:0]
     alerts = result.alerts
     alerts_mine = alerts[_keys(alerts, kind) == name] if kind in alerts else alerts.iloc[:0]
 
@@ -123,7 +126,8 @@ def team_json(team: FunnelMetrics) -> dict:
 
 
 def group_json(group: Group, workbook: str) -> dict:
-    """What a rep's mail body needs: their figures, the team's aggregates, their alerts, problem counts."""
+    """What a rep's mail body needs: their figures, the team's aggregates, their alerts and
+    their problem counts."""
     a = group.analysis
     return {
         "period": a.period,
@@ -195,7 +199,9 @@ _WINDOWS_RESERVED = {
 MAX_STEM_BYTES = 120
 
 
-def safe_file_stems(names: Iterable[str], taken: Iterable[str] = (), blank: str = "未命名") -> dict[str, str]:
+def safe_file_stems(
+    names: Iterable[str], taken: Iterable[str] = (), blank: str = "未命名"
+) -> dict[str, str]:
     """Map each name to a file stem every common file system accepts, unique among ``taken`` and
     each other.
 
@@ -266,7 +272,9 @@ def period_folder(out_dir: str | Path, period: str) -> Path:
     return Path(out_dir) / period
 
 
-def write_groups(analysis: Analysis, out_dir: str | Path, report: Path, kinds: Iterable[str]) -> Split:
+def write_groups(
+    analysis: Analysis, out_dir: str | Path, report: Path, kinds: Iterable[str]
+) -> Split:
     """Write one workbook and one JSON per group of each kind, then the month's manifest.
 
     Files an earlier run listed in the manifest and this run did not write (a rep who left, a kind

@@ -270,7 +270,8 @@ class _Body:
             if len(row) == 2:
                 self.text.append(f"  {row[0]}：{row[1]}")
             else:
-                self.text.append(f"  {row[0]}：" + " · ".join(f"{h} {v}" for h, v in zip(header[1:], row[1:])))
+                pairs = " · ".join(f"{h} {v}" for h, v in zip(header[1:], row[1:]))
+                self.text.append(f"  {row[0]}：{pairs}")
         self.text.append("")
         cell = 'style="border:1px solid #BFBFBF;padding:3px 8px;text-align:{}"'
         head = "".join(f"<th {cell.format('left')}>{html.escape(h)}</th>" for h in header)
@@ -288,7 +289,8 @@ class _Body:
 
     def items(self, lines: list[str]) -> None:
         self.text += [f"  - {line}" for line in lines] + [""]
-        self.html.append("<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
+        listed = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        self.html.append(f"<ul>{listed}</ul>")
 
     def render(self) -> tuple[str, str]:
         text = "\n".join(self.text).rstrip() + "\n"
@@ -388,7 +390,8 @@ def _manager_body(month: Month) -> tuple[str, str, str]:
             ["负责人", "有效", "在跟", "成交", "赢单率", "停留超时", "跟进逾期"],
             [
                 [
-                    name, str(m["totals"]["valid"]), str(m["totals"]["active"]), str(m["totals"]["won"]),
+                    name, str(m["totals"]["valid"]), str(m["totals"]["active"]),
+                    str(m["totals"]["won"]),
                     _pct(m["win_rate"]), str(m["alerts"]["stalled"]), str(m["alerts"]["overdue"]),
                 ]
                 for name, m in by_owner.items()
@@ -550,9 +553,8 @@ def send_smtp(
                 outcomes.append(Outcome(o, "failed", f"收件人被拒绝: {code} {_reply(reply)}"))
                 continue
             except smtplib.SMTPSenderRefused as exc:
-                outcomes.append(
-                    Outcome(o, "failed", f"发件人 {sender} 被拒绝: {exc.smtp_code} {_reply(exc.smtp_error)}")
-                )
+                reason = f"发件人 {sender} 被拒绝: {exc.smtp_code} {_reply(exc.smtp_error)}"
+                outcomes.append(Outcome(o, "failed", reason))
                 continue
             except smtplib.SMTPDataError as exc:
                 outcomes.append(

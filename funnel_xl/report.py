@@ -1282,12 +1282,16 @@ class _GroupReport(_Report):
             _Column("已离开", [s.exited for s in mine], "int"),
             _Column(
                 f"{own}通过率\n(至下一阶段)", pass_rates, "pct",
-                formats=[_worse(r, t.pass_rate, lower_is_worse=True) for r, t in zip(pass_rates, team)],
+                formats=[
+                    _worse(r, t.pass_rate, lower_is_worse=True) for r, t in zip(pass_rates, team)
+                ],
             ),
             _Column("全队通过率", [s.pass_rate for s in team], "pct"),
             _Column(
                 f"{own}流失率", loss_rates, "pct",
-                formats=[_worse(r, t.loss_rate, lower_is_worse=False) for r, t in zip(loss_rates, team)],
+                formats=[
+                    _worse(r, t.loss_rate, lower_is_worse=False) for r, t in zip(loss_rates, team)
+                ],
             ),
             _Column("全队流失率", [s.loss_rate for s in team], "pct"),
             _Column("本阶段流失", [s.lost_here for s in mine], "int"),

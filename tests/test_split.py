@@ -292,3 +292,19 @@ def test_file_stems_can_be_created(tmp_path):
         path = tmp_path / f"{stem}.xlsx"
         path.write_bytes(b"x")
         assert path.exists() and path.parent == tmp_path
+
+
+def test_a_rep_whose_rows_all_have_errors_still_gets_their_problems(tmp_path):
+    rows = [*ROWS, lead("LF2024401", "需求挖掘", None, owner="周八", last=D(2024, 5, 3))]
+    tracking = write_workbook(tmp_path / "t.xlsx", rows)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["rebuild", str(tracking), "--month", "2024-05", "--out", str(out), "--split-by", "owner"]
+    )
+    assert result.exit_code == 1, result.output
+    book = openpyxl.load_workbook(reps(out) / "周八.xlsx")
+    got = {r[0]: r[1] for r in book["总览"].iter_rows(min_row=5, max_row=24, max_col=2, values_only=True)}
+    # No valid lead; the one row (Excel row 9) is excluded for the missing first contact.
+    assert (got["线索总数"], got["有效线索"], got["排除(数据错误)"], got["数据问题(错误)"]) == (1, 0, 1, 1)
+    problems = list(book["数据问题"].iter_rows(min_row=2, values_only=True))
+    assert [(p[3], p[8]) for p in problems] == [(9, "missing_first_contact")]
