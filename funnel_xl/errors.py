@@ -19,3 +19,29 @@ class InputError(FunnelXLError):
 
 class OutputError(FunnelXLError):
     """An output file cannot be written (folder missing, file open elsewhere, no permission)."""
+
+
+def os_error_reason(exc: OSError) -> str:
+    """Why a file operation failed, in plain Chinese (the system's own text is English)."""
+    import errno
+
+    reasons = {
+        errno.ENOENT: "文件或文件夹不存在（可能已被移动或删除）",
+        errno.EACCES: "没有权限",
+        errno.EPERM: "没有权限",
+        errno.EISDIR: "这是一个文件夹，不是文件",
+        errno.ENOTDIR: "路径中的某一级不是文件夹",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EROFS: "所在位置是只读的",
+        errno.EBUSY: "文件正被其他程序占用",
+        errno.ETXTBSY: "文件正被其他程序占用",
+        errno.EIO: "读写出错（磁盘、U 盘或网络盘可能已断开）",
+        errno.ENAMETOOLONG: "文件名过长",
+        errno.ELOOP: "路径中的快捷方式（符号链接）形成了循环",
+        errno.EMFILE: "打开的文件过多",
+        errno.EDQUOT: "磁盘配额已用完",
+    }
+    if exc.errno in reasons:
+        return reasons[exc.errno]
+    code = errno.errorcode.get(exc.errno, "") if exc.errno else ""
+    return f"系统错误 {code}".strip() if code else "系统错误"

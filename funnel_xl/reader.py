@@ -1,8 +1,12 @@
 """Reading a tracking workbook: find the leads sheet and its header row, map headers to fields.
 
 Values stay raw here (as the reader gives them: str, float, date, datetime); typing and checking
-is :mod:`funnel_xl.validate`'s job. Cells are read with python-calamine, which is fast and never
-evaluates anything; the input file is opened read-only.
+is :mod:`funnel_xl.validate`'s job. The file is read once and checked before parsing
+(:mod:`funnel_xl.container`); cells are read with python-calamine, which is fast and never
+evaluates anything. The input file is only ever read.
+
+Rows that are not leads are skipped with a warning rather than reported as broken leads: a total
+line (合计) and a row whose only content lies outside the table's columns.
 """
 
 from __future__ import annotations
@@ -15,14 +19,21 @@ from pathlib import Path
 
 import pandas as pd
 import python_calamine
-from openpyxl.utils.cell import get_column_letter
 
+from .container import (
+    SUPPORTED_SUFFIXES,
+    WorkbookFile,
+    column_letters,
+    corrupt_message,
+    encrypted_message,
+    read_workbook_file,
+)
 from .errors import InputError
+from .problems import WARNING, Problem
 from .rules import Rules, normalize_header
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+# What a folder of workbooks offers the reader (inputs.py); other formats are refused with a hint.
+READABLE_SUFFIXES = SUPPORTED_SUFFIXES
 
 
 @dataclass
@@ -38,6 +49,8 @@ class LeadsSheet:
     extra_headers: list[str] = field(default_factory=list)
     sha256: str = ""
     label: str = ""  # how problems and reports name the file; the file name unless that is ambiguous
+    date1904: bool = False  # serial numbers count from 1904-01-01 (a workbook set so on a Mac)
+    problems: list[Problem] = field(default_factory=list)  # rows skipped, cells read as blank
 
     @property
     def file_name(self) -> str:
@@ -48,71 +61,73 @@ def read_leads(path: str | Path, rules: Rules, *, content: bytes | None = None) 
     """Read the leads sheet of a workbook. Raises :class:`InputError` when it cannot be used at all.
 
     ``content`` is the file's bytes when the caller has read them already (``refresh`` analyses
-    exactly the bytes it will rewrite).
+    exactly the bytes it will rewrite); they are checked like a file read here.
     """
-    path = Path(path)
-    if content is None:
-        content = _read_bytes(path)
-    _check_kind(path, content)
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
-    except python_calamine.PasswordError:
-        raise InputError(f"{path.name}: 工作簿已加密，请另存一份不带密码的副本后再试。") from None
-    except Exception as exc:  # calamine raises several unrelated types for damaged files
-        raise InputError(f"{path.name}: 无法读取工作簿，文件可能已损坏 ({type(exc).__name__}: {exc})。") from None
-    sheet = _find_leads_sheet(path, workbook, rules)
-    sheet.sha256 = hashlib.sha256(content).hexdigest()
+    source = read_workbook_file(path, rules.limits, content=content)
+    workbook = _calamine(source.path, lambda: python_calamine.CalamineWorkbook.from_filelike(
+        io.BytesIO(source.content)
+    ))
+    sheet = _find_leads_sheet(source, workbook, rules)
+    sheet.sha256 = hashlib.sha256(source.original).hexdigest()
+    sheet.date1904 = source.date1904
+    sheet.problems = _sheet_notes(source, sheet, rules) + sheet.problems
     return sheet
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise InputError(f"找不到文件: {path}")
-    if path.is_dir():
-        raise InputError(f"{path} 是一个文件夹，不是工作簿。")
+def _calamine(path: Path, call, sheet: str = ""):
+    """Run a calamine call; whatever it raises for a damaged file becomes one clear line.
+
+    A panic inside the Rust code arrives as pyo3's PanicException, a BaseException, so the net is
+    wider than Exception; interrupts and memory errors pass through.
+    """
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取 {path}: {exc.strerror or exc}") from None
+        return call()
+    except python_calamine.PasswordError:
+        raise InputError(encrypted_message(path)) from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException:  # noqa: BLE001 — calamine raises several unrelated types for damaged files
+        where = f"工作表「{sheet}」" if sheet else ""
+        raise InputError(corrupt_message(path, f"{where}无法解析" if where else "")) from None
 
 
-def _check_kind(path: Path, content: bytes) -> None:
-    if not content:
-        raise InputError(f"{path.name}: 文件是空的。")
-    if path.suffix.lower() not in READABLE_SUFFIXES:
-        raise InputError(f"{path.name}: 不支持的文件类型「{path.suffix}」，请提供 .xlsx 工作簿。")
-    if content.startswith(OLE_MAGIC) and path.suffix.lower() != ".xls":
-        raise InputError(f"{path.name}: 工作簿已加密，请另存一份不带密码的副本后再试。")
-    if not content.startswith((ZIP_MAGIC, OLE_MAGIC)):
-        raise InputError(f"{path.name}: 不是 Excel 工作簿（文件内容不是 xlsx 格式，可能是改了扩展名的其他文件）。")
-
-
-def _find_leads_sheet(path: Path, workbook, rules: Rules) -> LeadsSheet:
-    names = list(workbook.sheet_names)
+def _find_leads_sheet(source: WorkbookFile, workbook, rules: Rules) -> LeadsSheet:
+    path = source.path
+    names = _calamine(path, lambda: [
+        m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+    ])
     wanted = {normalize_header(n) for n in rules.leads_sheets}
     named = [n for n in names if normalize_header(n) in wanted]
     if named:
-        rows, origin = _sheet_rows(workbook, named[0])
-        return _build(path, named[0], rows, origin, rules, strict=True)
-    best = None
+        rows, origin = _sheet_rows(path, workbook, named[0])
+        if _locate_header(rows, rules) is not None:
+            return _build(path, named[0], rows, origin, rules)
+    best, empty = None, True
     for name in names:
-        rows, origin = _sheet_rows(workbook, name)
+        rows, origin = _sheet_rows(path, workbook, name)
+        empty = empty and not rows
         header = _locate_header(rows, rules)
         if header is not None and (best is None or header[1] > best[3]):
             best = (name, rows, origin, header[1])
-    if best is None:
-        expected = "、".join(rules.leads_sheets) or "（未设置）"
-        raise InputError(
-            f"{path.name}: 找不到线索工作表：没有名为 {expected} 的工作表，"
-            f"也没有哪个工作表的表头包含「{rules.header('lead_id')}」「{rules.header('stage')}」等列。"
-        )
-    name, rows, origin, _ = best
-    return _build(path, name, rows, origin, rules, strict=True)
+    if best is not None:
+        name, rows, origin, _ = best
+        return _build(path, name, rows, origin, rules)
+    if named:
+        rows, origin = _sheet_rows(path, workbook, named[0])
+        return _build(path, named[0], rows, origin, rules)  # raises: which columns are missing
+    if empty:
+        listed = "、".join(f"「{n}」" for n in names) or "（无）"
+        raise InputError(f"{path.name}: 工作簿里的工作表都是空的（{listed}），没有可读取的线索。请确认发来的是填好的跟踪表。")
+    expected = "、".join(rules.leads_sheets) or "（未设置）"
+    raise InputError(
+        f"{path.name}: 找不到线索工作表：没有名为 {expected} 的工作表，"
+        f"也没有哪个工作表的表头包含「{rules.header('lead_id')}」「{rules.header('stage')}」等列。"
+    )
 
 
-def _sheet_rows(workbook, name: str) -> tuple[list[list], tuple[int, int]]:
-    sheet = workbook.get_sheet_by_name(name)
-    rows = sheet.to_python(skip_empty_area=True)
+def _sheet_rows(path: Path, workbook, name: str) -> tuple[list[list], tuple[int, int]]:
+    sheet = _calamine(path, lambda: workbook.get_sheet_by_name(name), name)
+    rows = _calamine(path, lambda: sheet.to_python(skip_empty_area=True), name)
     start = sheet.start or (0, 0)
     return rows, (int(start[0]), int(start[1]))
 
@@ -132,9 +147,7 @@ def _locate_header(rows: list[list], rules: Rules) -> tuple[int, int] | None:
     return best
 
 
-def _build(
-    path: Path, sheet: str, rows: list[list], origin: tuple[int, int], rules: Rules, strict: bool
-) -> LeadsSheet:
+def _build(path: Path, sheet: str, rows: list[list], origin: tuple[int, int], rules: Rules) -> LeadsSheet:
     header = _locate_header(rows, rules)
     header_index = header[0] if header else 0
     header_cells = rows[header_index] if rows else []
@@ -153,31 +166,143 @@ def _build(
         else:
             extra.append(text)
     missing = [c for c in rules.columns if c.required and c.field not in positions]
-    if missing and strict:
+    if missing:
         raise InputError(_missing_message(path, sheet, missing, found_headers, extra))
 
-    body = rows[header_index + 1 :]
-    fields = list(positions)
-    data = [[(r[j] if j < len(r) else "") for j in positions.values()] for r in body]
-    frame = pd.DataFrame(data, columns=fields, dtype=object) if data else pd.DataFrame(columns=fields, dtype=object)
+    letter_of = [column_letters(origin[1] + j + 1) for j in range(len(header_cells))]
+    located = _Located(path, sheet, letter_of, {j: found_headers[f] for f, j in positions.items()})
     first_row = origin[0] + header_index + 2  # Excel rows are 1-based, data start below the header
-    frame["_row"] = range(first_row, first_row + len(frame))
-    if len(frame):
-        frame = frame[[not blank for blank in _blank_rows(body)]].reset_index(drop=True)
+    kept, kept_rows = _lead_rows(rows[header_index + 1 :], first_row, positions, rules, located)
+    fields = list(positions)
+    frame = pd.DataFrame(kept, columns=fields, dtype=object) if kept else pd.DataFrame(columns=fields, dtype=object)
+    frame["_row"] = kept_rows
     return LeadsSheet(
         path=path,
         sheet=sheet,
         header_row=origin[0] + header_index + 1,
         frame=frame,
-        letters={f: get_column_letter(origin[1] + j + 1) for f, j in positions.items()},
+        letters={f: letter_of[j] for f, j in positions.items()},
         headers=found_headers,
         extra_headers=extra,
+        problems=located.problems,
     )
 
 
-def _blank_rows(body: list[list]) -> list[bool]:
-    """Rows whose cells are all empty or whitespace (they carry only formatting)."""
-    return [all(c is None or (isinstance(c, str) and not c.strip()) for c in r) for r in body]
+@dataclass
+class _Located:
+    """Where the rows of one sheet are, to name them in problems."""
+
+    path: Path
+    sheet: str
+    letters: list[str]  # column letter by position in the row
+    headers: dict[int, str]  # header text by position, for the table's columns
+    problems: list[Problem] = field(default_factory=list)
+
+    def skip(self, code: str, row: int, j: int, value: object, message: str) -> None:
+        self.problems.append(
+            Problem(
+                code=code, severity=WARNING, message=message, sheet=self.sheet, row=row,
+                column=self.letters[j] if j < len(self.letters) else column_letters(j + 1),
+                header=self.headers.get(j, ""), value=_text(value), file=self.path.name,
+            )
+        )
+
+
+def _lead_rows(
+    body: list[list], first_row: int, positions: dict[str, int], rules: Rules, located: _Located
+) -> tuple[list[list], list[int]]:
+    """The rows that are leads, as the table's cells, and their Excel row numbers.
+
+    Blank rows (only formatting) are dropped silently; a total line and a row with content only
+    outside the table's columns are dropped with a warning.
+    """
+    columns = list(positions.values())
+    stage = positions.get("stage")
+    totals = {_total_key(label) for label in rules.total_labels}
+    kept, kept_rows = [], []
+    for i, row in enumerate(body):
+        filled = [j for j, cell in enumerate(row) if not _blank(cell)]
+        if not filled:
+            continue
+        excel_row = first_row + i
+        cells = [row[j] if j < len(row) else "" for j in columns]
+        if all(_blank(c) for c in cells):
+            j = filled[0]
+            located.skip(
+                "row_outside_table", excel_row, j, row[j],
+                f"这一行在线索表的各列中都没有内容，只在表外的 {located.letters[j] if j < len(located.letters) else ''}"
+                f"{excel_row} 有值，已跳过。若它是一条线索，请把内容填到对应的列。",
+            )
+            continue
+        if totals and (stage is None or stage >= len(row) or _blank(row[stage])):
+            label = next((j for j in filled if isinstance(row[j], str) and _total_key(row[j]) in totals), None)
+            if label is not None:
+                located.skip(
+                    "total_row", excel_row, label, row[label],
+                    "这是合计行，不是线索，已跳过（合计由工具重新计算）。",
+                )
+                continue
+        kept.append(cells)
+        kept_rows.append(excel_row)
+    return kept, kept_rows
+
+
+def _total_key(text: str) -> str:
+    return normalize_header(text).rstrip(":")
+
+
+def _blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()[:100]
+
+
+def _sheet_notes(source: WorkbookFile, sheet: LeadsSheet, rules: Rules) -> list[Problem]:
+    """What the raw scan of the leads sheet found: stray cells dropped, formulas read as blank."""
+    scan = source.sheets.get(sheet.sheet)
+    if scan is None:
+        return []
+    notes = []
+    limits = rules.limits
+    for stray in scan.strays:
+        letters, row = _split_ref(stray.ref)
+        notes.append(
+            Problem(
+                code="stray_cell_ignored", severity=WARNING,
+                message=(
+                    f"单元格 {stray.ref} 远在表格之外（超出规则 [limits] 的 {limits.max_rows} 行 × "
+                    f"{limits.max_columns} 列），已忽略。若它不是误输入，请把内容移到表格里。"
+                ),
+                sheet=sheet.sheet, row=row, column=letters, value=stray.value, file=sheet.file_name,
+            )
+        )
+    lead_rows = set(sheet.frame["_row"].tolist())
+    field_of = {letter: f for f, letter in sheet.letters.items()}
+    for ref in scan.uncached_formulas:
+        letters, row = _split_ref(ref)
+        if row not in lead_rows or letters not in field_of:
+            continue
+        notes.append(
+            Problem(
+                code="formula_without_value", severity=WARNING,
+                message=(
+                    "这个单元格是公式，但文件里没有保存它的计算结果（常见于由程序生成、没在 Excel/WPS 中"
+                    "打开保存过的文件），按空白处理。请在 Excel/WPS 中打开并保存一次后再试。"
+                ),
+                sheet=sheet.sheet, row=row, column=letters,
+                header=sheet.headers.get(field_of[letters], ""), file=sheet.file_name,
+            )
+        )
+    return notes
+
+
+def _split_ref(ref: str) -> tuple[str, int]:
+    letters = ref.rstrip("0123456789")
+    return letters, int(ref[len(letters):] or 0)
 
 
 def _missing_message(path: Path, sheet: str, missing, found: dict[str, str], extra: list[str]) -> str:

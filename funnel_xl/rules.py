@@ -12,6 +12,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,30 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What an input workbook may hold before it is refused, checked on the raw file before parsing."""
+
+    max_file_mb: int
+    max_unpacked_mb: int
+    max_compression_ratio: int
+    max_zip_entries: int
+    max_rows: int
+    max_columns: int
+    max_cells: int
+
+
+DEFAULT_LIMITS = Limits(
+    max_file_mb=100,
+    max_unpacked_mb=500,
+    max_compression_ratio=100,
+    max_zip_entries=10_000,
+    max_rows=200_000,
+    max_columns=500,
+    max_cells=5_000_000,
+)
+
+
+@dataclass(frozen=True)
 class Rules:
     stages: tuple[Stage, ...]
     lost_labels: tuple[str, ...]
@@ -79,10 +104,12 @@ class Rules:
     thresholds: Thresholds
     leads_sheets: tuple[str, ...]
     header_search_rows: int
+    total_labels: tuple[str, ...]
     columns: tuple[Column, ...]
     suggestions: tuple[Suggestion, ...]
     source_path: str
     sha256: str
+    limits: Limits = DEFAULT_LIMITS
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -201,7 +228,7 @@ class _Checker:
             "",
             {
                 "version", "stages", "lost_labels", "sources", "follow_up_methods",
-                "lead_id_pattern", "thresholds", "sheets", "columns", "suggestions",
+                "lead_id_pattern", "thresholds", "sheets", "columns", "suggestions", "limits",
             },
             {"version", "stages", "lost_labels", "columns"},
         )
@@ -222,7 +249,9 @@ class _Checker:
             top.get("thresholds", {}), "thresholds",
             {"stale_follow_up_days", "min_sample"}, set(),
         )
-        sheets = self.table(top.get("sheets", {}), "sheets", {"leads", "header_search_rows"}, set())
+        sheets = self.table(
+            top.get("sheets", {}), "sheets", {"leads", "header_search_rows", "total_labels"}, set()
+        )
         return Rules(
             stages=stages,
             lost_labels=lost,
@@ -241,10 +270,24 @@ class _Checker:
             header_search_rows=self.integer(
                 sheets.get("header_search_rows", 30), "sheets.header_search_rows", 1
             ),
+            total_labels=self.texts(
+                sheets.get("total_labels", ["合计", "总计", "小计"]), "sheets.total_labels", allow_empty=True
+            ),
             columns=self.columns(top["columns"]),
             suggestions=self.suggestions(top.get("suggestions", []), names),
             source_path=str(self.path),
             sha256=sha256,
+            limits=self.limits(top.get("limits", {})),
+        )
+
+    def limits(self, value: Any) -> Limits:
+        names = [f.name for f in dataclass_fields(Limits)]
+        table = self.table(value, "limits", set(names), set())
+        return Limits(
+            **{
+                name: self.integer(table.get(name, getattr(DEFAULT_LIMITS, name)), f"limits.{name}", 1)
+                for name in names
+            }
         )
 
     def stages(self, value: Any) -> tuple[Stage, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,6 +33,8 @@ RENAMED = {
 # Dates that are naturally in the future (plans), so not checked against the as-of date.
 PLANNED_DATES = ("expected_close", "next_follow_up")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# A workbook set to the 1904 date system (Excel for Mac's old default) counts days from 1904-01-01.
+EPOCH_1904 = pd.Timestamp("1904-01-01")
 _DATE_TEXT = re.compile(
     r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?\s*$"
 )
@@ -83,10 +86,12 @@ class _Check:
 def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     """Type the raw cells of ``sheet`` and check every row against the rules."""
     raw = sheet.frame
-    typed = _typed_frame(raw, rules)
+    typed = _typed_frame(raw, rules, EPOCH_1904 if sheet.date1904 else EXCEL_EPOCH)
     checks, schema = _schema(raw, typed, rules, as_of)
     failures = _failure_cases(schema, typed)
-    problems = _problems(failures, checks, raw, typed, sheet, rules)
+    # The reader's notes were made before the caller chose how to name the file (sheet.label).
+    notes = [dataclasses.replace(p, file=sheet.file_name) for p in sheet.problems]
+    problems = notes + _problems(failures, checks, raw, typed, sheet, rules)
     error_rows = {p.row for p in problems if p.severity == ERROR}
     leads = _drop_ignored_values(typed).rename(columns=RENAMED)
     leads["_file"] = sheet.file_name
@@ -220,9 +225,12 @@ def is_blank(values: pd.Series) -> pd.Series:
     return values.isna() | (text == "") | (text.str.lower() == "nan")
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
+def parse_dates(values: pd.Series, epoch: pd.Timestamp = EXCEL_EPOCH) -> pd.Series:
     """Excel dates, date-times, serial numbers and text such as 2024-03-15, 2024/3/15,
-    2024.3.15 or 2024年3月15日 → datetime64 (time of day dropped); anything else → NaT."""
+    2024.3.15 or 2024年3月15日 → datetime64 (time of day dropped); anything else → NaT.
+
+    Serial numbers count from the workbook's epoch (1904-01-01 in a 1904-based workbook), as
+    Excel would show them if the cell were formatted as a date."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if values.empty:
         return out
@@ -235,7 +243,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
         serial = pd.to_numeric(values[is_number], errors="coerce")
         plausible = serial.between(1, 2958465)
         days = pd.to_timedelta(serial.where(plausible).floordiv(1), unit="D")
-        out[is_number] = EXCEL_EPOCH + days
+        out[is_number] = epoch + days
     is_text = kinds == str
     if is_text.any():
         parts = values[is_text].str.extract(_DATE_TEXT)
@@ -286,26 +294,53 @@ def clean_text(values: pd.Series) -> pd.Series:
 
 def canonical_stages(values: pd.Series, rules: Rules) -> pd.Series:
     """Stage text folded (stray spaces, full-width forms) onto the rules' stage and lost names."""
-    known = {normalize_header(n): n for n in (*rules.stage_names, *rules.lost_labels)}
+    return canonical_names(values, (*rules.stage_names, *rules.lost_labels))
+
+
+def canonical_names(values: pd.Series, names: tuple[str, ...]) -> pd.Series:
+    """Text folded onto one of ``names`` when it differs only by spaces, line breaks, full-width
+    forms or case (" 展会 推广", "展会推广\n" → 展会推广); anything else stays as typed."""
+    known = {normalize_header(n): n for n in names}
     text = clean_text(values)
-    folded = text.map(lambda v: known.get(normalize_header(v), v) if v is not None else None)
-    return folded.astype(object)
+    folded = text.map(lambda v: known.get(normalize_header(v), v) if isinstance(v, str) else None)
+    folded = folded.astype(object)
+    return folded.where(folded.notna(), None)
 
 
-def _typed_frame(raw: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def folded_text(values: pd.Series) -> pd.Series:
+    """Names and codes as one value however they were typed: full-width letters, digits and
+    symbols as half-width (ＬＦ２０２４００１ → LF2024001, ＊销售代表 → *销售代表), runs of spaces and line
+    breaks as one space."""
+    def one(v):
+        return " ".join(unicodedata.normalize("NFKC", v).split()) or None if isinstance(v, str) else None
+
+    folded = clean_text(values).map(one).astype(object)
+    return folded.where(folded.notna(), None)
+
+
+# Fields that group or identify leads: typed the same way twice, they must be the same value.
+FOLDED_FIELDS = ("lead_id", "owner")
+
+
+def _typed_frame(raw: pd.DataFrame, rules: Rules, epoch: pd.Timestamp = EXCEL_EPOCH) -> pd.DataFrame:
     typed = pd.DataFrame(index=raw.index)
+    lists = {"source": rules.sources, "follow_up_method": rules.follow_up_methods}
     for col in rules.columns:
         if col.field not in raw:
             continue
         values = raw[col.field]
         if col.kind == "date":
-            typed[col.field] = parse_dates(values)
+            typed[col.field] = parse_dates(values, epoch)
         elif col.kind == "number":
             typed[col.field], converted = parse_amounts(values)
             if col.field == "amount":
                 typed["amount__in_yuan"] = converted
         elif col.kind in ("stage", "lost_at"):
             typed[col.field] = canonical_stages(values, rules)
+        elif col.field in lists:
+            typed[col.field] = canonical_names(folded_text(values), lists[col.field])
+        elif col.field in FOLDED_FIELDS:
+            typed[col.field] = folded_text(values)
         else:
             typed[col.field] = clean_text(values)
     typed["_row"] = raw["_row"]

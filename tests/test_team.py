@@ -186,7 +186,7 @@ def test_unreadable_file_is_reported_and_the_team_still_rebuilt(runner, inbox, t
     analysis = analyse([inbox], rules, as_of=AS_OF)
     skipped = [(p.code, p.severity, p.file) for p in analysis.problems]
     assert skipped == [("unreadable_file", "error", "坏文件.xlsx"), ("unreadable_file", "error", "通讯录.xlsx")]
-    assert "无法读取工作簿" in analysis.problems[0].message
+    assert "文件已损坏" in analysis.problems[0].message
     assert "找不到线索工作表" in analysis.problems[1].message
     assert analysis.team.totals.valid == 4
 

@@ -160,7 +160,7 @@ def test_missing_required_column_stops_with_one_message(tmp_path, rules):
         (b"", "empty.xlsx", "文件是空的"),
         (b"lead,stage\n1,2\n", "renamed.xlsx", "不是 Excel 工作簿"),
         (b"%PDF-1.4 ...", "report.xlsx", "不是 Excel 工作簿"),
-        (b"PK\x03\x04broken", "broken.xlsx", "无法读取工作簿"),
+        (b"PK\x03\x04broken", "broken.xlsx", "文件已损坏"),
     ],
 )
 def test_unusable_files(tmp_path, rules, content, name, expected):

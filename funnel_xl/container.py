@@ -1,0 +1,482 @@
+"""The workbook as a file: what it really is, and whether it is safe to hand to the parser.
+
+Everything here looks at the raw bytes, before calamine parses anything, because some damage cannot
+be caught afterwards: calamine builds a sheet as one dense block from its first to its last cell, so
+a single stray value in XFD1048576 asks for 17 billion cells and the process aborts. So:
+
+- the file is read once, from a regular file, within ``limits.max_file_mb``, and the read is
+  checked to be whole (a file changed or cut off while being read is refused);
+- its real kind is told from its first bytes, whatever its name says: a zip is an .xlsx, an OLE2
+  file a legacy .xls or a password-protected workbook; HTML, XML, PDF and text are not workbooks;
+- a zip is checked as a whole (number of parts, unpacked size, compression ratio), then every part
+  is unpacked once, so a size the zip declares cannot lie to the parser (a wrong size fails the
+  CRC check here);
+- every worksheet is scanned for its used range, with a regular expression over the XML, or with
+  an XML parser when the quick scan meets formulas, cells without an address or a range beyond the
+  limits. A few stray cells beyond the limits are dropped from a private copy of the file (the input
+  itself is never changed) and reported; more data than the limits allow is refused. Formulas
+  without a cached value are noted, so the reader can say why such a cell reads as blank.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+from .errors import InputError, os_error_reason
+from .rules import Limits
+
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# Formats calamine reads but whose used range cannot be checked before parsing.
+UNSUPPORTED_SUFFIXES = {".xlsb": "Excel 二进制工作簿 (.xlsb)", ".ods": "OpenDocument 表格 (.ods)"}
+MB = 1024 * 1024
+# At most this many cells beyond the limits are taken for strays and dropped; more is real data.
+MAX_STRAY_CELLS = 10
+# The compression ratio is only checked above this unpacked size: a small file cannot hurt.
+RATIO_CHECK_FROM = 20 * MB
+_CHUNK = 1 << 20
+
+_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])")
+_CELL_REF = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
+_FORMULA_TAG = re.compile(rb"<" + _PREFIX + rb"f(?=[\s/>])")
+_CELL_ELEMENT = re.compile(
+    rb"<(" + _PREFIX + rb"c)(?=[\s/>])[^>]*?\sr=\"([A-Z]{1,3}[0-9]{1,7})\"[^>]*?(?:/>|>.*?</\1>)", re.S
+)
+_A1 = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+_WORKBOOK = "xl/workbook.xml"
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+
+@dataclass(frozen=True)
+class StrayCell:
+    ref: str  # e.g. "XFD1048576"
+    value: str
+
+
+@dataclass(frozen=True)
+class SheetScan:
+    """What the raw XML of one worksheet holds: its used range and what the reader should know."""
+
+    name: str
+    rows: int  # last row with a value (1-based), 0 when empty
+    columns: int  # last column with a value (1-based), 0 when empty
+    uncached_formulas: tuple[str, ...] = ()  # cells with a formula and no cached value
+    strays: tuple[StrayCell, ...] = ()  # cells beyond the limits, dropped from the parser's copy
+
+
+@dataclass
+class WorkbookFile:
+    """An input workbook, read once and checked. ``content`` is what the parser gets."""
+
+    path: Path
+    original: bytes
+    content: bytes
+    kind: str  # "xlsx" or "xls"
+    date1904: bool = False
+    sheets: dict[str, SheetScan] = field(default_factory=dict)
+
+
+def read_workbook_file(path: str | Path, limits: Limits, *, content: bytes | None = None) -> WorkbookFile:
+    """Read and check a workbook file; raises :class:`InputError` with one clear line when unusable.
+
+    ``content``: the file's bytes, when the caller has read them already."""
+    path = Path(path)
+    if content is None:
+        content = read_input_bytes(path, limits.max_file_mb * MB, what="工作簿")
+    else:
+        _check_size(path, len(content), limits.max_file_mb * MB)
+    kind = _kind(path, content)
+    if kind == "ole":
+        if "EncryptedPackage".encode("utf-16-le") in content:
+            raise InputError(encrypted_message(path))
+        return WorkbookFile(path=path, original=content, content=content, kind="xls")
+    return _checked_zip(path, content, limits)
+
+
+def encrypted_message(path: Path) -> str:
+    return f"{path.name}: 工作簿已加密（设置了打开密码），无法读取。请在 Excel/WPS 中打开，另存一份不带密码的副本后再试。"
+
+
+def corrupt_message(path: Path, detail: str = "") -> str:
+    detail = f"（{detail}）" if detail else ""
+    return (
+        f"{path.name}: 文件已损坏或不完整{detail}，无法作为工作簿读取。"
+        "它可能在下载、邮件传输或保存时被截断；请重新获取原文件，或在 Excel/WPS 中打开后另存一份再试。"
+    )
+
+
+def read_input_bytes(path: Path, max_bytes: int, what: str = "文件") -> bytes:
+    """The whole content of a regular file, read once; every failure becomes a clear InputError.
+
+    Opened without blocking, so a named pipe cannot hang the tool; checked after the read, so a file
+    that grew, shrank or was rewritten meanwhile (a sync client, Excel saving) is refused.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise InputError(f"找不到文件: {path}") from None
+    except IsADirectoryError:
+        raise InputError(f"{path} 是一个文件夹，不是{what}。") from None
+    except OSError as exc:
+        raise InputError(f"无法打开 {path}: {os_error_reason(exc)}。") from None
+    try:
+        before = os.fstat(fd)
+        if stat.S_ISDIR(before.st_mode):
+            raise InputError(f"{path} 是一个文件夹，不是{what}。")
+        if not stat.S_ISREG(before.st_mode):
+            raise InputError(f"{path} 不是普通文件（可能是管道或设备），无法作为{what}读取。")
+        _check_size(path, before.st_size, max_bytes)
+        chunks, total = [], 0
+        while chunk := os.read(fd, _CHUNK):
+            total += len(chunk)
+            _check_size(path, total, max_bytes)
+            chunks.append(chunk)
+        after = os.fstat(fd)
+    except OSError as exc:
+        raise InputError(
+            f"读取 {path} 时出错: {os_error_reason(exc)}。文件可能在读取过程中被移动、删除或断开了连接，"
+            "请把它复制到本机后重试。"
+        ) from None
+    finally:
+        os.close(fd)
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or total != after.st_size:
+        raise InputError(f"{path.name}: 文件在读取过程中被修改了（可能正在保存或同步），请稍后重试。")
+    return b"".join(chunks)
+
+
+def _check_size(path: Path, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise InputError(
+            f"{path.name}: 文件超过 {max_bytes // MB} MB 的上限（规则文件 [limits] max_file_mb），"
+            "不像是一份线索跟踪表。若确实需要，请在规则文件中调高上限。"
+        )
+
+
+def _kind(path: Path, content: bytes) -> str:
+    """'zip' or 'ole', from the first bytes; anything else is refused with what it looks like."""
+    if not content:
+        raise InputError(f"{path.name}: 文件是空的（0 字节）。请检查是否保存完整。")
+    suffix = path.suffix.lower()
+    if suffix in UNSUPPORTED_SUFFIXES:
+        raise InputError(
+            f"{path.name}: 暂不支持{UNSUPPORTED_SUFFIXES[suffix]}，请在 Excel/WPS/LibreOffice 中另存为 .xlsx 后再试。"
+        )
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise InputError(f"{path.name}: 不支持的文件类型「{path.suffix}」，请提供 .xlsx 工作簿。")
+    if content.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+        return "zip"
+    if content.startswith(OLE_MAGIC):
+        return "ole"
+    head = content[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower()
+    if head.startswith(b"%pdf"):
+        raise InputError(f"{path.name}: 不是 Excel 工作簿，而是一个改了扩展名的 PDF 文件。请提供 .xlsx 工作簿。")
+    if head.startswith((b"<html", b"<!doctype html")) or b"<html" in head or (
+        head.startswith(b"<?xml") and b"spreadsheet" in head
+    ):
+        raise InputError(
+            f"{path.name}: 不是真正的 Excel 工作簿，而是网页(HTML)或 XML 格式的表格（有些系统和 WPS 会这样导出）。"
+            "请用 Excel/WPS 打开后另存为 .xlsx 再试。"
+        )
+    if _looks_like_text(head):
+        raise InputError(
+            f"{path.name}: 不是 Excel 工作簿，文件内容是纯文本（可能是改了扩展名的 CSV）。"
+            "请用 Excel/WPS 打开后另存为 .xlsx 再试。"
+        )
+    raise InputError(f"{path.name}: 不是 Excel 工作簿（文件内容不是 xlsx 格式，可能是改了扩展名的其他文件）。")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+# ---------------------------------------------------------------------------
+# The zip container
+# ---------------------------------------------------------------------------
+
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError)
+
+
+def _checked_zip(path: Path, content: bytes, limits: Limits) -> WorkbookFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except _ZIP_ERRORS:
+        raise InputError(corrupt_message(path, "压缩包结构损坏")) from None
+    _check_archive(path, content, infos, limits)
+    names = {info.filename for info in infos}
+    if _WORKBOOK not in names:
+        raise InputError(_not_a_workbook(path, names))
+    workbook_xml = _read_part(path, archive, archive.getinfo(_WORKBOOK))
+    sheet_names, date1904 = _workbook_sheets(path, workbook_xml)
+    rels = _read_part(path, archive, archive.getinfo(_WORKBOOK_RELS)) if _WORKBOOK_RELS in names else b""
+    parts = _worksheet_parts(path, sheet_names, rels)
+    worksheet_parts = set(parts.values()) | {
+        n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")
+    }
+    names_of = {part: name for name, part in parts.items()}
+    scans: dict[str, SheetScan] = {}
+    replacements: dict[str, bytes] = {}
+    for info in infos:
+        if info.filename not in worksheet_parts:
+            _verify_part(path, archive, info)
+            continue
+        name = names_of.get(info.filename, info.filename)
+        scan, trimmed = _scan_sheet(path, name, _read_part(path, archive, info), limits)
+        scans[name] = scan
+        if trimmed is not None:
+            replacements[info.filename] = trimmed
+    parsed = _replaced(archive, replacements) if replacements else content
+    return WorkbookFile(
+        path=path, original=content, content=parsed, kind="xlsx", date1904=date1904, sheets=scans
+    )
+
+
+def _check_archive(path: Path, content: bytes, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(infos) > limits.max_zip_entries:
+        raise InputError(
+            f"{path.name}: 文件内含 {len(infos)} 个部件，超过上限 {limits.max_zip_entries}"
+            "（规则文件 [limits] max_zip_entries），不像正常的工作簿，已拒绝读取。"
+        )
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > limits.max_unpacked_mb * MB:
+        raise InputError(
+            f"{path.name}: 解压后有 {unpacked / MB:.0f} MB，超过上限 {limits.max_unpacked_mb} MB"
+            "（规则文件 [limits] max_unpacked_mb），可能是恶意的“压缩炸弹”文件，已拒绝读取。"
+        )
+    packed = max(sum(info.compress_size for info in infos), 1)
+    if unpacked > RATIO_CHECK_FROM and unpacked / packed > limits.max_compression_ratio:
+        raise InputError(
+            f"{path.name}: 压缩比 {unpacked / packed:.0f} 倍，超过上限 {limits.max_compression_ratio} 倍"
+            "（规则文件 [limits] max_compression_ratio），可能是恶意的“压缩炸弹”文件，已拒绝读取。"
+        )
+
+
+def _not_a_workbook(path: Path, names: set[str]) -> str:
+    if "xl/workbook.bin" in names:
+        what = "一个 Excel 二进制工作簿 (.xlsb)"
+    elif "content.xml" in names:
+        what = "一个 OpenDocument 文件 (.ods/.odt)"
+    elif "word/document.xml" in names:
+        what = "一个 Word 文档"
+    elif "ppt/presentation.xml" in names:
+        what = "一个 PowerPoint 演示文稿"
+    else:
+        what = "一个普通的 zip 压缩包"
+    return f"{path.name}: 不是 Excel 工作簿，而是{what}。请提供 .xlsx 工作簿（可在 Excel/WPS 中另存为 .xlsx）。"
+
+
+def _read_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes; zipfile stops at the declared size and checks the CRC, so sizes cannot lie."""
+    try:
+        return archive.read(info)
+    except _ZIP_ERRORS:
+        raise InputError(corrupt_message(path, f"部件 {info.filename} 无法解压")) from None
+
+
+def _verify_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    try:
+        with archive.open(info) as stream:
+            while stream.read(_CHUNK):
+                pass
+    except _ZIP_ERRORS:
+        raise InputError(corrupt_message(path, f"部件 {info.filename} 无法解压")) from None
+
+
+def _replaced(archive: zipfile.ZipFile, replacements: dict[str, bytes]) -> bytes:
+    """A copy of the archive with some parts replaced (for the parser only; the input is untouched)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
+        for info in archive.infolist():
+            copy.writestr(info.filename, replacements.get(info.filename) or archive.read(info))
+    return out.getvalue()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _xml(path: Path, data: bytes, part: str) -> ElementTree.Element:
+    try:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        raise InputError(corrupt_message(path, f"部件 {part} 内容有误")) from None
+
+
+def _workbook_sheets(path: Path, workbook_xml: bytes) -> tuple[list[tuple[str, str]], bool]:
+    """[(sheet name, relationship id)] in order, and whether dates count from 1904."""
+    root = _xml(path, workbook_xml, _WORKBOOK)
+    sheets, date1904 = [], False
+    for elem in root.iter():
+        tag = _local(elem.tag)
+        if tag == "workbookPr":
+            date1904 = elem.get("date1904", "").strip().lower() in ("1", "true")
+        elif tag == "sheet":
+            rid = next((v for k, v in elem.attrib.items() if _local(k) == "id"), "")
+            sheets.append((elem.get("name", ""), rid))
+    return sheets, date1904
+
+
+def _worksheet_parts(path: Path, sheets: list[tuple[str, str]], rels_xml: bytes) -> dict[str, str]:
+    """Sheet name → the zip part of its XML, for worksheets (not chart sheets)."""
+    if not rels_xml:
+        return {}
+    targets = {}
+    for elem in _xml(path, rels_xml, _WORKBOOK_RELS).iter():
+        if _local(elem.tag) == "Relationship" and elem.get("Type", "").endswith("/worksheet"):
+            target = elem.get("Target", "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            targets[elem.get("Id", "")] = part
+    return {name: targets[rid] for name, rid in sheets if rid in targets}
+
+
+# ---------------------------------------------------------------------------
+# Worksheets
+# ---------------------------------------------------------------------------
+
+
+def column_index(letters: str) -> int:
+    """1-based index of a column's letters: A → 1, XFD → 16384 (any length, no upper bound)."""
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class _Cell:
+    row: int
+    column: int
+    valued: bool
+    ref: str | None  # None when the cell has no r attribute (its place is implied)
+    value: str = ""
+
+
+@dataclass
+class _Cells:
+    """What a full parse of a sheet found: the used range inside the limits, and the rest."""
+
+    rows: int = 0
+    columns: int = 0
+    outside: list[_Cell] = field(default_factory=list)
+    strays: int = 0  # cells with a value among ``outside``
+    uncached: list[str] = field(default_factory=list)
+
+
+def _scan_sheet(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[SheetScan, bytes | None]:
+    """The sheet's used range; the XML to give the parser instead when stray cells were dropped."""
+    refs = _CELL_REF.findall(xml)
+    if len(refs) == len(_CELL_TAG.findall(xml)) and _FORMULA_TAG.search(xml) is None:
+        rows = max((int(r) for _, r in refs), default=0)
+        columns = max((column_index(c.decode()) for c in {c for c, _ in refs}), default=0)
+        if rows <= limits.max_rows and columns <= limits.max_columns and rows * columns <= limits.max_cells:
+            return SheetScan(name=name, rows=rows, columns=columns), None
+    found = _parse_cells(path, name, xml, limits)
+    outside = found.outside
+    if found.strays > MAX_STRAY_CELLS or any(c.ref is None for c in outside):
+        far = max(outside, key=lambda c: (c.valued, c.row, c.column))
+        raise InputError(
+            f"{path.name}: 工作表「{name}」的数据超出上限：有内容的单元格远到 {column_letters(far.column)}{far.row}，"
+            f"上限为 {limits.max_rows} 行 × {limits.max_columns} 列（规则文件 [limits] max_rows / max_columns）。"
+            "请删除多余的行列或把数据拆成几个文件。"
+        )
+    if found.rows * found.columns > limits.max_cells:
+        raise InputError(
+            f"{path.name}: 工作表「{name}」的数据范围有 {found.rows} 行 × {found.columns} 列，"
+            f"超过 {limits.max_cells} 个单元格的上限（规则文件 [limits] max_cells）。"
+            "请删除多余的行列或把数据拆成几个文件。"
+        )
+    scan = SheetScan(
+        name=name,
+        rows=found.rows,
+        columns=found.columns,
+        uncached_formulas=tuple(found.uncached),
+        strays=tuple(StrayCell(c.ref or "", c.value) for c in outside if c.valued),
+    )
+    if not outside:
+        return scan, None
+    drop = {c.ref.encode() for c in outside if c.ref}
+    trimmed = _CELL_ELEMENT.sub(lambda m: b"" if m.group(2) in drop else m.group(0), xml)
+    return scan, trimmed
+
+
+def _parse_cells(path: Path, name: str, xml: bytes, limits: Limits) -> _Cells:
+    """Every cell's place and whether it holds a value (as calamine sees it: a non-empty cached
+    value or an inline string), and formulas without a cached value."""
+    found = _Cells()
+    row, column = 0, 0
+    try:
+        for event, elem in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+            tag = _local(elem.tag)
+            if event == "start":
+                if tag == "row":
+                    given = elem.get("r", "")
+                    row = int(given) if given.isdigit() else row + 1
+                    column = 0
+                continue
+            if tag == "row":
+                elem.clear()
+            if tag != "c":
+                continue
+            ref = elem.get("r")
+            match = _A1.match(ref or "")
+            if match:
+                column, row = column_index(match.group(1)), int(match.group(2))
+            else:
+                ref, column = None, column + 1
+            children = {_local(child.tag): child for child in elem}
+            cached = children.get("v")
+            has_value = cached is not None and bool(cached.text)
+            valued = has_value or "is" in children
+            if "f" in children and not has_value:
+                found.uncached.append(ref or f"{column_letters(column)}{row}")
+            if row > limits.max_rows or column > limits.max_columns:
+                found.outside.append(_Cell(row, column, valued, ref, _cell_text(elem, children)))
+                found.strays += valued
+                if found.strays > MAX_STRAY_CELLS:
+                    break
+            elif valued:
+                found.rows = max(found.rows, row)
+                found.columns = max(found.columns, column)
+    except ElementTree.ParseError:
+        raise InputError(corrupt_message(path, f"工作表「{name}」的内容有误")) from None
+    return found
+
+
+def _cell_text(elem: ElementTree.Element, children: dict) -> str:
+    """A cell's value as text for a message; a shared string's index says nothing, so it is left out."""
+    if elem.get("t") == "s":
+        return ""
+    if "is" in children:
+        text = "".join(children["is"].itertext())
+    else:
+        text = children["v"].text if "v" in children else ""
+    return (text or "").strip()[:50]
