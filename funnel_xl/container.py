@@ -21,17 +21,16 @@ a single stray value in XFD1048576 asks for 17 billion cells and the process abo
 from __future__ import annotations
 
 import io
-import os
 import posixpath
 import re
-import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .errors import InputError, os_error_reason
+from .errors import InputError
+from .files import MB, read_regular_file
 from .rules import Limits
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -40,12 +39,11 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # Formats calamine reads but whose used range cannot be checked before parsing.
 UNSUPPORTED_SUFFIXES = {".xlsb": "Excel 二进制工作簿 (.xlsb)", ".ods": "OpenDocument 表格 (.ods)"}
-MB = 1024 * 1024
 # At most this many cells beyond the limits are taken for strays and dropped; more is real data.
 MAX_STRAY_CELLS = 10
 # The compression ratio is only checked above this unpacked size: a small file cannot hurt.
 RATIO_CHECK_FROM = 20 * MB
-_CHUNK = 1 << 20
+_CHUNK = 1 << 20  # bytes unpacked at a time when a part is only verified
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])")
@@ -93,10 +91,11 @@ def read_workbook_file(path: str | Path, limits: Limits, *, content: bytes | Non
 
     ``content``: the file's bytes, when the caller has read them already."""
     path = Path(path)
+    max_bytes = limits.max_file_mb * MB
     if content is None:
-        content = read_input_bytes(path, limits.max_file_mb * MB, what="工作簿")
-    else:
-        _check_size(path, len(content), limits.max_file_mb * MB)
+        content = read_regular_file(path, max_bytes, what="工作簿", limit_key="[limits] max_file_mb")
+    elif len(content) > max_bytes:
+        raise InputError(f"{path.name}: 文件超过 {limits.max_file_mb} MB 的上限（规则文件 [limits] max_file_mb）。")
     kind = _kind(path, content)
     if kind == "ole":
         if "EncryptedPackage".encode("utf-16-le") in content:
@@ -115,54 +114,6 @@ def corrupt_message(path: Path, detail: str = "") -> str:
         f"{path.name}: 文件已损坏或不完整{detail}，无法作为工作簿读取。"
         "它可能在下载、邮件传输或保存时被截断；请重新获取原文件，或在 Excel/WPS 中打开后另存一份再试。"
     )
-
-
-def read_input_bytes(path: Path, max_bytes: int, what: str = "文件") -> bytes:
-    """The whole content of a regular file, read once; every failure becomes a clear InputError.
-
-    Opened without blocking, so a named pipe cannot hang the tool; checked after the read, so a file
-    that grew, shrank or was rewritten meanwhile (a sync client, Excel saving) is refused.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise InputError(f"找不到文件: {path}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path} 是一个文件夹，不是{what}。") from None
-    except OSError as exc:
-        raise InputError(f"无法打开 {path}: {os_error_reason(exc)}。") from None
-    try:
-        before = os.fstat(fd)
-        if stat.S_ISDIR(before.st_mode):
-            raise InputError(f"{path} 是一个文件夹，不是{what}。")
-        if not stat.S_ISREG(before.st_mode):
-            raise InputError(f"{path} 不是普通文件（可能是管道或设备），无法作为{what}读取。")
-        _check_size(path, before.st_size, max_bytes)
-        chunks, total = [], 0
-        while chunk := os.read(fd, _CHUNK):
-            total += len(chunk)
-            _check_size(path, total, max_bytes)
-            chunks.append(chunk)
-        after = os.fstat(fd)
-    except OSError as exc:
-        raise InputError(
-            f"读取 {path} 时出错: {os_error_reason(exc)}。文件可能在读取过程中被移动、删除或断开了连接，"
-            "请把它复制到本机后重试。"
-        ) from None
-    finally:
-        os.close(fd)
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or total != after.st_size:
-        raise InputError(f"{path.name}: 文件在读取过程中被修改了（可能正在保存或同步），请稍后重试。")
-    return b"".join(chunks)
-
-
-def _check_size(path: Path, size: int, max_bytes: int) -> None:
-    if size > max_bytes:
-        raise InputError(
-            f"{path.name}: 文件超过 {max_bytes // MB} MB 的上限（规则文件 [limits] max_file_mb），"
-            "不像是一份线索跟踪表。若确实需要，请在规则文件中调高上限。"
-        )
 
 
 def _kind(path: Path, content: bytes) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import Analysis, InputFile
-from .atomic import write_text_atomic
+from .atomic import refuse_overwriting, write_text_atomic
 from .errors import InputError
 from .groups import Split, write_groups
 from .inputs import collect_workbooks
@@ -135,7 +135,11 @@ def write_outputs(
     """
     from .report import default_report_name, write_report  # xlsxwriter only when writing
 
-    report = write_report(analysis, Path(out_dir) / default_report_name(analysis))
+    report_path = Path(out_dir) / default_report_name(analysis)
+    targets = [report_path] + ([Path(json_path)] if json_path is not None else [])
+    refuse_overwriting(targets, [i.path for i in analysis.inputs])
+    refuse_overwriting(targets, [analysis.rules.source_path], what="规则文件")
+    report = write_report(analysis, report_path)
     if json_path is not None:
         text = json.dumps(analysis.as_json(), ensure_ascii=False, indent=2)
         write_text_atomic(json_path, text + "\n")

@@ -38,11 +38,17 @@ class Problem:
         return " ".join(parts)
 
     def as_text(self) -> str:
+        """One terminal line. Control characters from the sheet (line breaks, escape sequences that
+        could drive the terminal) are shown as spaces."""
         value = f" 值「{self.value}」" if self.value else ""
-        return f"[{SEVERITY_LABELS[self.severity]}] {self.where}{value}: {self.message}"
+        return _one_line(f"[{SEVERITY_LABELS[self.severity]}] {self.where}{value}: {self.message}")
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def _one_line(text: str) -> str:
+    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def count_by_severity(problems: list[Problem]) -> dict[str, int]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RulesError
+from .files import MB, read_regular_file
 
 COLUMN_KINDS = ("text", "date", "number", "stage", "lost_at")
 SUGGESTION_METRICS = (
@@ -28,6 +29,10 @@ SUGGESTION_METRICS = (
     "source_win_rate",
     "source_first_pass_rate",
 )
+# Characters Excel refuses in a sheet name.
+FORBIDDEN_SHEET_CHARACTERS = "[]:*?/\\"
+# A rules file is a page of text; anything bigger is not one.
+MAX_RULES_BYTES = 1 * MB
 # Fields the code relies on; a rules file may rename their headers but not drop them.
 CORE_FIELDS = ("lead_id", "source", "stage", "first_contact", "owner")
 
@@ -146,12 +151,9 @@ def default_rules_path() -> Path:
 def load_rules(path: str | Path | None = None) -> Rules:
     """Read and check a rules file; ``None`` means the packaged default."""
     path = Path(path) if path is not None else default_rules_path()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise RulesError(f"规则文件不存在: {path}") from None
-    except OSError as exc:
-        raise RulesError(f"无法读取规则文件 {path}: {exc.strerror or exc}") from None
+    raw = read_regular_file(
+        path, MAX_RULES_BYTES, what="规则文件", error=RulesError, not_found=f"规则文件不存在: {path}"
+    )
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -266,7 +268,7 @@ class _Checker:
                 ),
                 min_sample=self.integer(thresholds.get("min_sample", 10), "thresholds.min_sample", 1),
             ),
-            leads_sheets=self.texts(sheets.get("leads", []), "sheets.leads", allow_empty=True),
+            leads_sheets=self.sheet_names(sheets.get("leads", []), "sheets.leads"),
             header_search_rows=self.integer(
                 sheets.get("header_search_rows", 30), "sheets.header_search_rows", 1
             ),
@@ -279,6 +281,19 @@ class _Checker:
             sha256=sha256,
             limits=self.limits(top.get("limits", {})),
         )
+
+    def sheet_names(self, value: Any, key: str) -> tuple[str, ...]:
+        """Names the template writes as sheet names: Excel refuses some, so they are checked here."""
+        names = self.texts(value, key, allow_empty=True)
+        for i, name in enumerate(names):
+            bad = sorted(set(name) & set(FORBIDDEN_SHEET_CHARACTERS))
+            if bad:
+                raise self.fail(f"{key}[{i}]", f"「{name}」含有 Excel 工作表名不允许的字符 {' '.join(bad)}。")
+            if len(name.encode("utf-16-le")) // 2 > 31:
+                raise self.fail(f"{key}[{i}]", f"「{name}」超过 Excel 工作表名 31 个字符的上限。")
+            if name.startswith("'") or name.endswith("'") or name.casefold() == "history":
+                raise self.fail(f"{key}[{i}]", f"「{name}」不能用作 Excel 工作表名（不能以撇号开头或结尾，不能叫 History）。")
+        return names
 
     def limits(self, value: Any) -> Limits:
         names = [f.name for f in dataclass_fields(Limits)]

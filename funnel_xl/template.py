@@ -15,7 +15,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range_abs
 
-from .atomic import atomic_path
+from .atomic import atomic_path, refuse_overwriting
 from .rules import Column, Rules
 
 DEFAULT_LEADS_SHEET = "线索跟踪"
@@ -83,6 +83,7 @@ _KIND_GUIDE = {
 
 def write_tracking_workbook(path: str | Path, rules: Rules, rows: list[dict] | None = None) -> None:
     """Write the tracking workbook to ``path`` atomically; ``rows`` are dicts keyed by field name."""
+    refuse_overwriting([path], [rules.source_path], what="规则文件")
     rows = rows or []
     last_row = max(TEMPLATE_ROWS, len(rows) + 1) - 1
     with atomic_path(path) as tmp:
