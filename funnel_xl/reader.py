@@ -112,12 +112,12 @@ def _find_leads_sheet(source: WorkbookFile, workbook, rules: Rules) -> LeadsShee
     if best is not None:
         name, rows, origin, _ = best
         return _build(path, name, rows, origin, rules)
-    if named:
-        rows, origin = _sheet_rows(path, workbook, named[0])
-        return _build(path, named[0], rows, origin, rules)  # raises: which columns are missing
     if empty:
         listed = "、".join(f"「{n}」" for n in names) or "（无）"
         raise InputError(f"{path.name}: 工作簿里的工作表都是空的（{listed}），没有可读取的线索。请确认发来的是填好的跟踪表。")
+    if named:
+        rows, origin = _sheet_rows(path, workbook, named[0])
+        return _build(path, named[0], rows, origin, rules)  # raises: which columns are missing
     expected = "、".join(rules.leads_sheets) or "（未设置）"
     raise InputError(
         f"{path.name}: 找不到线索工作表：没有名为 {expected} 的工作表，"
