@@ -13,6 +13,7 @@ import calendar
 import json
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import Analysis, InputFile
-from .atomic import refuse_overwriting, write_text_atomic
+from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
 from .errors import InputError
 from .groups import Split, write_groups
 from .inputs import collect_workbooks
@@ -128,7 +129,12 @@ def write_outputs(
     analysis: Analysis, out_dir: str | Path = "output", json_path: str | Path | None = None,
     split_by: Iterable[str] = (),
 ) -> Written:
-    """Write the analysis workbook (and the JSON figures when asked), each atomically.
+    """Write the analysis workbook (and the JSON figures when asked), atomically and together.
+
+    Both are first written completely to temporary files beside their targets; only then is each
+    moved into place, so a failure on either (a folder that cannot be written, a report open
+    elsewhere) leaves the previous report and JSON as they were. An output that would replace an
+    input workbook or the rules file is refused before anything is written.
 
     ``split_by`` ("owner", "source" or both) also writes one workbook and one JSON per rep or
     channel under ``<out_dir>/<period>/reps/`` or ``sources/``, and ``<out_dir>/<period>/manifest.json``.
@@ -139,15 +145,16 @@ def write_outputs(
     targets = [report_path] + ([Path(json_path)] if json_path is not None else [])
     refuse_overwriting(targets, [i.path for i in analysis.inputs])
     refuse_overwriting(targets, [analysis.rules.source_path], what="规则文件")
-    report = write_report(analysis, report_path)
-    if json_path is not None:
-        text = json.dumps(analysis.as_json(), ensure_ascii=False, indent=2)
-        write_text_atomic(json_path, text + "\n")
+    with ExitStack() as moves:  # on leaving, the JSON is moved into place first, then the report
+        write_report(analysis, moves.enter_context(atomic_path(report_path)))
+        if json_path is not None:
+            text = json.dumps(analysis.as_json(), ensure_ascii=False, indent=2) + "\n"
+            write_bytes_atomic(moves.enter_context(atomic_path(json_path)), text.encode("utf-8"))
     split = None
     kinds = list(split_by)
     if kinds:
-        split = write_groups(analysis, out_dir, report, kinds)
-    return Written(report=report, json=Path(json_path) if json_path is not None else None, split=split)
+        split = write_groups(analysis, out_dir, report_path, kinds)
+    return Written(report=report_path, json=Path(json_path) if json_path is not None else None, split=split)
 
 
 def has_errors(problems: list[Problem]) -> bool:
