@@ -7,8 +7,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import settings
 
 from funnel_xl.rules import load_rules
+
+# Property tests run the same examples on every machine (derandomize) and leave no example
+# database behind; each test sets a modest max_examples so the suite stays fast.
+settings.register_profile("funnel_xl", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.load_profile("funnel_xl")
 
 REPO = Path(__file__).resolve().parents[1]
 
