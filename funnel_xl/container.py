@@ -46,9 +46,8 @@ RATIO_CHECK_FROM = 20 * MB
 _CHUNK = 1 << 20  # bytes unpacked at a time when a part is only verified
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
-_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])")
-_CELL_REF = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])[^>]*?\sr=\"([A-Z]{1,3})([0-9]{1,7})\"")
-_FORMULA_TAG = re.compile(rb"<" + _PREFIX + rb"f(?=[\s/>])")
+_QUICK_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_QUICK_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _CELL_ELEMENT = re.compile(
     rb"<(" + _PREFIX + rb"c)(?=[\s/>])[^>]*?\sr=\"([A-Z]{1,3}[0-9]{1,7})\"[^>]*?(?:/>|>.*?</\1>)", re.S
 )
@@ -344,10 +343,15 @@ class _Cells:
 
 def _scan_sheet(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[SheetScan, bytes | None]:
     """The sheet's used range; the XML to give the parser instead when stray cells were dropped."""
-    refs = _CELL_REF.findall(xml)
-    if len(refs) == len(_CELL_TAG.findall(xml)) and _FORMULA_TAG.search(xml) is None:
-        rows = max((int(r) for _, r in refs), default=0)
-        columns = max((column_index(c.decode()) for c in {c for c, _ in refs}), default=0)
+    # Quick path, for the XML that Excel, WPS, LibreOffice and the usual libraries write: every cell
+    # opens with <c r="…"> and no formula is present. Anything else (prefixed names, cells without
+    # an address, formulas) goes to the parser below. '<' cannot occur in text unescaped, so these
+    # counts see tags only.
+    row_numbers = _QUICK_ROW.findall(xml)
+    tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+    if len(row_numbers) == tags and not any(tag in xml for tag in (b"<f>", b"<f ", b"<f/>")):
+        rows = max(map(int, set(row_numbers)), default=0)
+        columns = max((column_index(c.decode()) for c in set(_QUICK_COLUMN.findall(xml))), default=0)
         if rows <= limits.max_rows and columns <= limits.max_columns and rows * columns <= limits.max_cells:
             return SheetScan(name=name, rows=rows, columns=columns), None
     found = _parse_cells(path, name, xml, limits)
