@@ -49,7 +49,7 @@ _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _QUICK_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 _QUICK_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _CELL_ELEMENT = re.compile(
-    rb"<(" + _PREFIX + rb"c)(?=[\s/>])[^>]*?\sr=\"([A-Z]{1,3}[0-9]{1,7})\"[^>]*?(?:/>|>.*?</\1>)", re.S
+    rb"<(" + _PREFIX + rb"c)(?=[\s/>])[^>]*?\sr=\"([A-Z]{1,3}[0-9]{1,7})\"[^>]*?(?:/>|>.*?</\1>)", re.DOTALL
 )
 _A1 = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _WORKBOOK = "xl/workbook.xml"

@@ -184,7 +184,7 @@ def workbook_1904(folder: Path) -> Path:
     # The 1904 date system: 2024-03-15 is serial 43904 there (120 years with 30 leap days from
     # 1904-01-01 = 43830 days, + 31 + 29 + 14 = 43904). LF2024002 types that serial as a number.
     rows = [BASE[0], {**BASE[1], "首次接触时间": 43904}, BASE[2]]
-    wb, ws = _book(rows=rows)
+    wb, _ = _book(rows=rows)
     wb.epoch = CALENDAR_MAC_1904
     return _save(wb, folder, "mac1904.xlsx")
 

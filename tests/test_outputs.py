@@ -231,7 +231,7 @@ def run_without_override(args: list[str]) -> subprocess.CompletedProcess:
 
     return subprocess.run(
         [sys.executable, "-m", "funnel_xl", *args], capture_output=True, text=True, timeout=120,
-        preexec_fn=drop_overrides,
+        preexec_fn=drop_overrides, check=False,
     )
 
 

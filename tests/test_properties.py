@@ -32,7 +32,7 @@ DAY = timedelta(days=1)
 def typed_lead(draw) -> dict:
     stage = draw(st.sampled_from([*STAGES, LOST]))
     first = date(2023, 1, 1) + draw(st.integers(0, 500)) * DAY
-    maybe_after = lambda low, high: st.one_of(  # noqa: E731
+    maybe_after = lambda low, high: st.one_of(
         st.none(), st.integers(low, high).map(lambda d: pd.Timestamp(first + d * DAY))
     )
     return {

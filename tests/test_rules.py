@@ -1,5 +1,6 @@
 """Rules load from TOML and every mistake names the file and the key."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,15 @@ def test_default_rules(rules):
         "跟进内容摘要", "客户需求/痛点", "预计成交日期", "预计成交金额(万元)", "负责人",
         "当前阶段停留时长(天)", "转化率/阶段通过率(可选)",
     ]
+
+
+def test_default_limits_and_total_labels(rules):
+    limits = rules.limits
+    assert (limits.max_file_mb, limits.max_unpacked_mb, limits.max_compression_ratio) == (100, 500, 100)
+    assert (limits.max_zip_entries, limits.max_rows, limits.max_columns, limits.max_cells) == (
+        10_000, 200_000, 500, 5_000_000,
+    )
+    assert rules.total_labels == ("合计", "总计", "小计")
 
 
 def test_repository_rules_are_the_packaged_default():
@@ -57,6 +67,13 @@ def edited(tmp_path: Path, old: str, new: str) -> Path:
         ("stage = \"方案提案\"\nabove", "stage = \"已成交\"\nabove", "suggestions[1].stage"),
         ("lead_id_pattern = '^LF\\d{4}\\d{3,}$'", "lead_id_pattern = '^LF(['", "lead_id_pattern"),
         ("aliases = [\"来源\",", "aliases = [\"编号\",", "columns.source.aliases"),
+        ("max_rows = 200000", "max_rows = 0", "limits.max_rows"),
+        ("max_file_mb = 100", "max_file_mb = \"100\"", "limits.max_file_mb"),
+        ("[limits]", "[limits]\nmax_sheets = 3", "limits.max_sheets"),
+        ("leads = [\"线索跟踪\",", "leads = [\"线索/跟踪\",", "sheets.leads[0]"),
+        ("leads = [\"线索跟踪\",", "leads = [\"History\",", "sheets.leads[0]"),
+        ("leads = [\"线索跟踪\",", "leads = [\"" + "长" * 32 + "\",", "sheets.leads[0]"),
+        ("total_labels = [\"合计\",", "total_labels = [\"\",", "sheets.total_labels[0]"),
     ],
 )
 def test_mistakes_name_file_and_key(tmp_path, old, new, key):
@@ -84,3 +101,12 @@ def test_not_toml_and_not_found(tmp_path):
         load_rules(bad)
     with pytest.raises(RulesError, match="规则文件不存在"):
         load_rules(tmp_path / "nope.toml")
+
+
+def test_rules_path_that_is_not_a_file(tmp_path):
+    with pytest.raises(RulesError, match="是一个文件夹，不是规则文件"):
+        load_rules(tmp_path)
+    pipe = tmp_path / "rules.toml"
+    os.mkfifo(pipe)
+    with pytest.raises(RulesError, match="不是普通文件"):  # and does not wait for a writer
+        load_rules(pipe)
