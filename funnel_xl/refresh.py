@@ -322,10 +322,12 @@ def _load(path: Path, content: bytes) -> openpyxl.Workbook:
     return workbook
 
 
-def _is_formula(value: object) -> bool:
-    return isinstance(value, (ArrayFormula, DataTableFormula)) or (
-        isinstance(value, str) and value.startswith("=") and len(value) > 1
-    )
+def _is_formula(cell) -> bool:
+    """A cell holding a formula. Text that only looks like one (a rep's "=cmd|' /C calc'!A0", stored
+    as a string) is text: openpyxl marks real formulas with data type "f"."""
+    if cell is None:
+        return False
+    return cell.data_type == "f" or isinstance(cell.value, (ArrayFormula, DataTableFormula))
 
 
 def _check_formulas(path: Path, ws, sheet) -> None:
@@ -339,7 +341,7 @@ def _check_formulas(path: Path, ws, sheet) -> None:
     found = []
     # ws._cells, not iter_rows: iterating a range would create (and then save) its empty cells.
     for (row, col), cell in sorted(ws._cells.items()):
-        if row > sheet.header_row and col in read and _is_formula(cell.value):
+        if row > sheet.header_row and col in read and _is_formula(cell):
             found.append(f"{cell.coordinate}({read[col]})")
     if found:
         shown = "、".join(found[:5]) + (f" 等 {len(found)} 个单元格" if len(found) > 5 else "")
@@ -478,7 +480,7 @@ class _Writer:
 
     def formula_count(self, workbook) -> int:
         return sum(
-            1 for sheet in workbook.worksheets for cell in sheet._cells.values() if _is_formula(cell.value)
+            1 for sheet in workbook.worksheets for cell in sheet._cells.values() if _is_formula(cell)
         )
 
     # -- the changes ---------------------------------------------------------------------------
@@ -590,7 +592,7 @@ class _Writer:
     def put(self, kind: str, row: int, col: int, lead_id, value, result: RefreshResult) -> None:
         existing = self.ws._cells.get((row, col))
         old = existing.value if existing is not None else None
-        if _is_formula(old):
+        if _is_formula(existing):
             self.formulas_kept.append(f"{get_column_letter(col)}{row}")
             return
         if _same(old, value):
