@@ -22,6 +22,7 @@ import python_calamine
 
 from .container import (
     SUPPORTED_SUFFIXES,
+    UNSUPPORTED_SUFFIXES,
     WorkbookFile,
     column_letters,
     corrupt_message,
@@ -32,8 +33,9 @@ from .errors import InputError
 from .problems import WARNING, Problem
 from .rules import Rules, normalize_header
 
-# What a folder of workbooks offers the reader (inputs.py); other formats are refused with a hint.
-READABLE_SUFFIXES = SUPPORTED_SUFFIXES
+# What a folder of workbooks hands to the reader (inputs.py): the formats read, and those refused with
+# a save-as hint, so a rep who saved as .ods is told so (an error on 数据问题) rather than skipped.
+READABLE_SUFFIXES = (*SUPPORTED_SUFFIXES, *UNSUPPORTED_SUFFIXES)
 
 
 @dataclass

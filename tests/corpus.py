@@ -464,7 +464,7 @@ MESSY = [
 
 BROKEN = [
     Case("not_found", not_found, 2, message="找不到文件"),
-    Case("a_folder", a_folder, 2, message="是一个文件夹"),
+    Case("a_folder", a_folder, 2, message="中没有可读取的工作簿"),
     Case("empty_file", _bytes("empty.xlsx", b""), 2, message="文件是空的"),
     Case("csv_renamed", _bytes("leads.xlsx", "线索编号,所属阶段\nLF2024001,需求挖掘\n".encode()), 2,
          message="可能是改了扩展名的 CSV"),

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from funnel_xl.cli import cli
 from funnel_xl.rules import default_rules_path
-from tests.conftest import FAMILIAR, OPTIONAL, lead, write_workbook
+from tests.conftest import FAMILIAR, OPTIONAL, REPO, lead, write_workbook
 from tests.corpus import SOFFICE, soffice_convert
 
 D = date
@@ -291,16 +291,24 @@ def test_template_onto_the_rules_file_is_refused(tmp_path):
     assert sha(rules) == before
 
 
-# Arguments that make each command run on an input workbook and the rules file. A command added
-# later must be listed here, so that its promise to leave inputs untouched is tested too.
+# Arguments that make each command run on its inputs: the reps' workbook and the rules file, and for
+# `mail` what `rebuild --split-by owner` wrote plus the recipients file. A command added later must
+# be listed here, so that its promise to leave inputs untouched is tested too.
 COMMAND_ARGS = {
-    "validate": lambda src, out: [str(src), "--as-of", "2024-05-31"],
-    "rebuild": lambda src, out: [str(src), "--as-of", "2024-05-31", "--out", str(out), "--json", str(out / "f.json")],
-    "template": lambda src, out: ["-o", str(out / "template.xlsx")],
-    "demo": lambda src, out: ["-o", str(out / "demo.xlsx"), "--leads", "20"],
+    "validate": lambda f: [str(f["source"]), "--as-of", "2024-05-31", "--rules", str(f["rules"])],
+    "rebuild": lambda f: [str(f["source"]), "--month", "2024-05", "--out", str(f["out"]),
+                          "--json", str(f["out"] / "f.json"), "--split-by", "owner", "--rules", str(f["rules"])],
+    "template": lambda f: ["-o", str(f["out"] / "template.xlsx"), "--rules", str(f["rules"])],
+    "demo": lambda f: ["-o", str(f["out"] / "demo.xlsx"), "--leads", "20", "--rules", str(f["rules"])],
+    "mail": lambda f: ["--month", "2024-05", "--out", str(f["rebuilt"]), "--to-rules", str(f["recipients"]),
+                       "--outbox", str(f["out"] / "outbox")],
 }
 # Commands whose job is to change the input (the reps' sheet given back with recalculated columns).
 CHANGES_INPUT = {"refresh"}
+
+
+def hashes(paths: list[Path]) -> dict[Path, str]:
+    return {path: sha(path) for path in paths}
 
 
 def test_every_command_leaves_its_inputs_byte_identical(tmp_path):
@@ -309,10 +317,53 @@ def test_every_command_leaves_its_inputs_byte_identical(tmp_path):
     source = write_with_xlsxwriter(tmp_path / "team.xlsx", hostile_rows())
     rules = tmp_path / "rules.toml"
     shutil.copyfile(default_rules_path(), rules)
-    before = (sha(source), sha(rules))
+    recipients = tmp_path / "recipients.toml"
+    shutil.copyfile(REPO / "rules" / "recipients.toml", recipients)
+    rebuilt = tmp_path / "rebuilt"
+    setup = CliRunner().invoke(cli, ["rebuild", *COMMAND_ARGS["rebuild"]({"source": source, "rules": rules, "out": rebuilt})])
+    assert setup.exit_code == 1, setup.output
+    inputs = [source, rules, recipients, *(p for p in rebuilt.rglob("*") if p.is_file())]
+    before = hashes(inputs)
     for name, args in COMMAND_ARGS.items():
         out = tmp_path / name
         out.mkdir()
-        result = CliRunner().invoke(cli, [name, *args(source, out), "--rules", str(rules)])
+        files = {"source": source, "rules": rules, "recipients": recipients, "rebuilt": rebuilt, "out": out}
+        result = CliRunner().invoke(cli, [name, *args(files)])
         assert result.exit_code in (0, 1), (name, result.output)
-        assert (sha(source), sha(rules)) == before, name
+        assert hashes(inputs) == before, name
+
+
+def test_refresh_changes_only_the_workbook_it_is_given(tmp_path):
+    source = write_with_xlsxwriter(tmp_path / "team.xlsx", [lead("LF2024001", "需求挖掘", D(2024, 3, 1), customer=FORMULAS[1])])
+    rules = tmp_path / "rules.toml"
+    shutil.copyfile(default_rules_path(), rules)
+    before = sha(rules)
+    result = CliRunner().invoke(cli, ["refresh", str(source), "--as-of", "2024-05-31", "--rules", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert sha(rules) == before
+    cell = openpyxl.load_workbook(source)["线索跟踪"]["B2"]
+    assert (cell.value, cell.data_type) == (FORMULAS[1], "s")  # still the rep's text, not a formula
+
+
+def test_per_rep_workbooks_keep_formula_text_as_text(tmp_path):
+    source = write_with_xlsxwriter(tmp_path / "team.xlsx", hostile_rows())
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["rebuild", str(source), "--month", "2024-05", "--out", str(out),
+                                      "--split-by", "owner"])
+    assert result.exit_code == 1, result.output
+    reps = sorted((out / "2024-05" / "reps").glob("*.xlsx"))
+    assert len(reps) == len(set(OWNERS) | {"张伟"})
+    seen = set()
+    for path in reps:
+        assert not set(path.stem) & set('<>:"/\\|?*'), path.name  # a safe file name per owner
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/sheet"):
+                    assert not re.search(rb"<f[\s>]", archive.read(name)), (path.name, name)
+        for ws in openpyxl.load_workbook(path).worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value in FORMULAS:
+                        assert cell.data_type == "s"
+                        seen.add(cell.value)
+    assert set(FORMULAS) <= seen
