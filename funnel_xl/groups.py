@@ -23,7 +23,7 @@ import pandas as pd
 
 from .analysis import Analysis, metrics_json
 from .atomic import write_text_atomic
-from .errors import OutputError
+from .errors import OutputError, os_error_reason
 from .metrics import (
     ALERT_CLOSE_PAST,
     ALERT_OVERDUE,
@@ -325,7 +325,7 @@ def write_groups(
         try:
             path.unlink(missing_ok=True)
         except OSError as exc:
-            raise OutputError(f"无法删除过期的分人报告 {path}: {exc.strerror or exc}") from None
+            raise OutputError(f"无法删除过期的分人报告 {path}: {os_error_reason(exc)}") from None
     return Split(manifest=manifest_path, groups=tuple(written))
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .errors import InputError
+from .errors import InputError, os_error_reason
 from .reader import READABLE_SUFFIXES
 
 # What ``refresh`` names its backups: 张伟.funnel-xl-backup-20240531-101502.xlsx (or -2, -3 … when
@@ -111,7 +111,7 @@ def collect_workbooks(paths: list[str | Path]) -> Workbooks:
         try:
             entries = sorted(p for p in path.iterdir() if p.is_file())
         except OSError as exc:
-            raise InputError(f"无法读取文件夹 {path}: {exc.strerror or exc}") from None
+            raise InputError(f"无法读取文件夹 {path}: {os_error_reason(exc)}") from None
         usable = 0
         for entry in entries:
             reason = skip_reason(entry)

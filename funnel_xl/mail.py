@@ -33,7 +33,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from .atomic import write_bytes_atomic
-from .errors import InputError, OutputError
+from .errors import InputError, OutputError, os_error_reason
 from .groups import GROUP_FOLDERS, MANIFEST, period_folder, safe_file_stems
 from .recipients import Recipients, SmtpSettings
 
@@ -462,7 +462,7 @@ class SentLog:
         except FileNotFoundError:
             lines = []
         except OSError as exc:
-            raise OutputError(f"无法读取发送记录 {self.path}: {exc.strerror or exc}") from None
+            raise OutputError(f"无法读取发送记录 {self.path}: {os_error_reason(exc)}") from None
         for line in lines:
             try:
                 entry = json.loads(line)
@@ -484,7 +484,7 @@ class SentLog:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         except OSError as exc:
             raise OutputError(
-                f"无法写入发送记录 {self.path}: {exc.strerror or exc}。没有发送任何邮件。"
+                f"无法写入发送记录 {self.path}: {os_error_reason(exc)}。没有发送任何邮件。"
             ) from None
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import RulesError
+from .files import MB, read_regular_file
 
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_SUBJECT = "销售漏斗月报"
@@ -45,14 +46,10 @@ class Recipients:
 def load_recipients(path: str | Path) -> Recipients:
     """Read and check a recipients file."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise RulesError(
-            f"收件人文件不存在: {path}。请复制仓库中的 rules/recipients.toml 填写邮箱，或用 --to-rules 指定。"
-        ) from None
-    except OSError as exc:
-        raise RulesError(f"无法读取收件人文件 {path}: {exc.strerror or exc}") from None
+    raw = read_regular_file(
+        path, MB, what="收件人文件", error=RulesError,
+        not_found=f"收件人文件不存在: {path}。请复制仓库中的 rules/recipients.toml 填写邮箱，或用 --to-rules 指定。",
+    )
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -53,7 +53,8 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from .analysis import Analysis
 from .atomic import atomic_path, write_bytes_atomic
-from .errors import InputError, OutputError
+from .errors import InputError, OutputError, os_error_reason
+from .files import MB, read_regular_file
 from .inputs import backup_path, lock_files
 from .metrics import ACTIVE, ENTERED_ESTIMATED, LOST
 from .pipeline import combine, input_file, resolve_as_of
@@ -134,7 +135,9 @@ def refresh_workbook(
     path = Path(path)
     _check_target(path)
     as_of, period = resolve_as_of(as_of, month, today)
-    content = _read(path)
+    content = read_regular_file(
+        path, rules.limits.max_file_mb * MB, what="工作簿", limit_key="[limits] max_file_mb"
+    )
     _check_parts(path, content)
     sheet = read_leads(path, rules, content=content)
     workbook = _load(path, content)
@@ -208,13 +211,6 @@ def _writable(path: Path) -> bool:
     except OSError:
         return False
     return os.access(path, os.W_OK) and bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取 {path}: {exc.strerror or exc}") from None
 
 
 # Parts of an .xlsx that openpyxl writes back (or whose loss changes nothing the reps see).
@@ -355,7 +351,7 @@ def _check_unchanged(path: Path, content: bytes) -> None:
     try:
         now = path.read_bytes()
     except OSError as exc:
-        raise OutputError(f"无法读取 {path}: {exc.strerror or exc}") from None
+        raise OutputError(f"无法读取 {path}: {os_error_reason(exc)}") from None
     if hashlib.sha256(now).digest() != hashlib.sha256(content).digest():
         raise OutputError(f"{path.name} 在刷新过程中被修改（可能有人刚保存了它），未写入。请重新运行 refresh。")
 

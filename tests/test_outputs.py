@@ -367,3 +367,20 @@ def test_per_rep_workbooks_keep_formula_text_as_text(tmp_path):
                         assert cell.data_type == "s"
                         seen.add(cell.value)
     assert set(FORMULAS) <= seen
+
+
+@pytest.mark.parametrize("command", ["refresh", "mail", "rules"])
+def test_a_pipe_in_place_of_a_file_never_hangs(tmp_path, command):
+    """A named pipe blocks a plain read until someone writes to it; every input is opened without
+    blocking and refused (run in a process of its own under a timeout, as a hang guard)."""
+    pipe = tmp_path / ("team.xlsx" if command == "refresh" else "file.toml")
+    os.mkfifo(pipe)
+    args = {
+        "refresh": ["refresh", str(pipe), "--as-of", "2024-05-31"],
+        "mail": ["mail", "--month", "2024-05", "--out", str(tmp_path), "--to-rules", str(pipe), "--dry-run"],
+        "rules": ["validate", str(tmp_path / "team.xlsx"), "--rules", str(pipe)],
+    }[command]
+    result = subprocess.run([sys.executable, "-m", "funnel_xl", *args], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "不是普通文件" in result.stderr and "Traceback" not in result.stderr
