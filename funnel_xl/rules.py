@@ -21,6 +21,8 @@ from .errors import RulesError
 from .files import MB, read_regular_file
 
 COLUMN_KINDS = ("text", "date", "number", "stage", "lost_at")
+# The follow-up log (跟进记录) holds text, dates and stage names (阶段调整为: a stage or a lost label).
+LOG_COLUMN_KINDS = ("text", "date", "stage")
 SUGGESTION_METRICS = (
     "pass_rate",
     "loss_rate",
@@ -35,6 +37,10 @@ FORBIDDEN_SHEET_CHARACTERS = "[]:*?/\\"
 MAX_RULES_BYTES = 1 * MB
 # Fields the code relies on; a rules file may rename their headers but not drop them.
 CORE_FIELDS = ("lead_id", "source", "stage", "first_contact", "owner")
+# The log fields the stage history relies on, when a rules file describes a log at all.
+LOG_CORE_FIELDS = ("lead_id", "time", "stage_change")
+# …and the kind each of them must have.
+LOG_CORE_KINDS = {"lead_id": "text", "time": "date", "stage_change": "stage"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,11 @@ class Suggestion:
 class Thresholds:
     stale_follow_up_days: int
     min_sample: int
+    # A channel is flagged when its win rate or first-transition pass rate stays below these
+    # for low_channel_months consecutive months.
+    low_channel_win_rate: float = 0.1
+    low_channel_first_pass_rate: float = 0.5
+    low_channel_months: int = 3
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,8 @@ class Rules:
     source_path: str
     sha256: str
     limits: Limits = DEFAULT_LIMITS
+    log_sheets: tuple[str, ...] = ()
+    log_columns: tuple[Column, ...] = ()  # empty: the rules describe no follow-up log
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -136,6 +149,15 @@ class Rules:
 
     def header(self, field: str) -> str:
         return self.column(field).header
+
+    def log_column(self, field: str) -> Column:
+        for col in self.log_columns:
+            if col.field == field:
+                return col
+        raise KeyError(field)
+
+    def log_header(self, field: str) -> str:
+        return self.log_column(field).header
 
 
 def normalize_header(text: object) -> str:
@@ -230,7 +252,8 @@ class _Checker:
             "",
             {
                 "version", "stages", "lost_labels", "sources", "follow_up_methods",
-                "lead_id_pattern", "thresholds", "sheets", "columns", "suggestions", "limits",
+                "lead_id_pattern", "thresholds", "sheets", "columns", "log_columns", "suggestions",
+                "limits",
             },
             {"version", "stages", "lost_labels", "columns"},
         )
@@ -249,11 +272,26 @@ class _Checker:
             raise self.fail("lead_id_pattern", f"不是有效的正则表达式: {exc}。") from None
         thresholds = self.table(
             top.get("thresholds", {}), "thresholds",
-            {"stale_follow_up_days", "min_sample"}, set(),
+            {
+                "stale_follow_up_days", "min_sample", "low_channel_win_rate",
+                "low_channel_first_pass_rate", "low_channel_months",
+            },
+            set(),
         )
         sheets = self.table(
-            top.get("sheets", {}), "sheets", {"leads", "header_search_rows", "total_labels"}, set()
+            top.get("sheets", {}), "sheets", {"leads", "log", "header_search_rows", "total_labels"},
+            set(),
         )
+        log_columns = ()
+        if "log_columns" in top:
+            log_columns = self.columns(
+                top["log_columns"], "log_columns", LOG_COLUMN_KINDS, LOG_CORE_FIELDS,
+                "计算阶段历史", computed_allowed=False,
+            )
+            for col in log_columns:
+                wanted = LOG_CORE_KINDS.get(col.field)
+                if wanted is not None and col.kind != wanted:
+                    raise self.fail(f"log_columns.{col.field}.kind", f"应为「{wanted}」，实际是「{col.kind}」。")
         return Rules(
             stages=stages,
             lost_labels=lost,
@@ -267,6 +305,17 @@ class _Checker:
                     thresholds.get("stale_follow_up_days", 14), "thresholds.stale_follow_up_days", 1
                 ),
                 min_sample=self.integer(thresholds.get("min_sample", 10), "thresholds.min_sample", 1),
+                low_channel_win_rate=self.number(
+                    thresholds.get("low_channel_win_rate", 0.1),
+                    "thresholds.low_channel_win_rate", 0.0, 1.0,
+                ),
+                low_channel_first_pass_rate=self.number(
+                    thresholds.get("low_channel_first_pass_rate", 0.5),
+                    "thresholds.low_channel_first_pass_rate", 0.0, 1.0,
+                ),
+                low_channel_months=self.integer(
+                    thresholds.get("low_channel_months", 3), "thresholds.low_channel_months", 1
+                ),
             ),
             leads_sheets=self.sheet_names(sheets.get("leads", []), "sheets.leads"),
             header_search_rows=self.integer(
@@ -275,11 +324,15 @@ class _Checker:
             total_labels=self.texts(
                 sheets.get("total_labels", ["合计", "总计", "小计"]), "sheets.total_labels", allow_empty=True
             ),
-            columns=self.columns(top["columns"]),
+            columns=self.columns(
+                top["columns"], "columns", COLUMN_KINDS, CORE_FIELDS, "计算漏斗"
+            ),
             suggestions=self.suggestions(top.get("suggestions", []), names),
             source_path=str(self.path),
             sha256=sha256,
             limits=self.limits(top.get("limits", {})),
+            log_sheets=self.log_sheets(sheets),
+            log_columns=log_columns,
         )
 
     def sheet_names(self, value: Any, key: str) -> tuple[str, ...]:
@@ -304,6 +357,14 @@ class _Checker:
                 for name in names
             }
         )
+
+    def log_sheets(self, sheets: dict) -> tuple[str, ...]:
+        names = self.sheet_names(sheets.get("log", []), "sheets.log")
+        leads = {normalize_header(n) for n in sheets.get("leads", []) if isinstance(n, str)}
+        for name in names:
+            if normalize_header(name) in leads:
+                raise self.fail("sheets.log", f"中「{name}」也出现在 sheets.leads 中，无法区分线索表与跟进记录。")
+        return names
 
     def stages(self, value: Any) -> tuple[Stage, ...]:
         value = self.typed(value, "stages", list, "阶段列表 ([[stages]])")
@@ -334,20 +395,23 @@ class _Checker:
                 raise self.fail("stages", f"中阶段名「{name}」重复。")
         return tuple(stages)
 
-    def columns(self, value: Any) -> tuple[Column, ...]:
-        value = self.typed(value, "columns", dict, "列定义表 ([columns.字段])")
+    def columns(
+        self, value: Any, table: str, kinds: tuple[str, ...], core: tuple[str, ...], purpose: str,
+        *, computed_allowed: bool = True,
+    ) -> tuple[Column, ...]:
+        """A columns table ([columns.*] or [log_columns.*]): header, aliases, kind, required."""
+        value = self.typed(value, table, dict, f"列定义表 ([{table}.字段])")
+        allowed = {"header", "aliases", "kind", "required"}
+        if computed_allowed:
+            allowed.add("computed")
         columns = []
         seen: dict[str, str] = {}
         for field, item in value.items():
-            key = f"columns.{field}"
-            item = self.table(
-                item, key,
-                {"header", "aliases", "kind", "required", "computed"},
-                {"header", "kind"},
-            )
+            key = f"{table}.{field}"
+            item = self.table(item, key, allowed, {"header", "kind"})
             kind = self.text(item["kind"], f"{key}.kind")
-            if kind not in COLUMN_KINDS:
-                raise self.fail(f"{key}.kind", f"应为 {', '.join(COLUMN_KINDS)} 之一，实际是「{kind}」。")
+            if kind not in kinds:
+                raise self.fail(f"{key}.kind", f"应为 {', '.join(kinds)} 之一，实际是「{kind}」。")
             col = Column(
                 field=field,
                 header=self.text(item["header"], f"{key}.header"),
@@ -365,9 +429,9 @@ class _Checker:
                 seen[folded] = field
             columns.append(col)
         fields = {c.field for c in columns}
-        for field in CORE_FIELDS:
+        for field in core:
             if field not in fields:
-                raise self.fail(f"columns.{field}", "缺失：这一列是计算漏斗所必需的。")
+                raise self.fail(f"{table}.{field}", f"缺失：这一列是{purpose}所必需的。")
         return tuple(columns)
 
     def suggestions(self, value: Any, stage_names: list[str]) -> tuple[Suggestion, ...]:

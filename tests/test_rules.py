@@ -110,3 +110,43 @@ def test_rules_path_that_is_not_a_file(tmp_path):
     os.mkfifo(pipe)
     with pytest.raises(RulesError, match="不是普通文件"):  # and does not wait for a writer
         load_rules(pipe)
+
+
+def test_default_log_columns_and_thresholds(rules):
+    assert rules.log_sheets[0] == "跟进记录"
+    assert [c.header for c in rules.log_columns] == [
+        "线索编号", "跟进时间", "跟进方式", "沟通内容", "客户反馈/异议", "下一步行动", "下次沟通时间", "阶段调整为", "跟进人",
+    ]
+    assert [c.field for c in rules.log_columns if c.required] == ["lead_id", "time", "stage_change"]
+    t = rules.thresholds
+    assert (t.low_channel_win_rate, t.low_channel_first_pass_rate, t.low_channel_months) == (0.1, 0.5, 3)
+
+
+@pytest.mark.parametrize(
+    "old, new, key",
+    [
+        ("low_channel_months = 3", "low_channel_months = 0", "thresholds.low_channel_months"),
+        ("low_channel_win_rate = 0.1", "low_channel_win_rate = 10", "thresholds.low_channel_win_rate"),
+        ('log = ["跟进记录"', 'log = ["线索跟踪"', "sheets.log"),
+        ('"Contact Date"]\nkind = "date"', '"Contact Date"]\nkind = "number"', "log_columns.time.kind"),
+        ('"Moved To"]\nkind = "stage"', '"Moved To"]\nkind = "text"', "log_columns.stage_change.kind"),
+        ('header = "跟进人"', 'header = "跟进人"\ncomputed = true', "log_columns.by.computed"),
+        ('aliases = ["沟通方式"', 'aliases = ["跟进时间"', "log_columns.method.aliases"),
+    ],
+)
+def test_log_and_channel_mistakes_name_file_and_key(tmp_path, old, new, key):
+    path = edited(tmp_path, old, new)
+    with pytest.raises(RulesError) as exc:
+        load_rules(path)
+    assert str(path) in str(exc.value)
+    assert f"「{key}」" in str(exc.value)
+
+
+def test_missing_log_core_column(tmp_path):
+    text = default_rules_path().read_text(encoding="utf-8")
+    start = text.index("[log_columns.stage_change]")
+    end = text.index("[log_columns.by]")
+    path = tmp_path / "rules.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(RulesError, match="「log_columns.stage_change」缺失"):
+        load_rules(path)
