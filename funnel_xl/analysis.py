@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
+from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
 from .metrics import FunnelMetrics, FunnelResult
 from .problems import Problem, count_by_severity
 from .rules import Rules
@@ -22,6 +24,8 @@ class InputFile:
     sheet: str
     header_row: int
     rows: int
+    log_sheet: str | None = None  # the follow-up log (跟进记录), when the workbook has one
+    log_rows: int = 0
 
 
 @dataclass
@@ -33,6 +37,14 @@ class Analysis:
     problems: list[Problem]
     inputs: list[InputFile]
     excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # typed rows with errors
+    # The stage history: transitions, the month's flow, the trend. Built from the result alone
+    # (no log, no history) when not given.
+    flow: StageFlow | None = None
+    history: Path | None = None  # the history store this month is recorded in, if any
+
+    def __post_init__(self) -> None:
+        if self.flow is None:
+            self.flow = build_flow(self.result, self.rules)
 
     @property
     def team(self) -> FunnelMetrics:
@@ -51,7 +63,66 @@ class Analysis:
                 {"file": i.name, "sha256": i.sha256, "sheet": i.sheet, "rows": i.rows} for i in self.inputs
             ],
             "rules": {"file": self.rules.source_path, "sha256": self.rules.sha256},
+            "period": period_json(self.flow.period, self.flow.transitions, self.rules),
+            "trend": [m.as_json() if m is not None else None for m in self.flow.trend],
+            "low_channels": [
+                {
+                    "source": f.source,
+                    "metric": f.metric,
+                    "limit": f.limit,
+                    "months": list(f.months),
+                    "values": list(f.values),
+                }
+                for f in self.flow.channel_flags
+            ],
+            "history": {
+                # The file name, like the inputs': the figures do not depend on the folder.
+                "store": self.history.name if self.history is not None else None,
+                "previous_month": self.flow.previous_month,
+                "log_entries": self.flow.log_entries,
+            },
         }
+
+    @property
+    def month(self) -> MonthFigures:
+        """This month as the trend shows it (the last point of the trend)."""
+        return self.flow.trend[-1]
+
+
+def period_json(period: PeriodFigures, transitions: pd.DataFrame, rules: Rules) -> dict:
+    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
+    moved = transitions[(transitions["date"] >= start) & (transitions["date"] <= end)]
+    moved = moved.sort_values(["date", "lead_id"], kind="stable")
+    return {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "new_leads": period.new_leads,
+        "won": period.won,
+        "lost": period.lost,
+        "won_amount": period.won_amount,
+        "cycle": {"mean": period.cycle_mean, "median": period.cycle_median},
+        "exits": [
+            {
+                "stage": e.stage,
+                "left": e.left,
+                "forward": e.forward,
+                "back": e.back,
+                "lost": e.lost,
+                "pass_rate": e.pass_rate,
+            }
+            for e in period.exits
+        ],
+        "pass_rates": period.pass_rates(rules),
+        "moves": [{"from": a, "to": b, "count": n} for a, b, n in period.moves],
+        "transitions_by_source": dict(period.transitions_by_source),
+        "transitions": [
+            {"lead_id": lead, "from": a, "to": b, "date": d.date().isoformat(), "source": src}
+            for lead, a, b, d, src in zip(
+                moved["lead_id"], moved["from_stage"], moved["to_stage"], moved["date"],
+                moved["source"],
+            )
+        ],
+    }
 
 
 def metrics_json(m: FunnelMetrics) -> dict:

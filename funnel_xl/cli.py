@@ -181,12 +181,23 @@ def validate(workbooks, as_of, month, fmt, rules_path) -> None:
     help="另外按负责人 (owner) 或线索来源 (source) 各写一份工作簿和 JSON，"
     "放在 OUT/<月份>/reps/ 或 sources/ 下；可重复指定。",
 )
+@click.option(
+    "--history", "history_path", type=click.Path(dir_okay=False),
+    help="历史记录库 (SQLite)，默认为输出目录下的 history.sqlite。",
+)
+@click.option("--no-history", is_flag=True, help="不读也不写历史记录库。")
 @rules_option
-def rebuild(workbooks, as_of, month, out_dir, json_path, split_by, rules_path) -> None:
+def rebuild(
+    workbooks, as_of, month, out_dir, json_path, split_by, history_path, no_history, rules_path
+) -> None:
     """Recalculate the funnel of one workbook or a whole team's, and write the monthly analysis workbook.
 
     Example: funnel-xl rebuild examples/sample_tracking.xlsx --as-of 2024-05-31
     A team: funnel-xl rebuild inbox/ --month 2024-05 (every workbook in the folder, one per rep).
+
+    Each run is remembered in the history store (default OUT/history.sqlite, --history PATH for
+    another, --no-history for none): stage changes between two months' rebuilds and the 12-month
+    trend come from it. Re-running a month replaces that month's snapshot.
 
     With --split-by owner each rep also gets a workbook of their own (their funnel beside the
     team's, their open leads, alerts and data problems) for `funnel-xl mail`.
@@ -198,9 +209,12 @@ def rebuild(workbooks, as_of, month, out_dir, json_path, split_by, rules_path) -
     """
     from .pipeline import analyse, has_errors, write_outputs
 
+    if no_history and history_path:
+        raise _Fail("--history 与 --no-history 只能指定一个。")
+    history = None if no_history else Path(history_path or Path(out_dir) / "history.sqlite")
     rules = _rules(rules_path)
     files = _workbooks(workbooks)
-    analysis = _run(analyse, files, rules, as_of=as_of, month=month)
+    analysis = _run(analyse, files, rules, as_of=as_of, month=month, history=history)
     written = _run(write_outputs, analysis, out_dir, json_path, split_by)
     unreadable = [p for p in analysis.problems if p.code == "unreadable_file"]
     if len(files) > 1:
@@ -209,6 +223,14 @@ def rebuild(workbooks, as_of, month, out_dir, json_path, split_by, rules_path) -
             if unreadable else ""
         ))
     _summary(analysis.team, count_by_severity(analysis.problems), analysis.as_of)
+    period = analysis.flow.period
+    click.echo(
+        f"本月（{period.start.isoformat()} 至 {period.end.isoformat()}）：新增 {period.new_leads} 条，"
+        f"成交 {period.won} 条，流失 {period.lost} 条，阶段变动 {sum(period.transitions_by_source.values())} 次"
+    )
+    for flag in analysis.flow.channel_flags:
+        what = "赢单率" if flag.metric == "win_rate" else "首环节通过率"
+        click.echo(f"渠道「{flag.source}」{what}已连续 {len(flag.months)} 个月低于 {flag.limit:.0%}")
     click.echo(f"报告: {written.report}")
     if written.json:
         click.echo(f"JSON: {written.json}")
@@ -219,6 +241,10 @@ def rebuild(workbooks, as_of, month, out_dir, json_path, split_by, rules_path) -
             folder = files[0].workbook.parent if files else written.split.manifest.parent
             click.echo(f"按{label}拆分: {len(files)} 份工作簿，在 {folder}")
         click.echo(f"清单: {written.split.manifest}")
+    if written.history:
+        previous = analysis.flow.previous_month
+        compared = f"，与 {previous} 的快照对比" if previous else "，此前没有更早月份的快照"
+        click.echo(f"历史记录: {written.history}（已记录 {analysis.as_of.isoformat()[:7]}{compared}）")
     sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
 
 

@@ -3,8 +3,12 @@
 Definitions (the contract, also in the README). Stages S1…Sn come from the rules; Sn is won.
 A lead is active (S1…Sn-1), won (Sn) or lost (a lost label).
 
-- stage entered: the 阶段进入日期 column; else, for a lead in S1, its first contact; else, when the
-  rep typed a dwell value, last follow-up − that value (an estimate); else unknown.
+- stage entered, first source that has it: the follow-up log (the latest entry that moved the lead
+  into its current stage); the 阶段进入日期 column (unless the stage changed since the previous
+  rebuild and the column still holds the date that rebuild used); the history store (the date the
+  previous rebuild used when the stage is unchanged, else an estimate between the two rebuilds);
+  for a lead in S1, its first contact; when the rep typed a dwell value, last follow-up − that value
+  (an estimate); else unknown. The log and store dates are resolved by :mod:`funnel_xl.flow`.
 - dwell days = as-of − stage entered, whole calendar days, active leads only.
 - reached(k) = active or won leads with stage index ≥ k + lost leads with lost-at index ≥ k.
 - exited(k) = reached(k) − active leads now in Sk.
@@ -30,6 +34,8 @@ ACTIVE, WON, LOST = "active", "won", "lost"
 ENTERED_COLUMN, ENTERED_FIRST_CONTACT, ENTERED_ESTIMATED, ENTERED_UNKNOWN = (
     "column", "first_contact", "estimated", "unknown",
 )
+# …from the follow-up log, carried over from the previous rebuild, or estimated between two.
+ENTERED_LOG, ENTERED_STORE, ENTERED_BETWEEN_RUNS = "log", "store", "between_runs"
 ALERT_STALLED, ALERT_OVERDUE, ALERT_STALE, ALERT_CLOSE_PAST = (
     "stalled", "overdue", "stale", "close_past",
 )
@@ -149,15 +155,29 @@ def derive_lead_fields(leads: pd.DataFrame, rules: Rules, as_of: date) -> pd.Dat
     active = out["status"] == ACTIVE
 
     column = _dates(out, "stage_entered_column")
+    if "stage_entered_column_stale" in out:
+        column = column.where(~out["stage_entered_column_stale"].fillna(False).astype(bool))
+    logged = _dates(out, "stage_entered_log")
+    stored = _dates(out, "stage_entered_store")
+    stored_source = (
+        out["stage_entered_store_source"] if "stage_entered_store_source" in out
+        else pd.Series(ENTERED_STORE, index=out.index, dtype=object)
+    )
     first_contact = _dates(out, "first_contact")
     last_follow_up = _dates(out, "last_follow_up")
     typed_dwell = _numbers(out, "dwell_days_typed")
     estimate = last_follow_up - pd.to_timedelta(typed_dwell.round(), unit="D")
     in_first = (out["stage_idx"] == 0).fillna(False).astype(bool)
 
-    entered = column.copy()
+    entered = logged.copy()
     source = pd.Series(ENTERED_UNKNOWN, index=out.index, dtype=object)
-    source[column.notna()] = ENTERED_COLUMN
+    source[logged.notna()] = ENTERED_LOG
+    use_column = entered.isna() & column.notna()
+    entered[use_column] = column[use_column]
+    source[use_column] = ENTERED_COLUMN
+    use_store = entered.isna() & stored.notna()
+    entered[use_store] = stored[use_store]
+    source[use_store] = stored_source[use_store]
     use_first = entered.isna() & in_first & first_contact.notna()
     entered[use_first] = first_contact[use_first]
     source[use_first] = ENTERED_FIRST_CONTACT
@@ -224,7 +244,10 @@ def aggregate(leads: pd.DataFrame, rules: Rules, *, excluded: int = 0) -> Funnel
                 weighted_amount=stage_amount * stage.win_probability,
             )
         )
-    probability = stage_idx.map(lambda i: _stage_probability(rules, i)).astype(float)
+    probabilities = np.array([s.win_probability for s in rules.stages] + [0.0])
+    probability = pd.Series(
+        probabilities[stage_idx.fillna(n).astype(int).to_numpy()], index=leads.index, dtype=float
+    )
     cycle = leads["cycle_days"].dropna().astype(float)
     n_won, n_lost, n_valid = int(won.sum()), int(lost.sum()), len(leads)
     return FunnelMetrics(
@@ -336,8 +359,8 @@ def recalculate(
     derived = derive_lead_fields(leads, rules, as_of)
     team = aggregate(derived, rules, excluded=excluded)
     derived["pass_rate_text_calc"] = pass_rate_text(derived, team)
-    by_owner = _by_group(derived, rules, "owner", excluded_by_owner or {})
-    by_source = _by_group(derived, rules, "source", excluded_by_source or {})
+    by_owner = by_group(derived, rules, "owner", excluded_by_owner or {})
+    by_source = by_group(derived, rules, "source", excluded_by_source or {})
     return FunnelResult(
         as_of=as_of,
         leads=derived,
@@ -349,9 +372,11 @@ def recalculate(
     )
 
 
-def _by_group(
-    leads: pd.DataFrame, rules: Rules, column: str, excluded: dict[str, int]
+def by_group(
+    leads: pd.DataFrame, rules: Rules, column: str, excluded: dict[str, int] | None = None
 ) -> dict[str, FunnelMetrics]:
+    """The figures per value of ``column`` (owner or source) of derived leads, by name."""
+    excluded = excluded or {}
     keys = leads[column].fillna("").astype(str)
     out = {}
     for name in sorted(set(keys)):
@@ -371,12 +396,6 @@ def _stage_limit(rules: Rules, index: float) -> float:
     if pd.isna(index):
         return np.nan
     return float(rules.stages[int(index)].max_dwell_days)
-
-
-def _stage_probability(rules: Rules, index: float) -> float:
-    if pd.isna(index):
-        return 0.0
-    return rules.stages[int(index)].win_probability
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -1,10 +1,11 @@
-"""The one way through: read → validate → recalculate → write.
+"""The one way through: read → validate → recalculate → write (and remember the month).
 
 A manager can script the month in a few lines::
 
     from funnel_xl import load_rules, analyse, write_outputs
-    analysis = analyse(["examples/sample_tracking.xlsx"], load_rules(), month="2024-05")
-    write_outputs(analysis, out_dir="output")
+    analysis = analyse(["examples/sample_tracking.xlsx"], load_rules(), month="2024-05",
+                       history="output/history.sqlite")
+    write_outputs(analysis, out_dir="output")  # also records the month in the history store
 """
 
 from __future__ import annotations
@@ -20,16 +21,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import __version__
 from .analysis import Analysis, InputFile
 from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
 from .errors import InputError
+from .flow import PreviousSnapshot, build_flow, flag_suggestions, log_transitions, resolve
+from .followups import ValidatedLog, cross_check, validate_log
 from .groups import Split, write_groups
 from .inputs import collect_workbooks
 from .metrics import recalculate
-from .problems import ERROR, Problem, sort_problems
-from .reader import LeadsSheet, read_leads
+from .problems import ERROR, WARNING, Problem, sort_problems
+from .reader import LeadsSheet, read_workbook
 from .rules import Rules
+from .store import HistoryStore
 from .validate import Validated, check_across_files, validate_leads
+
+# Lost-at warnings that the follow-up log or the history store can answer.
+_LOST_AT_UNKNOWN = ("lost_at_unknown", "lost_at_column_missing")
 
 
 def resolve_as_of(as_of: date | None = None, month: str | None = None, today: date | None = None) -> tuple[date, str]:
@@ -47,38 +55,89 @@ def resolve_as_of(as_of: date | None = None, month: str | None = None, today: da
     return as_of, as_of.isoformat()
 
 
-def validate_files(
-    paths: list[str | Path], rules: Rules, as_of: date
-) -> tuple[list[Validated], list[InputFile]]:
-    """Read and check each workbook (folders expanded, see :func:`collect_workbooks`).
+@dataclass
+class CheckedFiles:
+    """The workbooks of a run, read and checked: leads, follow-up logs and every problem."""
 
-    A workbook that cannot be used (damaged, encrypted, no leads sheet, a required column missing)
-    becomes one error naming the file and the others are still read; only when none can be used is
-    :class:`InputError` raised. The same lead ID in two files is checked across them.
+    validated: list[Validated]  # per file; its problems include its log's and the cross-checks
+    logs: list[ValidatedLog | None]  # per usable file
+    inputs: list[InputFile]  # per usable file
+    moves: pd.DataFrame | None = None  # the transitions the logs record (see flow.log_transitions)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return sort_problems([p for v in self.validated for p in v.problems])
+
+    @property
+    def entries(self) -> pd.DataFrame:
+        """The usable follow-up log entries of all files."""
+        return _concat([log.usable for log in self.logs if log is not None])
+
+    @property
+    def has_log(self) -> bool:
+        return any(log is not None for log in self.logs)
+
+
+def check_files(paths: list[str | Path], rules: Rules, as_of: date) -> CheckedFiles:
+    """Read and check each workbook (folders expanded, see :func:`collect_workbooks`), its
+    follow-up log included, and cross-check the two.
+
+    A workbook that cannot be used (damaged, encrypted, no leads sheet, a required column missing
+    on the leads sheet or the log) becomes one error naming the file and the others are still
+    read; only when none can be used is :class:`InputError` raised. The same lead ID in two files
+    is checked across them; a log entry may name a lead of any of the workbooks.
     """
     found = collect_workbooks(paths)
     if not found.files:
         raise InputError("没有指定要读取的工作簿。")
     names = Counter(p.name for p in found.files)
-    results, inputs, failures = [], [], []
+    results, inputs, failures, books = [], [], [], []
     for path in found.files:
         # Two files of the same name (from two folders) are told apart by their path.
         label = str(path) if names[path.name] > 1 else path.name
         try:
-            sheet = read_leads(path, rules)
+            book = read_workbook(path, rules)
         except InputError as exc:
             failures.append(str(exc))
             results.append(Validated.unusable(label, str(exc)))
             continue
-        sheet.label = label
-        results.append(validate_leads(sheet, rules, as_of))
-        inputs.append(input_file(sheet))
+        book.leads.label = label
+        if book.log is not None:
+            book.log.label = label
+        results.append(validate_leads(book.leads, rules, as_of))
+        inputs.append(input_file(book.leads, book.log))
+        books.append((len(results) - 1, book))
     if not inputs:
         raise InputError("\n".join(failures) if len(failures) > 1 else failures[0])
-    return check_across_files(results, rules), inputs
+    results = check_across_files(results, rules)
+    logs = [None] * len(books)
+    checked = CheckedFiles(results, logs, inputs)
+    if any(book.log is not None for _, book in books):
+        every_lead = _concat([v.leads for v in results])
+        for j, (i, book) in enumerate(books):
+            if book.log is not None:
+                logs[j] = validate_log(book.log, rules, as_of, every_lead)
+                results[i].problems.extend(logs[j].problems)
+        entries = checked.entries
+        checked.moves = log_transitions(entries, rules)
+        if len(entries):
+            valid = _concat([v.valid for v in results])
+            by_file = _by_file(results)
+            for problem in cross_check(valid, entries, by_file, rules, as_of):
+                by_file[problem.file].problems.append(problem)
+            _drop_answered_lost_at(results, _lost_at_in_log(valid, checked.moves, rules))
+    return checked
 
 
-def input_file(sheet: LeadsSheet) -> InputFile:
+def validate_files(
+    paths: list[str | Path], rules: Rules, as_of: date
+) -> tuple[list[Validated], list[InputFile]]:
+    """Read and check each workbook (see :func:`check_files`); the problems are on each Validated."""
+    checked = check_files(paths, rules, as_of)
+    return checked.validated, checked.inputs
+
+
+def input_file(sheet: LeadsSheet, log: LeadsSheet | None = None) -> InputFile:
     return InputFile(
         path=str(sheet.path),
         name=sheet.file_name,
@@ -86,35 +145,69 @@ def input_file(sheet: LeadsSheet) -> InputFile:
         sheet=sheet.sheet,
         header_row=sheet.header_row,
         rows=len(sheet.frame),
+        log_sheet=log.sheet if log is not None else None,
+        log_rows=len(log.frame) if log is not None else 0,
     )
 
 
 def analyse(
     paths: list[str | Path], rules: Rules, *, as_of: date | None = None, month: str | None = None,
-    today: date | None = None,
+    today: date | None = None, history: str | Path | None = None,
 ) -> Analysis:
-    """Validate and recalculate the given workbooks (or folders of them) for one as-of date."""
+    """Validate and recalculate the given workbooks (or folders of them) for one as-of date.
+
+    ``history`` is the history store (a SQLite file) to read earlier months from; the month is
+    recorded there by :func:`write_outputs`. None: no history (the log still counts).
+    """
     as_of, period = resolve_as_of(as_of, month, today)
-    validated, inputs = validate_files(paths, rules, as_of)
-    return combine(validated, inputs, rules, as_of, period)
+    checked = check_files(paths, rules, as_of)
+    return combine(
+        checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history
+    )
 
 
 def combine(
-    validated: list[Validated], inputs: list[InputFile], rules: Rules, as_of: date, period: str
+    validated: list[Validated], inputs: list[InputFile], rules: Rules, as_of: date, period: str,
+    *, checked: CheckedFiles | None = None, history: str | Path | None = None,
 ) -> Analysis:
-    """Recalculate the checked leads of one or more workbooks as one team."""
-    problems: list[Problem] = sort_problems([p for v in validated for p in v.problems])
+    """Recalculate the checked leads of one or more workbooks as one team.
+
+    ``checked`` brings the follow-up logs (see :func:`check_files`); ``history`` the store.
+    """
     valid = _concat([v.valid for v in validated])
     excluded = _concat([v.excluded for v in validated])
+    entries = checked.entries if checked is not None else pd.DataFrame()
+    moves = checked.moves if checked is not None and checked.moves is not None else None
+    if moves is None:
+        moves = log_transitions(entries, rules)
+    store = HistoryStore(history) if history is not None else None
+    previous = store.previous(as_of) if store is not None else None
+    runs = store.runs() if store is not None else []
+    stored = {r.month: r.figures for r in runs if r.figures is not None}
+    transitions = moves
+    if len(valid):
+        valid, transitions = resolve(valid, moves, previous, rules, as_of)
+        answered = valid[valid["lost_at_source"].isin(["log", "store"])]
+        _drop_answered_lost_at(validated, answered)
+        by_file = _by_file(validated)
+        for problem in _stale_stage_entered(valid, by_file, rules, previous):
+            by_file[problem.file].problems.append(problem)
     result = recalculate(
         valid, rules, as_of,
         excluded=len(excluded),
         excluded_by_owner=_counts(excluded, "owner"),
         excluded_by_source=_counts(excluded, "source"),
     )
+    flow = build_flow(
+        result, rules, transitions=transitions, log_moves=moves, previous=previous, stored=stored,
+        has_log=checked is not None and checked.has_log, log_entries=len(entries),
+    )
+    result.suggestions.extend(flag_suggestions(flow.channel_flags, rules))
+    problems: list[Problem] = sort_problems([p for v in validated for p in v.problems])
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result,
         problems=problems, inputs=inputs, excluded=excluded,
+        flow=flow, history=Path(history) if history is not None else None,
     )
 
 
@@ -123,6 +216,7 @@ class Written:
     report: Path
     json: Path | None = None
     split: Split | None = None  # the per-rep / per-channel files, with ``split_by``
+    history: Path | None = None  # the history store the month was recorded in
 
 
 def write_outputs(
@@ -134,7 +228,8 @@ def write_outputs(
     Both are first written completely to temporary files beside their targets; only then is each
     moved into place, so a failure on either (a folder that cannot be written, a report open
     elsewhere) leaves the previous report and JSON as they were. An output that would replace an
-    input workbook or the rules file is refused before anything is written.
+    input workbook or the rules file is refused before anything is written. Last, the month is
+    recorded in the analysis's history store, if it has one (replacing an earlier run of it).
 
     ``split_by`` ("owner", "source" or both) also writes one workbook and one JSON per rep or
     channel under ``<out_dir>/<period>/reps/`` or ``sources/``, and ``<out_dir>/<period>/manifest.json``.
@@ -154,7 +249,30 @@ def write_outputs(
     kinds = list(split_by)
     if kinds:
         split = write_groups(analysis, out_dir, report_path, kinds)
-    return Written(report=report_path, json=Path(json_path) if json_path is not None else None, split=split)
+    if analysis.history is not None:
+        record_history(analysis)
+    return Written(
+        report=report_path,
+        json=Path(json_path) if json_path is not None else None,
+        split=split,
+        history=analysis.history,
+    )
+
+
+def record_history(analysis: Analysis, path: str | Path | None = None) -> Path:
+    """Keep what this month's rebuild saw in the history store (default: the analysis's)."""
+    target = Path(path) if path is not None else analysis.history
+    if target is None:
+        raise ValueError("no history store given")
+    HistoryStore(target).record(
+        analysis.as_of,
+        analysis.result.leads,
+        inputs=[{"file": i.name, "sha256": i.sha256} for i in analysis.inputs],
+        rules_sha256=analysis.rules.sha256,
+        tool_version=__version__,
+        figures=analysis.month,
+    )
+    return target
 
 
 def has_errors(problems: list[Problem]) -> bool:
@@ -168,6 +286,66 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if len(frames) == 1:
         return frames[0]
     return pd.concat(frames, ignore_index=True)
+
+
+def _lost_at_in_log(valid: pd.DataFrame, moves: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """The lost leads whose lost-at stage the log gives (a lost mark made from a stage)."""
+    marked = moves[
+        moves["to_stage"].isin(rules.lost_labels) & moves["from_stage"].isin(rules.stage_names[:-1])
+    ]
+    return valid[valid["stage"].isin(rules.lost_labels) & valid["lead_id"].isin(marked["lead_id"])]
+
+
+def _drop_answered_lost_at(validated: list[Validated], answered: pd.DataFrame) -> None:
+    """The lost-at warnings of lost leads whose stage the log or the store gave after all."""
+    if answered.empty:
+        return
+    places = set(zip(answered["_file"], answered["_row"].astype(int)))
+    for v in validated:
+        v.problems[:] = [
+            p for p in v.problems if not (p.code in _LOST_AT_UNKNOWN and (p.file, p.row) in places)
+        ]
+
+
+def _by_file(validated: list[Validated]) -> dict[str, Validated]:
+    """Each usable file's Validated by the file's label."""
+    return {v.leads["_file"].iloc[0]: v for v in validated if len(v.leads) and "_file" in v.leads}
+
+
+def _stale_stage_entered(
+    leads: pd.DataFrame, places: dict[str, Validated], rules: Rules,
+    previous: PreviousSnapshot | None,
+) -> list[Problem]:
+    """Warnings for leads whose stage changed since the previous rebuild while 阶段进入日期 did not."""
+    stale = leads[leads["stage_entered_column_stale"].fillna(False).astype(bool)]
+    problems = []
+    for lead in stale.to_dict("records"):
+        sheet = places.get(lead["_file"])
+        day = pd.Timestamp(lead["stage_entered_column"]).date().isoformat()
+        if lead["previous_stage"] != lead["stage"]:
+            message = (
+                f"所属阶段已从「{lead['previous_stage']}」（{previous.month} 的重建）变为「{lead['stage']}」，"
+                f"但阶段进入日期仍是当时的 {day}，本次改用估算日期。请更新阶段进入日期。"
+            )
+        else:
+            message = (
+                f"阶段进入日期 {day} 在阶段变为「{lead['stage']}」后一直未更新，本次沿用历史记录中的日期。"
+                "请更新阶段进入日期。"
+            )
+        problems.append(
+            Problem(
+                code="stage_entered_not_updated",
+                severity=WARNING,
+                message=message,
+                sheet=lead["_sheet"],
+                row=int(lead["_row"]),
+                column=sheet.letters.get("stage_entered", "") if sheet else "",
+                header=sheet.headers.get("stage_entered", "") if sheet else "",
+                value=day,
+                file=lead["_file"],
+            )
+        )
+    return problems
 
 
 def _counts(frame: pd.DataFrame, column: str) -> dict[str, int]:

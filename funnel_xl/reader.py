@@ -1,4 +1,5 @@
-"""Reading a tracking workbook: find the leads sheet and its header row, map headers to fields.
+"""Reading a tracking workbook: find the leads sheet (and the follow-up log, when there is one) and
+their header rows, map headers to fields.
 
 Values stay raw here (as the reader gives them: str, float, date, datetime); typing and checking
 is :mod:`funnel_xl.validate`'s job. The file is read once and checked before parsing
@@ -31,7 +32,7 @@ from .container import (
 )
 from .errors import InputError
 from .problems import WARNING, Problem
-from .rules import Rules, normalize_header
+from .rules import Column, Rules, normalize_header
 
 # What a folder of workbooks hands to the reader (inputs.py): the formats read, and those refused with
 # a save-as hint, so a rep who saved as .ods is told so (an error on 数据问题) rather than skipped.
@@ -40,6 +41,9 @@ READABLE_SUFFIXES = (*SUPPORTED_SUFFIXES, *UNSUPPORTED_SUFFIXES)
 
 @dataclass
 class LeadsSheet:
+    """The rows of one sheet (the leads, or the follow-up log): raw values by field, with where
+    each came from."""
+
     """The leads of one sheet: raw values by field, with where each came from."""
 
     path: Path
@@ -59,21 +63,43 @@ class LeadsSheet:
         return self.label or self.path.name
 
 
+@dataclass
+class TrackingWorkbook:
+    """What one input workbook holds: its leads and, when it has one, its follow-up log."""
+
+    leads: LeadsSheet
+    log: LeadsSheet | None = None
+
+
 def read_leads(path: str | Path, rules: Rules, *, content: bytes | None = None) -> LeadsSheet:
     """Read the leads sheet of a workbook. Raises :class:`InputError` when it cannot be used at all.
 
     ``content`` is the file's bytes when the caller has read them already (``refresh`` analyses
     exactly the bytes it will rewrite); they are checked like a file read here.
     """
+    return read_workbook(path, rules, with_log=False, content=content).leads
+
+
+def read_workbook(
+    path: str | Path, rules: Rules, *, with_log: bool = True, content: bytes | None = None
+) -> TrackingWorkbook:
+    """Read the leads sheet and the follow-up log (跟进记录) of a workbook.
+
+    The log is optional: ``log`` is None when the rules describe no log or the workbook has none.
+    A log sheet that lacks a required column raises :class:`InputError`, like the leads sheet.
+    """
     source = read_workbook_file(path, rules.limits, content=content)
     workbook = _calamine(source.path, lambda: python_calamine.CalamineWorkbook.from_filelike(
         io.BytesIO(source.content)
     ))
     sheet = _find_leads_sheet(source, workbook, rules)
-    sheet.sha256 = hashlib.sha256(source.original).hexdigest()
-    sheet.date1904 = source.date1904
-    sheet.problems = _sheet_notes(source, sheet, rules) + sheet.problems
-    return sheet
+    log = _find_log_sheet(source, workbook, rules, sheet.sheet) if with_log else None
+    for found in (sheet, log):
+        if found is not None:
+            found.sha256 = hashlib.sha256(source.original).hexdigest()
+            found.date1904 = source.date1904
+            found.problems = _sheet_notes(source, found, rules) + found.problems
+    return TrackingWorkbook(leads=sheet, log=log)
 
 
 def _calamine(path: Path, call, sheet: str = ""):
@@ -104,8 +130,13 @@ def _find_leads_sheet(source: WorkbookFile, workbook, rules: Rules) -> LeadsShee
         rows, origin = _sheet_rows(path, workbook, named[0])
         if _locate_header(rows, rules) is not None:
             return _build(path, named[0], rows, origin, rules)
+    # A follow-up log names 线索编号 and 跟进方式 too: it is never taken for the leads sheet.
+    log_names = {normalize_header(n) for n in rules.log_sheets}
     best, empty = None, True
     for name in names:
+        if normalize_header(name) in log_names:
+            empty = False  # not read here (it may be long): a log is no leads sheet, empty or not
+            continue
         rows, origin = _sheet_rows(path, workbook, name)
         empty = empty and not rows
         header = _locate_header(rows, rules)
@@ -127,6 +158,34 @@ def _find_leads_sheet(source: WorkbookFile, workbook, rules: Rules) -> LeadsShee
     )
 
 
+def _find_log_sheet(
+    source: WorkbookFile, workbook, rules: Rules, leads_sheet: str
+) -> LeadsSheet | None:
+    """The sheet named like a log in the rules; else another sheet whose header names every
+    required log field; else None (the workbook has no log)."""
+    if not rules.log_columns:
+        return None
+    path = source.path
+    names = _calamine(path, lambda: [
+        m.name for m in workbook.sheets_metadata
+        if m.typ == python_calamine.SheetTypeEnum.WorkSheet and m.name != leads_sheet
+    ])
+    wanted = {normalize_header(n) for n in rules.log_sheets}
+    named = [n for n in names if normalize_header(n) in wanted]
+    if named:
+        rows, origin = _sheet_rows(path, workbook, named[0])
+        if not any(not _blank(cell) for row in rows for cell in row):
+            return None  # a sheet with nothing in it is no log
+        return _build(path, named[0], rows, origin, rules, columns=rules.log_columns)
+    required = {c.field for c in rules.log_columns if c.required}
+    for name in names:
+        rows, origin = _sheet_rows(path, workbook, name)
+        header = _locate_header(rows, rules, rules.log_columns)
+        if header is not None and required <= _header_fields(rows[header[0]], rules.log_columns):
+            return _build(path, name, rows, origin, rules, columns=rules.log_columns)
+    return None
+
+
 def _sheet_rows(path: Path, workbook, name: str) -> tuple[list[list], tuple[int, int]]:
     sheet = _calamine(path, lambda: workbook.get_sheet_by_name(name), name)
     rows = _calamine(path, lambda: sheet.to_python(skip_empty_area=True), name)
@@ -134,26 +193,40 @@ def _sheet_rows(path: Path, workbook, name: str) -> tuple[list[list], tuple[int,
     return rows, (int(start[0]), int(start[1]))
 
 
-def _field_lookup(rules: Rules) -> dict[str, str]:
-    return {normalize_header(name): col.field for col in rules.columns for name in col.names}
+def _field_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
+    return {normalize_header(name): col.field for col in columns for name in col.names}
 
 
-def _locate_header(rows: list[list], rules: Rules) -> tuple[int, int] | None:
+def _header_fields(row: list, columns: tuple[Column, ...]) -> set[str]:
+    lookup = _field_lookup(columns)
+    folded = (normalize_header(v) for v in row if isinstance(v, str))
+    return {lookup[k] for k in folded if k in lookup}
+
+
+def _locate_header(
+    rows: list[list], rules: Rules, columns: tuple[Column, ...] | None = None
+) -> tuple[int, int] | None:
     """(index of the header row, number of fields it names), or None when no row names two fields."""
-    lookup = _field_lookup(rules)
+    columns = rules.columns if columns is None else columns
     best = None
     for i, row in enumerate(rows[: rules.header_search_rows]):
-        fields = {lookup[k] for k in (normalize_header(v) for v in row if isinstance(v, str)) if k in lookup}
+        fields = _header_fields(row, columns)
         if len(fields) >= 2 and (best is None or len(fields) > best[1]):
             best = (i, len(fields))
     return best
 
 
-def _build(path: Path, sheet: str, rows: list[list], origin: tuple[int, int], rules: Rules) -> LeadsSheet:
-    header = _locate_header(rows, rules)
+def _build(
+    path: Path, sheet: str, rows: list[list], origin: tuple[int, int], rules: Rules,
+    columns: tuple[Column, ...] | None = None,
+) -> LeadsSheet:
+    """The rows of the leads sheet, or of the follow-up log when ``columns`` are the log's."""
+    is_log = columns is not None
+    columns = rules.columns if columns is None else columns
+    header = _locate_header(rows, rules, columns)
     header_index = header[0] if header else 0
     header_cells = rows[header_index] if rows else []
-    lookup = _field_lookup(rules)
+    lookup = _field_lookup(columns)
     positions: dict[str, int] = {}
     found_headers: dict[str, str] = {}
     extra: list[str] = []
@@ -167,12 +240,15 @@ def _build(path: Path, sheet: str, rows: list[list], origin: tuple[int, int], ru
             found_headers[field_name] = " ".join(text.split())
         else:
             extra.append(text)
-    missing = [c for c in rules.columns if c.required and c.field not in positions]
+    missing = [c for c in columns if c.required and c.field not in positions]
     if missing:
         raise InputError(_missing_message(path, sheet, missing, found_headers, extra))
 
     letter_of = [column_letters(origin[1] + j + 1) for j in range(len(header_cells))]
-    located = _Located(path, sheet, letter_of, {j: found_headers[f] for f, j in positions.items()})
+    located = _Located(
+        path, sheet, letter_of, {j: found_headers[f] for f, j in positions.items()},
+        table="跟进记录" if is_log else "线索表",
+    )
     first_row = origin[0] + header_index + 2  # Excel rows are 1-based, data start below the header
     kept, kept_rows = _lead_rows(rows[header_index + 1 :], first_row, positions, rules, located)
     fields = list(positions)
@@ -198,6 +274,7 @@ class _Located:
     sheet: str
     letters: list[str]  # column letter by position in the row
     headers: dict[int, str]  # header text by position, for the table's columns
+    table: str = "线索表"  # what the sheet is, in messages
     problems: list[Problem] = field(default_factory=list)
 
     def skip(self, code: str, row: int, j: int, value: object, message: str) -> None:
@@ -232,7 +309,7 @@ def _lead_rows(
             j = filled[0]
             located.skip(
                 "row_outside_table", excel_row, j, row[j],
-                f"这一行在线索表的各列中都没有内容，只在表外的 {located.letters[j] if j < len(located.letters) else ''}"
+                f"这一行在{located.table}的各列中都没有内容，只在表外的 {located.letters[j] if j < len(located.letters) else ''}"
                 f"{excel_row} 有值，已跳过。若它是一条线索，请把内容填到对应的列。",
             )
             continue

@@ -1,7 +1,7 @@
 """The monthly analysis workbook the manager reads, written with xlsxwriter from an ``Analysis``.
 
-Sheets, in order: 总览 · 漏斗分析 · 负责人对比 · 渠道分析 · one sheet per rep · 预警 · 优化建议 ·
-数据问题 · 线索明细. Every figure is written as a value (no formulas), every text from the reps'
+Sheets, in order: 总览 · 漏斗分析 · 阶段流转 · 趋势 · 负责人对比 · 渠道分析 · one sheet per rep · 预警 ·
+优化建议 · 数据问题 · 线索明细. Every figure is written as a value (no formulas), every text from the reps'
 sheet with ``write_string`` (a customer typed as ``=HYPERLINK(...)`` stays text), and missing or
 undefined figures are blank cells, never 0.
 
@@ -29,6 +29,19 @@ from xlsxwriter.exceptions import XlsxWriterException
 from .analysis import Analysis
 from .atomic import atomic_path
 from .errors import OutputError
+from .flow import (
+    BASIS_CURRENT,
+    BASIS_LOG,
+    BASIS_STORE,
+    LOST_AT_COLUMN,
+    LOST_AT_LOG,
+    LOST_AT_STORE,
+    SOURCE_COLUMN,
+    SOURCE_ESTIMATED,
+    SOURCE_LOG,
+    ChannelFlag,
+    MonthFigures,
+)
 from .groups import GROUP_LABELS, Group
 from .metrics import (
     ACTIVE,
@@ -36,9 +49,12 @@ from .metrics import (
     ALERT_OVERDUE,
     ALERT_STALE,
     ALERT_STALLED,
+    ENTERED_BETWEEN_RUNS,
     ENTERED_COLUMN,
     ENTERED_ESTIMATED,
     ENTERED_FIRST_CONTACT,
+    ENTERED_LOG,
+    ENTERED_STORE,
     ENTERED_UNKNOWN,
     LOST,
     WON,
@@ -51,8 +67,10 @@ __all__ = [
     "ALERTS_SHEET",
     "DETAIL_SHEET",
     "FIXED_SHEETS",
+    "FLOW_SHEET",
     "OVERVIEW_CELLS",
     "OVERVIEW_SHEET",
+    "TREND_SHEET",
     "default_report_name",
     "rep_sheet_names",
     "write_group_report",
@@ -61,6 +79,8 @@ __all__ = [
 
 OVERVIEW_SHEET = "总览"
 FUNNEL_SHEET = "漏斗分析"
+FLOW_SHEET = "阶段流转"
+TREND_SHEET = "趋势"
 OWNERS_SHEET = "负责人对比"
 SOURCES_SHEET = "渠道分析"
 ALERTS_SHEET = "预警"
@@ -69,7 +89,7 @@ PROBLEMS_SHEET = "数据问题"
 DETAIL_SHEET = "线索明细"
 # The rep sheets go between 渠道分析 and 预警.
 FIXED_SHEETS = (
-    OVERVIEW_SHEET, FUNNEL_SHEET, OWNERS_SHEET, SOURCES_SHEET,
+    OVERVIEW_SHEET, FUNNEL_SHEET, FLOW_SHEET, TREND_SHEET, OWNERS_SHEET, SOURCES_SHEET,
     ALERTS_SHEET, SUGGESTIONS_SHEET, PROBLEMS_SHEET, DETAIL_SHEET,
 )
 # Excel refuses a sheet named "History" (it is kept for change tracking).
@@ -108,11 +128,26 @@ _CHART_DATA_COL = 13  # column N
 STATUS_LABELS = {ACTIVE: "在跟", WON: "成交", LOST: "流失"}
 EXCLUDED_STATUS = "已排除(数据错误)"
 ENTERED_SOURCE_LABELS = {
+    ENTERED_LOG: "跟进记录",
     ENTERED_COLUMN: "表格",
+    ENTERED_STORE: "历史记录",
+    ENTERED_BETWEEN_RUNS: "估算(两次重建之间)",
     ENTERED_FIRST_CONTACT: "首次接触",
     ENTERED_ESTIMATED: "估算",
     ENTERED_UNKNOWN: "未知",
 }
+LOST_AT_SOURCE_LABELS = {
+    LOST_AT_LOG: "跟进记录",
+    LOST_AT_COLUMN: "表格",
+    LOST_AT_STORE: "历史记录",
+}
+TRANSITION_SOURCE_LABELS = {
+    SOURCE_LOG: "跟进记录",
+    SOURCE_COLUMN: "阶段进入日期(两次重建之间)",
+    SOURCE_ESTIMATED: "估算(两次重建之间)",
+}
+BASIS_LABELS = {BASIS_CURRENT: "本次", BASIS_STORE: "历史记录", BASIS_LOG: "跟进记录"}
+CHANNEL_METRIC_LABELS = {"win_rate": "赢单率", "first_pass_rate": "首环节通过率"}
 ALERT_LABELS = {
     ALERT_STALLED: "停留超时",
     ALERT_OVERDUE: "跟进逾期",
@@ -126,6 +161,8 @@ METRIC_LABELS = {
     "stalled_share": "停留超时占比",
     "source_win_rate": "渠道赢单率",
     "source_first_pass_rate": "渠道首环节通过率",
+    "source_low_win_rate": "渠道赢单率连续偏低",
+    "source_low_first_pass_rate": "渠道首环节通过率连续偏低",
 }
 # 线索明细 writes the recalculated value under the familiar header; excluded rows keep what was typed.
 _DETAIL_VALID_FIELDS = {
@@ -547,8 +584,13 @@ class _Report:
     def write(self) -> None:
         self.overview()
         self.funnel()
+        self.flow()
+        self.trend()
         self.comparison(OWNERS_SHEET, "负责人", self.result.by_owner, chart=False)
-        self.comparison(SOURCES_SHEET, "线索来源", self.result.by_source, chart=True)
+        self.comparison(
+            SOURCES_SHEET, "线索来源", self.result.by_source, chart=True,
+            flags=_flag_texts(self.analysis.flow.channel_flags),
+        )
         self.reps()
         self.alerts()
         self.suggestions()
@@ -644,9 +686,23 @@ class _Report:
             cells.put(row, 1, item.sheet)
             cells.put(row, 2, f"第 {item.header_row} 行 / {item.rows} 行")
             cells.put(row, 3, item.sha256)
+            if item.log_sheet:
+                row += 1
+                cells.put(row, 0, item.name)
+                cells.put(row, 1, item.log_sheet)
+                cells.put(row, 2, f"跟进记录 {item.log_rows} 行")
         row += 2
         rules_name = Path(self.rules.source_path).name
         cells.put(row, 0, f"规则文件 {rules_name} · SHA-256 {self.rules.sha256[:12]}…", "note")
+        flow = self.analysis.flow
+        if self.analysis.history is not None:
+            previous = f"上次快照 {flow.previous_month}" if flow.previous_month else "此前没有更早月份的快照"
+            # The file name only, like the rules file's: the report does not depend on the folder.
+            store = Path(self.analysis.history).name
+            text = f"历史记录库 {store} · {previous} · 使用跟进记录 {flow.log_entries} 条"
+        else:
+            text = f"未使用历史记录库 · 使用跟进记录 {flow.log_entries} 条"
+        cells.put(row + 1, 0, text, "note")
 
     def funnel_chart(self, sheet, cells: _Cells) -> None:
         """The standard funnel: a stacked bar with an invisible padding series centring each bar."""
@@ -778,10 +834,233 @@ class _Report:
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
 
+    # -- 阶段流转 ----------------------------------------------------------------------
+
+    def flow(self) -> None:
+        """The month's flow: key period figures, exits per stage, where moves went, every move."""
+        sheet = self.workbook.add_worksheet(FLOW_SHEET)
+        flow = self.analysis.flow
+        period = flow.period
+        cells = _Cells(sheet, self.formats)
+        self.title(
+            cells,
+            f"阶段流转 · {period.start.isoformat()} 至 {period.end.isoformat()}",
+            "阶段变动来自跟进记录的「阶段调整为」，以及与上次重建快照的对比（见下表「依据」）。"
+            "期间通过率 = 本期离开该阶段的线索中前进到后续阶段的比例（每条线索按其最后一次离开计）。",
+        )
+        by_source = period.transitions_by_source
+        figures = (
+            ("本月新增线索", period.new_leads, "int", "首次接触时间在本期内"),
+            ("本月成交", period.won, "int", "进入已成交的日期在本期内"),
+            ("本月成交金额(万元)", period.won_amount, "amount", ""),
+            ("本月流失", period.lost, "int", "标记为流失的日期在本期内"),
+            ("本月成交平均周期(天)", period.cycle_mean, "days1", "首次接触 → 进入已成交"),
+            ("本月成交周期中位数(天)", period.cycle_median, "days1", ""),
+            ("阶段变动(次)", sum(by_source.values()), "int", ""),
+            ("  其中 跟进记录", by_source.get(SOURCE_LOG, 0), "int", ""),
+            ("  其中 阶段进入日期", by_source.get(SOURCE_COLUMN, 0), "int", "两次重建之间阶段变化，按新的阶段进入日期"),
+            ("  其中 估算", by_source.get(SOURCE_ESTIMATED, 0), "int", "两次重建之间阶段变化，按最近跟进时间或截止日估算"),
+        )
+        top = 3
+        for c, text in enumerate(("指标", "数值", "说明")):
+            cells.put(top, c, text, "header")
+        for i, (label, value, kind, note) in enumerate(figures, start=top + 1):
+            cells.put(i, 0, label, "label")
+            cells.put(i, 1, value, kind)
+            cells.put(i, 2, note or None, "note")
+
+        row = top + len(figures) + 2
+        cells.put(row, 0, "各阶段本期离开情况", "subtitle")
+        row += 1
+        exit_headers = ("阶段", "本期离开", "前进", "后退", "流失", "期间通过率\n(至下一阶段)", "累计通过率\n(漏斗分析)")
+        for c, text in enumerate(exit_headers):
+            cells.put(row, c, text, "header")
+        sheet.set_row(row, 32)
+        cumulative = {s.stage: s.pass_rate for s in self.team.stages}
+        exits_first = row + 1
+        for e in period.exits:
+            row += 1
+            values = (
+                (e.stage, None), (e.left, "int"), (e.forward, "int"), (e.back, "int"),
+                (e.lost, "int"), (e.pass_rate, "pct"), (cumulative.get(e.stage), "pct"),
+            )
+            for c, (value, kind) in enumerate(values):
+                cells.put(row, c, value, kind)
+        exits_last = row
+
+        row += 2
+        cells.put(row, 0, "阶段变动去向（次数）：行 = 原阶段，列 = 新阶段", "subtitle")
+        row += 1
+        names = [*self.rules.stage_names, *self.rules.lost_labels]
+        counts = {(a, b): n for a, b, n in period.moves}
+        cells.put(row, 0, "原阶段 \\ 新阶段", "header")
+        for c, name in enumerate(names, start=1):
+            cells.put(row, c, name, "header")
+        cells.put(row, len(names) + 1, "合计", "header")
+        for name in names:
+            row += 1
+            cells.put(row, 0, name, "label")
+            for c, to in enumerate(names, start=1):
+                cells.put(row, c, counts.get((name, to)) if name != to else None, "int")
+            total = sum(n for (a, _), n in counts.items() if a == name)
+            cells.put(row, len(names) + 1, total, "total_int")
+
+        row += 2
+        cells.put(row, 0, "本期阶段变动明细（按日期）", "subtitle")
+        cells.flush()
+        head = row + 1
+        moves = self.period_moves()
+        columns = [
+            _Column(self.header("lead_id"), _text_values(moves, "lead_id")),
+            _Column(self.header("customer"), _text_values(moves, "customer")),
+            _Column(self.header("owner"), _text_values(moves, "owner")),
+            _Column("原阶段", _text_values(moves, "from_stage")),
+            _Column("新阶段", _text_values(moves, "to_stage")),
+            _Column("日期", _date_values(moves, "date"), "date"),
+            _Column("方向", _text_values(moves, "direction"), width=10),
+            _Column("依据", _mapped_values(moves, "source", TRANSITION_SOURCE_LABELS), width=26),
+        ]
+        _write_header(sheet, self.formats, head, columns)
+        end = _write_rows(sheet, self.formats, head + 1, columns)
+        if end == head + 1:
+            note = (
+                "本期没有阶段变动记录。" if flow.log_entries or flow.previous_month
+                else "本期没有阶段变动记录：工作簿没有跟进记录，且历史记录中没有更早的快照可对比。"
+            )
+            sheet.write_string(end, 0, note, self.formats("note"))
+        else:
+            sheet.autofilter(head, 0, end - 1, len(columns) - 1)
+        if exits_last >= exits_first:
+            sheet.conditional_format(
+                exits_first, 5, exits_last, 5, {"type": "3_color_scale", **_GOOD_HIGH}
+            )
+        _set_widths(sheet, columns)
+        sheet.set_column(0, 0, 22)
+        sheet.set_column(1, 1, max(_column_width(columns[1]), 12))
+        sheet.set_column(2, 2, max(_column_width(columns[2]), 14))
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+
+    def period_moves(self) -> pd.DataFrame:
+        """The period's transitions by date, with the lead's customer and owner, and direction."""
+        flow = self.analysis.flow
+        start, end = pd.Timestamp(flow.period.start), pd.Timestamp(flow.period.end)
+        moves = flow.transitions
+        moves = moves[(moves["date"] >= start) & (moves["date"] <= end)]
+        moves = moves.sort_values(["date", "lead_id"], kind="stable").reset_index(drop=True)
+        leads = self.result.leads
+        if "lead_id" in leads and len(moves):
+            known = leads.drop_duplicates("lead_id").set_index("lead_id")
+            for column in ("customer", "owner"):
+                if column in known:
+                    moves[column] = moves["lead_id"].map(known[column])
+        index_of = {name: i for i, name in enumerate(self.rules.stage_names)}
+        lost = set(self.rules.lost_labels)
+        moves["direction"] = [
+            "流失" if b in lost else "恢复跟进" if a in lost
+            else "前进" if index_of.get(b, -1) > index_of.get(a, -1) else "后退"
+            for a, b in zip(moves["from_stage"], moves["to_stage"])
+        ]
+        return moves
+
+    # -- 趋势 ------------------------------------------------------------------------
+
+    def trend(self) -> None:
+        """The last twelve months side by side (months as columns) and line charts of them."""
+        sheet = self.workbook.add_worksheet(TREND_SHEET)
+        months = self.analysis.flow.trend
+        cells = _Cells(sheet, self.formats)
+        self.title(
+            cells,
+            f"近 {len(months)} 个月趋势 · 截至 {self.as_of_text}",
+            "每月数字为该月重建时的结果（历史记录）；没有快照的月份由跟进记录重算（金额取当前表格中的值）；"
+            "空白 = 无法计算或没有数据。",
+        )
+        labels = [t.label for t in self.team.transitions]
+        rows: list[tuple[str, Callable[[MonthFigures], Any], str]] = [
+            ("线索数", lambda m: m.leads, "int"),
+            ("在跟", lambda m: m.active, "int"),
+            ("本月新增线索", lambda m: m.new_leads, "int"),
+            ("本月成交", lambda m: m.won, "int"),
+            ("本月流失", lambda m: m.lost, "int"),
+            ("赢单率", lambda m: m.win_rate, "pct"),
+            *((f"通过率 {label}", lambda m, k=label: m.pass_rates.get(k), "pct") for label in labels),
+            ("平均成交周期(天)", lambda m: m.cycle_mean, "days1"),
+            ("本月成交周期(天)", lambda m: m.period_cycle_mean, "days1"),
+            ("在跟金额(万元)", lambda m: m.pipeline, "amount"),
+            ("加权金额(万元)", lambda m: m.weighted_pipeline, "amount"),
+            *((f"期间通过率 {label}", lambda m, k=label: m.period_pass_rates.get(k), "pct") for label in labels),
+        ]
+        head = 3
+        cells.put(head, 0, "指标", "header")
+        cells.put(head + 1, 0, "数据来源", "label")
+        cells.put(head + 2, 0, "截止日", "label")
+        for c, month in enumerate(months, start=1):
+            cells.put(head, c, self.trend_month_label(c - 1), "header")
+            cells.put(head + 1, c, BASIS_LABELS.get(month.basis) if month else "无数据")
+            cells.put(head + 2, c, month.as_of if month else None, "date")
+        first = head + 3
+        where: dict[str, int] = {}
+        for r, (label, value, kind) in enumerate(rows, start=first):
+            where[label] = r
+            cells.put(r, 0, label, "label")
+            for c, month in enumerate(months, start=1):
+                cells.put(r, c, value(month) if month is not None else None, kind)
+        cells.flush()
+        last_col = len(months)
+        sheet.set_column(0, 0, 30)
+        sheet.set_column(1, max(last_col, 1), 11)
+        sheet.set_row(head, 20)
+        sheet.freeze_panes(head + 1, 1)
+
+        chart_row = first + len(rows) + 2
+        charts = (
+            ("赢单率与各环节通过率（累计）", ["赢单率", *(f"通过率 {x}" for x in labels)], "0%"),
+            ("各环节期间通过率（当月）", [f"期间通过率 {x}" for x in labels], "0%"),
+            ("在跟金额与加权金额(万元)", ["在跟金额(万元)", "加权金额(万元)"], "#,##0"),
+            ("线索：本月新增、成交、流失", ["本月新增线索", "本月成交", "本月流失"], "0"),
+            ("成交周期(天)", ["平均成交周期(天)", "本月成交周期(天)"], "0"),
+        )
+        for i, (title, series, number_format) in enumerate(charts):
+            chart = self.workbook.add_chart({"type": "line"})
+            for label in series:
+                r = where[label]
+                chart.add_series(
+                    {
+                        "name": [TREND_SHEET, r, 0],
+                        "categories": [TREND_SHEET, head, 1, head, last_col],
+                        "values": [TREND_SHEET, r, 1, r, last_col],
+                        "marker": {"type": "circle", "size": 5},
+                    }
+                )
+            chart.set_title({"name": title})
+            axis = {"num_format": number_format, "major_gridlines": {"visible": True}}
+            if number_format == "0%":
+                axis.update({"min": 0, "max": 1})
+            chart.set_y_axis(axis)
+            chart.set_legend({"position": "bottom"})
+            chart.show_blanks_as("gap")
+            chart.set_size({"width": 560, "height": 300})
+            sheet.insert_chart(chart_row + (i // 2) * 16, (i % 2) * 7, chart)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+
+    def trend_month_label(self, i: int) -> str:
+        month = self.analysis.flow.trend[i]
+        if month is not None:
+            return month.month
+        # A month without data sits between months that have it: count back from the last one.
+        last = self.analysis.flow.trend[-1]
+        back = len(self.analysis.flow.trend) - 1 - i
+        year, mon = (int(x) for x in last.month.split("-"))
+        index = year * 12 + mon - 1 - back
+        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
     # -- 负责人对比 / 渠道分析 -------------------------------------------------------
 
     def comparison(
-        self, name: str, key_header: str, groups: dict[str, FunnelMetrics], *, chart: bool
+        self, name: str, key_header: str, groups: dict[str, FunnelMetrics], *, chart: bool,
+        flags: dict[str, str] | None = None,
     ) -> None:
         sheet = self.workbook.add_worksheet(name)
         cells = _Cells(sheet, self.formats)
@@ -820,6 +1099,15 @@ class _Report:
             _Column("加权金额(万元)", [m.weighted_pipeline for m in metrics], "amount"),
             _Column("停留超时", [m.stalled for m in metrics], "int"),
         ]
+        if flags is not None:
+            t = self.rules.thresholds
+            columns.append(
+                _Column(
+                    f"连续偏低\n(连续 {t.low_channel_months} 个月)",
+                    [flags.get(key) for key in groups], width=40,
+                    formats=["red" if key in flags else None for key in groups],
+                )
+            )
         head = 2
         _write_header(sheet, self.formats, head, columns)
         end = _write_rows(sheet, self.formats, head + 1, columns)
@@ -1111,6 +1399,7 @@ class _Report:
                 "阶段进入日期来源",
                 _mapped_values(leads, "stage_entered_source", ENTERED_SOURCE_LABELS),
             ),
+            _Column("流失阶段来源", _mapped_values(leads, "lost_at_source", LOST_AT_SOURCE_LABELS)),
             _Column("状态", _mapped_values(leads, "status", STATUS_LABELS), width=18),
             _Column("停留超时", [None if v is None else ("是" if v else "否") for v in stalled]),
             _Column("来源文件", _text_values(leads, "_file")),
@@ -1133,7 +1422,7 @@ class _Report:
                 sheet.conditional_format(
                     1, dwell_col, len(leads), dwell_col, _DWELL_BAR
                 )
-            stalled_col = n_fields + 2
+            stalled_col = n_fields + 3
             sheet.conditional_format(
                 1, stalled_col, len(leads), stalled_col,
                 {"type": "cell", "criteria": "==", "value": '"是"', "format": self.formats("red")},
@@ -1156,6 +1445,7 @@ class _Report:
                 values = [None if _is_missing(v) else v for v in values]
                 columns.append(_Column("", values, "any", number_format=kind))
         return columns + [
+            _Column("", [None] * rows),
             _Column("", [None] * rows),
             _Column("", [EXCLUDED_STATUS] * rows),
             _Column("", [None] * rows),
@@ -1338,6 +1628,16 @@ def _detail_kind(field: str, kind: str) -> str:
     if kind == "number":
         return {"amount": "amount", "dwell_days": "days"}.get(field, "number")
     return "text"
+
+
+def _flag_texts(flags: list[ChannelFlag]) -> dict[str, str]:
+    """Each flagged channel's text for 渠道分析, e.g. "赢单率 < 10%（2024-03、2024-04、2024-05）"."""
+    texts: dict[str, list[str]] = {}
+    for f in flags:
+        texts.setdefault(f.source, []).append(
+            f"{CHANNEL_METRIC_LABELS[f.metric]} < {f.limit:.0%}（{'、'.join(f.months)}）"
+        )
+    return {source: "；".join(parts) for source, parts in texts.items()}
 
 
 def _alert_labels(leads: pd.DataFrame) -> list[str | None]:

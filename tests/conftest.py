@@ -25,6 +25,8 @@ FAMILIAR = [
     "当前阶段停留时长(天)", "转化率/阶段通过率(可选)",
 ]
 OPTIONAL = ["阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式"]
+# The follow-up log (跟进记录), in the template's order.
+LOG = ["线索编号", "跟进时间", "跟进方式", "沟通内容", "客户反馈/异议", "下一步行动", "下次沟通时间", "阶段调整为", "跟进人"]
 
 
 def lead(lead_id, stage, first_contact, owner="张伟", source="展会推广", **extra):
@@ -58,8 +60,23 @@ HEADER_OF = {
 }
 
 
-def write_workbook(path: Path, rows: list[dict], headers=None, *, title_rows=(), sheet="线索跟踪") -> Path:
-    """Write rows under the given headers (default: familiar + optional) with openpyxl."""
+def entry(lead_id, time, change=None, method="电话", by="张伟", **extra):
+    """A follow-up log row as a dict keyed by header; ``change`` is 阶段调整为 (None = no change)."""
+    row = {"线索编号": lead_id, "跟进时间": time, "跟进方式": method, "沟通内容": "沟通", "阶段调整为": change,
+           "跟进人": by}
+    row.update({LOG_HEADER_OF.get(k, k): v for k, v in extra.items()})
+    return row
+
+
+LOG_HEADER_OF = {"next": "下次沟通时间", "feedback": "客户反馈/异议", "action": "下一步行动"}
+
+
+def write_workbook(
+    path: Path, rows: list[dict], headers=None, *, title_rows=(), sheet="线索跟踪",
+    log: list[dict] | None = None, log_headers=None, log_sheet="跟进记录",
+) -> Path:
+    """Write rows under the given headers (default: familiar + optional) with openpyxl; with
+    ``log``, a follow-up log sheet too (default headers: the template's)."""
     headers = headers or FAMILIAR + OPTIONAL
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -69,6 +86,12 @@ def write_workbook(path: Path, rows: list[dict], headers=None, *, title_rows=(),
     ws.append(headers)
     for row in rows:
         ws.append([row.get(h) for h in headers])
+    if log is not None:
+        log_headers = log_headers or LOG
+        ws = wb.create_sheet(log_sheet)
+        ws.append(log_headers)
+        for row in log:
+            ws.append([row.get(h) for h in log_headers])
     wb.save(path)
     return path
 

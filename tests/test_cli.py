@@ -62,10 +62,13 @@ def test_rebuild_writes_report_json_and_summary(runner, tmp_path, team, rules):
     assert "最薄弱环节: 商务谈判→成交待签约 通过率 66.7%" in result.stdout
     assert "停留超时 3 条" in result.stdout
     assert "数据问题: 错误 1 个，警告 1 个" in result.stdout
+    # In May: LF2024001 is new (05-01); won in May: LF2024008 (05-01); no log, no earlier snapshot.
+    assert "本月（2024-05-01 至 2024-05-31）：新增 1 条，成交 1 条，流失 0 条，阶段变动 0 次" in result.stdout
+    assert f"历史记录: {out / 'history.sqlite'}（已记录 2024-05，此前没有更早月份的快照）" in result.stdout
     assert str(report) in result.stdout
     assert hashlib.sha256(team.read_bytes()).hexdigest() == before  # the input is never modified
     payload = json.loads(json_path.read_text(encoding="utf-8"))
-    expected = analyse([team], rules, month="2024-05").as_json()
+    expected = analyse([team], rules, month="2024-05", history=out / "history.sqlite").as_json()
     assert payload == json.loads(json.dumps(expected, ensure_ascii=False))
     assert payload["as_of"] == "2024-05-31"
     assert payload["win_rate"] == pytest.approx(0.4)

@@ -50,6 +50,9 @@ def test_imports_point_one_way():
     modules = {p.stem: _imports(p) for p in (REPO / "funnel_xl").glob("*.py")}
     assert [m for m, names in modules.items() if "click" in names] == ["cli"]
     assert {m for m, names in modules.items() if "xlsxwriter" in names} <= {"report", "template"}
-    pure = modules["metrics"]
-    assert not pure & {"openpyxl", "xlsxwriter", "python_calamine", "click", "os", "pathlib", "io"}
+    for pure in ("metrics", "flow"):
+        assert not modules[pure] & {
+            "openpyxl", "xlsxwriter", "python_calamine", "click", "os", "pathlib", "io", "sqlite3",
+        }, pure
+    assert [m for m, names in modules.items() if "sqlite3" in names] == ["store"]
     assert not modules["rules"] & {"pandas", "openpyxl", "xlsxwriter", "click"}

@@ -116,7 +116,7 @@ def test_formula_looking_text_is_text_in_every_sheet(rebuilt):
 def test_rep_sheet_names_are_sanitised_and_unique(rebuilt):
     _, report, _, _ = rebuilt
     names = openpyxl.load_workbook(report).sheetnames
-    reps = names[4:-4]
+    reps = names[names.index("渠道分析") + 1:names.index("预警")]
     assert len(reps) == len({n.casefold() for n in reps}) == len(set(OWNERS) | {"张伟"})  # 8 + 张伟
     for name in reps:
         assert len(name.encode("utf-16-le")) // 2 <= 31
@@ -207,7 +207,7 @@ def test_json_that_cannot_be_written_keeps_the_previous_report(tmp_path, team):
     runner = CliRunner()
     out = tmp_path / "out"
     report = previous_report(runner, team, out)
-    before = sha(report)
+    before, store_before = sha(report), sha(out / "history.sqlite")
     changed = write_workbook(tmp_path / "team.xlsx", [lead("LF2024001", "方案提案", D(2024, 3, 1))])
     blocker = tmp_path / "blocker"
     blocker.write_text("a file, not a folder")
@@ -215,7 +215,10 @@ def test_json_that_cannot_be_written_keeps_the_previous_report(tmp_path, team):
                                  "--json", str(blocker / "f.json")])
     assert result.exit_code == 2
     assert sha(report) == before  # the report was not replaced on its own
-    assert sorted(p.name for p in out.iterdir()) == ["f.json", "funnel_report_2024-05-31.xlsx"]
+    assert sha(out / "history.sqlite") == store_before  # a run that fails records nothing
+    assert sorted(p.name for p in out.iterdir()) == [
+        "f.json", "funnel_report_2024-05-31.xlsx", "history.sqlite",
+    ]
 
 
 def run_without_override(args: list[str]) -> subprocess.CompletedProcess:
@@ -250,7 +253,9 @@ def test_read_only_folder_keeps_the_previous_report(tmp_path, team):
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip() == f"错误: 无法在 {out} 写入输出文件: 没有权限。请换一个可写的位置。"
     assert sha(report) == before
-    assert sorted(p.name for p in out.iterdir()) == ["f.json", "funnel_report_2024-05-31.xlsx"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "f.json", "funnel_report_2024-05-31.xlsx", "history.sqlite",
+    ]
 
 
 def test_unreadable_input_is_a_clear_error(team):

@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from funnel_xl.analysis import Analysis, InputFile
+from funnel_xl.flow import ChannelFlag, flag_suggestions
 from funnel_xl.metrics import recalculate
 from funnel_xl.problems import Problem
 from funnel_xl.report import (
@@ -90,13 +91,15 @@ ERROR = Problem(
     sheet="线索跟踪", row=10, column="D", header="所属阶段", value="已签约", file="tracking.xlsx",
 )
 
-FIXED_ORDER = ["总览", "漏斗分析", "负责人对比", "渠道分析", "预警", "优化建议", "数据问题", "线索明细"]
+FIXED_ORDER = [
+    "总览", "漏斗分析", "阶段流转", "趋势", "负责人对比", "渠道分析", "预警", "优化建议", "数据问题", "线索明细",
+]
 DETAIL_HEADERS = [
     "线索编号", "客户名称/联系人", "线索来源", "所属阶段", "首次接触时间", "最近跟进时间", "跟进方式",
     "跟进内容摘要", "客户需求/痛点", "预计成交日期", "预计成交金额(万元)", "负责人",
     "当前阶段停留时长(天)", "转化率/阶段通过率(可选)",
     "阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式",
-    "阶段进入日期来源", "状态", "停留超时", "来源文件", "来源行",
+    "阶段进入日期来源", "流失阶段来源", "状态", "停留超时", "来源文件", "来源行",
 ]
 
 
@@ -160,7 +163,7 @@ def test_names_and_path(tmp_path):
 
 def test_sheets_in_order(book):
     assert book.sheetnames == [
-        "总览", "漏斗分析", "负责人对比", "渠道分析", "＊销售代表", "张伟",
+        "总览", "漏斗分析", "阶段流转", "趋势", "负责人对比", "渠道分析", "＊销售代表", "张伟",
         "预警", "优化建议", "数据问题", "线索明细",
     ]
 
@@ -329,7 +332,7 @@ def test_detail_sheet(book):
     assert ws["E2"].number_format == "yyyy-mm-dd"
     assert ws["K2"].number_format == "#,##0.0"
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == "A1:Y10"
+    assert ws.auto_filter.ref == "A1:Z10"
 
 
 def test_formula_looking_text_stays_text(book):
@@ -353,6 +356,35 @@ def test_nothing_to_report(tmp_path):
     assert book["数据问题"]["A2"].value == "未发现数据问题。"
     assert book["优化建议"]["A4"].value == "本期数字没有触发任何优化建议规则。"
     assert book["线索明细"].max_row == 9
+
+
+def test_a_channel_low_month_after_month_is_flagged(tmp_path):
+    analysis = make_analysis()
+    flag = ChannelFlag("官网表单", "win_rate", 0.1, ("2024-03", "2024-04", "2024-05"), (0.05, 0.0, 0.0))
+    analysis.flow.channel_flags = [flag]
+    analysis.result.suggestions.extend(flag_suggestions([flag], analysis.rules))
+    book = openpyxl.load_workbook(write_report(analysis, tmp_path / "r.xlsx"))
+    ws = book["渠道分析"]
+    assert ws["P3"].value == "连续偏低\n(连续 3 个月)"
+    assert (ws["A4"].value, ws["P4"].value) == ("官网表单", "赢单率 < 10%（2024-03、2024-04、2024-05）")
+    assert (ws["A5"].value, ws["P5"].value) == ("展会推广", None)
+    assert ws["P4"].fill.fgColor.rgb.endswith("FFC7CE")
+    rows = table(book["优化建议"], 3)
+    assert rows[-1]["建议"] == (
+        "渠道「官网表单」赢单率已连续 3 个月低于 10%（2024-03 至 2024-05：5%、0%、0%）："
+        "评估其获客成本，减少投入或调整使用方式。"
+    )
+    assert (rows[-1]["指标"], rows[-1]["阶段/渠道"]) == ("渠道赢单率连续偏低", "官网表单")
+
+
+def test_flow_and_trend_sheets_without_history(book):
+    # make_analysis has no log and no store: no moves, one month of trend.
+    flow = [r for r in book["阶段流转"].iter_rows(values_only=True) if r[0]]
+    assert any(r[0].startswith("本期没有阶段变动记录：工作簿没有跟进记录") for r in flow if isinstance(r[0], str))
+    trend = book["趋势"]
+    assert [c.value for c in trend[4]] == ["指标", "2024-05"]
+    assert [c.value for c in trend[5]] == ["数据来源", "本次"]
+    assert len(trend._charts) == 5
 
 
 # ---------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def test_excluded_rows_go_to_their_rep(out):
     problems = list(book["数据问题"].iter_rows(min_row=2, values_only=True))
     # LF2024203 is on Excel row 7 (header row 1, then 201 on row 5, 202 on 6, 203 on 7).
     assert [(p[0], p[3], p[8]) for p in problems] == [("错误", 7, "missing_first_contact")]
-    detail = [(r[0], r[21]) for r in book["线索明细"].iter_rows(min_row=2, values_only=True)]
+    detail = [(r[0], r[22]) for r in book["线索明细"].iter_rows(min_row=2, values_only=True)]
     assert detail == [("LF2024201", "在跟"), ("LF2024202", "流失"), ("LF2024203", "已排除(数据错误)")]
     funnel = {r[0]: r for r in book["漏斗分析"].iter_rows(min_row=4, max_row=9, values_only=True)}
     # 李四: 202 lost at 需求挖掘 (index 1), 201 active in 方案提案 (2) → reached [2, 2, 1, 0, 0, 0],
@@ -220,7 +220,11 @@ def test_same_input_gives_byte_identical_outputs(tracking, tmp_path):
              str(out / "figures.json"), "--split-by", "owner", "--split-by", "source"],
         )
         assert result.exit_code == 1, result.output
-        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        # The history store (history.sqlite) records when each run happened: not compared.
+        return {
+            str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != "history.sqlite"
+        }
 
     first, second = run(tmp_path / "a"), run(tmp_path / "b")
     # report, JSON, manifest, 3 reps and 4 channels × (workbook + JSON)

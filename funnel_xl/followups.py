@@ -1,0 +1,286 @@
+"""The follow-up log (跟进记录): raw cells in, typed entries and problems out, plus the cross-checks
+between the log and the leads sheet.
+
+One row per contact: 线索编号, 跟进时间, 跟进方式, 沟通内容, 客户反馈/异议, 下一步行动, 下次沟通时间,
+阶段调整为 (a stage or a lost label; blank = no change) and 跟进人. Conversion reuses the leads
+sheet's (dates in their usual forms, stage names folded); each check is a vectorised mask whose
+failing rows become :class:`~funnel_xl.problems.Problem` records with sheet, Excel row and column
+letter, as on the leads sheet. An entry with an error is not used; an entry dated after the as-of
+date is not used either (warning), so that an earlier month can be rebuilt from today's workbook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .problems import ERROR, WARNING, Problem
+from .reader import LeadsSheet
+from .rules import Rules
+from .validate import (
+    EPOCH_1904,
+    EXCEL_EPOCH,
+    Validated,
+    canonical_names,
+    canonical_stages,
+    folded_text,
+    is_blank,
+    parse_dates,
+)
+
+# Where a check's message puts the sheet's value; {hint} is a "did you mean" where one exists.
+_CHECKS = {
+    "log_missing_lead_id": (ERROR, "lead_id", "跟进记录缺少线索编号，无法对应到线索，该条记录未使用。请补填线索编号。"),
+    "log_unknown_lead": (
+        ERROR, "lead_id",
+        "线索编号「{value}」在线索表中不存在，该条跟进记录未使用。请核对编号，应与线索表中的线索编号一致。",
+    ),
+    "log_missing_time": (ERROR, "time", "跟进时间为空，该条记录未使用。请填写日期，例如 2024-03-15。"),
+    "log_bad_time": (
+        ERROR, "time", "跟进时间「{value}」不是可识别的日期，该条记录未使用。请写成 2024-03-15 这样的日期。",
+    ),
+    "log_unknown_stage": (
+        ERROR, "stage_change",
+        "阶段调整为「{value}」不是规则中的阶段或流失标签，该条记录未使用。{hint}不调整阶段时请留空。",
+    ),
+    "log_future_time": (WARNING, "time", "跟进时间 {value} 晚于统计截止日 {as_of}，本次统计未使用该条记录。"),
+    "log_before_first_contact": (
+        WARNING, "time", "跟进时间 {value} 早于该线索的首次接触时间 {first}，请核对两个日期。",
+    ),
+    "log_unknown_method": (WARNING, "method", "跟进方式「{value}」不在规则的列表中。{hint}"),
+    "log_bad_date": (
+        WARNING, "next_contact", "下次沟通时间「{value}」不是可识别的日期，已忽略。请写成 2024-03-15 这样的日期。",
+    ),
+}
+
+
+@dataclass
+class ValidatedLog:
+    """Typed log entries (all rows; ``_error`` marks the unusable) and their problems."""
+
+    entries: pd.DataFrame
+    problems: list[Problem]
+
+    @property
+    def usable(self) -> pd.DataFrame:
+        """The entries the stage history uses: no error, dated on or before the as-of date."""
+        return self.entries[self.entries["_used"]].reset_index(drop=True)
+
+
+def validate_log(sheet: LeadsSheet, rules: Rules, as_of: date, leads: pd.DataFrame) -> ValidatedLog:
+    """Type and check the entries of a follow-up log sheet.
+
+    ``leads`` are the typed leads of the run, rows with errors included (``_error``): an entry for a
+    lead whose row has an error is not a problem of the log, it is simply not used.
+    """
+    raw = sheet.frame
+    typed = _typed(raw, rules, EPOCH_1904 if sheet.date1904 else EXCEL_EPOCH)
+    as_of_ts = pd.Timestamp(as_of)
+    # Only the date columns need "blank" apart from "unreadable"; free text is never converted.
+    blank = {f: is_blank(raw[f]) for f in ("time", "next_contact") if f in raw}
+
+    known = leads[["lead_id", "first_contact", "_error"]].dropna(subset=["lead_id"])
+    # A lead on several rows (an error) is known; it is usable only when none of its rows is.
+    by_id = known.groupby("lead_id", sort=False).agg(
+        first=("first_contact", "min"), error=("_error", "max")
+    )
+    lead_id = typed["lead_id"]
+    is_known = lead_id.isin(by_id.index)
+    lead_ok = lead_id.map(~by_id["error"].astype(bool)).fillna(False).astype(bool)
+    first = lead_id.map(by_id["first"])
+
+    time = typed["time"]
+    fails: dict[str, pd.Series] = {
+        "log_missing_lead_id": lead_id.isna(),
+        "log_unknown_lead": lead_id.notna() & ~is_known,
+        "log_missing_time": blank["time"],
+        "log_bad_time": time.isna() & ~blank["time"],
+    }
+    if "stage_change" in typed:
+        choices = {*rules.stage_names, *rules.lost_labels}
+        change = typed["stage_change"]
+        fails["log_unknown_stage"] = change.notna() & ~change.isin(choices)
+    fails["log_future_time"] = time > as_of_ts
+    fails["log_before_first_contact"] = lead_ok & time.notna() & first.notna() & (time < first)
+    if "method" in typed and rules.follow_up_methods:
+        method = typed["method"]
+        fails["log_unknown_method"] = method.notna() & ~method.isin(rules.follow_up_methods)
+    if "next_contact" in typed:
+        fails["log_bad_date"] = typed["next_contact"].isna() & ~blank["next_contact"]
+
+    error = pd.Series(False, index=typed.index)
+    for code, mask in fails.items():
+        if _CHECKS[code][0] == ERROR:
+            error |= mask.fillna(False).astype(bool)
+    entries = typed
+    entries["_file"] = sheet.file_name
+    entries["_sheet"] = sheet.sheet
+    entries["_error"] = error
+    entries["_used"] = ~error & lead_ok & (time <= as_of_ts)
+    # The reader's notes (a total line, a row outside the table) were made before the caller chose
+    # how to name the file (sheet.label).
+    notes = [dataclasses.replace(p, file=sheet.file_name) for p in sheet.problems]
+    problems = notes + _problems(fails, raw, typed, first, sheet, rules, as_of)
+    return ValidatedLog(entries=entries, problems=problems)
+
+
+def cross_check(
+    leads: pd.DataFrame, entries: pd.DataFrame, places: dict[str, Validated], rules: Rules,
+    as_of: date,
+) -> list[Problem]:
+    """Warnings where the leads sheet and the log disagree: 所属阶段 against the last stage
+    adjustment, 最近跟进时间 against the latest entry. ``leads`` are the valid leads, ``entries``
+    the usable log entries, ``places`` each file's checked leads by file label (their column
+    letters and headers)."""
+    if leads.empty or entries.empty:
+        return []
+    ordered = entries.sort_values(["time", "_file", "_row"], kind="stable")
+    latest = ordered.groupby("lead_id", sort=False).agg(time=("time", "max"), row=("_row", "last"))
+    moves = ordered[ordered["stage_change"].notna()]
+    last_move = moves.groupby("lead_id", sort=False).agg(
+        stage=("stage_change", "last"), time=("time", "last"), row=("_row", "last")
+    )
+    ids = leads["lead_id"]
+    problems = []
+
+    moved_to = ids.map(last_move["stage"])
+    disagree = moved_to.notna() & (moved_to != leads["stage"])
+    for i in np.flatnonzero(disagree.to_numpy()):
+        lead = leads.iloc[i]
+        move = last_move.loc[lead["lead_id"]]
+        problems.append(
+            _lead_problem(
+                "stage_disagrees_with_log", lead, "stage", places, rules, lead["stage"],
+                f"所属阶段「{lead['stage']}」与跟进记录中最后一次阶段调整「{move['stage']}」"
+                f"（{_day(move['time'])}，跟进记录第 {int(move['row'])} 行）不一致。请核对后更正其中一处。",
+            )
+        )
+
+    if "last_follow_up" in leads:
+        last = pd.to_datetime(leads["last_follow_up"])
+        logged = ids.map(latest["time"])
+        first = pd.to_datetime(leads["first_contact"])
+        # A value already reported as wrong (before first contact, after the as-of date) is not
+        # checked again.
+        plausible = last.notna() & (last >= first) & (last <= pd.Timestamp(as_of))
+        differ = plausible & logged.notna() & (last != logged)
+        for i in np.flatnonzero(differ.fillna(False).to_numpy()):
+            lead = leads.iloc[i]
+            entry = latest.loc[lead["lead_id"]]
+            problems.append(
+                _lead_problem(
+                    "last_follow_up_disagrees_with_log", lead, "last_follow_up", places, rules,
+                    _day(last.iloc[i]),
+                    f"最近跟进时间 {_day(last.iloc[i])} 与跟进记录中最近一次跟进 {_day(entry['time'])}"
+                    f"（跟进记录第 {int(entry['row'])} 行）不一致。请核对后更正其中一处。",
+                )
+            )
+    return problems
+
+
+def _typed(raw: pd.DataFrame, rules: Rules, epoch: pd.Timestamp) -> pd.DataFrame:
+    """Only what the checks and the stage history read is converted; free text stays as typed.
+    IDs are folded as on the leads sheet (ＬＦ２０２４００１ = LF2024001), so they match."""
+    typed = pd.DataFrame(index=raw.index)
+    typed["lead_id"] = folded_text(raw["lead_id"])
+    for col in rules.log_columns:
+        if col.field not in raw or col.field == "lead_id":
+            continue
+        if col.kind == "date":
+            typed[col.field] = parse_dates(raw[col.field], epoch)
+        elif col.kind == "stage":
+            typed[col.field] = _by_value(raw[col.field], lambda s: canonical_stages(s, rules))
+        elif col.field == "method":
+            typed[col.field] = _by_value(
+                raw[col.field], lambda s: canonical_names(folded_text(s), rules.follow_up_methods)
+            )
+    if "stage_change" not in typed:
+        typed["stage_change"] = pd.Series(None, index=raw.index, dtype=object)
+    typed["_row"] = raw["_row"]
+    return typed
+
+
+def _by_value(values: pd.Series, convert) -> pd.Series:
+    """Convert each distinct value once (a log column holds few distinct stages or methods)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    converted = convert(pd.Series(distinct, dtype=object))
+    converted = np.append(converted.where(converted.notna(), None).to_numpy(dtype=object), None)
+    return pd.Series(converted[codes], index=values.index, dtype=object)
+
+
+def _problems(
+    fails: dict[str, pd.Series], raw: pd.DataFrame, typed: pd.DataFrame, first: pd.Series,
+    sheet: LeadsSheet, rules: Rules, as_of: date,
+) -> list[Problem]:
+    problems = []
+    for code, mask in fails.items():
+        severity, field, message = _CHECKS[code]
+        for i in np.flatnonzero(mask.fillna(False).to_numpy()):
+            value = _display(raw[field].iloc[i]) if field in raw else ""
+            text = message.format(
+                value=value, as_of=as_of.isoformat(), first=_day(first.iloc[i]),
+                hint=_hint(field, value, rules),
+            )
+            problems.append(
+                Problem(
+                    code=code, severity=severity, message=text, sheet=sheet.sheet,
+                    row=int(typed["_row"].iloc[i]), column=sheet.letters.get(field, ""),
+                    header=sheet.headers.get(field, _log_header(rules, field)), value=value,
+                    file=sheet.file_name,
+                )
+            )
+    return problems
+
+
+def _lead_problem(
+    code: str, lead: pd.Series, field: str, places: dict[str, Validated], rules: Rules,
+    value: object, message: str,
+) -> Problem:
+    sheet = places.get(lead["_file"])
+    return Problem(
+        code=code, severity=WARNING, message=message, sheet=lead["_sheet"], row=int(lead["_row"]),
+        column=sheet.letters.get(field, "") if sheet else "",
+        header=sheet.headers.get(field, rules.header(field)) if sheet else rules.header(field),
+        value=_display(value), file=lead["_file"],
+    )
+
+
+def _hint(field: str, value: str, rules: Rules) -> str:
+    choices = {
+        "stage_change": [*rules.stage_names, *rules.lost_labels],
+        "method": list(rules.follow_up_methods),
+    }.get(field)
+    if not choices or not value:
+        return ""
+    close = difflib.get_close_matches(value.strip(), choices, n=1, cutoff=0.4)
+    return f"是否应为「{close[0]}」？" if close else f"可选值: {'、'.join(choices)}。"
+
+
+def _log_header(rules: Rules, field: str) -> str:
+    try:
+        return rules.log_header(field)
+    except KeyError:
+        return field
+
+
+def _day(value: object) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).date().isoformat()
+
+
+def _display(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return _day(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

@@ -1,0 +1,286 @@
+"""The history store: what each monthly rebuild saw, in an embedded SQLite file (standard library).
+
+One snapshot per calendar month: per lead its stage, owner, source, amount, expected close date,
+first contact, the stage-entered date (and its source) and lost-at stage the rebuild used; and the
+run itself (as-of date, input files and their SHA-256, rules SHA-256, tool version, when, and the
+month's figures for the trend). Re-running a month replaces its snapshot in one transaction; months
+can be rebuilt in any order.
+
+The schema is versioned (table ``schema_version``); an older store is migrated by the ordered
+functions in ``MIGRATIONS``, never dropped. A damaged, foreign or locked file raises
+:class:`InputError` / :class:`OutputError` with a message that suggests ``--no-history``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, OutputError
+from .flow import MonthFigures, PreviousSnapshot
+
+# Seconds to wait for another process (a second rebuild) to release the store.
+LOCK_TIMEOUT_SECONDS = 10.0
+_HINT = "可加 --no-history 跳过历史记录，照常生成本月报告。"
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    """The first store: runs and per-lead snapshots."""
+    conn.execute(
+        """CREATE TABLE runs (
+            month TEXT PRIMARY KEY,
+            as_of TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            rules_sha256 TEXT NOT NULL,
+            tool_version TEXT NOT NULL,
+            created TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """CREATE TABLE snapshots (
+            month TEXT NOT NULL REFERENCES runs(month) ON DELETE CASCADE,
+            lead_id TEXT NOT NULL,
+            stage TEXT,
+            owner TEXT,
+            source TEXT,
+            amount REAL,
+            stage_entered TEXT,
+            stage_entered_source TEXT,
+            PRIMARY KEY (month, lead_id)
+        ) WITHOUT ROWID"""
+    )
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """Expected close date (for slipping deals), first contact, lost-at and the 阶段进入日期 the
+    sheet showed, per lead; the month's figures per run (for the trend). Older snapshots keep NULL
+    there."""
+    conn.execute("ALTER TABLE snapshots ADD COLUMN expected_close TEXT")
+    conn.execute("ALTER TABLE snapshots ADD COLUMN first_contact TEXT")
+    conn.execute("ALTER TABLE snapshots ADD COLUMN lost_at TEXT")
+    conn.execute("ALTER TABLE snapshots ADD COLUMN stage_entered_column TEXT")
+    conn.execute("ALTER TABLE runs ADD COLUMN figures TEXT")
+
+
+# MIGRATIONS[i] brings a store from version i to version i + 1.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+SCHEMA_VERSION = len(MIGRATIONS)
+SNAPSHOT_FIELDS = (
+    "lead_id", "stage", "owner", "source", "amount", "expected_close", "first_contact",
+    "stage_entered", "stage_entered_source", "lost_at", "stage_entered_column",
+)
+_DATE_FIELDS = ("expected_close", "first_contact", "stage_entered", "stage_entered_column")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One rebuild as the store keeps it."""
+
+    month: str
+    as_of: date
+    inputs: list[dict]  # [{"file": name, "sha256": …}]
+    rules_sha256: str
+    tool_version: str
+    created: str
+    figures: MonthFigures | None
+
+
+class HistoryStore:
+    """A history store file. Opening never creates it: reading a missing store finds no history."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def previous(self, as_of: date) -> PreviousSnapshot | None:
+        """The latest snapshot of a month before as-of's month, or None."""
+        month = _month(as_of)
+        with self._connect(write=False) as conn:
+            if conn is None:
+                return None
+            row = conn.execute(
+                "SELECT month, as_of FROM runs WHERE month < ? ORDER BY month DESC LIMIT 1",
+                (month,),
+            ).fetchone()
+            if row is None:
+                return None
+            frame = pd.read_sql_query(
+                "SELECT lead_id, stage, stage_entered, stage_entered_source, lost_at,"
+                " stage_entered_column FROM snapshots WHERE month = ?",
+                conn, params=(row[0],),
+            )
+        for column in ("stage_entered", "stage_entered_column"):
+            frame[column] = pd.to_datetime(frame[column], errors="coerce")
+        return PreviousSnapshot(month=row[0], as_of=date.fromisoformat(row[1]), leads=frame)
+
+    def runs(self) -> list[RunRecord]:
+        """Every run kept, oldest month first."""
+        with self._connect(write=False) as conn:
+            if conn is None:
+                return []
+            rows = conn.execute(
+                "SELECT month, as_of, inputs, rules_sha256, tool_version, created, figures"
+                " FROM runs ORDER BY month"
+            ).fetchall()
+        return [
+            RunRecord(
+                month=month, as_of=date.fromisoformat(as_of), inputs=json.loads(inputs),
+                rules_sha256=rules_sha256, tool_version=tool_version, created=created,
+                figures=MonthFigures.from_json(json.loads(figures)) if figures else None,
+            )
+            for month, as_of, inputs, rules_sha256, tool_version, created, figures in rows
+        ]
+
+    def snapshot(self, month: str) -> pd.DataFrame:
+        """The per-lead snapshot of a month (empty when the month was never rebuilt)."""
+        with self._connect(write=False) as conn:
+            if conn is None:
+                return pd.DataFrame(columns=list(SNAPSHOT_FIELDS))
+            return pd.read_sql_query(
+                f"SELECT {', '.join(SNAPSHOT_FIELDS)} FROM snapshots"
+                " WHERE month = ? ORDER BY lead_id",
+                conn, params=(month,),
+            )
+
+    # -- writing ---------------------------------------------------------------------
+
+    def record(
+        self, as_of: date, leads: pd.DataFrame, *, inputs: list[dict], rules_sha256: str,
+        tool_version: str, figures: MonthFigures | None, created: datetime | None = None,
+    ) -> None:
+        """Keep this rebuild: replace as-of's month (its run and snapshot) in one transaction."""
+        month = _month(as_of)
+        created = (created or datetime.now(UTC)).isoformat(timespec="seconds")
+        rows = _snapshot_rows(leads)
+        with self._connect(write=True) as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("DELETE FROM snapshots WHERE month = ?", (month,))
+                conn.execute("DELETE FROM runs WHERE month = ?", (month,))
+                conn.execute(
+                    "INSERT INTO runs (month, as_of, inputs, rules_sha256, tool_version, created,"
+                    " figures) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        month, as_of.isoformat(), json.dumps(inputs, ensure_ascii=False),
+                        rules_sha256, tool_version, created,
+                        json.dumps(figures.as_json(), ensure_ascii=False) if figures else None,
+                    ),
+                )
+                conn.executemany(
+                    f"INSERT OR REPLACE INTO snapshots (month, {', '.join(SNAPSHOT_FIELDS)})"
+                    f" VALUES (?, {', '.join('?' * len(SNAPSHOT_FIELDS))})",
+                    ((month, *row) for row in rows),
+                )
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    # -- the connection --------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self, *, write: bool) -> Iterator[sqlite3.Connection | None]:
+        """An open, migrated connection; None when reading a store that does not exist."""
+        if not self.path.exists():
+            if not write:
+                yield None
+                return
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutputError(f"无法创建历史记录库 {self.path}: {exc.strerror or exc}。{_HINT}") from None
+        if self.path.is_dir():
+            raise InputError(f"历史记录库 {self.path} 是一个文件夹，不是 SQLite 文件。请换一个路径（--history），{_HINT}")
+        try:
+            conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._error(exc, write=write) from None
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate(conn)
+            yield conn
+        except (sqlite3.Error, pd.errors.DatabaseError) as exc:
+            raise self._error(exc, write=write) from None
+        finally:
+            conn.close()
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "schema_version" not in tables:
+            if tables:
+                raise InputError(
+                    f"{self.path} 不是 funnel-xl 的历史记录库（其中已有其他数据表: {'、'.join(sorted(tables))}），"
+                    f"为避免覆盖，未做任何改动。请用 --history 指定另一个文件，{_HINT}"
+                )
+            version = 0
+        else:
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"历史记录库 {self.path} 由更新版本的 funnel-xl 创建（格式版本 {version}，本版本支持到 "
+                f"{SCHEMA_VERSION}）。请升级 funnel-xl，{_HINT}"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        # Every step and the new version number commit together, or not at all.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if version == 0:
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            for migrate in MIGRATIONS[version:]:
+                migrate(conn)
+            conn.execute("DELETE FROM schema_version")
+            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _error(self, exc: Exception, *, write: bool) -> InputError | OutputError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return OutputError(
+                f"历史记录库 {self.path} 正被另一个程序占用（{text}）。请等它结束后重试，{_HINT}"
+            )
+        if "not a database" in text or "malformed" in text or "corrupt" in text:
+            return InputError(
+                f"历史记录库 {self.path} 已损坏或不是 SQLite 文件（{text}）。请从备份恢复或移走该文件，{_HINT}"
+            )
+        error = OutputError if write else InputError
+        return error(f"无法使用历史记录库 {self.path}（{text}）。{_HINT}")
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _snapshot_rows(leads: pd.DataFrame) -> list[tuple]:
+    """The snapshot's rows as plain Python values (dates as ISO text, blanks as NULL)."""
+    columns = []
+    n = len(leads)
+    for name in SNAPSHOT_FIELDS:
+        if name not in leads:
+            columns.append([None] * n)
+        elif name in _DATE_FIELDS:
+            days = pd.to_datetime(leads[name], errors="coerce")
+            text = days.dt.strftime("%Y-%m-%d")
+            columns.append([None if pd.isna(v) else v for v in text.tolist()])
+        elif name == "amount":
+            values = pd.to_numeric(leads[name], errors="coerce")
+            values = values.to_numpy(dtype=float, na_value=np.nan)
+            columns.append([None if np.isnan(v) else v for v in values.tolist()])
+        else:
+            values = leads[name].astype(object).where(leads[name].notna(), None)
+            columns.append([None if v is None else str(v) for v in values.tolist()])
+    return list(zip(*columns))
