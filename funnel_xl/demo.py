@@ -9,6 +9,14 @@ The same seed always gives the same rows.
 Some leads the rep stopped working are never archived: they stay open with an old last follow-up
 (stale, overdue, stalled), as in any real sheet.
 
+The follow-up log (跟进记录) tells the same story, one row per contact, in date order: the first
+contact; every stage move on the day it happened (阶段调整为), the lost mark included; zero to two
+follow-ups without a stage change between moves; for an open or won lead a last contact on its
+最近跟进时间. So the leads sheet agrees with the log: 所属阶段 is the last stage adjustment,
+阶段进入日期 the date of the move into it, 流失阶段 the stage before the lost mark, 最近跟进时间 the
+latest entry (except on the rows with a planted date problem). The log comes from its own random
+stream, so the leads rows are the same with or without it; about five entries per lead.
+
 Messiness that is *not* a problem: on about 3% of the rows a date is typed as text in a valid form
 ("2024/3/15", "2024年3月15日", "2024.3.15", "2024-03-15"); 阶段进入日期 is blank on about a fifth of the rows
 (half of those carry a hand-typed 当前阶段停留时长(天) instead); 流失阶段 is blank on about a fifth of
@@ -29,11 +37,21 @@ about 4% of the rows in all), on distinct rows chosen by the seed, each the only
 - ``bad_lead_id``: 线索编号 not matching the rules' pattern: "A-17" first ("LF24-088", "2024017").
 - ``negative_amount``: 预计成交金额(万元) below zero.
 - ``amount_not_number``: 预计成交金额(万元) is text: "待定" first ("约50万", "面议").
+
+Planted in the log, as many of each, on follow-ups between two moves (so no figure depends on them):
+
+- ``log_unknown_lead``: 线索编号 with a digit left out ("LF202412" for LF2024012).
+- ``log_unknown_stage``: 阶段调整为 misspelt: "需求挖据" first ("方案提按", "商务淡判").
+- ``log_bad_time``: 跟进时间 is text that is no date: "上周五".
+- ``stage_disagrees_with_log``: an open lead's last contact moved it on in the log, but its
+  所属阶段 was not updated (a warning on the leads sheet).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
@@ -92,6 +110,10 @@ PROBLEM_FIELDS = {
     "bad_lead_id": "lead_id",
     "duplicate_id": "lead_id",
 }
+LOG_PROBLEM_KINDS = (
+    "log_unknown_lead", "log_unknown_stage", "log_bad_time", "stage_disagrees_with_log",
+)
+LOG_PROBLEM_VALUES = {"log_unknown_stage": tuple(STAGE_TYPOS), "log_bad_time": ("上周五",)}
 # One row in this many per problem kind.
 PROBLEM_EVERY = 250
 MESSY_DATE_SHARE = 0.03
@@ -184,6 +206,68 @@ LATE_LOSS = {
 }
 
 
+# What a rep notes on a follow-up that does not move the lead, by position in the default funnel.
+FEEDBACK = (
+    ("暂时只是了解一下", "需要先内部讨论", None, None),
+    ("预算还在申请中", "决策人下周出差", "在对比竞品", None),
+    ("希望增加ROI测算", "技术部门还有疑问", "在对比竞品", None),
+    ("价格偏高", "要求延长质保", "付款方式需要再谈", None),
+    ("法务还在审合同", "等待财务排期", None),
+    (None,),
+)
+NEXT_ACTIONS = (
+    ("发送产品资料", "电话了解需求", "约首次拜访"),
+    ("约需求调研会", "提供同行业案例", "确认预算与决策人"),
+    ("修改方案", "安排产品演示", "补充ROI测算"),
+    ("提交报价", "协调法务审核合同", "申请特殊折扣"),
+    ("跟进合同盖章", "确认付款时间"),
+    ("安排项目启动会", "移交售后"),
+)
+AFTER_WON = ("合同已归档，售后团队已对接", "项目启动会已召开", "首期款到账确认")
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """The demo team's leads and follow-up log, as rows keyed by field name."""
+
+    leads: list[dict]
+    log: list[tuple]  # in rules.log_columns order (see :func:`log_dicts`)
+    log_fields: tuple[str, ...]
+
+    def log_dicts(self) -> _LogRows:
+        """The log as dicts keyed by field name, made one at a time as they are written."""
+        return _LogRows(self.log, self.log_fields)
+
+
+class _LogRows:
+    """A sized view of the log entries as dicts (what the template writer takes)."""
+
+    def __init__(self, entries: Sequence[tuple], fields: tuple[str, ...]):
+        self.entries = entries
+        self.fields = fields
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[dict]:
+        for entry in self.entries:
+            yield {k: v for k, v in zip(self.fields, entry) if v is not None}
+
+
+@dataclass
+class _Journey:
+    """What really happened to one lead, before any planted mistake: the log is written from it."""
+
+    owner: str
+    first: date
+    moves: list[tuple[int, date]]  # (stage index, day it was entered), S1 at first contact first
+    outcome: str  # won, lost, open
+    ended: date | None  # the lost mark (lost) or the last contact (open, won)
+    method: str | None = None
+    summary: str | None = None
+    reason: str | None = None
+
+
 def demo_rows(
     rules: Rules,
     *,
@@ -193,6 +277,18 @@ def demo_rows(
     months: int = 6,
 ) -> list[dict]:
     """Rows of a realistic team's tracking sheet, keyed by field name; the same seed gives the same rows."""
+    return demo_data(rules, seed=seed, n_leads=n_leads, as_of=as_of, months=months).leads
+
+
+def demo_data(
+    rules: Rules,
+    *,
+    seed: int = 2024,
+    n_leads: int = 300,
+    as_of: date = date(2024, 5, 31),
+    months: int = 6,
+) -> DemoData:
+    """The demo team's leads and, when the rules describe one, its follow-up log."""
     rng = random.Random(seed)
     start = _months_back(as_of, months)
     span = (as_of - start).days
@@ -203,8 +299,13 @@ def demo_rows(
         sim.lead(f"LF{as_of.year}{i:0{width}d}", first)
         for i, first in enumerate(first_contacts, start=1)
     ]
-    _plant_problems(rows, rules, rng, as_of)
-    return rows
+    taken = _plant_problems(rows, rules, rng, as_of)
+    fields = tuple(c.field for c in rules.log_columns)
+    if not fields:
+        return DemoData(rows, [], ())
+    log = _FollowUpLog(rules, random.Random(f"{seed}:跟进记录"), fields)
+    entries = log.write(rows, sim.journeys, taken)
+    return DemoData(rows, entries, fields)
 
 
 def write_demo_workbook(
@@ -215,8 +316,9 @@ def write_demo_workbook(
     n_leads: int = 300,
     as_of: date = date(2024, 5, 31),
 ) -> None:
-    """Write the demo team's tracking workbook (the template with :func:`demo_rows` filled in)."""
-    write_tracking_workbook(path, rules, demo_rows(rules, seed=seed, n_leads=n_leads, as_of=as_of))
+    """Write the demo team's tracking workbook (the template with :func:`demo_data` filled in)."""
+    data = demo_data(rules, seed=seed, n_leads=n_leads, as_of=as_of)
+    write_tracking_workbook(path, rules, data.leads, data.log_dicts())
 
 
 def _months_back(as_of: date, months: int) -> date:
@@ -231,6 +333,7 @@ class _Simulation:
     def __init__(self, rules: Rules, rng: random.Random, as_of: date):
         self.rng = rng
         self.as_of = as_of
+        self.journeys: list[_Journey] = []
         self.stages = rules.stage_names
         self.lost_label = rules.lost_labels[0]
         last = len(self.stages) - 1
@@ -262,6 +365,7 @@ class _Simulation:
         last = len(self.stages) - 1
 
         k, entered, lost_on, last_touch = 0, first, None, None
+        moves = [(0, first)]
         while k < last:
             dwell = round(rng.gammavariate(2.0, self.mean_dwell[k] / 2.0) * speed)
             if rng.random() < 0.06:
@@ -276,6 +380,7 @@ class _Simulation:
                     lost_on = left
                 break
             k, entered = k + 1, left
+            moves.append((k, left))
 
         industry_suffix, industry = rng.choice(COMPANY_KINDS)
         row = {
@@ -296,6 +401,15 @@ class _Simulation:
             self._active(row, k, entered, last_touch)
         if k > 0:
             self._deal(row, k)
+        outcome = "lost" if lost_on is not None else "won" if k == last else "open"
+        self.journeys.append(
+            _Journey(
+                owner=owner, first=first, moves=moves, outcome=outcome,
+                ended=lost_on if lost_on is not None else row["last_follow_up"],
+                method=row.get("follow_up_method"), summary=row.get("follow_up_summary"),
+                reason=row.get("lost_reason"),
+            )
+        )
         self._dwell_columns(row)
         return row
 
@@ -367,8 +481,9 @@ class _Simulation:
         return self.rng.choices(self.methods, cum_weights=self.method_weights[k])[0]
 
 
-def _plant_problems(rows: list[dict], rules: Rules, rng: random.Random, as_of: date) -> None:
-    """Plant each kind of problem on rows where it is the only thing wrong, then the messy dates."""
+def _plant_problems(rows: list[dict], rules: Rules, rng: random.Random, as_of: date) -> set[int]:
+    """Plant each kind of problem on rows where it is the only thing wrong, then the messy dates.
+    Returns the indexes of the rows with a planted problem."""
     n = len(rows)
     per_kind = max(1, n // PROBLEM_EVERY)
     order = list(range(n))
@@ -400,6 +515,7 @@ def _plant_problems(rows: list[dict], rules: Rules, rng: random.Random, as_of: d
         if field not in rows[i]:
             field = "first_contact"
         rows[i][field] = _date_text(rows[i][field], j % 4)
+    return taken
 
 
 def _fits(kind: str, value, open_stages: set[str]):
@@ -434,6 +550,128 @@ def _plant(row: dict, kind: str, value, rng: random.Random, as_of: date) -> None
         row["amount"] = -row["amount"]
     elif kind == "amount_not_number":
         row["amount"] = value
+
+
+class _FollowUpLog:
+    """Each lead's follow-ups written from its journey, then a few planted mistakes; date order."""
+
+    def __init__(self, rules: Rules, rng: random.Random, fields: tuple[str, ...]):
+        self.rng = rng
+        self.fields = fields
+        self.stages = rules.stage_names
+        self.lost_label = rules.lost_labels[0]
+        last = len(self.stages) - 1
+        self.position = [round(k * 5 / max(last, 1)) for k in range(last + 1)]
+        self.methods = list(rules.follow_up_methods) or [None]
+        # Where each of the rules' log fields sits in an entry (None: a field the demo leaves).
+        self.positions = [_LOG_FIELDS.index(f) if f in _LOG_FIELDS else None for f in fields]
+
+    def write(self, rows: list[dict], journeys: list[_Journey], taken: set[int]) -> list[tuple]:
+        by_day: dict[date, list[tuple]] = {}
+        # Follow-ups between moves of rows without a planted problem: where log mistakes may go.
+        spare: list[tuple[date, list]] = []
+        disagree: list[tuple[int, list]] = []
+        for i, (row, journey) in enumerate(zip(rows, journeys)):
+            for entry, kind in self.lead(row["lead_id"], journey):
+                by_day.setdefault(entry[1], []).append(entry)
+                if i not in taken:
+                    if kind == "between":
+                        spare.append(entry)
+                    elif kind == "last_open":
+                        disagree.append((i, entry))
+        self.plant(len(rows), spare, disagree, journeys)
+        # Day by day, each day's lists freed as its entries become tuples.
+        return [self.cells(entry) for day in sorted(by_day) for entry in by_day.pop(day)]
+
+    def lead(self, lead_id: str, journey: _Journey) -> Iterator[tuple[list, str]]:
+        """The entries of one lead, each with what it is: first, between, move, lost, last_open
+        or after."""
+        rng = self.rng
+        owner = journey.owner
+        k, day = journey.moves[0]
+        yield self.entry(lead_id, day, k, owner), "first"
+        for k, moved in journey.moves[1:]:
+            yield from self.between(lead_id, day, moved, k - 1, owner)
+            yield self.entry(lead_id, moved, k, owner, change=self.stages[k]), "move"
+            day = moved
+        if journey.outcome == "lost":
+            yield from self.between(lead_id, day, journey.ended, k, owner)
+            entry = self.entry(lead_id, journey.ended, k, owner, change=self.lost_label, final=True)
+            entry[2], entry[3], entry[4] = journey.method, journey.summary, journey.reason
+            yield entry, "lost"
+        elif journey.ended > day:
+            if journey.outcome == "open":
+                yield from self.between(lead_id, day, journey.ended, k, owner)
+            entry = self.entry(lead_id, journey.ended, k, owner, final=journey.outcome == "won")
+            if journey.outcome == "won":
+                entry[3] = rng.choice(AFTER_WON)
+            else:
+                entry[2], entry[3] = journey.method or entry[2], journey.summary or entry[3]
+            yield entry, "last_open" if journey.outcome == "open" else "after"
+
+    def between(
+        self, lead_id: str, start: date, end: date, k: int, owner: str
+    ) -> Iterator[tuple[list, str]]:
+        gap = (end - start).days
+        if gap < 2:
+            return
+        count = self.rng.choice((0, 1, 1, 2))
+        for day in sorted(self.rng.sample(range(1, gap), min(count, gap - 1))):
+            yield self.entry(lead_id, start + timedelta(days=day), k, owner), "between"
+
+    def entry(
+        self, lead_id: str, day: date, k: int, owner: str, change: str | None = None,
+        final: bool = False,
+    ) -> list:
+        rng = self.rng
+        pos = self.position[k]
+        return [
+            lead_id,
+            day,
+            rng.choice(self.methods),
+            rng.choice(SUMMARIES[pos]),
+            rng.choice(FEEDBACK[pos]),
+            None if final else rng.choice(NEXT_ACTIONS[pos]),
+            None if final else day + timedelta(days=rng.randint(3, 14)),
+            change,
+            owner,
+        ]
+
+    def plant(self, n: int, spare: list[list], disagree: list[tuple[int, list]], journeys) -> None:
+        per_kind = max(1, n // PROBLEM_EVERY)
+        order = list(range(len(spare)))
+        self.rng.shuffle(order)
+        picks = iter(order)
+        for kind in LOG_PROBLEM_KINDS[:3]:
+            values = LOG_PROBLEM_VALUES.get(kind, (None,))
+            for nth in range(per_kind):
+                i = next(picks, None)
+                if i is None:
+                    return
+                entry = spare[i]
+                if kind == "log_unknown_lead":
+                    entry[0] = entry[0][:6] + entry[0][7:]
+                elif kind == "log_unknown_stage":
+                    entry[7] = values[nth % len(values)]
+                else:
+                    entry[1] = values[nth % len(values)]
+        last = len(self.stages) - 1
+        movable = [(i, e) for i, e in disagree if journeys[i].moves[-1][0] < last - 1]
+        self.rng.shuffle(movable)
+        for i, entry in movable[:per_kind]:
+            entry[7] = self.stages[journeys[i].moves[-1][0] + 1]
+
+    def cells(self, entry: list) -> tuple:
+        """The entry in the order of the rules' log columns (fields the rules lack are dropped)."""
+        if self.fields == _LOG_FIELDS:
+            return tuple(entry)
+        return tuple(None if i is None else entry[i] for i in self.positions)
+
+
+_LOG_FIELDS = (
+    "lead_id", "time", "method", "content", "feedback", "next_action", "next_contact",
+    "stage_change", "by",
+)
 
 
 def _date_text(day: date, form: int) -> str:

@@ -1,7 +1,9 @@
-"""The tracking workbook the reps fill: the familiar columns, dropdowns, the stage handbook and instructions.
+"""The tracking workbook the reps fill: the familiar columns, the follow-up log (跟进记录), dropdowns,
+the stage handbook and instructions.
 
-``write_tracking_workbook(path, rules)`` writes the empty template; with ``rows`` it writes leads under
-the header (the demo workbook). The output is byte-identical for the same input.
+``write_tracking_workbook(path, rules)`` writes the empty template; with ``rows`` (and ``log_rows``)
+it writes leads (and follow-up entries) under the headers (the demo workbook). The output is
+byte-identical for the same input.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import unicodedata
+from collections.abc import Collection
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,11 +22,14 @@ from .atomic import atomic_path, refuse_overwriting
 from .rules import Column, Rules
 
 DEFAULT_LEADS_SHEET = "线索跟踪"
+DEFAULT_LOG_SHEET = "跟进记录"
 STAGES_SHEET = "阶段定义"
 GUIDE_SHEET = "填写说明"
 LISTS_SHEET = "列表"
 # Dropdowns and validations cover at least this many rows (header included).
 TEMPLATE_ROWS = 1000
+# A lead gets several follow-ups: the log's validations cover more rows.
+LOG_TEMPLATE_ROWS = 5000
 COMPUTED_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
 # Pinned so that the same input gives byte-identical files.
 CREATED = datetime(2024, 1, 1)
@@ -51,6 +57,31 @@ _LIST_TITLES = {
     "lost_at": "流失阶段",
 }
 _KIND_WIDTHS = {"date": 13, "number": 12, "stage": 12, "lost_at": 12, "text": 12}
+_LOG_WIDTHS = {
+    "lead_id": 13,
+    "time": 12,
+    "method": 10,
+    "content": 42,
+    "feedback": 28,
+    "next_action": 28,
+    "next_contact": 13,
+    "stage_change": 13,
+    "by": 11,
+}
+_LOG_GUIDE = {
+    "lead_id": "对应线索表中的线索编号（可从下拉列表选择），每次跟进一行。",
+    "time": "本次跟进的日期，例如 2024-03-15。",
+    "method": "从下拉列表选择：{methods}。",
+    "content": "本次沟通的要点：客户的反馈、需求变化。",
+    "feedback": "客户的异议，例如“预算不足”“在对比竞品”。",
+    "next_action": "下一步要做的事：发送资料、安排演示等。",
+    "next_contact": "计划的下次沟通日期。",
+    "stage_change": (
+        "阶段有变化时选择新阶段（如 潜在接触 → 需求挖掘 时选「需求挖掘」；客户明确拒绝时选「{lost}」）；"
+        "没有变化请留空。工具据此计算阶段进入日期、停留时长和流失阶段。"
+    ),
+    "by": "本次跟进的销售代表。",
+}
 
 _FIELD_GUIDE = {
     "lead_id": "每条线索一个唯一编号，例如 LF2024001；同一线索只占一行，编号不可重复。",
@@ -81,10 +112,16 @@ _KIND_GUIDE = {
 }
 
 
-def write_tracking_workbook(path: str | Path, rules: Rules, rows: list[dict] | None = None) -> None:
-    """Write the tracking workbook to ``path`` atomically; ``rows`` are dicts keyed by field name."""
+def write_tracking_workbook(
+    path: str | Path, rules: Rules, rows: list[dict] | None = None,
+    log_rows: Collection[dict] | None = None,
+) -> None:
+    """Write the tracking workbook to ``path`` atomically; ``rows`` (leads) and ``log_rows``
+    (follow-up entries) are dicts keyed by field name. The 跟进记录 sheet is written when the rules
+    describe a log."""
     refuse_overwriting([path], [rules.source_path], what="规则文件")
     rows = rows or []
+    log_rows = log_rows or []
     last_row = max(TEMPLATE_ROWS, len(rows) + 1) - 1
     with atomic_path(path) as tmp:
         # constant_memory streams rows to disk so that hundreds of thousands of leads fit in memory.
@@ -98,12 +135,18 @@ def write_tracking_workbook(path: str | Path, rules: Rules, rows: list[dict] | N
             }
         )
         main = workbook.add_worksheet(rules.leads_sheets[0] if rules.leads_sheets else DEFAULT_LEADS_SHEET)
+        log = None
+        if rules.log_columns:
+            name = rules.log_sheets[0] if rules.log_sheets else DEFAULT_LOG_SHEET
+            log = workbook.add_worksheet(name)
         stages_sheet = workbook.add_worksheet(STAGES_SHEET)
         guide = workbook.add_worksheet(GUIDE_SHEET)
         lists = workbook.add_worksheet(LISTS_SHEET)
         dropdowns = _write_lists(lists, rules)
         lists.hide()
         _write_leads(workbook, main, rules, rows, last_row, dropdowns)
+        if log is not None:
+            _write_log(workbook, log, rules, log_rows, main.name, last_row, dropdowns)
         _write_stage_handbook(workbook, stages_sheet, rules)
         _write_guide(workbook, guide, rules, dropdowns)
         main.activate()
@@ -235,6 +278,76 @@ def _write_leads(workbook, sheet, rules: Rules, rows: list[dict], last_row: int,
             _write_value(sheet, r, c, row.get(field), fmt)
 
 
+def _write_log(
+    workbook, sheet, rules: Rules, rows: Collection[dict], leads_sheet: str, leads_last_row: int,
+    dropdowns,
+) -> None:
+    """The follow-up log: one row per contact, dropdowns for lead ID, method and stage change."""
+    header_fmt = workbook.add_format(
+        {
+            "bold": True, "text_wrap": True, "valign": "vcenter", "border": 1,
+            "bg_color": _HEADER_FILL,
+        }
+    )
+    last_row = max(LOG_TEMPLATE_ROWS, len(rows) + 1) - 1
+    leads_ids = None
+    lead_col = next((c for c, col in enumerate(rules.columns) if col.field == "lead_id"), None)
+    if lead_col is not None:
+        ids = xl_range_abs(1, lead_col, leads_last_row, lead_col)
+        leads_ids = f"={quote_sheetname(leads_sheet)}!{ids}"
+    formats = [_cell_format(workbook, col) for col in rules.log_columns]
+    sheet.set_row(0, 32)
+    for c, col in enumerate(rules.log_columns):
+        sheet.set_column(c, c, _LOG_WIDTHS.get(col.field, _column_width(col)), formats[c])
+        sheet.write_string(0, c, col.header, header_fmt)
+        validation = _log_validation(col, dropdowns, leads_ids)
+        if validation is not None:
+            sheet.data_validation(1, c, last_row, c, validation)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, last_row, len(rules.log_columns) - 1)
+    fields = [(c, col.field, formats[c]) for c, col in enumerate(rules.log_columns)]
+    for r, row in enumerate(rows, start=1):
+        for c, field, fmt in fields:
+            _write_value(sheet, r, c, row.get(field), fmt)
+
+
+def _log_validation(col: Column, dropdowns: dict[str, str], lead_ids: str | None) -> dict | None:
+    title = col.header[:32]
+    if col.field == "lead_id" and lead_ids is not None:
+        return {
+            "validate": "list",
+            "source": lead_ids,
+            "input_title": title,
+            "input_message": "从线索表的线索编号中选择。",
+            "error_type": "warning",
+            "error_title": "线索表中没有这个编号"[:32],
+            "error_message": "线索表中没有这个线索编号，确定要使用吗？请先在线索表中录入该线索。",
+        }
+    if col.kind == "stage" and "stage" in dropdowns:
+        return {
+            "validate": "list",
+            "source": dropdowns["stage"],
+            "input_title": title,
+            "input_message": "阶段有变化时选择新阶段；没有变化请留空。",
+            "error_type": "stop",
+            "error_title": f"{col.header}不在列表中"[:32],
+            "error_message": "请从下拉列表中选择阶段，或留空表示阶段没有变化。",
+        }
+    if col.field == "method" and "follow_up_method" in dropdowns:
+        return {
+            "validate": "list",
+            "source": dropdowns["follow_up_method"],
+            "input_title": title,
+            "input_message": "请从下拉列表中选择。",
+            "error_type": "warning",
+            "error_title": f"{col.header}不在列表中"[:32],
+            "error_message": "该值不在规则列表中，确定要使用吗？",
+        }
+    if col.kind == "date":
+        return _validation(col, dropdowns)
+    return None
+
+
 def _write_value(sheet, r: int, c: int, value, fmt) -> None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return
@@ -295,6 +408,8 @@ def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> No
     sheet.set_column(2, 2, 80)
 
     stage = rules.header("stage")
+    log_name = rules.log_sheets[0] if rules.log_sheets else DEFAULT_LOG_SHEET
+    change = next((c.header for c in rules.log_columns if c.field == "stage_change"), "阶段调整为")
     lost = "、".join(rules.lost_labels)
     lost_at = _header_or(rules, "lost_at", _LIST_TITLES["lost_at"])
     stage_entered = _header_or(rules, "stage_entered", "阶段进入日期")
@@ -310,7 +425,12 @@ def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> No
             f"灰色列{computed}由 funnel-xl 自动计算（运行 funnel-xl rebuild，结果见分析工作簿的"
             f"「线索明细」），请勿手工填写；请填写「{stage_entered}」，工具据此计算停留时长。"
         ),
-        f"每次跟进后更新跟进时间、方式、内容；阶段变化时修改「{stage}」并更新「{stage_entered}」。",
+        (
+            f"每次跟进后在「{log_name}」中加一行（时间、方式、内容、下一步）；阶段变化时在其中的「{change}」"
+            f"选择新阶段，同时修改本表的「{stage}」与「{stage_entered}」，并更新最近跟进时间。"
+            if rules.log_columns else
+            f"每次跟进后更新跟进时间、方式、内容；阶段变化时修改「{stage}」并更新「{stage_entered}」。"
+        ),
         (
             f"客户明确拒绝时：「{stage}」改为「{lost}」，在「{lost_at}」中填写流失时所处的阶段，"
             f"在「{lost_reason}」中写明原因。"
@@ -344,3 +464,18 @@ def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> No
         sheet.write_string(row, 0, col.header, fmt)
         sheet.write_string(row, 1, need, fmt)
         sheet.write_string(row, 2, text, fmt)
+
+    if not rules.log_columns:
+        return
+    row += 2
+    sheet.write_string(row, 0, f"「{log_name}」各列填写方法", bold)
+    row += 1
+    for c, header in enumerate(("列名", "是否必填", "填写方法")):
+        sheet.write_string(row, c, header, header_fmt)
+    for col in rules.log_columns:
+        row += 1
+        text = _LOG_GUIDE.get(col.field, _KIND_GUIDE[col.kind]).format(**values)
+        sheet.write_string(row, 0, col.header, wrap)
+        need = "有变化时填" if col.field == "stage_change" else "必填" if col.required else "选填"
+        sheet.write_string(row, 1, need, wrap)
+        sheet.write_string(row, 2, text, wrap)

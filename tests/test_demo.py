@@ -8,7 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from funnel_xl.demo import demo_rows, write_demo_workbook
+from funnel_xl import analyse
+from funnel_xl.demo import demo_data, demo_rows, write_demo_workbook
 from funnel_xl.rules import load_rules
 
 REPO = Path(__file__).parents[1]
@@ -137,6 +138,107 @@ def test_committed_example_is_up_to_date(tmp_path, rules):
     fresh = tmp_path / "sample_tracking.xlsx"
     write_demo_workbook(fresh, rules)
     assert (REPO / "examples" / "sample_tracking.xlsx").read_bytes() == fresh.read_bytes()
-    ws = openpyxl.load_workbook(fresh)["线索跟踪"]
+    book = openpyxl.load_workbook(fresh)
+    ws = book["线索跟踪"]
     assert ws.max_row == 301
     assert ws["A2"].value == "LF2024001"
+    assert book["跟进记录"].max_row == len(demo_data(rules).log) + 1
+
+
+# ---------------------------------------------------------------------------
+# The follow-up log
+# ---------------------------------------------------------------------------
+
+LOG_FIELDS = ("lead_id", "time", "method", "content", "feedback", "next_action", "next_contact", "stage_change", "by")
+
+
+@pytest.fixture(scope="module")
+def data():
+    return demo_data(load_rules())
+
+
+@pytest.fixture(scope="module")
+def log(data):
+    assert data.log_fields == LOG_FIELDS
+    return [dict(zip(LOG_FIELDS, e)) for e in data.log]
+
+
+def as_day(value):
+    """A date typed as text in one of the valid forms, as a date (the test's own reading)."""
+    if isinstance(value, date):
+        return value
+    parts = [int(p) for p in re.split(r"[-/.年月日]", value) if p]
+    return date(*parts)
+
+
+def test_leads_rows_do_not_depend_on_the_log(rows, data):
+    assert data.leads == rows
+
+
+def test_about_five_entries_per_lead_in_date_order(data, log):
+    assert 4 <= len(log) / len(data.leads) <= 7
+    days = [e["time"] for e in log if isinstance(e["time"], date)]
+    assert days == sorted(days)
+    assert all(e["time"] <= AS_OF for e in log if isinstance(e["time"], date))
+    assert {e["method"] for e in log} <= {"电话", "面谈", "邮件", "微信", "视频会议"}
+    assert {e["stage_change"] for e in log} <= {None, *STAGES, "无效线索", "需求挖据", "方案提按", "商务淡判"}
+
+
+def test_the_log_tells_the_leads_sheets_story(rows, log):
+    """For every row without a planted problem, replay its entries with the test's own logic."""
+    problem_ids = {lead_id for ids in planted(rows).values() for lead_id in ids}
+    ids = Counter(r["lead_id"] for r in rows)
+    by_lead: dict[str, list[dict]] = {}
+    for e in log:
+        if isinstance(e["time"], date) and e["stage_change"] not in ("需求挖据", "方案提按", "商务淡判"):
+            by_lead.setdefault(e["lead_id"], []).append(e)
+    checked = disagree = 0
+    for row in rows:
+        if row["lead_id"] in problem_ids or ids[row["lead_id"]] > 1:
+            continue
+        entries = by_lead[row["lead_id"]]
+        stage, before, moved_on, lost_from = STAGES[0], None, None, None
+        for e in entries:
+            if e["stage_change"] and e["stage_change"] != stage:
+                before, stage, moved_on = stage, e["stage_change"], e["time"]
+                if stage == "无效线索":
+                    lost_from = before
+        assert entries[0]["time"] == as_day(row["first_contact"])
+        assert max(e["time"] for e in entries) == as_day(row["last_follow_up"]), row["lead_id"]
+        if stage != row["stage"]:
+            # the planted "所属阶段 not updated": the log moved it one stage on at its last contact
+            disagree += 1
+            assert STAGES.index(stage) == STAGES.index(row["stage"]) + 1
+            assert moved_on == as_day(row["last_follow_up"])
+            continue
+        if row.get("stage_entered") is not None and moved_on is not None:
+            assert as_day(row["stage_entered"]) == moved_on, row["lead_id"]
+        if row["stage"] == "无效线索" and row.get("lost_at"):
+            assert row["lost_at"] == lost_from
+        checked += 1
+    assert disagree == 1
+    assert checked >= 0.9 * len(rows)
+
+
+def test_log_problems_are_planted(rows, log):
+    known = {r["lead_id"] for r in rows}
+    unknown = [e["lead_id"] for e in log if e["lead_id"] not in known]
+    assert unknown == ["LF202426"]  # LF2024026 with a digit left out
+    assert [e["stage_change"] for e in log if e["stage_change"] == "需求挖据"] == ["需求挖据"]
+    assert [e["time"] for e in log if not isinstance(e["time"], date)] == ["上周五"]
+
+
+def test_the_quickstart_report_shows_a_trend():
+    analysis = analyse([REPO / "examples" / "sample_tracking.xlsx"], load_rules(), as_of=AS_OF)
+    trend = analysis.flow.trend
+    # First contacts from December 2023: six months, the five earlier ones rebuilt from the log.
+    assert [(m.month, m.basis) for m in trend] == [
+        ("2023-12", "log"), ("2024-01", "log"), ("2024-02", "log"), ("2024-03", "log"), ("2024-04", "log"),
+        ("2024-05", "current"),
+    ]
+    leads = [m.leads for m in trend]
+    assert leads == sorted(leads) and leads[-1] == analysis.team.totals.valid
+    assert analysis.flow.period.moves and analysis.flow.log_entries > 1000
+    # The planted log problems, and nothing else, on the 跟进记录 sheet.
+    log_codes = sorted(p.code for p in analysis.problems if p.sheet == "跟进记录")
+    assert log_codes == ["log_bad_time", "log_unknown_lead", "log_unknown_stage"]

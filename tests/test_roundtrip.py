@@ -63,3 +63,30 @@ def test_process_document_rows_give_a_report_without_errors(filled, rules, tmp_p
     assert first["线索编号"] == "LF2024001"
     assert first["当前阶段停留时长(天)"] == 46
     assert first["转化率/阶段通过率(可选)"] == "100%(方案提案→商务谈判)"
+
+
+def test_template_log_filled_by_a_rep(filled, rules):
+    """The rep also keeps the 跟进记录 sheet of the template: it becomes the stage history."""
+    wb = openpyxl.load_workbook(filled)
+    ws = wb["跟进记录"]
+    # LF2024001 (first contact 03-15) moved on 03-28, 04-02 and, to 商务谈判, on 04-15 — which is
+    # what the rep's 35 days on 05-20 said; last contact 05-20 as on the leads sheet.
+    log = [
+        ["LF2024001", date(2024, 3, 15), "电话", "展会后首次电话", None, "发资料", date(2024, 3, 20), None, "*销售代表"],
+        ["LF2024001", date(2024, 3, 28), "面谈", "梳理需求", None, None, None, "需求挖掘", "*销售代表"],
+        ["LF2024001", date(2024, 4, 2), "面谈", "提交方案", None, None, None, "方案提案", "*销售代表"],
+        ["LF2024001", date(2024, 4, 15), "面谈", "开始谈价格", "价格偏高", None, None, "商务谈判", "*销售代表"],
+        ["LF2024001", date(2024, 5, 20), "面谈", DOC_ROWS[0][7], "要求增加3个月免费维护", "内部审批",
+         date(2024, 5, 27), None, "*销售代表"],
+    ]
+    for r, row in enumerate(log, start=2):
+        for c, value in enumerate(row, start=1):
+            ws.cell(row=r, column=c, value=value)
+    wb.save(filled)
+    analysis = analyse([filled], rules, as_of=date(2024, 5, 31))
+    assert analysis.problems == []
+    leads = analysis.result.leads.set_index("lead_id")
+    assert str(leads.loc["LF2024001", "stage_entered"].date()) == "2024-04-15"
+    assert leads.loc["LF2024001", "stage_entered_source"] == "log"
+    assert leads.loc["LF2024001", "dwell_days"] == 46  # 15 + 31 days
+    assert len(analysis.flow.transitions) == 3

@@ -16,6 +16,7 @@ HEADERS = [
     "当前阶段停留时长(天)", "转化率/阶段通过率(可选)",
     "阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式",
 ]
+LOG_HEADERS = ["线索编号", "跟进时间", "跟进方式", "沟通内容", "客户反馈/异议", "下一步行动", "下次沟通时间", "阶段调整为", "跟进人"]
 STAGES = ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
 COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
 # Excel serial numbers of 2000-01-01 and 2100-12-31; "between" is the default operator, left unwritten.
@@ -37,8 +38,8 @@ def validations(ws) -> dict[str, tuple]:
 
 
 def test_sheets_and_hidden_lists(template):
-    assert template.sheetnames == ["线索跟踪", "阶段定义", "填写说明", "列表"]
-    assert [ws.sheet_state for ws in template] == ["visible", "visible", "visible", "hidden"]
+    assert template.sheetnames == ["线索跟踪", "跟进记录", "阶段定义", "填写说明", "列表"]
+    assert [ws.sheet_state for ws in template] == ["visible", "visible", "visible", "visible", "hidden"]
     assert template.active.title == "线索跟踪"
 
 
@@ -116,7 +117,11 @@ def test_instructions_cover_every_column(template):
     for needle in ("每条线索占一行", "万元", "下拉列表", "2024-03-15", "无效线索", "funnel-xl rebuild"):
         assert needle in text
     listed = [row[0] for row in ws.iter_rows(values_only=True)]
-    assert listed[listed.index("列名") + 1:] == HEADERS
+    leads_start = listed.index("列名") + 1
+    assert listed[leads_start:leads_start + len(HEADERS)] == HEADERS
+    log_start = listed.index("列名", leads_start) + 1
+    assert listed[log_start:] == LOG_HEADERS
+    assert "「跟进记录」各列填写方法" in listed
 
 
 def test_same_input_gives_the_same_bytes(tmp_path, rules):
@@ -184,3 +189,32 @@ def test_validations_reach_past_the_last_row(tmp_path, rules):
     ws = openpyxl.load_workbook(path)["线索跟踪"]
     assert ws.max_row == 1201
     assert "D2:D1201" in validations(ws)
+
+
+def test_follow_up_log_sheet(template):
+    ws = template["跟进记录"]
+    assert [c.value for c in ws[1]] == LOG_HEADERS
+    assert ws.freeze_panes == "A2"
+    assert validations(ws) == {
+        # 线索编号 from the leads sheet's IDs, 跟进方式 and 阶段调整为 from the lists, two dates
+        "A2:A5000": ("list", None, "线索跟踪!$A$2:$A$1000", None),
+        "B2:B5000": ("date", None, MIN_DATE, MAX_DATE),
+        "C2:C5000": ("list", None, "列表!$C$2:$C$6", None),
+        "G2:G5000": ("date", None, MIN_DATE, MAX_DATE),
+        "H2:H5000": ("list", None, "列表!$A$2:$A$8", None),
+    }
+    stage = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref) == "H2:H5000")
+    assert stage.errorStyle is None  # "stop", the default: only a stage, a lost label or blank
+    assert "没有变化请留空" in stage.prompt
+    lead_id = next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref) == "A2:A5000")
+    assert lead_id.errorStyle == "warning"
+
+
+def test_log_rows_are_written_under_the_log_header(tmp_path, rules):
+    path = tmp_path / "log.xlsx"
+    log = [{"lead_id": "LF2024001", "time": date(2024, 3, 20), "stage_change": "需求挖掘", "content": "=1+1"}]
+    write_tracking_workbook(path, rules, [{"lead_id": "LF2024001"}], log)
+    ws = openpyxl.load_workbook(path)["跟进记录"]
+    assert [c.value for c in ws[2]][:8] == ["LF2024001", datetime(2024, 3, 20), None, "=1+1", None, None, None, "需求挖掘"]
+    assert ws["D2"].data_type == "s"
+    assert ws["B2"].number_format == "yyyy-mm-dd"
