@@ -110,22 +110,32 @@ def check_files(paths: list[str | Path], rules: Rules, as_of: date) -> CheckedFi
     if not inputs:
         raise InputError("\n".join(failures) if len(failures) > 1 else failures[0])
     results = check_across_files(results, rules)
-    logs = [None] * len(books)
-    checked = CheckedFiles(results, logs, inputs)
-    if any(book.log is not None for _, book in books):
-        every_lead = _concat([v.leads for v in results])
-        for j, (i, book) in enumerate(books):
-            if book.log is not None:
-                logs[j] = validate_log(book.log, rules, as_of, every_lead)
-                results[i].problems.extend(logs[j].problems)
-        entries = checked.entries
-        checked.moves = log_transitions(entries, rules)
-        if len(entries):
-            valid = _concat([v.valid for v in results])
-            by_file = _by_file(results)
-            for problem in cross_check(valid, entries, by_file, rules, as_of):
-                by_file[problem.file].problems.append(problem)
-            _drop_answered_lost_at(results, _lost_at_in_log(valid, checked.moves, rules))
+    return check_logs(results, inputs, [(i, book.log) for i, book in books], rules, as_of)
+
+
+def check_logs(
+    validated: list[Validated], inputs: list[InputFile], logs: list[tuple[int, LeadsSheet | None]],
+    rules: Rules, as_of: date,
+) -> CheckedFiles:
+    """Check the follow-up logs of checked workbooks against all their leads, and cross-check
+    each leads sheet with the log. ``logs`` pairs each usable workbook's index in ``validated``
+    with its log sheet (None: no log). The problems go onto each workbook's Validated."""
+    checked = CheckedFiles(validated, [None] * len(logs), inputs)
+    if all(log is None for _, log in logs):
+        return checked
+    every_lead = _concat([v.leads for v in validated])
+    for j, (i, log) in enumerate(logs):
+        if log is not None:
+            checked.logs[j] = validate_log(log, rules, as_of, every_lead)
+            validated[i].problems.extend(checked.logs[j].problems)
+    entries = checked.entries
+    checked.moves = log_transitions(entries, rules)
+    if len(entries):
+        valid = _concat([v.valid for v in validated])
+        by_file = _by_file(validated)
+        for problem in cross_check(valid, entries, by_file, rules, as_of):
+            by_file[problem.file].problems.append(problem)
+        _drop_answered_lost_at(validated, _lost_at_in_log(valid, checked.moves, rules))
     return checked
 
 

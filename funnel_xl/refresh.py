@@ -1,7 +1,8 @@
 """Give the reps their sheet back: the recalculated columns written into their own workbook, in place.
 
 ``refresh`` reads a tracking workbook through the same pipeline as ``rebuild`` (the same bytes are
-analysed and rewritten) and changes only
+analysed and rewritten; its follow-up log, when it has one, dates the stages first, as for
+``rebuild``; the history store is ``rebuild``'s and is not read here) and changes only
 
 - 当前阶段停留时长(天): the dwell days (blank for won, lost and unknown);
 - 转化率/阶段通过率(可选): the pass-rate text;
@@ -57,9 +58,9 @@ from .errors import InputError, OutputError, os_error_reason
 from .files import MB, read_regular_file
 from .inputs import backup_path, lock_files
 from .metrics import ACTIVE, ENTERED_ESTIMATED, LOST
-from .pipeline import combine, input_file, resolve_as_of
+from .pipeline import check_logs, combine, input_file, resolve_as_of
 from .problems import Problem
-from .reader import read_leads
+from .reader import read_workbook
 from .rules import Rules
 from .validate import Validated, validate_leads
 
@@ -139,7 +140,8 @@ def refresh_workbook(
         path, rules.limits.max_file_mb * MB, what="工作簿", limit_key="[limits] max_file_mb"
     )
     _check_parts(path, content)
-    sheet = read_leads(path, rules, content=content)
+    book = read_workbook(path, rules, content=content)
+    sheet = book.leads
     workbook = _load(path, content)
     ws = workbook[sheet.sheet]
     _check_formulas(path, ws, sheet)
@@ -148,7 +150,9 @@ def refresh_workbook(
     writer = _Writer(ws, sheet.letters, sheet.header_row, rules)
     own = writer.own_estimates(validated)
     _forget_own_values(validated, own, _previous_refresh(workbook), rules)
-    analysis = combine([validated], [input_file(sheet)], rules, as_of, period)
+    # The follow-up log, when the workbook has one, dates the stages as it does for rebuild.
+    checked = check_logs([validated], [input_file(sheet, book.log)], [(0, book.log)], rules, as_of)
+    analysis = combine([validated], checked.inputs, rules, as_of, period, checked=checked)
     result = RefreshResult(path=path, sheet=sheet.sheet, as_of=as_of, analysis=analysis)
 
     writer.apply(analysis, own, as_of, result)

@@ -609,3 +609,27 @@ def test_cli_refresh_a_folder_file_by_file(tmp_path):
     (inbox / "~$张伟.xlsx").write_bytes(b"\x00")
     (inbox / "~$李娜.xlsx").write_bytes(b"\x00")
     assert runner.invoke(cli, ["refresh", str(inbox)]).exit_code == 2  # nothing could be refreshed
+
+
+def test_refresh_dates_stages_from_the_follow_up_log(tmp_path, rules):
+    """With a 跟进记录 sheet, refresh dates stages as rebuild does: the log first."""
+    from tests.conftest import LOG, entry, lead, write_workbook
+
+    # LF2024001: 需求挖掘 with 阶段进入日期 04-01 typed; the log moved it there on 05-20 → 31 − 20 = 11
+    # days (the column's date would give 60, over the 15-day limit). LF2024002: no entry date, no
+    # dwell; the log moved it to 方案提案 on 05-01 → 30 days > 21: stalled.
+    path = write_workbook(
+        tmp_path / "rep.xlsx",
+        [lead("LF2024001", "需求挖掘", D(2024, 3, 1), last=D(2024, 5, 20), entered=D(2024, 4, 1)),
+         lead("LF2024002", "方案提案", D(2024, 3, 1), last=D(2024, 5, 1))],
+        log=[entry("LF2024001", D(2024, 5, 20), "需求挖掘"),
+             entry("LF2024002", D(2024, 4, 2), "需求挖掘"), entry("LF2024002", D(2024, 5, 1), "方案提案")],
+    )
+    result = refresh_workbook(path, rules, as_of=AS_OF, backup=False)
+    assert result.written
+    ws = openpyxl.load_workbook(path)["线索跟踪"]
+    dwell = FAMILIAR.index("当前阶段停留时长(天)") + 1
+    assert [ws.cell(row, dwell).value for row in (2, 3)] == [11, 30]
+    assert ws.cell(2, FAMILIAR.index("线索编号") + 1).fill.fgColor.rgb != "FF" + HIGHLIGHT_RGB[-6:]
+    assert ws.cell(3, FAMILIAR.index("线索编号") + 1).fill.fgColor.rgb.endswith(HIGHLIGHT_RGB[-6:])
+    assert [c.value for c in openpyxl.load_workbook(path)["跟进记录"][1]] == LOG  # the log untouched
