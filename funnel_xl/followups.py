@@ -84,15 +84,19 @@ def validate_log(sheet: LeadsSheet, rules: Rules, as_of: date, leads: pd.DataFra
     # Only the date columns need "blank" apart from "unreadable"; free text is never converted.
     blank = {f: is_blank(raw[f]) for f in ("time", "next_contact") if f in raw}
 
-    known = leads[["lead_id", "first_contact", "_error"]].dropna(subset=["lead_id"])
-    # A lead on several rows (an error) is known; it is usable only when none of its rows is.
-    by_id = known.groupby("lead_id", sort=False).agg(
-        first=("first_contact", "min"), error=("_error", "max")
-    )
     lead_id = typed["lead_id"]
-    is_known = lead_id.isin(by_id.index)
-    lead_ok = lead_id.map(~by_id["error"].astype(bool)).fillna(False).astype(bool)
-    first = lead_id.map(by_id["first"])
+    is_known = pd.Series(False, index=typed.index)
+    lead_ok = pd.Series(False, index=typed.index)
+    first = pd.Series(pd.NaT, index=typed.index, dtype="datetime64[ns]")
+    if "lead_id" in leads and leads["lead_id"].notna().any():
+        known = leads[["lead_id", "first_contact", "_error"]].dropna(subset=["lead_id"])
+        # A lead on several rows (an error) is known; it is usable only when none of its rows is.
+        by_id = known.groupby("lead_id", sort=False).agg(
+            first=("first_contact", "min"), error=("_error", "max")
+        )
+        is_known = lead_id.isin(by_id.index)
+        lead_ok = lead_id.map(~by_id["error"].astype(bool)).fillna(False).astype(bool)
+        first = pd.to_datetime(lead_id.map(by_id["first"]))
 
     time = typed["time"]
     fails: dict[str, pd.Series] = {

@@ -171,3 +171,11 @@ def test_rules_without_a_log_ignore_the_sheet(tmp_path):
     result = check_files([path], rules, AS_OF)
     assert result.logs == [None]
     assert {p.code for p in result.problems} == {"missing_owner"}
+
+
+@pytest.mark.parametrize("log, codes", [([], []), ([entry("LF2024001", D(2024, 3, 2), "需求挖掘")], ["log_unknown_lead"])])
+def test_a_log_beside_an_empty_leads_sheet(tmp_path, log, codes):
+    path = write_workbook(tmp_path / "t.xlsx", [], log=log)
+    analysis = analyse([path], load_rules(), as_of=AS_OF)
+    assert [p.code for p in analysis.problems] == codes
+    assert analysis.team.totals.valid == 0 and analysis.flow.transitions.empty
