@@ -190,6 +190,9 @@ def combine(
     moves = checked.moves if checked is not None and checked.moves is not None else None
     if moves is None:
         moves = log_transitions(entries, rules)
+    if history is not None:
+        refuse_overwriting([history], [i.path for i in inputs])
+        refuse_overwriting([history], [rules.source_path], what="规则文件")
     store = HistoryStore(history) if history is not None else None
     previous = store.previous(as_of) if store is not None else None
     runs = store.runs() if store is not None else []

@@ -24,9 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, OutputError
+from .errors import InputError, OutputError, os_error_reason
 from .flow import MonthFigures, PreviousSnapshot
 
+# The first bytes of every SQLite database file.
+SQLITE_MAGIC = b"SQLite format 3\x00"
 # Seconds to wait for another process (a second rebuild) to release the store.
 LOCK_TIMEOUT_SECONDS = 10.0
 _HINT = "可加 --no-history 跳过历史记录，照常生成本月报告。"
@@ -198,9 +200,11 @@ class HistoryStore:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise OutputError(f"无法创建历史记录库 {self.path}: {exc.strerror or exc}。{_HINT}") from None
+                raise OutputError(f"无法创建历史记录库 {self.path}: {os_error_reason(exc)}。{_HINT}") from None
         if self.path.is_dir():
             raise InputError(f"历史记录库 {self.path} 是一个文件夹，不是 SQLite 文件。请换一个路径（--history），{_HINT}")
+        if self.path.exists():
+            self._check_kind()
         try:
             conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as exc:
@@ -213,6 +217,19 @@ class HistoryStore:
             raise self._error(exc, write=write) from None
         finally:
             conn.close()
+
+    def _check_kind(self) -> None:
+        """A file that is not SQLite at all is a wrong path, not a damaged store: say so."""
+        try:
+            with self.path.open("rb") as f:
+                head = f.read(len(SQLITE_MAGIC))
+        except OSError as exc:
+            raise InputError(f"无法读取历史记录库 {self.path}: {os_error_reason(exc)}。{_HINT}") from None
+        if head and head != SQLITE_MAGIC:
+            raise InputError(
+                f"{self.path} 不是历史记录库（不是 SQLite 文件），未做任何改动。"
+                f"请检查 --history 指定的路径，{_HINT}"
+            )
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -286,19 +286,38 @@ def test_an_older_store_is_migrated_not_dropped(tmp_path):
 
 def test_a_damaged_store_is_a_clear_error_and_no_history_still_works(runner, tmp_path):
     path = tmp_path / "history.sqlite"
-    garbage = b"this is not a database, just some bytes " * 100
-    path.write_bytes(garbage)
     book = write_workbook(tmp_path / "t.xlsx", march())
-    args = ["rebuild", str(book), "--month", "2024-03", "--out", str(tmp_path / "out")]
+    write_outputs(analyse([book], load_rules(), month="2024-03", history=path), tmp_path / "first")
+    data = bytearray(path.read_bytes())
+    data[100:] = b"\xa5" * (len(data) - 100)  # the SQLite header kept, every page overwritten
+    path.write_bytes(bytes(data))
+    args = ["rebuild", str(book), "--month", "2024-04", "--out", str(tmp_path / "out")]
     result = runner.invoke(cli, [*args, "--history", str(path)])
     assert result.exit_code == 2
     assert "已损坏" in result.output and "--no-history" in result.output
     assert "Traceback" not in result.output
-    assert path.read_bytes() == garbage  # left as it was
-    assert not (tmp_path / "out" / "funnel_report_2024-03.xlsx").exists()
+    assert path.read_bytes() == bytes(data)  # left as it was
+    assert not (tmp_path / "out" / "funnel_report_2024-04.xlsx").exists()
     result = runner.invoke(cli, [*args, "--no-history"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "funnel_report_2024-03.xlsx").exists()
+    assert (tmp_path / "out" / "funnel_report_2024-04.xlsx").exists()
+
+
+def test_a_file_that_is_no_store_is_a_wrong_path(runner, tmp_path):
+    book = write_workbook(tmp_path / "t.xlsx", march())
+    notes = tmp_path / "notes.txt"
+    notes.write_text("the manager's notes", encoding="utf-8")
+    result = runner.invoke(cli, ["rebuild", str(book), "--month", "2024-03", "--out", str(tmp_path),
+                                 "--history", str(notes)])
+    assert result.exit_code == 2
+    assert "不是历史记录库（不是 SQLite 文件），未做任何改动" in result.output
+    assert notes.read_text(encoding="utf-8") == "the manager's notes"
+    before = book.read_bytes()
+    result = runner.invoke(cli, ["rebuild", str(book), "--month", "2024-03", "--out", str(tmp_path),
+                                 "--history", str(book)])
+    assert result.exit_code == 2
+    assert "就是输入文件" in result.output
+    assert book.read_bytes() == before
 
 
 def test_a_locked_store_is_a_clear_error(runner, tmp_path, monkeypatch):
