@@ -347,7 +347,10 @@ def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date) -> None:
     closed = t.won + t.lost
     click.echo(f"赢单率 {_pct(team.win_rate)}（成交 {t.won} / 已结束 {closed}）")
     worst = team.worst_transition
-    click.echo(f"最薄弱环节: {worst.label} 通过率 {_pct(worst.rate)}" if worst else "最薄弱环节: 数据不足")
+    click.echo(
+        f"最薄弱环节: {worst.label} 通过率 {_pct(worst.rate)}" if worst
+        else f"最薄弱环节: 样本不足（没有已离开不少于 {team.min_sample} 条线索的环节）"
+    )
     click.echo(f"停留超时 {team.stalled} 条，跟进逾期 {team.overdue} 条，久未跟进 {team.stale} 条")
     click.echo(f"数据问题: 错误 {counts[ERROR]} 个，警告 {counts[WARNING]} 个")
 

@@ -15,8 +15,14 @@ A lead is active (S1…Sn-1), won (Sn) or lost (a lost label).
 - pass rate k→k+1 = reached(k+1) / exited(k); loss rate k = lost with lost-at Sk / exited(k);
   both undefined (None) when exited(k) = 0.
 - win rate = won / (won + lost); overall conversion = won / valid leads.
-- deal cycle of a won lead = the date it entered Sn − first contact.
-- stalled = active with dwell days > the stage's max_dwell_days.
+- deal cycle of a won lead = the date it entered Sn − first contact; of a lost lead, the date it
+  was marked lost (its stage-entered date, when known) − first contact.
+- win rate by amount = Σ amount of the won / Σ amount of the won and the lost.
+- stalled = active with dwell days > the stage's max_dwell_days, unless snoozed (暂缓至 after the
+  as-of date); stale likewise. With ``thresholds.dwell_in_working_days`` dwell days count working
+  days of the Chinese calendar (see :mod:`funnel_xl.workdays`).
+- every rate of k of n carries its 95% Wilson interval; rates of fewer than ``min_sample`` leads
+  are a small sample, and the weakest transition is the lowest pass rate of at least min_sample.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .rules import Rules
+from .workdays import WorkingDays
 
 ACTIVE, WON, LOST = "active", "won", "lost"
 # Where a lead's stage-entered date came from.
@@ -39,6 +46,56 @@ ENTERED_LOG, ENTERED_STORE, ENTERED_BETWEEN_RUNS = "log", "store", "between_runs
 ALERT_STALLED, ALERT_OVERDUE, ALERT_STALE, ALERT_CLOSE_PAST = (
     "stalled", "overdue", "stale", "close_past",
 )
+# Stage-entered dates that come from a dated record, not an estimate.
+DATED_SOURCES = (ENTERED_COLUMN, ENTERED_LOG)
+# The 97.5% quantile of the standard normal: a two-sided 95% interval.
+WILSON_Z = 1.959964
+
+
+@dataclass(frozen=True)
+class Rate:
+    """k of n, with the 95% Wilson score interval; ``value`` and the bounds are None when n = 0."""
+
+    k: int
+    n: int
+
+    @property
+    def value(self) -> float | None:
+        return self.k / self.n if self.n else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson_interval(self.k, self.n)
+
+    @property
+    def low(self) -> float | None:
+        bounds = self.interval
+        return None if bounds is None else bounds[0]
+
+    @property
+    def high(self) -> float | None:
+        bounds = self.interval
+        return None if bounds is None else bounds[1]
+
+    def small(self, min_sample: int) -> bool:
+        """A rate from fewer than ``min_sample`` leads (but at least one)."""
+        return 0 < self.n < min_sample
+
+
+def wilson_interval(k: int, n: int, z: float = WILSON_Z) -> tuple[float, float] | None:
+    """The Wilson score interval of k successes in n trials (None for n = 0).
+
+    centre = (p + z²/2n) / (1 + z²/n); half width = z / (1 + z²/n) · √(p(1 − p)/n + z²/4n²).
+    Unlike p ± z·√(p(1−p)/n) it stays inside [0, 1] and is honest for 0 of n and n of n.
+    """
+    if n <= 0:
+        return None
+    p = k / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z / denominator * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
 
 
 @dataclass(frozen=True)
@@ -79,6 +136,10 @@ class Transition:
     def label(self) -> str:
         return f"{self.from_stage}→{self.to_stage}"
 
+    @property
+    def counts(self) -> Rate:
+        return Rate(self.passed, self.exited)
+
 
 @dataclass(frozen=True)
 class FunnelMetrics:
@@ -96,6 +157,12 @@ class FunnelMetrics:
     overdue: int
     stale: int
     close_past: int
+    lost_amount: float = 0.0
+    lost_cycle_mean: float | None = None
+    lost_cycle_median: float | None = None
+    lost_cycle_count: int = 0
+    snoozed: int = 0
+    min_sample: int = 1  # the rules' thresholds.min_sample the figures were made with
 
     @property
     def transitions(self) -> tuple[Transition, ...]:
@@ -106,8 +173,27 @@ class FunnelMetrics:
 
     @property
     def worst_transition(self) -> Transition | None:
-        defined = [t for t in self.transitions if t.rate is not None]
+        """The lowest pass rate among transitions with at least ``min_sample`` leads that left the
+        stage: a rate of 0 of 2 is no evidence of a weak link."""
+        defined = [t for t in self.transitions if t.rate is not None and t.exited >= self.min_sample]
         return min(defined, key=lambda t: t.rate) if defined else None
+
+    @property
+    def win(self) -> Rate:
+        return Rate(self.totals.won, self.totals.won + self.totals.lost)
+
+    @property
+    def win_rate_amount(self) -> float | None:
+        """Σ amount won ÷ Σ amount won and lost (leads without an amount count 0)."""
+        return _ratio(self.won_amount, self.won_amount + self.lost_amount)
+
+    def pass_counts(self, k: int) -> Rate:
+        """Pass rate of Sk→Sk+1 as k of n: reached(k+1) of exited(k)."""
+        return Rate(self.stages[k + 1].reached, self.stages[k].exited)
+
+    def loss_counts(self, k: int) -> Rate:
+        """Loss rate of Sk as k of n: lost at Sk of exited(k)."""
+        return Rate(self.stages[k].lost_here, self.stages[k].exited)
 
 
 @dataclass(frozen=True)
@@ -130,6 +216,9 @@ class FunnelResult:
     by_source: dict[str, FunnelMetrics]
     alerts: pd.DataFrame
     suggestions: list[FiredSuggestion] = field(default_factory=list)
+    # Years whose official holidays the calendar does not know (counted with weekends only), when
+    # dwell is counted in working days.
+    calendar_years_missing: tuple[int, ...] = ()
 
 
 def classify(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -148,8 +237,38 @@ def classify(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return out
 
 
-def derive_lead_fields(leads: pd.DataFrame, rules: Rules, as_of: date) -> pd.DataFrame:
-    """Per-lead recalculation: stage entered (and its source), dwell days and alert flags."""
+def working_days_for(leads: pd.DataFrame, rules: Rules, as_of: date) -> WorkingDays | None:
+    """The working-day table a recalculation needs, when the rules count dwell in working days."""
+    if not rules.thresholds.dwell_in_working_days:
+        return None
+    typed = _numbers(leads, "dwell_days_typed")
+    back = float(typed.max()) if typed.notna().any() else 0.0
+    return WorkingDays.covering(
+        [
+            _dates(leads, "stage_entered_column"), _dates(leads, "first_contact"),
+            _dates(leads, "last_follow_up"), pd.Timestamp(as_of),
+        ],
+        back_days=back,
+    )
+
+
+def dwell_between(
+    start: pd.Series, end: pd.Series | pd.Timestamp, working: WorkingDays | None
+) -> pd.Series:
+    """Days in (start, end]: calendar days, or working days with a working-day table."""
+    if working is not None:
+        return working.between(start, end)
+    return (end - start).dt.days.astype("Float64")
+
+
+def derive_lead_fields(
+    leads: pd.DataFrame, rules: Rules, as_of: date, working: WorkingDays | None = None
+) -> pd.DataFrame:
+    """Per-lead recalculation: stage entered (and its source), dwell days and alert flags.
+
+    ``working`` is the working-day table when the rules count dwell in working days (see
+    :func:`working_days_for`); a rep's typed dwell is then read as working days too.
+    """
     out = classify(leads, rules)
     as_of_ts = pd.Timestamp(as_of)
     active = out["status"] == ACTIVE
@@ -166,7 +285,10 @@ def derive_lead_fields(leads: pd.DataFrame, rules: Rules, as_of: date) -> pd.Dat
     first_contact = _dates(out, "first_contact")
     last_follow_up = _dates(out, "last_follow_up")
     typed_dwell = _numbers(out, "dwell_days_typed")
-    estimate = last_follow_up - pd.to_timedelta(typed_dwell.round(), unit="D")
+    if working is not None:
+        estimate = working.back(last_follow_up, typed_dwell)
+    else:
+        estimate = last_follow_up - pd.to_timedelta(typed_dwell.round(), unit="D")
     in_first = (out["stage_idx"] == 0).fillna(False).astype(bool)
 
     entered = logged.copy()
@@ -187,22 +309,34 @@ def derive_lead_fields(leads: pd.DataFrame, rules: Rules, as_of: date) -> pd.Dat
     out["stage_entered"] = entered
     out["stage_entered_source"] = source
 
-    dwell = (as_of_ts - entered).dt.days.astype("Float64")
+    dwell = dwell_between(entered, as_of_ts, working)
     # A stage entered after the as-of date has no dwell yet (validation warns about the date).
-    out["dwell_days"] = dwell.where(active & (dwell >= 0))
+    dwell_ok = (active & (dwell >= 0)).fillna(False).astype(bool)
+    out["dwell_days"] = dwell.where(dwell_ok)
+    # The dwell on the day of the last follow-up, when the rep last touched the row (for drift).
+    at_follow_up = dwell_between(entered, last_follow_up, working)
+    out["dwell_at_follow_up"] = at_follow_up.where(dwell_ok & (at_follow_up >= 0))
 
+    # A snoozed lead (暂缓至 after the as-of date) is parked for a known reason: not stalled, not stale.
+    out["snoozed"] = (active & (_dates(out, "snooze_until") > as_of_ts)).fillna(False).astype(bool)
+    awake = ~out["snoozed"]
     limits = out["stage_idx"].map(lambda i: _stage_limit(rules, i))
-    out["stalled"] = (active & (out["dwell_days"] > limits)).fillna(False).astype(bool)
+    over = (active & (out["dwell_days"] > limits)).fillna(False).astype(bool)
+    out["over_limit"] = over
+    out["stalled"] = over & awake
     out["overdue"] = (active & (_dates(out, "next_follow_up") < as_of_ts)).fillna(False).astype(bool)
     since_follow_up = (as_of_ts - last_follow_up).dt.days
     out["days_since_follow_up"] = since_follow_up.astype("Float64")
     out["stale"] = (
         (active & (since_follow_up > rules.thresholds.stale_follow_up_days)).fillna(False).astype(bool)
+        & awake
     )
     out["close_past"] = (active & (_dates(out, "expected_close") < as_of_ts)).fillna(False).astype(bool)
     won = out["status"] == WON
     cycle = (entered - first_contact).dt.days.astype("Float64")
     out["cycle_days"] = cycle.where(won & (cycle >= 0))
+    # A lost lead's stage-entered date is the day it was marked lost, when known.
+    out["lost_cycle_days"] = cycle.where((out["status"] == LOST) & (cycle >= 0))
     return out
 
 
@@ -249,6 +383,10 @@ def aggregate(leads: pd.DataFrame, rules: Rules, *, excluded: int = 0) -> Funnel
         probabilities[stage_idx.fillna(n).astype(int).to_numpy()], index=leads.index, dtype=float
     )
     cycle = leads["cycle_days"].dropna().astype(float)
+    lost_cycle = (
+        leads["lost_cycle_days"].dropna().astype(float) if "lost_cycle_days" in leads
+        else pd.Series(dtype=float)
+    )
     n_won, n_lost, n_valid = int(won.sum()), int(lost.sum()), len(leads)
     return FunnelMetrics(
         totals=Totals(
@@ -273,6 +411,12 @@ def aggregate(leads: pd.DataFrame, rules: Rules, *, excluded: int = 0) -> Funnel
         overdue=int(leads["overdue"].sum()),
         stale=int(leads["stale"].sum()),
         close_past=int(leads["close_past"].sum()),
+        lost_amount=float(amount[lost].sum()),
+        lost_cycle_mean=float(lost_cycle.mean()) if len(lost_cycle) else None,
+        lost_cycle_median=float(lost_cycle.median()) if len(lost_cycle) else None,
+        lost_cycle_count=len(lost_cycle),
+        snoozed=int(leads["snoozed"].sum()) if "snoozed" in leads else 0,
+        min_sample=rules.thresholds.min_sample,
     )
 
 
@@ -356,7 +500,8 @@ def recalculate(
     excluded_by_source: dict[str, int] | None = None,
 ) -> FunnelResult:
     """Recalculate everything for the valid leads of one as-of date."""
-    derived = derive_lead_fields(leads, rules, as_of)
+    working = working_days_for(leads, rules, as_of)
+    derived = derive_lead_fields(leads, rules, as_of, working)
     team = aggregate(derived, rules, excluded=excluded)
     derived["pass_rate_text_calc"] = pass_rate_text(derived, team)
     by_owner = by_group(derived, rules, "owner", excluded_by_owner or {})
@@ -369,6 +514,7 @@ def recalculate(
         by_source=by_source,
         alerts=alerts(derived, rules),
         suggestions=fire_suggestions(rules, team, by_source),
+        calendar_years_missing=working.unsupported_years if working is not None else (),
     )
 
 

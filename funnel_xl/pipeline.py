@@ -217,10 +217,25 @@ def combine(
     )
     result.suggestions.extend(flag_suggestions(flow.channel_flags, rules))
     problems: list[Problem] = sort_problems([p for v in validated for p in v.problems])
+    if result.calendar_years_missing:
+        problems = [*problems, calendar_problem(result.calendar_years_missing)]
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result,
         problems=problems, inputs=inputs, excluded=excluded,
         flow=flow, history=Path(history) if history is not None else None,
+    )
+
+
+def calendar_problem(years: tuple[int, ...]) -> Problem:
+    """The warning for dwell counted in working days over years the holiday calendar lacks."""
+    listed = "、".join(str(y) for y in years)
+    return Problem(
+        code="holiday_calendar_missing",
+        severity=WARNING,
+        message=(
+            f"规则设置按工作日计算停留时长，但节假日日历（chinese-calendar）不含 {listed} 年的法定节假日和调休："
+            "这些年份只跳过周末。请升级 chinese-calendar（pip install -U chinese-calendar）后重新运行。"
+        ),
     )
 
 

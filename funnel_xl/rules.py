@@ -84,6 +84,33 @@ class Thresholds:
     low_channel_win_rate: float = 0.1
     low_channel_first_pass_rate: float = 0.5
     low_channel_months: int = 3
+    # A hand-typed dwell or pass rate is listed as drift beyond these (days; percentage points).
+    drift_dwell_days: int = 2
+    drift_pass_rate_points: float = 5.0
+    # A snooze (暂缓至) further ahead than this many days after the as-of date is a warning.
+    max_snooze_days: int = 60
+    # Dwell days (and the stages' max_dwell_days) in working days: weekends, official holidays
+    # and the adjusted working days of the Chinese calendar.
+    dwell_in_working_days: bool = False
+
+
+# The parts of the data hygiene score, in the order they are shown.
+HYGIENE_PARTS = ("errors", "missing_amount_close", "close_past", "stale", "undated_moves")
+
+
+@dataclass(frozen=True)
+class Hygiene:
+    """The data hygiene score: the points of each part (they add up to 100) and the stage from
+    which a lead needs an amount and an expected close date."""
+
+    amount_close_from: int  # stage index
+    points: tuple[tuple[str, float], ...]  # (part, points) in HYGIENE_PARTS order
+
+    def points_of(self, part: str) -> float:
+        return dict(self.points)[part]
+
+
+DEFAULT_HYGIENE = Hygiene(amount_close_from=2, points=tuple((p, 20.0) for p in HYGIENE_PARTS))
 
 
 @dataclass(frozen=True)
@@ -128,6 +155,9 @@ class Rules:
     limits: Limits = DEFAULT_LIMITS
     log_sheets: tuple[str, ...] = ()
     log_columns: tuple[Column, ...] = ()  # empty: the rules describe no follow-up log
+    hygiene: Hygiene = DEFAULT_HYGIENE
+    # Monthly target per rep (负责人, as typed), in 万元; reps without one have no coverage.
+    targets: tuple[tuple[str, float], ...] = ()
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -254,6 +284,8 @@ class _Checker:
                 "version", "stages", "lost_labels", "sources", "follow_up_methods",
                 "lead_id_pattern", "thresholds", "sheets", "columns", "log_columns", "suggestions",
                 "limits",
+                "lead_id_pattern", "thresholds", "sheets", "columns", "suggestions", "limits",
+                "hygiene", "targets",
             },
             {"version", "stages", "lost_labels", "columns"},
         )
@@ -274,7 +306,8 @@ class _Checker:
             top.get("thresholds", {}), "thresholds",
             {
                 "stale_follow_up_days", "min_sample", "low_channel_win_rate",
-                "low_channel_first_pass_rate", "low_channel_months",
+                "low_channel_first_pass_rate", "low_channel_months", "drift_dwell_days",
+                "drift_pass_rate_points", "max_snooze_days", "dwell_in_working_days",
             },
             set(),
         )
@@ -316,6 +349,20 @@ class _Checker:
                 low_channel_months=self.integer(
                     thresholds.get("low_channel_months", 3), "thresholds.low_channel_months", 1
                 ),
+                drift_dwell_days=self.integer(
+                    thresholds.get("drift_dwell_days", 2), "thresholds.drift_dwell_days", 0
+                ),
+                drift_pass_rate_points=self.number(
+                    thresholds.get("drift_pass_rate_points", 5), "thresholds.drift_pass_rate_points",
+                    0.0, 100.0,
+                ),
+                max_snooze_days=self.integer(
+                    thresholds.get("max_snooze_days", 60), "thresholds.max_snooze_days", 1
+                ),
+                dwell_in_working_days=self.typed(
+                    thresholds.get("dwell_in_working_days", False),
+                    "thresholds.dwell_in_working_days", bool, "true/false",
+                ),
             ),
             leads_sheets=self.sheet_names(sheets.get("leads", []), "sheets.leads"),
             header_search_rows=self.integer(
@@ -333,6 +380,39 @@ class _Checker:
             limits=self.limits(top.get("limits", {})),
             log_sheets=self.log_sheets(sheets),
             log_columns=log_columns,
+            hygiene=self.hygiene(top.get("hygiene", {}), names),
+            targets=self.targets(top.get("targets", {})),
+        )
+
+    def hygiene(self, value: Any, stage_names: list[str]) -> Hygiene:
+        table = self.table(value, "hygiene", {"amount_close_from", "points"}, set())
+        default_stage = stage_names[min(DEFAULT_HYGIENE.amount_close_from, len(stage_names) - 2)]
+        stage = self.text(table.get("amount_close_from", default_stage), "hygiene.amount_close_from")
+        if stage not in stage_names[:-1]:
+            raise self.fail(
+                "hygiene.amount_close_from",
+                f"应为 {', '.join(stage_names[:-1])} 之一，实际是「{stage}」。",
+            )
+        given = self.table(table.get("points", {}), "hygiene.points", set(HYGIENE_PARTS), set())
+        defaults = dict(DEFAULT_HYGIENE.points)
+        points = tuple(
+            (part, self.number(given.get(part, defaults[part]), f"hygiene.points.{part}", 0.0, 100.0))
+            for part in HYGIENE_PARTS
+        )
+        total = sum(p for _, p in points)
+        if abs(total - 100.0) > 1e-9:
+            raise self.fail("hygiene.points", f"各项分值之和应为 100，实际是 {total:g}。")
+        return Hygiene(amount_close_from=stage_names.index(stage), points=points)
+
+    def targets(self, value: Any) -> tuple[tuple[str, float], ...]:
+        value = self.typed(value, "targets", dict, "表 ([targets]，负责人 = 月度目标万元)")
+        # Owners are matched as the sheet's are folded: full-width forms and runs of spaces.
+        return tuple(
+            (
+                " ".join(unicodedata.normalize("NFKC", self.text(name, "targets")).split()),
+                self.number(amount, f"targets.{name}", 0.0),
+            )
+            for name, amount in value.items()
         )
 
     def sheet_names(self, value: Any, key: str) -> tuple[str, ...]:

@@ -49,6 +49,7 @@ _WIDTHS = {
     "pass_rate_text": 24,
     "lost_reason": 24,
     "contact_info": 16,
+    "snooze_reason": 24,
 }
 _LIST_TITLES = {
     "stage": "所属阶段",
@@ -102,6 +103,11 @@ _FIELD_GUIDE = {
     "next_follow_up": "计划的下次跟进日期，按日期填写。",
     "industry": "客户所属行业。",
     "contact_info": "联系人电话或邮箱，可打码，例如 138****1234。",
+    "snooze_until": (
+        "线索因已知原因暂停推进（如客户决策人出差）时填写恢复推进的日期：此日期之前不标记为停留超时或"
+        "久未跟进，「预警」中单独列出。最多填写统计截止日后 {max_snooze} 天。"
+    ),
+    "snooze_reason": "填写「暂缓至」时必填：暂缓的原因，例如“客户决策人出差至月底”。",
 }
 _KIND_GUIDE = {
     "date": "按日期填写（如 2024-03-15）。",
@@ -452,6 +458,7 @@ def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> No
         "lost": lost,
         "stages_sheet": STAGES_SHEET,
         "first_stage": rules.stage_names[0],
+        "max_snooze": rules.thresholds.max_snooze_days,
     }
     for col in rules.columns:
         row += 1

@@ -31,7 +31,7 @@ RENAMED = {
     "pass_rate_text": "pass_rate_text_typed",
 }
 # Dates that are naturally in the future (plans), so not checked against the as-of date.
-PLANNED_DATES = ("expected_close", "next_follow_up")
+PLANNED_DATES = ("expected_close", "next_follow_up", "snooze_until")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # A workbook set to the 1904 date system (Excel for Mac's old default) counts days from 1904-01-01.
 EPOCH_1904 = pd.Timestamp("1904-01-01")
@@ -443,6 +443,33 @@ def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
         add("dwell_days", "bad_dwell_days", WARNING,
             "当前阶段停留时长「{value}」不是非负数字，已忽略（该列由工具重新计算）。",
             lambda s: dwell_blank.loc[s.index] | (s.notna() & (s >= 0)))
+    if "snooze_until" in typed:
+        snooze = typed["snooze_until"]
+        reason = typed["snooze_reason"] if "snooze_reason" in typed else pd.Series(None, index=typed.index)
+        latest = as_of_ts + pd.Timedelta(days=rules.thresholds.max_snooze_days)
+        closed = (
+            typed["stage"].isin([rules.won_stage, *rules.lost_labels]) if "stage" in typed
+            else pd.Series(False, index=typed.index)
+        )
+        add("snooze_until", "snooze_without_reason", WARNING,
+            f"填写了暂缓至 {{value}}，但「{_braces(_header_of(rules, 'snooze_reason'))}」为空。"
+            "请写明暂缓的原因，例如“客户决策人出差至月底”。",
+            lambda s: s.isna() | reason.loc[s.index].notna())
+        add("snooze_until", "snooze_too_long", WARNING,
+            f"暂缓至 {{value}} 超过统计截止日后 {rules.thresholds.max_snooze_days} 天（规则上限）。"
+            "暂缓期过长的线索应归档为无效线索，或缩短暂缓期。",
+            lambda s: s.isna() | (s <= latest))
+        add("snooze_until", "snooze_on_closed_lead", WARNING,
+            "线索已成交或流失，暂缓至没有意义，已忽略。请清空该单元格。",
+            lambda s: s.isna() | ~closed.loc[s.index])
+    if "snooze_reason" in typed:
+        snooze_date = (
+            typed["snooze_until"] if "snooze_until" in typed else pd.Series(pd.NaT, index=typed.index)
+        )
+        add("snooze_reason", "snooze_reason_without_date", WARNING,
+            f"填写了暂缓原因，但「{_braces(_header_of(rules, 'snooze_until'))}」为空或不是日期，"
+            "线索不会被暂缓。请填写暂缓至的日期。",
+            lambda s: s.isna() | snooze_date.loc[s.index].notna())
     if "lost_at" in typed and lost is not None:
         lost_stages = set(rules.stage_names[:-1])
         add("lost_at", "lost_at_unknown", WARNING,
@@ -519,6 +546,13 @@ def _hint(check: _Check, value: str, rules: Rules) -> str:
     if close:
         return f"是否应为「{close[0]}」？"
     return f"可选值: {'、'.join(choices)}。"
+
+
+def _header_of(rules: Rules, field: str) -> str:
+    try:
+        return rules.header(field)
+    except KeyError:
+        return {"snooze_until": "暂缓至", "snooze_reason": "暂缓原因"}.get(field, field)
 
 
 def _braces(text: str) -> str:

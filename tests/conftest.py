@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from hypothesis import settings
 
-from funnel_xl.rules import load_rules
+from funnel_xl.rules import default_rules_path, load_rules
 
 # Property tests run the same examples on every machine (derandomize) and leave no example
 # database behind; each test sets a modest max_examples so the suite stays fast.
@@ -24,7 +24,9 @@ FAMILIAR = [
     "跟进内容摘要", "客户需求/痛点", "预计成交日期", "预计成交金额(万元)", "负责人",
     "当前阶段停留时长(天)", "转化率/阶段通过率(可选)",
 ]
-OPTIONAL = ["阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式"]
+OPTIONAL = [
+    "阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式", "暂缓至", "暂缓原因",
+]
 # The follow-up log (跟进记录), in the template's order.
 LOG = ["线索编号", "跟进时间", "跟进方式", "沟通内容", "客户反馈/异议", "下一步行动", "下次沟通时间", "阶段调整为", "跟进人"]
 
@@ -57,6 +59,8 @@ HEADER_OF = {
     "rate": "转化率/阶段通过率(可选)",
     "method": "跟进方式",
     "customer": "客户名称/联系人",
+    "snooze": "暂缓至",
+    "snooze_reason": "暂缓原因",
 }
 
 
@@ -104,3 +108,19 @@ def rules():
 @pytest.fixture
 def as_of():
     return date(2024, 5, 31)
+
+
+def rules_text_with(*replacements: tuple[str, str]) -> str:
+    """The default rules' text with each (old, new) replaced once; every old text must be there."""
+    text = default_rules_path().read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def edited_rules(tmp_path: Path, *replacements: tuple[str, str]):
+    """The default rules with some lines changed, loaded from a file in tmp_path."""
+    path = tmp_path / "edited_rules.toml"
+    path.write_text(rules_text_with(*replacements), encoding="utf-8")
+    return load_rules(path)

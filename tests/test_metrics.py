@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from funnel_xl import analyse
-from tests.conftest import lead, write_workbook
+from tests.conftest import edited_rules, lead, write_workbook
 
 D = date
 
@@ -72,8 +72,25 @@ def test_win_rate_conversion_cycle(analysis):
     assert team.overall_conversion == pytest.approx(2 / 11)
     assert team.cycle_mean == pytest.approx(75)
     assert team.cycle_median == pytest.approx(75)
-    assert team.worst_transition.label == "商务谈判→成交待签约"
-    assert team.worst_transition.rate == pytest.approx(2 / 3)
+    # Every transition has fewer than min_sample = 10 leads that left its stage (exited at most
+    # 8): none is evidence of a weak link.
+    assert team.worst_transition is None
+
+
+@pytest.mark.parametrize(
+    "min_sample, label, rate",
+    [
+        # exited [8, 6, 4, 3, 2]; at least 3: rates 8/8, 5/6, 4/4, 2/3 → 商务谈判→成交待签约 2/3.
+        (3, "商务谈判→成交待签约", 2 / 3),
+        # at least 4: 8/8, 5/6, 4/4 → 需求挖掘→方案提案 5/6 (2/3 of 3 no longer counts).
+        (4, "需求挖掘→方案提案", 5 / 6),
+    ],
+)
+def test_worst_transition_ignores_small_samples(tmp_path, min_sample, label, rate):
+    rules = edited_rules(tmp_path, ("min_sample = 10", f"min_sample = {min_sample}"))
+    path = write_workbook(tmp_path / "team.xlsx", ROWS)
+    worst = analyse([path], rules, as_of=D(2024, 5, 31)).team.worst_transition
+    assert (worst.label, worst.rate) == (label, pytest.approx(rate))
 
 
 def test_pipeline_and_alerts(analysis):

@@ -14,7 +14,7 @@ HEADERS = [
     "线索编号", "客户名称/联系人", "线索来源", "所属阶段", "首次接触时间", "最近跟进时间", "跟进方式",
     "跟进内容摘要", "客户需求/痛点", "预计成交日期", "预计成交金额(万元)", "负责人",
     "当前阶段停留时长(天)", "转化率/阶段通过率(可选)",
-    "阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式",
+    "阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式", "暂缓至", "暂缓原因",
 ]
 LOG_HEADERS = ["线索编号", "跟进时间", "跟进方式", "沟通内容", "客户反馈/异议", "下一步行动", "下次沟通时间", "阶段调整为", "跟进人"]
 STAGES = ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
@@ -62,6 +62,7 @@ def test_dropdowns_and_validations(template):
         "O2:O1000": ("date", None, MIN_DATE, MAX_DATE),
         "P2:P1000": ("list", None, "列表!$D$2:$D$6", None),
         "R2:R1000": ("date", None, MIN_DATE, MAX_DATE),
+        "U2:U1000": ("date", None, MIN_DATE, MAX_DATE),  # 暂缓至
     }
 
 
@@ -114,7 +115,10 @@ def test_stage_handbook(template):
 def test_instructions_cover_every_column(template):
     ws = template["填写说明"]
     text = "\n".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
-    for needle in ("每条线索占一行", "万元", "下拉列表", "2024-03-15", "无效线索", "funnel-xl rebuild"):
+    for needle in (
+        "每条线索占一行", "万元", "下拉列表", "2024-03-15", "无效线索", "funnel-xl rebuild",
+        "不标记为停留超时", "最多填写统计截止日后 60 天",
+    ):
         assert needle in text
     listed = [row[0] for row in ws.iter_rows(values_only=True)]
     leads_start = listed.index("列名") + 1
@@ -161,7 +165,7 @@ def test_rows_are_written_with_their_types(tmp_path, rules):
     write_tracking_workbook(path, rules, rows)
     ws = openpyxl.load_workbook(path)["线索跟踪"]
     assert ws.max_row == 3
-    assert ws.max_column == 20
+    assert ws.max_column == 22
     a2 = {HEADERS[c.column - 1]: c for c in ws[2] if c.value is not None}
     assert {h: (c.value, c.data_type) for h, c in a2.items()} == {
         "线索编号": ("LF2024001", "s"),

@@ -1,0 +1,137 @@
+"""Honest comparisons: Wilson intervals, small samples, the best rep, the weakest transition, win
+rate by amount and the cycle of lost leads. Every expected figure is worked out by hand below."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pytest
+
+from funnel_xl import analyse, write_outputs
+from funnel_xl.metrics import WILSON_Z, Rate, wilson_interval
+from funnel_xl.report import best_rates
+from tests.conftest import edited_rules, lead, write_workbook
+
+D = date
+AS_OF = D(2024, 5, 31)
+
+
+def test_wilson_worked_example():
+    # 7 of 9, z = 1.959964: z² = 3.841459; z²/n = 0.426829; denominator 1.426829.
+    # centre = (7/9 + z²/2n) / denominator = (0.777778 + 0.213414) / 1.426829 = 0.694682
+    # half = z / denominator × √(p(1 − p)/n + z²/4n²)
+    #      = 1.373650 × √(0.777778 × 0.222222 / 9 + 3.841459 / 324)
+    #      = 1.373650 × √(0.019204 + 0.011856) = 1.373650 × 0.176241 = 0.242093
+    # → [0.452589, 0.936775]
+    assert WILSON_Z == 1.959964
+    low, high = wilson_interval(7, 9)
+    assert low == pytest.approx(0.452589, abs=5e-6)
+    assert high == pytest.approx(0.936775, abs=5e-6)
+
+
+@pytest.mark.parametrize(
+    "k, n, low, high",
+    [
+        # 1 of 1: denominator 1 + 3.841459 = 4.841459; centre (1 + 1.920730) / 4.841459 = 0.603275;
+        # half 0.404829 × √(3.841459 / 4) = 0.404829 × 0.979982 = 0.396725 → [0.206550, 1].
+        (1, 1, 0.206550, 1.0),
+        # 0 of 5: z²/n = 0.768292, denominator 1.768292; centre 0.384146 / 1.768292 = 0.217241;
+        # half = 1.108393 × √(3.841459 / 100) = 1.108393 × 0.195996 = 0.217241 → [0, 0.434482].
+        (0, 5, 0.0, 0.434482),
+        # 20 of 20: z²/n = 0.192073, denominator 1.192073; centre 1.096037 / 1.192073 = 0.919438;
+        # half 1.644163 × √(3.841459 / 1600) = 1.644163 × 0.048999 = 0.080563 → [0.838875, 1].
+        (20, 20, 0.838875, 1.0),
+    ],
+)
+def test_wilson_edges(k, n, low, high):
+    got = wilson_interval(k, n)
+    assert got == (pytest.approx(low, abs=5e-6), pytest.approx(high, abs=5e-6))
+
+
+def test_no_leads_no_interval():
+    assert wilson_interval(0, 0) is None
+    assert Rate(0, 0).value is None and Rate(0, 0).low is None
+    assert Rate(3, 4).small(10) and not Rate(3, 10).small(10) and not Rate(0, 0).small(10)
+
+
+def test_one_of_one_never_wins():
+    team = 21 / 41
+    rates = [Rate(20, 20), Rate(0, 20), Rate(1, 1)]
+    # 20 of 20 has its lower bound 0.8389 above the team's 0.5122 and 20 ≥ min_sample: the best.
+    # 1 of 1 is as high (100%) but 1 < 10; even with min_sample = 1 its lower bound 0.2066 is not
+    # above the team: never the best.
+    assert best_rates(rates, team, 10) == [True, False, False]
+    assert best_rates(rates, team, 1) == [True, False, False]
+    # Nobody clearly above the team: 12 of 20 (0.6) has the lower bound
+    # centre (0.6 + 0.096037)/1.192073 = 0.583892, half 1.644163 × √(0.012 + 0.0024009) =
+    # 1.644163 × 0.120004 = 0.197306 → 0.3866 < 0.5122.
+    assert best_rates([Rate(12, 20), Rate(1, 1)], team, 1) == [False, False]
+    assert best_rates([Rate(20, 20)], None, 10) == [False]
+
+
+def best_rep_rows():
+    # 甲: 20 leads in 需求挖掘 → 潜在接触→需求挖掘 20 of 20.
+    # 乙: 20 leads lost in 潜在接触 → 0 of 20.
+    # 丙: 1 lead in 需求挖掘 → 1 of 1.
+    # Team: 21 of 41 = 51.2%.
+    rows = [lead(f"LF2024{i:03d}", "需求挖掘", D(2024, 5, 1), "甲", last=D(2024, 5, 30),
+                 entered=D(2024, 5, 20)) for i in range(1, 21)]
+    rows += [lead(f"LF2024{i:03d}", "无效线索", D(2024, 5, 1), "乙", last=D(2024, 5, 10),
+                  lost_at="潜在接触") for i in range(21, 41)]
+    rows.append(lead("LF2024041", "需求挖掘", D(2024, 5, 1), "丙", last=D(2024, 5, 30),
+                     entered=D(2024, 5, 20)))
+    return rows
+
+
+@pytest.mark.parametrize("min_sample", [10, 1])
+def test_best_rep_highlight_on_the_sheet(tmp_path, min_sample):
+    rules = edited_rules(tmp_path, ("min_sample = 10", f"min_sample = {min_sample}"))
+    path = write_workbook(tmp_path / "team.xlsx", best_rep_rows())
+    analysis = analyse([path], rules, as_of=AS_OF)
+    report = write_outputs(analysis, tmp_path / "out").report
+    ws = openpyxl.load_workbook(report)["负责人对比"]
+    assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["丙", "乙", "甲"]
+    assert [ws.cell(r, 6).value for r in (4, 5, 6)] == [1.0, 0.0, 1.0]
+
+    def best(row):
+        cell = ws.cell(row, 6)
+        return bool(cell.font.b) and cell.fill.fgColor.rgb.endswith("C6EFCE")
+
+    # 丙's 1 of 1 = 100% is never the best; 甲's 20 of 20 is (lower bound 84% > team 51%).
+    assert (best(4), best(5), best(6)) == (False, False, True)
+    assert ws.cell(6, 7).value == "20/20 · 84%–100%"
+    small = " 样本少" if min_sample > 1 else ""
+    assert ws.cell(4, 7).value == f"1/1 · 21%–100%{small}"
+    assert ws.cell(4, 6).font.i == (min_sample > 1)  # greyed only as a small sample
+
+
+def test_worst_transition_of_a_small_team_is_not_called(tmp_path, rules):
+    # Two transitions defined: 潜在接触→需求挖掘 21 of 41 and 需求挖掘→方案提案 0 of 0 (exited 0);
+    # the weakest with at least 10 exited is 潜在接触→需求挖掘.
+    path = write_workbook(tmp_path / "team.xlsx", best_rep_rows())
+    worst = analyse([path], rules, as_of=AS_OF).team.worst_transition
+    assert (worst.label, worst.rate, worst.exited) == ("潜在接触→需求挖掘", pytest.approx(21 / 41), 41)
+
+
+def test_win_rate_by_amount_and_lost_cycle(tmp_path, rules):
+    rows = [
+        lead("LF2024001", "已成交", D(2024, 1, 10), amount=80, entered=D(2024, 3, 10)),
+        lead("LF2024002", "已成交", D(2024, 2, 1), amount=30, entered=D(2024, 5, 1)),
+        # lost on 04-01 (阶段进入日期 of a lost lead: the day it was marked lost): 31 days
+        lead("LF2024003", "无效线索", D(2024, 3, 1), amount=50, entered=D(2024, 4, 1), lost_at="方案提案"),
+        # lost on 04-21: 30 + 21 = 51 days
+        lead("LF2024004", "无效线索", D(2024, 3, 1), amount=20, entered=D(2024, 4, 21), lost_at="需求挖掘"),
+        # lost, date unknown, no amount: counts by number, not in the cycle
+        lead("LF2024005", "无效线索", D(2024, 3, 1), lost_at="需求挖掘"),
+    ]
+    team = analyse([write_workbook(tmp_path / "t.xlsx", rows)], rules, as_of=AS_OF).team
+    assert team.win_rate == pytest.approx(2 / 5)
+    # (80 + 30) / (80 + 30 + 50 + 20) = 110 / 180
+    assert team.win_rate_amount == pytest.approx(110 / 180)
+    assert (team.won_amount, team.lost_amount) == (pytest.approx(110), pytest.approx(70))
+    assert (team.lost_cycle_mean, team.lost_cycle_median, team.lost_cycle_count) == (
+        pytest.approx(41), pytest.approx(41), 2,
+    )
+    # won: 01-10 → 03-10 = 21 + 29 + 10 = 60; 02-01 → 05-01 = 29 + 31 + 30 = 90
+    assert (team.cycle_mean, team.cycle_median) == (pytest.approx(75), pytest.approx(75))
