@@ -10,8 +10,12 @@ import pandas as pd
 
 from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
 from .metrics import FunnelMetrics, FunnelResult
+from .forecast import Forecast, forecast
+from .metrics import FunnelMetrics, FunnelResult, Rate
 from .problems import Problem, count_by_severity
+from .quality import Quality, assess
 from .rules import Rules
+from .runinfo import definitions, versions
 
 
 @dataclass(frozen=True)
@@ -41,14 +45,27 @@ class Analysis:
     # (no log, no history) when not given.
     flow: StageFlow | None = None
     history: Path | None = None  # the history store this month is recorded in, if any
+    # Drift and hygiene, and the forecast: made from the result when not given.
+    quality: Quality | None = None
+    forecast: Forecast | None = None
 
     def __post_init__(self) -> None:
         if self.flow is None:
             self.flow = build_flow(self.result, self.rules)
+        if self.quality is None:
+            self.quality = assess(
+                self.result.leads, self.excluded, self.rules, self.result.team, self.result.by_owner
+            )
+        if self.forecast is None:
+            self.forecast = forecast(self.result.leads, self.rules, self.as_of)
 
     @property
     def team(self) -> FunnelMetrics:
         return self.result.team
+
+    @property
+    def rows_read(self) -> int:
+        return sum(i.rows for i in self.inputs)
 
     def as_json(self) -> dict:
         """The figures as plain JSON types (the ``--json`` file)."""
@@ -80,6 +97,31 @@ class Analysis:
                 "store": self.history.name if self.history is not None else None,
                 "previous_month": self.flow.previous_month,
                 "log_entries": self.flow.log_entries,
+            },
+            "hygiene": {
+                "team": hygiene_json(self.quality.team_hygiene),
+                "by_owner": {name: hygiene_json(h) for name, h in self.quality.hygiene.items()},
+            },
+            "drift": [
+                {
+                    key: (None if value is None or (not isinstance(value, str) and pd.isna(value))
+                          else value if key != "_row" else int(value))
+                    for key, value in row.items()
+                }
+                for row in self.quality.drift.to_dict("records")
+            ],
+            "forecast": forecast_json(self.forecast),
+            "run": {
+                "as_of": self.as_of.isoformat(),
+                "period": self.period,
+                "rows_read": len(self.result.leads) + len(self.excluded),
+                "rows_excluded": len(self.excluded),
+                "versions": dict(versions()),
+                "definitions": [{"name": n, "definition": d} for n, d in definitions(self.rules)],
+            },
+            "targets": {
+                name: {"target": target, "coverage": coverage(self.result.by_owner.get(name), target)}
+                for name, target in self.rules.targets
             },
         }
 
@@ -125,6 +167,40 @@ def period_json(period: PeriodFigures, transitions: pd.DataFrame, rules: Rules) 
     }
 
 
+def coverage(m: FunnelMetrics | None, target: float) -> float | None:
+    """Pipeline coverage: the open weighted pipeline ÷ the monthly target."""
+    if m is None or not target:
+        return None
+    return m.weighted_pipeline / target
+
+
+def rate_json(rate: Rate) -> dict:
+    return {"k": rate.k, "n": rate.n, "rate": rate.value, "low": rate.low, "high": rate.high}
+
+
+def hygiene_json(h) -> dict:
+    return {
+        "score": h.score,
+        "parts": {
+            p.part: {"failing": p.failing, "applicable": p.applicable, "points": p.points, "earned": p.earned}
+            for p in h.parts
+        },
+    }
+
+
+def forecast_json(f: Forecast) -> dict:
+    def month(m) -> dict:
+        return {"month": m.month or None, "leads": m.leads, "amount": m.amount, "weighted": m.weighted}
+
+    return {
+        "current": month(f.current),
+        "ahead": [month(m) for m in f.ahead],
+        "overdue": month(f.overdue),
+        "undated": month(f.undated),
+        "won": {"count": f.won_count, "amount": f.won_amount},
+    }
+
+
 def metrics_json(m: FunnelMetrics) -> dict:
     worst = m.worst_transition
     return {
@@ -138,8 +214,14 @@ def metrics_json(m: FunnelMetrics) -> dict:
             "lost_unknown_stage": m.totals.lost_unknown_stage,
         },
         "win_rate": m.win_rate,
+        "win": rate_json(m.win),
+        "win_rate_amount": m.win_rate_amount,
+        "lost_amount": m.lost_amount,
         "overall_conversion": m.overall_conversion,
         "cycle": {"mean": m.cycle_mean, "median": m.cycle_median, "count": m.cycle_count},
+        "lost_cycle": {"mean": m.lost_cycle_mean, "median": m.lost_cycle_median, "count": m.lost_cycle_count},
+        "min_sample": m.min_sample,
+        "snoozed": m.snoozed,
         "pipeline": m.pipeline,
         "weighted_pipeline": m.weighted_pipeline,
         "won_amount": m.won_amount,
@@ -153,12 +235,14 @@ def metrics_json(m: FunnelMetrics) -> dict:
                 "exited": s.exited,
                 "pass_rate": s.pass_rate,
                 "loss_rate": s.loss_rate,
+                "pass": None if k == len(m.stages) - 1 else rate_json(m.pass_counts(k)),
+                "loss": None if k == len(m.stages) - 1 else rate_json(m.loss_counts(k)),
                 "lost_here": s.lost_here,
                 "avg_dwell_days": s.avg_dwell_days,
                 "stalled": s.stalled,
                 "amount": s.amount,
                 "weighted_amount": s.weighted_amount,
             }
-            for s in m.stages
+            for k, s in enumerate(m.stages)
         ],
     }

@@ -24,6 +24,7 @@ import pandas as pd
 from .analysis import Analysis, metrics_json
 from .atomic import write_text_atomic
 from .errors import OutputError, os_error_reason
+from .forecast import forecast
 from .metrics import (
     ALERT_CLOSE_PAST,
     ALERT_OVERDUE,
@@ -109,7 +110,9 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
         suggestions=[],
     )
     scoped = dataclasses.replace(
-        analysis, result=sliced, problems=problems, inputs=inputs, excluded=excluded_mine
+        analysis, result=sliced, problems=problems, inputs=inputs, excluded=excluded_mine,
+        quality=analysis.quality.only(kind, name),
+        forecast=forecast(mine, analysis.rules, analysis.as_of),
     )
     return Group(kind=kind, name=name, analysis=scoped, team=result.team)
 
@@ -117,7 +120,7 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
 def team_json(team: FunnelMetrics) -> dict:
     """The team's figures for a rep's eyes: counts, rates, dwell and cycle, without any amount."""
     figures = metrics_json(team)
-    for key in ("pipeline", "weighted_pipeline", "won_amount"):
+    for key in ("pipeline", "weighted_pipeline", "won_amount", "lost_amount", "win_rate_amount"):
         figures.pop(key)
     for stage in figures["stages"]:
         stage.pop("amount")

@@ -1,7 +1,7 @@
 """The monthly analysis workbook the manager reads, written with xlsxwriter from an ``Analysis``.
 
-Sheets, in order: 总览 · 漏斗分析 · 阶段流转 · 趋势 · 负责人对比 · 渠道分析 · one sheet per rep · 预警 ·
-优化建议 · 数据问题 · 线索明细. Every figure is written as a value (no formulas), every text from the reps'
+Sheets, in order: 总览 · 漏斗分析 · 阶段流转 · 趋势 · 负责人对比 · 渠道分析 · 预测 · one sheet per rep ·
+预警 · 优化建议 · 数据质量 · 数据问题 · 线索明细 · 运行信息. Every figure is written as a value (no formulas), every text from the reps'
 sheet with ``write_string`` (a customer typed as ``=HYPERLINK(...)`` stays text), and missing or
 undefined figures are blank cells, never 0.
 
@@ -43,6 +43,7 @@ from .flow import (
     MonthFigures,
 )
 from .groups import GROUP_LABELS, Group
+from .forecast import Forecast
 from .metrics import (
     ACTIVE,
     ALERT_CLOSE_PAST,
@@ -59,9 +60,12 @@ from .metrics import (
     LOST,
     WON,
     FunnelMetrics,
+    Rate,
 )
 from .problems import ERROR, SEVERITY_LABELS, WARNING, Problem, count_by_severity, sort_problems
-from .rules import Rules
+from .quality import DRIFT_LABELS, HYGIENE_FIXES, HYGIENE_LABELS, HygieneScore
+from .rules import HYGIENE_PARTS, Rules
+from .runinfo import definitions, versions
 
 __all__ = [
     "ALERTS_SHEET",
@@ -83,14 +87,18 @@ FLOW_SHEET = "阶段流转"
 TREND_SHEET = "趋势"
 OWNERS_SHEET = "负责人对比"
 SOURCES_SHEET = "渠道分析"
+FORECAST_SHEET = "预测"
 ALERTS_SHEET = "预警"
 SUGGESTIONS_SHEET = "优化建议"
+QUALITY_SHEET = "数据质量"
 PROBLEMS_SHEET = "数据问题"
 DETAIL_SHEET = "线索明细"
-# The rep sheets go between 渠道分析 and 预警.
+RUN_SHEET = "运行信息"
+# The rep sheets go between 预测 and 预警.
 FIXED_SHEETS = (
     OVERVIEW_SHEET, FUNNEL_SHEET, FLOW_SHEET, TREND_SHEET, OWNERS_SHEET, SOURCES_SHEET,
-    ALERTS_SHEET, SUGGESTIONS_SHEET, PROBLEMS_SHEET, DETAIL_SHEET,
+    FORECAST_SHEET, ALERTS_SHEET, SUGGESTIONS_SHEET, QUALITY_SHEET, PROBLEMS_SHEET, DETAIL_SHEET,
+    RUN_SHEET,
 )
 # Excel refuses a sheet named "History" (it is kept for change tracking).
 _EXCEL_RESERVED_SHEETS = ("History",)
@@ -118,6 +126,12 @@ _OVERVIEW_FIGURES = (
     ("close_past", "预计成交日已过", "int", "在跟但预计成交日期已过"),
     ("errors", "数据问题(错误)", "int", "有错误的行不参与计算"),
     ("warnings", "数据问题(警告)", "int", "仅提示，行仍参与计算"),
+    ("win_rate_amount", "赢单率(金额)", "pct", "已成交金额 ÷ (已成交 + 已流失金额)"),
+    ("lost_cycle_mean", "平均流失周期(天)", "days1", "首次接触 → 标记流失（有日期的流失线索）"),
+    ("lost_cycle_median", "流失周期中位数(天)", "days1", ""),
+    ("snoozed", "暂缓中", "int", "暂缓至晚于截止日的在跟线索，不计停留超时"),
+    ("hygiene", "数据质量分(全队)", "days1", "0–100，见「数据质量」"),
+    ("drift", "填写偏差", "int", "手填停留时长/通过率与重算值不符，见「数据质量」"),
 )
 OVERVIEW_CELLS = {
     key: f"B{_OVERVIEW_FIRST_ROW + i + 1}" for i, (key, *_rest) in enumerate(_OVERVIEW_FIGURES)
@@ -187,6 +201,25 @@ _DEFAULT_HEADERS = {
     "amount": "预计成交金额(万元)",
 }
 
+# Texts of the comparison sheets, the run record and the new sheets.
+SMALL_SAMPLE = "样本少"
+COUNTS_HEADER = "{label}\nk/n · 95%区间"
+RUN_TEXTS = {
+    "title": "运行信息 · 截至 {as_of}",
+    "note": "重现本报告所需的一切：截止日、输入文件及其 SHA-256、规则文件及其 SHA-256、口径与版本。",
+    "as_of": "截止日",
+    "period": "统计期间",
+    "rows": "读取行数",
+    "valid": "有效线索",
+    "excluded": "排除(数据错误)",
+    "rules": "规则文件",
+    "rules_sha": "规则文件 SHA-256",
+    "inputs": "输入文件",
+    "definitions": "口径（按本规则文件）",
+    "versions": "工具与库的版本",
+    "calendar": "节假日日历",
+    "calendar_missing": "规则按工作日计停留，但日历不含 {years} 年的法定节假日：这些年份只跳过周末。",
+}
 _FORMATS = {
     "title": {"bold": True, "font_size": 14},
     "subtitle": {"bold": True, "font_size": 11},
@@ -213,6 +246,9 @@ _FORMATS = {
     "padding": {"font_color": "#A6A6A6"},
     "red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
     "pct_low": {"num_format": "0.0%", "bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    "pct_small": {"num_format": "0.0%", "italic": True, "font_color": "#A6A6A6"},
+    "small": {"italic": True, "font_color": "#A6A6A6"},
+    "score": {"num_format": "0.0"},
 }
 _GOOD_HIGH = {"min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"}
 _GOOD_LOW = {"min_color": "#63BE7B", "mid_color": "#FFEB84", "max_color": "#F8696B"}
@@ -591,11 +627,14 @@ class _Report:
             SOURCES_SHEET, "线索来源", self.result.by_source, chart=True,
             flags=_flag_texts(self.analysis.flow.channel_flags),
         )
+        self.forecast()
         self.reps()
         self.alerts()
         self.suggestions()
+        self.quality()
         self.problems()
         self.detail()
+        self.run_info()
 
     # -- helpers ----------------------------------------------------------------
 
@@ -650,11 +689,25 @@ class _Report:
             "close_past": team.close_past,
             "errors": problems[ERROR],
             "warnings": problems[WARNING],
+            "win_rate_amount": team.win_rate_amount,
+            "lost_cycle_mean": team.lost_cycle_mean,
+            "lost_cycle_median": team.lost_cycle_median,
+            "snoozed": team.snoozed,
+            "hygiene": self.analysis.quality.team_hygiene.score,
+            "drift": len(self.analysis.quality.drift),
         }
         top = _OVERVIEW_FIRST_ROW - 1
         for c, text in enumerate(("指标", "数值", "说明")):
             cells.put(top, c, text, "header")
-        notes = {"cycle_mean": f"首次接触 → 进入已成交，{team.cycle_count} 条已成交线索的平均"}
+        notes = {
+            "cycle_mean": f"首次接触 → 进入已成交，{team.cycle_count} 条已成交线索的平均",
+            "lost_cycle_mean": f"首次接触 → 标记流失，{team.lost_cycle_count} 条有流失日期的线索的平均",
+            "win_rate": _counts_text(team.win, self.rules.thresholds.min_sample),
+            "worst_transition": (
+                f"已离开不少于 {self.rules.thresholds.min_sample} 条的环节中通过率最低者"
+                + ("" if worst is not None else "：没有足够样本的环节")
+            ),
+        }
         for i, (key, label, kind, note) in enumerate(_OVERVIEW_FIGURES):
             row = _OVERVIEW_FIRST_ROW + i
             cells.put(row, 0, label, "label")
@@ -676,33 +729,21 @@ class _Report:
         sheet.fit_to_pages(1, 1)
 
     def overview_inputs(self, cells: _Cells, row: int) -> None:
-        cells.put(row, 0, "输入文件", "subtitle")
-        row += 1
-        for c, text in enumerate(("文件", "工作表", "表头行 / 数据行数", "SHA-256")):
-            cells.put(row, c, text, "header")
-        for item in self.analysis.inputs:
-            row += 1
-            cells.put(row, 0, item.name)
-            cells.put(row, 1, item.sheet)
-            cells.put(row, 2, f"第 {item.header_row} 行 / {item.rows} 行")
-            cells.put(row, 3, item.sha256)
-            if item.log_sheet:
-                row += 1
-                cells.put(row, 0, item.name)
-                cells.put(row, 1, item.log_sheet)
-                cells.put(row, 2, f"跟进记录 {item.log_rows} 行")
-        row += 2
+        """One line pointing at 运行信息, where the inputs, rules, history and versions are recorded."""
         rules_name = Path(self.rules.source_path).name
-        cells.put(row, 0, f"规则文件 {rules_name} · SHA-256 {self.rules.sha256[:12]}…", "note")
         flow = self.analysis.flow
         if self.analysis.history is not None:
             previous = f"上次快照 {flow.previous_month}" if flow.previous_month else "此前没有更早月份的快照"
             # The file name only, like the rules file's: the report does not depend on the folder.
-            store = Path(self.analysis.history).name
-            text = f"历史记录库 {store} · {previous} · 使用跟进记录 {flow.log_entries} 条"
+            history = f"历史记录库 {Path(self.analysis.history).name}（{previous}）"
         else:
-            text = f"未使用历史记录库 · 使用跟进记录 {flow.log_entries} 条"
-        cells.put(row + 1, 0, text, "note")
+            history = "未使用历史记录库"
+        cells.put(
+            row, 0,
+            f"输入文件 {len(self.analysis.inputs)} 个 · 跟进记录 {flow.log_entries} 条 · {history} · "
+            f"规则文件 {rules_name} (SHA-256 {self.rules.sha256[:12]}…)：文件校验值、口径与版本见「{RUN_SHEET}」。",
+            "note",
+        )
 
     def funnel_chart(self, sheet, cells: _Cells) -> None:
         """The standard funnel: a stacked bar with an invisible padding series centring each bar."""
@@ -1064,11 +1105,13 @@ class _Report:
     ) -> None:
         sheet = self.workbook.add_worksheet(name)
         cells = _Cells(sheet, self.formats)
+        min_sample = self.rules.thresholds.min_sample
         self.title(
             cells,
             f"{name} · 截至 {self.as_of_text}",
-            "绿色加粗 = 该环节通过率最高（并列时都标出）；空白 = 无已离开的线索，无法计算；"
-            f"少于 {self.rules.thresholds.min_sample} 条已离开线索的比率仅供参考。",
+            f"每个比率后为 k/n（分子/分母）及 95% Wilson 区间；分母少于 {min_sample} 条的比率灰色显示并标"
+            f"「{SMALL_SAMPLE}」。绿色加粗 = 该环节的最佳者：样本不少于 {min_sample} 条、95% 区间下限高于全队"
+            "通过率者中通过率最高的（可能没有）。空白 = 无已离开的线索，无法计算。",
         )
         cells.flush()
         metrics = list(groups.values())
@@ -1080,24 +1123,42 @@ class _Report:
             _Column("成交", [m.totals.won for m in metrics], "int"),
             _Column("流失", [m.totals.lost for m in metrics], "int"),
         ]
+        team_row: list = [
+            "全队", self.team.totals.valid, self.team.totals.active, self.team.totals.won,
+            self.team.totals.lost,
+        ]
         rate_cols = []
         for t, transition in enumerate(transitions):
-            rates = [m.transitions[t].rate for m in metrics]
+            rates = [m.pass_counts(t) for m in metrics]
             rate_cols.append(len(columns))
-            columns.append(
-                _Column(
-                    transition.label, rates, "pct",
-                    width=max(12, _display_width(transition.label) / 2 + 2),
-                    formats=_best_formats(rates),
-                )
+            columns += _rate_columns(
+                transition.label, rates, min_sample, best_against=transition.rate,
             )
+            team_row += [transition.rate, _counts_text(self.team.pass_counts(t), min_sample)]
+        loss_cols = []
+        for k, stage in enumerate(self.team.stages[:-1]):
+            loss_cols.append(len(columns))
+            columns += _rate_columns(
+                f"{stage.stage}流失率", [m.loss_counts(k) for m in metrics], min_sample,
+            )
+            team_row += [stage.loss_rate, _counts_text(self.team.loss_counts(k), min_sample)]
         win_col = len(columns)
+        columns += _rate_columns("赢单率", [m.win for m in metrics], min_sample)
+        team = self.team
+        team_row += [team.win_rate, _counts_text(team.win, min_sample)]
         columns += [
-            _Column("赢单率", [m.win_rate for m in metrics], "pct"),
+            _Column("赢单率(金额)", [m.win_rate_amount for m in metrics], "pct"),
             _Column("平均周期(天)", [m.cycle_mean for m in metrics], "days1"),
+            _Column("周期中位数(天)", [m.cycle_median for m in metrics], "days1"),
+            _Column("平均流失周期(天)", [m.lost_cycle_mean for m in metrics], "days1"),
             _Column("在跟金额(万元)", [m.pipeline for m in metrics], "amount"),
             _Column("加权金额(万元)", [m.weighted_pipeline for m in metrics], "amount"),
             _Column("停留超时", [m.stalled for m in metrics], "int"),
+            _Column("暂缓中", [m.snoozed for m in metrics], "int"),
+        ]
+        team_row += [
+            team.win_rate_amount, team.cycle_mean, team.cycle_median, team.lost_cycle_mean,
+            team.pipeline, team.weighted_pipeline, team.stalled, team.snoozed,
         ]
         if flags is not None:
             t = self.rules.thresholds
@@ -1111,34 +1172,89 @@ class _Report:
         head = 2
         _write_header(sheet, self.formats, head, columns)
         end = _write_rows(sheet, self.formats, head + 1, columns)
-        team = self.team
-        team_row = [
-            "全队", team.totals.valid, team.totals.active, team.totals.won, team.totals.lost,
-            *[t.rate for t in transitions],
-            team.win_rate, team.cycle_mean, team.pipeline, team.weighted_pipeline, team.stalled,
-        ]
         for c, value in enumerate(team_row):
             kind = columns[c].kind
             fmt = "total_label" if c == 0 else {
                 "int": "total_int", "amount": "total_amount"
-            }.get(kind, kind)
+            }.get(kind, None if kind == "text" else kind)
             _write_value(sheet, end + 1, c, value, self.formats(fmt))
         _set_widths(sheet, columns)
-        sheet.set_row(head, 32)
+        sheet.set_row(head, 44)
         sheet.freeze_panes(head + 1, 1)
         if metrics:
             sheet.autofilter(head, 0, end - 1, len(columns) - 1)
-            # A color scale would paint over the best-rep fill, so it is only on 赢单率.
-            sheet.conditional_format(
-                head + 1, win_col, end - 1, win_col, {"type": "3_color_scale", **_GOOD_HIGH}
-            )
+        last = end + 1
+        if name == OWNERS_SHEET:
+            last = self.owner_quality_table(sheet, end + 3, groups)
         if chart and metrics:
-            self.source_chart(sheet, head, end, win_col, rate_cols[0] if rate_cols else None)
+            self.source_chart(sheet, head, end, win_col, rate_cols[0] if rate_cols else None, last)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
 
+    def owner_quality_table(self, sheet, row: int, groups: dict[str, FunnelMetrics]) -> int:
+        """Below 负责人对比: each rep's data hygiene score with its parts, drift, target and coverage.
+        Returns the row after the table."""
+        quality = self.analysis.quality
+        targets = dict(self.rules.targets)
+        names = list(groups) + [n for n in quality.hygiene if n not in groups]
+        sheet.write_string(row, 0, "数据质量、填写偏差与目标", self.formats("subtitle"))
+        sheet.write_string(
+            row + 1, 0,
+            "数据质量分 0–100：各项得分 = 分值 × (1 − 不合格数 ÷ 适用数)，适用数为 0 得满分；"
+            f"待改正的行见「{QUALITY_SHEET}」。覆盖率 = 在跟加权金额 ÷ 月度目标（规则 [targets]）。",
+            self.formats("note"),
+        )
+        scores = [quality.hygiene.get(n) for n in names]
+        columns = [
+            _Column("负责人", names),
+            _Column("数据质量分", [None if h is None else h.score for h in scores], "score"),
+        ]
+        for part in HYGIENE_PARTS:
+            label = HYGIENE_LABELS[part]
+            columns += [
+                _Column(
+                    f"{label}\n得分(满分 {self.rules.hygiene.points_of(part):g})",
+                    [None if h is None else h.part(part).earned for h in scores], "score",
+                ),
+                _Column(
+                    f"{label}\n不合格/适用",
+                    [None if h is None else f"{h.part(part).failing}/{h.part(part).applicable}" for h in scores],
+                ),
+            ]
+        weighted = [groups[n].weighted_pipeline if n in groups else None for n in names]
+        target = [targets.get(n) for n in names]
+        columns += [
+            _Column("填写偏差(条)", [quality.drift_count(n) for n in names], "int"),
+            _Column("月度目标(万元)", target, "amount"),
+            _Column("在跟加权金额(万元)", weighted, "amount"),
+            _Column(
+                "覆盖率",
+                [None if t is None or not t or w is None else w / t for w, t in zip(weighted, target)],
+                "pct",
+            ),
+        ]
+        head = row + 2
+        _write_header(sheet, self.formats, head, columns)
+        sheet.set_row(head, 44)
+        end = _write_rows(sheet, self.formats, head + 1, columns)
+        team = quality.team_hygiene
+        _write_value(sheet, end, 0, "全队", self.formats("total_label"))
+        _write_value(sheet, end, 1, team.score, self.formats("score"))
+        for i, part in enumerate(HYGIENE_PARTS):
+            p = team.part(part)
+            _write_value(sheet, end, 2 + 2 * i, p.earned, self.formats("score"))
+            _write_value(sheet, end, 3 + 2 * i, f"{p.failing}/{p.applicable}", None)
+        _write_value(sheet, end, 2 + 2 * len(HYGIENE_PARTS), len(quality.drift), self.formats("total_int"))
+        if end > head + 1:
+            sheet.conditional_format(
+                head + 1, 1, end - 1, 1, {"type": "3_color_scale", **_GOOD_HIGH, "min_type": "num",
+                                          "min_value": 0, "max_type": "num", "max_value": 100,
+                                          "mid_type": "num", "mid_value": 70}
+            )
+        return end + 1
+
     def source_chart(
-        self, sheet, head: int, end: int, win_col: int, first_rate_col: int | None
+        self, sheet, head: int, end: int, win_col: int, first_rate_col: int | None, below: int
     ) -> None:
         """Win rate (and first-transition pass rate) per source, from the table above the chart."""
         chart = self.workbook.add_chart({"type": "column"})
@@ -1167,7 +1283,7 @@ class _Report:
         )
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 640, "height": 340})
-        sheet.insert_chart(end + 3, 0, chart)
+        sheet.insert_chart(below + 2, 0, chart)
 
     # -- one sheet per rep ----------------------------------------------------------
 
@@ -1197,13 +1313,18 @@ class _Report:
             ("在跟", m.totals.active, "int"),
             ("成交", m.totals.won, "int"),
             ("流失", m.totals.lost, "int"),
-            ("赢单率", m.win_rate, "pct"),
+            ("赢单率", m.win_rate, "pct_small" if m.win.small(self.rules.thresholds.min_sample) else "pct"),
+            (
+                COUNTS_HEADER.format(label="赢单率"),
+                _counts_text(m.win, self.rules.thresholds.min_sample), None,
+            ),
             ("在跟金额(万元)", m.pipeline, "amount"),
             ("加权金额(万元)", m.weighted_pipeline, "amount"),
             ("停留超时", m.stalled, "int"),
             ("跟进逾期", m.overdue, "int"),
             ("久未跟进", m.stale, "int"),
             ("预计成交日已过", m.close_past, "int"),
+            ("暂缓中", m.snoozed, "int"),
         )
         for c, (label, value, kind) in enumerate(figures):
             cells.put(2, c, label, "header")
@@ -1320,6 +1441,38 @@ class _Report:
             sheet.conditional_format(1, 6, end - 1, 6, _DWELL_BAR)
         _set_widths(sheet, columns)
         sheet.freeze_panes(1, 0)
+        self.snoozed_block(sheet, max(end, 2) + 2)
+
+    def snoozed_block(self, sheet, row: int) -> int:
+        """The snoozed leads, below the alerts: parked for a known reason, with the reason.
+        Returns the row after the block."""
+        leads = self.result.leads
+        snoozed = leads[leads["snoozed"]] if "snoozed" in leads else leads.iloc[:0]
+        if len(snoozed):
+            order = pd.DataFrame(
+                {"owner": _sort_text(snoozed, "owner"), "lead": _sort_text(snoozed, "lead_id")}
+            ).sort_values(["owner", "lead"], kind="stable").index.to_numpy()
+            snoozed = snoozed.iloc[order]
+        sheet.write_string(row, 0, "暂缓中的线索（不计停留超时和久未跟进）", self.formats("subtitle"))
+        stage_idx = [None if v is None else int(v) for v in _number_values(snoozed, "stage_idx")]
+        over = snoozed["over_limit"].tolist() if "over_limit" in snoozed else [None] * len(snoozed)
+        columns = [
+            _Column("线索编号", _text_values(snoozed, "lead_id")),
+            _Column("客户", _text_values(snoozed, "customer")),
+            _Column("负责人", _text_values(snoozed, "owner")),
+            _Column("阶段", _text_values(snoozed, "stage")),
+            _Column("停留(天)", _number_values(snoozed, "dwell_days"), "days"),
+            _Column("上限(天)", self.stage_limit(stage_idx), "days"),
+            _Column("已超上限", [None if v is None else ("是" if v else "否") for v in over]),
+            _Column("暂缓至", _date_values(snoozed, "snooze_until"), "date"),
+            _Column("暂缓原因", _text_values(snoozed, "snooze_reason"), width=30),
+        ]
+        _write_header(sheet, self.formats, row + 1, columns)
+        end = _write_rows(sheet, self.formats, row + 2, columns)
+        if end == row + 2:
+            sheet.write_string(end, 0, "本期没有暂缓中的线索。", self.formats("note"))
+            end += 1
+        return end
 
     # -- 优化建议 ---------------------------------------------------------------------
 
@@ -1344,6 +1497,211 @@ class _Report:
             sheet.write_string(end, 0, "本期数字没有触发任何优化建议规则。", self.formats("note"))
         _set_widths(sheet, columns)
         sheet.freeze_panes(3, 0)
+
+    # -- 数据质量 ---------------------------------------------------------------------
+
+    def quality(self, *, single: str | None = None) -> None:
+        """Each rep's hygiene score with its parts, the hand-typed values that drift from the
+        recalculated ones, and the rows to fix. ``single``: a rep's own workbook (their row only)."""
+        sheet = self.workbook.add_worksheet(QUALITY_SHEET)
+        quality = self.analysis.quality
+        t = self.rules.thresholds
+        cells = _Cells(sheet, self.formats)
+        self.title(
+            cells,
+            f"数据质量 · 截至 {self.as_of_text}",
+            "数据质量分 0–100：各项得分 = 分值 × (1 − 不合格数 ÷ 适用数)，适用数为 0 得满分。"
+            "填写偏差：手填的停留时长或通过率与工具重算的不符（停留时长容差 "
+            f"{t.drift_dwell_days} 天，通过率容差 {t.drift_pass_rate_points:g} 个百分点）。",
+        )
+        cells.put(3, 0, "数据质量分", "subtitle")
+        cells.flush()
+        names = [single] if single is not None else sorted(quality.hygiene)
+        scores: list[HygieneScore | None] = [quality.hygiene.get(n) for n in names]
+        columns = [
+            _Column("负责人", names, width=14),
+            _Column("数据质量分", [None if h is None else h.score for h in scores], "score"),
+        ]
+        for part in HYGIENE_PARTS:
+            label = HYGIENE_LABELS[part]
+            columns += [
+                _Column(
+                    f"{label}\n得分(满分 {self.rules.hygiene.points_of(part):g})",
+                    [None if h is None else h.part(part).earned for h in scores], "score",
+                ),
+                _Column(
+                    f"{label}\n不合格/适用",
+                    [None if h is None else f"{h.part(part).failing}/{h.part(part).applicable}" for h in scores],
+                ),
+            ]
+        head = 4
+        _write_header(sheet, self.formats, head, columns)
+        sheet.set_row(head, 44)
+        row = _write_rows(sheet, self.formats, head + 1, columns)
+        widths = columns
+
+        row += 1
+        sheet.write_string(row, 0, "填写偏差（手填值与重算值不符）", self.formats("subtitle"))
+        drift = quality.drift
+        columns = [
+            _Column("负责人", _text_values(drift, "owner")),
+            _Column("线索编号", _text_values(drift, "lead_id")),
+            _Column("客户", _text_values(drift, "customer")),
+            _Column("阶段", _text_values(drift, "stage")),
+            _Column("类型", _mapped_values(drift, "kind", DRIFT_LABELS)),
+            _Column("手填值", _text_values(drift, "typed")),
+            _Column("应为(重算)", _text_values(drift, "expected")),
+            _Column("偏差", _number_values(drift, "difference"), "days1"),
+            _Column("来源文件", _text_values(drift, "_file")),
+            _Column("来源行", _number_values(drift, "_row"), "int"),
+        ]
+        _write_header(sheet, self.formats, row + 1, columns)
+        end = _write_rows(sheet, self.formats, row + 2, columns)
+        if end == row + 2:
+            sheet.write_string(end, 0, "没有超出容差的手填值。", self.formats("note"))
+            end += 1
+
+        row = end + 1
+        sheet.write_string(row, 0, "待改正的行", self.formats("subtitle"))
+        fixes = quality.fixes
+        columns = [
+            _Column("负责人", _text_values(fixes, "owner")),
+            _Column("线索编号", _text_values(fixes, "lead_id")),
+            _Column("客户", _text_values(fixes, "customer")),
+            _Column("阶段", _text_values(fixes, "stage")),
+            _Column("问题", _mapped_values(fixes, "part", HYGIENE_LABELS)),
+            _Column("怎么改", _mapped_values(fixes, "part", HYGIENE_FIXES), width=44),
+            _Column("来源文件", _text_values(fixes, "_file")),
+            _Column("来源行", _number_values(fixes, "_row"), "int"),
+        ]
+        _write_header(sheet, self.formats, row + 1, columns)
+        end = _write_rows(sheet, self.formats, row + 2, columns)
+        if end == row + 2:
+            sheet.write_string(end, 0, "没有需要改正的行。", self.formats("note"))
+        for c in range(max(len(widths), len(columns))):
+            width = max(
+                _column_width(widths[c]) if c < len(widths) else 8,
+                _column_width(columns[c]) if c < len(columns) else 8,
+            )
+            sheet.set_column(c, c, min(width, _MAX_WIDTH))
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+
+    # -- 预测 ------------------------------------------------------------------------
+
+    def forecast(self) -> None:
+        sheet = self.workbook.add_worksheet(FORECAST_SHEET)
+        f: Forecast = self.analysis.forecast
+        cells = _Cells(sheet, self.formats)
+        self.title(
+            cells,
+            f"预测 · 截至 {self.as_of_text}",
+            "加权预测 = 预计成交日期在该月的在跟线索的 Σ 金额 × 阶段赢单概率；本月成交 = 本月进入已成交的线索金额。",
+        )
+        head = 3
+        for c, text in enumerate(("月份", "在跟线索数", "预计金额(万元)", "加权预测(万元)", "实际成交(万元)", "实际成交(条)")):
+            cells.put(head, c, text, "header")
+        rows = [
+            (f"{f.current.month}（本月，截至 {self.as_of_text}）", f.current, f.won_amount, f.won_count),
+            *((m.month, m, None, None) for m in f.ahead),
+            ("预计成交日期已过（仍在跟）", f.overdue, None, None),
+            ("未填预计成交日期", f.undated, None, None),
+        ]
+        for i, (label, m, won, won_count) in enumerate(rows, start=head + 1):
+            cells.put(i, 0, label, "label")
+            cells.put(i, 1, m.leads, "int")
+            cells.put(i, 2, m.amount, "amount")
+            cells.put(i, 3, m.weighted, "amount")
+            cells.put(i, 4, won, "amount")
+            cells.put(i, 5, won_count, "int")
+        cells.put(
+            head + len(rows) + 2, 0,
+            "本月一行的在跟线索是预计本月成交、截至今日仍未成交的线索。",
+            "note",
+        )
+        cells.flush()
+        sheet.set_column(0, 0, 34)
+        sheet.set_column(1, 5, 16)
+        sheet.set_row(head, 20)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+
+    # -- 运行信息 ---------------------------------------------------------------------
+
+    def run_info(self) -> None:
+        """What the report was made from and with: enough to reproduce its numbers."""
+        sheet = self.workbook.add_worksheet(RUN_SHEET)
+        a = self.analysis
+        text = RUN_TEXTS
+        cells = _Cells(sheet, self.formats)
+        self.title(cells, text["title"].format(as_of=self.as_of_text), text["note"])
+        excluded = len(a.excluded) if a.excluded is not None else 0
+        valid = len(self.result.leads)
+        items = [
+            (text["as_of"], self.analysis.as_of, "date"),
+            (text["period"], a.period, None),
+            (text["rows"], valid + excluded, "int"),
+            (text["valid"], valid, "int"),
+            (text["excluded"], excluded, "int"),
+            (text["rules"], Path(self.rules.source_path).name, None),
+            (text["rules_sha"], self.rules.sha256, None),
+        ]
+        if self.rules.thresholds.dwell_in_working_days:
+            missing = self.result.calendar_years_missing
+            items.append(
+                (
+                    text["calendar"],
+                    text["calendar_missing"].format(years="、".join(map(str, missing))) if missing
+                    else "chinese-calendar：法定节假日与调休上班日",
+                    None,
+                )
+            )
+        row = 3
+        for label, value, kind in items:
+            cells.put(row, 0, label, "label")
+            cells.put(row, 1, value, kind)
+            row += 1
+        row += 1
+        cells.put(row, 0, text["inputs"], "subtitle")
+        row += 1
+        for c, header in enumerate(("文件", "工作表", "表头行", "读取行数", "其中排除", "SHA-256")):
+            cells.put(row, c, header, "header")
+        excluded_by_file = (
+            a.excluded["_file"].value_counts().to_dict()
+            if a.excluded is not None and len(a.excluded) and "_file" in a.excluded else {}
+        )
+        valid_by_file = (
+            self.result.leads["_file"].value_counts().to_dict()
+            if "_file" in self.result.leads else {}
+        )
+        for item in a.inputs:
+            row += 1
+            cells.put(row, 0, item.name)
+            cells.put(row, 1, item.sheet)
+            cells.put(row, 2, item.header_row, "int")
+            cells.put(
+                row, 3,
+                valid_by_file.get(item.name, 0) + excluded_by_file.get(item.name, 0), "int",
+            )
+            cells.put(row, 4, excluded_by_file.get(item.name, 0), "int")
+            cells.put(row, 5, item.sha256)
+        row += 2
+        cells.put(row, 0, text["definitions"], "subtitle")
+        for name, meaning in definitions(self.rules):
+            row += 1
+            cells.put(row, 0, name, "label")
+            cells.put(row, 1, meaning)
+        row += 2
+        cells.put(row, 0, text["versions"], "subtitle")
+        for name, version in versions():
+            row += 1
+            cells.put(row, 0, name, "label")
+            cells.put(row, 1, version)
+        cells.flush()
+        sheet.set_column(0, 0, 22)
+        sheet.set_column(1, 1, 40)
+        sheet.set_column(2, 4, 10)
+        sheet.set_column(5, 5, 68)
 
     # -- 数据问题 ---------------------------------------------------------------------
 
@@ -1473,8 +1831,10 @@ class _GroupReport(_Report):
         self.group_funnel()
         self.open_leads()
         self.alerts()
+        self.quality(single=self.group.name if self.group.kind == "owner" else None)
         self.problems()
         self.detail()
+        self.run_info()
 
     def heading(self) -> str:
         if self.group.kind == "owner":
@@ -1555,33 +1915,48 @@ class _GroupReport(_Report):
     def group_funnel(self) -> None:
         sheet = self.workbook.add_worksheet(FUNNEL_SHEET)
         cells = _Cells(sheet, self.formats)
+        min_sample = self.rules.thresholds.min_sample
         self.title(
             cells,
             f"漏斗分析 · {self.heading()}",
-            f"红色 = {self.own}比全队差（通过率更低或流失率更高）；空白 = 没有已离开的线索，无法计算。",
+            f"红色 = {self.own}明显比全队差：95% 区间整个低于全队通过率（或高于全队流失率），且样本不少于 "
+            f"{min_sample} 条；灰色 = 样本少（少于 {min_sample} 条），仅供参考；空白 = 没有已离开的线索，无法计算。",
         )
         cells.flush()
         mine, team = self.team.stages, self.whole.stages
         own = self.own
-        pass_rates = [s.pass_rate for s in mine]
-        loss_rates = [s.loss_rate for s in mine]
+        last = len(mine) - 1
+        passes = [self.team.pass_counts(k) if k < last else Rate(0, 0) for k in range(len(mine))]
+        losses = [self.team.loss_counts(k) if k < last else Rate(0, 0) for k in range(len(mine))]
         columns = [
             _Column("阶段", [s.stage for s in mine]),
             _Column("当前线索数", [s.current for s in mine], "int"),
             _Column("累计到达", [s.reached for s in mine], "int"),
             _Column("已离开", [s.exited for s in mine], "int"),
             _Column(
-                f"{own}通过率\n(至下一阶段)", pass_rates, "pct",
+                f"{own}通过率\n(至下一阶段)", [r.value for r in passes], "pct",
                 formats=[
-                    _worse(r, t.pass_rate, lower_is_worse=True) for r, t in zip(pass_rates, team)
+                    _worse(r, t.pass_rate, min_sample, lower_is_worse=True)
+                    for r, t in zip(passes, team)
                 ],
+            ),
+            _Column(
+                COUNTS_HEADER.format(label=f"{own}通过率"),
+                [_counts_text(r, min_sample) for r in passes], width=20,
+                formats=["small" if r.small(min_sample) else None for r in passes],
             ),
             _Column("全队通过率", [s.pass_rate for s in team], "pct"),
             _Column(
-                f"{own}流失率", loss_rates, "pct",
+                f"{own}流失率", [r.value for r in losses], "pct",
                 formats=[
-                    _worse(r, t.loss_rate, lower_is_worse=False) for r, t in zip(loss_rates, team)
+                    _worse(r, t.loss_rate, min_sample, lower_is_worse=False)
+                    for r, t in zip(losses, team)
                 ],
+            ),
+            _Column(
+                COUNTS_HEADER.format(label=f"{own}流失率"),
+                [_counts_text(r, min_sample) for r in losses], width=20,
+                formats=["small" if r.small(min_sample) else None for r in losses],
             ),
             _Column("全队流失率", [s.loss_rate for s in team], "pct"),
             _Column("本阶段流失", [s.lost_here for s in mine], "int"),
@@ -1614,11 +1989,17 @@ class _GroupReport(_Report):
         )
 
 
-def _worse(rate: float | None, team: float | None, *, lower_is_worse: bool) -> str:
-    """'pct_low' (red) when the group's rate is worse than the team's, else 'pct'."""
-    if rate is None or team is None or math.isclose(rate, team, rel_tol=1e-12, abs_tol=1e-12):
+def _worse(rate: Rate, team: float | None, min_sample: int, *, lower_is_worse: bool) -> str:
+    """'pct_low' (red) when the group's rate is clearly worse than the team's: at least
+    ``min_sample`` leads and the whole 95% interval on the worse side of the team's rate;
+    'pct_small' (grey) for a small sample; else 'pct'."""
+    if rate.n == 0:
         return "pct"
-    worse = rate < team if lower_is_worse else rate > team
+    if rate.small(min_sample):
+        return "pct_small"
+    if team is None:
+        return "pct"
+    worse = rate.high < team - 1e-12 if lower_is_worse else rate.low > team + 1e-12
     return "pct_low" if worse else "pct"
 
 
@@ -1658,15 +2039,57 @@ def _sort_text(frame: pd.DataFrame, column: str) -> list[str]:
     return [v or "" for v in _text_values(frame, column)]
 
 
-def _best_formats(rates: list[float | None]) -> list[str]:
-    """'best' for the highest defined rate (all of them when tied), 'pct' for the rest."""
-    defined = [r for r in rates if r is not None]
-    if not defined:
-        return ["pct"] * len(rates)
-    best = max(defined)
+def _counts_text(rate: Rate, min_sample: int) -> str | None:
+    """k/n and the 95% interval, e.g. "7/9 · 45%–94%"; "1/1 · 21%–100% 样本少"; None when n = 0."""
+    if not rate.n:
+        return None
+    low, high = rate.interval
+    text = f"{rate.k}/{rate.n} · {low * 100:.0f}%–{high * 100:.0f}%"
+    return f"{text} {SMALL_SAMPLE}" if rate.small(min_sample) else text
+
+
+def best_rates(rates: Sequence[Rate], team: float | None, min_sample: int) -> list[bool]:
+    """Which rates are "the best" of a transition, and the difference meaningful.
+
+    Only rates of at least ``min_sample`` leads whose 95% Wilson lower bound is above the team's
+    rate count; of those, the highest (all of them when tied). So 1 of 1 = 100% never wins (its
+    lower bound is 21%), and nobody wins when nobody is clearly above the team.
+    """
+    if team is None:
+        return [False] * len(rates)
+    clear = [
+        r.n >= min_sample and r.low is not None and r.low > team + 1e-12 for r in rates
+    ]
+    values = [r.value for r, ok in zip(rates, clear) if ok]
+    if not values:
+        return [False] * len(rates)
+    top = max(values)
     return [
-        "best" if r is not None and math.isclose(r, best, rel_tol=1e-12, abs_tol=1e-12) else "pct"
-        for r in rates
+        ok and math.isclose(r.value, top, rel_tol=1e-12, abs_tol=1e-12) for r, ok in zip(rates, clear)
+    ]
+
+
+def _rate_columns(
+    label: str, rates: Sequence[Rate], min_sample: int, *, best_against: float | None = None,
+    best: bool = True,
+) -> list[_Column]:
+    """A rate as two columns: the rate (greyed when a small sample, green bold when the best) and
+    its k/n with the 95% interval."""
+    winners = (
+        best_rates(rates, best_against, min_sample) if best and best_against is not None
+        else [False] * len(rates)
+    )
+    small = [r.small(min_sample) for r in rates]
+    return [
+        _Column(
+            label, [r.value for r in rates], "pct",
+            width=max(12, _display_width(label) / 2 + 2),
+            formats=["best" if w else "pct_small" if sm else "pct" for w, sm in zip(winners, small)],
+        ),
+        _Column(
+            COUNTS_HEADER.format(label=label), [_counts_text(r, min_sample) for r in rates],
+            width=20, formats=["small" if sm else None for sm in small],
+        ),
     ]
 
 

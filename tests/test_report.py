@@ -92,13 +92,14 @@ ERROR = Problem(
 )
 
 FIXED_ORDER = [
-    "总览", "漏斗分析", "阶段流转", "趋势", "负责人对比", "渠道分析", "预警", "优化建议", "数据问题", "线索明细",
+    "总览", "漏斗分析", "阶段流转", "趋势", "负责人对比", "渠道分析", "预测", "预警", "优化建议", "数据质量",
+    "数据问题", "线索明细", "运行信息",
 ]
 DETAIL_HEADERS = [
     "线索编号", "客户名称/联系人", "线索来源", "所属阶段", "首次接触时间", "最近跟进时间", "跟进方式",
     "跟进内容摘要", "客户需求/痛点", "预计成交日期", "预计成交金额(万元)", "负责人",
     "当前阶段停留时长(天)", "转化率/阶段通过率(可选)",
-    "阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式",
+    "阶段进入日期", "流失阶段", "流失原因", "下次跟进时间", "所属行业", "联系方式", "暂缓至", "暂缓原因",
     "阶段进入日期来源", "流失阶段来源", "状态", "停留超时", "来源文件", "来源行",
 ]
 
@@ -163,8 +164,8 @@ def test_names_and_path(tmp_path):
 
 def test_sheets_in_order(book):
     assert book.sheetnames == [
-        "总览", "漏斗分析", "阶段流转", "趋势", "负责人对比", "渠道分析", "＊销售代表", "张伟",
-        "预警", "优化建议", "数据问题", "线索明细",
+        "总览", "漏斗分析", "阶段流转", "趋势", "负责人对比", "渠道分析", "预测", "＊销售代表", "张伟",
+        "预警", "优化建议", "数据质量", "数据问题", "线索明细", "运行信息",
     ]
 
 
@@ -184,9 +185,9 @@ def test_overview_key_figures(book):
     # 50 + 20 + 5 + 40; weighted 50×0.6 + 20×0.15 + 5×0.05 + 40×0.35
     assert got["在跟金额(万元)"] == pytest.approx(115)
     assert got["加权金额(万元)"] == pytest.approx(30 + 3 + 0.25 + 14)
-    # reached [8, 7, 5, 3, 2, 2], exited [7, 6, 4, 2, 2, 2]: pass rates 7/7, 5/6, 3/4, 2/2, 2/2.
-    assert got["最薄弱环节"] == "方案提案→商务谈判"
-    assert got["最薄弱环节通过率"] == pytest.approx(3 / 4)
+    # reached [8, 7, 5, 3, 2, 2], exited [7, 6, 4, 2, 2, 2]: pass rates 7/7, 5/6, 3/4, 2/2, 2/2 —
+    # none from min_sample = 10 leads or more, so no transition is called the weakest.
+    assert got["最薄弱环节"] is None and got["最薄弱环节通过率"] is None
     assert (got["停留超时"], got["跟进逾期"], got["久未跟进"], got["预计成交日已过"]) == (2, 1, 1, 1)
     assert (got["数据问题(错误)"], got["数据问题(警告)"]) == (1, 1)
     # The documented addresses.
@@ -232,33 +233,51 @@ def test_funnel_sheet(book):
     assert any(n.startswith("另有 0 条已流失线索未填写流失阶段") for n in notes)
 
 
-def test_best_rep_is_highlighted(book):
+def test_comparison_rates_carry_counts_and_small_samples_are_grey(book):
     ws = book["负责人对比"]
-    assert [ws.cell(3, c).value for c in range(1, 9)] == [
-        "负责人", "线索数", "在跟", "成交", "流失", "潜在接触→需求挖掘", "需求挖掘→方案提案", "方案提案→商务谈判",
+    assert [ws.cell(3, c).value for c in range(1, 10)] == [
+        "负责人", "线索数", "在跟", "成交", "流失",
+        "潜在接触→需求挖掘", "潜在接触→需求挖掘\nk/n · 95%区间",
+        "需求挖掘→方案提案", "需求挖掘→方案提案\nk/n · 95%区间",
     ]
     assert [ws["A4"].value, ws["A5"].value] == [MASKED, "张伟"]
     # 销售代表 reached [4, 3, 3, 1, 1, 1], exited [3, 3, 2, 1, 1, 1]; 张伟 reached [4, 4, 2, 2, 1, 1],
     # exited [4, 3, 2, 1, 1, 1].
-    assert ws["G4"].value == pytest.approx(1.0) and ws["G5"].value == pytest.approx(2 / 3)
-    assert ws["H4"].value == pytest.approx(0.5) and ws["H5"].value == pytest.approx(1.0)
+    assert ws["H4"].value == pytest.approx(1.0) and ws["H5"].value == pytest.approx(2 / 3)
+    assert ws["J4"].value == pytest.approx(0.5) and ws["J5"].value == pytest.approx(1.0)
+    # 3 of 3, Wilson: z² = 3.841459, z²/n = 1.280486, denominator 2.280486; centre
+    # (1 + 0.640243) / 2.280486 = 0.719250; half 1.959964 / 2.280486 × √(3.841459 / 36)
+    # = 0.859448 × 0.326660 = 0.280749 → 43.85%–100%.
+    assert ws["I4"].value == "3/3 · 44%–100% 样本少"
+    # 2 of 3: p = 2/3, centre (0.666667 + 0.640243) / 2.280486 = 0.573084; half 0.859448 ×
+    # √(0.074074 + 0.106707) = 0.859448 × 0.425184 = 0.365423 → 20.77%–93.85%.
+    assert ws["I5"].value == "2/3 · 21%–94% 样本少"
 
     def best(cell):
         return bool(ws[cell].font.b) and ws[cell].fill.fgColor.rgb.endswith("C6EFCE")
 
-    assert best("F4") and best("F5")  # tie at 100%: both
-    assert best("G4") and not best("G5")
-    assert best("H5") and not best("H4")
-    assert ws["G5"].number_format == "0.0%"
+    def grey(cell):
+        return bool(ws[cell].font.i) and ws[cell].font.color.rgb.endswith("A6A6A6")
+
+    # Every rate here is from fewer than min_sample = 10 leads: none is the best, all are grey —
+    # 3 of 3 = 100% included.
+    for cell in ("F4", "F5", "H4", "H5", "J4", "J5"):
+        assert not best(cell) and grey(cell), cell
+    assert ws["H5"].number_format == "0.0%"
     assert ws.freeze_panes == "B4"
+    # The team row under the reps, with its own counts: 需求挖掘→方案提案 5 of 6.
+    assert ws["A7"].value == "全队" and ws["I7"].value.startswith("5/6 · ")
 
 
 def test_sources_sheet_has_a_chart(book):
     ws = book["渠道分析"]
     assert [ws["A4"].value, ws["A5"].value] == ["官网表单", "展会推广"]
     # 官网表单: 002 and 006 active, 004 and 008 lost → win rate 0/2; 展会推广: 003 and 007 won → 2/2.
-    assert ws["K3"].value == "赢单率"
-    assert ws["K4"].value == pytest.approx(0.0) and ws["K5"].value == pytest.approx(1.0)
+    # After five transitions and five stage loss rates, each with its k/n column: column Z.
+    assert ws["Z3"].value == "赢单率"
+    assert ws["Z4"].value == pytest.approx(0.0) and ws["Z5"].value == pytest.approx(1.0)
+    # 0 of 2: centre (0 + 0.960365) / 2.920730 = 0.328810 = half width → 0%–66%.
+    assert ws["AA4"].value == "0/2 · 0%–66% 样本少"
     assert len(ws._charts) == 1
 
 
@@ -332,7 +351,7 @@ def test_detail_sheet(book):
     assert ws["E2"].number_format == "yyyy-mm-dd"
     assert ws["K2"].number_format == "#,##0.0"
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == "A1:Z10"
+    assert ws.auto_filter.ref == "A1:AB10"
 
 
 def test_formula_looking_text_stays_text(book):

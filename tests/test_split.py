@@ -102,7 +102,9 @@ def test_files_and_manifest(out):
 
 def test_rep_workbook_content(out):
     book = openpyxl.load_workbook(reps(out) / "张伟.xlsx")
-    assert book.sheetnames == ["总览", "漏斗分析", "在跟线索", "预警", "数据问题", "线索明细"]
+    assert book.sheetnames == [
+        "总览", "漏斗分析", "在跟线索", "预警", "数据质量", "数据问题", "线索明细", "运行信息",
+    ]
     ws = book["总览"]
     assert ws["A1"].value == "张伟 · 个人销售漏斗 · 截至 2024-05-31"
     assert [ws.cell(4, c).value for c in range(1, 4)] == ["指标", "本人", "全队"]
@@ -140,17 +142,24 @@ def test_excluded_rows_go_to_their_rep(out):
     problems = list(book["数据问题"].iter_rows(min_row=2, values_only=True))
     # LF2024203 is on Excel row 7 (header row 1, then 201 on row 5, 202 on 6, 203 on 7).
     assert [(p[0], p[3], p[8]) for p in problems] == [("错误", 7, "missing_first_contact")]
-    detail = [(r[0], r[22]) for r in book["线索明细"].iter_rows(min_row=2, values_only=True)]
+    # 状态 is the 25th column: the 22 rules columns, 阶段进入日期来源, 流失阶段来源, then 状态.
+    detail = [(r[0], r[24]) for r in book["线索明细"].iter_rows(min_row=2, values_only=True)]
     assert detail == [("LF2024201", "在跟"), ("LF2024202", "流失"), ("LF2024203", "已排除(数据错误)")]
     funnel = {r[0]: r for r in book["漏斗分析"].iter_rows(min_row=4, max_row=9, values_only=True)}
     # 李四: 202 lost at 需求挖掘 (index 1), 201 active in 方案提案 (2) → reached [2, 2, 1, 0, 0, 0],
     # exited = reached − active in stage = [2, 2, 0, …]: 需求挖掘 pass 1/2, loss 1/2.
     # Team: at or past each stage [301, 103 + 202, 201, 101, —, 102] = [1, 2, 1, 1, 0, 1] → reached
     # [6, 5, 3, 2, 1, 1]; exited(需求挖掘) = 5 − 1 (103) = 4: pass 3/4, loss 1/4.
-    assert funnel["需求挖掘"][4] == pytest.approx(0.5) and funnel["需求挖掘"][5] == pytest.approx(3 / 4)
-    assert funnel["需求挖掘"][6] == pytest.approx(0.5) and funnel["需求挖掘"][7] == pytest.approx(1 / 4)
+    # Columns: 阶段, 当前, 累计到达, 已离开, 本人通过率, its k/n, 全队通过率, 本人流失率, its k/n, 全队流失率.
+    assert funnel["需求挖掘"][4] == pytest.approx(0.5) and funnel["需求挖掘"][6] == pytest.approx(3 / 4)
+    assert funnel["需求挖掘"][7] == pytest.approx(0.5) and funnel["需求挖掘"][9] == pytest.approx(1 / 4)
+    # 1 of 2: Wilson 95% interval 9%–91% (p = 0.5, n = 2: centre (0.5 + 0.9604)/2.9208 = 0.5,
+    # half 1.96/2.9208 × √(0.125 + 0.2401) = 0.671 × 0.6042 = 0.405), a small sample (< 10).
+    assert funnel["需求挖掘"][5] == "1/2 · 9%–91% 样本少"
     cell = book["漏斗分析"]["E5"]
-    assert cell.fill.fgColor.rgb.endswith("FFC7CE")  # 50% < the team's 75%: red
+    # 50% is below the team's 75%, but 1 of 2 is no evidence: grey, not red.
+    assert not cell.fill.fgColor.rgb.endswith("FFC7CE")
+    assert cell.font.color.rgb.endswith("A6A6A6") and cell.font.i
 
 
 def test_rep_json(out):
