@@ -198,6 +198,31 @@ def forecast_json(f: Forecast) -> dict:
         "overdue": month(f.overdue),
         "undated": month(f.undated),
         "won": {"count": f.won_count, "amount": f.won_amount},
+        "accuracy": [
+            {
+                "month": c.month, "made_in": c.made_in, "leads": c.leads, "forecast": c.forecast,
+                "actual": c.actual, "accuracy": c.accuracy,
+            }
+            for c in f.checks
+        ],
+        "slips": [
+            {
+                "lead_id": r["lead_id"], "owner": r["owner"], "slips": int(r["slips"]),
+                "first_close": r["first_close"].date().isoformat(),
+                "close": r["close"].date().isoformat(), "path": r["path"],
+            }
+            for r in (f.slips.to_dict("records") if f.slips is not None else [])
+        ],
+        "stage_matrix": None if f.matrix is None else {
+            "since": f.matrix.since,
+            "counts": [
+                {"from": a, "to": b, "leads": n}
+                for (a, b), n in sorted(
+                    f.matrix.counts.items(),
+                    key=lambda item: (f.matrix.rows.index(item[0][0]), f.matrix.columns.index(item[0][1])),
+                )
+            ],
+        },
     }
 
 

@@ -40,6 +40,7 @@ from .metrics import (
     FiredSuggestion,
     FunnelMetrics,
     FunnelResult,
+    Rate,
     aggregate,
     by_group,
     classify,
@@ -676,14 +677,17 @@ def channel_flags(months: list[MonthFigures | None], rules: Rules) -> list[Chann
     of the last ``thresholds.low_channel_months`` months (the current one included).
 
     A month counts as low only when it has figures, the channel has at least ``min_sample`` closed
-    leads (win rate) or leads that left S1 (pass rate), and the rate is below the threshold; a month
-    without figures or with a small sample breaks the run.
+    leads (win rate) or leads that left S1 (pass rate), the rate is below the threshold, and the
+    difference from the team is meaningful: the upper bound of the rate's 95% Wilson interval is
+    below the team's rate that month. A month without figures, with a small sample or only noise
+    breaks the run.
     """
     t = rules.thresholds
     window = months[-t.low_channel_months:]
     if len(window) < t.low_channel_months or any(m is None for m in window):
         return []
     current = window[-1]
+    first = f"{rules.stage_names[0]}→{rules.stage_names[1]}"
     flags = []
     for source in sorted(current.sources):
         limits = (
@@ -700,7 +704,12 @@ def channel_flags(months: list[MonthFigures | None], rules: Rules) -> list[Chann
                     (figures.win_rate, figures.closed) if metric == "win_rate"
                     else (figures.first_pass_rate, figures.first_exited)
                 )
-                if rate is None or sample < t.min_sample or rate >= limit:
+                team = month.win_rate if metric == "win_rate" else month.pass_rates.get(first)
+                if rate is None or sample < t.min_sample or rate >= limit or team is None:
+                    break
+                # closed and first_exited are the n of the stored rate: k = rate × n.
+                high = Rate(round(rate * sample), sample).high
+                if high is None or high >= team:
                     break
                 values.append(rate)
             if len(values) == len(window):

@@ -6,6 +6,12 @@ Definitions (the contract, also in the README):
 - **Weighted forecast** of a month = Σ amount × the stage's ``win_probability`` over the open leads
   whose 预计成交日期 falls in that month; shown for the as-of month and the next three.
 - **Won in a month** = Σ amount of the won leads that entered 已成交 in that month.
+- **Forecast accuracy** of a month, from the history store = won in the month ÷ the weighted
+  forecast the previous month's rebuild made for it (its snapshot: open leads expected to close in
+  the month, amount × probability); 100% = the forecast came true, above = beaten.
+- **Slip**: an open lead's 预计成交日期 moved later from one rebuild to the next (the monthly
+  snapshots in the store, then this run); ``thresholds.close_slips`` slips or more put it on 预警.
+- **Stage matrix**: where the leads of the previous snapshot, by their stage then, are now.
 """
 
 from __future__ import annotations
@@ -31,6 +37,43 @@ class ForecastMonth:
 
 
 @dataclass(frozen=True)
+class ForecastCheck:
+    """A month's forecast, as the previous month's rebuild made it, against what was won."""
+
+    month: str
+    made_in: str  # the month whose snapshot made the forecast
+    leads: int
+    forecast: float
+    actual: float | None  # won in the month; None when the month's own snapshot is missing
+
+    @property
+    def accuracy(self) -> float | None:
+        if self.actual is None or not self.forecast:
+            return None
+        return self.actual / self.forecast
+
+
+SLIP_COLUMNS = ["lead_id", "customer", "owner", "stage", "first_close", "close", "slips", "path"]
+
+
+@dataclass(frozen=True)
+class StageMatrix:
+    """Leads of the previous snapshot by their stage then (rows) and now (columns)."""
+
+    since: str  # the month of the previous snapshot
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    counts: dict[tuple[str, str], int]
+
+    def count(self, row: str, column: str) -> int:
+        return self.counts.get((row, column), 0)
+
+
+NEW_LEADS = "（新增）"
+GONE_LEADS = "（本期不在表中）"
+
+
+@dataclass(frozen=True)
 class Forecast:
     current: ForecastMonth  # the as-of month: open leads still expected to close in it
     ahead: tuple[ForecastMonth, ...]  # the next FORECAST_MONTHS months
@@ -38,6 +81,16 @@ class Forecast:
     undated: ForecastMonth  # open, no expected close date
     won_count: int  # won in the as-of month (up to the as-of date)
     won_amount: float
+    # From the history store: the forecast checks of the months it allows, oldest first; the open
+    # leads whose expected close date slipped (SLIP_COLUMNS, most slips first); the stage matrix.
+    checks: tuple[ForecastCheck, ...] = ()
+    slips: pd.DataFrame | None = None
+    matrix: StageMatrix | None = None
+
+    def slipped(self, at_least: int) -> pd.DataFrame:
+        if self.slips is None:
+            return pd.DataFrame(columns=SLIP_COLUMNS)
+        return self.slips[self.slips["slips"] >= at_least].reset_index(drop=True)
 
 
 def month_label(day: date | pd.Timestamp) -> str:
@@ -78,8 +131,15 @@ def by_close_month(frame: pd.DataFrame, rules: Rules) -> dict[str, ForecastMonth
     return out
 
 
-def forecast(leads: pd.DataFrame, rules: Rules, as_of: date) -> Forecast:
-    """The forecast of a month's derived leads (see :func:`funnel_xl.metrics.derive_lead_fields`)."""
+def forecast(
+    leads: pd.DataFrame, rules: Rules, as_of: date,
+    snapshots: dict[str, pd.DataFrame] | None = None,
+) -> Forecast:
+    """The forecast of a month's derived leads (see :func:`funnel_xl.metrics.derive_lead_fields`).
+
+    ``snapshots`` are the history store's per-lead snapshots by month ("2024-04"); those of months
+    before the as-of month give the forecast checks, the slips and the stage matrix.
+    """
     this = month_label(as_of)
     open_leads = leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
     months = by_close_month(open_leads, rules)
@@ -117,4 +177,122 @@ def forecast(leads: pd.DataFrame, rules: Rules, as_of: date) -> Forecast:
         ),
         won_count=int(in_month.sum()),
         won_amount=float(won_amount[in_month].sum()) if won_amount is not None else 0.0,
+        **history_figures(leads, rules, as_of, snapshots),
+    )
+
+
+def history_figures(
+    leads: pd.DataFrame, rules: Rules, as_of: date, snapshots: dict[str, pd.DataFrame] | None
+) -> dict:
+    """The forecast checks, slips and stage matrix that the store's snapshots allow."""
+    this = month_label(as_of)
+    earlier = {m: f for m, f in sorted((snapshots or {}).items()) if m < this}
+    if not earlier:
+        return {}
+    won_now = forecast_won(leads, rules, this, as_of)
+    return {
+        "checks": forecast_checks(earlier, this, won_now, rules),
+        "slips": close_slips(earlier, leads),
+        "matrix": stage_matrix(*list(earlier.items())[-1], leads, rules),
+    }
+
+
+def forecast_won(leads: pd.DataFrame, rules: Rules, month: str, until: date | None = None) -> float:
+    """Σ amount of the leads of ``leads`` (derived, or a snapshot) that entered the won stage in
+    ``month`` (up to ``until``)."""
+    if leads.empty or "stage_entered" not in leads:
+        return 0.0
+    entered = pd.to_datetime(leads["stage_entered"], errors="coerce")
+    won = (leads["stage"] == rules.won_stage) & (entered.dt.strftime("%Y-%m") == month)
+    if until is not None:
+        won &= entered <= pd.Timestamp(until)
+    amount = pd.to_numeric(leads.get("amount"), errors="coerce") if "amount" in leads else None
+    return float(amount[won.fillna(False)].fillna(0.0).sum()) if amount is not None else 0.0
+
+
+def forecast_checks(
+    snapshots: dict[str, pd.DataFrame], this: str, won_now: float, rules: Rules
+) -> tuple[ForecastCheck, ...]:
+    """For each month whose previous month has a snapshot: the forecast made then, and the won."""
+    checks = []
+    for made_in, snapshot in snapshots.items():
+        month = add_months(made_in, 1)
+        if month > this:
+            continue
+        open_then = snapshot[snapshot["stage"].isin(rules.stage_names[:-1])]
+        predicted = by_close_month(open_then, rules).get(month, ForecastMonth(month, 0, 0.0, 0.0))
+        if month == this:
+            actual = won_now
+        elif month in snapshots:
+            actual = forecast_won(snapshots[month], rules, month)
+        else:
+            actual = None
+        checks.append(ForecastCheck(month, made_in, predicted.leads, predicted.weighted, actual))
+    return tuple(checks)
+
+
+def close_slips(snapshots: dict[str, pd.DataFrame], leads: pd.DataFrame) -> pd.DataFrame:
+    """Open leads whose 预计成交日期 moved later between rebuilds, with the dates it went through."""
+    open_now = leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
+    if open_now.empty or "expected_close" not in open_now:
+        return pd.DataFrame(columns=SLIP_COLUMNS)
+    history = [
+        snapshot[["lead_id", "expected_close"]].assign(month=month)
+        for month, snapshot in snapshots.items()
+        if "expected_close" in snapshot
+    ]
+    now = open_now[["lead_id", "expected_close"]].assign(month="~now")
+    dates = pd.concat([*history, now], ignore_index=True)
+    dates["expected_close"] = pd.to_datetime(dates["expected_close"], errors="coerce")
+    dates = dates.dropna(subset=["expected_close"])
+    dates = dates[dates["lead_id"].isin(open_now["lead_id"])]
+    dates = dates.sort_values(["lead_id", "month"], kind="stable")
+    records = []
+    info = open_now.drop_duplicates("lead_id").set_index("lead_id")
+    for lead_id, group in dates.groupby("lead_id", sort=True):
+        seen = group["expected_close"].tolist()
+        slips = sum(1 for a, b in zip(seen, seen[1:]) if b > a)
+        if not slips:
+            continue
+        path = [seen[0]] + [b for a, b in zip(seen, seen[1:]) if b != a]
+        row = info.loc[lead_id]
+        records.append(
+            {
+                "lead_id": lead_id,
+                "customer": row.get("customer"),
+                "owner": row.get("owner"),
+                "stage": row.get("stage"),
+                "first_close": seen[0],
+                "close": seen[-1],
+                "slips": slips,
+                "path": " → ".join(d.date().isoformat() for d in path),
+            }
+        )
+    if not records:
+        return pd.DataFrame(columns=SLIP_COLUMNS)
+    out = pd.DataFrame.from_records(records, columns=SLIP_COLUMNS)
+    return out.sort_values(["slips", "lead_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def stage_matrix(
+    since: str, snapshot: pd.DataFrame, leads: pd.DataFrame, rules: Rules
+) -> StageMatrix:
+    """Where the leads of the ``since`` snapshot, by their stage then, are now; new leads apart."""
+    names = (*rules.stage_names, *rules.lost_labels)
+    then = snapshot.drop_duplicates("lead_id").set_index("lead_id")["stage"]
+    now = leads.drop_duplicates("lead_id").set_index("lead_id")["stage"] if len(leads) else pd.Series(dtype=object)
+    counts: dict[tuple[str, str], int] = {}
+    for lead_id, stage in then.items():
+        to = now.get(lead_id, GONE_LEADS)
+        counts[(stage, to)] = counts.get((stage, to), 0) + 1
+    for lead_id, stage in now.items():
+        if lead_id not in then.index:
+            counts[(NEW_LEADS, stage)] = counts.get((NEW_LEADS, stage), 0) + 1
+    other_rows = sorted({r for r, _ in counts} - {*names, NEW_LEADS})
+    other_cols = sorted({c for _, c in counts} - {*names, GONE_LEADS})
+    return StageMatrix(
+        since=since,
+        rows=(*names, *other_rows, NEW_LEADS),
+        columns=(*names, *other_cols, GONE_LEADS),
+        counts=counts,
     )

@@ -112,9 +112,18 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
     scoped = dataclasses.replace(
         analysis, result=sliced, problems=problems, inputs=inputs, excluded=excluded_mine,
         quality=analysis.quality.only(kind, name),
-        forecast=forecast(mine, analysis.rules, analysis.as_of),
+        forecast=_group_forecast(analysis, mine),
     )
     return Group(kind=kind, name=name, analysis=scoped, team=result.team)
+
+
+def _group_forecast(analysis: Analysis, mine: pd.DataFrame):
+    """The group's own forecast, with the team's slipped close dates cut to the group's leads."""
+    own = forecast(mine, analysis.rules, analysis.as_of)
+    slips = analysis.forecast.slips if analysis.forecast is not None else None
+    if slips is None or "lead_id" not in mine:
+        return own
+    return dataclasses.replace(own, slips=slips[slips["lead_id"].isin(mine["lead_id"])].reset_index(drop=True))
 
 
 def team_json(team: FunnelMetrics) -> dict:

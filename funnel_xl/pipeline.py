@@ -27,6 +27,7 @@ from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
 from .errors import InputError
 from .flow import PreviousSnapshot, build_flow, flag_suggestions, log_transitions, resolve
 from .followups import ValidatedLog, cross_check, validate_log
+from .forecast import forecast
 from .groups import Split, write_groups
 from .inputs import collect_workbooks
 from .metrics import recalculate
@@ -219,10 +220,17 @@ def combine(
     problems: list[Problem] = sort_problems([p for v in validated for p in v.problems])
     if result.calendar_years_missing:
         problems = [*problems, calendar_problem(result.calendar_years_missing)]
+    # Earlier months' snapshots: last month's forecast for this one, slipped close dates, and
+    # where last month's leads are now.
+    this_month = f"{as_of.year:04d}-{as_of.month:02d}"
+    snapshots = {
+        r.month: store.snapshot(r.month) for r in runs if r.month < this_month
+    } if store is not None else {}
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result,
         problems=problems, inputs=inputs, excluded=excluded,
         flow=flow, history=Path(history) if history is not None else None,
+        forecast=forecast(result.leads, rules, as_of, snapshots),
     )
 
 

@@ -204,6 +204,24 @@ _DEFAULT_HEADERS = {
 # Texts of the comparison sheets, the run record and the new sheets.
 SMALL_SAMPLE = "样本少"
 COUNTS_HEADER = "{label}\nk/n · 95%区间"
+MATRIX_TEXTS = {
+    "title": "阶段流转矩阵：{since} 的线索现在在哪",
+    "note": "行 = {since} 重建时所在阶段，列 = 本期所在阶段；「（新增）」= {since} 之后才出现的线索，"
+            "「（本期不在表中）」= 已删除或本期因数据错误排除。",
+    "corner": "{since} \\ 本期",
+    "none": "历史记录中没有更早月份的快照，无法给出阶段流转矩阵（rebuild 加 --history 逐月记录）。",
+}
+FORECAST_TEXTS = {
+    "checks": "预测准确度：上月的预测 vs 本月实际成交",
+    "checks_note": "上月预测 = 上月重建时预计在该月成交的在跟线索的加权金额（历史记录中的快照）；"
+                   "准确度 = 实际成交 ÷ 上月预测，100% 为完全命中，高于 100% 为超出预测。",
+    "checks_none": "历史记录中没有上月的快照，无法核对预测（rebuild 加 --history 逐月记录）。",
+    "slips": "预计成交日期推迟",
+    "slips_note": "在跟线索的预计成交日期在两次月度重建之间往后推的次数；推迟 {n} 次及以上的列入「预警」。",
+    "slips_none": "没有预计成交日期被推迟的在跟线索（或历史记录中没有更早月份的快照）。",
+    "alerts": "预计成交日期多次推迟（{n} 次及以上）",
+    "alerts_none": "没有预计成交日期多次推迟的线索。",
+}
 RUN_TEXTS = {
     "title": "运行信息 · 截至 {as_of}",
     "note": "重现本报告所需的一切：截止日、输入文件及其 SHA-256、规则文件及其 SHA-256、口径与版本。",
@@ -218,6 +236,11 @@ RUN_TEXTS = {
     "definitions": "口径（按本规则文件）",
     "versions": "工具与库的版本",
     "calendar": "节假日日历",
+    "log": "使用的跟进记录",
+    "history": "历史记录库",
+    "no_history": "未使用（rebuild 加 --history 逐月记录）",
+    "previous": "对比的上次快照",
+    "no_previous": "此前没有更早月份的快照",
     "calendar_missing": "规则按工作日计停留，但日历不含 {years} 年的法定节假日：这些年份只跳过周末。",
 }
 _FORMATS = {
@@ -946,6 +969,8 @@ class _Report:
             total = sum(n for (a, _), n in counts.items() if a == name)
             cells.put(row, len(names) + 1, total, "total_int")
 
+        row = self.stage_matrix(cells, row + 2)
+
         row += 2
         cells.put(row, 0, "本期阶段变动明细（按日期）", "subtitle")
         cells.flush()
@@ -981,6 +1006,30 @@ class _Report:
         sheet.set_column(2, 2, max(_column_width(columns[2]), 14))
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
+
+    def stage_matrix(self, cells: _Cells, row: int) -> int:
+        """Where the leads of the previous snapshot (rows: their stage then) are now (columns).
+        Returns the last row written."""
+        matrix = self.analysis.forecast.matrix if self.analysis.forecast is not None else None
+        if matrix is None:
+            cells.put(row, 0, MATRIX_TEXTS["title"].format(since="—"), "subtitle")
+            cells.put(row + 1, 0, MATRIX_TEXTS["none"], "note")
+            return row + 1
+        cells.put(row, 0, MATRIX_TEXTS["title"].format(since=matrix.since), "subtitle")
+        cells.put(row + 1, 0, MATRIX_TEXTS["note"].format(since=matrix.since), "note")
+        row += 2
+        cells.put(row, 0, MATRIX_TEXTS["corner"].format(since=matrix.since), "header")
+        for c, name in enumerate(matrix.columns, start=1):
+            cells.put(row, c, name, "header")
+        cells.put(row, len(matrix.columns) + 1, "合计", "header")
+        for name in matrix.rows:
+            row += 1
+            cells.put(row, 0, name, "label")
+            for c, to in enumerate(matrix.columns, start=1):
+                cells.put(row, c, matrix.count(name, to) or None, "int")
+            total = sum(matrix.count(name, to) for to in matrix.columns)
+            cells.put(row, len(matrix.columns) + 1, total, "total_int")
+        return row
 
     def period_moves(self) -> pd.DataFrame:
         """The period's transitions by date, with the lead's customer and owner, and direction."""
@@ -1441,7 +1490,13 @@ class _Report:
             sheet.conditional_format(1, 6, end - 1, 6, _DWELL_BAR)
         _set_widths(sheet, columns)
         sheet.freeze_panes(1, 0)
-        self.snoozed_block(sheet, max(end, 2) + 2)
+        end = self.snoozed_block(sheet, max(end, 2) + 2)
+        n = self.rules.thresholds.close_slips
+        slips = self.analysis.forecast.slipped(n) if self.analysis.forecast is not None else None
+        sheet.write_string(end + 1, 0, FORECAST_TEXTS["alerts"].format(n=n), self.formats("subtitle"))
+        last = self.slips_table(sheet, end + 2, slips if slips is not None else pd.DataFrame())
+        if last == end + 3:
+            sheet.write_string(last, 0, FORECAST_TEXTS["alerts_none"], self.formats("note"))
 
     def snoozed_block(self, sheet, row: int) -> int:
         """The snoozed leads, below the alerts: parked for a known reason, with the reason.
@@ -1614,19 +1669,63 @@ class _Report:
             cells.put(i, 3, m.weighted, "amount")
             cells.put(i, 4, won, "amount")
             cells.put(i, 5, won_count, "int")
-        cells.put(
-            head + len(rows) + 2, 0,
-            "本月一行的在跟线索是预计本月成交、截至今日仍未成交的线索。",
-            "note",
-        )
+        row = head + len(rows) + 1
+        cells.put(row, 0, "本月一行的在跟线索是预计本月成交、截至今日仍未成交的线索。", "note")
+
+        row += 2
+        texts = FORECAST_TEXTS
+        cells.put(row, 0, texts["checks"], "subtitle")
+        cells.put(row + 1, 0, texts["checks_note"], "note")
+        row += 2
+        for c, text in enumerate(("月份", "预测时间", "预测线索数", "上月预测(万元)", "实际成交(万元)", "准确度")):
+            cells.put(row, c, text, "header")
+        for check in f.checks:
+            row += 1
+            cells.put(row, 0, check.month, "label")
+            cells.put(row, 1, f"{check.made_in} 重建")
+            cells.put(row, 2, check.leads, "int")
+            cells.put(row, 3, check.forecast, "amount")
+            cells.put(row, 4, check.actual, "amount")
+            cells.put(row, 5, check.accuracy, "pct")
+        if not f.checks:
+            row += 1
+            cells.put(row, 0, texts["checks_none"], "note")
+
+        row += 2
+        n = self.rules.thresholds.close_slips
+        cells.put(row, 0, texts["slips"], "subtitle")
+        cells.put(row + 1, 0, texts["slips_note"].format(n=n), "note")
         cells.flush()
+        end = self.slips_table(sheet, row + 2, f.slipped(1))
+        if end == row + 3:
+            sheet.write_string(end, 0, texts["slips_none"], self.formats("note"))
         sheet.set_column(0, 0, 34)
         sheet.set_column(1, 5, 16)
+        sheet.set_column(6, 7, 40)
         sheet.set_row(head, 20)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
 
+    def slips_table(self, sheet, head: int, slips: pd.DataFrame) -> int:
+        """The slipped leads under a header at ``head``; returns the row after the last."""
+        columns = [
+            _Column("线索编号", _text_values(slips, "lead_id")),
+            _Column("客户", _text_values(slips, "customer")),
+            _Column("负责人", _text_values(slips, "owner")),
+            _Column("阶段", _text_values(slips, "stage")),
+            _Column("最初预计成交", _date_values(slips, "first_close"), "date"),
+            _Column("现在预计成交", _date_values(slips, "close"), "date"),
+            _Column("推迟次数", _number_values(slips, "slips"), "int"),
+            _Column("历次预计成交日期", _text_values(slips, "path"), width=40),
+        ]
+        _write_header(sheet, self.formats, head, columns)
+        return _write_rows(sheet, self.formats, head + 1, columns)
+
     # -- 运行信息 ---------------------------------------------------------------------
+
+    def is_team_record(self) -> bool:
+        """The team report (a rep's workbook counts only their own rows)."""
+        return True
 
     def run_info(self) -> None:
         """What the report was made from and with: enough to reproduce its numbers."""
@@ -1646,6 +1745,13 @@ class _Report:
             (text["rules"], Path(self.rules.source_path).name, None),
             (text["rules_sha"], self.rules.sha256, None),
         ]
+        flow = a.flow
+        items.append((text["log"], f"{flow.log_entries} 条", None))
+        if a.history is not None:
+            items.append((text["history"], Path(a.history).name, None))
+            items.append((text["previous"], flow.previous_month or text["no_previous"], None))
+        else:
+            items.append((text["history"], text["no_history"], None))
         if self.rules.thresholds.dwell_in_working_days:
             missing = self.result.calendar_years_missing
             items.append(
@@ -1685,6 +1791,12 @@ class _Report:
             )
             cells.put(row, 4, excluded_by_file.get(item.name, 0), "int")
             cells.put(row, 5, item.sha256)
+            if item.log_sheet and self.is_team_record():
+                row += 1
+                cells.put(row, 0, item.name)
+                cells.put(row, 1, item.log_sheet)
+                cells.put(row, 3, item.log_rows, "int")
+                cells.put(row, 5, item.sha256)
         row += 2
         cells.put(row, 0, text["definitions"], "subtitle")
         for name, meaning in definitions(self.rules):
@@ -1835,6 +1947,9 @@ class _GroupReport(_Report):
         self.problems()
         self.detail()
         self.run_info()
+
+    def is_team_record(self) -> bool:
+        return False
 
     def heading(self) -> str:
         if self.group.kind == "owner":

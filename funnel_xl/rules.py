@@ -89,6 +89,8 @@ class Thresholds:
     drift_pass_rate_points: float = 5.0
     # A snooze (暂缓至) further ahead than this many days after the as-of date is a warning.
     max_snooze_days: int = 60
+    # An open lead whose expected close date moved later this many times between rebuilds is on 预警.
+    close_slips: int = 2
     # Dwell days (and the stages' max_dwell_days) in working days: weekends, official holidays
     # and the adjusted working days of the Chinese calendar.
     dwell_in_working_days: bool = False
@@ -307,7 +309,7 @@ class _Checker:
             {
                 "stale_follow_up_days", "min_sample", "low_channel_win_rate",
                 "low_channel_first_pass_rate", "low_channel_months", "drift_dwell_days",
-                "drift_pass_rate_points", "max_snooze_days", "dwell_in_working_days",
+                "drift_pass_rate_points", "max_snooze_days", "dwell_in_working_days", "close_slips",
             },
             set(),
         )
@@ -359,6 +361,7 @@ class _Checker:
                 max_snooze_days=self.integer(
                     thresholds.get("max_snooze_days", 60), "thresholds.max_snooze_days", 1
                 ),
+                close_slips=self.integer(thresholds.get("close_slips", 2), "thresholds.close_slips", 1),
                 dwell_in_working_days=self.typed(
                     thresholds.get("dwell_in_working_days", False),
                     "thresholds.dwell_in_working_days", bool, "true/false",
