@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 
 from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
-from .metrics import FunnelMetrics, FunnelResult
 from .forecast import Forecast, forecast
 from .metrics import FunnelMetrics, FunnelResult, Rate
 from .problems import Problem, count_by_severity

@@ -57,7 +57,7 @@ from .atomic import atomic_path, write_bytes_atomic
 from .errors import InputError, OutputError, os_error_reason
 from .files import MB, read_regular_file
 from .inputs import backup_path, lock_files
-from .metrics import ACTIVE, ENTERED_ESTIMATED, LOST
+from .metrics import ACTIVE, ENTERED_ESTIMATED, LOST, dwell_between, working_days_for
 from .pipeline import check_logs, combine, input_file, resolve_as_of
 from .problems import Problem
 from .reader import read_workbook
@@ -435,7 +435,10 @@ def _forget_own_values(validated: Validated, own: dict[int, _OwnEstimate], previ
             else pd.Series(True, index=leads.index)
         )
         past_first = leads["stage"].notna() & (leads["stage"] != rules.stage_names[0])
-        first_stage_dwell = (pd.Timestamp(previous) - pd.to_datetime(leads["first_contact"])).dt.days
+        first_contact = pd.to_datetime(leads["first_contact"])
+        # What the last refresh wrote for the first stage, counted as the rules count dwell.
+        working = working_days_for(leads, rules, previous)
+        first_stage_dwell = dwell_between(first_contact, pd.Timestamp(previous), working)
         typed = pd.to_numeric(leads["dwell_days_typed"], errors="coerce")
         written_by_tool = (typed == first_stage_dwell).fillna(False).astype(bool)
         stale = stale | (no_date & past_first & written_by_tool)
@@ -632,7 +635,8 @@ class _Writer:
         typed = round(float(lead["dwell_days_typed"]))
         cell.comment = Comment(
             f"{ESTIMATE_PREFIX}（{as_of.isoformat()} 刷新）：「{lead['stage']}」阶段的进入日期表中未填写，"
-            f"按 最近跟进时间 {last.isoformat()} − 当前阶段停留时长 {typed} 天 估算为 {day.isoformat()}。"
+            f"按 最近跟进时间 {last.isoformat()} − 当前阶段停留时长 {typed} "
+            f"{'个工作日' if self.rules.thresholds.dwell_in_working_days else '天'} 估算为 {day.isoformat()}。"
             "如知道实际日期，请直接改写本单元格并删除此批注。",
             COMMENT_AUTHOR, height=110, width=320,
         )

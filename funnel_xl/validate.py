@@ -444,7 +444,6 @@ def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
             "当前阶段停留时长「{value}」不是非负数字，已忽略（该列由工具重新计算）。",
             lambda s: dwell_blank.loc[s.index] | (s.notna() & (s >= 0)))
     if "snooze_until" in typed:
-        snooze = typed["snooze_until"]
         reason = typed["snooze_reason"] if "snooze_reason" in typed else pd.Series(None, index=typed.index)
         latest = as_of_ts + pd.Timedelta(days=rules.thresholds.max_snooze_days)
         closed = (

@@ -289,3 +289,15 @@ def test_a_year_the_calendar_does_not_cover_is_weekends_only_with_a_warning(tmp_
     runs = openpyxl.load_workbook(tmp_path / "out" / "funnel_report_2035-01-15.xlsx")["运行信息"]
     texts = [v for row in runs.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert any("2035 年" in t and "只跳过周末" in t for t in texts)
+
+
+def test_refresh_writes_working_days(tmp_path):
+    from funnel_xl import refresh_workbook
+
+    # The same lead as above: 8 working days from 2024-09-27 to 2024-10-14 (17 calendar days).
+    row = lead("LF2024001", "需求挖掘", D(2024, 9, 1), entered=D(2024, 9, 27), last=D(2024, 10, 14))
+    path = write_workbook(tmp_path / "mine.xlsx", [row])
+    refresh_workbook(path, working(tmp_path), as_of=D(2024, 10, 14), backup=False)
+    ws = openpyxl.load_workbook(path)["线索跟踪"]
+    headers = [c.value for c in ws[1]]
+    assert ws.cell(2, headers.index("当前阶段停留时长(天)") + 1).value == 8
