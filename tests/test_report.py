@@ -384,10 +384,12 @@ def test_a_channel_low_month_after_month_is_flagged(tmp_path):
     analysis.result.suggestions.extend(flag_suggestions([flag], analysis.rules))
     book = openpyxl.load_workbook(write_report(analysis, tmp_path / "r.xlsx"))
     ws = book["渠道分析"]
-    assert ws["P3"].value == "连续偏低\n(连续 3 个月)"
-    assert (ws["A4"].value, ws["P4"].value) == ("官网表单", "赢单率 < 10%（2024-03、2024-04、2024-05）")
-    assert (ws["A5"].value, ws["P5"].value) == ("展会推广", None)
-    assert ws["P4"].fill.fgColor.rgb.endswith("FFC7CE")
+    # The last column: after 5 counts, 5 transitions and 5 loss rates each with its k/n, the win
+    # rate and its k/n, and 8 more figures: the 36th, AJ.
+    assert ws["AJ3"].value == "连续偏低\n(连续 3 个月)"
+    assert (ws["A4"].value, ws["AJ4"].value) == ("官网表单", "赢单率 < 10%（2024-03、2024-04、2024-05）")
+    assert (ws["A5"].value, ws["AJ5"].value) == ("展会推广", None)
+    assert ws["AJ4"].fill.fgColor.rgb.endswith("FFC7CE")
     rows = table(book["优化建议"], 3)
     assert rows[-1]["建议"] == (
         "渠道「官网表单」赢单率已连续 3 个月低于 10%（2024-03 至 2024-05：5%、0%、0%）："

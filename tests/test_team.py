@@ -128,7 +128,7 @@ def test_same_lead_in_two_files_with_different_rows_is_an_error_naming_both(inbo
     dup = [p for p in analysis.problems if p.code == "duplicate_lead_id_across_files"]
     assert [(p.severity, p.file, p.row, p.column, p.value) for p in dup] == [
         ("error", "丙.xlsx", 3, "A", "LF2024004"),
-        ("error", "乙.xlsx", 3, "U", "LF2024004"),  # 乙: 备注 + 6 optional + 14 reversed → 21st column
+        ("error", "乙.xlsx", 3, "W", "LF2024004"),  # 乙: 备注 + 8 optional + 14 reversed → 23rd column
     ]
     assert "乙.xlsx「线索跟踪」第 3 行" in dup[0].message
     assert "丙.xlsx「线索跟踪」第 3 行" in dup[1].message
