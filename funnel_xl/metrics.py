@@ -467,11 +467,12 @@ def fire_suggestions(
     rows = {row.stage: row for row in team.stages}
     for s in rules.suggestions:
         candidates: list[tuple[float | None, str | None]] = []
-        if s.metric == "pass_rate":
+        # A stage rate from fewer than min_sample leads that left the stage is no evidence.
+        if s.metric == "pass_rate" and rows[s.stage].exited >= min_sample:
             candidates = [(rows[s.stage].pass_rate, None)]
-        elif s.metric == "loss_rate":
+        elif s.metric == "loss_rate" and rows[s.stage].exited >= min_sample:
             candidates = [(rows[s.stage].loss_rate, None)]
-        elif s.metric == "win_rate":
+        elif s.metric == "win_rate" and team.totals.won + team.totals.lost >= min_sample:
             candidates = [(team.win_rate, None)]
         elif s.metric == "stalled_share":
             candidates = [(_ratio(team.stalled, team.totals.active), None)]

@@ -135,3 +135,23 @@ def test_win_rate_by_amount_and_lost_cycle(tmp_path, rules):
     )
     # won: 01-10 → 03-10 = 21 + 29 + 10 = 60; 02-01 → 05-01 = 29 + 31 + 30 = 90
     assert (team.cycle_mean, team.cycle_median) == (pytest.approx(75), pytest.approx(75))
+
+
+@pytest.mark.parametrize(
+    "lost, passed, fires",
+    [
+        # 潜在接触→需求挖掘 2 of 14 = 14% < 50% from 14 ≥ 10 leads that left 潜在接触: fires.
+        (12, 2, True),
+        # 0 of 2 = 0%, but from 2 < 10 leads: no evidence, no suggestion.
+        (2, 0, False),
+    ],
+)
+def test_stage_suggestions_need_a_sample(tmp_path, rules, lost, passed, fires):
+    rows = [lead(f"LF2024{i:03d}", "无效线索", D(2024, 5, 1), lost_at="潜在接触") for i in range(lost)]
+    rows += [lead(f"LF2024{100 + i:03d}", "需求挖掘", D(2024, 5, 1), entered=D(2024, 5, 20))
+             for i in range(passed)]
+    analysis = analyse([write_workbook(tmp_path / "t.xlsx", rows)], rules, as_of=AS_OF)
+    fired = [s.text for s in analysis.result.suggestions if s.metric == "pass_rate"]
+    assert bool(fired) == fires
+    if fires:
+        assert fired == ["潜在接触→需求挖掘通过率仅 14%：优化初步筛选话术，增加需求挖掘类提问。"]
