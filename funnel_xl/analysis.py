@@ -29,6 +29,7 @@ class InputFile:
     rows: int
     log_sheet: str | None = None  # the follow-up log (跟进记录), when the workbook has one
     log_rows: int = 0
+    skipped_without_stage: int = 0  # rows left out by sheets.skip_rows_without_stage
 
 
 @dataclass
@@ -73,10 +74,19 @@ class Analysis:
             **metrics_json(self.team),
             "by_owner": {name: metrics_json(m) for name, m in self.result.by_owner.items()},
             "by_source": {name: metrics_json(m) for name, m in self.result.by_source.items()},
+            "channel": self.rules.channel_field,
+            "by_dimension": {
+                dimension: {name: metrics_json(m) for name, m in groups.items()}
+                for dimension, groups in self.result.by_dimension.items()
+            },
             "problems": count_by_severity(self.problems),
             "suggestions": [s.text for s in self.result.suggestions],
             "inputs": [
-                {"file": i.name, "sha256": i.sha256, "sheet": i.sheet, "rows": i.rows} for i in self.inputs
+                {
+                    "file": i.name, "sha256": i.sha256, "sheet": i.sheet, "rows": i.rows,
+                    "skipped_without_stage": i.skipped_without_stage,
+                }
+                for i in self.inputs
             ],
             "rules": {"file": self.rules.source_path, "sha256": self.rules.sha256},
             "period": period_json(self.flow.period, self.flow.transitions, self.rules),

@@ -36,9 +36,13 @@ from .rules import Limits
 ZIP_MAGIC = b"PK\x03\x04"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Formats calamine reads but whose used range cannot be checked before parsing.
-UNSUPPORTED_SUFFIXES = {".xlsb": "Excel 二进制工作簿 (.xlsb)", ".ods": "OpenDocument 表格 (.ods)"}
+UNSUPPORTED_SUFFIXES = {".xlsb": "Excel 二进制工作簿 (.xlsb)"}
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODS_CONTENT = "content.xml"
+_ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 # At most this many cells beyond the limits are taken for strays and dropped; more is real data.
 MAX_STRAY_CELLS = 10
 # The compression ratio is only checked above this unpacked size: a small file cannot hurt.
@@ -80,7 +84,7 @@ class WorkbookFile:
     path: Path
     original: bytes
     content: bytes
-    kind: str  # "xlsx" or "xls"
+    kind: str  # "xlsx", "xls" or "ods"
     date1904: bool = False
     sheets: dict[str, SheetScan] = field(default_factory=dict)
 
@@ -175,6 +179,8 @@ def _checked_zip(path: Path, content: bytes, limits: Limits) -> WorkbookFile:
         raise InputError(corrupt_message(path, "压缩包结构损坏")) from None
     _check_archive(path, content, infos, limits)
     names = {info.filename for info in infos}
+    if _WORKBOOK not in names and _ODS_CONTENT in names and _is_ods(archive, names):
+        return _checked_ods(path, content, archive, infos, limits)
     if _WORKBOOK not in names:
         raise InputError(_not_a_workbook(path, names))
     workbook_xml = _read_part(path, archive, archive.getinfo(_WORKBOOK))
@@ -200,6 +206,91 @@ def _checked_zip(path: Path, content: bytes, limits: Limits) -> WorkbookFile:
     return WorkbookFile(
         path=path, original=content, content=parsed, kind="xlsx", date1904=date1904, sheets=scans
     )
+
+
+def _is_ods(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    """An OpenDocument spreadsheet says so in its first part, ``mimetype`` (a text document,
+    .odt, also has content.xml)."""
+    if "mimetype" not in names:
+        return False
+    info = archive.getinfo("mimetype")
+    if info.file_size > 200:
+        return False
+    try:
+        return archive.read(info).strip() == ODS_MIMETYPE
+    except _ZIP_ERRORS:
+        return False
+
+
+def _checked_ods(
+    path: Path, content: bytes, archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+) -> WorkbookFile:
+    """An .ods: the zip checked as for .xlsx, every part unpacked once, and each table's used range
+    read from content.xml before calamine expands repeated rows and columns. Data beyond the
+    limits is refused (there is no private copy to trim)."""
+    scans: dict[str, SheetScan] = {}
+    for info in infos:
+        if info.filename == _ODS_CONTENT:
+            for scan in _scan_ods(path, _read_part(path, archive, info), limits):
+                scans[scan.name] = scan
+        else:
+            _verify_part(path, archive, info)
+    return WorkbookFile(path=path, original=content, content=content, kind="ods", sheets=scans)
+
+
+def _scan_ods(path: Path, xml: bytes, limits: Limits) -> list[SheetScan]:
+    """Each table's last row and column holding a value, counting table:number-rows-repeated and
+    table:number-columns-repeated as the rows and cells they stand for."""
+    table_ns, office_ns = f"{{{_ODF_TABLE}}}", f"{{{_ODF_OFFICE}}}"
+    repeat_rows, repeat_columns = f"{table_ns}number-rows-repeated", f"{table_ns}number-columns-repeated"
+    value_type = f"{office_ns}value-type"
+    scans: list[SheetScan] = []
+    name, row, column, last_row, last_column, repeat, valued_row = "", 0, 0, 0, 0, 1, False
+
+    def count(elem, key) -> int:
+        given = elem.get(key, "1")
+        return int(given) if given.isdigit() and int(given) > 0 else 1
+
+    try:
+        for event, elem in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
+            tag = elem.tag
+            if event == "start":
+                if tag == f"{table_ns}table":
+                    name, row, last_row, last_column = elem.get(f"{table_ns}name", ""), 0, 0, 0
+                elif tag == f"{table_ns}table-row":
+                    repeat, column, valued_row = count(elem, repeat_rows), 0, False
+                continue
+            if tag in (f"{table_ns}table-cell", f"{table_ns}covered-table-cell"):
+                span = count(elem, repeat_columns)
+                if elem.get(value_type) is not None or any(True for _ in elem):
+                    last_column = max(last_column, column + span)
+                    valued_row = True
+                column += span
+                elem.clear()
+            elif tag == f"{table_ns}table-row":
+                if valued_row:
+                    last_row = row + repeat
+                row += repeat
+                elem.clear()
+            elif tag == f"{table_ns}table":
+                if last_row > limits.max_rows or last_column > limits.max_columns:
+                    raise InputError(
+                        f"{path.name}: 工作表「{name}」的数据超出上限：有内容的单元格远到 "
+                        f"{column_letters(last_column)}{last_row}，上限为 {limits.max_rows} 行 × "
+                        f"{limits.max_columns} 列（规则文件 [limits] max_rows / max_columns）。"
+                        "请删除多余的行列或把数据拆成几个文件。"
+                    )
+                if last_row * last_column > limits.max_cells:
+                    raise InputError(
+                        f"{path.name}: 工作表「{name}」的数据范围有 {last_row} 行 × {last_column} 列，"
+                        f"超过 {limits.max_cells} 个单元格的上限（规则文件 [limits] max_cells）。"
+                        "请删除多余的行列或把数据拆成几个文件。"
+                    )
+                scans.append(SheetScan(name=name, rows=last_row, columns=last_column))
+                elem.clear()
+    except ElementTree.ParseError:
+        raise InputError(corrupt_message(path, "content.xml 内容有误")) from None
+    return scans
 
 
 def _check_archive(path: Path, content: bytes, infos: list[zipfile.ZipInfo], limits: Limits) -> None:

@@ -10,7 +10,14 @@ class FunnelXLError(Exception):
 
 
 class RulesError(FunnelXLError):
-    """The rules file is missing, not TOML, or has a wrong, missing or unknown key."""
+    """The rules file is missing, not TOML, or has a wrong, missing or unknown key.
+
+    ``messages`` lists every mistake found (one line each); the error's text is all of them.
+    """
+
+    def __init__(self, *messages: str):
+        super().__init__("\n".join(messages))
+        self.messages: list[str] = list(messages)
 
 
 class InputError(FunnelXLError):

@@ -72,9 +72,16 @@ def group_names(analysis: Analysis, kind: str) -> list[str]:
     by = analysis.result.by_owner if kind == "owner" else analysis.result.by_source
     names = set(by)
     excluded = analysis.excluded
-    if excluded is not None and kind in excluded:
-        names |= {n for n in _keys(excluded, kind) if n}
+    column = group_column(analysis, kind)
+    if excluded is not None and column in excluded:
+        names |= {n for n in _keys(excluded, column) if n}
     return sorted(names)
+
+
+def group_column(analysis: Analysis, kind: str) -> str:
+    """The leads' column a kind of group is keyed by: 负责人, or the rules' channel dimension
+    (线索来源 unless ``[dimensions] channel`` names another column)."""
+    return "owner" if kind == "owner" else analysis.rules.channel_field
 
 
 def select_group(analysis: Analysis, kind: str, name: str) -> Group:
@@ -82,14 +89,15 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
     _check_kind(kind)
     result = analysis.result
     leads = result.leads
-    mine = leads[_keys(leads, kind) == name] if kind in leads else leads.iloc[:0]
+    column = group_column(analysis, kind)
+    mine = leads[_keys(leads, column) == name] if column in leads else leads.iloc[:0]
     excluded = analysis.excluded if analysis.excluded is not None else pd.DataFrame()
-    if kind in excluded:
-        excluded_mine = excluded[_keys(excluded, kind) == name]
+    if column in excluded:
+        excluded_mine = excluded[_keys(excluded, column) == name]
     else:
         excluded_mine = excluded.iloc[:0]
     alerts = result.alerts
-    alerts_mine = alerts[_keys(alerts, kind) == name] if kind in alerts else alerts.iloc[:0]
+    alerts_mine = alerts[_keys(alerts, column) == name] if column in alerts else alerts.iloc[:0]
 
     by = result.by_owner if kind == "owner" else result.by_source
     metrics = by.get(name)
@@ -161,6 +169,7 @@ def alert_records(analysis: Analysis) -> list[dict]:
         return []
     as_of = pd.Timestamp(analysis.as_of)
     records = []
+    channel = analysis.rules.channel_field
     for row in alerts.to_dict("records"):
         kind = row["kind"]
         when = row.get("date")
@@ -177,7 +186,7 @@ def alert_records(analysis: Analysis) -> list[dict]:
                 "lead_id": _text(row.get("lead_id")),
                 "customer": _text(row.get("customer")),
                 "owner": _text(row.get("owner")),
-                "source": _text(row.get("source")),
+                "source": _text(row.get(channel)),
                 "stage": _text(row.get("stage")),
                 "days": None if days is None or pd.isna(days) else int(days),
                 "limit_days": _int(row.get("limit_days")) if kind == ALERT_STALLED else None,

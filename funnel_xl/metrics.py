@@ -213,12 +213,14 @@ class FunnelResult:
     leads: pd.DataFrame
     team: FunnelMetrics
     by_owner: dict[str, FunnelMetrics]
-    by_source: dict[str, FunnelMetrics]
+    by_source: dict[str, FunnelMetrics]  # by the channel dimension (rules' [dimensions] channel)
     alerts: pd.DataFrame
     suggestions: list[FiredSuggestion] = field(default_factory=list)
     # Years whose official holidays the calendar does not know (counted with weekends only), when
     # dwell is counted in working days.
     calendar_years_missing: tuple[int, ...] = ()
+    # The rules' further dimensions ([dimensions] extra): field → value → figures.
+    by_dimension: dict[str, dict[str, FunnelMetrics]] = field(default_factory=dict)
 
 
 def classify(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -433,7 +435,7 @@ def pass_rate_text(leads: pd.DataFrame, team: FunnelMetrics) -> pd.Series:
 
 def alerts(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One row per alert: stalled, overdue next follow-up, stale, expected close already past."""
-    base = ["lead_id", "customer", "owner", "source", "stage"]
+    base = list(dict.fromkeys(["lead_id", "customer", "owner", rules.channel_field, "stage"]))
     frames = []
     specs = [
         (ALERT_STALLED, "dwell_days"),
@@ -455,7 +457,8 @@ def alerts(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     columns = ["kind", *base, "dwell_days", "limit_days", "days_since_follow_up", "date"]
     if not frames:
         return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    # A column the sheet lacks (an optional 客户名称/联系人) is there, blank.
+    return pd.concat(frames, ignore_index=True).reindex(columns=columns)
 
 
 def fire_suggestions(
@@ -499,14 +502,23 @@ def recalculate(
     leads: pd.DataFrame, rules: Rules, as_of: date, *, excluded: int = 0,
     excluded_by_owner: dict[str, int] | None = None,
     excluded_by_source: dict[str, int] | None = None,
+    excluded_by_dimension: dict[str, dict[str, int]] | None = None,
 ) -> FunnelResult:
-    """Recalculate everything for the valid leads of one as-of date."""
+    """Recalculate everything for the valid leads of one as-of date.
+
+    ``by_source`` groups by the channel dimension (``rules.channel_field``, 线索来源 by default);
+    ``by_dimension`` by each of the rules' further dimensions. A lead without a value is in the
+    group "" (shown as 未填写)."""
     working = working_days_for(leads, rules, as_of)
     derived = derive_lead_fields(leads, rules, as_of, working)
     team = aggregate(derived, rules, excluded=excluded)
     derived["pass_rate_text_calc"] = pass_rate_text(derived, team)
     by_owner = by_group(derived, rules, "owner", excluded_by_owner or {})
-    by_source = by_group(derived, rules, "source", excluded_by_source or {})
+    by_source = by_group(derived, rules, rules.channel_field, excluded_by_source or {})
+    by_dimension = {
+        name: by_group(derived, rules, name, (excluded_by_dimension or {}).get(name, {}))
+        for name in rules.dimensions.extra
+    }
     return FunnelResult(
         as_of=as_of,
         leads=derived,
@@ -516,15 +528,19 @@ def recalculate(
         alerts=alerts(derived, rules),
         suggestions=fire_suggestions(rules, team, by_source),
         calendar_years_missing=working.unsupported_years if working is not None else (),
+        by_dimension=by_dimension,
     )
 
 
 def by_group(
     leads: pd.DataFrame, rules: Rules, column: str, excluded: dict[str, int] | None = None
 ) -> dict[str, FunnelMetrics]:
-    """The figures per value of ``column`` (owner or source) of derived leads, by name."""
+    """The figures per value of ``column`` (owner, channel or a dimension) of derived leads, by name."""
     excluded = excluded or {}
-    keys = leads[column].fillna("").astype(str)
+    if column not in leads:  # the sheet lacks the (optional) column: every lead in one blank group
+        keys = pd.Series("", index=leads.index, dtype=object)
+    else:
+        keys = leads[column].fillna("").astype(str)
     out = {}
     for name in sorted(set(keys)):
         out[name] = aggregate(leads[keys == name], rules, excluded=excluded.get(name, 0))

@@ -158,6 +158,7 @@ def input_file(sheet: LeadsSheet, log: LeadsSheet | None = None) -> InputFile:
         rows=len(sheet.frame),
         log_sheet=log.sheet if log is not None else None,
         log_rows=len(log.frame) if log is not None else 0,
+        skipped_without_stage=sheet.skipped_without_stage,
     )
 
 
@@ -210,7 +211,8 @@ def combine(
         valid, rules, as_of,
         excluded=len(excluded),
         excluded_by_owner=_counts(excluded, "owner"),
-        excluded_by_source=_counts(excluded, "source"),
+        excluded_by_source=_counts(excluded, rules.channel_field),
+        excluded_by_dimension={name: _counts(excluded, name) for name in rules.dimensions.extra},
     )
     flow = build_flow(
         result, rules, transitions=transitions, log_moves=moves, previous=previous, stored=stored,

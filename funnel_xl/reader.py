@@ -8,10 +8,19 @@ evaluates anything. The input file is only ever read.
 
 Rows that are not leads are skipped with a warning rather than reported as broken leads: a total
 line (合计) and a row whose only content lies outside the table's columns.
+
+A CSV file (a CRM export, a sheet saved as CSV by Excel or WPS) is read here too, into the same
+:class:`LeadsSheet`: its encoding detected (UTF-8 with or without BOM, UTF-16 with BOM, else GB18030,
+the superset of the GBK Chinese Excel saves) or given in the rules' ``[input] encoding``; its
+delimiter detected or given. Every cell stays text; rows are numbered as Excel numbers them when it
+opens the file, and columns are lettered A, B, … as there; the "sheet" is the file's stem, as Excel
+names it.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import difflib
 import hashlib
 import io
@@ -31,12 +40,17 @@ from .container import (
     read_workbook_file,
 )
 from .errors import InputError
+from .files import MB, read_regular_file
 from .problems import WARNING, Problem
 from .rules import Column, Rules, normalize_header
 
+# Text tables read as CSV (a .tsv is tab-separated unless the rules say otherwise).
+TEXT_SUFFIXES = (".csv", ".tsv")
 # What a folder of workbooks hands to the reader (inputs.py): the formats read, and those refused with
-# a save-as hint, so a rep who saved as .ods is told so (an error on 数据问题) rather than skipped.
-READABLE_SUFFIXES = (*SUPPORTED_SUFFIXES, *UNSUPPORTED_SUFFIXES)
+# a save-as hint, so a rep who saved as .xlsb is told so (an error on 数据问题) rather than skipped.
+READABLE_SUFFIXES = (*SUPPORTED_SUFFIXES, *TEXT_SUFFIXES, *UNSUPPORTED_SUFFIXES)
+# Delimiters tried when the rules say "auto".
+_DELIMITERS = ",;\t|"
 
 
 @dataclass
@@ -57,6 +71,9 @@ class LeadsSheet:
     label: str = ""  # how problems and reports name the file; the file name unless that is ambiguous
     date1904: bool = False  # serial numbers count from 1904-01-01 (a workbook set so on a Mac)
     problems: list[Problem] = field(default_factory=list)  # rows skipped, cells read as blank
+    # Rows whose stage is blank, left out because the rules say so (sheets.skip_rows_without_stage):
+    # not leads of this funnel, so neither problems nor excluded rows.
+    skipped_without_stage: int = 0
 
     @property
     def file_name(self) -> str:
@@ -87,7 +104,10 @@ def read_workbook(
 
     The log is optional: ``log`` is None when the rules describe no log or the workbook has none.
     A log sheet that lacks a required column raises :class:`InputError`, like the leads sheet.
+    A CSV file holds one table, the leads: it has no log.
     """
+    if Path(path).suffix.lower() in TEXT_SUFFIXES:
+        return TrackingWorkbook(leads=_read_text_table(Path(path), rules, content), log=None)
     source = read_workbook_file(path, rules.limits, content=content)
     workbook = _calamine(source.path, lambda: python_calamine.CalamineWorkbook.from_filelike(
         io.BytesIO(source.content)
@@ -100,6 +120,151 @@ def read_workbook(
             found.date1904 = source.date1904
             found.problems = _sheet_notes(source, found, rules) + found.problems
     return TrackingWorkbook(leads=sheet, log=log)
+
+
+def _read_text_table(path: Path, rules: Rules, content: bytes | None) -> LeadsSheet:
+    """A CSV file as one sheet named after the file, cells as text."""
+    limits = rules.limits
+    if content is None:
+        content = read_regular_file(path, limits.max_file_mb * MB, what="CSV 文件", limit_key="[limits] max_file_mb")
+    rows = _text_table(path, rules, content).rows
+    if not rows:
+        raise InputError(f"{path.name}: 文件是空的，没有可读取的线索。请确认导出的是填好的表格。")
+    header = _locate_header(rows, rules)
+    if header is None:
+        raise InputError(
+            f"{path.name}: 找不到线索表的表头：前 {rules.header_search_rows} 行中没有哪一行包含"
+            f"「{rules.header('lead_id')}」「{rules.header('stage')}」等列。"
+            "请检查表头，或用 --rules 指定与表头相符的规则文件（funnel-xl rules init 可以生成一份）。"
+        )
+    sheet = _build(path, path.stem, rows, (0, 0), rules)
+    sheet.sha256 = hashlib.sha256(content).hexdigest()
+    return sheet
+
+
+@dataclass
+class RawTable:
+    """A sheet's cells as read, before any header is matched (``funnel-xl rules init`` looks at one
+    to draft a rules file). ``encoding`` and ``delimiter``: how a CSV file was read."""
+
+    path: Path
+    sheet: str
+    rows: list[list]
+    origin: tuple[int, int] = (0, 0)
+    encoding: str = ""
+    delimiter: str = ""
+
+
+def read_table(path: str | Path, rules: Rules) -> RawTable:
+    """The leads table of a workbook or CSV file as raw rows: the sheet whose header names most of
+    the rules' columns, else the first sheet with content. Raises :class:`InputError`."""
+    path = Path(path)
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return _text_table(path, rules, None)
+    source = read_workbook_file(path, rules.limits)
+    workbook = _calamine(source.path, lambda: python_calamine.CalamineWorkbook.from_filelike(
+        io.BytesIO(source.content)
+    ))
+    names = _calamine(path, lambda: [
+        m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+    ])
+    best, first = None, None
+    for name in names:
+        rows, origin = _sheet_rows(path, workbook, name)
+        if not rows:
+            continue
+        first = first or RawTable(path, name, rows, origin)
+        header = _locate_header(rows, rules)
+        if header is not None and (best is None or header[1] > best[0]):
+            best = (header[1], RawTable(path, name, rows, origin))
+    if best is not None:
+        return best[1]
+    if first is None:
+        raise InputError(f"{path.name}: 工作簿里的工作表都是空的，没有可读取的内容。")
+    return first
+
+
+def _text_table(path: Path, rules: Rules, content: bytes | None) -> RawTable:
+    if content is None:
+        content = read_regular_file(
+            path, rules.limits.max_file_mb * MB, what="CSV 文件", limit_key="[limits] max_file_mb"
+        )
+    text, encoding = decode_text(path, content, rules.input.encoding)
+    delimiter = _delimiter(path, text, rules)
+    rows = _csv_rows(path, text, delimiter, rules)
+    return RawTable(path, path.stem, rows, encoding=encoding, delimiter=delimiter)
+
+
+def decode_text(path: Path, content: bytes, encoding: str = "auto") -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read with. "auto": a BOM says UTF-8 or
+    UTF-16; else UTF-8 if it decodes, else GB18030 (the superset of GBK and GB2312, what Chinese
+    Excel and WPS save as "CSV")."""
+    if encoding != "auto":
+        try:
+            return content.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            line = content[: exc.start].count(b"\n") + 1
+            raise InputError(
+                f"{path.name}: 第 {line} 行附近的内容不是 {encoding} 编码，无法读取。"
+                "请检查规则 [input] encoding（或 --encoding），或写 auto 让工具自动识别。"
+            ) from None
+    if content.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for candidate in candidates:
+        try:
+            return content.decode(candidate), candidate
+        except UnicodeDecodeError:
+            continue
+    raise InputError(
+        f"{path.name}: 无法识别文件的编码（不是 UTF-8，也不是 GBK/GB18030）。"
+        "请在 Excel/WPS 中另存为「CSV UTF-8」，或在规则 [input] encoding（或 --encoding）中写明编码。"
+    )
+
+
+def _delimiter(path: Path, text: str, rules: Rules) -> str:
+    if rules.input.delimiter != "auto":
+        return rules.input.delimiter
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    sample = "\n".join(text[:65536].splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        first = next((line for line in sample.splitlines() if line.strip()), "")
+        counts = {d: first.count(d) for d in _DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _csv_rows(path: Path, text: str, delimiter: str, rules: Rules) -> list[list]:
+    """The records of a CSV text, one list of cells each (a cell may span lines inside quotes);
+    refused beyond the rules' [limits] like a sheet's used range."""
+    limits = rules.limits
+    rows: list[list] = []
+    widest = 0
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(record)
+            widest = max(widest, len(record))
+            if len(rows) > limits.max_rows or widest > limits.max_columns:
+                raise InputError(
+                    f"{path.name}: 数据超出上限：{len(rows)} 行 × {widest} 列，上限为 {limits.max_rows} 行 × "
+                    f"{limits.max_columns} 列（规则文件 [limits] max_rows / max_columns）。请把数据拆成几个文件。"
+                )
+    except csv.Error as exc:
+        raise InputError(f"{path.name}: 第 {len(rows) + 1} 行不是有效的 CSV（{exc}），请检查引号是否成对。") from None
+    if len(rows) * widest > limits.max_cells:
+        raise InputError(
+            f"{path.name}: 数据有 {len(rows)} 行 × {widest} 列，超过 {limits.max_cells} 个单元格的上限"
+            "（规则文件 [limits] max_cells）。请把数据拆成几个文件。"
+        )
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    return rows
 
 
 def _calamine(path: Path, call, sheet: str = ""):
@@ -250,7 +415,10 @@ def _build(
         table="跟进记录" if is_log else "线索表",
     )
     first_row = origin[0] + header_index + 2  # Excel rows are 1-based, data start below the header
-    kept, kept_rows = _lead_rows(rows[header_index + 1 :], first_row, positions, rules, located)
+    kept, kept_rows, without_stage = _lead_rows(
+        rows[header_index + 1 :], first_row, positions, rules, located,
+        skip_without_stage=rules.skip_rows_without_stage and not is_log,
+    )
     fields = list(positions)
     frame = pd.DataFrame(kept, columns=fields, dtype=object) if kept else pd.DataFrame(columns=fields, dtype=object)
     frame["_row"] = kept_rows
@@ -263,6 +431,7 @@ def _build(
         headers=found_headers,
         extra_headers=extra,
         problems=located.problems,
+        skipped_without_stage=without_stage,
     )
 
 
@@ -288,9 +457,11 @@ class _Located:
 
 
 def _lead_rows(
-    body: list[list], first_row: int, positions: dict[str, int], rules: Rules, located: _Located
-) -> tuple[list[list], list[int]]:
-    """The rows that are leads, as the table's cells, and their Excel row numbers.
+    body: list[list], first_row: int, positions: dict[str, int], rules: Rules, located: _Located,
+    *, skip_without_stage: bool = False,
+) -> tuple[list[list], list[int], int]:
+    """The rows that are leads, as the table's cells, their Excel row numbers, and how many rows
+    were left out for a blank stage (only when the rules' sheets.skip_rows_without_stage says so).
 
     Blank rows (only formatting) are dropped silently; a total line and a row with content only
     outside the table's columns are dropped with a warning.
@@ -299,6 +470,7 @@ def _lead_rows(
     stage = positions.get("stage")
     totals = {_total_key(label) for label in rules.total_labels}
     kept, kept_rows = [], []
+    without_stage = 0
     for i, row in enumerate(body):
         filled = [j for j, cell in enumerate(row) if not _blank(cell)]
         if not filled:
@@ -321,9 +493,12 @@ def _lead_rows(
                     "这是合计行，不是线索，已跳过（合计由工具重新计算）。",
                 )
                 continue
+        if skip_without_stage and stage is not None and (stage >= len(row) or _blank(row[stage])):
+            without_stage += 1
+            continue
         kept.append(cells)
         kept_rows.append(excel_row)
-    return kept, kept_rows
+    return kept, kept_rows, without_stage
 
 
 def _total_key(text: str) -> str:

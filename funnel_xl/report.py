@@ -116,8 +116,8 @@ _OVERVIEW_FIGURES = (
     ("overall_conversion", "整体转化率", "pct", "已成交 ÷ 有效线索"),
     ("cycle_mean", "平均成交周期(天)", "days1", ""),
     ("cycle_median", "成交周期中位数(天)", "days1", ""),
-    ("pipeline", "在跟金额(万元)", "amount", "在跟线索预计成交金额之和"),
-    ("weighted_pipeline", "加权金额(万元)", "amount", "Σ 金额 × 所在阶段赢单概率"),
+    ("pipeline", "在跟金额({unit})", "amount", "在跟线索预计成交金额之和"),
+    ("weighted_pipeline", "加权金额({unit})", "amount", "Σ 金额 × 所在阶段赢单概率"),
     ("worst_transition", "最薄弱环节", "text", "通过率最低的相邻阶段"),
     ("worst_rate", "最薄弱环节通过率", "pct", "下一阶段累计到达 ÷ 本阶段已离开"),
     ("stalled", "停留超时", "int", "在跟且停留天数超过该阶段上限"),
@@ -638,7 +638,15 @@ class _Report:
         self.team: FunnelMetrics = analysis.result.team
         self.formats = _Formats(workbook)
         self.as_of_text = analysis.as_of.isoformat()
-        self.rep_names = rep_sheet_names(self.result.by_owner)
+        self.unit = self.rules.amount_unit
+        self.channel = self.rules.channel_field
+        # One sheet per further dimension ([dimensions] extra), named after its column, then the reps'.
+        self.dimension_names = rep_sheet_names(
+            [f"{self.header(name)}分析" for name in self.result.by_dimension], FIXED_SHEETS
+        )
+        self.rep_names = rep_sheet_names(
+            self.result.by_owner, (*FIXED_SHEETS, *self.dimension_names.values())
+        )
 
     def write(self) -> None:
         self.overview()
@@ -647,9 +655,12 @@ class _Report:
         self.trend()
         self.comparison(OWNERS_SHEET, "负责人", self.result.by_owner, chart=False)
         self.comparison(
-            SOURCES_SHEET, "线索来源", self.result.by_source, chart=True,
+            SOURCES_SHEET, self.header(self.channel), self.result.by_source, chart=True,
             flags=_flag_texts(self.analysis.flow.channel_flags),
         )
+        for name, groups in self.result.by_dimension.items():
+            sheet = self.dimension_names[f"{self.header(name)}分析"]
+            self.comparison(sheet, self.header(name), groups, chart=False)
         self.forecast()
         self.reps()
         self.alerts()
@@ -733,7 +744,7 @@ class _Report:
         }
         for i, (key, label, kind, note) in enumerate(_OVERVIEW_FIGURES):
             row = _OVERVIEW_FIRST_ROW + i
-            cells.put(row, 0, label, "label")
+            cells.put(row, 0, label.format(unit=self.unit), "label")
             cells.put(row, 1, values[key], None if kind == "text" else kind)
             cells.put(row, 2, notes.get(key, note) or None, "note")
         self.overview_inputs(cells, _OVERVIEW_FIRST_ROW + len(_OVERVIEW_FIGURES) + 1)
@@ -845,8 +856,8 @@ class _Report:
                 [None if k == last else s.max_dwell_days for k, s in enumerate(self.rules.stages)],
                 "int",
             ),
-            _Column("金额(万元)", [s.amount for s in stages], "amount"),
-            _Column("加权金额(万元)", [s.weighted_amount for s in stages], "amount"),
+            _Column(f"金额({self.unit})", [s.amount for s in stages], "amount"),
+            _Column(f"加权金额({self.unit})", [s.weighted_amount for s in stages], "amount"),
             _Column(
                 "备注",
                 [
@@ -1200,8 +1211,8 @@ class _Report:
             _Column("平均周期(天)", [m.cycle_mean for m in metrics], "days1"),
             _Column("周期中位数(天)", [m.cycle_median for m in metrics], "days1"),
             _Column("平均流失周期(天)", [m.lost_cycle_mean for m in metrics], "days1"),
-            _Column("在跟金额(万元)", [m.pipeline for m in metrics], "amount"),
-            _Column("加权金额(万元)", [m.weighted_pipeline for m in metrics], "amount"),
+            _Column(f"在跟金额({self.unit})", [m.pipeline for m in metrics], "amount"),
+            _Column(f"加权金额({self.unit})", [m.weighted_pipeline for m in metrics], "amount"),
             _Column("停留超时", [m.stalled for m in metrics], "int"),
             _Column("暂缓中", [m.snoozed for m in metrics], "int"),
         ]
@@ -1367,8 +1378,8 @@ class _Report:
                 COUNTS_HEADER.format(label="赢单率"),
                 _counts_text(m.win, self.rules.thresholds.min_sample), None,
             ),
-            ("在跟金额(万元)", m.pipeline, "amount"),
-            ("加权金额(万元)", m.weighted_pipeline, "amount"),
+            (f"在跟金额({self.unit})", m.pipeline, "amount"),
+            (f"加权金额({self.unit})", m.weighted_pipeline, "amount"),
             ("停留超时", m.stalled, "int"),
             ("跟进逾期", m.overdue, "int"),
             ("久未跟进", m.stale, "int"),
@@ -1396,7 +1407,7 @@ class _Report:
         columns = [
             _Column(self.header("lead_id"), _text_values(active, "lead_id")),
             _Column(self.header("customer"), _text_values(active, "customer")),
-            _Column(self.header("source"), _text_values(active, "source")),
+            _Column(self.header(self.channel), _text_values(active, self.channel)),
             _Column(self.header("stage"), _text_values(active, "stage")),
             _Column("阶段进入日期", _date_values(active, "stage_entered"), "date"),
             _Column("停留(天)", _number_values(active, "dwell_days"), "days"),
@@ -1469,7 +1480,10 @@ class _Report:
             _Column("线索编号", _text_values(alerts, "lead_id")),
             _Column("客户", _text_values(alerts, "customer")),
             _Column("负责人", _text_values(alerts, "owner")),
-            _Column("来源", _text_values(alerts, "source")),
+            _Column(
+                "来源" if self.channel == "source" else self.header(self.channel),
+                _text_values(alerts, self.channel),
+            ),
             _Column("阶段", _text_values(alerts, "stage")),
             _Column("停留(天)", _number_values(alerts, "dwell_days"), "days"),
             _Column("上限(天)", _number_values(alerts, "limit_days"), "days"),
@@ -1982,8 +1996,8 @@ class _GroupReport(_Report):
             ("整体转化率", mine.overall_conversion, team.overall_conversion, "pct", "已成交 ÷ 有效线索"),
             ("平均成交周期(天)", mine.cycle_mean, team.cycle_mean, "days1", "首次接触 → 进入已成交"),
             ("成交周期中位数(天)", mine.cycle_median, team.cycle_median, "days1", ""),
-            ("在跟金额(万元)", mine.pipeline, None, "amount", "在跟线索预计成交金额之和"),
-            ("加权金额(万元)", mine.weighted_pipeline, None, "amount", "Σ 金额 × 所在阶段赢单概率"),
+            (f"在跟金额({self.unit})", mine.pipeline, None, "amount", "在跟线索预计成交金额之和"),
+            (f"加权金额({self.unit})", mine.weighted_pipeline, None, "amount", "Σ 金额 × 所在阶段赢单概率"),
             (
                 "最薄弱环节",
                 None if worst_mine is None else worst_mine.label,
@@ -2078,8 +2092,8 @@ class _GroupReport(_Report):
             _Column("平均停留(天)", [s.avg_dwell_days for s in mine], "days1"),
             _Column("全队平均停留(天)", [s.avg_dwell_days for s in team], "days1"),
             _Column("停留超时", [s.stalled for s in mine], "int"),
-            _Column("金额(万元)", [s.amount for s in mine], "amount"),
-            _Column("加权金额(万元)", [s.weighted_amount for s in mine], "amount"),
+            _Column(f"金额({self.unit})", [s.amount for s in mine], "amount"),
+            _Column(f"加权金额({self.unit})", [s.weighted_amount for s in mine], "amount"),
         ]
         head = 2
         _write_header(sheet, self.formats, head, columns)

@@ -7,6 +7,8 @@ The default rules ship inside the package (``funnel_xl/data/funnel.toml``); the 
 
 from __future__ import annotations
 
+import codecs
+import difflib
 import hashlib
 import re
 import tomllib
@@ -35,12 +37,24 @@ SUGGESTION_METRICS = (
 FORBIDDEN_SHEET_CHARACTERS = "[]:*?/\\"
 # A rules file is a page of text; anything bigger is not one.
 MAX_RULES_BYTES = 1 * MB
-# Fields the code relies on; a rules file may rename their headers but not drop them.
-CORE_FIELDS = ("lead_id", "source", "stage", "first_contact", "owner")
+# Fields the code relies on; a rules file may rename their headers but not drop them. The channel
+# dimension's field (``[dimensions] channel``, default ``source``) is required as well.
+CORE_FIELDS = ("lead_id", "stage", "first_contact", "owner")
+DEFAULT_CHANNEL = "source"
 # The log fields the stage history relies on, when a rules file describes a log at all.
 LOG_CORE_FIELDS = ("lead_id", "time", "stage_change")
 # …and the kind each of them must have.
 LOG_CORE_KINDS = {"lead_id": "text", "time": "date", "stage_change": "stage"}
+# Fields that cannot be a comparison dimension: they identify a lead, are the funnel itself, or are
+# compared already (owner has its own sheet).
+NOT_DIMENSIONS = ("lead_id", "stage", "owner", "lost_at", "dwell_days", "pass_rate_text")
+# How a lost-at column names the stage: by name (or a [stage_values] alias), by its number in
+# [[stages]] order (1 = the first stage), or through a table of its own (``values = { … }``).
+LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE = "name", "sequence"
+LANGUAGES = ("zh", "en")
+DEFAULT_AMOUNT_UNIT = "万元"
+# A date every format must be able to write and read back, to prove it names day, month and year.
+_PROBE_DATE = (2024, 3, 15)
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,8 @@ class Column:
     kind: str
     required: bool
     computed: bool = False
+    # kind "lost_at" only: LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, or a table (folded value → stage).
+    values: str | tuple[tuple[str, str], ...] = LOST_AT_BY_NAME
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -140,6 +156,25 @@ DEFAULT_LIMITS = Limits(
 
 
 @dataclass(frozen=True)
+class Dimensions:
+    """Which columns the leads are compared by, besides the owner: the channel (渠道分析, the
+    per-channel split and the source_* suggestions) and further dimensions, one sheet each."""
+
+    channel: str = DEFAULT_CHANNEL
+    extra: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InputSettings:
+    """How text files and text dates are read: the CSV encoding and delimiter ("auto": detected)
+    and the date formats (strptime) tried on text dates before the built-in ones."""
+
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    date_formats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Rules:
     stages: tuple[Stage, ...]
     lost_labels: tuple[str, ...]
@@ -154,16 +189,34 @@ class Rules:
     suggestions: tuple[Suggestion, ...]
     source_path: str
     sha256: str
-    limits: Limits = DEFAULT_LIMITS
     log_sheets: tuple[str, ...] = ()
     log_columns: tuple[Column, ...] = ()  # empty: the rules describe no follow-up log
+    limits: Limits = DEFAULT_LIMITS
     hygiene: Hygiene = DEFAULT_HYGIENE
     # Monthly target per rep (负责人, as typed), in 万元; reps without one have no coverage.
     targets: tuple[tuple[str, float], ...] = ()
+    # Cell values that stand for a stage or a lost label (folded value → stage name or lost label).
+    stage_values: tuple[tuple[str, str], ...] = ()
+    dimensions: Dimensions = Dimensions()
+    input: InputSettings = InputSettings()
+    amount_unit: str = DEFAULT_AMOUNT_UNIT
+    lang: str = "zh"
+    # A row whose stage is blank is not a lead of this funnel (e.g. a CRM export's leads that never
+    # became deals): skipped and counted, not an error.
+    skip_rows_without_stage: bool = False
 
     @property
     def stage_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.stages)
+
+    @property
+    def channel_field(self) -> str:
+        return self.dimensions.channel
+
+    @property
+    def amount_in_wan(self) -> bool:
+        """Amounts in 万元, the team's unit: a typed "500,000元" is converted."""
+        return self.amount_unit == DEFAULT_AMOUNT_UNIT
 
     @property
     def won_stage(self) -> str:
@@ -181,6 +234,9 @@ class Rules:
 
     def header(self, field: str) -> str:
         return self.column(field).header
+
+    def has_column(self, field: str) -> bool:
+        return any(col.field == field for col in self.columns)
 
     def log_column(self, field: str) -> Column:
         for col in self.log_columns:
@@ -218,23 +274,42 @@ def load_rules(path: str | Path | None = None) -> Rules:
 
 
 class _Checker:
-    """Turns the parsed TOML into :class:`Rules`, naming file and key on every mistake."""
+    """Turns the parsed TOML into :class:`Rules`, naming file and key on every mistake.
+
+    Independent parts (each top-level section, each stage, column and suggestion) are checked
+    one after the other and every mistake is collected, so ``funnel-xl rules check`` can list them
+    all at once; :class:`RulesError` carries them in ``messages``.
+    """
 
     def __init__(self, path: Path):
         self.path = path
+        self.errors: list[str] = []
 
     def fail(self, key: str, message: str) -> RulesError:
         return RulesError(f"规则文件 {self.path} 中「{key}」{message}")
+
+    def attempt(self, check, default=None):
+        """Run one independent check; a mistake is recorded and ``default`` stands in for it."""
+        try:
+            return check()
+        except RulesError as exc:
+            self.errors.extend(exc.messages)
+            return default
+
+    def unknown_key(self, key: str, name: str, allowed: set[str]) -> RulesError:
+        close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
+        hint = f"（是否应为「{close[0]}」？）" if close else ""
+        return self.fail(
+            f"{key}.{name}" if key else name,
+            f"是未知的键{hint}；允许的键: {', '.join(sorted(allowed))}。",
+        )
 
     def table(self, data: Any, key: str, allowed: set[str], required: set[str]) -> dict:
         if not isinstance(data, dict):
             raise self.fail(key, "应为一个表 (table)。")
         unknown = sorted(set(data) - allowed)
         if unknown:
-            raise self.fail(
-                f"{key}.{unknown[0]}" if key else unknown[0],
-                f"是未知的键；允许的键: {', '.join(sorted(allowed))}。",
-            )
+            raise self.unknown_key(key, unknown[0], allowed)
         missing = sorted(required - set(data))
         if missing:
             raise self.fail(f"{key}.{missing[0]}" if key else missing[0], "缺失，必须填写。")
@@ -278,34 +353,102 @@ class _Checker:
             raise self.fail(key, f"应为不小于 {low} 的整数，实际是 {value}。")
         return value
 
+    TOP_KEYS = frozenset({
+        "version", "stages", "lost_labels", "sources", "follow_up_methods", "lead_id_pattern",
+        "thresholds", "sheets", "columns", "log_columns", "suggestions", "limits", "stage_values",
+        "dimensions", "input", "amount_unit", "lang", "hygiene", "targets",
+    })
+
     def rules(self, data: dict, sha256: str) -> Rules:
-        top = self.table(
-            data,
-            "",
-            {
-                "version", "stages", "lost_labels", "sources", "follow_up_methods",
-                "lead_id_pattern", "thresholds", "sheets", "columns", "log_columns", "suggestions",
-                "limits",
-                "lead_id_pattern", "thresholds", "sheets", "columns", "suggestions", "limits",
-                "hygiene", "targets",
-            },
-            {"version", "stages", "lost_labels", "columns"},
-        )
-        if top["version"] != 1:
-            raise self.fail("version", f"应为 1（本版本支持的规则格式），实际是 {top['version']!r}。")
-        stages = self.stages(top["stages"])
+        top = data
+        for name in sorted(set(top) - self.TOP_KEYS):
+            self.errors.append(str(self.unknown_key("", name, self.TOP_KEYS)))
+        for name in ("version", "stages", "lost_labels", "columns"):
+            if name not in top:
+                self.errors.append(str(self.fail(name, "缺失，必须填写。")))
+        if "version" in top and top["version"] != 1:
+            self.errors.append(
+                str(self.fail("version", f"应为 1（本版本支持的规则格式），实际是 {top['version']!r}。"))
+            )
+        stages = self.attempt(lambda: self.stages(top["stages"]), ()) if "stages" in top else ()
         names = [s.name for s in stages]
-        lost = self.texts(top["lost_labels"], "lost_labels")
+        lost = self.attempt(lambda: self.lost_labels(top["lost_labels"], names), ()) if "lost_labels" in top else ()
+        pattern = self.attempt(lambda: self.pattern(top.get("lead_id_pattern", ".+")), ".+")
+        thresholds = self.attempt(lambda: self.thresholds(top.get("thresholds", {})), Thresholds(14, 10))
+        sheets = self.attempt(lambda: self.sheets(top.get("sheets", {})), {})
+        columns = self.attempt(
+            lambda: self.columns(top["columns"], "columns", COLUMN_KINDS, CORE_FIELDS, "计算漏斗", names), ()
+        ) if "columns" in top else ()
+        log_columns = self.attempt(lambda: self.log_columns(top["log_columns"]), ()) if "log_columns" in top else ()
+        dimensions = self.attempt(lambda: self.dimensions(top.get("dimensions", {}), columns), Dimensions())
+        stage_values = ()
+        if stages:
+            stage_values = self.attempt(
+                lambda: self.stage_values(top.get("stage_values", {}), names, lost), ()
+            )
+            suggestions = self.attempt(lambda: self.suggestions(top.get("suggestions", []), names), ())
+            hygiene = self.attempt(lambda: self.hygiene(top.get("hygiene", {}), names), DEFAULT_HYGIENE)
+        else:
+            suggestions, hygiene = (), DEFAULT_HYGIENE
+        rules = Rules(
+            stages=stages,
+            lost_labels=lost,
+            sources=self.attempt(lambda: self.texts(top.get("sources", []), "sources", allow_empty=True), ()),
+            follow_up_methods=self.attempt(
+                lambda: self.texts(top.get("follow_up_methods", []), "follow_up_methods", allow_empty=True), ()
+            ),
+            lead_id_pattern=pattern,
+            thresholds=thresholds,
+            leads_sheets=sheets.get("leads", ()),
+            header_search_rows=sheets.get("header_search_rows", 30),
+            total_labels=sheets.get("total_labels", ()),
+            columns=columns,
+            suggestions=suggestions,
+            source_path=str(self.path),
+            sha256=sha256,
+            limits=self.attempt(lambda: self.limits(top.get("limits", {})), DEFAULT_LIMITS),
+            log_sheets=sheets.get("log", ()),
+            log_columns=log_columns,
+            hygiene=hygiene,
+            targets=self.attempt(lambda: self.targets(top.get("targets", {})), ()),
+            stage_values=stage_values,
+            dimensions=dimensions,
+            input=self.attempt(lambda: self.input(top.get("input", {})), InputSettings()),
+            amount_unit=self.attempt(
+                lambda: self.text(top.get("amount_unit", DEFAULT_AMOUNT_UNIT), "amount_unit"),
+                DEFAULT_AMOUNT_UNIT,
+            ),
+            lang=self.attempt(lambda: self.choice(top.get("lang", "zh"), "lang", LANGUAGES), "zh"),
+            skip_rows_without_stage=sheets.get("skip_rows_without_stage", False),
+        )
+        if self.errors:
+            raise RulesError(*self.errors)
+        return rules
+
+    def choice(self, value: Any, key: str, allowed: tuple[str, ...]) -> str:
+        value = self.text(value, key)
+        if value not in allowed:
+            raise self.fail(key, f"应为 {', '.join(allowed)} 之一，实际是「{value}」。")
+        return value
+
+    def lost_labels(self, value: Any, stage_names: list[str]) -> tuple[str, ...]:
+        lost = self.texts(value, "lost_labels")
         for label in lost:
-            if label in names:
+            if label in stage_names:
                 raise self.fail("lost_labels", f"中「{label}」与阶段同名。")
-        pattern = self.text(top.get("lead_id_pattern", ".+"), "lead_id_pattern")
+        return lost
+
+    def pattern(self, value: Any) -> str:
+        pattern = self.text(value, "lead_id_pattern")
         try:
             re.compile(pattern)
         except re.error as exc:
             raise self.fail("lead_id_pattern", f"不是有效的正则表达式: {exc}。") from None
-        thresholds = self.table(
-            top.get("thresholds", {}), "thresholds",
+        return pattern
+
+    def thresholds(self, value: Any) -> Thresholds:
+        table = self.table(
+            value, "thresholds",
             {
                 "stale_follow_up_days", "min_sample", "low_channel_win_rate",
                 "low_channel_first_pass_rate", "low_channel_months", "drift_dwell_days",
@@ -313,78 +456,36 @@ class _Checker:
             },
             set(),
         )
-        sheets = self.table(
-            top.get("sheets", {}), "sheets", {"leads", "log", "header_search_rows", "total_labels"},
-            set(),
-        )
-        log_columns = ()
-        if "log_columns" in top:
-            log_columns = self.columns(
-                top["log_columns"], "log_columns", LOG_COLUMN_KINDS, LOG_CORE_FIELDS,
-                "计算阶段历史", computed_allowed=False,
-            )
-            for col in log_columns:
-                wanted = LOG_CORE_KINDS.get(col.field)
-                if wanted is not None and col.kind != wanted:
-                    raise self.fail(f"log_columns.{col.field}.kind", f"应为「{wanted}」，实际是「{col.kind}」。")
-        return Rules(
-            stages=stages,
-            lost_labels=lost,
-            sources=self.texts(top.get("sources", []), "sources", allow_empty=True),
-            follow_up_methods=self.texts(
-                top.get("follow_up_methods", []), "follow_up_methods", allow_empty=True
+        return Thresholds(
+            stale_follow_up_days=self.integer(
+                table.get("stale_follow_up_days", 14), "thresholds.stale_follow_up_days", 1
             ),
-            lead_id_pattern=pattern,
-            thresholds=Thresholds(
-                stale_follow_up_days=self.integer(
-                    thresholds.get("stale_follow_up_days", 14), "thresholds.stale_follow_up_days", 1
-                ),
-                min_sample=self.integer(thresholds.get("min_sample", 10), "thresholds.min_sample", 1),
-                low_channel_win_rate=self.number(
-                    thresholds.get("low_channel_win_rate", 0.1),
-                    "thresholds.low_channel_win_rate", 0.0, 1.0,
-                ),
-                low_channel_first_pass_rate=self.number(
-                    thresholds.get("low_channel_first_pass_rate", 0.5),
-                    "thresholds.low_channel_first_pass_rate", 0.0, 1.0,
-                ),
-                low_channel_months=self.integer(
-                    thresholds.get("low_channel_months", 3), "thresholds.low_channel_months", 1
-                ),
-                drift_dwell_days=self.integer(
-                    thresholds.get("drift_dwell_days", 2), "thresholds.drift_dwell_days", 0
-                ),
-                drift_pass_rate_points=self.number(
-                    thresholds.get("drift_pass_rate_points", 5), "thresholds.drift_pass_rate_points",
-                    0.0, 100.0,
-                ),
-                max_snooze_days=self.integer(
-                    thresholds.get("max_snooze_days", 60), "thresholds.max_snooze_days", 1
-                ),
-                close_slips=self.integer(thresholds.get("close_slips", 2), "thresholds.close_slips", 1),
-                dwell_in_working_days=self.typed(
-                    thresholds.get("dwell_in_working_days", False),
-                    "thresholds.dwell_in_working_days", bool, "true/false",
-                ),
+            min_sample=self.integer(table.get("min_sample", 10), "thresholds.min_sample", 1),
+            low_channel_win_rate=self.number(
+                table.get("low_channel_win_rate", 0.1), "thresholds.low_channel_win_rate", 0.0, 1.0,
             ),
-            leads_sheets=self.sheet_names(sheets.get("leads", []), "sheets.leads"),
-            header_search_rows=self.integer(
-                sheets.get("header_search_rows", 30), "sheets.header_search_rows", 1
+            low_channel_first_pass_rate=self.number(
+                table.get("low_channel_first_pass_rate", 0.5),
+                "thresholds.low_channel_first_pass_rate", 0.0, 1.0,
             ),
-            total_labels=self.texts(
-                sheets.get("total_labels", ["合计", "总计", "小计"]), "sheets.total_labels", allow_empty=True
+            low_channel_months=self.integer(
+                table.get("low_channel_months", 3), "thresholds.low_channel_months", 1
             ),
-            columns=self.columns(
-                top["columns"], "columns", COLUMN_KINDS, CORE_FIELDS, "计算漏斗"
+            drift_dwell_days=self.integer(
+                table.get("drift_dwell_days", 2), "thresholds.drift_dwell_days", 0
             ),
-            suggestions=self.suggestions(top.get("suggestions", []), names),
-            source_path=str(self.path),
-            sha256=sha256,
-            limits=self.limits(top.get("limits", {})),
-            log_sheets=self.log_sheets(sheets),
-            log_columns=log_columns,
-            hygiene=self.hygiene(top.get("hygiene", {}), names),
-            targets=self.targets(top.get("targets", {})),
+            drift_pass_rate_points=self.number(
+                table.get("drift_pass_rate_points", 5), "thresholds.drift_pass_rate_points",
+                0.0, 100.0,
+            ),
+            max_snooze_days=self.integer(
+                table.get("max_snooze_days", 60), "thresholds.max_snooze_days", 1
+            ),
+            close_slips=self.integer(table.get("close_slips", 2), "thresholds.close_slips", 1),
+            dwell_in_working_days=self.typed(
+                table.get("dwell_in_working_days", False),
+                "thresholds.dwell_in_working_days", bool, "true/false",
+            ),
         )
 
     def hygiene(self, value: Any, stage_names: list[str]) -> Hygiene:
@@ -418,6 +519,118 @@ class _Checker:
             for name, amount in value.items()
         )
 
+    def sheets(self, value: Any) -> dict:
+        table = self.table(
+            value, "sheets",
+            {"leads", "log", "header_search_rows", "total_labels", "skip_rows_without_stage"}, set(),
+        )
+        return {
+            "leads": self.sheet_names(table.get("leads", []), "sheets.leads"),
+            "log": self.log_sheets(table),
+            "header_search_rows": self.integer(
+                table.get("header_search_rows", 30), "sheets.header_search_rows", 1
+            ),
+            "total_labels": self.texts(
+                table.get("total_labels", ["合计", "总计", "小计"]), "sheets.total_labels", allow_empty=True
+            ),
+            "skip_rows_without_stage": self.typed(
+                table.get("skip_rows_without_stage", False), "sheets.skip_rows_without_stage",
+                bool, "true/false",
+            ),
+        }
+
+    def stage_values(
+        self, value: Any, stage_names: list[str], lost: tuple[str, ...]
+    ) -> tuple[tuple[str, str], ...]:
+        """``"as typed" = "stage or lost label"``: values of the stage column that stand for a stage."""
+        table = self.typed(value, "stage_values", dict, "表（\"表格里的值\" = \"阶段名或流失标签\"）")
+        targets = (*stage_names, *lost)
+        own = {normalize_header(name): name for name in targets}
+        out: dict[str, str] = {}
+        for typed, target in table.items():
+            key = f"stage_values.{typed}"
+            target = self.text(target, key)
+            if target not in targets:
+                close = difflib.get_close_matches(target, targets, n=1, cutoff=0.4)
+                hint = f"是否应为「{close[0]}」？" if close else ""
+                raise self.fail(key, f"应为阶段名或流失标签（{'、'.join(targets)}）之一，实际是「{target}」。{hint}")
+            folded = normalize_header(typed)
+            if not folded:
+                raise self.fail(key, "表格里的值不能为空。")
+            if folded in own and own[folded] != target:
+                raise self.fail(key, f"与阶段或流失标签「{own[folded]}」同名，却对应「{target}」，会有歧义。")
+            if folded in out and out[folded] != target:
+                raise self.fail(key, "与前面的值写法相同（忽略空格和大小写），却对应不同的阶段。")
+            out[folded] = target
+        return tuple(sorted(out.items()))
+
+    def dimensions(self, value: Any, columns: tuple[Column, ...]) -> Dimensions:
+        table = self.table(value, "dimensions", {"channel", "extra"}, set())
+        fields = {c.field: c for c in columns}
+
+        def dimension(name: Any, key: str) -> str:
+            name = self.text(name, key)
+            if name in NOT_DIMENSIONS:
+                raise self.fail(key, f"「{name}」不能用作对比维度（负责人已有自己的对比表）。")
+            if columns and name not in fields:
+                raise self.fail(
+                    key, f"「{name}」不是 [columns] 中定义的字段；可用: {', '.join(f for f in fields if f not in NOT_DIMENSIONS)}。"
+                )
+            if name in fields and fields[name].kind != "text":
+                raise self.fail(key, f"「{name}」的 kind 是 {fields[name].kind}，对比维度应为 text 列。")
+            return name
+
+        if "channel" not in table and columns and DEFAULT_CHANNEL not in fields:
+            raise self.fail(
+                f"columns.{DEFAULT_CHANNEL}",
+                "缺失：这一列是计算漏斗所必需的（渠道对比）；若表格没有线索来源列，"
+                "请在 [dimensions] 中用 channel 指定另一列（如产品、地区）。",
+            )
+        channel = dimension(table.get("channel", DEFAULT_CHANNEL), "dimensions.channel")
+        extra = tuple(
+            dimension(name, f"dimensions.extra[{i}]")
+            for i, name in enumerate(self.typed(table.get("extra", []), "dimensions.extra", list, "字段名列表"))
+        )
+        for i, name in enumerate(extra):
+            if name == channel or name in extra[:i]:
+                raise self.fail(f"dimensions.extra[{i}]", f"「{name}」重复：每个维度只需列出一次（渠道维度已单独对比）。")
+        return Dimensions(channel=channel, extra=extra)
+
+    def input(self, value: Any) -> InputSettings:
+        table = self.table(value, "input", {"encoding", "delimiter", "date_formats"}, set())
+        encoding = self.text(table.get("encoding", "auto"), "input.encoding")
+        if encoding != "auto":
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise self.fail(
+                    "input.encoding", f"「{encoding}」不是已知的编码；常用的有 utf-8、gb18030、gbk、utf-16，或写 auto 自动识别。"
+                ) from None
+        delimiter = self.typed(table.get("delimiter", "auto"), "input.delimiter", str, "文本")
+        if delimiter != "auto" and len(delimiter) != 1:
+            raise self.fail("input.delimiter", f"应为一个字符（如 \",\" \";\" 或 \"\\t\"）或 auto，实际是「{delimiter}」。")
+        formats = self.texts(table.get("date_formats", []), "input.date_formats", allow_empty=True)
+        for i, fmt in enumerate(formats):
+            self.date_format(fmt, f"input.date_formats[{i}]")
+        return InputSettings(encoding=encoding, delimiter=delimiter, date_formats=formats)
+
+    def date_format(self, fmt: str, key: str) -> None:
+        """A format must write a date and read the same date back: day, month and year all named."""
+        from datetime import date, datetime
+
+        probe = date(*_PROBE_DATE)
+        try:
+            back = datetime.strptime(probe.strftime(fmt), fmt).date()
+        except ValueError:
+            back = None
+        if back != probe:
+            raise self.fail(
+                key,
+                f"「{fmt}」不是完整的日期格式：需要用 %d（日）、%m（月）和 %Y 或 %y（年），"
+                "例如 \"%m/%d/%Y\" 表示 3/15/2024，\"%d-%m-%y\" 表示 15-03-24。",
+            )
+
+
     def sheet_names(self, value: Any, key: str) -> tuple[str, ...]:
         """Names the template writes as sheet names: Excel refuses some, so they are checked here."""
         names = self.texts(value, key, allow_empty=True)
@@ -431,6 +644,25 @@ class _Checker:
                 raise self.fail(f"{key}[{i}]", f"「{name}」不能用作 Excel 工作表名（不能以撇号开头或结尾，不能叫 History）。")
         return names
 
+    def log_sheets(self, sheets: dict) -> tuple[str, ...]:
+        names = self.sheet_names(sheets.get("log", []), "sheets.log")
+        leads = {normalize_header(n) for n in sheets.get("leads", []) if isinstance(n, str)}
+        for name in names:
+            if normalize_header(name) in leads:
+                raise self.fail("sheets.log", f"中「{name}」也出现在 sheets.leads 中，无法区分线索表与跟进记录。")
+        return names
+
+    def log_columns(self, value: Any) -> tuple[Column, ...]:
+        log_columns = self.columns(
+            value, "log_columns", LOG_COLUMN_KINDS, LOG_CORE_FIELDS, "计算阶段历史", (),
+            computed_allowed=False,
+        )
+        for col in log_columns:
+            wanted = LOG_CORE_KINDS.get(col.field)
+            if wanted is not None and col.kind != wanted:
+                raise self.fail(f"log_columns.{col.field}.kind", f"应为「{wanted}」，实际是「{col.kind}」。")
+        return log_columns
+
     def limits(self, value: Any) -> Limits:
         names = [f.name for f in dataclass_fields(Limits)]
         table = self.table(value, "limits", set(names), set())
@@ -441,37 +673,39 @@ class _Checker:
             }
         )
 
-    def log_sheets(self, sheets: dict) -> tuple[str, ...]:
-        names = self.sheet_names(sheets.get("log", []), "sheets.log")
-        leads = {normalize_header(n) for n in sheets.get("leads", []) if isinstance(n, str)}
-        for name in names:
-            if normalize_header(name) in leads:
-                raise self.fail("sheets.log", f"中「{name}」也出现在 sheets.leads 中，无法区分线索表与跟进记录。")
-        return names
+    def each(self, items: list, check) -> list | None:
+        """Check every item of a list on its own; None when any of them has a mistake."""
+        failed = False
+        out = []
+        for i, item in enumerate(items):
+            result = self.attempt(lambda i=i, item=item: check(i, item), None)
+            failed = failed or result is None
+            out.append(result)
+        return None if failed else out
 
     def stages(self, value: Any) -> tuple[Stage, ...]:
         value = self.typed(value, "stages", list, "阶段列表 ([[stages]])")
         if len(value) < 2:
             raise self.fail("stages", "至少需要两个阶段（最后一个为成交）。")
-        stages = []
-        for i, item in enumerate(value):
+
+        def stage(i: int, item: Any) -> Stage:
             key = f"stages[{i}]"
             item = self.table(
                 item, key,
                 {"name", "entry", "exit", "max_dwell_days", "win_probability"},
                 {"name", "max_dwell_days", "win_probability"},
             )
-            stages.append(
-                Stage(
-                    name=self.text(item["name"], f"{key}.name"),
-                    entry=str(item.get("entry", "")),
-                    exit=str(item.get("exit", "")),
-                    max_dwell_days=self.integer(item["max_dwell_days"], f"{key}.max_dwell_days", 0),
-                    win_probability=self.number(
-                        item["win_probability"], f"{key}.win_probability", 0.0, 1.0
-                    ),
-                )
+            return Stage(
+                name=self.text(item["name"], f"{key}.name"),
+                entry=str(item.get("entry", "")),
+                exit=str(item.get("exit", "")),
+                max_dwell_days=self.integer(item["max_dwell_days"], f"{key}.max_dwell_days", 0),
+                win_probability=self.number(item["win_probability"], f"{key}.win_probability", 0.0, 1.0),
             )
+
+        stages = self.each(value, stage)
+        if stages is None:
+            return ()
         names = [s.name for s in stages]
         for name in names:
             if names.count(name) > 1:
@@ -480,16 +714,17 @@ class _Checker:
 
     def columns(
         self, value: Any, table: str, kinds: tuple[str, ...], core: tuple[str, ...], purpose: str,
-        *, computed_allowed: bool = True,
+        stage_names: list[str], *, computed_allowed: bool = True,
     ) -> tuple[Column, ...]:
         """A columns table ([columns.*] or [log_columns.*]): header, aliases, kind, required."""
         value = self.typed(value, table, dict, f"列定义表 ([{table}.字段])")
-        allowed = {"header", "aliases", "kind", "required"}
+        allowed = {"header", "aliases", "kind", "required", "values"}
         if computed_allowed:
             allowed.add("computed")
-        columns = []
         seen: dict[str, str] = {}
-        for field, item in value.items():
+
+        def column(i: int, entry: tuple[str, Any]) -> Column:
+            field, item = entry
             key = f"{table}.{field}"
             item = self.table(item, key, allowed, {"header", "kind"})
             kind = self.text(item["kind"], f"{key}.kind")
@@ -502,6 +737,7 @@ class _Checker:
                 kind=kind,
                 required=self.typed(item.get("required", False), f"{key}.required", bool, "true/false"),
                 computed=self.typed(item.get("computed", False), f"{key}.computed", bool, "true/false"),
+                values=self.lost_at_values(item, key, kind, stage_names),
             )
             for name in col.names:
                 folded = normalize_header(name)
@@ -510,17 +746,53 @@ class _Checker:
                         f"{key}.aliases", f"中「{name}」同时用于列 {seen[folded]}，匹配会有歧义。"
                     )
                 seen[folded] = field
-            columns.append(col)
+            return col
+
+        columns = self.each(list(value.items()), column)
+        if columns is None:
+            return ()
         fields = {c.field for c in columns}
         for field in core:
             if field not in fields:
                 raise self.fail(f"{table}.{field}", f"缺失：这一列是{purpose}所必需的。")
         return tuple(columns)
 
+    def lost_at_values(
+        self, item: dict, key: str, kind: str, stage_names: list[str]
+    ) -> str | tuple[tuple[str, str], ...]:
+        """How a lost-at column names the stage: "name", "sequence" or a table value → stage."""
+        if "values" not in item:
+            return LOST_AT_BY_NAME
+        key = f"{key}.values"
+        if kind != "lost_at":
+            raise self.fail(key, "只用于 kind = \"lost_at\" 的列（说明流失阶段列里写的是什么）。")
+        value = item["values"]
+        if isinstance(value, str):
+            if value not in (LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE):
+                raise self.fail(
+                    key,
+                    f"应为 \"{LOST_AT_BY_NAME}\"（阶段名）、\"{LOST_AT_BY_SEQUENCE}\"（阶段序号，1 = 第一个阶段）"
+                    f"或一个表（\"表格里的值\" = \"阶段名\"），实际是「{value}」。",
+                )
+            return value
+        table = self.typed(value, key, dict, "\"name\"、\"sequence\" 或一个表")
+        if not table:
+            raise self.fail(key, "至少需要一项。")
+        open_stages = stage_names[:-1]
+        out: dict[str, str] = {}
+        for typed, target in table.items():
+            target = self.text(target, f"{key}.{typed}")
+            if stage_names and target not in open_stages:
+                raise self.fail(
+                    f"{key}.{typed}", f"应为已成交之前的阶段（{'、'.join(open_stages)}）之一，实际是「{target}」。"
+                )
+            out[normalize_header(typed)] = target
+        return tuple(sorted(out.items()))
+
     def suggestions(self, value: Any, stage_names: list[str]) -> tuple[Suggestion, ...]:
         value = self.typed(value, "suggestions", list, "建议列表 ([[suggestions]])")
-        out = []
-        for i, item in enumerate(value):
+
+        def suggestion(i: int, item: Any) -> Suggestion:
             key = f"suggestions[{i}]"
             item = self.table(item, key, {"metric", "stage", "below", "above", "text"}, {"metric", "text"})
             metric = self.text(item["metric"], f"{key}.metric")
@@ -543,13 +815,12 @@ class _Checker:
                 raise self.fail(key, "必须且只能填写 below 或 above 之一。")
             bound = "below" if "below" in item else "above"
             limit = self.number(item[bound], f"{key}.{bound}", 0.0, 1.0)
-            out.append(
-                Suggestion(
-                    metric=metric,
-                    text=self.text(item["text"], f"{key}.text"),
-                    stage=stage,
-                    below=limit if bound == "below" else None,
-                    above=limit if bound == "above" else None,
-                )
+            return Suggestion(
+                metric=metric,
+                text=self.text(item["text"], f"{key}.text"),
+                stage=stage,
+                below=limit if bound == "below" else None,
+                above=limit if bound == "above" else None,
             )
-        return tuple(out)
+
+        return tuple(self.each(value, suggestion) or ())

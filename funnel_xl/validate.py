@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from pandera.errors import SchemaErrors
 
 from .problems import ERROR, WARNING, Problem
 from .reader import LeadsSheet
-from .rules import Rules, normalize_header
+from .rules import LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, Rules, normalize_header
 
 # The typed frame renames the rep-typed copies of what the tool recalculates.
 RENAMED = {
@@ -39,6 +40,9 @@ _DATE_TEXT = re.compile(
     r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?\s*$"
 )
 _AMOUNT_TEXT = re.compile(r"^[￥¥]?\s*([-+]?\d+(?:\.\d+)?)\s*(万元|万|元)?$")
+# Amounts in another unit than 万元: a plain number, with a currency sign or code before or after.
+_NUMBER_TEXT = r"[-+]?\d+(?:\.\d+)?"
+_CURRENCY = r"[$€£￥¥]|US\$|USD|EUR|GBP|CNY|RMB"
 
 
 @dataclass
@@ -225,12 +229,16 @@ def is_blank(values: pd.Series) -> pd.Series:
     return values.isna() | (text == "") | (text.str.lower() == "nan")
 
 
-def parse_dates(values: pd.Series, epoch: pd.Timestamp = EXCEL_EPOCH) -> pd.Series:
+def parse_dates(
+    values: pd.Series, epoch: pd.Timestamp = EXCEL_EPOCH, formats: tuple[str, ...] = ()
+) -> pd.Series:
     """Excel dates, date-times, serial numbers and text such as 2024-03-15, 2024/3/15,
     2024.3.15 or 2024年3月15日 → datetime64 (time of day dropped); anything else → NaT.
 
     Serial numbers count from the workbook's epoch (1904-01-01 in a 1904-based workbook), as
-    Excel would show them if the cell were formatted as a date."""
+    Excel would show them if the cell were formatted as a date. Text is first tried against the
+    rules' ``[input] date_formats`` (strptime, in order; e.g. ``%m/%d/%Y`` for 4/20/2024), since a
+    team declares them where the built-in forms would be ambiguous or miss."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if values.empty:
         return out
@@ -246,10 +254,19 @@ def parse_dates(values: pd.Series, epoch: pd.Timestamp = EXCEL_EPOCH) -> pd.Seri
         out[is_number] = epoch + days
     is_text = kinds == str
     if is_text.any():
-        parts = values[is_text].str.extract(_DATE_TEXT)
-        parsed = pd.to_datetime(
-            {"year": parts[0], "month": parts[1], "day": parts[2]}, errors="coerce"
-        ) if len(parts) else pd.Series(dtype="datetime64[ns]")
+        text = values[is_text].str.strip()
+        parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        for fmt in formats:
+            todo = parsed.isna()
+            if not todo.any():
+                break
+            parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        todo = parsed.isna()
+        if todo.any():
+            parts = text[todo].str.extract(_DATE_TEXT)
+            parsed[todo] = pd.to_datetime(
+                {"year": parts[0], "month": parts[1], "day": parts[2]}, errors="coerce"
+            )
         out[is_text] = parsed
     return out.dt.normalize()
 
@@ -258,8 +275,12 @@ def _as_date_text(value: date) -> str:
     return value.strftime("%Y-%m-%d")
 
 
-def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Amounts in 万元. Returns (amounts, converted) where converted marks values typed in 元."""
+def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, pd.Series]:
+    """Amounts in the rules' unit. Returns (amounts, converted) where converted marks values typed
+    in 元 and converted to 万元 (only when the unit is 万元, the team's own).
+
+    In another unit (``amount_unit = "$"``), the unit's own text and a currency sign around the
+    number are ignored (``$1,200``, ``1,200 USD`` → 1200); nothing is converted."""
     amounts = pd.Series(np.nan, index=values.index, dtype=float)
     converted = pd.Series(False, index=values.index)
     if values.empty:
@@ -269,11 +290,17 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     is_text = values.map(lambda v: isinstance(v, str))
     if is_text.any():
         text = values[is_text].str.replace(r"[,，\s]", "", regex=True)
-        parts = text.str.extract(_AMOUNT_TEXT)
-        number = pd.to_numeric(parts[0], errors="coerce")
-        in_yuan = parts[1] == "元"
-        amounts[is_text] = number.where(~in_yuan, number / 10000)
-        converted[is_text] = in_yuan & number.notna()
+        if unit == "万元":
+            parts = text.str.extract(_AMOUNT_TEXT)
+            number = pd.to_numeric(parts[0], errors="coerce")
+            in_yuan = parts[1] == "元"
+            amounts[is_text] = number.where(~in_yuan, number / 10000)
+            converted[is_text] = in_yuan & number.notna()
+        else:
+            own = re.escape(re.sub(r"\s", "", unit))
+            bare = text.str.replace(rf"^(?:{own}|{_CURRENCY})|(?:{own}|{_CURRENCY})$", "", regex=True)
+            plain = bare.str.fullmatch(_NUMBER_TEXT).fillna(False).astype(bool)
+            amounts[is_text] = pd.to_numeric(bare.where(plain), errors="coerce")
     return amounts, converted
 
 
@@ -293,14 +320,43 @@ def clean_text(values: pd.Series) -> pd.Series:
 
 
 def canonical_stages(values: pd.Series, rules: Rules) -> pd.Series:
-    """Stage text folded (stray spaces, full-width forms) onto the rules' stage and lost names."""
-    return canonical_names(values, (*rules.stage_names, *rules.lost_labels))
+    """Stage text folded (stray spaces, full-width forms) onto the rules' stage and lost names;
+    a value the rules' ``[stage_values]`` maps (``Prospecting`` → 潜在接触) becomes that stage."""
+    return canonical_names(values, (*rules.stage_names, *rules.lost_labels), dict(rules.stage_values))
 
 
-def canonical_names(values: pd.Series, names: tuple[str, ...]) -> pd.Series:
+def canonical_lost_at(values: pd.Series, rules: Rules, how) -> pd.Series:
+    """The lost-at column as stage names, however the rules say it names them: by name
+    (``"name"``), by number in [[stages]] order (``"sequence"``: 1 = the first stage), or through
+    the column's own table (folded value → stage). A value that says nothing known stays as typed,
+    so validation can point at it."""
+    if how == LOST_AT_BY_NAME:
+        return canonical_stages(values, rules)
+    text = clean_text(values)
+    if how == LOST_AT_BY_SEQUENCE:
+        names = rules.stage_names
+        numbers = pd.to_numeric(text, errors="coerce")
+
+        def stage(number, typed):
+            if typed is None:
+                return None
+            if not math.isnan(number) and float(number).is_integer() and 1 <= number <= len(names):
+                return names[int(number) - 1]
+            return typed
+
+        return pd.Series(
+            [stage(n, t) for n, t in zip(numbers.tolist(), text.tolist())], index=values.index, dtype=object
+        )
+    table = dict(how)
+    mapped = text.map(lambda v: table.get(normalize_header(v), v) if isinstance(v, str) else None)
+    return canonical_names(mapped.astype(object), (*rules.stage_names, *rules.lost_labels))
+
+
+def canonical_names(values: pd.Series, names: tuple[str, ...], aliases: dict[str, str] | None = None) -> pd.Series:
     """Text folded onto one of ``names`` when it differs only by spaces, line breaks, full-width
-    forms or case (" 展会 推广", "展会推广\n" → 展会推广); anything else stays as typed."""
-    known = {normalize_header(n): n for n in names}
+    forms or case (" 展会 推广", "展会推广\n" → 展会推广); anything else stays as typed.
+    ``aliases`` (folded text → name) adds other ways of writing a name."""
+    known = {**(aliases or {}), **{normalize_header(n): n for n in names}}
     text = clean_text(values)
     folded = text.map(lambda v: known.get(normalize_header(v), v) if isinstance(v, str) else None)
     folded = folded.astype(object)
@@ -330,12 +386,16 @@ def _typed_frame(raw: pd.DataFrame, rules: Rules, epoch: pd.Timestamp = EXCEL_EP
             continue
         values = raw[col.field]
         if col.kind == "date":
-            typed[col.field] = parse_dates(values, epoch)
+            typed[col.field] = parse_dates(values, epoch, rules.input.date_formats)
         elif col.kind == "number":
-            typed[col.field], converted = parse_amounts(values)
+            typed[col.field], converted = parse_amounts(
+                values, rules.amount_unit if col.field == "amount" else "万元"
+            )
             if col.field == "amount":
                 typed["amount__in_yuan"] = converted
-        elif col.kind in ("stage", "lost_at"):
+        elif col.kind == "lost_at":
+            typed[col.field] = canonical_lost_at(values, rules, col.values)
+        elif col.kind == "stage":
             typed[col.field] = canonical_stages(values, rules)
         elif col.field in lists:
             typed[col.field] = canonical_names(folded_text(values), lists[col.field])
@@ -430,7 +490,7 @@ def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
     if "amount" in typed:
         amount_blank = blank["amount"]
         add("amount", "bad_amount", WARNING,
-            "预计成交金额「{value}」不是数字，已忽略。请填写以万元为单位的数字，例如 50。",
+            f"预计成交金额「{{value}}」不是数字，已忽略。请填写以{_braces(rules.amount_unit)}为单位的数字，例如 50。",
             lambda s: s.notna() | amount_blank.loc[s.index])
         add("amount", "negative_amount", WARNING, "预计成交金额为负数，已忽略。请核对。",
             lambda s: s.isna() | (s >= 0))
@@ -480,7 +540,8 @@ def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
         add("lost_at", "lost_at_on_open_lead", WARNING,
             "线索并未流失（所属阶段不是流失标签），流失阶段已忽略。",
             lambda s: s.isna() | lost.loc[s.index])
-    elif lost is not None and lost.any():
+    elif lost is not None and lost.any() and rules.has_column("lost_at"):
+        # Rules without a lost-at column say the team does not record it: nothing to point at.
         checks["lost_at_column_missing"] = _Check(
             "lost_at_column_missing", WARNING, "stage",
             f"表格没有「{rules.header('lost_at')}」列：流失线索计入总数，但不计入各阶段流失。",

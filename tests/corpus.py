@@ -471,7 +471,9 @@ BROKEN = [
     Case("pdf_renamed", _bytes("report.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"), 2, message="PDF"),
     Case("html_as_xls", html_as_xls, 2, message="网页(HTML)"),
     Case("word_renamed", word_renamed, 2, message="Word 文档"),
-    Case("ods", _bytes("leads.ods", b"PK\x03\x04"), 2, message="暂不支持OpenDocument"),
+    # .ods is read since issue 8; a truncated one is damaged like any other zip.
+    Case("ods_truncated", _bytes("leads.ods", b"PK\x03\x04"), 2, message="文件已损坏或不完整"),
+    Case("xlsb", _bytes("leads.xlsb", b"PK\x03\x04"), 2, message="暂不支持Excel 二进制工作簿"),
     Case("truncated_zip", truncated_zip, 2, message="文件已损坏或不完整"),
     Case("corrupt_part", corrupt_part, 2, message="文件已损坏或不完整"),
     Case("lying_sizes", lying_sizes, 2, message="文件已损坏或不完整"),
