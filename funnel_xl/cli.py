@@ -5,6 +5,8 @@ Exit codes: 0 fine, 1 data problems of severity error found, 2 cannot run at all
 
 from __future__ import annotations
 
+import codecs
+import dataclasses
 import json
 import os
 import sys
@@ -39,8 +41,21 @@ def _run(fn, *args, **kwargs):
         raise _Fail("内存不足：文件过大，无法处理。") from None
 
 
-def _rules(path: str | None) -> Rules:
-    return _run(load_rules, path)
+def _rules(path: str | None, encoding: str | None = None) -> Rules:
+    rules = _run(load_rules, path)
+    if encoding:
+        rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
+    return rules
+
+
+def _encoding(ctx, param, value: str | None) -> str | None:
+    if value is None or value == "auto":
+        return value
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"「{value}」不是已知的编码；常用的有 utf-8、gb18030、gbk，或 auto。") from None
+    return value
 
 
 def _date(ctx, param, value: str | None) -> date | None:
@@ -58,6 +73,10 @@ rules_option = click.option(
 )
 as_of_option = click.option("--as-of", callback=_date, help="统计截止日 YYYY-MM-DD（默认今天）。")
 month_option = click.option("--month", help="统计月份 YYYY-MM，截止日取该月最后一天。")
+encoding_option = click.option(
+    "--encoding", callback=_encoding,
+    help="CSV 文件的编码（如 utf-8、gb18030），代替规则 [input] encoding；默认自动识别。",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -132,8 +151,9 @@ def _workbooks(paths) -> list[Path]:
 @as_of_option
 @month_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@encoding_option
 @rules_option
-def validate(workbooks, as_of, month, fmt, rules_path) -> None:
+def validate(workbooks, as_of, month, fmt, encoding, rules_path) -> None:
     """Check the reps' workbooks (files or folders of them) and list every problem by file, sheet, row and column.
 
     Example: funnel-xl validate examples/sample_tracking.xlsx --as-of 2024-05-31
@@ -145,7 +165,7 @@ def validate(workbooks, as_of, month, fmt, rules_path) -> None:
     from .pipeline import resolve_as_of, validate_files
     from .problems import sort_problems
 
-    rules = _rules(rules_path)
+    rules = _rules(rules_path, encoding)
     as_of_date, _ = _run(resolve_as_of, as_of, month)
     files = _workbooks(workbooks)
     validated, inputs = _run(validate_files, files, rules, as_of_date)
@@ -166,6 +186,7 @@ def validate(workbooks, as_of, month, fmt, rules_path) -> None:
         rows = sum(i.rows for i in inputs)
         files_text = f"{len(inputs)} 个工作簿，" if len(files) > 1 else ""
         click.echo(f"共 {files_text}{rows} 行：错误 {counts[ERROR]} 个，警告 {counts[WARNING]} 个。")
+        _skipped_note(inputs)
     sys.exit(EXIT_PROBLEMS if counts[ERROR] else EXIT_OK)
 
 
@@ -186,9 +207,10 @@ def validate(workbooks, as_of, month, fmt, rules_path) -> None:
     help="历史记录库 (SQLite)，默认为输出目录下的 history.sqlite。",
 )
 @click.option("--no-history", is_flag=True, help="不读也不写历史记录库。")
+@encoding_option
 @rules_option
 def rebuild(
-    workbooks, as_of, month, out_dir, json_path, split_by, history_path, no_history, rules_path
+    workbooks, as_of, month, out_dir, json_path, split_by, history_path, no_history, encoding, rules_path
 ) -> None:
     """Recalculate the funnel of one workbook or a whole team's, and write the monthly analysis workbook.
 
@@ -212,7 +234,7 @@ def rebuild(
     if no_history and history_path:
         raise _Fail("--history 与 --no-history 只能指定一个。")
     history = None if no_history else Path(history_path or Path(out_dir) / "history.sqlite")
-    rules = _rules(rules_path)
+    rules = _rules(rules_path, encoding)
     files = _workbooks(workbooks)
     analysis = _run(analyse, files, rules, as_of=as_of, month=month, history=history)
     written = _run(write_outputs, analysis, out_dir, json_path, split_by)
@@ -231,6 +253,7 @@ def rebuild(
     for flag in analysis.flow.channel_flags:
         what = "赢单率" if flag.metric == "win_rate" else "首环节通过率"
         click.echo(f"渠道「{flag.source}」{what}已连续 {len(flag.months)} 个月低于 {flag.limit:.0%}")
+    _skipped_note(analysis.inputs)
     click.echo(f"报告: {written.report}")
     if written.json:
         click.echo(f"JSON: {written.json}")
@@ -355,6 +378,14 @@ def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date) -> None:
     click.echo(f"数据问题: 错误 {counts[ERROR]} 个，警告 {counts[WARNING]} 个")
 
 
+def _skipped_note(inputs) -> None:
+    skipped = sum(i.skipped_without_stage for i in inputs)
+    if skipped:
+        click.echo(
+            f"另有 {skipped} 行没有填写阶段，按规则 sheets.skip_rows_without_stage 不计入漏斗（不是错误）。"
+        )
+
+
 def _pct(rate: float | None) -> str:
     return "—" if rate is None else f"{rate:.1%}"
 
@@ -461,3 +492,125 @@ def _smtp_credentials() -> tuple[str, str]:
     user = user or click.prompt("邮件服务器用户名")
     password = password or click.prompt("邮件服务器密码", hide_input=True)
     return user, password
+
+
+@cli.group("rules")
+def rules_group() -> None:
+    """Start and check a rules file for a sheet shaped differently from the team's template.
+
+    Example: funnel-xl rules init --from export.csv -o my_rules.toml
+
+    Example: funnel-xl rules check my_rules.toml export.csv
+    """
+
+
+@rules_group.command("init")
+@click.option("--from", "workbook", required=True, type=click.Path(dir_okay=False),
+              help="要照着写规则的工作簿或 CSV 文件。")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
+              help="规则文件写到这里（默认打印到屏幕）。")
+@click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
+@encoding_option
+@rules_option
+def rules_init(workbook, output, force, encoding, rules_path) -> None:
+    """Draft a rules file from a sheet: headers matched to fields, stage values listed to order.
+
+    The draft (TOML, with comments) starts from the default rules (or --rules): each header is
+    matched to a known field, the stage column's values become the stages (ordered by a column
+    that numbers them, when there is one; won and lost values put last), and dates, the amount's
+    unit, rows without a stage and a channel column are guessed. Lines marked CHECK need a look.
+    It always loads; check it against the sheet with `funnel-xl rules check`.
+
+    Example: funnel-xl rules init --from export.csv -o my_rules.toml
+
+    Exit code 0: drafted; 2: the file cannot be read, or the output exists (use --force).
+    """
+    from .atomic import refuse_overwriting, write_text_atomic
+    from .draft import draft_rules
+
+    base = _rules(rules_path, encoding)
+    text = _run(draft_rules, workbook, base)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    if target.exists() and not force:
+        raise _Fail(f"{target} 已存在，未覆盖。换一个文件名，或加 --force 覆盖它。")
+    _run(refuse_overwriting, [target], [workbook])
+    _run(write_text_atomic, target, text)
+    click.echo(f"规则草稿已写入: {target}", err=True)
+    click.echo(f"下一步: 检查标有 CHECK 的行，然后运行 funnel-xl rules check {target} {workbook}", err=True)
+
+
+@rules_group.command("check")
+@click.argument("rules_file", type=click.Path(dir_okay=False))
+@click.argument("workbooks", nargs=-1)
+@as_of_option
+@month_option
+@encoding_option
+def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
+    """Check a rules file and explain every mistake; with workbooks, say how it reads each one.
+
+    Lists every mistake in the file at once, each naming the key and what is allowed. Given
+    workbooks (or CSV files), it also shows which column each field was found in, the optional
+    columns that are not there, stage values the rules do not know, and the data problems by kind.
+
+    Example: funnel-xl rules check examples/crm-pipelines/rules.toml
+
+    Example: funnel-xl rules check my_rules.toml export.csv --as-of 2024-09-30
+
+    Exit code 0: the rules are valid (and read every workbook given); 2: mistakes in the rules,
+    or a workbook they cannot read (a required column missing).
+    """
+    from .draft import fit_rules
+    from .errors import RulesError
+    from .pipeline import resolve_as_of
+
+    try:
+        rules = load_rules(rules_file)
+    except RulesError as exc:
+        messages = exc.messages or [str(exc)]
+        click.echo(f"规则文件 {rules_file} 有 {len(messages)} 处需要改正：", err=True)
+        prefix = f"规则文件 {rules_file} 中"
+        for i, message in enumerate(messages, start=1):
+            click.echo(f"  {i}. {message.removeprefix(prefix)}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    if encoding:
+        rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
+    dims = "、".join(rules.dimensions.extra) or "无"
+    click.echo(f"规则文件 {rules_file} 没有错误。")
+    click.echo(f"  阶段: {' → '.join(rules.stage_names)}（最后一个为成交）；流失标签: {'、'.join(rules.lost_labels)}")
+    click.echo(f"  渠道维度: {rules.channel_field}；其他对比维度: {dims}；金额单位: {rules.amount_unit}")
+    if not workbooks:
+        return
+    as_of_date, _ = _run(resolve_as_of, as_of, month)
+    unusable = 0
+    for workbook in workbooks:
+        click.echo(f"== {workbook} ==")
+        try:
+            fit = _run(fit_rules, workbook, rules, as_of_date)
+        except _Fail as exc:
+            exc.show()
+            unusable += 1
+            continue
+        click.echo(f"工作表「{fit.sheet}」，表头在第 {fit.header_row} 行，{fit.rows} 行线索"
+                   + (f"（另有 {fit.skipped_without_stage} 行没有阶段，按规则跳过）" if fit.skipped_without_stage else ""))
+        for field, letter, header in fit.found:
+            click.echo(f"  {field:<18} ← {letter} 列「{header}」")
+        if fit.missing:
+            click.echo(f"  表中没有的可选列: {'、'.join(fit.missing)}")
+        if fit.other_headers:
+            click.echo(f"  未使用的列: {'、'.join(fit.other_headers)}")
+        if fit.unknown_stages:
+            listed = "、".join(f"「{v}」({n} 行)" for v, n in fit.unknown_stages.most_common())
+            click.echo(
+                f"  规则不认识的阶段值: {listed}。请在 [stage_values] 中把它们对应到阶段或流失标签，"
+                "或加入 [[stages]] / lost_labels。"
+            )
+        if fit.problems:
+            listed = "，".join(f"{code} {n}" for code, n in sorted(fit.problems.items()))
+            click.echo(f"  数据问题（用 funnel-xl validate 查看每一条）: {listed}")
+        else:
+            click.echo("  没有数据问题。")
+    if unusable:
+        sys.exit(EXIT_UNUSABLE)
