@@ -564,3 +564,20 @@ def test_ods_saved_by_libreoffice_gives_the_same_figures(tmp_path, rules):
     assert [(p.code, p.row, p.column) for p in from_ods.problems] == [
         (p.code, p.row, p.column) for p in from_xlsx.problems
     ]
+
+
+def test_encoding_option_on_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from funnel_xl.cli import cli
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(csv_bytes(cn_rows(), "utf-16-le"))  # no BOM: nothing tells it apart
+    runner = CliRunner()
+    guessed = runner.invoke(cli, ["validate", str(path), "--as-of", "2024-05-31"])
+    assert guessed.exit_code == 2 and "无法识别文件的编码" in guessed.stderr
+    told = runner.invoke(cli, ["validate", str(path), "--as-of", "2024-05-31", "--encoding", "utf-16-le"])
+    assert told.exit_code == 0, told.output
+    assert "共 3 行：错误 0 个，警告 0 个。" in told.stdout
+    wrong = runner.invoke(cli, ["validate", str(path), "--encoding", "klingon"])
+    assert wrong.exit_code == 2 and "不是已知的编码" in wrong.stderr
