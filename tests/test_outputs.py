@@ -307,6 +307,8 @@ COMMAND_ARGS = {
     "demo": lambda f: ["-o", str(f["out"] / "demo.xlsx"), "--leads", "20", "--rules", str(f["rules"])],
     "mail": lambda f: ["--month", "2024-05", "--out", str(f["rebuilt"]), "--to-rules", str(f["recipients"]),
                        "--outbox", str(f["out"] / "outbox")],
+    "rules": lambda f: ["init", "--from", str(f["source"]), "-o", str(f["out"] / "draft.toml"),
+                        "--rules", str(f["rules"])],
 }
 # Commands whose job is to change the input (the reps' sheet given back with recalculated columns).
 CHANGES_INPUT = {"refresh"}
@@ -336,6 +338,9 @@ def test_every_command_leaves_its_inputs_byte_identical(tmp_path):
         result = CliRunner().invoke(cli, [name, *args(files)])
         assert result.exit_code in (0, 1), (name, result.output)
         assert hashes(inputs) == before, name
+    checked = CliRunner().invoke(cli, ["rules", "check", str(rules), str(source), "--as-of", "2024-05-31"])
+    assert checked.exit_code == 0, checked.output
+    assert hashes(inputs) == before, "rules check"
 
 
 def test_refresh_changes_only_the_workbook_it_is_given(tmp_path):
