@@ -648,7 +648,8 @@ def reconstruct_month(
             "stage_entered": entered,
             "lost_at": came_from.where(lost & came_from.isin(rules.stage_names[:-1])),
             "amount": pd.to_numeric(alive.get("amount"), errors="coerce"),
-            "source": alive.get("source"),
+            # The channel dimension (线索来源 unless the rules' [dimensions] channel names another).
+            "source": alive.get(rules.channel_field),
         },
         index=alive.index,
     ).reset_index(drop=True)

@@ -582,3 +582,27 @@ def test_encoding_option_on_the_command_line(tmp_path):
     assert "共 3 行：错误 0 个，警告 0 个。" in told.stdout
     wrong = runner.invoke(cli, ["validate", str(path), "--encoding", "klingon"])
     assert wrong.exit_code == 2 and "不是已知的编码" in wrong.stderr
+
+
+def test_a_month_rebuilt_from_the_log_groups_by_the_channel_column(five):
+    """The trend's past months, rebuilt from the leads, are split by the rules' channel too."""
+    import pandas as pd
+
+    from funnel_xl.flow import TRANSITION_COLUMNS, reconstruct_month
+    from funnel_xl.metrics import classify
+
+    leads = classify(pd.DataFrame(
+        {
+            "lead_id": ["D-1", "D-2", "D-3"],
+            "stage": ["Won", "Lost", "Won"],
+            "first_contact": pd.to_datetime(["2024-03-01", "2024-03-02", "2024-03-03"]),
+            "stage_entered": pd.to_datetime(["2024-03-20", "2024-03-21", "2024-03-22"]),
+            "lost_at": [None, "Engaging", None],
+            "amount": [1.0, 2.0, 3.0],
+            "product": ["A", "A", "B"],
+        }
+    ), five)
+    empty = pd.DataFrame(columns=TRANSITION_COLUMNS)
+    month = reconstruct_month(leads, empty, five, "2024-03", D(2024, 3, 1), D(2024, 3, 31))
+    # Product A: D-1 won, D-2 lost → 1 / 2; product B: D-3 won → 1 / 1.
+    assert {name: c.win_rate for name, c in month.sources.items()} == {"A": 0.5, "B": 1.0}
