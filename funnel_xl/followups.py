@@ -196,7 +196,7 @@ def _typed(raw: pd.DataFrame, rules: Rules, epoch: pd.Timestamp) -> pd.DataFrame
         if col.field not in raw or col.field == "lead_id":
             continue
         if col.kind == "date":
-            typed[col.field] = parse_dates(raw[col.field], epoch)
+            typed[col.field] = parse_dates(raw[col.field], epoch, rules.input.date_formats)
         elif col.kind == "stage":
             typed[col.field] = _by_value(raw[col.field], lambda s: canonical_stages(s, rules))
         elif col.field == "method":

@@ -606,3 +606,23 @@ def test_a_month_rebuilt_from_the_log_groups_by_the_channel_column(five):
     month = reconstruct_month(leads, empty, five, "2024-03", D(2024, 3, 1), D(2024, 3, 31))
     # Product A: D-1 won, D-2 lost → 1 / 2; product B: D-3 won → 1 / 1.
     assert {name: c.win_rate for name, c in month.sources.items()} == {"A": 0.5, "B": 1.0}
+
+
+def test_the_follow_up_log_reads_the_declared_date_formats_too(tmp_path, rules):
+    from funnel_xl.followups import validate_log
+    from funnel_xl.reader import read_workbook
+    from tests.conftest import entry, write_workbook
+
+    text = Path(rules.source_path).read_text(encoding="utf-8")
+    rules_path = tmp_path / "rules.toml"
+    rules_path.write_text(text.replace("date_formats = []", 'date_formats = ["%d-%m-%y"]'), encoding="utf-8")
+    day_first = load_rules(rules_path)
+    path = write_workbook(
+        tmp_path / "t.xlsx", [lead("LF2024001", "需求挖掘", D(2024, 3, 1))],
+        log=[entry("LF2024001", "03-04-24", "需求挖掘")],  # 3 April 2024, typed as text
+    )
+    book = read_workbook(path, day_first)
+    leads = validate_leads(book.leads, day_first, D(2024, 5, 31)).leads
+    checked = validate_log(book.log, day_first, D(2024, 5, 31), leads)
+    assert checked.problems == []
+    assert checked.entries["time"].iloc[0].date() == D(2024, 4, 3)
