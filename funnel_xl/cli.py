@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import FunnelXLError
+from .messages import LANGUAGES, ZH, catalogue
 from .metrics import FunnelMetrics
 from .problems import ERROR, WARNING, count_by_severity
 from .rules import Rules, load_rules
@@ -24,11 +25,15 @@ from .rules import Rules, load_rules
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
 
+# The language of this command's output: the rules' lang or --lang, once the rules are loaded.
+_lang = ZH
+
+
 class _Fail(click.ClickException):
     exit_code = EXIT_UNUSABLE
 
     def show(self, file=None) -> None:
-        click.echo(f"错误: {self.format_message()}", err=True)
+        click.echo(catalogue(_lang)("cli.error", message=self.format_message()), err=True)
 
 
 def _run(fn, *args, **kwargs):
@@ -41,10 +46,16 @@ def _run(fn, *args, **kwargs):
         raise _Fail("内存不足：文件过大，无法处理。") from None
 
 
-def _rules(path: str | None, encoding: str | None = None) -> Rules:
+def _rules(path: str | None, encoding: str | None = None, lang: str | None = None) -> Rules:
+    """The rules; --encoding and --lang override their keys. What the command prints from here on
+    is in the rules' language."""
+    global _lang
     rules = _run(load_rules, path)
     if encoding:
         rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
+    if lang:
+        rules = dataclasses.replace(rules, lang=lang)
+    _lang = rules.lang
     return rules
 
 
@@ -73,6 +84,10 @@ rules_option = click.option(
 )
 as_of_option = click.option("--as-of", callback=_date, help="统计截止日 YYYY-MM-DD（默认今天）。")
 month_option = click.option("--month", help="统计月份 YYYY-MM，截止日取该月最后一天。")
+lang_option = click.option(
+    "--lang", type=click.Choice(LANGUAGES), default=None,
+    help="报告、数据问题和摘要的语言：zh（中文，默认）或 en（English），代替规则中的 lang。",
+)
 encoding_option = click.option(
     "--encoding", callback=_encoding,
     help="CSV 文件的编码（如 utf-8、gb18030），代替规则 [input] encoding；默认自动识别。",
@@ -83,6 +98,8 @@ encoding_option = click.option(
 @click.version_option(__version__, prog_name="funnel-xl")
 def cli() -> None:
     """funnel-xl: 销售漏斗跟踪表的模板、校验、重算与月度分析报告。"""
+    global _lang
+    _lang = ZH
 
 
 def main() -> None:
@@ -152,8 +169,9 @@ def _workbooks(paths) -> list[Path]:
 @month_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @encoding_option
+@lang_option
 @rules_option
-def validate(workbooks, as_of, month, fmt, encoding, rules_path) -> None:
+def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path) -> None:
     """Check the reps' workbooks (files or folders of them) and list every problem by file, sheet, row and column.
 
     Example: funnel-xl validate examples/sample_tracking.xlsx --as-of 2024-05-31
@@ -165,7 +183,8 @@ def validate(workbooks, as_of, month, fmt, encoding, rules_path) -> None:
     from .pipeline import resolve_as_of, validate_files
     from .problems import sort_problems
 
-    rules = _rules(rules_path, encoding)
+    rules = _rules(rules_path, encoding, lang)
+    t = catalogue(rules.lang)
     as_of_date, _ = _run(resolve_as_of, as_of, month)
     files = _workbooks(workbooks)
     validated, inputs = _run(validate_files, files, rules, as_of_date)
@@ -182,11 +201,11 @@ def validate(workbooks, as_of, month, fmt, encoding, rules_path) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         for p in problems:
-            click.echo(p.as_text())
+            click.echo(p.as_text(rules.lang))
         rows = sum(i.rows for i in inputs)
-        files_text = f"{len(inputs)} 个工作簿，" if len(files) > 1 else ""
-        click.echo(f"共 {files_text}{rows} 行：错误 {counts[ERROR]} 个，警告 {counts[WARNING]} 个。")
-        _skipped_note(inputs)
+        files_text = t("cli.validate.files", count=len(inputs)) if len(files) > 1 else ""
+        click.echo(t("cli.validate.total", files=files_text, rows=rows, errors=counts[ERROR], warnings=counts[WARNING]))
+        _skipped_note(inputs, t)
     sys.exit(EXIT_PROBLEMS if counts[ERROR] else EXIT_OK)
 
 
@@ -208,9 +227,11 @@ def validate(workbooks, as_of, month, fmt, encoding, rules_path) -> None:
 )
 @click.option("--no-history", is_flag=True, help="不读也不写历史记录库。")
 @encoding_option
+@lang_option
 @rules_option
 def rebuild(
-    workbooks, as_of, month, out_dir, json_path, split_by, history_path, no_history, encoding, rules_path
+    workbooks, as_of, month, out_dir, json_path, split_by, history_path, no_history, encoding, lang,
+    rules_path,
 ) -> None:
     """Recalculate the funnel of one workbook or a whole team's, and write the monthly analysis workbook.
 
@@ -234,40 +255,43 @@ def rebuild(
     if no_history and history_path:
         raise _Fail("--history 与 --no-history 只能指定一个。")
     history = None if no_history else Path(history_path or Path(out_dir) / "history.sqlite")
-    rules = _rules(rules_path, encoding)
+    rules = _rules(rules_path, encoding, lang)
+    t = catalogue(rules.lang)
     files = _workbooks(workbooks)
     analysis = _run(analyse, files, rules, as_of=as_of, month=month, history=history)
     written = _run(write_outputs, analysis, out_dir, json_path, split_by)
     unreadable = [p for p in analysis.problems if p.code == "unreadable_file"]
     if len(files) > 1:
-        click.echo(f"读取工作簿 {len(analysis.inputs)} 个" + (
-            f"，无法读取 {len(unreadable)} 个（见「数据问题」）: {'、'.join(p.file for p in unreadable)}"
+        click.echo(t("cli.read", count=len(analysis.inputs)) + (
+            t("cli.unreadable", count=len(unreadable), files=t.join(p.file for p in unreadable))
             if unreadable else ""
         ))
-    _summary(analysis.team, count_by_severity(analysis.problems), analysis.as_of)
+    _summary(analysis.team, count_by_severity(analysis.problems), analysis.as_of, t)
     period = analysis.flow.period
-    click.echo(
-        f"本月（{period.start.isoformat()} 至 {period.end.isoformat()}）：新增 {period.new_leads} 条，"
-        f"成交 {period.won} 条，流失 {period.lost} 条，阶段变动 {sum(period.transitions_by_source.values())} 次"
-    )
+    click.echo(t(
+        "cli.summary.month", start=period.start.isoformat(), end=period.end.isoformat(),
+        new=period.new_leads, won=period.won, lost=period.lost,
+        moves=sum(period.transitions_by_source.values()),
+    ))
     for flag in analysis.flow.channel_flags:
-        what = "赢单率" if flag.metric == "win_rate" else "首环节通过率"
-        click.echo(f"渠道「{flag.source}」{what}已连续 {len(flag.months)} 个月低于 {flag.limit:.0%}")
-    _skipped_note(analysis.inputs)
-    click.echo(f"报告: {written.report}")
+        click.echo(t(
+            "cli.summary.low_channel", source=flag.source, metric=t(f"channel_metric.{flag.metric}"),
+            months=len(flag.months), limit=f"{flag.limit:.0%}",
+        ))
+    _skipped_note(analysis.inputs, t)
+    click.echo(t("cli.report", path=written.report))
     if written.json:
         click.echo(f"JSON: {written.json}")
     if written.split:
         for kind in dict.fromkeys(split_by):
             files = [g for g in written.split.groups if g.kind == kind]
-            label = "负责人" if kind == "owner" else "线索来源"
             folder = files[0].workbook.parent if files else written.split.manifest.parent
-            click.echo(f"按{label}拆分: {len(files)} 份工作簿，在 {folder}")
-        click.echo(f"清单: {written.split.manifest}")
+            click.echo(t("cli.split", label=t(f"group.{kind}"), count=len(files), folder=folder))
+        click.echo(t("cli.manifest", path=written.split.manifest))
     if written.history:
         previous = analysis.flow.previous_month
-        compared = f"，与 {previous} 的快照对比" if previous else "，此前没有更早月份的快照"
-        click.echo(f"历史记录: {written.history}（已记录 {analysis.as_of.isoformat()[:7]}{compared}）")
+        compared = t("cli.history.compared", month=previous) if previous else t("cli.history.first")
+        click.echo(t("cli.history", path=written.history, month=analysis.as_of.isoformat()[:7], compared=compared))
     sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
 
 
@@ -364,26 +388,23 @@ def _refresh_summary(result) -> None:
         click.echo(note)
 
 
-def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date) -> None:
-    t = team.totals
-    click.echo(f"截止 {as_of.isoformat()}：线索 {t.total} 条（有效 {t.valid}，因数据错误排除 {t.excluded}）")
-    closed = t.won + t.lost
-    click.echo(f"赢单率 {_pct(team.win_rate)}（成交 {t.won} / 已结束 {closed}）")
+def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date, t) -> None:
+    n = team.totals
+    click.echo(t("cli.summary.leads", as_of=as_of.isoformat(), total=n.total, valid=n.valid, excluded=n.excluded))
+    click.echo(t("cli.summary.win_rate", rate=_pct(team.win_rate), won=n.won, closed=n.won + n.lost))
     worst = team.worst_transition
     click.echo(
-        f"最薄弱环节: {worst.label} 通过率 {_pct(worst.rate)}" if worst
-        else f"最薄弱环节: 样本不足（没有已离开不少于 {team.min_sample} 条线索的环节）"
+        t("cli.summary.worst", label=worst.label, rate=_pct(worst.rate)) if worst
+        else t("cli.summary.worst_unknown", min_sample=team.min_sample)
     )
-    click.echo(f"停留超时 {team.stalled} 条，跟进逾期 {team.overdue} 条，久未跟进 {team.stale} 条")
-    click.echo(f"数据问题: 错误 {counts[ERROR]} 个，警告 {counts[WARNING]} 个")
+    click.echo(t("cli.summary.alerts", stalled=team.stalled, overdue=team.overdue, stale=team.stale))
+    click.echo(t("cli.summary.problems", errors=counts[ERROR], warnings=counts[WARNING]))
 
 
-def _skipped_note(inputs) -> None:
+def _skipped_note(inputs, t) -> None:
     skipped = sum(i.skipped_without_stage for i in inputs)
     if skipped:
-        click.echo(
-            f"另有 {skipped} 行没有填写阶段，按规则 sheets.skip_rows_without_stage 不计入漏斗（不是错误）。"
-        )
+        click.echo(t("cli.skipped", count=skipped))
 
 
 def _pct(rate: float | None) -> str:
@@ -417,7 +438,15 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -
     Exit code 0: all written or sent; 1: some messages failed; 2: nothing could be done.
     """
     from .groups import period_folder
-    from .mail import SENT_LOG, SentLog, load_month, parse_server, plan_mail, send_smtp, write_outbox
+    from .mail import (
+        SENT_LOG,
+        SentLog,
+        load_month,
+        parse_server,
+        plan_mail,
+        send_smtp,
+        write_outbox,
+    )
     from .pipeline import resolve_as_of
     from .recipients import load_recipients
 

@@ -32,6 +32,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from .messages import catalogue
 from .metrics import (
     ENTERED_BETWEEN_RUNS,
     ENTERED_STORE,
@@ -244,16 +245,14 @@ def build_flow(
 def flag_suggestions(flags: list[ChannelFlag], rules: Rules) -> list[FiredSuggestion]:
     """One 优化建议 line per flagged channel (process step 5: conversion low month after month)."""
     first = f"{rules.stage_names[0]}→{rules.stage_names[1]}"
+    t = catalogue(rules.lang)
     out = []
     for f in flags:
-        what = "赢单率" if f.metric == "win_rate" else f"{first}通过率"
-        advice = (
-            "评估其获客成本，减少投入或调整使用方式。" if f.metric == "win_rate"
-            else "检查该渠道线索质量与初步筛选话术，评估其获客成本，减少投入或调整使用方式。"
-        )
-        text = (
-            f"渠道「{f.source}」{what}已连续 {len(f.months)} 个月低于 {_percent(f.limit)}"
-            f"（{f.months[0]} 至 {f.months[-1]}：{'、'.join(_percent(v) for v in f.values)}）：{advice}"
+        key = f"suggestion.low_channel.{f.metric}"
+        text = t(
+            "suggestion.low_channel", source=f.source, what=t(key, transition=first),
+            months=len(f.months), limit=_percent(f.limit), first=f.months[0], last=f.months[-1],
+            values=t.join(_percent(v) for v in f.values), advice=t(f"{key}.advice"),
         )
         out.append(FiredSuggestion(f"source_low_{f.metric}", text, f.values[-1], None, f.source))
     return out

@@ -19,6 +19,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from .messages import catalogue
 from .problems import ERROR, WARNING, Problem
 from .reader import LeadsSheet
 from .rules import Rules
@@ -33,29 +34,18 @@ from .validate import (
     parse_dates,
 )
 
-# Where a check's message puts the sheet's value; {hint} is a "did you mean" where one exists.
+# Each check's severity and field; its message is "problem.<code>" of the catalogue (funnel_xl.messages),
+# filled with the sheet's value and a {hint} ("did you mean") where one exists.
 _CHECKS = {
-    "log_missing_lead_id": (ERROR, "lead_id", "跟进记录缺少线索编号，无法对应到线索，该条记录未使用。请补填线索编号。"),
-    "log_unknown_lead": (
-        ERROR, "lead_id",
-        "线索编号「{value}」在线索表中不存在，该条跟进记录未使用。请核对编号，应与线索表中的线索编号一致。",
-    ),
-    "log_missing_time": (ERROR, "time", "跟进时间为空，该条记录未使用。请填写日期，例如 2024-03-15。"),
-    "log_bad_time": (
-        ERROR, "time", "跟进时间「{value}」不是可识别的日期，该条记录未使用。请写成 2024-03-15 这样的日期。",
-    ),
-    "log_unknown_stage": (
-        ERROR, "stage_change",
-        "阶段调整为「{value}」不是规则中的阶段或流失标签，该条记录未使用。{hint}不调整阶段时请留空。",
-    ),
-    "log_future_time": (WARNING, "time", "跟进时间 {value} 晚于统计截止日 {as_of}，本次统计未使用该条记录。"),
-    "log_before_first_contact": (
-        WARNING, "time", "跟进时间 {value} 早于该线索的首次接触时间 {first}，请核对两个日期。",
-    ),
-    "log_unknown_method": (WARNING, "method", "跟进方式「{value}」不在规则的列表中。{hint}"),
-    "log_bad_date": (
-        WARNING, "next_contact", "下次沟通时间「{value}」不是可识别的日期，已忽略。请写成 2024-03-15 这样的日期。",
-    ),
+    "log_missing_lead_id": (ERROR, "lead_id"),
+    "log_unknown_lead": (ERROR, "lead_id"),
+    "log_missing_time": (ERROR, "time"),
+    "log_bad_time": (ERROR, "time"),
+    "log_unknown_stage": (ERROR, "stage_change"),
+    "log_future_time": (WARNING, "time"),
+    "log_before_first_contact": (WARNING, "time"),
+    "log_unknown_method": (WARNING, "method"),
+    "log_bad_date": (WARNING, "next_contact"),
 }
 
 
@@ -151,6 +141,7 @@ def cross_check(
     )
     ids = leads["lead_id"]
     problems = []
+    t = catalogue(rules.lang)
 
     moved_to = ids.map(last_move["stage"])
     disagree = moved_to.notna() & (moved_to != leads["stage"])
@@ -160,8 +151,10 @@ def cross_check(
         problems.append(
             _lead_problem(
                 "stage_disagrees_with_log", lead, "stage", places, rules, lead["stage"],
-                f"所属阶段「{lead['stage']}」与跟进记录中最后一次阶段调整「{move['stage']}」"
-                f"（{_day(move['time'])}，跟进记录第 {int(move['row'])} 行）不一致。请核对后更正其中一处。",
+                t(
+                    "problem.stage_disagrees_with_log", stage=lead["stage"], moved=move["stage"],
+                    day=_day(move["time"]), row=int(move["row"]),
+                ),
             )
         )
 
@@ -180,8 +173,10 @@ def cross_check(
                 _lead_problem(
                     "last_follow_up_disagrees_with_log", lead, "last_follow_up", places, rules,
                     _day(last.iloc[i]),
-                    f"最近跟进时间 {_day(last.iloc[i])} 与跟进记录中最近一次跟进 {_day(entry['time'])}"
-                    f"（跟进记录第 {int(entry['row'])} 行）不一致。请核对后更正其中一处。",
+                    t(
+                        "problem.last_follow_up_disagrees_with_log", last=_day(last.iloc[i]),
+                        logged=_day(entry["time"]), row=int(entry["row"]),
+                    ),
                 )
             )
     return problems
@@ -222,14 +217,15 @@ def _problems(
     sheet: LeadsSheet, rules: Rules, as_of: date,
 ) -> list[Problem]:
     problems = []
+    t = catalogue(rules.lang)
     for code, mask in fails.items():
-        severity, field, message = _CHECKS[code]
+        severity, field = _CHECKS[code]
         for i in np.flatnonzero(mask.fillna(False).to_numpy()):
             value = _display(raw[field].iloc[i]) if field in raw else ""
-            text = message.format(
-                value=value, as_of=as_of.isoformat(), first=_day(first.iloc[i]),
+            text = t(
+                f"problem.{code}", value=value, as_of=as_of.isoformat(), first=_day(first.iloc[i]),
                 hint=_hint(field, value, rules),
-            )
+            ).rstrip()
             problems.append(
                 Problem(
                     code=code, severity=severity, message=text, sheet=sheet.sheet,
@@ -261,8 +257,9 @@ def _hint(field: str, value: str, rules: Rules) -> str:
     }.get(field)
     if not choices or not value:
         return ""
+    t = catalogue(rules.lang)
     close = difflib.get_close_matches(value.strip(), choices, n=1, cutoff=0.4)
-    return f"是否应为「{close[0]}」？" if close else f"可选值: {'、'.join(choices)}。"
+    return t("hint.did_you_mean", choice=close[0]) if close else t("hint.choices", choices=t.join(choices))
 
 
 def _log_header(rules: Rules, field: str) -> str:

@@ -30,6 +30,7 @@ from .followups import ValidatedLog, cross_check, validate_log
 from .forecast import forecast
 from .groups import Split, write_groups
 from .inputs import collect_workbooks
+from .messages import catalogue
 from .metrics import recalculate
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .reader import LeadsSheet, read_workbook
@@ -100,7 +101,7 @@ def check_files(paths: list[str | Path], rules: Rules, as_of: date) -> CheckedFi
             book = read_workbook(path, rules)
         except InputError as exc:
             failures.append(str(exc))
-            results.append(Validated.unusable(label, str(exc)))
+            results.append(Validated.unusable(label, str(exc), rules.lang))
             continue
         book.leads.label = label
         if book.log is not None:
@@ -221,7 +222,7 @@ def combine(
     result.suggestions.extend(flag_suggestions(flow.channel_flags, rules))
     problems: list[Problem] = sort_problems([p for v in validated for p in v.problems])
     if result.calendar_years_missing:
-        problems = [*problems, calendar_problem(result.calendar_years_missing)]
+        problems = [*problems, calendar_problem(result.calendar_years_missing, rules.lang)]
     # Earlier months' snapshots: last month's forecast for this one, slipped close dates, and
     # where last month's leads are now.
     this_month = f"{as_of.year:04d}-{as_of.month:02d}"
@@ -236,16 +237,13 @@ def combine(
     )
 
 
-def calendar_problem(years: tuple[int, ...]) -> Problem:
+def calendar_problem(years: tuple[int, ...], lang: str = "zh") -> Problem:
     """The warning for dwell counted in working days over years the holiday calendar lacks."""
-    listed = "、".join(str(y) for y in years)
+    t = catalogue(lang)
     return Problem(
         code="holiday_calendar_missing",
         severity=WARNING,
-        message=(
-            f"规则设置按工作日计算停留时长，但节假日日历（chinese-calendar）不含 {listed} 年的法定节假日和调休："
-            "这些年份只跳过周末。请升级 chinese-calendar（pip install -U chinese-calendar）后重新运行。"
-        ),
+        message=t("problem.holiday_calendar_missing", years=t.join(str(y) for y in years)),
     )
 
 
@@ -357,19 +355,17 @@ def _stale_stage_entered(
     """Warnings for leads whose stage changed since the previous rebuild while 阶段进入日期 did not."""
     stale = leads[leads["stage_entered_column_stale"].fillna(False).astype(bool)]
     problems = []
+    t = catalogue(rules.lang)
     for lead in stale.to_dict("records"):
         sheet = places.get(lead["_file"])
         day = pd.Timestamp(lead["stage_entered_column"]).date().isoformat()
         if lead["previous_stage"] != lead["stage"]:
-            message = (
-                f"所属阶段已从「{lead['previous_stage']}」（{previous.month} 的重建）变为「{lead['stage']}」，"
-                f"但阶段进入日期仍是当时的 {day}，本次改用估算日期。请更新阶段进入日期。"
+            message = t(
+                "problem.stage_entered_not_updated.changed", previous=lead["previous_stage"],
+                month=previous.month, stage=lead["stage"], day=day,
             )
         else:
-            message = (
-                f"阶段进入日期 {day} 在阶段变为「{lead['stage']}」后一直未更新，本次沿用历史记录中的日期。"
-                "请更新阶段进入日期。"
-            )
+            message = t("problem.stage_entered_not_updated.kept", day=day, stage=lead["stage"])
         problems.append(
             Problem(
                 code="stage_entered_not_updated",

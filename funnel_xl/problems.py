@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass
 
+from .messages import ZH, catalogue
+
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
+
+
+def severity_label(severity: str, lang: str = ZH) -> str:
+    """错误 / 警告 (error / warning) in the given language."""
+    t = catalogue(lang)
+    return t(f"severity.{severity}") if t.has(f"severity.{severity}") else severity
 
 
 @dataclass(frozen=True)
@@ -26,22 +34,33 @@ class Problem:
 
     @property
     def where(self) -> str:
+        return self.place()
+
+    def place(self, lang: str = ZH) -> str:
+        """Where the problem is: file, sheet, row, column and header, in the given language."""
+        t = catalogue(lang)
         parts = []
         if self.file:
             parts.append(self.file)
         if self.sheet:
-            parts.append(f"「{self.sheet}」")
+            parts.append(t("where.sheet", sheet=self.sheet))
         if self.row is not None:
-            parts.append(f"第 {self.row} 行")
+            parts.append(t("where.row", row=self.row))
         if self.column:
-            parts.append(f"{self.column} 列({self.header})" if self.header else f"{self.column} 列")
+            parts.append(
+                t("where.column_header", column=self.column, header=self.header) if self.header
+                else t("where.column", column=self.column)
+            )
         return " ".join(parts)
 
-    def as_text(self) -> str:
+    def as_text(self, lang: str = ZH) -> str:
         """One terminal line. Control characters from the sheet (line breaks, escape sequences that
         could drive the terminal) are shown as spaces."""
-        value = f" 值「{self.value}」" if self.value else ""
-        return _one_line(f"[{SEVERITY_LABELS[self.severity]}] {self.where}{value}: {self.message}")
+        t = catalogue(lang)
+        value = t("where.value", value=self.value) if self.value else ""
+        return _one_line(
+            f"[{severity_label(self.severity, lang)}] {self.place(lang)}{value}: {self.message}"
+        )
 
     def as_dict(self) -> dict:
         return asdict(self)

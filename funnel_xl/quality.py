@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .messages import Catalogue, catalogue
 from .metrics import ACTIVE, DATED_SOURCES, ENTERED_ESTIMATED, WON, FunnelMetrics
 from .rules import HYGIENE_PARTS, Rules
 
@@ -171,7 +172,8 @@ def _dwell_drift(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     tolerance = rules.thresholds.drift_dwell_days
     hit = checked & (np.abs(difference) > tolerance)
     rows = leads[hit]
-    unit = "工作日" if rules.thresholds.dwell_in_working_days else "天"
+    t = catalogue(rules.lang)
+    unit = t("drift.unit.working_days") if rules.thresholds.dwell_in_working_days else t("drift.unit.days")
     expected = [
         f"{_number_text(h)} {unit}" if lo == h else f"{_number_text(lo)}–{_number_text(h)} {unit}"
         for lo, h in zip(low[hit], high[hit])
@@ -189,6 +191,7 @@ def _rate_drift(
         return pd.DataFrame(columns=DRIFT_COLUMNS)
     names = rules.stage_names
     tolerance = rules.thresholds.drift_pass_rate_points
+    t = catalogue(rules.lang)
     records = []
     eligible = leads["status"].isin([ACTIVE, WON]) & leads["pass_rate_text_typed"].notna()
     for i in np.flatnonzero(eligible.to_numpy()):
@@ -204,11 +207,11 @@ def _rate_drift(
         team_rate = team.transitions[k - 1].rate if k else None
         own = by_owner.get(str(lead.get("owner") or ""))
         own_rate = own.transitions[k - 1].rate if k and own is not None else None
-        expected = _expected_text(team_rate, own_rate, into)
+        expected = _expected_text(team_rate, own_rate, into, t)
         if named is not None and f"{named.group(1).strip()}→{named.group(2).strip()}" != into:
             records.append((i, DRIFT_RATE_TRANSITION, text, expected, None))
         elif into is None:
-            records.append((i, DRIFT_RATE_TRANSITION, text, "（不填：处于第一阶段）", None))
+            records.append((i, DRIFT_RATE_TRANSITION, text, t("drift.first_stage"), None))
         elif percent is None:
             records.append((i, DRIFT_RATE_UNREADABLE, text, expected, None))
         elif team_rate is not None:
@@ -226,13 +229,13 @@ def _rate_drift(
     )
 
 
-def _expected_text(team: float | None, own: float | None, label: str | None) -> str:
+def _expected_text(team: float | None, own: float | None, label: str | None, t: Catalogue) -> str:
     if label is None:
         return "—"
-    parts = [f"全队 {_pct_text(team)}" if team is not None else "全队 —"]
+    parts = [t("drift.team", rate=_pct_text(team) if team is not None else "—")]
     if own is not None:
-        parts.append(f"本人 {_pct_text(own)}")
-    return f"{'，'.join(parts)}({label})"
+        parts.append(t("drift.own", rate=_pct_text(own)))
+    return t("drift.expected", rates=t("drift.sep").join(parts), transition=label)
 
 
 def _drift_frame(rows: pd.DataFrame, kind, typed, expected, difference) -> pd.DataFrame:

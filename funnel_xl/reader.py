@@ -41,6 +41,7 @@ from .container import (
 )
 from .errors import InputError
 from .files import MB, read_regular_file
+from .messages import catalogue
 from .problems import WARNING, Problem
 from .rules import Column, Rules, normalize_header
 
@@ -128,15 +129,15 @@ def _read_text_table(path: Path, rules: Rules, content: bytes | None) -> LeadsSh
     if content is None:
         content = read_regular_file(path, limits.max_file_mb * MB, what="CSV 文件", limit_key="[limits] max_file_mb")
     rows = _text_table(path, rules, content).rows
+    t = catalogue(rules.lang)
     if not rows:
-        raise InputError(f"{path.name}: 文件是空的，没有可读取的线索。请确认导出的是填好的表格。")
+        raise InputError(t("input.csv_empty", file=path.name))
     header = _locate_header(rows, rules)
     if header is None:
-        raise InputError(
-            f"{path.name}: 找不到线索表的表头：前 {rules.header_search_rows} 行中没有哪一行包含"
-            f"「{rules.header('lead_id')}」「{rules.header('stage')}」等列。"
-            "请检查表头，或用 --rules 指定与表头相符的规则文件（funnel-xl rules init 可以生成一份）。"
-        )
+        raise InputError(t(
+            "input.csv_no_header", file=path.name, rows=rules.header_search_rows,
+            lead_id=rules.header("lead_id"), stage=rules.header("stage"),
+        ))
     sheet = _build(path, path.stem, rows, (0, 0), rules)
     sheet.sha256 = hashlib.sha256(content).hexdigest()
     return sheet
@@ -180,7 +181,7 @@ def read_table(path: str | Path, rules: Rules) -> RawTable:
     if best is not None:
         return best[1]
     if first is None:
-        raise InputError(f"{path.name}: 工作簿里的工作表都是空的，没有可读取的内容。")
+        raise InputError(catalogue(rules.lang)("input.table_empty", file=path.name))
     return first
 
 
@@ -189,13 +190,13 @@ def _text_table(path: Path, rules: Rules, content: bytes | None) -> RawTable:
         content = read_regular_file(
             path, rules.limits.max_file_mb * MB, what="CSV 文件", limit_key="[limits] max_file_mb"
         )
-    text, encoding = decode_text(path, content, rules.input.encoding)
+    text, encoding = decode_text(path, content, rules.input.encoding, rules.lang)
     delimiter = _delimiter(path, text, rules)
     rows = _csv_rows(path, text, delimiter, rules)
     return RawTable(path, path.stem, rows, encoding=encoding, delimiter=delimiter)
 
 
-def decode_text(path: Path, content: bytes, encoding: str = "auto") -> tuple[str, str]:
+def decode_text(path: Path, content: bytes, encoding: str = "auto", lang: str = "zh") -> tuple[str, str]:
     """The text of a CSV file and the encoding it was read with. "auto": a BOM says UTF-8 or
     UTF-16; else UTF-8 if it decodes, else GB18030 (the superset of GBK and GB2312, what Chinese
     Excel and WPS save as "CSV")."""
@@ -205,8 +206,7 @@ def decode_text(path: Path, content: bytes, encoding: str = "auto") -> tuple[str
         except UnicodeDecodeError as exc:
             line = content[: exc.start].count(b"\n") + 1
             raise InputError(
-                f"{path.name}: 第 {line} 行附近的内容不是 {encoding} 编码，无法读取。"
-                "请检查规则 [input] encoding（或 --encoding），或写 auto 让工具自动识别。"
+                catalogue(lang)("input.csv_wrong_encoding", file=path.name, line=line, encoding=encoding)
             ) from None
     if content.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
@@ -219,10 +219,7 @@ def decode_text(path: Path, content: bytes, encoding: str = "auto") -> tuple[str
             return content.decode(candidate), candidate
         except UnicodeDecodeError:
             continue
-    raise InputError(
-        f"{path.name}: 无法识别文件的编码（不是 UTF-8，也不是 GBK/GB18030）。"
-        "请在 Excel/WPS 中另存为「CSV UTF-8」，或在规则 [input] encoding（或 --encoding）中写明编码。"
-    )
+    raise InputError(catalogue(lang)("input.csv_unknown_encoding", file=path.name))
 
 
 def _delimiter(path: Path, text: str, rules: Rules) -> str:
@@ -244,6 +241,7 @@ def _csv_rows(path: Path, text: str, delimiter: str, rules: Rules) -> list[list]
     """The records of a CSV text, one list of cells each (a cell may span lines inside quotes);
     refused beyond the rules' [limits] like a sheet's used range."""
     limits = rules.limits
+    t = catalogue(rules.lang)
     rows: list[list] = []
     widest = 0
     try:
@@ -251,17 +249,17 @@ def _csv_rows(path: Path, text: str, delimiter: str, rules: Rules) -> list[list]
             rows.append(record)
             widest = max(widest, len(record))
             if len(rows) > limits.max_rows or widest > limits.max_columns:
-                raise InputError(
-                    f"{path.name}: 数据超出上限：{len(rows)} 行 × {widest} 列，上限为 {limits.max_rows} 行 × "
-                    f"{limits.max_columns} 列（规则文件 [limits] max_rows / max_columns）。请把数据拆成几个文件。"
-                )
+                raise InputError(t(
+                    "input.csv_too_big", file=path.name, rows=len(rows), columns=widest,
+                    max_rows=limits.max_rows, max_columns=limits.max_columns,
+                ))
     except csv.Error as exc:
-        raise InputError(f"{path.name}: 第 {len(rows) + 1} 行不是有效的 CSV（{exc}），请检查引号是否成对。") from None
+        raise InputError(t("input.csv_bad", file=path.name, row=len(rows) + 1, error=exc)) from None
     if len(rows) * widest > limits.max_cells:
-        raise InputError(
-            f"{path.name}: 数据有 {len(rows)} 行 × {widest} 列，超过 {limits.max_cells} 个单元格的上限"
-            "（规则文件 [limits] max_cells）。请把数据拆成几个文件。"
-        )
+        raise InputError(t(
+            "input.csv_too_many_cells", file=path.name, rows=len(rows), columns=widest,
+            max_cells=limits.max_cells,
+        ))
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     return rows
@@ -310,17 +308,18 @@ def _find_leads_sheet(source: WorkbookFile, workbook, rules: Rules) -> LeadsShee
     if best is not None:
         name, rows, origin, _ = best
         return _build(path, name, rows, origin, rules)
+    t = catalogue(rules.lang)
     if empty:
-        listed = "、".join(f"「{n}」" for n in names) or "（无）"
-        raise InputError(f"{path.name}: 工作簿里的工作表都是空的（{listed}），没有可读取的线索。请确认发来的是填好的跟踪表。")
+        listed = t.join(t("input.quoted", name=n) for n in names) or t("input.none")
+        raise InputError(t("input.all_sheets_empty", file=path.name, listed=listed))
     if named:
         rows, origin = _sheet_rows(path, workbook, named[0])
         return _build(path, named[0], rows, origin, rules)  # raises: which columns are missing
-    expected = "、".join(rules.leads_sheets) or "（未设置）"
-    raise InputError(
-        f"{path.name}: 找不到线索工作表：没有名为 {expected} 的工作表，"
-        f"也没有哪个工作表的表头包含「{rules.header('lead_id')}」「{rules.header('stage')}」等列。"
-    )
+    expected = t.join(rules.leads_sheets) or t("input.not_set")
+    raise InputError(t(
+        "input.no_leads_sheet", file=path.name, expected=expected,
+        lead_id=rules.header("lead_id"), stage=rules.header("stage"),
+    ))
 
 
 def _find_log_sheet(
@@ -407,12 +406,12 @@ def _build(
             extra.append(text)
     missing = [c for c in columns if c.required and c.field not in positions]
     if missing:
-        raise InputError(_missing_message(path, sheet, missing, found_headers, extra))
+        raise InputError(_missing_message(path, sheet, missing, found_headers, extra, rules.lang))
 
     letter_of = [column_letters(origin[1] + j + 1) for j in range(len(header_cells))]
     located = _Located(
         path, sheet, letter_of, {j: found_headers[f] for f, j in positions.items()},
-        table="跟进记录" if is_log else "线索表",
+        table="table.log" if is_log else "table.leads", lang=rules.lang,
     )
     first_row = origin[0] + header_index + 2  # Excel rows are 1-based, data start below the header
     kept, kept_rows, without_stage = _lead_rows(
@@ -443,7 +442,8 @@ class _Located:
     sheet: str
     letters: list[str]  # column letter by position in the row
     headers: dict[int, str]  # header text by position, for the table's columns
-    table: str = "线索表"  # what the sheet is, in messages
+    table: str = "table.leads"  # what the sheet is, in messages (a message id)
+    lang: str = "zh"
     problems: list[Problem] = field(default_factory=list)
 
     def skip(self, code: str, row: int, j: int, value: object, message: str) -> None:
@@ -479,18 +479,18 @@ def _lead_rows(
         cells = [row[j] if j < len(row) else "" for j in columns]
         if all(_blank(c) for c in cells):
             j = filled[0]
+            t = catalogue(located.lang)
+            cell = f"{located.letters[j] if j < len(located.letters) else ''}{excel_row}"
             located.skip(
                 "row_outside_table", excel_row, j, row[j],
-                f"这一行在{located.table}的各列中都没有内容，只在表外的 {located.letters[j] if j < len(located.letters) else ''}"
-                f"{excel_row} 有值，已跳过。若它是一条线索，请把内容填到对应的列。",
+                t("problem.row_outside_table", table=t(located.table), cell=cell),
             )
             continue
         if totals and (stage is None or stage >= len(row) or _blank(row[stage])):
             label = next((j for j in filled if isinstance(row[j], str) and _total_key(row[j]) in totals), None)
             if label is not None:
                 located.skip(
-                    "total_row", excel_row, label, row[label],
-                    "这是合计行，不是线索，已跳过（合计由工具重新计算）。",
+                    "total_row", excel_row, label, row[label], catalogue(located.lang)("problem.total_row")
                 )
                 continue
         if skip_without_stage and stage is not None and (stage >= len(row) or _blank(row[stage])):
@@ -522,14 +522,14 @@ def _sheet_notes(source: WorkbookFile, sheet: LeadsSheet, rules: Rules) -> list[
         return []
     notes = []
     limits = rules.limits
+    t = catalogue(rules.lang)
     for stray in scan.strays:
         letters, row = _split_ref(stray.ref)
         notes.append(
             Problem(
                 code="stray_cell_ignored", severity=WARNING,
-                message=(
-                    f"单元格 {stray.ref} 远在表格之外（超出规则 [limits] 的 {limits.max_rows} 行 × "
-                    f"{limits.max_columns} 列），已忽略。若它不是误输入，请把内容移到表格里。"
+                message=t(
+                    "problem.stray_cell_ignored", ref=stray.ref, rows=limits.max_rows, columns=limits.max_columns
                 ),
                 sheet=sheet.sheet, row=row, column=letters, value=stray.value, file=sheet.file_name,
             )
@@ -543,10 +543,7 @@ def _sheet_notes(source: WorkbookFile, sheet: LeadsSheet, rules: Rules) -> list[
         notes.append(
             Problem(
                 code="formula_without_value", severity=WARNING,
-                message=(
-                    "这个单元格是公式，但文件里没有保存它的计算结果（常见于由程序生成、没在 Excel/WPS 中"
-                    "打开保存过的文件），按空白处理。请在 Excel/WPS 中打开并保存一次后再试。"
-                ),
+                message=t("problem.formula_without_value"),
                 sheet=sheet.sheet, row=row, column=letters,
                 header=sheet.headers.get(field_of[letters], ""), file=sheet.file_name,
             )
@@ -559,14 +556,17 @@ def _split_ref(ref: str) -> tuple[str, int]:
     return letters, int(ref[len(letters):] or 0)
 
 
-def _missing_message(path: Path, sheet: str, missing, found: dict[str, str], extra: list[str]) -> str:
+def _missing_message(
+    path: Path, sheet: str, missing, found: dict[str, str], extra: list[str], lang: str = "zh"
+) -> str:
+    t = catalogue(lang)
     seen = list(found.values()) + extra
     parts = []
     for col in missing:
         close = difflib.get_close_matches(col.header, extra, n=1, cutoff=0.5)
-        hint = f"（最接近的是「{close[0]}」）" if close else ""
-        parts.append(f"「{col.header}」{hint}")
-    return (
-        f"{path.name}: 工作表「{sheet}」缺少列{'、'.join(parts)}。"
-        f"找到的表头: {'、'.join(seen) if seen else '（无）'}。请检查表头或用 --rules 指定列名。"
+        hint = t("input.closest", close=close[0]) if close else ""
+        parts.append(t("input.missing_column", header=col.header, hint=hint))
+    return t(
+        "input.missing_columns", file=path.name, sheet=sheet, missing=t.join(parts),
+        found=t.join(seen) if seen else t("input.none"),
     )

@@ -42,8 +42,9 @@ from .flow import (
     ChannelFlag,
     MonthFigures,
 )
-from .groups import GROUP_LABELS, Group
-from .forecast import Forecast
+from .forecast import GONE_LEADS, NEW_LEADS, Forecast
+from .groups import Group
+from .messages import ZH, Catalogue, catalogue
 from .metrics import (
     ACTIVE,
     ALERT_CLOSE_PAST,
@@ -62,8 +63,8 @@ from .metrics import (
     FunnelMetrics,
     Rate,
 )
-from .problems import ERROR, SEVERITY_LABELS, WARNING, Problem, count_by_severity, sort_problems
-from .quality import DRIFT_LABELS, HYGIENE_FIXES, HYGIENE_LABELS, HygieneScore
+from .problems import ERROR, WARNING, Problem, count_by_severity, severity_label, sort_problems
+from .quality import DRIFT_LABELS, HygieneScore
 from .rules import HYGIENE_PARTS, Rules
 from .runinfo import definitions, versions
 
@@ -81,57 +82,67 @@ __all__ = [
     "write_report",
 ]
 
-OVERVIEW_SHEET = "总览"
-FUNNEL_SHEET = "漏斗分析"
-FLOW_SHEET = "阶段流转"
-TREND_SHEET = "趋势"
-OWNERS_SHEET = "负责人对比"
-SOURCES_SHEET = "渠道分析"
-FORECAST_SHEET = "预测"
-ALERTS_SHEET = "预警"
-SUGGESTIONS_SHEET = "优化建议"
-QUALITY_SHEET = "数据质量"
-PROBLEMS_SHEET = "数据问题"
-DETAIL_SHEET = "线索明细"
-RUN_SHEET = "运行信息"
-# The rep sheets go between 预测 and 预警.
-FIXED_SHEETS = (
-    OVERVIEW_SHEET, FUNNEL_SHEET, FLOW_SHEET, TREND_SHEET, OWNERS_SHEET, SOURCES_SHEET,
-    FORECAST_SHEET, ALERTS_SHEET, SUGGESTIONS_SHEET, QUALITY_SHEET, PROBLEMS_SHEET, DETAIL_SHEET,
-    RUN_SHEET,
+# The fixed sheets, in order; the rep sheets go between 预测 and 预警. Their names come from the
+# message catalogue (funnel_xl.messages); the constants are the Chinese ones, the default.
+_SHEET_KEYS = (
+    "overview", "funnel", "flow", "trend", "owners", "sources", "forecast", "alerts",
+    "suggestions", "quality", "problems", "detail", "run",
 )
+_ZH = catalogue(ZH)
+OVERVIEW_SHEET = _ZH("sheet.overview")
+FUNNEL_SHEET = _ZH("sheet.funnel")
+FLOW_SHEET = _ZH("sheet.flow")
+TREND_SHEET = _ZH("sheet.trend")
+OWNERS_SHEET = _ZH("sheet.owners")
+SOURCES_SHEET = _ZH("sheet.sources")
+FORECAST_SHEET = _ZH("sheet.forecast")
+ALERTS_SHEET = _ZH("sheet.alerts")
+SUGGESTIONS_SHEET = _ZH("sheet.suggestions")
+QUALITY_SHEET = _ZH("sheet.quality")
+PROBLEMS_SHEET = _ZH("sheet.problems")
+DETAIL_SHEET = _ZH("sheet.detail")
+RUN_SHEET = _ZH("sheet.run")
+FIXED_SHEETS = tuple(_ZH(f"sheet.{key}") for key in _SHEET_KEYS)
+
+
+def fixed_sheets(lang: str = ZH) -> tuple[str, ...]:
+    """The fixed sheets' names in a language, in their order."""
+    t = catalogue(lang)
+    return tuple(t(f"sheet.{key}") for key in _SHEET_KEYS)
+
 # Excel refuses a sheet named "History" (it is kept for change tracking).
 _EXCEL_RESERVED_SHEETS = ("History",)
 
 # Where each key figure's value sits on 总览 (label in column A, value in B, definition in C).
 _OVERVIEW_FIRST_ROW = 4  # 0-based row of the first figure; row 3 is the table header
+# (key, kind, whether the catalogue has a note "fig.<key>.note")
 _OVERVIEW_FIGURES = (
-    ("total", "线索总数", "int", "有效线索 + 因数据错误排除的行"),
-    ("valid", "有效线索", "int", "参与计算的线索"),
-    ("active", "在跟", "int", "处于成交前各阶段的线索"),
-    ("won", "已成交", "int", ""),
-    ("lost", "已流失", "int", "标记为无效线索"),
-    ("excluded", "排除(数据错误)", "int", "见「数据问题」与「线索明细」末尾"),
-    ("win_rate", "赢单率", "pct", "已成交 ÷ (已成交 + 已流失)"),
-    ("overall_conversion", "整体转化率", "pct", "已成交 ÷ 有效线索"),
-    ("cycle_mean", "平均成交周期(天)", "days1", ""),
-    ("cycle_median", "成交周期中位数(天)", "days1", ""),
-    ("pipeline", "在跟金额({unit})", "amount", "在跟线索预计成交金额之和"),
-    ("weighted_pipeline", "加权金额({unit})", "amount", "Σ 金额 × 所在阶段赢单概率"),
-    ("worst_transition", "最薄弱环节", "text", "通过率最低的相邻阶段"),
-    ("worst_rate", "最薄弱环节通过率", "pct", "下一阶段累计到达 ÷ 本阶段已离开"),
-    ("stalled", "停留超时", "int", "在跟且停留天数超过该阶段上限"),
-    ("overdue", "跟进逾期", "int", "下次跟进时间已过"),
-    ("stale", "久未跟进", "int", "距最近跟进超过规定天数"),
-    ("close_past", "预计成交日已过", "int", "在跟但预计成交日期已过"),
-    ("errors", "数据问题(错误)", "int", "有错误的行不参与计算"),
-    ("warnings", "数据问题(警告)", "int", "仅提示，行仍参与计算"),
-    ("win_rate_amount", "赢单率(金额)", "pct", "已成交金额 ÷ (已成交 + 已流失金额)"),
-    ("lost_cycle_mean", "平均流失周期(天)", "days1", "首次接触 → 标记流失（有日期的流失线索）"),
-    ("lost_cycle_median", "流失周期中位数(天)", "days1", ""),
-    ("snoozed", "暂缓中", "int", "暂缓至晚于截止日的在跟线索，不计停留超时"),
-    ("hygiene", "数据质量分(全队)", "days1", "0–100，见「数据质量」"),
-    ("drift", "填写偏差", "int", "手填停留时长/通过率与重算值不符，见「数据质量」"),
+    ("total", "int", True),
+    ("valid", "int", True),
+    ("active", "int", True),
+    ("won", "int", False),
+    ("lost", "int", True),
+    ("excluded", "int", True),
+    ("win_rate", "pct", True),
+    ("overall_conversion", "pct", True),
+    ("cycle_mean", "days1", False),
+    ("cycle_median", "days1", False),
+    ("pipeline", "amount", True),
+    ("weighted_pipeline", "amount", True),
+    ("worst_transition", "text", True),
+    ("worst_rate", "pct", True),
+    ("stalled", "int", True),
+    ("overdue", "int", True),
+    ("stale", "int", True),
+    ("close_past", "int", True),
+    ("errors", "int", True),
+    ("warnings", "int", True),
+    ("win_rate_amount", "pct", True),
+    ("lost_cycle_mean", "days1", True),
+    ("lost_cycle_median", "days1", False),
+    ("snoozed", "int", True),
+    ("hygiene", "days1", True),
+    ("drift", "int", True),
 )
 OVERVIEW_CELLS = {
     key: f"B{_OVERVIEW_FIRST_ROW + i + 1}" for i, (key, *_rest) in enumerate(_OVERVIEW_FIGURES)
@@ -139,45 +150,45 @@ OVERVIEW_CELLS = {
 # The funnel chart's data: a small table to the right of the chart on 总览.
 _CHART_DATA_COL = 13  # column N
 
-STATUS_LABELS = {ACTIVE: "在跟", WON: "成交", LOST: "流失"}
-EXCLUDED_STATUS = "已排除(数据错误)"
-ENTERED_SOURCE_LABELS = {
-    ENTERED_LOG: "跟进记录",
-    ENTERED_COLUMN: "表格",
-    ENTERED_STORE: "历史记录",
-    ENTERED_BETWEEN_RUNS: "估算(两次重建之间)",
-    ENTERED_FIRST_CONTACT: "首次接触",
-    ENTERED_ESTIMATED: "估算",
-    ENTERED_UNKNOWN: "未知",
+# Codes shown in cells, and the message that says each in the report's language.
+STATUS_KEYS = {ACTIVE: "status.active", WON: "status.won", LOST: "status.lost"}
+ENTERED_SOURCE_KEYS = {
+    ENTERED_LOG: "entered.log",
+    ENTERED_COLUMN: "entered.column",
+    ENTERED_STORE: "entered.store",
+    ENTERED_BETWEEN_RUNS: "entered.between_runs",
+    ENTERED_FIRST_CONTACT: "entered.first_contact",
+    ENTERED_ESTIMATED: "entered.estimated",
+    ENTERED_UNKNOWN: "entered.unknown",
 }
-LOST_AT_SOURCE_LABELS = {
-    LOST_AT_LOG: "跟进记录",
-    LOST_AT_COLUMN: "表格",
-    LOST_AT_STORE: "历史记录",
+LOST_AT_SOURCE_KEYS = {
+    LOST_AT_LOG: "entered.log",
+    LOST_AT_COLUMN: "entered.column",
+    LOST_AT_STORE: "entered.store",
 }
-TRANSITION_SOURCE_LABELS = {
-    SOURCE_LOG: "跟进记录",
-    SOURCE_COLUMN: "阶段进入日期(两次重建之间)",
-    SOURCE_ESTIMATED: "估算(两次重建之间)",
+TRANSITION_SOURCE_KEYS = {
+    SOURCE_LOG: "move.log",
+    SOURCE_COLUMN: "move.column",
+    SOURCE_ESTIMATED: "move.estimated",
 }
-BASIS_LABELS = {BASIS_CURRENT: "本次", BASIS_STORE: "历史记录", BASIS_LOG: "跟进记录"}
-CHANNEL_METRIC_LABELS = {"win_rate": "赢单率", "first_pass_rate": "首环节通过率"}
-ALERT_LABELS = {
-    ALERT_STALLED: "停留超时",
-    ALERT_OVERDUE: "跟进逾期",
-    ALERT_STALE: "久未跟进",
-    ALERT_CLOSE_PAST: "预计成交日已过",
+BASIS_KEYS = {BASIS_CURRENT: "basis.current", BASIS_STORE: "basis.store", BASIS_LOG: "basis.log"}
+ALERT_KEYS = {
+    ALERT_STALLED: "alert.stalled",
+    ALERT_OVERDUE: "alert.overdue",
+    ALERT_STALE: "alert.stale",
+    ALERT_CLOSE_PAST: "alert.close_past",
 }
-METRIC_LABELS = {
-    "pass_rate": "阶段通过率",
-    "loss_rate": "阶段流失率",
-    "win_rate": "赢单率",
-    "stalled_share": "停留超时占比",
-    "source_win_rate": "渠道赢单率",
-    "source_first_pass_rate": "渠道首环节通过率",
-    "source_low_win_rate": "渠道赢单率连续偏低",
-    "source_low_first_pass_rate": "渠道首环节通过率连续偏低",
-}
+HYGIENE_KEYS = {part: f"hygiene.{part}" for part in HYGIENE_PARTS}
+HYGIENE_FIX_KEYS = {part: f"hygiene.{part}.fix" for part in HYGIENE_PARTS}
+DRIFT_KEYS = {kind: f"drift.{kind}" for kind in DRIFT_LABELS}
+
+
+def _labels(t: Catalogue, keys: dict[str, str]) -> dict[str, str]:
+    return {code: t(key) for code, key in keys.items()}
+
+
+STATUS_LABELS = _labels(_ZH, STATUS_KEYS)
+ALERT_LABELS = _labels(_ZH, ALERT_KEYS)
 # 线索明细 writes the recalculated value under the familiar header; excluded rows keep what was typed.
 _DETAIL_VALID_FIELDS = {
     "dwell_days": "dwell_days",
@@ -189,60 +200,12 @@ _DETAIL_TYPED_FIELDS = {
     "pass_rate_text": "pass_rate_text_typed",
     "stage_entered": "stage_entered_column",
 }
-_DEFAULT_HEADERS = {
-    "lead_id": "线索编号",
-    "customer": "客户名称/联系人",
-    "source": "线索来源",
-    "stage": "所属阶段",
-    "owner": "负责人",
-    "stage_entered": "阶段进入日期",
-    "next_follow_up": "下次跟进时间",
-    "expected_close": "预计成交日期",
-    "amount": "预计成交金额(万元)",
-}
+# A column the rules do not define is headed like the default rules' own header (messages "field.*").
+_DEFAULT_HEADER_FIELDS = (
+    "lead_id", "customer", "source", "stage", "owner", "stage_entered", "next_follow_up",
+    "expected_close", "amount",
+)
 
-# Texts of the comparison sheets, the run record and the new sheets.
-SMALL_SAMPLE = "样本少"
-COUNTS_HEADER = "{label}\nk/n · 95%区间"
-MATRIX_TEXTS = {
-    "title": "阶段流转矩阵：{since} 的线索现在在哪",
-    "note": "行 = {since} 重建时所在阶段，列 = 本期所在阶段；「（新增）」= {since} 之后才出现的线索，"
-            "「（本期不在表中）」= 已删除或本期因数据错误排除。",
-    "corner": "{since} \\ 本期",
-    "none": "历史记录中没有更早月份的快照，无法给出阶段流转矩阵（rebuild 加 --history 逐月记录）。",
-}
-FORECAST_TEXTS = {
-    "checks": "预测准确度：上月的预测 vs 本月实际成交",
-    "checks_note": "上月预测 = 上月重建时预计在该月成交的在跟线索的加权金额（历史记录中的快照）；"
-                   "准确度 = 实际成交 ÷ 上月预测，100% 为完全命中，高于 100% 为超出预测。",
-    "checks_none": "历史记录中没有上月的快照，无法核对预测（rebuild 加 --history 逐月记录）。",
-    "slips": "预计成交日期推迟",
-    "slips_note": "在跟线索的预计成交日期在两次月度重建之间往后推的次数；推迟 {n} 次及以上的列入「预警」。",
-    "slips_none": "没有预计成交日期被推迟的在跟线索（或历史记录中没有更早月份的快照）。",
-    "alerts": "预计成交日期多次推迟（{n} 次及以上）",
-    "alerts_none": "没有预计成交日期多次推迟的线索。",
-}
-RUN_TEXTS = {
-    "title": "运行信息 · 截至 {as_of}",
-    "note": "重现本报告所需的一切：截止日、输入文件及其 SHA-256、规则文件及其 SHA-256、口径与版本。",
-    "as_of": "截止日",
-    "period": "统计期间",
-    "rows": "读取行数",
-    "valid": "有效线索",
-    "excluded": "排除(数据错误)",
-    "rules": "规则文件",
-    "rules_sha": "规则文件 SHA-256",
-    "inputs": "输入文件",
-    "definitions": "口径（按本规则文件）",
-    "versions": "工具与库的版本",
-    "calendar": "节假日日历",
-    "log": "使用的跟进记录",
-    "history": "历史记录库",
-    "no_history": "未使用（rebuild 加 --history 逐月记录）",
-    "previous": "对比的上次快照",
-    "no_previous": "此前没有更早月份的快照",
-    "calendar_missing": "规则按工作日计停留，但日历不含 {years} 年的法定节假日：这些年份只跳过周末。",
-}
 _FORMATS = {
     "title": {"bold": True, "font_size": 14},
     "subtitle": {"bold": True, "font_size": 11},
@@ -292,8 +255,9 @@ def write_report(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
     The same analysis always gives the same bytes: the document's created date is the as-of date.
     Raises :class:`funnel_xl.errors.OutputError` when the file cannot be written.
     """
+    t = catalogue(analysis.rules.lang)
     return _write_workbook(
-        Path(path), analysis, f"销售漏斗分析 {analysis.period}",
+        Path(path), analysis, t("doc.title", period=analysis.period),
         lambda workbook: _Report(workbook, analysis).write(),
     )
 
@@ -305,10 +269,10 @@ def write_group_report(group: Group, path: str | os.PathLike[str]) -> Path:
     beside the team's rates) · 在跟线索 (their open leads and alerts) · 预警 · 数据问题 (the rows
     they must fix) · 线索明细 (their leads). Nothing of another rep: no name, lead or amount.
     """
-    label = GROUP_LABELS[group.kind]
+    t = catalogue(group.analysis.rules.lang)
+    title = t("doc.group_title", period=group.analysis.period, label=t(f"group.{group.kind}"), name=group.name)
     return _write_workbook(
-        Path(path), group.analysis, f"销售漏斗分析 {group.analysis.period} · {label} {group.name}",
-        lambda workbook: _GroupReport(workbook, group).write(),
+        Path(path), group.analysis, title, lambda workbook: _GroupReport(workbook, group).write(),
     )
 
 
@@ -327,7 +291,7 @@ def _write_workbook(target: Path, analysis: Analysis, title: str, build: Callabl
         workbook.set_properties(
             {
                 "title": title,
-                "subject": f"截至 {analysis.as_of.isoformat()}",
+                "subject": catalogue(analysis.rules.lang)("doc.subject", as_of=analysis.as_of.isoformat()),
                 "author": "funnel-xl",
                 "created": datetime.combine(analysis.as_of, time()),
             }
@@ -341,7 +305,7 @@ def _write_workbook(target: Path, analysis: Analysis, title: str, build: Callabl
 
 
 def rep_sheet_names(
-    owners: Iterable[str], taken: Iterable[str] = FIXED_SHEETS
+    owners: Iterable[str], taken: Iterable[str] = FIXED_SHEETS, blank: str = _ZH("sheet.no_owner")
 ) -> dict[str, str]:
     """Map each owner to a sheet name Excel accepts, unique among ``taken`` and each other.
 
@@ -360,7 +324,7 @@ def rep_sheet_names(
     used = {name.casefold() for name in (*taken, *_EXCEL_RESERVED_SHEETS)}
     names: dict[str, str] = {}
     for owner in owners:
-        base = _clean_sheet_name(owner)
+        base = _clean_sheet_name(owner, blank)
         name = _fit_sheet_name(base, 31)
         n = 2
         while name.casefold() in used:
@@ -377,10 +341,10 @@ _SHEET_NAME_TWINS = str.maketrans(
 )
 
 
-def _clean_sheet_name(owner: object) -> str:
+def _clean_sheet_name(owner: object, blank: str) -> str:
     text = "" if owner is None else str(owner)
     text = "".join(ch for ch in text.translate(_SHEET_NAME_TWINS) if ch.isprintable())
-    return text.strip().strip("'").strip() or "未填写负责人"
+    return text.strip().strip("'").strip() or blank
 
 
 def _fit_sheet_name(name: str, limit: int) -> str:
@@ -553,7 +517,8 @@ def _write_value(sheet, row: int, col: int, value: object, fmt, date_fmt=None) -
     if isinstance(value, str):
         sheet.write_string(row, col, value, fmt)
     elif isinstance(value, (bool, np.bool_)):
-        sheet.write_string(row, col, "是" if value else "否", fmt)
+        # A yes/no in the report's language is written as text by the caller; this is a fallback.
+        sheet.write_string(row, col, _ZH("yes") if value else _ZH("no"), fmt)
     elif isinstance(value, (int, float, np.integer, np.floating)):
         sheet.write_number(row, col, float(value), fmt)
     elif isinstance(value, (date, np.datetime64)):
@@ -617,6 +582,11 @@ def _column_writer(
     return write, fmt
 
 
+def _label_width(labels: Sequence[str]) -> float:
+    """The key figures' label column: 20 wide (the Chinese labels fit), wider for longer labels."""
+    return float(min(max(20, max((_display_width(x) for x in labels), default=0) + 2), 34))
+
+
 def _set_widths(sheet, columns: Sequence[_Column]) -> None:
     for c, column in enumerate(columns):
         sheet.set_column(c, c, _column_width(column))
@@ -638,14 +608,20 @@ class _Report:
         self.team: FunnelMetrics = analysis.result.team
         self.formats = _Formats(workbook)
         self.as_of_text = analysis.as_of.isoformat()
+        self.t = t = catalogue(self.rules.lang)
+        self.min_sample = self.rules.thresholds.min_sample
         self.unit = self.rules.amount_unit
         self.channel = self.rules.channel_field
+        self.sheets = dict(zip(_SHEET_KEYS, fixed_sheets(self.rules.lang)))
+        self.status_labels = _labels(t, STATUS_KEYS)
+        self.alert_labels = _labels(t, ALERT_KEYS)
         # One sheet per further dimension ([dimensions] extra), named after its column, then the reps'.
+        fixed = tuple(self.sheets.values())
         self.dimension_names = rep_sheet_names(
-            [f"{self.header(name)}分析" for name in self.result.by_dimension], FIXED_SHEETS
+            [t("sheet.dimension", header=self.header(name)) for name in self.result.by_dimension], fixed
         )
         self.rep_names = rep_sheet_names(
-            self.result.by_owner, (*FIXED_SHEETS, *self.dimension_names.values())
+            self.result.by_owner, (*fixed, *self.dimension_names.values()), t("sheet.no_owner")
         )
 
     def write(self) -> None:
@@ -653,13 +629,13 @@ class _Report:
         self.funnel()
         self.flow()
         self.trend()
-        self.comparison(OWNERS_SHEET, "负责人", self.result.by_owner, chart=False)
+        self.comparison(self.sheets["owners"], self.t("col.owner"), self.result.by_owner, chart=False)
         self.comparison(
-            SOURCES_SHEET, self.header(self.channel), self.result.by_source, chart=True,
-            flags=_flag_texts(self.analysis.flow.channel_flags),
+            self.sheets["sources"], self.header(self.channel), self.result.by_source, chart=True,
+            flags=_flag_texts(self.analysis.flow.channel_flags, self.t),
         )
         for name, groups in self.result.by_dimension.items():
-            sheet = self.dimension_names[f"{self.header(name)}分析"]
+            sheet = self.dimension_names[self.t("sheet.dimension", header=self.header(name))]
             self.comparison(sheet, self.header(name), groups, chart=False)
         self.forecast()
         self.reps()
@@ -676,7 +652,22 @@ class _Report:
         try:
             return self.rules.header(field)
         except KeyError:
-            return _DEFAULT_HEADERS.get(field, field)
+            if field in _DEFAULT_HEADER_FIELDS:
+                return self.t(f"field.{field}", unit=self.rules.amount_unit)
+            return field
+
+    def yes_no(self, value: bool) -> str:
+        return self.t("yes") if value else self.t("no")
+
+    def mapped(self, frame: pd.DataFrame, column: str, keys: dict[str, str]) -> list:
+        return _mapped_values(frame, column, _labels(self.t, keys))
+
+    def counts(self, rate: Rate) -> str | None:
+        """A rate's k/n and 95% interval, "样本少" (small sample) added when it is one."""
+        return _counts_text(rate, self.min_sample, self.t("small_sample"))
+
+    def rate_columns(self, label: str, rates: Sequence[Rate], **kw) -> list[_Column]:
+        return _rate_columns(label, rates, self.min_sample, t=self.t, **kw)
 
     def title(self, cells: _Cells, text: str, note: str = "") -> None:
         cells.put(0, 0, text, "title")
@@ -690,15 +681,16 @@ class _Report:
     # -- 总览 ----------------------------------------------------------------------
 
     def overview(self) -> None:
-        sheet = self.workbook.add_worksheet(OVERVIEW_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["overview"])
         sheet.hide_gridlines(2)
         cells = _Cells(sheet, self.formats)
         team = self.team
-        inputs = ", ".join(f"{i.name}「{i.sheet}」" for i in self.analysis.inputs) or "—"
+        inputs = ", ".join(t("overview.input", name=i.name, sheet=i.sheet) for i in self.analysis.inputs) or "—"
         self.title(
             cells,
-            f"销售漏斗分析 · 截至 {self.as_of_text}",
-            f"统计期间 {self.analysis.period} · 数据来源 {inputs}",
+            t("overview.title", as_of=self.as_of_text),
+            t("overview.subtitle", period=self.analysis.period, inputs=inputs),
         )
         problems = count_by_severity(self.analysis.problems)
         worst = team.worst_transition
@@ -731,27 +723,29 @@ class _Report:
             "drift": len(self.analysis.quality.drift),
         }
         top = _OVERVIEW_FIRST_ROW - 1
-        for c, text in enumerate(("指标", "数值", "说明")):
-            cells.put(top, c, text, "header")
+        for c, key in enumerate(("col.metric", "col.value", "col.note")):
+            cells.put(top, c, t(key), "header")
         notes = {
-            "cycle_mean": f"首次接触 → 进入已成交，{team.cycle_count} 条已成交线索的平均",
-            "lost_cycle_mean": f"首次接触 → 标记流失，{team.lost_cycle_count} 条有流失日期的线索的平均",
-            "win_rate": _counts_text(team.win, self.rules.thresholds.min_sample),
+            "cycle_mean": t("fig.cycle_mean.note", count=team.cycle_count),
+            "lost_cycle_mean": t("fig.lost_cycle_mean.counted", count=team.lost_cycle_count),
+            "win_rate": self.counts(team.win),
             "worst_transition": (
-                f"已离开不少于 {self.rules.thresholds.min_sample} 条的环节中通过率最低者"
-                + ("" if worst is not None else "：没有足够样本的环节")
+                t("fig.worst_transition.note", min_sample=self.min_sample)
+                + ("" if worst is not None else t("fig.worst_transition.none"))
             ),
         }
-        for i, (key, label, kind, note) in enumerate(_OVERVIEW_FIGURES):
+        for i, (key, kind, has_note) in enumerate(_OVERVIEW_FIGURES):
             row = _OVERVIEW_FIRST_ROW + i
-            cells.put(row, 0, label.format(unit=self.unit), "label")
+            cells.put(row, 0, t(f"fig.{key}", unit=self.unit), "label")
             cells.put(row, 1, values[key], None if kind == "text" else kind)
-            cells.put(row, 2, notes.get(key, note) or None, "note")
+            note = notes[key] if key in notes else (t(f"fig.{key}.note") if has_note else None)
+            cells.put(row, 2, note or None, "note")
         self.overview_inputs(cells, _OVERVIEW_FIRST_ROW + len(_OVERVIEW_FIGURES) + 1)
         self.funnel_chart(sheet, cells)
         last_row = max(row for row, *_ in cells.cells)
+        labels = [t(f"fig.{key}", unit=self.unit) for key, *_ in _OVERVIEW_FIGURES]
         cells.flush()
-        sheet.set_column(0, 0, 20)
+        sheet.set_column(0, 0, _label_width(labels))
         sheet.set_column(1, 1, 22)
         sheet.set_column(2, 2, 44)
         sheet.set_column(_CHART_DATA_COL, _CHART_DATA_COL + 2, 12)
@@ -764,20 +758,29 @@ class _Report:
 
     def overview_inputs(self, cells: _Cells, row: int) -> None:
         """One line pointing at 运行信息, where the inputs, rules, history and versions are recorded."""
+        t = self.t
         rules_name = Path(self.rules.source_path).name
         flow = self.analysis.flow
         if self.analysis.history is not None:
-            previous = f"上次快照 {flow.previous_month}" if flow.previous_month else "此前没有更早月份的快照"
+            previous = (
+                t("inputs.previous", month=flow.previous_month) if flow.previous_month
+                else t("inputs.no_previous")
+            )
             # The file name only, like the rules file's: the report does not depend on the folder.
-            history = f"历史记录库 {Path(self.analysis.history).name}（{previous}）"
+            history = t("inputs.history", store=Path(self.analysis.history).name, previous=previous)
         else:
-            history = "未使用历史记录库"
+            history = t("inputs.no_history")
         cells.put(
             row, 0,
-            f"输入文件 {len(self.analysis.inputs)} 个 · 跟进记录 {flow.log_entries} 条 · {history} · "
-            f"规则文件 {rules_name} (SHA-256 {self.rules.sha256[:12]}…)：文件校验值、口径与版本见「{RUN_SHEET}」。",
+            t(
+                "inputs.line", files=len(self.analysis.inputs), entries=flow.log_entries,
+                history=history, rules=rules_name, sha=self.rules.sha256[:12], sheet=self.sheets["run"],
+            ),
             "note",
         )
+        skipped = sum(i.skipped_without_stage for i in self.analysis.inputs)
+        if skipped:
+            cells.put(row + 1, 0, t("inputs.skipped", count=skipped), "note")
 
     def funnel_chart(self, sheet, cells: _Cells) -> None:
         """The standard funnel: a stacked bar with an invisible padding series centring each bar."""
@@ -785,8 +788,10 @@ class _Report:
         col = _CHART_DATA_COL
         stages = self.team.stages
         widest = max((s.reached for s in stages), default=0)
-        cells.put(top - 1, col, "漏斗图数据", "subtitle")
-        for c, text in enumerate(("阶段", "累计到达", "(占位)")):
+        t = self.t
+        overview = self.sheets["overview"]
+        cells.put(top - 1, col, t("chart.funnel_data"), "subtitle")
+        for c, text in enumerate((t("col.stage"), t("col.reached"), t("chart.padding"))):
             cells.put(top, col + c, text, "header")
         for k, stage in enumerate(stages):
             cells.put(top + 1 + k, col, stage.stage)
@@ -794,12 +799,12 @@ class _Report:
             cells.put(top + 1 + k, col + 2, (widest - stage.reached) / 2, "padding")
         first, last = top + 1, top + len(stages)
         chart = self.workbook.add_chart({"type": "bar", "subtype": "stacked"})
-        categories = [OVERVIEW_SHEET, first, col, last, col]
+        categories = [overview, first, col, last, col]
         chart.add_series(
             {
-                "name": "(占位)",
+                "name": t("chart.padding"),
                 "categories": categories,
-                "values": [OVERVIEW_SHEET, first, col + 2, last, col + 2],
+                "values": [overview, first, col + 2, last, col + 2],
                 "fill": {"none": True},
                 "border": {"none": True},
                 "gap": 15,
@@ -807,15 +812,15 @@ class _Report:
         )
         chart.add_series(
             {
-                "name": "累计到达",
+                "name": t("col.reached"),
                 "categories": categories,
-                "values": [OVERVIEW_SHEET, first, col + 1, last, col + 1],
+                "values": [overview, first, col + 1, last, col + 1],
                 "fill": {"color": "#4472C4"},
                 "data_labels": {"value": True, "position": "center", "font": {"color": "#FFFFFF"}},
                 "gap": 15,
             }
         )
-        chart.set_title({"name": f"销售漏斗(累计到达) · 截至 {self.as_of_text}"})
+        chart.set_title({"name": t("chart.funnel", as_of=self.as_of_text)})
         # In a bar chart the y axis is the category axis: reversed, so the first stage is on top.
         chart.set_y_axis({"reverse": True, "major_tick_mark": "none", "line": {"none": True}})
         value_axis = {"visible": False, "major_gridlines": {"visible": False}, "min": 0}
@@ -829,39 +834,35 @@ class _Report:
     # -- 漏斗分析 --------------------------------------------------------------------
 
     def funnel(self) -> None:
-        sheet = self.workbook.add_worksheet(FUNNEL_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["funnel"])
         cells = _Cells(sheet, self.formats)
-        self.title(
-            cells,
-            f"漏斗分析 · 截至 {self.as_of_text}",
-            "通过率 = 下一阶段累计到达 ÷ 本阶段已离开；流失率 = 本阶段流失 ÷ 本阶段已离开；"
-            "空白 = 本阶段没有已离开的线索，无法计算。",
-        )
+        self.title(cells, t("funnel.title", as_of=self.as_of_text), t("funnel.note"))
         cells.flush()
         stages = self.team.stages
         last = len(stages) - 1
         min_sample = self.rules.thresholds.min_sample
         columns = [
-            _Column("阶段", [s.stage for s in stages]),
-            _Column("当前线索数", [s.current for s in stages], "int"),
-            _Column("累计到达", [s.reached for s in stages], "int"),
-            _Column("已离开", [s.exited for s in stages], "int"),
-            _Column("通过率\n(至下一阶段)", [s.pass_rate for s in stages], "pct"),
-            _Column("流失率", [s.loss_rate for s in stages], "pct"),
-            _Column("本阶段流失", [s.lost_here for s in stages], "int"),
-            _Column("平均停留(天)", [s.avg_dwell_days for s in stages], "days1"),
-            _Column("停留超时", [s.stalled for s in stages], "int"),
+            _Column(t("col.stage"), [s.stage for s in stages]),
+            _Column(t("col.current"), [s.current for s in stages], "int"),
+            _Column(t("col.reached"), [s.reached for s in stages], "int"),
+            _Column(t("col.exited"), [s.exited for s in stages], "int"),
+            _Column(t("col.pass_rate"), [s.pass_rate for s in stages], "pct"),
+            _Column(t("col.loss_rate"), [s.loss_rate for s in stages], "pct"),
+            _Column(t("col.lost_here"), [s.lost_here for s in stages], "int"),
+            _Column(t("col.avg_dwell"), [s.avg_dwell_days for s in stages], "days1"),
+            _Column(t("col.stalled"), [s.stalled for s in stages], "int"),
             _Column(
-                "最长停留(天)",
+                t("col.max_dwell"),
                 [None if k == last else s.max_dwell_days for k, s in enumerate(self.rules.stages)],
                 "int",
             ),
-            _Column(f"金额({self.unit})", [s.amount for s in stages], "amount"),
-            _Column(f"加权金额({self.unit})", [s.weighted_amount for s in stages], "amount"),
+            _Column(t("col.amount", unit=self.unit), [s.amount for s in stages], "amount"),
+            _Column(t("col.weighted_amount", unit=self.unit), [s.weighted_amount for s in stages], "amount"),
             _Column(
-                "备注",
+                t("col.remark"),
                 [
-                    f"样本少(已离开 {s.exited} < {min_sample})"
+                    t("funnel.small_sample", exited=s.exited, min_sample=min_sample)
                     if k < last and 0 < s.exited < min_sample else None
                     for k, s in enumerate(stages)
                 ],
@@ -871,7 +872,7 @@ class _Report:
         _write_header(sheet, self.formats, head, columns)
         end = _write_rows(sheet, self.formats, head + 1, columns)
         totals = {
-            0: ("合计", "total_label"),
+            0: (t("total"), "total_label"),
             1: (sum(s.current for s in stages), "total_int"),
             6: (sum(s.lost_here for s in stages), "total_int"),
             8: (sum(s.stalled for s in stages), "total_int"),
@@ -885,17 +886,8 @@ class _Report:
             else:
                 _write_value(sheet, end, c, value, self.formats(fmt))
         notes = _Cells(sheet, self.formats)
-        notes.put(
-            end + 2, 0,
-            f"另有 {self.team.totals.lost_unknown_stage} 条已流失线索未填写流失阶段："
-            "计入线索总数、已流失和赢单率，但不计入各阶段的到达、离开和流失数。",
-            "note",
-        )
-        notes.put(
-            end + 3, 0,
-            "合计的「当前线索数」= 在跟 + 已成交；金额含已成交阶段。最长停留 = 规则规定的阶段停留上限。",
-            "note",
-        )
+        notes.put(end + 2, 0, t("funnel.lost_unknown", count=self.team.totals.lost_unknown_stage), "note")
+        notes.put(end + 3, 0, t("funnel.totals_note"), "note")
         notes.flush()
         _set_widths(sheet, columns)
         sheet.set_column(0, 0, 14)
@@ -913,41 +905,44 @@ class _Report:
 
     def flow(self) -> None:
         """The month's flow: key period figures, exits per stage, where moves went, every move."""
-        sheet = self.workbook.add_worksheet(FLOW_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["flow"])
         flow = self.analysis.flow
         period = flow.period
         cells = _Cells(sheet, self.formats)
         self.title(
             cells,
-            f"阶段流转 · {period.start.isoformat()} 至 {period.end.isoformat()}",
-            "阶段变动来自跟进记录的「阶段调整为」，以及与上次重建快照的对比（见下表「依据」）。"
-            "期间通过率 = 本期离开该阶段的线索中前进到后续阶段的比例（每条线索按其最后一次离开计）。",
+            t("flow.title", start=period.start.isoformat(), end=period.end.isoformat()),
+            t("flow.note"),
         )
         by_source = period.transitions_by_source
         figures = (
-            ("本月新增线索", period.new_leads, "int", "首次接触时间在本期内"),
-            ("本月成交", period.won, "int", "进入已成交的日期在本期内"),
-            ("本月成交金额(万元)", period.won_amount, "amount", ""),
-            ("本月流失", period.lost, "int", "标记为流失的日期在本期内"),
-            ("本月成交平均周期(天)", period.cycle_mean, "days1", "首次接触 → 进入已成交"),
-            ("本月成交周期中位数(天)", period.cycle_median, "days1", ""),
-            ("阶段变动(次)", sum(by_source.values()), "int", ""),
-            ("  其中 跟进记录", by_source.get(SOURCE_LOG, 0), "int", ""),
-            ("  其中 阶段进入日期", by_source.get(SOURCE_COLUMN, 0), "int", "两次重建之间阶段变化，按新的阶段进入日期"),
-            ("  其中 估算", by_source.get(SOURCE_ESTIMATED, 0), "int", "两次重建之间阶段变化，按最近跟进时间或截止日估算"),
+            (t("flow.new"), period.new_leads, "int", t("flow.new.note")),
+            (t("flow.won"), period.won, "int", t("flow.won.note")),
+            (t("flow.won_amount", unit=self.unit), period.won_amount, "amount", ""),
+            (t("flow.lost"), period.lost, "int", t("flow.lost.note")),
+            (t("flow.cycle_mean"), period.cycle_mean, "days1", t("flow.cycle_mean.note")),
+            (t("flow.cycle_median"), period.cycle_median, "days1", ""),
+            (t("flow.moves"), sum(by_source.values()), "int", ""),
+            (t("flow.moves.log"), by_source.get(SOURCE_LOG, 0), "int", ""),
+            (t("flow.moves.column"), by_source.get(SOURCE_COLUMN, 0), "int", t("flow.moves.column.note")),
+            (t("flow.moves.estimated"), by_source.get(SOURCE_ESTIMATED, 0), "int", t("flow.moves.estimated.note")),
         )
         top = 3
-        for c, text in enumerate(("指标", "数值", "说明")):
-            cells.put(top, c, text, "header")
+        for c, key in enumerate(("col.metric", "col.value", "col.note")):
+            cells.put(top, c, t(key), "header")
         for i, (label, value, kind, note) in enumerate(figures, start=top + 1):
             cells.put(i, 0, label, "label")
             cells.put(i, 1, value, kind)
             cells.put(i, 2, note or None, "note")
 
         row = top + len(figures) + 2
-        cells.put(row, 0, "各阶段本期离开情况", "subtitle")
+        cells.put(row, 0, t("flow.exits"), "subtitle")
         row += 1
-        exit_headers = ("阶段", "本期离开", "前进", "后退", "流失", "期间通过率\n(至下一阶段)", "累计通过率\n(漏斗分析)")
+        exit_headers = tuple(t(k) for k in (
+            "col.stage", "flow.exits.left", "flow.exits.forward", "flow.exits.back", "flow.exits.lost",
+            "flow.exits.period_rate", "flow.exits.cumulative_rate",
+        ))
         for c, text in enumerate(exit_headers):
             cells.put(row, c, text, "header")
         sheet.set_row(row, 32)
@@ -964,14 +959,14 @@ class _Report:
         exits_last = row
 
         row += 2
-        cells.put(row, 0, "阶段变动去向（次数）：行 = 原阶段，列 = 新阶段", "subtitle")
+        cells.put(row, 0, t("flow.matrix"), "subtitle")
         row += 1
         names = [*self.rules.stage_names, *self.rules.lost_labels]
         counts = {(a, b): n for a, b, n in period.moves}
-        cells.put(row, 0, "原阶段 \\ 新阶段", "header")
+        cells.put(row, 0, t("flow.matrix.corner"), "header")
         for c, name in enumerate(names, start=1):
             cells.put(row, c, name, "header")
-        cells.put(row, len(names) + 1, "合计", "header")
+        cells.put(row, len(names) + 1, t("total"), "header")
         for name in names:
             row += 1
             cells.put(row, 0, name, "label")
@@ -983,7 +978,7 @@ class _Report:
         row = self.stage_matrix(cells, row + 2)
 
         row += 2
-        cells.put(row, 0, "本期阶段变动明细（按日期）", "subtitle")
+        cells.put(row, 0, t("flow.moves_list"), "subtitle")
         cells.flush()
         head = row + 1
         moves = self.period_moves()
@@ -991,19 +986,16 @@ class _Report:
             _Column(self.header("lead_id"), _text_values(moves, "lead_id")),
             _Column(self.header("customer"), _text_values(moves, "customer")),
             _Column(self.header("owner"), _text_values(moves, "owner")),
-            _Column("原阶段", _text_values(moves, "from_stage")),
-            _Column("新阶段", _text_values(moves, "to_stage")),
-            _Column("日期", _date_values(moves, "date"), "date"),
-            _Column("方向", _text_values(moves, "direction"), width=10),
-            _Column("依据", _mapped_values(moves, "source", TRANSITION_SOURCE_LABELS), width=26),
+            _Column(t("flow.from"), _text_values(moves, "from_stage")),
+            _Column(t("flow.to"), _text_values(moves, "to_stage")),
+            _Column(t("col.date"), _date_values(moves, "date"), "date"),
+            _Column(t("flow.direction"), _text_values(moves, "direction"), width=10),
+            _Column(t("flow.evidence"), self.mapped(moves, "source", TRANSITION_SOURCE_KEYS), width=26),
         ]
         _write_header(sheet, self.formats, head, columns)
         end = _write_rows(sheet, self.formats, head + 1, columns)
         if end == head + 1:
-            note = (
-                "本期没有阶段变动记录。" if flow.log_entries or flow.previous_month
-                else "本期没有阶段变动记录：工作簿没有跟进记录，且历史记录中没有更早的快照可对比。"
-            )
+            note = t("flow.no_moves") if flow.log_entries or flow.previous_month else t("flow.no_moves_no_log")
             sheet.write_string(end, 0, note, self.formats("note"))
         else:
             sheet.autofilter(head, 0, end - 1, len(columns) - 1)
@@ -1021,21 +1013,23 @@ class _Report:
     def stage_matrix(self, cells: _Cells, row: int) -> int:
         """Where the leads of the previous snapshot (rows: their stage then) are now (columns).
         Returns the last row written."""
+        t = self.t
         matrix = self.analysis.forecast.matrix if self.analysis.forecast is not None else None
         if matrix is None:
-            cells.put(row, 0, MATRIX_TEXTS["title"].format(since="—"), "subtitle")
-            cells.put(row + 1, 0, MATRIX_TEXTS["none"], "note")
+            cells.put(row, 0, t("matrix.title", since="—"), "subtitle")
+            cells.put(row + 1, 0, t("matrix.none"), "note")
             return row + 1
-        cells.put(row, 0, MATRIX_TEXTS["title"].format(since=matrix.since), "subtitle")
-        cells.put(row + 1, 0, MATRIX_TEXTS["note"].format(since=matrix.since), "note")
+        cells.put(row, 0, t("matrix.title", since=matrix.since), "subtitle")
+        cells.put(row + 1, 0, t("matrix.note", since=matrix.since), "note")
         row += 2
-        cells.put(row, 0, MATRIX_TEXTS["corner"].format(since=matrix.since), "header")
+        cells.put(row, 0, t("matrix.corner", since=matrix.since), "header")
+        names = {NEW_LEADS: t("matrix.new"), GONE_LEADS: t("matrix.gone")}
         for c, name in enumerate(matrix.columns, start=1):
-            cells.put(row, c, name, "header")
-        cells.put(row, len(matrix.columns) + 1, "合计", "header")
+            cells.put(row, c, names.get(name, name), "header")
+        cells.put(row, len(matrix.columns) + 1, t("total"), "header")
         for name in matrix.rows:
             row += 1
-            cells.put(row, 0, name, "label")
+            cells.put(row, 0, names.get(name, name), "label")
             for c, to in enumerate(matrix.columns, start=1):
                 cells.put(row, c, matrix.count(name, to) or None, "int")
             total = sum(matrix.count(name, to) for to in matrix.columns)
@@ -1057,9 +1051,10 @@ class _Report:
                     moves[column] = moves["lead_id"].map(known[column])
         index_of = {name: i for i, name in enumerate(self.rules.stage_names)}
         lost = set(self.rules.lost_labels)
+        t = self.t
         moves["direction"] = [
-            "流失" if b in lost else "恢复跟进" if a in lost
-            else "前进" if index_of.get(b, -1) > index_of.get(a, -1) else "后退"
+            t("direction.lost") if b in lost else t("direction.revived") if a in lost
+            else t("direction.forward") if index_of.get(b, -1) > index_of.get(a, -1) else t("direction.back")
             for a, b in zip(moves["from_stage"], moves["to_stage"])
         ]
         return moves
@@ -1068,37 +1063,40 @@ class _Report:
 
     def trend(self) -> None:
         """The last twelve months side by side (months as columns) and line charts of them."""
-        sheet = self.workbook.add_worksheet(TREND_SHEET)
+        t = self.t
+        trend_sheet = self.sheets["trend"]
+        sheet = self.workbook.add_worksheet(trend_sheet)
         months = self.analysis.flow.trend
         cells = _Cells(sheet, self.formats)
-        self.title(
-            cells,
-            f"近 {len(months)} 个月趋势 · 截至 {self.as_of_text}",
-            "每月数字为该月重建时的结果（历史记录）；没有快照的月份由跟进记录重算（金额取当前表格中的值）；"
-            "空白 = 无法计算或没有数据。",
-        )
-        labels = [t.label for t in self.team.transitions]
+        self.title(cells, t("trend.title", count=len(months), as_of=self.as_of_text), t("trend.note"))
+        labels = [x.label for x in self.team.transitions]
+        pass_rate = [t("trend.pass_rate", label=label) for label in labels]
+        period_rate = [t("trend.period_pass_rate", label=label) for label in labels]
+        pipeline, weighted = t("col.pipeline", unit=self.unit), t("col.weighted_pipeline", unit=self.unit)
+        new, won, lost = t("flow.new"), t("flow.won"), t("flow.lost")
+        cycle, period_cycle = t("trend.cycle_mean"), t("trend.period_cycle")
         rows: list[tuple[str, Callable[[MonthFigures], Any], str]] = [
-            ("线索数", lambda m: m.leads, "int"),
-            ("在跟", lambda m: m.active, "int"),
-            ("本月新增线索", lambda m: m.new_leads, "int"),
-            ("本月成交", lambda m: m.won, "int"),
-            ("本月流失", lambda m: m.lost, "int"),
-            ("赢单率", lambda m: m.win_rate, "pct"),
-            *((f"通过率 {label}", lambda m, k=label: m.pass_rates.get(k), "pct") for label in labels),
-            ("平均成交周期(天)", lambda m: m.cycle_mean, "days1"),
-            ("本月成交周期(天)", lambda m: m.period_cycle_mean, "days1"),
-            ("在跟金额(万元)", lambda m: m.pipeline, "amount"),
-            ("加权金额(万元)", lambda m: m.weighted_pipeline, "amount"),
-            *((f"期间通过率 {label}", lambda m, k=label: m.period_pass_rates.get(k), "pct") for label in labels),
+            (t("trend.leads"), lambda m: m.leads, "int"),
+            (t("trend.active"), lambda m: m.active, "int"),
+            (new, lambda m: m.new_leads, "int"),
+            (won, lambda m: m.won, "int"),
+            (lost, lambda m: m.lost, "int"),
+            (t("col.win_rate"), lambda m: m.win_rate, "pct"),
+            *((name, lambda m, k=label: m.pass_rates.get(k), "pct") for name, label in zip(pass_rate, labels)),
+            (cycle, lambda m: m.cycle_mean, "days1"),
+            (period_cycle, lambda m: m.period_cycle_mean, "days1"),
+            (pipeline, lambda m: m.pipeline, "amount"),
+            (weighted, lambda m: m.weighted_pipeline, "amount"),
+            *((name, lambda m, k=label: m.period_pass_rates.get(k), "pct") for name, label in zip(period_rate, labels)),
         ]
         head = 3
-        cells.put(head, 0, "指标", "header")
-        cells.put(head + 1, 0, "数据来源", "label")
-        cells.put(head + 2, 0, "截止日", "label")
+        cells.put(head, 0, t("col.metric"), "header")
+        cells.put(head + 1, 0, t("trend.basis"), "label")
+        cells.put(head + 2, 0, t("trend.as_of"), "label")
+        basis = _labels(t, BASIS_KEYS)
         for c, month in enumerate(months, start=1):
             cells.put(head, c, self.trend_month_label(c - 1), "header")
-            cells.put(head + 1, c, BASIS_LABELS.get(month.basis) if month else "无数据")
+            cells.put(head + 1, c, basis.get(month.basis) if month else t("trend.no_data"))
             cells.put(head + 2, c, month.as_of if month else None, "date")
         first = head + 3
         where: dict[str, int] = {}
@@ -1116,11 +1114,11 @@ class _Report:
 
         chart_row = first + len(rows) + 2
         charts = (
-            ("赢单率与各环节通过率（累计）", ["赢单率", *(f"通过率 {x}" for x in labels)], "0%"),
-            ("各环节期间通过率（当月）", [f"期间通过率 {x}" for x in labels], "0%"),
-            ("在跟金额与加权金额(万元)", ["在跟金额(万元)", "加权金额(万元)"], "#,##0"),
-            ("线索：本月新增、成交、流失", ["本月新增线索", "本月成交", "本月流失"], "0"),
-            ("成交周期(天)", ["平均成交周期(天)", "本月成交周期(天)"], "0"),
+            (t("trend.chart.rates"), [t("col.win_rate"), *pass_rate], "0%"),
+            (t("trend.chart.period_rates"), period_rate, "0%"),
+            (t("trend.chart.pipeline", unit=self.unit), [pipeline, weighted], "#,##0"),
+            (t("trend.chart.leads"), [new, won, lost], "0"),
+            (t("trend.chart.cycle"), [cycle, period_cycle], "0"),
         )
         for i, (title, series, number_format) in enumerate(charts):
             chart = self.workbook.add_chart({"type": "line"})
@@ -1128,9 +1126,9 @@ class _Report:
                 r = where[label]
                 chart.add_series(
                     {
-                        "name": [TREND_SHEET, r, 0],
-                        "categories": [TREND_SHEET, head, 1, head, last_col],
-                        "values": [TREND_SHEET, r, 1, r, last_col],
+                        "name": [trend_sheet, r, 0],
+                        "categories": [trend_sheet, head, 1, head, last_col],
+                        "values": [trend_sheet, r, 1, r, last_col],
                         "marker": {"type": "circle", "size": 5},
                     }
                 )
@@ -1163,68 +1161,64 @@ class _Report:
         self, name: str, key_header: str, groups: dict[str, FunnelMetrics], *, chart: bool,
         flags: dict[str, str] | None = None,
     ) -> None:
+        t = self.t
         sheet = self.workbook.add_worksheet(name)
         cells = _Cells(sheet, self.formats)
-        min_sample = self.rules.thresholds.min_sample
+        min_sample = self.min_sample
         self.title(
             cells,
-            f"{name} · 截至 {self.as_of_text}",
-            f"每个比率后为 k/n（分子/分母）及 95% Wilson 区间；分母少于 {min_sample} 条的比率灰色显示并标"
-            f"「{SMALL_SAMPLE}」。绿色加粗 = 该环节的最佳者：样本不少于 {min_sample} 条、95% 区间下限高于全队"
-            "通过率者中通过率最高的（可能没有）。空白 = 无已离开的线索，无法计算。",
+            t("compare.title", name=name, as_of=self.as_of_text),
+            t("compare.note", min_sample=min_sample, small=t("small_sample")),
         )
         cells.flush()
         metrics = list(groups.values())
         transitions = self.team.transitions
         columns = [
             _Column(key_header, list(groups)),
-            _Column("线索数", [m.totals.valid for m in metrics], "int"),
-            _Column("在跟", [m.totals.active for m in metrics], "int"),
-            _Column("成交", [m.totals.won for m in metrics], "int"),
-            _Column("流失", [m.totals.lost for m in metrics], "int"),
+            _Column(t("col.leads"), [m.totals.valid for m in metrics], "int"),
+            _Column(t("col.active"), [m.totals.active for m in metrics], "int"),
+            _Column(t("col.won"), [m.totals.won for m in metrics], "int"),
+            _Column(t("col.lost"), [m.totals.lost for m in metrics], "int"),
         ]
         team_row: list = [
-            "全队", self.team.totals.valid, self.team.totals.active, self.team.totals.won,
+            t("col.team"), self.team.totals.valid, self.team.totals.active, self.team.totals.won,
             self.team.totals.lost,
         ]
         rate_cols = []
-        for t, transition in enumerate(transitions):
-            rates = [m.pass_counts(t) for m in metrics]
+        for k, transition in enumerate(transitions):
+            rates = [m.pass_counts(k) for m in metrics]
             rate_cols.append(len(columns))
-            columns += _rate_columns(
-                transition.label, rates, min_sample, best_against=transition.rate,
-            )
-            team_row += [transition.rate, _counts_text(self.team.pass_counts(t), min_sample)]
+            columns += self.rate_columns(transition.label, rates, best_against=transition.rate)
+            team_row += [transition.rate, self.counts(self.team.pass_counts(k))]
         loss_cols = []
         for k, stage in enumerate(self.team.stages[:-1]):
             loss_cols.append(len(columns))
-            columns += _rate_columns(
-                f"{stage.stage}流失率", [m.loss_counts(k) for m in metrics], min_sample,
+            columns += self.rate_columns(
+                t("col.stage_loss_rate", stage=stage.stage), [m.loss_counts(k) for m in metrics],
             )
-            team_row += [stage.loss_rate, _counts_text(self.team.loss_counts(k), min_sample)]
+            team_row += [stage.loss_rate, self.counts(self.team.loss_counts(k))]
         win_col = len(columns)
-        columns += _rate_columns("赢单率", [m.win for m in metrics], min_sample)
+        columns += self.rate_columns(t("col.win_rate"), [m.win for m in metrics])
         team = self.team
-        team_row += [team.win_rate, _counts_text(team.win, min_sample)]
+        team_row += [team.win_rate, self.counts(team.win)]
         columns += [
-            _Column("赢单率(金额)", [m.win_rate_amount for m in metrics], "pct"),
-            _Column("平均周期(天)", [m.cycle_mean for m in metrics], "days1"),
-            _Column("周期中位数(天)", [m.cycle_median for m in metrics], "days1"),
-            _Column("平均流失周期(天)", [m.lost_cycle_mean for m in metrics], "days1"),
-            _Column(f"在跟金额({self.unit})", [m.pipeline for m in metrics], "amount"),
-            _Column(f"加权金额({self.unit})", [m.weighted_pipeline for m in metrics], "amount"),
-            _Column("停留超时", [m.stalled for m in metrics], "int"),
-            _Column("暂缓中", [m.snoozed for m in metrics], "int"),
+            _Column(t("col.win_rate_amount"), [m.win_rate_amount for m in metrics], "pct"),
+            _Column(t("col.avg_cycle"), [m.cycle_mean for m in metrics], "days1"),
+            _Column(t("col.median_cycle"), [m.cycle_median for m in metrics], "days1"),
+            _Column(t("col.avg_lost_cycle"), [m.lost_cycle_mean for m in metrics], "days1"),
+            _Column(t("col.pipeline", unit=self.unit), [m.pipeline for m in metrics], "amount"),
+            _Column(t("col.weighted_pipeline", unit=self.unit), [m.weighted_pipeline for m in metrics], "amount"),
+            _Column(t("col.stalled"), [m.stalled for m in metrics], "int"),
+            _Column(t("col.snoozed"), [m.snoozed for m in metrics], "int"),
         ]
         team_row += [
             team.win_rate_amount, team.cycle_mean, team.cycle_median, team.lost_cycle_mean,
             team.pipeline, team.weighted_pipeline, team.stalled, team.snoozed,
         ]
         if flags is not None:
-            t = self.rules.thresholds
             columns.append(
                 _Column(
-                    f"连续偏低\n(连续 {t.low_channel_months} 个月)",
+                    t("col.low_months", months=self.rules.thresholds.low_channel_months),
                     [flags.get(key) for key in groups], width=40,
                     formats=["red" if key in flags else None for key in groups],
                 )
@@ -1244,7 +1238,7 @@ class _Report:
         if metrics:
             sheet.autofilter(head, 0, end - 1, len(columns) - 1)
         last = end + 1
-        if name == OWNERS_SHEET:
+        if name == self.sheets["owners"]:
             last = self.owner_quality_table(sheet, end + 3, groups)
         if chart and metrics:
             self.source_chart(sheet, head, end, win_col, rate_cols[0] if rate_cols else None, last)
@@ -1257,38 +1251,36 @@ class _Report:
         quality = self.analysis.quality
         targets = dict(self.rules.targets)
         names = list(groups) + [n for n in quality.hygiene if n not in groups]
-        sheet.write_string(row, 0, "数据质量、填写偏差与目标", self.formats("subtitle"))
+        t = self.t
+        sheet.write_string(row, 0, t("quality.owners.title"), self.formats("subtitle"))
         sheet.write_string(
-            row + 1, 0,
-            "数据质量分 0–100：各项得分 = 分值 × (1 − 不合格数 ÷ 适用数)，适用数为 0 得满分；"
-            f"待改正的行见「{QUALITY_SHEET}」。覆盖率 = 在跟加权金额 ÷ 月度目标（规则 [targets]）。",
-            self.formats("note"),
+            row + 1, 0, t("quality.owners.note", sheet=self.sheets["quality"]), self.formats("note"),
         )
         scores = [quality.hygiene.get(n) for n in names]
         columns = [
-            _Column("负责人", names),
-            _Column("数据质量分", [None if h is None else h.score for h in scores], "score"),
+            _Column(t("col.owner"), names),
+            _Column(t("quality.score"), [None if h is None else h.score for h in scores], "score"),
         ]
         for part in HYGIENE_PARTS:
-            label = HYGIENE_LABELS[part]
+            label = t(f"hygiene.{part}")
             columns += [
                 _Column(
-                    f"{label}\n得分(满分 {self.rules.hygiene.points_of(part):g})",
+                    t("quality.part.earned", label=label, points=f"{self.rules.hygiene.points_of(part):g}"),
                     [None if h is None else h.part(part).earned for h in scores], "score",
                 ),
                 _Column(
-                    f"{label}\n不合格/适用",
+                    t("quality.part.failing", label=label),
                     [None if h is None else f"{h.part(part).failing}/{h.part(part).applicable}" for h in scores],
                 ),
             ]
         weighted = [groups[n].weighted_pipeline if n in groups else None for n in names]
         target = [targets.get(n) for n in names]
         columns += [
-            _Column("填写偏差(条)", [quality.drift_count(n) for n in names], "int"),
-            _Column("月度目标(万元)", target, "amount"),
-            _Column("在跟加权金额(万元)", weighted, "amount"),
+            _Column(t("quality.drift_count"), [quality.drift_count(n) for n in names], "int"),
+            _Column(t("quality.target", unit=self.unit), target, "amount"),
+            _Column(t("quality.weighted", unit=self.unit), weighted, "amount"),
             _Column(
-                "覆盖率",
+                t("quality.coverage"),
                 [None if t is None or not t or w is None else w / t for w, t in zip(weighted, target)],
                 "pct",
             ),
@@ -1298,7 +1290,7 @@ class _Report:
         sheet.set_row(head, 44)
         end = _write_rows(sheet, self.formats, head + 1, columns)
         team = quality.team_hygiene
-        _write_value(sheet, end, 0, "全队", self.formats("total_label"))
+        _write_value(sheet, end, 0, t("col.team"), self.formats("total_label"))
         _write_value(sheet, end, 1, team.score, self.formats("score"))
         for i, part in enumerate(HYGIENE_PARTS):
             p = team.part(part)
@@ -1318,12 +1310,13 @@ class _Report:
     ) -> None:
         """Win rate (and first-transition pass rate) per source, from the table above the chart."""
         chart = self.workbook.add_chart({"type": "column"})
-        categories = [SOURCES_SHEET, head + 1, 0, end - 1, 0]
+        name = self.sheets["sources"]
+        categories = [name, head + 1, 0, end - 1, 0]
         chart.add_series(
             {
-                "name": [SOURCES_SHEET, head, win_col],
+                "name": [name, head, win_col],
                 "categories": categories,
-                "values": [SOURCES_SHEET, head + 1, win_col, end - 1, win_col],
+                "values": [name, head + 1, win_col, end - 1, win_col],
                 "data_labels": {"value": True, "num_format": "0%"},
                 "fill": {"color": "#4472C4"},
             }
@@ -1331,13 +1324,13 @@ class _Report:
         if first_rate_col is not None:
             chart.add_series(
                 {
-                    "name": [SOURCES_SHEET, head, first_rate_col],
+                    "name": [name, head, first_rate_col],
                     "categories": categories,
-                    "values": [SOURCES_SHEET, head + 1, first_rate_col, end - 1, first_rate_col],
+                    "values": [name, head + 1, first_rate_col, end - 1, first_rate_col],
                     "fill": {"color": "#A5A5A5"},
                 }
             )
-        chart.set_title({"name": "各渠道赢单率与首环节通过率"})
+        chart.set_title({"name": self.t("chart.sources")})
         chart.set_y_axis(
             {"num_format": "0%", "min": 0, "max": 1, "major_gridlines": {"visible": True}}
         )
@@ -1365,31 +1358,29 @@ class _Report:
         rather than a second table repeating the 预警 sheet. A channel's page (``owner_column``)
         adds each lead's owner as the last column.
         """
+        t = self.t
         sheet = self.workbook.add_worksheet(sheet_name or self.rep_names[owner])
         cells = _Cells(sheet, self.formats)
-        self.title(cells, title or f"{owner} · 个人漏斗 · 截至 {self.as_of_text}")
+        self.title(cells, title or t("rep.title", owner=owner, as_of=self.as_of_text))
         figures = (
-            ("线索数", m.totals.valid, "int"),
-            ("在跟", m.totals.active, "int"),
-            ("成交", m.totals.won, "int"),
-            ("流失", m.totals.lost, "int"),
-            ("赢单率", m.win_rate, "pct_small" if m.win.small(self.rules.thresholds.min_sample) else "pct"),
-            (
-                COUNTS_HEADER.format(label="赢单率"),
-                _counts_text(m.win, self.rules.thresholds.min_sample), None,
-            ),
-            (f"在跟金额({self.unit})", m.pipeline, "amount"),
-            (f"加权金额({self.unit})", m.weighted_pipeline, "amount"),
-            ("停留超时", m.stalled, "int"),
-            ("跟进逾期", m.overdue, "int"),
-            ("久未跟进", m.stale, "int"),
-            ("预计成交日已过", m.close_past, "int"),
-            ("暂缓中", m.snoozed, "int"),
+            (t("col.leads"), m.totals.valid, "int"),
+            (t("col.active"), m.totals.active, "int"),
+            (t("col.won"), m.totals.won, "int"),
+            (t("col.lost"), m.totals.lost, "int"),
+            (t("col.win_rate"), m.win_rate, "pct_small" if m.win.small(self.min_sample) else "pct"),
+            (t("counts.header", label=t("col.win_rate")), self.counts(m.win), None),
+            (t("col.pipeline", unit=self.unit), m.pipeline, "amount"),
+            (t("col.weighted_pipeline", unit=self.unit), m.weighted_pipeline, "amount"),
+            (t("col.stalled"), m.stalled, "int"),
+            (t("col.overdue"), m.overdue, "int"),
+            (t("col.stale"), m.stale, "int"),
+            (t("col.close_past"), m.close_past, "int"),
+            (t("col.snoozed"), m.snoozed, "int"),
         )
         for c, (label, value, kind) in enumerate(figures):
             cells.put(2, c, label, "header")
             cells.put(3, c, value, kind)
-        cells.put(5, 0, "在跟线索及预警（按停留天数从长到短）", "subtitle")
+        cells.put(5, 0, t("rep.open_leads"), "subtitle")
         cells.flush()
 
         if len(active):
@@ -1409,14 +1400,14 @@ class _Report:
             _Column(self.header("customer"), _text_values(active, "customer")),
             _Column(self.header(self.channel), _text_values(active, self.channel)),
             _Column(self.header("stage"), _text_values(active, "stage")),
-            _Column("阶段进入日期", _date_values(active, "stage_entered"), "date"),
-            _Column("停留(天)", _number_values(active, "dwell_days"), "days"),
-            _Column("上限(天)", self.stage_limit(stage_idx), "days"),
-            _Column("距上次跟进(天)", _number_values(active, "days_since_follow_up"), "days"),
+            _Column(t("col.stage_entered"), _date_values(active, "stage_entered"), "date"),
+            _Column(t("col.dwell"), _number_values(active, "dwell_days"), "days"),
+            _Column(t("col.limit"), self.stage_limit(stage_idx), "days"),
+            _Column(t("col.since_follow_up"), _number_values(active, "days_since_follow_up"), "days"),
             _Column(self.header("next_follow_up"), _date_values(active, "next_follow_up"), "date"),
             _Column(self.header("expected_close"), _date_values(active, "expected_close"), "date"),
             _Column(self.header("amount"), _number_values(active, "amount"), "amount"),
-            _Column("预警", _alert_labels(active), width=30),
+            _Column(t("col.alerts"), _alert_labels(active, self.alert_labels, t("list_sep")), width=30),
         ]
         if owner_column:
             columns.append(_Column(self.header("owner"), _text_values(active, "owner")))
@@ -1435,7 +1426,7 @@ class _Report:
             )
             sheet.autofilter(head, 0, end - 1, len(columns) - 1)
         else:
-            sheet.write_string(end, 0, "没有在跟线索。", self.formats("note"))
+            sheet.write_string(end, 0, t("rep.no_open_leads"), self.formats("note"))
         for c, column in enumerate(columns):
             sheet.set_column(c, c, max(_column_width(column), 12))
         sheet.set_row(head, 32)
@@ -1475,30 +1466,32 @@ class _Report:
         return alerts.iloc[order]
 
     def alert_columns(self, alerts: pd.DataFrame) -> list[_Column]:
+        t = self.t
         return [
-            _Column("类型", _mapped_values(alerts, "kind", ALERT_LABELS), width=14),
-            _Column("线索编号", _text_values(alerts, "lead_id")),
-            _Column("客户", _text_values(alerts, "customer")),
-            _Column("负责人", _text_values(alerts, "owner")),
+            _Column(t("col.kind"), _mapped_values(alerts, "kind", self.alert_labels), width=14),
+            _Column(t("col.lead_id"), _text_values(alerts, "lead_id")),
+            _Column(t("col.customer"), _text_values(alerts, "customer")),
+            _Column(t("col.owner"), _text_values(alerts, "owner")),
             _Column(
-                "来源" if self.channel == "source" else self.header(self.channel),
+                t("col.source") if self.channel == "source" else self.header(self.channel),
                 _text_values(alerts, self.channel),
             ),
-            _Column("阶段", _text_values(alerts, "stage")),
-            _Column("停留(天)", _number_values(alerts, "dwell_days"), "days"),
-            _Column("上限(天)", _number_values(alerts, "limit_days"), "days"),
-            _Column("距上次跟进(天)", _number_values(alerts, "days_since_follow_up"), "days"),
-            _Column("日期", _date_values(alerts, "date"), "date"),
+            _Column(t("col.stage"), _text_values(alerts, "stage")),
+            _Column(t("col.dwell"), _number_values(alerts, "dwell_days"), "days"),
+            _Column(t("col.limit"), _number_values(alerts, "limit_days"), "days"),
+            _Column(t("col.since_follow_up"), _number_values(alerts, "days_since_follow_up"), "days"),
+            _Column(t("col.date"), _date_values(alerts, "date"), "date"),
         ]
 
     def alerts(self) -> None:
-        sheet = self.workbook.add_worksheet(ALERTS_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["alerts"])
         alerts = self.sorted_alerts()
         columns = self.alert_columns(alerts)
         _write_header(sheet, self.formats, 0, columns)
         end = _write_rows(sheet, self.formats, 1, columns)
         if end == 1:
-            sheet.write_string(1, 0, "本期没有预警。", self.formats("note"))
+            sheet.write_string(1, 0, t("alerts.none"), self.formats("note"))
         else:
             sheet.autofilter(0, 0, end - 1, len(columns) - 1)
             sheet.conditional_format(1, 6, end - 1, 6, _DWELL_BAR)
@@ -1507,10 +1500,10 @@ class _Report:
         end = self.snoozed_block(sheet, max(end, 2) + 2)
         n = self.rules.thresholds.close_slips
         slips = self.analysis.forecast.slipped(n) if self.analysis.forecast is not None else None
-        sheet.write_string(end + 1, 0, FORECAST_TEXTS["alerts"].format(n=n), self.formats("subtitle"))
+        sheet.write_string(end + 1, 0, t("forecast.alerts", n=n), self.formats("subtitle"))
         last = self.slips_table(sheet, end + 2, slips if slips is not None else pd.DataFrame())
         if last == end + 3:
-            sheet.write_string(last, 0, FORECAST_TEXTS["alerts_none"], self.formats("note"))
+            sheet.write_string(last, 0, t("forecast.alerts_none"), self.formats("note"))
 
     def snoozed_block(self, sheet, row: int) -> int:
         """The snoozed leads, below the alerts: parked for a known reason, with the reason.
@@ -1522,48 +1515,49 @@ class _Report:
                 {"owner": _sort_text(snoozed, "owner"), "lead": _sort_text(snoozed, "lead_id")}
             ).sort_values(["owner", "lead"], kind="stable").index.to_numpy()
             snoozed = snoozed.iloc[order]
-        sheet.write_string(row, 0, "暂缓中的线索（不计停留超时和久未跟进）", self.formats("subtitle"))
+        t = self.t
+        sheet.write_string(row, 0, t("snoozed.title"), self.formats("subtitle"))
         stage_idx = [None if v is None else int(v) for v in _number_values(snoozed, "stage_idx")]
         over = snoozed["over_limit"].tolist() if "over_limit" in snoozed else [None] * len(snoozed)
         columns = [
-            _Column("线索编号", _text_values(snoozed, "lead_id")),
-            _Column("客户", _text_values(snoozed, "customer")),
-            _Column("负责人", _text_values(snoozed, "owner")),
-            _Column("阶段", _text_values(snoozed, "stage")),
-            _Column("停留(天)", _number_values(snoozed, "dwell_days"), "days"),
-            _Column("上限(天)", self.stage_limit(stage_idx), "days"),
-            _Column("已超上限", [None if v is None else ("是" if v else "否") for v in over]),
-            _Column("暂缓至", _date_values(snoozed, "snooze_until"), "date"),
-            _Column("暂缓原因", _text_values(snoozed, "snooze_reason"), width=30),
+            _Column(t("col.lead_id"), _text_values(snoozed, "lead_id")),
+            _Column(t("col.customer"), _text_values(snoozed, "customer")),
+            _Column(t("col.owner"), _text_values(snoozed, "owner")),
+            _Column(t("col.stage"), _text_values(snoozed, "stage")),
+            _Column(t("col.dwell"), _number_values(snoozed, "dwell_days"), "days"),
+            _Column(t("col.limit"), self.stage_limit(stage_idx), "days"),
+            _Column(t("snoozed.over_limit"), [None if v is None else self.yes_no(v) for v in over]),
+            _Column(t("field.snooze_until"), _date_values(snoozed, "snooze_until"), "date"),
+            _Column(t("field.snooze_reason"), _text_values(snoozed, "snooze_reason"), width=30),
         ]
         _write_header(sheet, self.formats, row + 1, columns)
         end = _write_rows(sheet, self.formats, row + 2, columns)
         if end == row + 2:
-            sheet.write_string(end, 0, "本期没有暂缓中的线索。", self.formats("note"))
+            sheet.write_string(end, 0, t("snoozed.none"), self.formats("note"))
             end += 1
         return end
 
     # -- 优化建议 ---------------------------------------------------------------------
 
     def suggestions(self) -> None:
-        sheet = self.workbook.add_worksheet(SUGGESTIONS_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["suggestions"])
         fired = self.result.suggestions
         cells = _Cells(sheet, self.formats)
-        self.title(
-            cells, f"优化建议 · 截至 {self.as_of_text}", "由规则文件中的 [[suggestions]] 在本期数字上触发。"
-        )
+        self.title(cells, t("suggestions.title", as_of=self.as_of_text), t("suggestions.note"))
         cells.flush()
+        metric = {s.metric: t(f"metric.{s.metric}") for s in fired if t.has(f"metric.{s.metric}")}
         columns = [
-            _Column("序号", list(range(1, len(fired) + 1)), "int", width=6),
-            _Column("建议", [s.text for s in fired], width=80),
-            _Column("指标", [METRIC_LABELS.get(s.metric, s.metric) for s in fired], width=16),
-            _Column("数值", [s.value for s in fired], "pct", width=10),
-            _Column("阶段/渠道", [s.stage or s.source for s in fired], width=14),
+            _Column(t("col.number"), list(range(1, len(fired) + 1)), "int", width=6),
+            _Column(t("col.suggestion"), [s.text for s in fired], width=80),
+            _Column(t("col.suggestion_metric"), [metric.get(s.metric, s.metric) for s in fired], width=16),
+            _Column(t("col.value"), [s.value for s in fired], "pct", width=10),
+            _Column(t("col.stage_or_channel"), [s.stage or s.source for s in fired], width=14),
         ]
         _write_header(sheet, self.formats, 2, columns)
         end = _write_rows(sheet, self.formats, 3, columns)
         if not fired:
-            sheet.write_string(end, 0, "本期数字没有触发任何优化建议规则。", self.formats("note"))
+            sheet.write_string(end, 0, t("suggestions.none"), self.formats("note"))
         _set_widths(sheet, columns)
         sheet.freeze_panes(3, 0)
 
@@ -1572,34 +1566,36 @@ class _Report:
     def quality(self, *, single: str | None = None) -> None:
         """Each rep's hygiene score with its parts, the hand-typed values that drift from the
         recalculated ones, and the rows to fix. ``single``: a rep's own workbook (their row only)."""
-        sheet = self.workbook.add_worksheet(QUALITY_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["quality"])
         quality = self.analysis.quality
-        t = self.rules.thresholds
+        thresholds = self.rules.thresholds
         cells = _Cells(sheet, self.formats)
         self.title(
             cells,
-            f"数据质量 · 截至 {self.as_of_text}",
-            "数据质量分 0–100：各项得分 = 分值 × (1 − 不合格数 ÷ 适用数)，适用数为 0 得满分。"
-            "填写偏差：手填的停留时长或通过率与工具重算的不符（停留时长容差 "
-            f"{t.drift_dwell_days} 天，通过率容差 {t.drift_pass_rate_points:g} 个百分点）。",
+            t("quality.title", as_of=self.as_of_text),
+            t(
+                "quality.note", days=thresholds.drift_dwell_days,
+                points=f"{thresholds.drift_pass_rate_points:g}",
+            ),
         )
-        cells.put(3, 0, "数据质量分", "subtitle")
+        cells.put(3, 0, t("quality.score"), "subtitle")
         cells.flush()
         names = [single] if single is not None else sorted(quality.hygiene)
         scores: list[HygieneScore | None] = [quality.hygiene.get(n) for n in names]
         columns = [
-            _Column("负责人", names, width=14),
-            _Column("数据质量分", [None if h is None else h.score for h in scores], "score"),
+            _Column(t("col.owner"), names, width=14),
+            _Column(t("quality.score"), [None if h is None else h.score for h in scores], "score"),
         ]
         for part in HYGIENE_PARTS:
-            label = HYGIENE_LABELS[part]
+            label = t(f"hygiene.{part}")
             columns += [
                 _Column(
-                    f"{label}\n得分(满分 {self.rules.hygiene.points_of(part):g})",
+                    t("quality.part.earned", label=label, points=f"{self.rules.hygiene.points_of(part):g}"),
                     [None if h is None else h.part(part).earned for h in scores], "score",
                 ),
                 _Column(
-                    f"{label}\n不合格/适用",
+                    t("quality.part.failing", label=label),
                     [None if h is None else f"{h.part(part).failing}/{h.part(part).applicable}" for h in scores],
                 ),
             ]
@@ -1610,43 +1606,43 @@ class _Report:
         widths = columns
 
         row += 1
-        sheet.write_string(row, 0, "填写偏差（手填值与重算值不符）", self.formats("subtitle"))
+        sheet.write_string(row, 0, t("quality.drift.title"), self.formats("subtitle"))
         drift = quality.drift
         columns = [
-            _Column("负责人", _text_values(drift, "owner")),
-            _Column("线索编号", _text_values(drift, "lead_id")),
-            _Column("客户", _text_values(drift, "customer")),
-            _Column("阶段", _text_values(drift, "stage")),
-            _Column("类型", _mapped_values(drift, "kind", DRIFT_LABELS)),
-            _Column("手填值", _text_values(drift, "typed")),
-            _Column("应为(重算)", _text_values(drift, "expected")),
-            _Column("偏差", _number_values(drift, "difference"), "days1"),
-            _Column("来源文件", _text_values(drift, "_file")),
-            _Column("来源行", _number_values(drift, "_row"), "int"),
+            _Column(t("col.owner"), _text_values(drift, "owner")),
+            _Column(t("col.lead_id"), _text_values(drift, "lead_id")),
+            _Column(t("col.customer"), _text_values(drift, "customer")),
+            _Column(t("col.stage"), _text_values(drift, "stage")),
+            _Column(t("col.kind"), self.mapped(drift, "kind", DRIFT_KEYS)),
+            _Column(t("quality.drift.typed"), _text_values(drift, "typed")),
+            _Column(t("quality.drift.expected"), _text_values(drift, "expected")),
+            _Column(t("quality.drift.difference"), _number_values(drift, "difference"), "days1"),
+            _Column(t("col.source_file"), _text_values(drift, "_file")),
+            _Column(t("col.source_row"), _number_values(drift, "_row"), "int"),
         ]
         _write_header(sheet, self.formats, row + 1, columns)
         end = _write_rows(sheet, self.formats, row + 2, columns)
         if end == row + 2:
-            sheet.write_string(end, 0, "没有超出容差的手填值。", self.formats("note"))
+            sheet.write_string(end, 0, t("quality.drift.none"), self.formats("note"))
             end += 1
 
         row = end + 1
-        sheet.write_string(row, 0, "待改正的行", self.formats("subtitle"))
+        sheet.write_string(row, 0, t("quality.fixes.title"), self.formats("subtitle"))
         fixes = quality.fixes
         columns = [
-            _Column("负责人", _text_values(fixes, "owner")),
-            _Column("线索编号", _text_values(fixes, "lead_id")),
-            _Column("客户", _text_values(fixes, "customer")),
-            _Column("阶段", _text_values(fixes, "stage")),
-            _Column("问题", _mapped_values(fixes, "part", HYGIENE_LABELS)),
-            _Column("怎么改", _mapped_values(fixes, "part", HYGIENE_FIXES), width=44),
-            _Column("来源文件", _text_values(fixes, "_file")),
-            _Column("来源行", _number_values(fixes, "_row"), "int"),
+            _Column(t("col.owner"), _text_values(fixes, "owner")),
+            _Column(t("col.lead_id"), _text_values(fixes, "lead_id")),
+            _Column(t("col.customer"), _text_values(fixes, "customer")),
+            _Column(t("col.stage"), _text_values(fixes, "stage")),
+            _Column(t("quality.fixes.problem"), self.mapped(fixes, "part", HYGIENE_KEYS)),
+            _Column(t("quality.fixes.how"), self.mapped(fixes, "part", HYGIENE_FIX_KEYS), width=44),
+            _Column(t("col.source_file"), _text_values(fixes, "_file")),
+            _Column(t("col.source_row"), _number_values(fixes, "_row"), "int"),
         ]
         _write_header(sheet, self.formats, row + 1, columns)
         end = _write_rows(sheet, self.formats, row + 2, columns)
         if end == row + 2:
-            sheet.write_string(end, 0, "没有需要改正的行。", self.formats("note"))
+            sheet.write_string(end, 0, t("quality.fixes.none"), self.formats("note"))
         for c in range(max(len(widths), len(columns))):
             width = max(
                 _column_width(widths[c]) if c < len(widths) else 8,
@@ -1659,22 +1655,24 @@ class _Report:
     # -- 预测 ------------------------------------------------------------------------
 
     def forecast(self) -> None:
-        sheet = self.workbook.add_worksheet(FORECAST_SHEET)
+        t = self.t
+        u = self.unit
+        sheet = self.workbook.add_worksheet(self.sheets["forecast"])
         f: Forecast = self.analysis.forecast
         cells = _Cells(sheet, self.formats)
-        self.title(
-            cells,
-            f"预测 · 截至 {self.as_of_text}",
-            "加权预测 = 预计成交日期在该月的在跟线索的 Σ 金额 × 阶段赢单概率；本月成交 = 本月进入已成交的线索金额。",
-        )
+        self.title(cells, t("forecast.title", as_of=self.as_of_text), t("forecast.note"))
         head = 3
-        for c, text in enumerate(("月份", "在跟线索数", "预计金额(万元)", "加权预测(万元)", "实际成交(万元)", "实际成交(条)")):
+        headers = (
+            t("forecast.month"), t("forecast.leads"), t("forecast.amount", unit=u),
+            t("forecast.weighted", unit=u), t("forecast.won", unit=u), t("forecast.won_count"),
+        )
+        for c, text in enumerate(headers):
             cells.put(head, c, text, "header")
         rows = [
-            (f"{f.current.month}（本月，截至 {self.as_of_text}）", f.current, f.won_amount, f.won_count),
+            (t("forecast.current", month=f.current.month, as_of=self.as_of_text), f.current, f.won_amount, f.won_count),
             *((m.month, m, None, None) for m in f.ahead),
-            ("预计成交日期已过（仍在跟）", f.overdue, None, None),
-            ("未填预计成交日期", f.undated, None, None),
+            (t("forecast.overdue"), f.overdue, None, None),
+            (t("forecast.undated"), f.undated, None, None),
         ]
         for i, (label, m, won, won_count) in enumerate(rows, start=head + 1):
             cells.put(i, 0, label, "label")
@@ -1684,35 +1682,38 @@ class _Report:
             cells.put(i, 4, won, "amount")
             cells.put(i, 5, won_count, "int")
         row = head + len(rows) + 1
-        cells.put(row, 0, "本月一行的在跟线索是预计本月成交、截至今日仍未成交的线索。", "note")
+        cells.put(row, 0, t("forecast.current_note"), "note")
 
         row += 2
-        texts = FORECAST_TEXTS
-        cells.put(row, 0, texts["checks"], "subtitle")
-        cells.put(row + 1, 0, texts["checks_note"], "note")
+        cells.put(row, 0, t("forecast.checks"), "subtitle")
+        cells.put(row + 1, 0, t("forecast.checks_note"), "note")
         row += 2
-        for c, text in enumerate(("月份", "预测时间", "预测线索数", "上月预测(万元)", "实际成交(万元)", "准确度")):
+        headers = (
+            t("forecast.month"), t("forecast.made_in"), t("forecast.checked_leads"),
+            t("forecast.previous", unit=u), t("forecast.won", unit=u), t("forecast.accuracy"),
+        )
+        for c, text in enumerate(headers):
             cells.put(row, c, text, "header")
         for check in f.checks:
             row += 1
             cells.put(row, 0, check.month, "label")
-            cells.put(row, 1, f"{check.made_in} 重建")
+            cells.put(row, 1, t("forecast.rebuild", month=check.made_in))
             cells.put(row, 2, check.leads, "int")
             cells.put(row, 3, check.forecast, "amount")
             cells.put(row, 4, check.actual, "amount")
             cells.put(row, 5, check.accuracy, "pct")
         if not f.checks:
             row += 1
-            cells.put(row, 0, texts["checks_none"], "note")
+            cells.put(row, 0, t("forecast.checks_none"), "note")
 
         row += 2
         n = self.rules.thresholds.close_slips
-        cells.put(row, 0, texts["slips"], "subtitle")
-        cells.put(row + 1, 0, texts["slips_note"].format(n=n), "note")
+        cells.put(row, 0, t("forecast.slips"), "subtitle")
+        cells.put(row + 1, 0, t("forecast.slips_note", n=n), "note")
         cells.flush()
         end = self.slips_table(sheet, row + 2, f.slipped(1))
         if end == row + 3:
-            sheet.write_string(end, 0, texts["slips_none"], self.formats("note"))
+            sheet.write_string(end, 0, t("forecast.slips_none"), self.formats("note"))
         sheet.set_column(0, 0, 34)
         sheet.set_column(1, 5, 16)
         sheet.set_column(6, 7, 40)
@@ -1722,15 +1723,16 @@ class _Report:
 
     def slips_table(self, sheet, head: int, slips: pd.DataFrame) -> int:
         """The slipped leads under a header at ``head``; returns the row after the last."""
+        t = self.t
         columns = [
-            _Column("线索编号", _text_values(slips, "lead_id")),
-            _Column("客户", _text_values(slips, "customer")),
-            _Column("负责人", _text_values(slips, "owner")),
-            _Column("阶段", _text_values(slips, "stage")),
-            _Column("最初预计成交", _date_values(slips, "first_close"), "date"),
-            _Column("现在预计成交", _date_values(slips, "close"), "date"),
-            _Column("推迟次数", _number_values(slips, "slips"), "int"),
-            _Column("历次预计成交日期", _text_values(slips, "path"), width=40),
+            _Column(t("col.lead_id"), _text_values(slips, "lead_id")),
+            _Column(t("col.customer"), _text_values(slips, "customer")),
+            _Column(t("col.owner"), _text_values(slips, "owner")),
+            _Column(t("col.stage"), _text_values(slips, "stage")),
+            _Column(t("slips.first"), _date_values(slips, "first_close"), "date"),
+            _Column(t("slips.now"), _date_values(slips, "close"), "date"),
+            _Column(t("slips.count"), _number_values(slips, "slips"), "int"),
+            _Column(t("slips.path"), _text_values(slips, "path"), width=40),
         ]
         _write_header(sheet, self.formats, head, columns)
         return _write_rows(sheet, self.formats, head + 1, columns)
@@ -1743,11 +1745,18 @@ class _Report:
 
     def run_info(self) -> None:
         """What the report was made from and with: enough to reproduce its numbers."""
-        sheet = self.workbook.add_worksheet(RUN_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["run"])
         a = self.analysis
-        text = RUN_TEXTS
+        text = {
+            key: t(f"run.{key}") for key in (
+                "as_of", "period", "rows", "valid", "excluded", "rules", "rules_sha", "inputs",
+                "definitions", "versions", "calendar", "log", "history", "no_history", "previous",
+                "no_previous", "skipped",
+            )
+        }
         cells = _Cells(sheet, self.formats)
-        self.title(cells, text["title"].format(as_of=self.as_of_text), text["note"])
+        self.title(cells, t("run.title", as_of=self.as_of_text), t("run.note"))
         excluded = len(a.excluded) if a.excluded is not None else 0
         valid = len(self.result.leads)
         items = [
@@ -1760,7 +1769,10 @@ class _Report:
             (text["rules_sha"], self.rules.sha256, None),
         ]
         flow = a.flow
-        items.append((text["log"], f"{flow.log_entries} 条", None))
+        items.append((text["log"], t("run.log_entries", count=flow.log_entries), None))
+        skipped = sum(i.skipped_without_stage for i in a.inputs)
+        if skipped:
+            items.append((text["skipped"], skipped, "int"))
         if a.history is not None:
             items.append((text["history"], Path(a.history).name, None))
             items.append((text["previous"], flow.previous_month or text["no_previous"], None))
@@ -1771,8 +1783,8 @@ class _Report:
             items.append(
                 (
                     text["calendar"],
-                    text["calendar_missing"].format(years="、".join(map(str, missing))) if missing
-                    else "chinese-calendar：法定节假日与调休上班日",
+                    t("run.calendar_missing", years=t.join(map(str, missing))) if missing
+                    else t("run.calendar_ok"),
                     None,
                 )
             )
@@ -1784,7 +1796,11 @@ class _Report:
         row += 1
         cells.put(row, 0, text["inputs"], "subtitle")
         row += 1
-        for c, header in enumerate(("文件", "工作表", "表头行", "读取行数", "其中排除", "SHA-256")):
+        headers = (
+            t("col.file"), t("col.sheet"), t("run.header_row"), t("run.rows"), t("run.of_which_excluded"),
+            "SHA-256",
+        )
+        for c, header in enumerate(headers):
             cells.put(row, c, header, "header")
         excluded_by_file = (
             a.excluded["_file"].value_counts().to_dict()
@@ -1832,27 +1848,28 @@ class _Report:
     # -- 数据问题 ---------------------------------------------------------------------
 
     def problems(self) -> None:
-        sheet = self.workbook.add_worksheet(PROBLEMS_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["problems"])
         problems = _errors_first(self.analysis.problems)
-        severity = [SEVERITY_LABELS.get(p.severity, p.severity) for p in problems]
+        severity = [severity_label(p.severity, self.rules.lang) for p in problems]
         columns = [
             _Column(
-                "严重程度", severity, width=10,
+                t("col.severity"), severity, width=10,
                 formats=[p.severity if p.severity in (ERROR, WARNING) else None for p in problems],
             ),
-            _Column("文件", [p.file or None for p in problems]),
-            _Column("工作表", [p.sheet or None for p in problems]),
-            _Column("行", [p.row for p in problems], "int", width=7),
-            _Column("列", [p.column or None for p in problems], width=6),
-            _Column("表头", [p.header or None for p in problems]),
-            _Column("值", [p.value or None for p in problems]),
-            _Column("问题说明", [p.message for p in problems], width=70),
-            _Column("代码", [p.code for p in problems]),
+            _Column(t("col.file"), [p.file or None for p in problems]),
+            _Column(t("col.sheet"), [p.sheet or None for p in problems]),
+            _Column(t("col.row"), [p.row for p in problems], "int", width=7),
+            _Column(t("col.column"), [p.column or None for p in problems], width=6),
+            _Column(t("col.header"), [p.header or None for p in problems]),
+            _Column(t("col.problem_value"), [p.value or None for p in problems]),
+            _Column(t("col.message"), [p.message for p in problems], width=70),
+            _Column(t("col.code"), [p.code for p in problems]),
         ]
         _write_header(sheet, self.formats, 0, columns)
         end = _write_rows(sheet, self.formats, 1, columns)
         if not problems:
-            sheet.write_string(1, 0, "未发现数据问题。", self.formats("note"))
+            sheet.write_string(1, 0, t("problems.none"), self.formats("note"))
         else:
             sheet.autofilter(0, 0, end - 1, len(columns) - 1)
         _set_widths(sheet, columns)
@@ -1861,7 +1878,8 @@ class _Report:
     # -- 线索明细 ---------------------------------------------------------------------
 
     def detail(self) -> None:
-        sheet = self.workbook.add_worksheet(DETAIL_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["detail"])
         leads = self.result.leads
         excluded = self.analysis.excluded if self.analysis.excluded is not None else pd.DataFrame()
         columns: list[_Column] = []
@@ -1879,15 +1897,12 @@ class _Report:
             typed.append((_DETAIL_TYPED_FIELDS.get(col.field, col.field), kind))
         stalled = leads["stalled"].tolist() if "stalled" in leads else [None] * len(leads)
         columns += [
-            _Column(
-                "阶段进入日期来源",
-                _mapped_values(leads, "stage_entered_source", ENTERED_SOURCE_LABELS),
-            ),
-            _Column("流失阶段来源", _mapped_values(leads, "lost_at_source", LOST_AT_SOURCE_LABELS)),
-            _Column("状态", _mapped_values(leads, "status", STATUS_LABELS), width=18),
-            _Column("停留超时", [None if v is None else ("是" if v else "否") for v in stalled]),
-            _Column("来源文件", _text_values(leads, "_file")),
-            _Column("来源行", _number_values(leads, "_row"), "int"),
+            _Column(t("col.entered_source"), self.mapped(leads, "stage_entered_source", ENTERED_SOURCE_KEYS)),
+            _Column(t("col.lost_at_source"), self.mapped(leads, "lost_at_source", LOST_AT_SOURCE_KEYS)),
+            _Column(t("col.status"), _mapped_values(leads, "status", self.status_labels), width=18),
+            _Column(t("col.stalled"), [None if v is None else self.yes_no(v) for v in stalled]),
+            _Column(t("col.source_file"), _text_values(leads, "_file")),
+            _Column(t("col.source_row"), _number_values(leads, "_row"), "int"),
         ]
         n_fields = len(self.rules.columns)
         _write_header(sheet, self.formats, 0, columns)
@@ -1909,7 +1924,7 @@ class _Report:
             stalled_col = n_fields + 3
             sheet.conditional_format(
                 1, stalled_col, len(leads), stalled_col,
-                {"type": "cell", "criteria": "==", "value": '"是"', "format": self.formats("red")},
+                {"type": "cell", "criteria": "==", "value": f'"{t("yes")}"', "format": self.formats("red")},
             )
 
     def excluded_columns(
@@ -1931,7 +1946,7 @@ class _Report:
         return columns + [
             _Column("", [None] * rows),
             _Column("", [None] * rows),
-            _Column("", [EXCLUDED_STATUS] * rows),
+            _Column("", [self.t("status.excluded")] * rows),
             _Column("", [None] * rows),
             _Column("", _text_values(excluded, "_file")),
             _Column("", _number_values(excluded, "_row"), "int"),
@@ -1950,7 +1965,7 @@ class _GroupReport(_Report):
         super().__init__(workbook, group.analysis)
         self.group = group
         self.whole: FunnelMetrics = group.team
-        self.own = "本人" if group.kind == "owner" else "本渠道"
+        self.own = self.t("col.own_owner") if group.kind == "owner" else self.t("col.own_source")
 
     def write(self) -> None:
         self.group_overview()
@@ -1966,59 +1981,57 @@ class _GroupReport(_Report):
         return False
 
     def heading(self) -> str:
-        if self.group.kind == "owner":
-            return f"{self.group.name} · 个人销售漏斗 · 截至 {self.as_of_text}"
-        return f"渠道「{self.group.name}」 · 销售漏斗 · 截至 {self.as_of_text}"
+        return self.t(f"group.heading.{self.group.kind}", name=self.group.name, as_of=self.as_of_text)
 
     # -- 总览 ----------------------------------------------------------------------
 
     def group_overview(self) -> None:
-        sheet = self.workbook.add_worksheet(OVERVIEW_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["overview"])
         sheet.hide_gridlines(2)
         cells = _Cells(sheet, self.formats)
-        whose = "您负责的线索" if self.group.kind == "owner" else "该渠道的线索"
-        self.title(
-            cells,
-            self.heading(),
-            f"统计期间 {self.analysis.period} · 本文件只含{whose}；「全队」为全队合计，供对比（不含金额）。",
-        )
+        whose = t(f"group.whose.{self.group.kind}")
+        self.title(cells, self.heading(), t("group.subtitle", period=self.analysis.period, whose=whose))
         mine, team = self.team, self.whole
         problems = count_by_severity(self.analysis.problems)
         worst_mine, worst_team = mine.worst_transition, team.worst_transition
+        u = self.unit
         rows = (
-            ("线索总数", mine.totals.total, team.totals.total, "int", "有效线索 + 因数据错误排除的行"),
-            ("有效线索", mine.totals.valid, team.totals.valid, "int", "参与计算的线索"),
-            ("在跟", mine.totals.active, team.totals.active, "int", "处于成交前各阶段的线索"),
-            ("已成交", mine.totals.won, team.totals.won, "int", ""),
-            ("已流失", mine.totals.lost, team.totals.lost, "int", "标记为无效线索"),
-            ("排除(数据错误)", mine.totals.excluded, team.totals.excluded, "int", "见「数据问题」"),
-            ("赢单率", mine.win_rate, team.win_rate, "pct", "已成交 ÷ (已成交 + 已流失)"),
-            ("整体转化率", mine.overall_conversion, team.overall_conversion, "pct", "已成交 ÷ 有效线索"),
-            ("平均成交周期(天)", mine.cycle_mean, team.cycle_mean, "days1", "首次接触 → 进入已成交"),
-            ("成交周期中位数(天)", mine.cycle_median, team.cycle_median, "days1", ""),
-            (f"在跟金额({self.unit})", mine.pipeline, None, "amount", "在跟线索预计成交金额之和"),
-            (f"加权金额({self.unit})", mine.weighted_pipeline, None, "amount", "Σ 金额 × 所在阶段赢单概率"),
+            (t("fig.total"), mine.totals.total, team.totals.total, "int", t("fig.total.note")),
+            (t("fig.valid"), mine.totals.valid, team.totals.valid, "int", t("fig.valid.note")),
+            (t("fig.active"), mine.totals.active, team.totals.active, "int", t("fig.active.note")),
+            (t("fig.won"), mine.totals.won, team.totals.won, "int", ""),
+            (t("fig.lost"), mine.totals.lost, team.totals.lost, "int", t("fig.lost.note")),
+            (t("fig.excluded"), mine.totals.excluded, team.totals.excluded, "int", t("fig.excluded.group_note")),
+            (t("fig.win_rate"), mine.win_rate, team.win_rate, "pct", t("fig.win_rate.note")),
+            (t("fig.overall_conversion"), mine.overall_conversion, team.overall_conversion, "pct",
+             t("fig.overall_conversion.note")),
+            (t("fig.cycle_mean"), mine.cycle_mean, team.cycle_mean, "days1", t("fig.cycle_mean.group_note")),
+            (t("fig.cycle_median"), mine.cycle_median, team.cycle_median, "days1", ""),
+            (t("fig.pipeline", unit=u), mine.pipeline, None, "amount", t("fig.pipeline.note")),
+            (t("fig.weighted_pipeline", unit=u), mine.weighted_pipeline, None, "amount",
+             t("fig.weighted_pipeline.note")),
             (
-                "最薄弱环节",
+                t("fig.worst_transition"),
                 None if worst_mine is None else worst_mine.label,
                 None if worst_team is None else worst_team.label,
-                None, "通过率最低的相邻阶段",
+                None, t("fig.worst_transition.group_note"),
             ),
             (
-                "最薄弱环节通过率",
+                t("fig.worst_rate"),
                 None if worst_mine is None else worst_mine.rate,
                 None if worst_team is None else worst_team.rate,
-                "pct", "下一阶段累计到达 ÷ 本阶段已离开",
+                "pct", t("fig.worst_rate.note"),
             ),
-            ("停留超时", mine.stalled, team.stalled, "int", "在跟且停留天数超过该阶段上限"),
-            ("跟进逾期", mine.overdue, team.overdue, "int", "下次跟进时间已过"),
-            ("久未跟进", mine.stale, team.stale, "int", "距最近跟进超过规定天数"),
-            ("预计成交日已过", mine.close_past, team.close_past, "int", "在跟但预计成交日期已过"),
-            ("数据问题(错误)", problems[ERROR], None, "int", "有错误的行不参与计算，请改正"),
-            ("数据问题(警告)", problems[WARNING], None, "int", "仅提示，行仍参与计算"),
+            (t("fig.stalled"), mine.stalled, team.stalled, "int", t("fig.stalled.note")),
+            (t("fig.overdue"), mine.overdue, team.overdue, "int", t("fig.overdue.note")),
+            (t("fig.stale"), mine.stale, team.stale, "int", t("fig.stale.note")),
+            (t("fig.close_past"), mine.close_past, team.close_past, "int", t("fig.close_past.note")),
+            (t("fig.errors"), problems[ERROR], None, "int", t("fig.errors.group_note")),
+            (t("fig.warnings"), problems[WARNING], None, "int", t("fig.warnings.note")),
         )
         top = _OVERVIEW_FIRST_ROW - 1
-        for c, text in enumerate(("指标", self.own, "全队", "说明")):
+        for c, text in enumerate((t("col.metric"), self.own, t("col.team"), t("col.note"))):
             cells.put(top, c, text, "header")
         for i, (label, own, whole, kind, note) in enumerate(rows):
             row = _OVERVIEW_FIRST_ROW + i
@@ -2042,14 +2055,14 @@ class _GroupReport(_Report):
     # -- 漏斗分析 --------------------------------------------------------------------
 
     def group_funnel(self) -> None:
-        sheet = self.workbook.add_worksheet(FUNNEL_SHEET)
+        t = self.t
+        sheet = self.workbook.add_worksheet(self.sheets["funnel"])
         cells = _Cells(sheet, self.formats)
-        min_sample = self.rules.thresholds.min_sample
+        min_sample = self.min_sample
         self.title(
             cells,
-            f"漏斗分析 · {self.heading()}",
-            f"红色 = {self.own}明显比全队差：95% 区间整个低于全队通过率（或高于全队流失率），且样本不少于 "
-            f"{min_sample} 条；灰色 = 样本少（少于 {min_sample} 条），仅供参考；空白 = 没有已离开的线索，无法计算。",
+            t("group.funnel.title", heading=self.heading()),
+            t("group.funnel.note", own=self.own, min_sample=min_sample),
         )
         cells.flush()
         mine, team = self.team.stages, self.whole.stages
@@ -2058,42 +2071,42 @@ class _GroupReport(_Report):
         passes = [self.team.pass_counts(k) if k < last else Rate(0, 0) for k in range(len(mine))]
         losses = [self.team.loss_counts(k) if k < last else Rate(0, 0) for k in range(len(mine))]
         columns = [
-            _Column("阶段", [s.stage for s in mine]),
-            _Column("当前线索数", [s.current for s in mine], "int"),
-            _Column("累计到达", [s.reached for s in mine], "int"),
-            _Column("已离开", [s.exited for s in mine], "int"),
+            _Column(t("col.stage"), [s.stage for s in mine]),
+            _Column(t("col.current"), [s.current for s in mine], "int"),
+            _Column(t("col.reached"), [s.reached for s in mine], "int"),
+            _Column(t("col.exited"), [s.exited for s in mine], "int"),
             _Column(
-                f"{own}通过率\n(至下一阶段)", [r.value for r in passes], "pct",
+                t("col.own_pass_rate", own=own), [r.value for r in passes], "pct",
                 formats=[
-                    _worse(r, t.pass_rate, min_sample, lower_is_worse=True)
-                    for r, t in zip(passes, team)
+                    _worse(r, x.pass_rate, min_sample, lower_is_worse=True)
+                    for r, x in zip(passes, team)
                 ],
             ),
             _Column(
-                COUNTS_HEADER.format(label=f"{own}通过率"),
-                [_counts_text(r, min_sample) for r in passes], width=20,
+                t("counts.header", label=t("col.own_pass_rate_short", own=own)),
+                [self.counts(r) for r in passes], width=20,
                 formats=["small" if r.small(min_sample) else None for r in passes],
             ),
-            _Column("全队通过率", [s.pass_rate for s in team], "pct"),
+            _Column(t("col.team_pass_rate"), [s.pass_rate for s in team], "pct"),
             _Column(
-                f"{own}流失率", [r.value for r in losses], "pct",
+                t("col.own_loss_rate", own=own), [r.value for r in losses], "pct",
                 formats=[
-                    _worse(r, t.loss_rate, min_sample, lower_is_worse=False)
-                    for r, t in zip(losses, team)
+                    _worse(r, x.loss_rate, min_sample, lower_is_worse=False)
+                    for r, x in zip(losses, team)
                 ],
             ),
             _Column(
-                COUNTS_HEADER.format(label=f"{own}流失率"),
-                [_counts_text(r, min_sample) for r in losses], width=20,
+                t("counts.header", label=t("col.own_loss_rate", own=own)),
+                [self.counts(r) for r in losses], width=20,
                 formats=["small" if r.small(min_sample) else None for r in losses],
             ),
-            _Column("全队流失率", [s.loss_rate for s in team], "pct"),
-            _Column("本阶段流失", [s.lost_here for s in mine], "int"),
-            _Column("平均停留(天)", [s.avg_dwell_days for s in mine], "days1"),
-            _Column("全队平均停留(天)", [s.avg_dwell_days for s in team], "days1"),
-            _Column("停留超时", [s.stalled for s in mine], "int"),
-            _Column(f"金额({self.unit})", [s.amount for s in mine], "amount"),
-            _Column(f"加权金额({self.unit})", [s.weighted_amount for s in mine], "amount"),
+            _Column(t("col.team_loss_rate"), [s.loss_rate for s in team], "pct"),
+            _Column(t("col.lost_here"), [s.lost_here for s in mine], "int"),
+            _Column(t("col.avg_dwell"), [s.avg_dwell_days for s in mine], "days1"),
+            _Column(t("col.team_avg_dwell"), [s.avg_dwell_days for s in team], "days1"),
+            _Column(t("col.stalled"), [s.stalled for s in mine], "int"),
+            _Column(t("col.amount", unit=self.unit), [s.amount for s in mine], "amount"),
+            _Column(t("col.weighted_amount", unit=self.unit), [s.weighted_amount for s in mine], "amount"),
         ]
         head = 2
         _write_header(sheet, self.formats, head, columns)
@@ -2112,8 +2125,8 @@ class _GroupReport(_Report):
         active = leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
         self.rep(
             self.group.name, self.team, active,
-            sheet_name="在跟线索",
-            title=f"在跟线索及预警 · {self.heading()}",
+            sheet_name=self.t("sheet.open_leads"),
+            title=self.t("group.open_leads.title", heading=self.heading()),
             owner_column=self.group.kind != "owner",
         )
 
@@ -2140,27 +2153,27 @@ def _detail_kind(field: str, kind: str) -> str:
     return "text"
 
 
-def _flag_texts(flags: list[ChannelFlag]) -> dict[str, str]:
+def _flag_texts(flags: list[ChannelFlag], t: Catalogue) -> dict[str, str]:
     """Each flagged channel's text for 渠道分析, e.g. "赢单率 < 10%（2024-03、2024-04、2024-05）"."""
     texts: dict[str, list[str]] = {}
     for f in flags:
         texts.setdefault(f.source, []).append(
-            f"{CHANNEL_METRIC_LABELS[f.metric]} < {f.limit:.0%}（{'、'.join(f.months)}）"
+            t("flag.text", metric=t(f"channel_metric.{f.metric}"), limit=f"{f.limit:.0%}", months=t.join(f.months))
         )
-    return {source: "；".join(parts) for source, parts in texts.items()}
+    return {source: t("flag.sep").join(parts) for source, parts in texts.items()}
 
 
-def _alert_labels(leads: pd.DataFrame) -> list[str | None]:
+def _alert_labels(leads: pd.DataFrame, names: dict[str, str], sep: str) -> list[str | None]:
     """Each lead's alerts as one text, e.g. "停留超时、跟进逾期"; None when it has none."""
     flags = [
         (leads[kind].fillna(False).astype(bool).tolist() if kind in leads else [False] * len(leads),
          label)
-        for kind, label in ALERT_LABELS.items()
+        for kind, label in names.items()
     ]
     texts = []
     for hits in zip(*(f for f, _ in flags)):
         labels = [label for hit, (_, label) in zip(hits, flags) if hit]
-        texts.append("、".join(labels) if labels else None)
+        texts.append(sep.join(labels) if labels else None)
     return texts if flags and len(leads) else [None] * len(leads)
 
 
@@ -2168,13 +2181,13 @@ def _sort_text(frame: pd.DataFrame, column: str) -> list[str]:
     return [v or "" for v in _text_values(frame, column)]
 
 
-def _counts_text(rate: Rate, min_sample: int) -> str | None:
+def _counts_text(rate: Rate, min_sample: int, small: str = _ZH("small_sample")) -> str | None:
     """k/n and the 95% interval, e.g. "7/9 · 45%–94%"; "1/1 · 21%–100% 样本少"; None when n = 0."""
     if not rate.n:
         return None
     low, high = rate.interval
     text = f"{rate.k}/{rate.n} · {low * 100:.0f}%–{high * 100:.0f}%"
-    return f"{text} {SMALL_SAMPLE}" if rate.small(min_sample) else text
+    return f"{text} {small}" if rate.small(min_sample) else text
 
 
 def best_rates(rates: Sequence[Rate], team: float | None, min_sample: int) -> list[bool]:
@@ -2200,7 +2213,7 @@ def best_rates(rates: Sequence[Rate], team: float | None, min_sample: int) -> li
 
 def _rate_columns(
     label: str, rates: Sequence[Rate], min_sample: int, *, best_against: float | None = None,
-    best: bool = True,
+    best: bool = True, t: Catalogue = _ZH,
 ) -> list[_Column]:
     """A rate as two columns: the rate (greyed when a small sample, green bold when the best) and
     its k/n with the 95% interval."""
@@ -2216,7 +2229,7 @@ def _rate_columns(
             formats=["best" if w else "pct_small" if sm else "pct" for w, sm in zip(winners, small)],
         ),
         _Column(
-            COUNTS_HEADER.format(label=label), [_counts_text(r, min_sample) for r in rates],
+            t("counts.header", label=label), [_counts_text(r, min_sample, t("small_sample")) for r in rates],
             width=20, formats=["small" if sm else None for sm in small],
         ),
     ]

@@ -21,6 +21,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from .messages import ZH, Catalogue, catalogue
 from .problems import ERROR, WARNING, Problem
 from .reader import LeadsSheet
 from .rules import LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, Rules, normalize_header
@@ -59,13 +60,13 @@ class Validated:
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
-    def unusable(cls, file: str, message: str) -> Validated:
+    def unusable(cls, file: str, message: str, lang: str = ZH) -> Validated:
         """A file that could not be used at all: no rows, one error naming the file."""
         text = message.removeprefix(f"{file}: ")
         problem = Problem(
             code="unreadable_file",
             severity=ERROR,
-            message=f"{text} 该文件未计入本次统计，其余文件照常计算。",
+            message=catalogue(lang)("problem.unreadable_file", text=text),
             file=file,
         )
         return cls(leads=pd.DataFrame({"_error": pd.Series(dtype=bool)}), problems=[problem])
@@ -84,7 +85,9 @@ class _Check:
     code: str
     severity: str
     field: str
-    message: str  # may use {value} and {hint}
+    # The message is "problem.<code>" of the catalogue (funnel_xl.messages), filled with the value,
+    # a hint and these parameters.
+    params: tuple[tuple[str, object], ...] = ()
 
 
 def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
@@ -135,6 +138,7 @@ def check_across_files(validated: list[Validated], rules: Rules) -> list[Validat
     for lead_id, i, index in zip(shared["lead_id"], shared["file"], shared["index"]):
         places.setdefault(lead_id, []).append((int(i), index))
     header = rules.header("lead_id")
+    t = catalogue(rules.lang)
     errors: dict[int, set[int]] = {}
     dropped: dict[int, set[int]] = {}
     new_problems: dict[int, list[Problem]] = {}
@@ -144,7 +148,7 @@ def check_across_files(validated: list[Validated], rules: Rules) -> list[Validat
             continue
         rows = [_comparable(validated[i].leads.loc[index]) for i, index in where]
         once_per_file = len(set(files)) == len(files)
-        described = [_place(validated[i], index) for i, index in where]
+        described = [_place(validated[i], index, t) for i, index in where]
         if once_per_file and all(row == rows[0] for row in rows[1:]):
             kept = described[0]
             for (i, index), place in list(zip(where, described))[1:]:
@@ -152,8 +156,7 @@ def check_across_files(validated: list[Validated], rules: Rules) -> list[Validat
                 new_problems.setdefault(i, []).append(
                     _cross_problem(
                         validated[i], index, header, lead_id, WARNING, "identical_lead_across_files",
-                        f"线索编号「{lead_id}」在 {kept} 有内容完全相同的一行，只计一次（计入 {kept}）。"
-                        "请与相关销售代表确认后删除重复的一行。",
+                        t("problem.identical_lead_across_files", lead_id=lead_id, kept=kept),
                     )
                 )
             continue
@@ -163,8 +166,7 @@ def check_across_files(validated: list[Validated], rules: Rules) -> list[Validat
             new_problems.setdefault(i, []).append(
                 _cross_problem(
                     validated[i], index, header, lead_id, ERROR, "duplicate_lead_id_across_files",
-                    f"线索编号「{lead_id}」也出现在 {'、'.join(others)}，内容不同，无法判断哪一行正确，"
-                    "这些行都不计入统计。请与相关销售代表核对，只保留一行。",
+                    t("problem.duplicate_lead_id_across_files", lead_id=lead_id, others=t.join(others)),
                 )
             )
     out = []
@@ -198,9 +200,9 @@ def _comparable(row: pd.Series) -> dict:
     return values
 
 
-def _place(v: Validated, index: int) -> str:
+def _place(v: Validated, index: int, t: Catalogue) -> str:
     row = v.leads.loc[index]
-    return f"{row['_file']}「{row['_sheet']}」第 {int(row['_row'])} 行"
+    return t("problem.place", file=row["_file"], sheet=row["_sheet"], row=int(row["_row"]))
 
 
 def _cross_problem(
@@ -428,80 +430,58 @@ def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
     blank = {f: is_blank(raw[f]) for f in raw.columns if f != "_row"}
     present = set(blank)
 
-    def add(field: str, code: str, severity: str, message: str, ok) -> None:
-        checks[code] = _Check(code, severity, field, message)
+    def add(field: str, code: str, severity: str, ok, **params) -> None:
+        checks[code] = _Check(code, severity, field, tuple(params.items()))
         columns[field].append(pa.Check(ok, name=code, ignore_na=False))
 
     stages = set(rules.stage_names) | set(rules.lost_labels)
     lost = typed["stage"].isin(rules.lost_labels) if "stage" in typed else None
 
-    add("lead_id", "missing_lead_id", ERROR, "缺少线索编号，该行无法使用。请补填线索编号。",
-        lambda s: s.notna())
-    add("lead_id", "duplicate_lead_id", ERROR,
-        "线索编号重复出现在多行，无法判断哪一行正确，这些行都不计入统计。请保留一行并删除或改正其余行。",
-        lambda s: s.isna() | ~s.duplicated(keep=False))
+    add("lead_id", "missing_lead_id", ERROR, lambda s: s.notna())
+    add("lead_id", "duplicate_lead_id", ERROR, lambda s: s.isna() | ~s.duplicated(keep=False))
     pattern = rules.lead_id_pattern
     add("lead_id", "bad_lead_id_pattern", WARNING,
-        f"线索编号格式不符合团队规则（{_braces(pattern)}），请核对。",
-        lambda s: s.isna() | s.astype(str).str.fullmatch(pattern))
-    add("stage", "missing_stage", ERROR, "所属阶段为空，该行无法计入漏斗。请从下拉列表中选择阶段。",
-        lambda s: s.notna())
-    add("stage", "unknown_stage", ERROR, "所属阶段「{value}」不是规则中的阶段。{hint}",
-        lambda s: s.isna() | s.isin(stages))
-    add("owner", "missing_owner", ERROR, "负责人为空，该行无法归属到销售代表。请填写负责人。",
-        lambda s: s.notna())
-    add("first_contact", "missing_first_contact", ERROR, "首次接触时间为空，无法计算周期。请填写日期。",
-        lambda s: ~blank["first_contact"].loc[s.index])
+        lambda s: s.isna() | s.astype(str).str.fullmatch(pattern), pattern=pattern)
+    add("stage", "missing_stage", ERROR, lambda s: s.notna())
+    add("stage", "unknown_stage", ERROR, lambda s: s.isna() | s.isin(stages))
+    add("owner", "missing_owner", ERROR, lambda s: s.notna())
+    add("first_contact", "missing_first_contact", ERROR, lambda s: ~blank["first_contact"].loc[s.index])
     add("first_contact", "bad_first_contact", ERROR,
-        "首次接触时间「{value}」不是可识别的日期。请写成 2024-03-15 这样的日期。",
         lambda s: s.notna() | blank["first_contact"].loc[s.index])
     for col in rules.columns:
         if col.kind != "date" or col.field not in present:
             continue
         f = col.field
         if f != "first_contact":
-            add(f, f"bad_date:{f}", WARNING,
-                f"「{col.header}」的值「{{value}}」不是可识别的日期，已忽略。请写成 2024-03-15 这样的日期。",
-                lambda s, f=f: s.notna() | blank[f].loc[s.index])
+            add(f, f"bad_date:{f}", WARNING, lambda s, f=f: s.notna() | blank[f].loc[s.index],
+                header=col.header)
         if f not in PLANNED_DATES:
-            add(f, f"future_date:{f}", WARNING,
-                f"「{col.header}」{{value}} 晚于统计截止日 {as_of.isoformat()}，请核对日期。",
-                lambda s: s.isna() | (s <= as_of_ts))
+            add(f, f"future_date:{f}", WARNING, lambda s: s.isna() | (s <= as_of_ts),
+                header=col.header, as_of=as_of.isoformat())
     if "last_follow_up" in typed and "first_contact" in typed:
         first = typed["first_contact"]
         add("last_follow_up", "follow_up_before_first_contact", WARNING,
-            "最近跟进时间 {value} 早于首次接触时间，请核对两个日期。",
             lambda s: s.isna() | first.loc[s.index].isna() | (s >= first.loc[s.index]))
     if "stage_entered" in typed and "first_contact" in typed:
         first = typed["first_contact"]
         add("stage_entered", "stage_entered_before_first_contact", WARNING,
-            "阶段进入日期 {value} 早于首次接触时间，请核对。",
             lambda s: s.isna() | first.loc[s.index].isna() | (s >= first.loc[s.index]))
     if rules.sources and "source" in typed:
-        add("source", "unknown_source", WARNING,
-            "线索来源「{value}」不在规则的来源列表中，按原样统计。{hint}",
-            lambda s: s.isna() | s.isin(rules.sources))
-        add("source", "missing_source", WARNING, "线索来源为空，渠道分析中计入「(未填写)」。",
-            lambda s: s.notna())
+        add("source", "unknown_source", WARNING, lambda s: s.isna() | s.isin(rules.sources))
+        add("source", "missing_source", WARNING, lambda s: s.notna())
     if rules.follow_up_methods and "follow_up_method" in typed:
         add("follow_up_method", "unknown_method", WARNING,
-            "跟进方式「{value}」不在规则的列表中。{hint}",
             lambda s: s.isna() | s.isin(rules.follow_up_methods))
     if "amount" in typed:
         amount_blank = blank["amount"]
-        add("amount", "bad_amount", WARNING,
-            f"预计成交金额「{{value}}」不是数字，已忽略。请填写以{_braces(rules.amount_unit)}为单位的数字，例如 50。",
-            lambda s: s.notna() | amount_blank.loc[s.index])
-        add("amount", "negative_amount", WARNING, "预计成交金额为负数，已忽略。请核对。",
-            lambda s: s.isna() | (s >= 0))
+        add("amount", "bad_amount", WARNING, lambda s: s.notna() | amount_blank.loc[s.index],
+            unit=rules.amount_unit)
+        add("amount", "negative_amount", WARNING, lambda s: s.isna() | (s >= 0))
         converted = typed["amount__in_yuan"]
-        add("amount", "amount_in_yuan", WARNING,
-            "金额「{value}」以元为单位，已换算为万元。请直接填写万元数。",
-            lambda s: ~converted.loc[s.index])
+        add("amount", "amount_in_yuan", WARNING, lambda s: ~converted.loc[s.index])
     if "dwell_days" in typed:
         dwell_blank = blank["dwell_days"]
         add("dwell_days", "bad_dwell_days", WARNING,
-            "当前阶段停留时长「{value}」不是非负数字，已忽略（该列由工具重新计算）。",
             lambda s: dwell_blank.loc[s.index] | (s.notna() & (s >= 0)))
     if "snooze_until" in typed:
         reason = typed["snooze_reason"] if "snooze_reason" in typed else pd.Series(None, index=typed.index)
@@ -511,40 +491,25 @@ def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
             else pd.Series(False, index=typed.index)
         )
         add("snooze_until", "snooze_without_reason", WARNING,
-            f"填写了暂缓至 {{value}}，但「{_braces(_header_of(rules, 'snooze_reason'))}」为空。"
-            "请写明暂缓的原因，例如“客户决策人出差至月底”。",
-            lambda s: s.isna() | reason.loc[s.index].notna())
+            lambda s: s.isna() | reason.loc[s.index].notna(), header=_header_of(rules, "snooze_reason"))
         add("snooze_until", "snooze_too_long", WARNING,
-            f"暂缓至 {{value}} 超过统计截止日后 {rules.thresholds.max_snooze_days} 天（规则上限）。"
-            "暂缓期过长的线索应归档为无效线索，或缩短暂缓期。",
-            lambda s: s.isna() | (s <= latest))
-        add("snooze_until", "snooze_on_closed_lead", WARNING,
-            "线索已成交或流失，暂缓至没有意义，已忽略。请清空该单元格。",
-            lambda s: s.isna() | ~closed.loc[s.index])
+            lambda s: s.isna() | (s <= latest), days=rules.thresholds.max_snooze_days)
+        add("snooze_until", "snooze_on_closed_lead", WARNING, lambda s: s.isna() | ~closed.loc[s.index])
     if "snooze_reason" in typed:
         snooze_date = (
             typed["snooze_until"] if "snooze_until" in typed else pd.Series(pd.NaT, index=typed.index)
         )
         add("snooze_reason", "snooze_reason_without_date", WARNING,
-            f"填写了暂缓原因，但「{_braces(_header_of(rules, 'snooze_until'))}」为空或不是日期，"
-            "线索不会被暂缓。请填写暂缓至的日期。",
-            lambda s: s.isna() | snooze_date.loc[s.index].notna())
+            lambda s: s.isna() | snooze_date.loc[s.index].notna(), header=_header_of(rules, "snooze_until"))
     if "lost_at" in typed and lost is not None:
         lost_stages = set(rules.stage_names[:-1])
-        add("lost_at", "lost_at_unknown", WARNING,
-            "流失线索未填写流失阶段：计入总数，但不计入各阶段流失。请填写流失时所在阶段。",
-            lambda s: ~lost.loc[s.index] | s.notna())
-        add("lost_at", "bad_lost_at", WARNING,
-            "流失阶段「{value}」不是已成交之前的阶段，已忽略。{hint}",
-            lambda s: s.isna() | s.isin(lost_stages))
-        add("lost_at", "lost_at_on_open_lead", WARNING,
-            "线索并未流失（所属阶段不是流失标签），流失阶段已忽略。",
-            lambda s: s.isna() | lost.loc[s.index])
+        add("lost_at", "lost_at_unknown", WARNING, lambda s: ~lost.loc[s.index] | s.notna())
+        add("lost_at", "bad_lost_at", WARNING, lambda s: s.isna() | s.isin(lost_stages))
+        add("lost_at", "lost_at_on_open_lead", WARNING, lambda s: s.isna() | lost.loc[s.index])
     elif lost is not None and lost.any() and rules.has_column("lost_at"):
         # Rules without a lost-at column say the team does not record it: nothing to point at.
         checks["lost_at_column_missing"] = _Check(
-            "lost_at_column_missing", WARNING, "stage",
-            f"表格没有「{rules.header('lost_at')}」列：流失线索计入总数，但不计入各阶段流失。",
+            "lost_at_column_missing", WARNING, "stage", (("header", rules.header("lost_at")),)
         )
     schema = pa.DataFrameSchema(
         {name: pa.Column(None, checks=cs, nullable=True) for name, cs in columns.items() if cs},
@@ -580,10 +545,12 @@ def _problems(
 
 
 def _problem(check: _Check, sheet: LeadsSheet, row: int, value: str, rules: Rules) -> Problem:
+    code = check.code.split(":")[0]
+    t = catalogue(rules.lang)
     return Problem(
-        code=check.code.split(":")[0],
+        code=code,
         severity=check.severity,
-        message=check.message.format(value=value, hint=_hint(check, value, rules)),
+        message=t(f"problem.{code}", value=value, hint=_hint(check, value, rules), **dict(check.params)).rstrip(),
         sheet=sheet.sheet,
         row=row,
         column=sheet.letters.get(check.field, ""),
@@ -602,22 +569,19 @@ def _hint(check: _Check, value: str, rules: Rules) -> str:
     }.get(check.field)
     if not choices or not value:
         return ""
+    t = catalogue(rules.lang)
     close = difflib.get_close_matches(value.strip(), choices, n=1, cutoff=0.4)
     if close:
-        return f"是否应为「{close[0]}」？"
-    return f"可选值: {'、'.join(choices)}。"
+        return t("hint.did_you_mean", choice=close[0])
+    return t("hint.choices", choices=t.join(choices))
 
 
 def _header_of(rules: Rules, field: str) -> str:
     try:
         return rules.header(field)
     except KeyError:
-        return {"snooze_until": "暂缓至", "snooze_reason": "暂缓原因"}.get(field, field)
-
-
-def _braces(text: str) -> str:
-    """Text from the rules placed inside a message template."""
-    return text.replace("{", "{{").replace("}", "}}")
+        t = catalogue(rules.lang)
+        return t(f"field.{field}") if t.has(f"field.{field}") else field
 
 
 def _display(value: object) -> str:

@@ -514,14 +514,16 @@ def test_ods_is_read(tmp_path, rules):
 
 def test_ods_beyond_the_limits_is_refused_before_parsing(tmp_path, rules):
     # One row with a value, repeated a million times: calamine would build every one of them. The
-    # used range named is the corner: 20 columns (T) by 4 rows + 1,000,000.
+    # used range named is the corner: the header's columns by 4 rows + 1,000,000.
     bomb = (
         '<table:table-row table:number-rows-repeated="1000000">'
         '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
     )
     path = tmp_path / "bomb.ods"
     path.write_bytes(ods_bytes(cn_rows(), trailing=bomb))
-    with pytest.raises(InputError, match="数据超出上限.*T1000004"):
+    from funnel_xl.container import column_letters
+
+    with pytest.raises(InputError, match=f"数据超出上限.*{column_letters(len(CN_HEADERS))}1000004"):
         read_leads(path, rules)
     wide = '<table:table-row><table:table-cell table:number-columns-repeated="600" office:value-type="string"><text:p>y</text:p></table:table-cell></table:table-row>'
     path.write_bytes(ods_bytes(cn_rows(), trailing=wide))

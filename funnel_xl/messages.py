@@ -1,0 +1,1067 @@
+"""Every text a person reads in the report, the validation problems and the command summaries, in
+Chinese (the default) and English, keyed by a stable message id.
+
+One table holds both languages side by side, so a text cannot exist in one and be forgotten in the
+other; a test checks that both use the same ``{placeholders}`` and that every id the code asks
+for is here. A rules file says ``lang = "en"`` (or a command ``--lang en``) to switch.
+
+What is not in the catalogue stays Chinese whatever the language: the reps' template and its
+instructions (template.py), the demo workbook, the mail bodies, the refresh command's summary,
+the rules file's own error messages (they are read before its ``lang``), a damaged or refused
+file's message (container.py, files.py) and the operating system's errors. The README lists them.
+"""
+
+from __future__ import annotations
+
+from string import Formatter
+
+ZH, EN = "zh", "en"
+
+# id: (中文, English)
+MESSAGES: dict[str, tuple[str, str]] = {
+    # -- sheet names --------------------------------------------------------------------------
+    "sheet.overview": ("总览", "Overview"),
+    "sheet.funnel": ("漏斗分析", "Funnel"),
+    "sheet.flow": ("阶段流转", "Month flow"),
+    "sheet.trend": ("趋势", "Trend"),
+    "sheet.owners": ("负责人对比", "Reps"),
+    "sheet.sources": ("渠道分析", "Channels"),
+    "sheet.alerts": ("预警", "Alerts"),
+    "sheet.suggestions": ("优化建议", "Suggestions"),
+    "sheet.problems": ("数据问题", "Data problems"),
+    "sheet.detail": ("线索明细", "Lead detail"),
+    "sheet.forecast": ("预测", "Forecast"),
+    "sheet.quality": ("数据质量", "Data quality"),
+    "sheet.run": ("运行信息", "Run record"),
+    "sheet.open_leads": ("在跟线索", "Open leads"),
+    "sheet.dimension": ("{header}分析", "By {header}"),
+    "sheet.no_owner": ("未填写负责人", "No owner"),
+    # -- workbook properties ------------------------------------------------------------------
+    "doc.title": ("销售漏斗分析 {period}", "Sales funnel analysis {period}"),
+    "doc.group_title": ("销售漏斗分析 {period} · {label} {name}", "Sales funnel analysis {period} · {label} {name}"),
+    "doc.subject": ("截至 {as_of}", "As of {as_of}"),
+    "group.owner": ("负责人", "Rep"),
+    "group.source": ("线索来源", "Channel"),
+    # -- shared labels --------------------------------------------------------------------------
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "list_sep": ("、", ", "),
+    "col.metric": ("指标", "Measure"),
+    "col.value": ("数值", "Value"),
+    "col.note": ("说明", "Note"),
+    "col.stage": ("阶段", "Stage"),
+    "col.current": ("当前线索数", "Current leads"),
+    "col.reached": ("累计到达", "Reached"),
+    "col.exited": ("已离开", "Exited"),
+    "col.pass_rate": ("通过率\n(至下一阶段)", "Pass rate\n(to next stage)"),
+    "col.loss_rate": ("流失率", "Loss rate"),
+    "col.lost_here": ("本阶段流失", "Lost here"),
+    "col.avg_dwell": ("平均停留(天)", "Avg. days in stage"),
+    "col.stalled": ("停留超时", "Stalled"),
+    "col.max_dwell": ("最长停留(天)", "Max. days in stage"),
+    "col.amount": ("金额({unit})", "Amount ({unit})"),
+    "col.weighted_amount": ("加权金额({unit})", "Weighted amount ({unit})"),
+    "col.remark": ("备注", "Remark"),
+    "col.leads": ("线索数", "Leads"),
+    "col.active": ("在跟", "Open"),
+    "col.won": ("成交", "Won"),
+    "col.lost": ("流失", "Lost"),
+    "col.win_rate": ("赢单率", "Win rate"),
+    "col.avg_cycle": ("平均周期(天)", "Avg. cycle (days)"),
+    "col.pipeline": ("在跟金额({unit})", "Pipeline ({unit})"),
+    "col.weighted_pipeline": ("加权金额({unit})", "Weighted pipeline ({unit})"),
+    "col.low_months": ("连续偏低\n(连续 {months} 个月)", "Low month after month\n({months} months)"),
+    "col.overdue": ("跟进逾期", "Overdue"),
+    "col.stale": ("久未跟进", "No recent follow-up"),
+    "col.close_past": ("预计成交日已过", "Close date past"),
+    "col.stage_entered": ("阶段进入日期", "Stage entered"),
+    "col.dwell": ("停留(天)", "Days in stage"),
+    "col.limit": ("上限(天)", "Limit (days)"),
+    "col.since_follow_up": ("距上次跟进(天)", "Days since follow-up"),
+    "col.alerts": ("预警", "Alerts"),
+    "col.kind": ("类型", "Type"),
+    "col.lead_id": ("线索编号", "Lead ID"),
+    "col.customer": ("客户", "Customer"),
+    "col.owner": ("负责人", "Owner"),
+    "col.source": ("来源", "Source"),
+    "col.date": ("日期", "Date"),
+    "col.number": ("序号", "No."),
+    "col.suggestion": ("建议", "Suggestion"),
+    "col.suggestion_metric": ("指标", "Measure"),
+    "col.stage_or_channel": ("阶段/渠道", "Stage / channel"),
+    "col.severity": ("严重程度", "Severity"),
+    "col.file": ("文件", "File"),
+    "col.sheet": ("工作表", "Sheet"),
+    "col.row": ("行", "Row"),
+    "col.column": ("列", "Column"),
+    "col.header": ("表头", "Header"),
+    "col.problem_value": ("值", "Value"),
+    "col.message": ("问题说明", "Problem"),
+    "col.code": ("代码", "Code"),
+    "col.entered_source": ("阶段进入日期来源", "Stage entered: from"),
+    "col.lost_at_source": ("流失阶段来源", "Lost at: from"),
+    "col.status": ("状态", "Status"),
+    "col.source_file": ("来源文件", "Source file"),
+    "col.source_row": ("来源行", "Source row"),
+    "col.team": ("全队", "Team"),
+    "col.own_owner": ("本人", "You"),
+    "col.own_source": ("本渠道", "This channel"),
+    "col.own_pass_rate": ("{own}通过率\n(至下一阶段)", "{own}: pass rate\n(to next stage)"),
+    "col.team_pass_rate": ("全队通过率", "Team pass rate"),
+    "col.own_loss_rate": ("{own}流失率", "{own}: loss rate"),
+    "col.team_loss_rate": ("全队流失率", "Team loss rate"),
+    "col.team_avg_dwell": ("全队平均停留(天)", "Team avg. days in stage"),
+    "col.own_pass_rate_short": ("{own}通过率", "{own}: pass rate"),
+    "col.stage_loss_rate": ("{stage}流失率", "{stage}: loss rate"),
+    "col.win_rate_amount": ("赢单率(金额)", "Win rate (amount)"),
+    "col.median_cycle": ("周期中位数(天)", "Median cycle (days)"),
+    "col.avg_lost_cycle": ("平均流失周期(天)", "Avg. lost cycle (days)"),
+    "col.snoozed": ("暂缓中", "Snoozed"),
+    "total": ("合计", "Total"),
+    # A column the rules do not define is headed like the default rules' own header.
+    "field.lead_id": ("线索编号", "Lead ID"),
+    "field.customer": ("客户名称/联系人", "Customer/Contact"),
+    "field.source": ("线索来源", "Lead source"),
+    "field.stage": ("所属阶段", "Stage"),
+    "field.owner": ("负责人", "Owner"),
+    "field.stage_entered": ("阶段进入日期", "Stage entered"),
+    "field.next_follow_up": ("下次跟进时间", "Next follow-up"),
+    "field.expected_close": ("预计成交日期", "Expected close"),
+    "field.amount": ("预计成交金额({unit})", "Expected amount ({unit})"),
+    "field.snooze_until": ("暂缓至", "Snoozed until"),
+    "field.snooze_reason": ("暂缓原因", "Snooze reason"),
+    # -- a problem's place -------------------------------------------------------------------------
+    "severity.error": ("错误", "error"),
+    "severity.warning": ("警告", "warning"),
+    "where.sheet": ("「{sheet}」", "'{sheet}'"),
+    "where.row": ("第 {row} 行", "row {row}"),
+    "where.column": ("{column} 列", "column {column}"),
+    "where.column_header": ("{column} 列({header})", "column {column} ({header})"),
+    "where.value": (" 值「{value}」", " value '{value}'"),
+    # -- validation problems (code → message) -----------------------------------------------------
+    "problem.missing_lead_id": ("缺少线索编号，该行无法使用。请补填线索编号。", "No lead ID: the row cannot be used. Please fill in the lead ID."),
+    "problem.duplicate_lead_id": (
+        "线索编号重复出现在多行，无法判断哪一行正确，这些行都不计入统计。请保留一行并删除或改正其余行。",
+        ("The lead ID is on several rows and nobody can tell which is right: none of them is "
+        "counted. Keep one row and delete or correct the others."),
+    ),
+    "problem.bad_lead_id_pattern": (
+        "线索编号格式不符合团队规则（{pattern}），请核对。",
+        "The lead ID does not match the team's pattern ({pattern}); please check it.",
+    ),
+    "problem.missing_stage": (
+        "所属阶段为空，该行无法计入漏斗。请从下拉列表中选择阶段。",
+        "No stage: the row cannot be placed in the funnel. Please pick a stage from the list.",
+    ),
+    "problem.unknown_stage": ("所属阶段「{value}」不是规则中的阶段。{hint}", "'{value}' is not a stage of the rules. {hint}"),
+    "problem.missing_owner": (
+        "负责人为空，该行无法归属到销售代表。请填写负责人。",
+        "No owner: the row cannot be given to a rep. Please fill in the owner.",
+    ),
+    "problem.missing_first_contact": (
+        "首次接触时间为空，无法计算周期。请填写日期。",
+        "No first-contact date: the cycle cannot be computed. Please fill in the date.",
+    ),
+    "problem.bad_first_contact": (
+        "首次接触时间「{value}」不是可识别的日期。请写成 2024-03-15 这样的日期。",
+        ("The first-contact date '{value}' is not a date the tool can read. Please write a date "
+        "such as 2024-03-15."),
+    ),
+    "problem.bad_date": (
+        "「{header}」的值「{value}」不是可识别的日期，已忽略。请写成 2024-03-15 这样的日期。",
+        ("'{value}' in '{header}' is not a date the tool can read; it is ignored. Please write a "
+        "date such as 2024-03-15."),
+    ),
+    "problem.future_date": (
+        "「{header}」{value} 晚于统计截止日 {as_of}，请核对日期。",
+        "'{header}' {value} is after the as-of date {as_of}; please check the date.",
+    ),
+    "problem.follow_up_before_first_contact": (
+        "最近跟进时间 {value} 早于首次接触时间，请核对两个日期。",
+        "The last follow-up {value} is before the first contact; please check both dates.",
+    ),
+    "problem.stage_entered_before_first_contact": (
+        "阶段进入日期 {value} 早于首次接触时间，请核对。",
+        "The stage-entered date {value} is before the first contact; please check it.",
+    ),
+    "problem.unknown_source": (
+        "线索来源「{value}」不在规则的来源列表中，按原样统计。{hint}",
+        "The source '{value}' is not in the rules' list of sources; it is counted as typed. {hint}",
+    ),
+    "problem.missing_source": (
+        "线索来源为空，渠道分析中计入「(未填写)」。", "No source: counted as '(blank)' in the channel comparison.",
+    ),
+    "problem.unknown_method": (
+        "跟进方式「{value}」不在规则的列表中。{hint}", "The follow-up method '{value}' is not in the rules' list. {hint}",
+    ),
+    "problem.bad_amount": (
+        "预计成交金额「{value}」不是数字，已忽略。请填写以{unit}为单位的数字，例如 50。",
+        "The amount '{value}' is not a number; it is ignored. Please write a number in {unit}, e.g. 50.",
+    ),
+    "problem.negative_amount": ("预计成交金额为负数，已忽略。请核对。", "The amount is negative; it is ignored. Please check it."),
+    "problem.amount_in_yuan": (
+        "金额「{value}」以元为单位，已换算为万元。请直接填写万元数。",
+        "The amount '{value}' is in 元; it was converted to 万元. Please write it in 万元.",
+    ),
+    "problem.bad_dwell_days": (
+        "当前阶段停留时长「{value}」不是非负数字，已忽略（该列由工具重新计算）。",
+        ("Days in stage '{value}' is not a non-negative number; it is ignored (the tool recalculates "
+        "this column)."),
+    ),
+    "problem.lost_at_unknown": (
+        "流失线索未填写流失阶段：计入总数，但不计入各阶段流失。请填写流失时所在阶段。",
+        ("A lost lead without a lost-at stage: counted in the totals, not in any stage's loss. "
+        "Please fill in the stage it was lost in."),
+    ),
+    "problem.bad_lost_at": (
+        "流失阶段「{value}」不是已成交之前的阶段，已忽略。{hint}",
+        "The lost-at stage '{value}' is not a stage before the won one; it is ignored. {hint}",
+    ),
+    "problem.lost_at_on_open_lead": (
+        "线索并未流失（所属阶段不是流失标签），流失阶段已忽略。",
+        "The lead is not lost (its stage is no lost label): the lost-at stage is ignored.",
+    ),
+    "problem.lost_at_column_missing": (
+        "表格没有「{header}」列：流失线索计入总数，但不计入各阶段流失。",
+        "The sheet has no '{header}' column: lost leads count in the totals, not in any stage's loss.",
+    ),
+    "problem.identical_lead_across_files": (
+        "线索编号「{lead_id}」在 {kept} 有内容完全相同的一行，只计一次（计入 {kept}）。请与相关销售代表确认后删除重复的一行。",
+        ("Lead ID '{lead_id}' has an identical row in {kept}: counted once (in {kept}). Please agree "
+        "with the reps which copy to delete."),
+    ),
+    "problem.duplicate_lead_id_across_files": (
+        "线索编号「{lead_id}」也出现在 {others}，内容不同，无法判断哪一行正确，这些行都不计入统计。请与相关销售代表核对，只保留一行。",
+        ("Lead ID '{lead_id}' is also in {others} with other content; nobody can tell which row is "
+        "right, so none is counted. Please check with the reps and keep one row."),
+    ),
+    "problem.log_missing_lead_id": (
+        "跟进记录缺少线索编号，无法对应到线索，该条记录未使用。请补填线索编号。",
+        ("A follow-up entry without a lead ID cannot be matched to a lead; it is not used. Please fill "
+        "in the lead ID."),
+    ),
+    "problem.log_unknown_lead": (
+        "线索编号「{value}」在线索表中不存在，该条跟进记录未使用。请核对编号，应与线索表中的线索编号一致。",
+        ("Lead ID '{value}' is not in the leads sheet; the follow-up entry is not used. Please check "
+        "it against the leads sheet's IDs."),
+    ),
+    "problem.log_missing_time": (
+        "跟进时间为空，该条记录未使用。请填写日期，例如 2024-03-15。",
+        "No follow-up date: the entry is not used. Please fill in a date, e.g. 2024-03-15.",
+    ),
+    "problem.log_bad_time": (
+        "跟进时间「{value}」不是可识别的日期，该条记录未使用。请写成 2024-03-15 这样的日期。",
+        ("The follow-up date '{value}' is not a date the tool can read; the entry is not used. "
+        "Please write a date such as 2024-03-15."),
+    ),
+    "problem.log_unknown_stage": (
+        "阶段调整为「{value}」不是规则中的阶段或流失标签，该条记录未使用。{hint}不调整阶段时请留空。",
+        ("The stage change '{value}' is no stage or lost label of the rules; the entry is not used. "
+        "{hint} Leave it blank when the stage does not change."),
+    ),
+    "problem.log_future_time": (
+        "跟进时间 {value} 晚于统计截止日 {as_of}，本次统计未使用该条记录。",
+        "The follow-up date {value} is after the as-of date {as_of}; the entry is not used in this run.",
+    ),
+    "problem.log_before_first_contact": (
+        "跟进时间 {value} 早于该线索的首次接触时间 {first}，请核对两个日期。",
+        "The follow-up date {value} is before the lead's first contact {first}; please check both dates.",
+    ),
+    "problem.log_unknown_method": (
+        "跟进方式「{value}」不在规则的列表中。{hint}", "The follow-up method '{value}' is not in the rules' list. {hint}",
+    ),
+    "problem.log_bad_date": (
+        "下次沟通时间「{value}」不是可识别的日期，已忽略。请写成 2024-03-15 这样的日期。",
+        ("The next contact date '{value}' is not a date the tool can read; it is ignored. Please "
+        "write a date such as 2024-03-15."),
+    ),
+    "problem.stage_disagrees_with_log": (
+        "所属阶段「{stage}」与跟进记录中最后一次阶段调整「{moved}」（{day}，跟进记录第 {row} 行）不一致。请核对后更正其中一处。",
+        ("The stage '{stage}' differs from the follow-up log's last stage change '{moved}' ({day}, "
+        "log row {row}). Please correct one of them."),
+    ),
+    "problem.last_follow_up_disagrees_with_log": (
+        "最近跟进时间 {last} 与跟进记录中最近一次跟进 {logged}（跟进记录第 {row} 行）不一致。请核对后更正其中一处。",
+        ("The last follow-up {last} differs from the follow-up log's latest entry {logged} (log row "
+        "{row}). Please correct one of them."),
+    ),
+    "problem.row_outside_table": (
+        "这一行在{table}的各列中都没有内容，只在表外的 {cell} 有值，已跳过。若它是一条线索，请把内容填到对应的列。",
+        ("This row has nothing in the columns of {table}, only in {cell} outside them; it is skipped. "
+        "If it is a lead, move its content into the columns."),
+    ),
+    "table.leads": ("线索表", "the leads table"),
+    "table.log": ("跟进记录", "the follow-up log"),
+    "problem.total_row": (
+        "这是合计行，不是线索，已跳过（合计由工具重新计算）。",
+        "This is a total line, not a lead: it is skipped (the tool computes the totals).",
+    ),
+    "problem.stray_cell_ignored": (
+        "单元格 {ref} 远在表格之外（超出规则 [limits] 的 {rows} 行 × {columns} 列），已忽略。若它不是误输入，请把内容移到表格里。",
+        ("Cell {ref} lies far outside the table (beyond the rules' [limits] of {rows} rows × "
+        "{columns} columns); it is ignored. If it is not a slip, move its content into the table."),
+    ),
+    "problem.formula_without_value": (
+        "这个单元格是公式，但文件里没有保存它的计算结果（常见于由程序生成、没在 Excel/WPS 中打开保存过的文件），按空白处理。请在 Excel/WPS 中打开并保存一次后再试。",
+        ("This cell holds a formula whose result the file does not store (common in files made by a "
+        "program and never saved in Excel/WPS): it reads as blank. Open and save the file once in "
+        "Excel/WPS, then try again."),
+    ),
+    # -- a file that cannot be read with the rules -----------------------------------------------
+    "input.missing_columns": (
+        "{file}: 工作表「{sheet}」缺少列{missing}。找到的表头: {found}。请检查表头或用 --rules 指定列名。",
+        ("{file}: sheet '{sheet}' lacks the column {missing}. Headers found: {found}. Check the "
+        "headers, or name the columns in a rules file given with --rules."),
+    ),
+    "input.missing_column": ("「{header}」{hint}", "'{header}'{hint}"),
+    "input.closest": ("（最接近的是「{close}」）", " (closest: '{close}')"),
+    "input.none": ("（无）", "(none)"),
+    "input.not_set": ("（未设置）", "(not set)"),
+    "input.quoted": ("「{name}」", "'{name}'"),
+    "input.all_sheets_empty": (
+        "{file}: 工作簿里的工作表都是空的（{listed}），没有可读取的线索。请确认发来的是填好的跟踪表。",
+        ("{file}: every sheet of the workbook is empty ({listed}): no lead to read. Please check that "
+        "this is the filled-in tracking sheet."),
+    ),
+    "input.no_leads_sheet": (
+        "{file}: 找不到线索工作表：没有名为 {expected} 的工作表，也没有哪个工作表的表头包含「{lead_id}」「{stage}」等列。",
+        ("{file}: no leads sheet: no sheet is named {expected}, and no sheet's header holds columns "
+        "such as '{lead_id}' and '{stage}'."),
+    ),
+    "input.table_empty": (
+        "{file}: 工作簿里的工作表都是空的，没有可读取的内容。", "{file}: every sheet of the workbook is empty.",
+    ),
+    "input.csv_empty": (
+        "{file}: 文件是空的，没有可读取的线索。请确认导出的是填好的表格。",
+        "{file}: the file is empty: no lead to read. Please check the export.",
+    ),
+    "input.csv_no_header": (
+        "{file}: 找不到线索表的表头：前 {rows} 行中没有哪一行包含「{lead_id}」「{stage}」等列。请检查表头，或用 --rules 指定与表头相符的规则文件（funnel-xl rules init 可以生成一份）。",
+        ("{file}: no header of a leads table: none of the first {rows} rows holds columns such as "
+        "'{lead_id}' and '{stage}'. Check the header, or give a rules file that matches it with "
+        "--rules (funnel-xl rules init drafts one)."),
+    ),
+    "input.csv_wrong_encoding": (
+        "{file}: 第 {line} 行附近的内容不是 {encoding} 编码，无法读取。请检查规则 [input] encoding（或 --encoding），或写 auto 让工具自动识别。",
+        ("{file}: the text near line {line} is not in {encoding}. Check the rules' [input] encoding "
+        "(or --encoding), or write auto to have it detected."),
+    ),
+    "input.csv_unknown_encoding": (
+        "{file}: 无法识别文件的编码（不是 UTF-8，也不是 GBK/GB18030）。请在 Excel/WPS 中另存为「CSV UTF-8」，或在规则 [input] encoding（或 --encoding）中写明编码。",
+        ("{file}: the file's encoding is neither UTF-8 nor GBK/GB18030. Save it as 'CSV UTF-8' in "
+        "Excel/WPS, or name the encoding in the rules' [input] encoding (or --encoding)."),
+    ),
+    "input.csv_too_big": (
+        "{file}: 数据超出上限：{rows} 行 × {columns} 列，上限为 {max_rows} 行 × {max_columns} 列（规则文件 [limits] max_rows / max_columns）。请把数据拆成几个文件。",
+        ("{file}: more data than the limits: {rows} rows × {columns} columns, the limit is "
+        "{max_rows} rows × {max_columns} columns (rules [limits] max_rows / max_columns). Please "
+        "split the data into several files."),
+    ),
+    "input.csv_too_many_cells": (
+        "{file}: 数据有 {rows} 行 × {columns} 列，超过 {max_cells} 个单元格的上限（规则文件 [limits] max_cells）。请把数据拆成几个文件。",
+        ("{file}: {rows} rows × {columns} columns is more than the limit of {max_cells} cells (rules "
+        "[limits] max_cells). Please split the data into several files."),
+    ),
+    "input.csv_bad": (
+        "{file}: 第 {row} 行不是有效的 CSV（{error}），请检查引号是否成对。",
+        "{file}: row {row} is not valid CSV ({error}); check that the quotes are paired.",
+    ),
+    "problem.stage_entered_not_updated.changed": (
+        "所属阶段已从「{previous}」（{month} 的重建）变为「{stage}」，但阶段进入日期仍是当时的 {day}，本次改用估算日期。请更新阶段进入日期。",
+        ("The stage changed from '{previous}' (the {month} rebuild) to '{stage}', but the "
+        "stage-entered date is still that rebuild's {day}: an estimate is used this time. Please "
+        "update the stage-entered date."),
+    ),
+    "problem.stage_entered_not_updated.kept": (
+        "阶段进入日期 {day} 在阶段变为「{stage}」后一直未更新，本次沿用历史记录中的日期。请更新阶段进入日期。",
+        ("The stage-entered date {day} was not updated when the stage became '{stage}': the date "
+        "in the history is used this time. Please update the stage-entered date."),
+    ),
+    "suggestion.low_channel": (
+        "渠道「{source}」{what}已连续 {months} 个月低于 {limit}（{first} 至 {last}：{values}）：{advice}",
+        ("Channel '{source}': {what} below {limit} for {months} months in a row ({first} to {last}: "
+        "{values}): {advice}"),
+    ),
+    "suggestion.low_channel.win_rate": ("赢单率", "the win rate"),
+    "suggestion.low_channel.first_pass_rate": ("{transition}通过率", "the {transition} pass rate"),
+    "suggestion.low_channel.win_rate.advice": (
+        "评估其获客成本，减少投入或调整使用方式。", "weigh its acquisition cost; spend less on it or use it differently.",
+    ),
+    "suggestion.low_channel.first_pass_rate.advice": (
+        "检查该渠道线索质量与初步筛选话术，评估其获客成本，减少投入或调整使用方式。",
+        ("check the quality of its leads and the qualification script, weigh its acquisition cost; "
+        "spend less on it or use it differently."),
+    ),
+    "problem.snooze_without_reason": (
+        "填写了暂缓至 {value}，但「{header}」为空。请写明暂缓的原因，例如“客户决策人出差至月底”。",
+        ("Snoozed until {value}, but '{header}' is blank. Please say why, e.g. 'the decision maker "
+        "travels until the end of the month'."),
+    ),
+    "problem.snooze_too_long": (
+        "暂缓至 {value} 超过统计截止日后 {days} 天（规则上限）。暂缓期过长的线索应归档为无效线索，或缩短暂缓期。",
+        ("Snoozed until {value}, more than {days} days after the as-of date (the rules' limit). A "
+        "lead snoozed that long should be archived as lost, or snoozed for less."),
+    ),
+    "problem.snooze_on_closed_lead": (
+        "线索已成交或流失，暂缓至没有意义，已忽略。请清空该单元格。",
+        "The lead is won or lost: a snooze means nothing here and is ignored. Please clear the cell.",
+    ),
+    "problem.snooze_reason_without_date": (
+        "填写了暂缓原因，但「{header}」为空或不是日期，线索不会被暂缓。请填写暂缓至的日期。",
+        ("A snooze reason is given, but '{header}' is blank or no date: the lead is not snoozed. "
+        "Please fill in the date it is snoozed until."),
+    ),
+    "problem.holiday_calendar_missing": (
+        "规则设置按工作日计算停留时长，但节假日日历（chinese-calendar）不含 {years} 年的法定节假日和调休：这些年份只跳过周末。请升级 chinese-calendar（pip install -U chinese-calendar）后重新运行。",
+        ("The rules count days in stage in working days, but the holiday calendar "
+        "(chinese-calendar) lacks the official holidays and adjusted working days of {years}: "
+        "only weekends are skipped in those years. Upgrade chinese-calendar (pip install -U "
+        "chinese-calendar) and run again."),
+    ),
+    "problem.place": ("{file}「{sheet}」第 {row} 行", "{file} '{sheet}' row {row}"),
+    "problem.unreadable_file": (
+        "{text} 该文件未计入本次统计，其余文件照常计算。",
+        "{text} The file is left out of this run; the other files are counted as usual.",
+    ),
+    "hint.did_you_mean": ("是否应为「{choice}」？", "Did you mean '{choice}'?"),
+    "hint.choices": ("可选值: {choices}。", "Allowed values: {choices}."),
+    # -- command summaries (validate, rebuild) ------------------------------------------------------
+    "cli.error": ("错误: {message}", "Error: {message}"),
+    "cli.validate.total": ("共 {files}{rows} 行：错误 {errors} 个，警告 {warnings} 个。", "{files}{rows} rows: {errors} errors, {warnings} warnings."),
+    "cli.validate.files": ("{count} 个工作簿，", "{count} workbooks, "),
+    "cli.skipped": (
+        "另有 {count} 行没有填写阶段，按规则 sheets.skip_rows_without_stage 不计入漏斗（不是错误）。",
+        ("{count} more rows have no stage: left out of the funnel by the rules' "
+        "sheets.skip_rows_without_stage (not an error)."),
+    ),
+    "cli.read": ("读取工作簿 {count} 个", "{count} workbooks read"),
+    "cli.unreadable": ("，无法读取 {count} 个（见「数据问题」）: {files}", ", {count} could not be read (see 'Data problems'): {files}"),
+    "cli.summary.leads": (
+        "截止 {as_of}：线索 {total} 条（有效 {valid}，因数据错误排除 {excluded}）",
+        "As of {as_of}: {total} leads ({valid} valid, {excluded} excluded for data errors)",
+    ),
+    "cli.summary.win_rate": ("赢单率 {rate}（成交 {won} / 已结束 {closed}）", "Win rate {rate} ({won} won / {closed} closed)"),
+    "cli.summary.worst": ("最薄弱环节: {label} 通过率 {rate}", "Weakest transition: {label}, pass rate {rate}"),
+    "cli.summary.worst_unknown": (
+        "最薄弱环节: 样本不足（没有已离开不少于 {min_sample} 条线索的环节）",
+        "Weakest transition: too small a sample (no transition with at least {min_sample} leads that left)",
+    ),
+    "cli.summary.alerts": (
+        "停留超时 {stalled} 条，跟进逾期 {overdue} 条，久未跟进 {stale} 条",
+        "{stalled} stalled, {overdue} follow-ups overdue, {stale} without recent follow-up",
+    ),
+    "cli.summary.problems": ("数据问题: 错误 {errors} 个，警告 {warnings} 个", "Data problems: {errors} errors, {warnings} warnings"),
+    "cli.summary.month": (
+        "本月（{start} 至 {end}）：新增 {new} 条，成交 {won} 条，流失 {lost} 条，阶段变动 {moves} 次",
+        "This month ({start} to {end}): {new} new, {won} won, {lost} lost, {moves} stage moves",
+    ),
+    "cli.summary.low_channel": (
+        "渠道「{source}」{metric}已连续 {months} 个月低于 {limit}",
+        "Channel '{source}': {metric} below {limit} for {months} months in a row",
+    ),
+    "cli.report": ("报告: {path}", "Report: {path}"),
+    "cli.split": ("按{label}拆分: {count} 份工作簿，在 {folder}", "Split by {label}: {count} workbooks in {folder}"),
+    "cli.manifest": ("清单: {path}", "Manifest: {path}"),
+    "cli.history": ("历史记录: {path}（已记录 {month}{compared}）", "History: {path} ({month} recorded{compared})"),
+    "cli.history.compared": ("，与 {month} 的快照对比", ", compared with the {month} snapshot"),
+    "cli.history.first": ("，此前没有更早月份的快照", ", no snapshot of an earlier month"),
+    # -- values shown in cells ------------------------------------------------------------------
+    "status.active": ("在跟", "open"),
+    "status.won": ("成交", "won"),
+    "status.lost": ("流失", "lost"),
+    "status.excluded": ("已排除(数据错误)", "excluded (data error)"),
+    "entered.log": ("跟进记录", "follow-up log"),
+    "entered.column": ("表格", "sheet"),
+    "entered.store": ("历史记录", "history"),
+    "entered.between_runs": ("估算(两次重建之间)", "estimated (between rebuilds)"),
+    "entered.first_contact": ("首次接触", "first contact"),
+    "entered.estimated": ("估算", "estimated"),
+    "entered.unknown": ("未知", "unknown"),
+    "move.log": ("跟进记录", "follow-up log"),
+    "move.column": ("阶段进入日期(两次重建之间)", "stage entered (between rebuilds)"),
+    "move.estimated": ("估算(两次重建之间)", "estimated (between rebuilds)"),
+    "basis.current": ("本次", "this run"),
+    "basis.store": ("历史记录", "history"),
+    "basis.log": ("跟进记录", "follow-up log"),
+    "channel_metric.win_rate": ("赢单率", "win rate"),
+    "channel_metric.first_pass_rate": ("首环节通过率", "first pass rate"),
+    "alert.stalled": ("停留超时", "stalled"),
+    "alert.overdue": ("跟进逾期", "follow-up overdue"),
+    "alert.stale": ("久未跟进", "no recent follow-up"),
+    "alert.close_past": ("预计成交日已过", "close date past"),
+    "metric.pass_rate": ("阶段通过率", "stage pass rate"),
+    "metric.loss_rate": ("阶段流失率", "stage loss rate"),
+    "metric.win_rate": ("赢单率", "win rate"),
+    "metric.stalled_share": ("停留超时占比", "share stalled"),
+    "metric.source_win_rate": ("渠道赢单率", "channel win rate"),
+    "metric.source_first_pass_rate": ("渠道首环节通过率", "channel first pass rate"),
+    "metric.source_low_win_rate": ("渠道赢单率连续偏低", "channel win rate low month after month"),
+    "metric.source_low_first_pass_rate": (
+        "渠道首环节通过率连续偏低", "channel first pass rate low month after month",
+    ),
+    "direction.lost": ("流失", "lost"),
+    "direction.revived": ("恢复跟进", "revived"),
+    "direction.forward": ("前进", "forward"),
+    "direction.back": ("后退", "back"),
+    "flag.text": ("{metric} < {limit}（{months}）", "{metric} < {limit} ({months})"),
+    "flag.sep": ("；", "; "),
+    # -- 总览 -----------------------------------------------------------------------------------
+    "overview.title": ("销售漏斗分析 · 截至 {as_of}", "Sales funnel analysis · as of {as_of}"),
+    "overview.subtitle": ("统计期间 {period} · 数据来源 {inputs}", "Period {period} · data from {inputs}"),
+    "overview.input": ("{name}「{sheet}」", "{name} '{sheet}'"),
+    "fig.total": ("线索总数", "Leads in total"),
+    "fig.total.note": ("有效线索 + 因数据错误排除的行", "valid leads + rows excluded for data errors"),
+    "fig.valid": ("有效线索", "Valid leads"),
+    "fig.valid.note": ("参与计算的线索", "leads in the figures"),
+    "fig.active": ("在跟", "Open"),
+    "fig.active.note": ("处于成交前各阶段的线索", "leads in the stages before won"),
+    "fig.won": ("已成交", "Won"),
+    "fig.lost": ("已流失", "Lost"),
+    "fig.lost.note": ("标记为无效线索", "marked with a lost label"),
+    "fig.excluded": ("排除(数据错误)", "Excluded (data errors)"),
+    "fig.excluded.note": ("见「数据问题」与「线索明细」末尾", "see 'Data problems' and the end of 'Lead detail'"),
+    "fig.excluded.group_note": ("见「数据问题」", "see 'Data problems'"),
+    "fig.win_rate": ("赢单率", "Win rate"),
+    "fig.win_rate.note": ("已成交 ÷ (已成交 + 已流失)", "won ÷ (won + lost)"),
+    "fig.overall_conversion": ("整体转化率", "Overall conversion"),
+    "fig.overall_conversion.note": ("已成交 ÷ 有效线索", "won ÷ valid leads"),
+    "fig.cycle_mean": ("平均成交周期(天)", "Avg. deal cycle (days)"),
+    "fig.cycle_mean.note": (
+        "首次接触 → 进入已成交，{count} 条已成交线索的平均",
+        "first contact → won, mean of {count} won leads",
+    ),
+    "fig.cycle_mean.group_note": ("首次接触 → 进入已成交", "first contact → won"),
+    "fig.cycle_median": ("成交周期中位数(天)", "Median deal cycle (days)"),
+    "fig.pipeline": ("在跟金额({unit})", "Pipeline ({unit})"),
+    "fig.pipeline.note": ("在跟线索预计成交金额之和", "sum of the open leads' expected amounts"),
+    "fig.weighted_pipeline": ("加权金额({unit})", "Weighted pipeline ({unit})"),
+    "fig.weighted_pipeline.note": ("Σ 金额 × 所在阶段赢单概率", "Σ amount × the stage's win probability"),
+    "fig.worst_transition": ("最薄弱环节", "Weakest transition"),
+    "fig.worst_transition.note": (
+        "已离开不少于 {min_sample} 条的环节中通过率最低者",
+        "the lowest pass rate among the transitions at least {min_sample} leads left",
+    ),
+    "fig.worst_transition.none": ("：没有足够样本的环节", ": no transition with a large enough sample"),
+    "fig.worst_transition.group_note": ("通过率最低的相邻阶段", "the adjacent stages with the lowest pass rate"),
+    "fig.worst_rate": ("最薄弱环节通过率", "Weakest transition's pass rate"),
+    "fig.worst_rate.note": ("下一阶段累计到达 ÷ 本阶段已离开", "reached the next stage ÷ exited this one"),
+    "fig.stalled": ("停留超时", "Stalled"),
+    "fig.stalled.note": ("在跟且停留天数超过该阶段上限", "open, longer in the stage than its limit"),
+    "fig.overdue": ("跟进逾期", "Follow-up overdue"),
+    "fig.overdue.note": ("下次跟进时间已过", "next follow-up date passed"),
+    "fig.stale": ("久未跟进", "No recent follow-up"),
+    "fig.stale.note": ("距最近跟进超过规定天数", "last follow-up longer ago than the rules allow"),
+    "fig.close_past": ("预计成交日已过", "Close date past"),
+    "fig.close_past.note": ("在跟但预计成交日期已过", "open, but the expected close date has passed"),
+    "fig.errors": ("数据问题(错误)", "Data problems (errors)"),
+    "fig.errors.note": ("有错误的行不参与计算", "rows with errors are left out of the figures"),
+    "fig.errors.group_note": ("有错误的行不参与计算，请改正", "rows with errors are left out of the figures: please fix them"),
+    "fig.warnings": ("数据问题(警告)", "Data problems (warnings)"),
+    "fig.warnings.note": ("仅提示，行仍参与计算", "for your attention; the rows are still counted"),
+    "fig.win_rate_amount": ("赢单率(金额)", "Win rate (amount)"),
+    "fig.win_rate_amount.note": ("已成交金额 ÷ (已成交 + 已流失金额)", "won amount ÷ (won + lost amount)"),
+    "fig.lost_cycle_mean": ("平均流失周期(天)", "Avg. lost cycle (days)"),
+    "fig.lost_cycle_mean.note": (
+        "首次接触 → 标记流失（有日期的流失线索）", "first contact → marked lost (lost leads with a date)",
+    ),
+    "fig.lost_cycle_mean.counted": (
+        "首次接触 → 标记流失，{count} 条有流失日期的线索的平均",
+        "first contact → marked lost, mean of {count} lost leads with a date",
+    ),
+    "fig.lost_cycle_median": ("流失周期中位数(天)", "Median lost cycle (days)"),
+    "fig.snoozed": ("暂缓中", "Snoozed"),
+    "fig.snoozed.note": (
+        "暂缓至晚于截止日的在跟线索，不计停留超时", "open leads snoozed past the as-of date; not counted as stalled",
+    ),
+    "fig.hygiene": ("数据质量分(全队)", "Data hygiene score (team)"),
+    "fig.hygiene.note": ("0–100，见「数据质量」", "0–100, see 'Data quality'"),
+    "fig.drift": ("填写偏差", "Typed values drifting"),
+    "fig.drift.note": (
+        "手填停留时长/通过率与重算值不符，见「数据质量」",
+        "typed days in stage / pass rates that differ from the recalculated ones, see 'Data quality'",
+    ),
+    "inputs.previous": ("上次快照 {month}", "previous snapshot {month}"),
+    "inputs.no_previous": ("此前没有更早月份的快照", "no snapshot of an earlier month"),
+    "inputs.history": ("历史记录库 {store}（{previous}）", "history store {store} ({previous})"),
+    "inputs.no_history": ("未使用历史记录库", "no history store"),
+    "inputs.line": (
+        "输入文件 {files} 个 · 跟进记录 {entries} 条 · {history} · 规则文件 {rules} (SHA-256 {sha}…)：文件校验值、口径与版本见「{sheet}」。",
+        ("{files} input files · {entries} follow-up log entries · {history} · rules file {rules} "
+        "(SHA-256 {sha}…): checksums, definitions and versions on '{sheet}'."),
+    ),
+    "inputs.skipped": (
+        "另有 {count} 行没有阶段，按规则 sheets.skip_rows_without_stage 未计入（不是错误）。",
+        "{count} more rows have no stage: left out by the rules' sheets.skip_rows_without_stage (not an error).",
+    ),
+    "chart.funnel_data": ("漏斗图数据", "Funnel chart data"),
+    "chart.padding": ("(占位)", "(padding)"),
+    "chart.funnel": ("销售漏斗(累计到达) · 截至 {as_of}", "Sales funnel (reached) · as of {as_of}"),
+    "chart.sources": ("各渠道赢单率与首环节通过率", "Win rate and first pass rate by channel"),
+    # -- 漏斗分析 -------------------------------------------------------------------------------
+    "funnel.title": ("漏斗分析 · 截至 {as_of}", "Funnel · as of {as_of}"),
+    "funnel.note": (
+        ("通过率 = 下一阶段累计到达 ÷ 本阶段已离开；流失率 = 本阶段流失 ÷ 本阶段已离开；"
+        "空白 = 本阶段没有已离开的线索，无法计算。"),
+        ("Pass rate = reached the next stage ÷ exited this stage; loss rate = lost in this stage ÷ "
+        "exited this stage; blank = no lead has left the stage, nothing to compute."),
+    ),
+    "funnel.small_sample": ("样本少(已离开 {exited} < {min_sample})", "small sample (exited {exited} < {min_sample})"),
+    "funnel.lost_unknown": (
+        "另有 {count} 条已流失线索未填写流失阶段：计入线索总数、已流失和赢单率，但不计入各阶段的到达、离开和流失数。",
+        ("{count} lost leads have no lost-at stage: they count in the totals, the lost and the win "
+        "rate, but in no stage's reached, exited or lost."),
+    ),
+    "funnel.totals_note": (
+        "合计的「当前线索数」= 在跟 + 已成交；金额含已成交阶段。最长停留 = 规则规定的阶段停留上限。",
+        ("The total of 'Current leads' = open + won; amounts include the won stage. Max. days in "
+        "stage = the stage's limit in the rules."),
+    ),
+    # -- 阶段流转 -------------------------------------------------------------------------------
+    "flow.title": ("阶段流转 · {start} 至 {end}", "Month flow · {start} to {end}"),
+    "flow.note": (
+        ("阶段变动来自跟进记录的「阶段调整为」，以及与上次重建快照的对比（见下表「依据」）。"
+        "期间通过率 = 本期离开该阶段的线索中前进到后续阶段的比例（每条线索按其最后一次离开计）。"),
+        ("Stage moves come from the follow-up log's stage changes and from comparing with the last "
+        "rebuild's snapshot (see 'Evidence' below). Period pass rate = the share of the leads that "
+        "left the stage in the period and went forward (each lead by its last exit)."),
+    ),
+    "flow.new": ("本月新增线索", "New leads this month"),
+    "flow.new.note": ("首次接触时间在本期内", "first contact in the period"),
+    "flow.won": ("本月成交", "Won this month"),
+    "flow.won.note": ("进入已成交的日期在本期内", "entered the won stage in the period"),
+    "flow.won_amount": ("本月成交金额({unit})", "Won this month ({unit})"),
+    "flow.lost": ("本月流失", "Lost this month"),
+    "flow.lost.note": ("标记为流失的日期在本期内", "marked lost in the period"),
+    "flow.cycle_mean": ("本月成交平均周期(天)", "Avg. cycle of this month's deals (days)"),
+    "flow.cycle_mean.note": ("首次接触 → 进入已成交", "first contact → won"),
+    "flow.cycle_median": ("本月成交周期中位数(天)", "Median cycle of this month's deals (days)"),
+    "flow.moves": ("阶段变动(次)", "Stage moves"),
+    "flow.moves.log": ("  其中 跟进记录", "  of which from the follow-up log"),
+    "flow.moves.column": ("  其中 阶段进入日期", "  of which from stage-entered dates"),
+    "flow.moves.column.note": (
+        "两次重建之间阶段变化，按新的阶段进入日期", "stage changed between rebuilds, dated by the new stage-entered date",
+    ),
+    "flow.moves.estimated": ("  其中 估算", "  of which estimated"),
+    "flow.moves.estimated.note": (
+        "两次重建之间阶段变化，按最近跟进时间或截止日估算",
+        "stage changed between rebuilds, dated by the last follow-up or the as-of date",
+    ),
+    "flow.exits": ("各阶段本期离开情况", "Exits per stage in the period"),
+    "flow.exits.left": ("本期离开", "Left"),
+    "flow.exits.forward": ("前进", "Forward"),
+    "flow.exits.back": ("后退", "Back"),
+    "flow.exits.lost": ("流失", "Lost"),
+    "flow.exits.period_rate": ("期间通过率\n(至下一阶段)", "Period pass rate\n(to next stage)"),
+    "flow.exits.cumulative_rate": ("累计通过率\n(漏斗分析)", "Cumulative pass rate\n(Funnel)"),
+    "flow.matrix": ("阶段变动去向（次数）：行 = 原阶段，列 = 新阶段", "Where the moves went (count): row = from, column = to"),
+    "flow.matrix.corner": ("原阶段 \\ 新阶段", "From \\ to"),
+    "flow.moves_list": ("本期阶段变动明细（按日期）", "The period's stage moves (by date)"),
+    "flow.from": ("原阶段", "From"),
+    "flow.to": ("新阶段", "To"),
+    "flow.direction": ("方向", "Direction"),
+    "flow.evidence": ("依据", "Evidence"),
+    "flow.no_moves": ("本期没有阶段变动记录。", "No stage move in the period."),
+    "flow.no_moves_no_log": (
+        "本期没有阶段变动记录：工作簿没有跟进记录，且历史记录中没有更早的快照可对比。",
+        ("No stage move in the period: the workbooks have no follow-up log and the history has no "
+        "earlier snapshot to compare with."),
+    ),
+    # -- 趋势 -------------------------------------------------------------------------------------
+    "trend.title": ("近 {count} 个月趋势 · 截至 {as_of}", "Trend of the last {count} months · as of {as_of}"),
+    "trend.note": (
+        ("每月数字为该月重建时的结果（历史记录）；没有快照的月份由跟进记录重算（金额取当前表格中的值）；"
+        "空白 = 无法计算或没有数据。"),
+        ("Each month's figures are what that month's rebuild computed (history); a month without a "
+        "snapshot is rebuilt from the follow-up log (with today's amounts); blank = nothing to compute."),
+    ),
+    "trend.leads": ("线索数", "Leads"),
+    "trend.active": ("在跟", "Open"),
+    "trend.pass_rate": ("通过率 {label}", "Pass rate {label}"),
+    "trend.cycle_mean": ("平均成交周期(天)", "Avg. deal cycle (days)"),
+    "trend.period_cycle": ("本月成交周期(天)", "Cycle of this month's deals (days)"),
+    "trend.period_pass_rate": ("期间通过率 {label}", "Period pass rate {label}"),
+    "trend.basis": ("数据来源", "Figures from"),
+    "trend.as_of": ("截止日", "As of"),
+    "trend.no_data": ("无数据", "no data"),
+    "trend.chart.rates": ("赢单率与各环节通过率（累计）", "Win rate and pass rates (cumulative)"),
+    "trend.chart.period_rates": ("各环节期间通过率（当月）", "Period pass rates (in the month)"),
+    "trend.chart.pipeline": ("在跟金额与加权金额({unit})", "Pipeline and weighted pipeline ({unit})"),
+    "trend.chart.leads": ("线索：本月新增、成交、流失", "Leads: new, won and lost in the month"),
+    "trend.chart.cycle": ("成交周期(天)", "Deal cycle (days)"),
+    # -- 负责人对比 / 渠道分析 ---------------------------------------------------------------------
+    "compare.title": ("{name} · 截至 {as_of}", "{name} · as of {as_of}"),
+    "small_sample": ("样本少", "small sample"),
+    "counts.header": ("{label}\nk/n · 95%区间", "{label}\nk/n · 95% interval"),
+    "compare.note": (
+        "每个比率后为 k/n（分子/分母）及 95% Wilson 区间；分母少于 {min_sample} 条的比率灰色显示并标「{small}」。绿色加粗 = 该环节的最佳者：样本不少于 {min_sample} 条、95% 区间下限高于全队通过率者中通过率最高的（可能没有）。空白 = 无已离开的线索，无法计算。",
+        ("Each rate is followed by k/n (numerator/denominator) and its 95% Wilson interval; a rate "
+        "from fewer than {min_sample} leads is grey and marked '{small}'. Bold green = the best of "
+        "the transition: the highest pass rate among those from at least {min_sample} leads whose "
+        "95% interval lies above the team's rate (there may be none). Blank = no lead has left, "
+        "nothing to compute."),
+    ),
+    # -- 阶段流转: the stage matrix -------------------------------------------------------------------
+    "matrix.title": ("阶段流转矩阵：{since} 的线索现在在哪", "Stage matrix: where the {since} leads are now"),
+    "matrix.note": (
+        "行 = {since} 重建时所在阶段，列 = 本期所在阶段；「（新增）」= {since} 之后才出现的线索，「（本期不在表中）」= 已删除或本期因数据错误排除。",
+        ("Row = the stage at the {since} rebuild, column = the stage now; '(new)' = leads that "
+        "appeared after {since}, '(not in this period)' = deleted, or excluded for data errors now."),
+    ),
+    "matrix.corner": ("{since} \\ 本期", "{since} \\ now"),
+    "matrix.none": (
+        "历史记录中没有更早月份的快照，无法给出阶段流转矩阵（rebuild 加 --history 逐月记录）。",
+        ("The history has no snapshot of an earlier month: no stage matrix (rebuild with --history "
+        "records each month)."),
+    ),
+    "matrix.new": ("（新增）", "(new)"),
+    "matrix.gone": ("（本期不在表中）", "(not in this period)"),
+    # -- 负责人对比 below the table, 数据质量 -----------------------------------------------------------
+    "quality.owners.title": ("数据质量、填写偏差与目标", "Data hygiene, drift and targets"),
+    "quality.owners.note": (
+        "数据质量分 0–100：各项得分 = 分值 × (1 − 不合格数 ÷ 适用数)，适用数为 0 得满分；待改正的行见「{sheet}」。覆盖率 = 在跟加权金额 ÷ 月度目标（规则 [targets]）。",
+        ("Hygiene score 0–100: each part scores points × (1 − failing ÷ applicable), full points "
+        "when nothing applies; the rows to fix are on '{sheet}'. Coverage = weighted pipeline ÷ "
+        "monthly target (rules [targets])."),
+    ),
+    "quality.score": ("数据质量分", "Hygiene score"),
+    "quality.part.earned": ("{label}\n得分(满分 {points})", "{label}\nscore (of {points})"),
+    "quality.part.failing": ("{label}\n不合格/适用", "{label}\nfailing/applicable"),
+    "quality.drift_count": ("填写偏差(条)", "Drifting values"),
+    "quality.target": ("月度目标({unit})", "Monthly target ({unit})"),
+    "quality.weighted": ("在跟加权金额({unit})", "Weighted pipeline ({unit})"),
+    "quality.coverage": ("覆盖率", "Coverage"),
+    "quality.title": ("数据质量 · 截至 {as_of}", "Data quality · as of {as_of}"),
+    "quality.note": (
+        "数据质量分 0–100：各项得分 = 分值 × (1 − 不合格数 ÷ 适用数)，适用数为 0 得满分。填写偏差：手填的停留时长或通过率与工具重算的不符（停留时长容差 {days} 天，通过率容差 {points} 个百分点）。",
+        ("Hygiene score 0–100: each part scores points × (1 − failing ÷ applicable), full points "
+        "when nothing applies. Drift: a typed days-in-stage or pass rate that differs from the "
+        "recalculated one (tolerance {days} days, {points} percentage points)."),
+    ),
+    "quality.drift.title": ("填写偏差（手填值与重算值不符）", "Drift (typed values that differ from the recalculated ones)"),
+    "quality.drift.typed": ("手填值", "Typed"),
+    "quality.drift.expected": ("应为(重算)", "Should be (recalculated)"),
+    "quality.drift.difference": ("偏差", "Difference"),
+    "quality.drift.none": ("没有超出容差的手填值。", "No typed value beyond the tolerance."),
+    "quality.fixes.title": ("待改正的行", "Rows to fix"),
+    "quality.fixes.problem": ("问题", "Problem"),
+    "quality.fixes.how": ("怎么改", "How to fix it"),
+    "quality.fixes.none": ("没有需要改正的行。", "No row to fix."),
+    "hygiene.errors": ("行有错误", "row has errors"),
+    "hygiene.missing_amount_close": ("缺金额或预计成交日期", "no amount or expected close date"),
+    "hygiene.close_past": ("预计成交日期已过", "expected close date passed"),
+    "hygiene.stale": ("久未跟进", "no recent follow-up"),
+    "hygiene.undated_moves": ("阶段变动无日期", "stage move without a date"),
+    "hygiene.errors.fix": (
+        "该行有错误，未计入统计：按「数据问题」中的说明改正",
+        "the row has errors and is not counted: fix it as 'Data problems' says",
+    ),
+    "hygiene.missing_amount_close.fix": ("补填预计成交金额和预计成交日期", "fill in the expected amount and close date"),
+    "hygiene.close_past.fix": (
+        "预计成交日期已过：更新日期，或推进/归档线索", "the close date has passed: update it, or move the lead on or archive it",
+    ),
+    "hygiene.stale.fix": (
+        "超过规定天数没有跟进：跟进一次并更新最近跟进时间",
+        "no follow-up for longer than the rules allow: follow up and update the last follow-up date",
+    ),
+    "hygiene.undated_moves.fix": (
+        "填写阶段进入日期（进入当前阶段的日期）", "fill in the stage-entered date (the day it entered its stage)",
+    ),
+    "drift.dwell": ("停留时长不符", "days in stage differ"),
+    "drift.rate_transition": ("通过率环节不符", "pass rate of another transition"),
+    "drift.rate_value": ("通过率数值不符", "pass rate value differs"),
+    "drift.rate_unreadable": ("通过率无法识别", "pass rate unreadable"),
+    "drift.unit.days": ("天", "days"),
+    "drift.unit.working_days": ("工作日", "working days"),
+    "drift.first_stage": ("（不填：处于第一阶段）", "(leave blank: the lead is in the first stage)"),
+    "drift.team": ("全队 {rate}", "team {rate}"),
+    "drift.own": ("本人 {rate}", "own {rate}"),
+    "drift.sep": ("，", ", "),
+    "drift.expected": ("{rates}({transition})", "{rates} ({transition})"),
+    # -- 预警: snoozed leads and slipped close dates; 预测 ------------------------------------------------
+    "snoozed.title": ("暂缓中的线索（不计停留超时和久未跟进）", "Snoozed leads (not counted as stalled or stale)"),
+    "snoozed.over_limit": ("已超上限", "Over the limit"),
+    "snoozed.none": ("本期没有暂缓中的线索。", "No snoozed lead in this period."),
+    "forecast.title": ("预测 · 截至 {as_of}", "Forecast · as of {as_of}"),
+    "forecast.note": (
+        "加权预测 = 预计成交日期在该月的在跟线索的 Σ 金额 × 阶段赢单概率；本月成交 = 本月进入已成交的线索金额。",
+        ("Weighted forecast = Σ amount × the stage's win probability of the open leads expected to "
+        "close in the month; won this month = the amount of the leads won in the month."),
+    ),
+    "forecast.month": ("月份", "Month"),
+    "forecast.leads": ("在跟线索数", "Open leads"),
+    "forecast.amount": ("预计金额({unit})", "Expected amount ({unit})"),
+    "forecast.weighted": ("加权预测({unit})", "Weighted forecast ({unit})"),
+    "forecast.won": ("实际成交({unit})", "Won ({unit})"),
+    "forecast.won_count": ("实际成交(条)", "Won (leads)"),
+    "forecast.current": ("{month}（本月，截至 {as_of}）", "{month} (this month, to {as_of})"),
+    "forecast.overdue": ("预计成交日期已过（仍在跟）", "Close date passed (still open)"),
+    "forecast.undated": ("未填预计成交日期", "No expected close date"),
+    "forecast.current_note": (
+        "本月一行的在跟线索是预计本月成交、截至今日仍未成交的线索。",
+        "This month's open leads are those expected to close this month and not won yet.",
+    ),
+    "forecast.checks": ("预测准确度：上月的预测 vs 本月实际成交", "Forecast accuracy: last month's forecast vs won this month"),
+    "forecast.checks_note": (
+        "上月预测 = 上月重建时预计在该月成交的在跟线索的加权金额（历史记录中的快照）；准确度 = 实际成交 ÷ 上月预测，100% 为完全命中，高于 100% 为超出预测。",
+        ("Last month's forecast = the weighted amount of the open leads expected to close in the "
+        "month, as last month's rebuild saw them (the history's snapshot); accuracy = won ÷ that "
+        "forecast, 100% a perfect hit, above 100% more than forecast."),
+    ),
+    "forecast.made_in": ("预测时间", "Forecast made"),
+    "forecast.checked_leads": ("预测线索数", "Leads forecast"),
+    "forecast.previous": ("上月预测({unit})", "Last month's forecast ({unit})"),
+    "forecast.accuracy": ("准确度", "Accuracy"),
+    "forecast.rebuild": ("{month} 重建", "{month} rebuild"),
+    "forecast.checks_none": (
+        "历史记录中没有上月的快照，无法核对预测（rebuild 加 --history 逐月记录）。",
+        ("The history has no snapshot of last month: no forecast to check (rebuild with --history "
+        "records each month)."),
+    ),
+    "forecast.slips": ("预计成交日期推迟", "Expected close dates that slipped"),
+    "forecast.slips_note": (
+        "在跟线索的预计成交日期在两次月度重建之间往后推的次数；推迟 {n} 次及以上的列入「预警」。",
+        ("How many times an open lead's expected close date moved later between monthly rebuilds; "
+        "{n} times or more puts it on 'Alerts'."),
+    ),
+    "forecast.slips_none": (
+        "没有预计成交日期被推迟的在跟线索（或历史记录中没有更早月份的快照）。",
+        "No open lead's close date slipped (or the history has no snapshot of an earlier month).",
+    ),
+    "forecast.alerts": ("预计成交日期多次推迟（{n} 次及以上）", "Close date slipped again and again ({n} times or more)"),
+    "forecast.alerts_none": ("没有预计成交日期多次推迟的线索。", "No lead whose close date slipped that often."),
+    "slips.first": ("最初预计成交", "First expected close"),
+    "slips.now": ("现在预计成交", "Expected close now"),
+    "slips.count": ("推迟次数", "Slips"),
+    "slips.path": ("历次预计成交日期", "Expected close dates, rebuild by rebuild"),
+    # -- 运行信息 -------------------------------------------------------------------------------------
+    "run.title": ("运行信息 · 截至 {as_of}", "Run record · as of {as_of}"),
+    "run.note": (
+        "重现本报告所需的一切：截止日、输入文件及其 SHA-256、规则文件及其 SHA-256、口径与版本。",
+        ("All it takes to reproduce this report: the as-of date, the input files and their SHA-256, "
+        "the rules file and its SHA-256, the definitions and the versions."),
+    ),
+    "run.as_of": ("截止日", "As of"),
+    "run.period": ("统计期间", "Period"),
+    "run.rows": ("读取行数", "Rows read"),
+    "run.valid": ("有效线索", "Valid leads"),
+    "run.excluded": ("排除(数据错误)", "Excluded (data errors)"),
+    "run.skipped": ("没有阶段、未计入的行", "Rows without a stage, left out"),
+    "run.rules": ("规则文件", "Rules file"),
+    "run.rules_sha": ("规则文件 SHA-256", "Rules file SHA-256"),
+    "run.inputs": ("输入文件", "Input files"),
+    "run.definitions": ("口径（按本规则文件）", "Definitions (with these rules)"),
+    "run.versions": ("工具与库的版本", "Versions of the tool and libraries"),
+    "run.calendar": ("节假日日历", "Holiday calendar"),
+    "run.calendar_ok": ("chinese-calendar：法定节假日与调休上班日", "chinese-calendar: official holidays and adjusted working days"),
+    "run.calendar_missing": (
+        "规则按工作日计停留，但日历不含 {years} 年的法定节假日：这些年份只跳过周末。",
+        ("The rules count dwell in working days, but the calendar lacks the official holidays of "
+        "{years}: only weekends are skipped in those years."),
+    ),
+    "run.log": ("使用的跟进记录", "Follow-up log entries used"),
+    "run.log_entries": ("{count} 条", "{count}"),
+    "run.history": ("历史记录库", "History store"),
+    "run.no_history": ("未使用（rebuild 加 --history 逐月记录）", "not used (rebuild with --history records each month)"),
+    "run.previous": ("对比的上次快照", "Previous snapshot compared with"),
+    "run.no_previous": ("此前没有更早月份的快照", "no snapshot of an earlier month"),
+    "run.header_row": ("表头行", "Header row"),
+    "run.of_which_excluded": ("其中排除", "Of which excluded"),
+    # -- 运行信息: the definitions in force (funnel_xl.runinfo) ---------------------------------------
+    "def.stages": ("阶段", "Stages"),
+    "def.stages.text": ("{stages}；流失标签 {lost}", "{stages}; lost labels {lost}"),
+    "def.stage_entered": ("阶段进入日期", "Stage entered"),
+    "def.stage_entered.text": (
+        "依次取：跟进记录中最近一次调整到该阶段的日期；阶段进入日期列；历史记录（上次重建的日期，或两次重建之间估算）；第一阶段取首次接触时间；否则按 最近跟进时间 − 手填停留时长 估算；否则未知",
+        ("the first known of: the follow-up log's latest move into the stage; the stage-entered "
+        "column; the history (the previous rebuild's date, or estimated between rebuilds); the "
+        "first contact for the first stage; last follow-up − the typed days in stage, estimated; "
+        "else unknown"),
+    ),
+    "def.dwell": ("停留天数", "Days in stage"),
+    "def.dwell.text": ("截止日 − 阶段进入日期，按{unit}计算，仅在跟线索", "as-of date − stage entered, in {unit}, open leads only"),
+    "def.dwell.working_days": ("工作日（跳过周末、法定节假日，调休上班日计入）", "working days (weekends and official holidays skipped, adjusted working days counted)"),
+    "def.dwell.calendar_days": ("自然日", "calendar days"),
+    "def.stalled": ("停留超时", "Stalled"),
+    "def.stalled.text": (
+        "停留天数超过该阶段上限（{limits}）；暂缓至晚于截止日的线索不计",
+        "days in stage above the stage's limit ({limits}); leads snoozed past the as-of date are not counted",
+    ),
+    "def.stale": ("久未跟进", "No recent follow-up"),
+    "def.stale.text": ("距最近跟进超过 {days} 天；暂缓中的线索不计", "last follow-up more than {days} days ago; snoozed leads are not counted"),
+    "def.snooze": ("暂缓", "Snooze"),
+    "def.snooze.text": (
+        "暂缓至晚于截止日的在跟线索；暂缓至超过截止日后 {days} 天或没有暂缓原因时给出警告",
+        "open leads snoozed past the as-of date; a warning when snoozed more than {days} days ahead or without a reason",
+    ),
+    "def.reached": ("累计到达", "Reached"),
+    "def.reached.text": (
+        "在跟或已成交且阶段不早于该阶段的线索 + 流失阶段不早于该阶段的流失线索",
+        "open or won leads in the stage or a later one + lost leads lost in the stage or a later one",
+    ),
+    "def.pass_rate": ("阶段通过率", "Stage pass rate"),
+    "def.pass_rate.text": (
+        "下一阶段累计到达 ÷ 本阶段已离开（已离开 = 累计到达 − 当前仍在该阶段的在跟线索）",
+        "reached the next stage ÷ exited this one (exited = reached − open leads still in the stage)",
+    ),
+    "def.loss_rate": ("阶段流失率", "Stage loss rate"),
+    "def.loss_rate.text": ("在本阶段流失的线索 ÷ 本阶段已离开", "leads lost in the stage ÷ exited the stage"),
+    "def.win_rate": ("赢单率", "Win rate"),
+    "def.win_rate.text": ("已成交 ÷ (已成交 + 已流失)，按条数", "won ÷ (won + lost), by count"),
+    "def.win_rate_amount": ("赢单率(金额)", "Win rate (amount)"),
+    "def.win_rate_amount.text": (
+        "已成交金额 ÷ (已成交金额 + 已流失金额)，未填金额的线索按 0 计",
+        "won amount ÷ (won amount + lost amount); a lead without an amount counts 0",
+    ),
+    "def.interval": ("95% 区间", "95% interval"),
+    "def.interval.text": (
+        "每个 k/n 比率的 Wilson 区间（z = {z}），样本越少区间越宽",
+        "the Wilson interval of each k/n rate (z = {z}); the smaller the sample, the wider",
+    ),
+    "def.small_sample": ("样本少", "Small sample"),
+    "def.small_sample.text": (
+        "分母少于 {n} 条（规则 thresholds.min_sample）的比率，灰色显示，仅供参考",
+        "a rate from fewer than {n} leads (rules thresholds.min_sample), grey, only indicative",
+    ),
+    "def.best_rep": ("最佳负责人", "Best rep"),
+    "def.best_rep.text": (
+        "某环节样本不少于 {n} 条、且 95% 区间下限高于全队通过率的负责人中通过率最高者",
+        ("of the reps with at least {n} leads in a transition and a 95% interval above the team's "
+        "rate, the one with the highest pass rate"),
+    ),
+    "def.weakest": ("最薄弱环节", "Weakest transition"),
+    "def.weakest.text": ("已离开不少于 {n} 条的环节中通过率最低者", "the lowest pass rate among the transitions at least {n} leads left"),
+    "def.cycle": ("成交周期", "Deal cycle"),
+    "def.cycle.text": ("进入已成交的日期 − 首次接触时间（天）", "the day the lead was won − its first contact (days)"),
+    "def.lost_cycle": ("流失周期", "Lost cycle"),
+    "def.lost_cycle.text": (
+        "标记流失的日期（流失线索的阶段进入日期，已知时）− 首次接触时间（天）",
+        "the day the lead was marked lost (its stage-entered date, when known) − its first contact (days)",
+    ),
+    "def.weighted": ("加权金额", "Weighted amount"),
+    "def.weighted.text": ("Σ 金额 × 阶段赢单概率（{probabilities}）", "Σ amount × the stage's win probability ({probabilities})"),
+    "def.weighted_forecast": ("加权预测", "Weighted forecast"),
+    "def.weighted_forecast.text": ("预计成交日期在该月的在跟线索的加权金额", "the weighted amount of the open leads expected to close in the month"),
+    "def.won_in_month": ("本月成交", "Won this month"),
+    "def.won_in_month.text": ("进入已成交的日期在本月内的线索金额", "the amount of the leads won in the month"),
+    "def.forecast_accuracy": ("预测准确度", "Forecast accuracy"),
+    "def.forecast_accuracy.text": (
+        "本月实际成交 ÷ 上月重建（历史记录快照）时预计在本月成交的加权金额",
+        ("won this month ÷ the weighted amount last month's rebuild (the history's snapshot) "
+        "expected to close this month"),
+    ),
+    "def.slips": ("预计成交日期推迟", "Slipped close dates"),
+    "def.slips.text": (
+        "在跟线索的预计成交日期在两次月度重建之间往后推的次数；{n} 次及以上列入预警",
+        ("how many times an open lead's expected close date moved later between monthly rebuilds; "
+        "{n} or more puts it on Alerts"),
+    ),
+    "def.stage_matrix": ("阶段流转矩阵", "Stage matrix"),
+    "def.stage_matrix.text": ("上次快照时各阶段的线索本期所在的阶段", "where the leads of each stage at the previous snapshot are now"),
+    "def.low_channel": ("渠道连续偏低", "Channel low month after month"),
+    "def.low_channel.text": (
+        "连续 {months} 个月赢单率低于 {win_rate} 或首环节通过率低于 {first_pass_rate}，且每月样本不少于 {n} 条、95% 区间上限低于全队当月的比率",
+        ("{months} months in a row with a win rate below {win_rate} or a first pass rate below "
+        "{first_pass_rate}, each month from at least {n} leads and with its 95% interval below "
+        "the team's rate of the month"),
+    ),
+    "def.coverage": ("覆盖率", "Coverage"),
+    "def.coverage.text": ("在跟加权金额 ÷ 月度目标（{targets}）", "weighted pipeline ÷ monthly target ({targets})"),
+    "def.coverage.no_targets": ("规则中未设月度目标", "no monthly target in the rules"),
+    "def.drift_dwell": ("填写偏差·停留时长", "Drift · days in stage"),
+    "def.drift_dwell.text": (
+        "手填停留时长与最近跟进至截止日之间任一天的实际停留相差超过 {days} 天",
+        ("the typed days in stage differ by more than {days} days from the real dwell on any day "
+        "between the last follow-up and the as-of date"),
+    ),
+    "def.drift_rate": ("填写偏差·通过率", "Drift · pass rate"),
+    "def.drift_rate.text": (
+        "手填通过率的环节不是进入当前阶段的环节，或与全队及本人通过率都相差超过 {points} 个百分点",
+        ("the typed pass rate names another transition than the one into the current stage, or "
+        "differs from both the team's and the rep's rate by more than {points} percentage points"),
+    ),
+    "def.hygiene": ("数据质量分", "Hygiene score"),
+    "def.hygiene.text": (
+        "0–100，各项得分 = 分值 × (1 − 不合格数 ÷ 适用数)，无适用线索得满分：{points}",
+        ("0–100, each part scores points × (1 − failing ÷ applicable), full points when nothing "
+        "applies: {points}"),
+    ),
+    "def.hygiene.part": ("{part} {points} 分", "{part}: {points} points"),
+    "def.hygiene.sep": ("；", "; "),
+    "def.hygiene.errors": ("行没有错误", "rows without errors"),
+    "def.hygiene.missing_amount_close": (
+        "在跟线索自「{stage}」起填了预计成交金额和预计成交日期",
+        "open leads from '{stage}' on have an expected amount and close date",
+    ),
+    "def.hygiene.close_past": ("在跟线索的预计成交日期未过", "open leads' expected close dates have not passed"),
+    "def.hygiene.stale": ("在跟线索未久未跟进", "open leads followed up recently"),
+    "def.hygiene.undated_moves": (
+        "第一阶段之后的在跟和已成交线索有阶段进入日期", "open and won leads past the first stage have a stage-entered date",
+    ),
+    # -- a rep's sheet, 预警, 优化建议, 数据问题, 线索明细 -------------------------------------------
+    "rep.title": ("{owner} · 个人漏斗 · 截至 {as_of}", "{owner} · personal funnel · as of {as_of}"),
+    "rep.open_leads": ("在跟线索及预警（按停留天数从长到短）", "Open leads and alerts (longest in stage first)"),
+    "rep.no_open_leads": ("没有在跟线索。", "No open lead."),
+    "alerts.none": ("本期没有预警。", "No alert in this period."),
+    "suggestions.title": ("优化建议 · 截至 {as_of}", "Suggestions · as of {as_of}"),
+    "suggestions.note": (
+        "由规则文件中的 [[suggestions]] 在本期数字上触发。",
+        "Fired by the rules file's [[suggestions]] on this period's figures.",
+    ),
+    "suggestions.none": ("本期数字没有触发任何优化建议规则。", "This period's figures fired no suggestion."),
+    "problems.none": ("未发现数据问题。", "No data problem found."),
+    # -- a rep's or a channel's own workbook --------------------------------------------------------
+    "group.heading.owner": ("{name} · 个人销售漏斗 · 截至 {as_of}", "{name} · personal sales funnel · as of {as_of}"),
+    "group.heading.source": ("渠道「{name}」 · 销售漏斗 · 截至 {as_of}", "Channel '{name}' · sales funnel · as of {as_of}"),
+    "group.whose.owner": ("您负责的线索", "the leads you own"),
+    "group.whose.source": ("该渠道的线索", "this channel's leads"),
+    "group.subtitle": (
+        "统计期间 {period} · 本文件只含{whose}；「全队」为全队合计，供对比（不含金额）。",
+        ("Period {period} · this file holds only {whose}; 'Team' is the whole team, for comparison "
+        "(without amounts)."),
+    ),
+    "group.funnel.title": ("漏斗分析 · {heading}", "Funnel · {heading}"),
+    "group.funnel.note": (
+        "红色 = {own}明显比全队差：95% 区间整个低于全队通过率（或高于全队流失率），且样本不少于 {min_sample} 条；灰色 = 样本少（少于 {min_sample} 条），仅供参考；空白 = 没有已离开的线索，无法计算。",
+        ("Red = {own} clearly worse than the team: the whole 95% interval below the team's pass rate "
+        "(or above its loss rate), from at least {min_sample} leads; grey = small sample (fewer than "
+        "{min_sample} leads), only indicative; blank = no lead has left, nothing to compute."),
+    ),
+    "group.open_leads.title": ("在跟线索及预警 · {heading}", "Open leads and alerts · {heading}"),
+}
+
+
+def _split(index: int) -> dict[str, str]:
+    return {key: pair[index] for key, pair in MESSAGES.items()}
+
+
+CATALOGUES = {ZH: _split(0), EN: _split(1)}
+LANGUAGES = tuple(CATALOGUES)
+
+
+class Catalogue:
+    """The texts of one language: ``t("fig.total")``, ``t("overview.title", as_of="2024-05-31")``."""
+
+    def __init__(self, lang: str = ZH):
+        if lang not in CATALOGUES:
+            raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
+        self.lang = lang
+        self._texts = CATALOGUES[lang]
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self._texts[key]
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        return key in self._texts
+
+    def join(self, items) -> str:
+        return self._texts["list_sep"].join(str(i) for i in items)
+
+
+def catalogue(lang: str = ZH) -> Catalogue:
+    return Catalogue(lang)
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{names}`` a text fills in (for the test that keeps both languages in step)."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
