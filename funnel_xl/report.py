@@ -2043,7 +2043,7 @@ class _GroupReport(_Report):
         self.funnel_chart(sheet, cells)
         last_row = max(row for row, *_ in cells.cells)
         cells.flush()
-        sheet.set_column(0, 0, 20)
+        sheet.set_column(0, 0, _label_width([label for label, *_ in rows]))
         sheet.set_column(1, 2, 20)
         sheet.set_column(3, 3, 34)
         sheet.set_column(_CHART_DATA_COL, _CHART_DATA_COL + 2, 12)

@@ -77,7 +77,7 @@ def test_publisher_figures(export, rebuilt):
     assert round(figures["overall_conversion"] * 100, 1) == 9.6
     # Our win rate is won ÷ closed deals: 83 / (83 + 61) = 57.6%.
     assert figures["win_rate"] == pytest.approx(83 / 144)
-    assert "赢单率 57.6%（成交 83 / 已结束 144）" in result.stdout
+    assert "Win rate 57.6% (83 won / 144 closed)" in result.stdout
 
 
 def test_dollar_figures(export, rebuilt):
@@ -114,7 +114,8 @@ def test_products_countries_and_what_the_export_lacks(export, rebuilt):
     assert not any(row["Actual close date"] for row in export if row["Stage"] == "Won")
     assert figures["cycle"]["count"] == 0
     book = openpyxl.load_workbook(report, read_only=True)
-    assert {"渠道分析", "Country分析"} <= set(book.sheetnames)
+    # In English, as the example's rules say (lang = "en").
+    assert {"Channels", "By Country"} <= set(book.sheetnames)
 
 
 def test_the_example_rules_are_only_data():
@@ -122,3 +123,4 @@ def test_the_example_rules_are_only_data():
     assert rules.stage_names == ("Opened", "Initial contact", "Nurturing", "Proposal sent", "Won")
     assert rules.lost_labels == ("Lost",)
     assert (rules.channel_field, rules.dimensions.extra, rules.amount_unit) == ("product", ("country",), "$")
+    assert rules.lang == "en"
