@@ -205,3 +205,15 @@ def test_chinese_output_is_unchanged_without_lang(tmp_path):
     assert "[错误] team.xlsx 「线索跟踪」 第 2 行 L 列(负责人): 负责人为空，该行无法归属到销售代表。请填写负责人。" in result.stdout
     assert "共 1 行：错误 1 个，警告 0 个。" in result.stdout
     assert catalogue(EN)("sheet.overview") == "Overview"
+
+
+def test_a_reps_own_workbook_in_english(tmp_path, english):
+    path = tmp_path / "deals.csv"
+    path.write_bytes(csv_bytes([HEADERS, *DEALS]))
+    written = write_outputs(analyse([path], english, as_of=D(2024, 6, 30)), tmp_path / "out", split_by=["owner"])
+    ann = next(g for g in written.split.groups if g.name == "Ann")
+    book = openpyxl.load_workbook(ann.workbook)
+    assert book.sheetnames == ["Overview", "Funnel", "Open leads", "Alerts", "Data problems", "Lead detail"]
+    assert [text for text in all_text(book) if CJK.search(text)] == []
+    assert book["Overview"]["A1"].value == "Ann · personal sales funnel · as of 2024-06-30"
+    assert [c.value for c in book["Overview"][4]][:3] == ["Measure", "You", "Team"]
