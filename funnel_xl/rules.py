@@ -571,7 +571,8 @@ class _Checker:
         def dimension(name: Any, key: str) -> str:
             name = self.text(name, key)
             if name in NOT_DIMENSIONS:
-                raise self.fail(key, f"「{name}」不能用作对比维度（负责人已有自己的对比表）。")
+                why = "负责人已有自己的对比表" if name == "owner" else "它标识线索、是漏斗本身或由工具计算"
+                raise self.fail(key, f"「{name}」不能用作对比维度（{why}）。")
             if columns and name not in fields:
                 raise self.fail(
                     key, f"「{name}」不是 [columns] 中定义的字段；可用: {', '.join(f for f in fields if f not in NOT_DIMENSIONS)}。"

@@ -628,3 +628,15 @@ def test_the_follow_up_log_reads_the_declared_date_formats_too(tmp_path, rules):
     checked = validate_log(book.log, day_first, D(2024, 5, 31), leads)
     assert checked.problems == []
     assert checked.entries["time"].iloc[0].date() == D(2024, 4, 3)
+
+
+def test_a_folder_of_csv_and_ods_files_is_one_team(tmp_path, rules):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    rows = cn_rows()
+    (inbox / "张伟.csv").write_bytes(csv_bytes([rows[0], rows[1], rows[3]], "gbk"))  # LF2024001, LF2024003
+    (inbox / "李娜.ods").write_bytes(ods_bytes([rows[0], rows[2]]))  # LF2024002
+    analysis = analyse([inbox], rules, as_of=D(2024, 5, 31))
+    assert [(i.name, i.rows) for i in analysis.inputs] == [("张伟.csv", 2), ("李娜.ods", 1)]
+    # 需求挖掘 (active), 已成交, 无效线索: one won, one lost → win rate 1 / 2.
+    assert (analysis.team.totals.valid, analysis.team.win_rate) == (3, 0.5)
