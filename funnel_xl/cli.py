@@ -47,16 +47,21 @@ def _run(fn, *args, **kwargs):
 
 
 def _rules(path: str | None, encoding: str | None = None, lang: str | None = None) -> Rules:
-    """The rules; --encoding and --lang override their keys. What the command prints from here on
-    is in the rules' language."""
-    global _lang
+    """The rules; --encoding and --lang override their keys."""
     rules = _run(load_rules, path)
     if encoding:
         rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
     if lang:
         rules = dataclasses.replace(rules, lang=lang)
-    _lang = rules.lang
     return rules
+
+
+def _speak(rules: Rules):
+    """From here on the command prints in the rules' language (validate and rebuild: the commands
+    whose texts are all in the catalogue). Returns the catalogue."""
+    global _lang
+    _lang = rules.lang
+    return catalogue(rules.lang)
 
 
 def _encoding(ctx, param, value: str | None) -> str | None:
@@ -184,7 +189,7 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path) -> None:
     from .problems import sort_problems
 
     rules = _rules(rules_path, encoding, lang)
-    t = catalogue(rules.lang)
+    t = _speak(rules)
     as_of_date, _ = _run(resolve_as_of, as_of, month)
     files = _workbooks(workbooks)
     validated, inputs = _run(validate_files, files, rules, as_of_date)
@@ -256,7 +261,7 @@ def rebuild(
         raise _Fail("--history 与 --no-history 只能指定一个。")
     history = None if no_history else Path(history_path or Path(out_dir) / "history.sqlite")
     rules = _rules(rules_path, encoding, lang)
-    t = catalogue(rules.lang)
+    t = _speak(rules)
     files = _workbooks(workbooks)
     analysis = _run(analyse, files, rules, as_of=as_of, month=month, history=history)
     written = _run(write_outputs, analysis, out_dir, json_path, split_by)
