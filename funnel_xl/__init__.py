@@ -11,6 +11,7 @@ The public API, enough to script the monthly rebuild::
 __version__ = "0.1.0"
 
 from .analysis import Analysis  # noqa: E402
+from .draft import draft_rules, fit_rules  # noqa: E402
 from .errors import FunnelXLError, InputError, OutputError, RulesError  # noqa: E402
 from .inputs import collect_workbooks  # noqa: E402
 from .pipeline import analyse, resolve_as_of, validate_files, write_outputs  # noqa: E402
@@ -30,6 +31,8 @@ __all__ = [
     "__version__",
     "analyse",
     "collect_workbooks",
+    "draft_rules",
+    "fit_rules",
     "load_rules",
     "refresh_workbook",
     "resolve_as_of",
