@@ -213,7 +213,10 @@ def test_a_reps_own_workbook_in_english(tmp_path, english):
     written = write_outputs(analyse([path], english, as_of=D(2024, 6, 30)), tmp_path / "out", split_by=["owner"])
     ann = next(g for g in written.split.groups if g.name == "Ann")
     book = openpyxl.load_workbook(ann.workbook)
-    assert book.sheetnames == ["Overview", "Funnel", "Open leads", "Alerts", "Data problems", "Lead detail"]
+    assert book.sheetnames == [
+        "Overview", "Funnel", "Open leads", "Alerts", "Data quality", "Data problems", "Lead detail",
+        "Run record",
+    ]
     assert [text for text in all_text(book) if CJK.search(text)] == []
     assert book["Overview"]["A1"].value == "Ann · personal sales funnel · as of 2024-06-30"
     assert [c.value for c in book["Overview"][4]][:3] == ["Measure", "You", "Team"]
