@@ -1,0 +1,255 @@
+"""Benchmark the rebuild against the cost of reading and writing the files.
+
+    python benchmarks/run.py --sizes 1k,10k,100k,300k [--readme README.md]
+
+For each size, on the same cached workbook (benchmarks/generate.py), one after another, each step
+in a fresh subprocess so that its peak memory is its own (``os.wait4``'s ``ru_maxrss``):
+
+- **floor**: read both sheets with python-calamine and write as many cells as the rebuild writes
+  (same kinds) with xlsxwriter in constant_memory mode, no logic (benchmarks/floor.py);
+- **naive**: pandas.read_excel(engine="openpyxl"), groupbys, to_excel (benchmarks/naive.py);
+- **rebuild**: ``funnel-xl rebuild`` end to end;
+- **validate**: ``funnel-xl validate``;
+- **refresh**: ``funnel-xl refresh`` on a copy, when the installed funnel-xl has that command.
+
+Prints a Markdown table of wall time and peak memory, the ratios rebuild/floor and naive/rebuild,
+and the issue's targets; ``--readme`` also writes them into the README's Performance section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+import python_calamine
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import AS_OF, SEED, ensure_workbook, parse_size, size_label
+
+HERE = Path(__file__).resolve().parent
+STEPS = ("floor", "naive", "rebuild", "validate", "refresh")
+README_START = "<!-- benchmark:start -->"
+README_END = "<!-- benchmark:end -->"
+LIBRARIES = ("pandas", "numpy", "python-calamine", "xlsxwriter", "openpyxl", "pandera")
+
+
+@dataclass
+class Measure:
+    wall: float
+    peak_mb: float
+    status: int
+
+
+def measure(command: list[str], stdout_path: Path, stderr_path: Path) -> Measure:
+    """Run one step in its own process: wall time, its peak resident memory, its exit status."""
+    with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measure(wall, usage.ru_maxrss / 1024, process.returncode)
+
+
+def count_cells(paths: list[Path]) -> tuple[int, int]:
+    """(text cells, number cells) of the given workbooks; dates and booleans count as numbers."""
+    strings = numbers = 0
+    for path in paths:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        for name in workbook.sheet_names:
+            for row in workbook.get_sheet_by_name(name).to_python():
+                for value in row:
+                    if isinstance(value, str):
+                        strings += value != ""
+                    elif value is not None:
+                        numbers += 1
+    return strings, numbers
+
+
+def has_command(name: str) -> bool:
+    from funnel_xl.cli import cli
+
+    return name in cli.commands
+
+
+def run_size(n_leads: int, seed: int, work: Path, skip: set[str], log) -> dict[str, Measure]:
+    source = ensure_workbook(n_leads, seed, log=log)
+    source.read_bytes()  # in the page cache for every step alike
+    here = work / size_label(n_leads)
+    here.mkdir(parents=True, exist_ok=True)
+    as_of = AS_OF.isoformat()
+    tool = [sys.executable, "-m", "funnel_xl"]
+    results: dict[str, Measure] = {}
+
+    def step(name: str, command: list[str], ok=(0,)) -> None:
+        log(f"  {name} …")
+        result = measure(command, here / f"{name}.out", here / f"{name}.err")
+        if result.status not in ok:
+            detail = (here / f"{name}.err").read_text(errors="replace").strip().splitlines()[-3:]
+            raise SystemExit(f"{name} at {n_leads} leads failed (exit {result.status}): {' / '.join(detail)}")
+        log(f"    {result.wall:.2f} s, {result.peak_mb:.0f} MB")
+        results[name] = result
+
+    # The rebuild runs first: the floor writes as many cells as it wrote.
+    out_dir = here / "rebuild"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    step("rebuild", [*tool, "rebuild", str(source), "--as-of", as_of, "--out", str(out_dir)], ok=(0, 1))
+    strings, numbers = count_cells(sorted(out_dir.rglob("*.xlsx")))
+    log(f"  the rebuild wrote {strings} text and {numbers} number cells")
+    step("floor", [sys.executable, str(HERE / "floor.py"), str(source), str(here / "floor.xlsx"),
+                   "--strings", str(strings), "--numbers", str(numbers)])
+    if "naive" not in skip:
+        step("naive", [sys.executable, str(HERE / "naive.py"), str(source), str(here / "naive.xlsx"),
+                       "--as-of", as_of])
+    step("validate", [*tool, "validate", str(source), "--as-of", as_of], ok=(0, 1))
+    if "refresh" not in skip and has_command("refresh"):
+        copy = here / "refresh.xlsx"
+        shutil.copyfile(source, copy)
+        step("refresh", [*tool, "refresh", str(copy), "--as-of", as_of, "--no-backup"], ok=(0, 1))
+    return results
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        kb = next(
+            int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        ram = f"{kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, StopIteration):
+        ram = "RAM unknown"
+    versions = ", ".join(f"{name} {_version(name)}" for name in LIBRARIES)
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {ram}, {platform.system()}; "
+        f"Python {platform.python_version()}; {versions}"
+    )
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "—"
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "—"
+
+
+def table(results: dict[int, dict[str, Measure]]) -> list[str]:
+    lines = [
+        "| leads | step | wall (s) | peak memory (MB) | µs per lead |",
+        "|---:|---|---:|---:|---:|",
+    ]
+    for n, steps in results.items():
+        for name in STEPS:
+            if name in steps:
+                m = steps[name]
+                lines.append(
+                    f"| {n:,} | {name} | {m.wall:.2f} | {m.peak_mb:,.0f} | {m.wall / n * 1e6:,.0f} |"
+                )
+    lines += [
+        "",
+        "| leads | rebuild ÷ floor | naive ÷ rebuild | validate (s) |",
+        "|---:|---:|---:|---:|",
+    ]
+    for n, steps in results.items():
+        rebuild = steps["rebuild"].wall
+        naive = f"{steps['naive'].wall / rebuild:.1f}" if "naive" in steps else "—"
+        lines.append(
+            f"| {n:,} | {rebuild / steps['floor'].wall:.2f} | {naive} | {steps['validate'].wall:.2f} |"
+        )
+    return lines
+
+
+def targets(results: dict[int, dict[str, Measure]]) -> list[str]:
+    """The issue's targets, each with the figure measured in this run."""
+    lines = []
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    big = results.get(100_000)
+    if big:
+        ratio = big["rebuild"].wall / big["floor"].wall
+        lines.append(f"- 100k leads: rebuild ≤ 1.3 × floor — {ratio:.2f} × ({mark(ratio <= 1.3)})")
+        if "naive" in big:
+            speedup = big["naive"].wall / big["rebuild"].wall
+            lines.append(f"- 100k leads: rebuild ≥ 3 × faster than naive — {speedup:.1f} × ({mark(speedup >= 3)})")
+        peak = big["rebuild"].peak_mb
+        lines.append(f"- 100k leads: rebuild peak memory ≤ 1.5 GB — {peak / 1024:.2f} GB ({mark(peak <= 1536)})")
+    ten = results.get(10_000)
+    if ten:
+        lines.append(f"- 10k leads: rebuild < 2 s — {ten['rebuild'].wall:.2f} s ({mark(ten['rebuild'].wall < 2)})")
+        lines.append(f"- 10k leads: validate < 1 s — {ten['validate'].wall:.2f} s ({mark(ten['validate'].wall < 1)})")
+    huge = results.get(300_000)
+    if huge:
+        peak = huge["rebuild"].peak_mb
+        lines.append(f"- 300k leads: completes, peak ≤ 3 GB — {peak / 1024:.2f} GB ({mark(peak <= 3072)})")
+    if ten and huge:
+        ratio = (huge["rebuild"].wall / 300_000) / (ten["rebuild"].wall / 10_000)
+        lines.append(f"- linear: per-lead time at 300k ÷ at 10k ≤ 1.3 — {ratio:.2f} ({mark(ratio <= 1.3)})")
+    return lines
+
+
+def write_readme(readme: Path, block: str) -> None:
+    text = readme.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise SystemExit(f"{readme} has no {README_START} … {README_END} block to fill")
+    head, rest = text.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    readme.write_text(f"{head}{README_START}\n{block}\n{README_END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1k,10k,100k,300k", help="comma-separated lead counts")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--skip", default="", help="steps to leave out, e.g. naive,refresh")
+    parser.add_argument("--work", help="folder for the outputs (default: a temporary folder)")
+    parser.add_argument("--readme", help="write the tables into this README's Performance section")
+    args = parser.parse_args(argv)
+    skip = {s for s in args.skip.split(",") if s}
+
+    def log(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    load_before = _load()
+    results: dict[int, dict[str, Measure]] = {}
+    with tempfile.TemporaryDirectory(prefix="funnel-bench-") as tmp:
+        work = Path(args.work) if args.work else Path(tmp)
+        for size in args.sizes.split(","):
+            n = parse_size(size)
+            log(f"{n:,} leads")
+            results[n] = run_size(n, args.seed, work, skip, log)
+    described = (
+        f"Measured {date.today().isoformat()} with `python benchmarks/run.py --sizes {args.sizes}` "
+        f"(seed {args.seed}, about 5.4 follow-up log rows per lead) on {machine()}. "
+        f"Load average (1, 5, 15 min) {load_before} before the run, {_load()} after."
+    )
+    block = "\n".join([described, "", *table(results), "", "Targets:", "", *targets(results)])
+    print(block)
+    if args.readme:
+        write_readme(Path(args.readme), block)
+
+
+if __name__ == "__main__":
+    main()
