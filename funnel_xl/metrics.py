@@ -322,7 +322,7 @@ def derive_lead_fields(
     # A snoozed lead (暂缓至 after the as-of date) is parked for a known reason: not stalled, not stale.
     out["snoozed"] = (active & (_dates(out, "snooze_until") > as_of_ts)).fillna(False).astype(bool)
     awake = ~out["snoozed"]
-    limits = out["stage_idx"].map(lambda i: _stage_limit(rules, i))
+    limits = _stage_limits(rules, out["stage_idx"])
     over = (active & (out["dwell_days"] > limits)).fillna(False).astype(bool)
     out["over_limit"] = over
     out["stalled"] = over & awake
@@ -344,82 +344,134 @@ def derive_lead_fields(
 
 def aggregate(leads: pd.DataFrame, rules: Rules, *, excluded: int = 0) -> FunnelMetrics:
     """The funnel figures of a set of derived leads (see :func:`derive_lead_fields`)."""
+    codes = np.zeros(len(leads), dtype=np.intp)
+    return _aggregate_groups(leads, rules, codes, [excluded])[0]
+
+
+def _aggregate_groups(
+    leads: pd.DataFrame, rules: Rules, codes: np.ndarray, excluded: list[int]
+) -> list[FunnelMetrics]:
+    """The figures of every group at once: ``codes`` numbers each lead's group 0…len(excluded)-1.
+
+    One pass of counting by (group, stage) instead of one pass over all leads per group, so the
+    cost grows with the number of leads, not leads × groups.
+    """
     n = len(rules.stages)
-    status = leads["status"]
+    groups = len(excluded)
+    status = leads["status"].to_numpy(dtype=object)
     active, won, lost = status == ACTIVE, status == WON, status == LOST
-    stage_idx = leads["stage_idx"]
-    lost_at_idx = leads["lost_at_idx"]
+    stage = leads["stage_idx"].to_numpy(dtype=float, na_value=np.nan)
+    lost_at = leads["lost_at_idx"].to_numpy(dtype=float, na_value=np.nan)
+    in_funnel = (active | won) & ~np.isnan(stage)
+    stage_k = np.where(np.isnan(stage), 0, stage).astype(np.intp)
+    lost_k = np.where(np.isnan(lost_at), 0, lost_at).astype(np.intp)
+    amount = _numbers(leads, "amount").fillna(0.0).to_numpy()
+    dwell = leads["dwell_days"].to_numpy(dtype=float, na_value=np.nan)
+    stalled = leads["stalled"].to_numpy(dtype=bool)
+    probability = np.array([s.win_probability for s in rules.stages])[stage_k] * ~np.isnan(stage)
 
-    in_stage = np.bincount(stage_idx[active | won].astype(int), minlength=n)
-    active_in = np.bincount(stage_idx[active].astype(int), minlength=n)
-    lost_here = np.bincount(lost_at_idx[lost].dropna().astype(int), minlength=n)
-    at_or_past = in_stage + lost_here
-    reached = np.cumsum(at_or_past[::-1])[::-1]
+    def by_stage(mask: np.ndarray, k: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return _tally(codes[mask] * n + k[mask], weights, mask, groups * n).reshape(groups, n)
+
+    def by_group(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return _tally(codes[mask], weights, mask, groups)
+
+    in_stage = by_stage(in_funnel, stage_k)
+    active_in = by_stage(in_funnel & active, stage_k)
+    lost_here = by_stage(lost & ~np.isnan(lost_at), lost_k)
+    reached = np.cumsum((in_stage + lost_here)[:, ::-1], axis=1)[:, ::-1]
     exited = reached - active_in
+    stage_amount = by_stage(in_funnel, stage_k, amount)
+    has_dwell = in_funnel & active & ~np.isnan(dwell)
+    dwell_sum = by_stage(has_dwell, stage_k, np.nan_to_num(dwell))
+    dwell_count = by_stage(has_dwell, stage_k)
+    stalled_in = by_stage(in_funnel & stalled, stage_k)
 
-    amount = _numbers(leads, "amount").fillna(0.0)
-    dwell = leads["dwell_days"]
-    rows = []
-    for k, stage in enumerate(rules.stages):
-        here = (stage_idx == k).fillna(False).astype(bool) & (active | won)
-        last = k == n - 1
-        stage_amount = float(amount[here].sum())
-        dwell_here = dwell[here & active].dropna()
-        rows.append(
-            StageRow(
-                stage=stage.name,
-                current=int(in_stage[k]),
-                reached=int(reached[k]),
-                exited=int(exited[k]),
-                pass_rate=None if last else _ratio(reached[k + 1], exited[k]),
-                loss_rate=None if last else _ratio(lost_here[k], exited[k]),
-                lost_here=int(lost_here[k]),
-                avg_dwell_days=float(dwell_here.mean()) if len(dwell_here) else None,
-                stalled=int(leads["stalled"][here].sum()),
-                amount=stage_amount,
-                weighted_amount=stage_amount * stage.win_probability,
+    totals = {
+        "valid": by_group(np.ones(len(leads), dtype=bool)),
+        "active": by_group(active),
+        "won": by_group(won),
+        "lost": by_group(lost),
+        "lost_unknown": by_group(lost & np.isnan(lost_at)),
+        "pipeline": by_group(active, amount),
+        "weighted": by_group(active, amount * probability),
+        "won_amount": by_group(won, amount),
+        "lost_amount": by_group(lost, amount),
+        "snoozed": by_group(
+            leads["snoozed"].to_numpy(dtype=bool) if "snoozed" in leads else np.zeros(len(leads), bool)
+        ),
+    }
+    for flag in ("stalled", "overdue", "stale", "close_past"):
+        totals[flag] = by_group(leads[flag].to_numpy(dtype=bool))
+    cycle = pd.Series(leads["cycle_days"].to_numpy(dtype=float, na_value=np.nan))
+    known = cycle.notna().to_numpy()
+    cycles = cycle[known].groupby(codes[known])
+    cycle_mean, cycle_median, cycle_count = cycles.mean(), cycles.median(), cycles.size()
+    lost_cycle = pd.Series(
+        leads["lost_cycle_days"].to_numpy(dtype=float, na_value=np.nan) if "lost_cycle_days" in leads
+        else np.full(len(leads), np.nan)
+    )
+    known_lost = lost_cycle.notna().to_numpy()
+    lost_cycles = lost_cycle[known_lost].groupby(codes[known_lost])
+    lost_mean, lost_median, lost_count = lost_cycles.mean(), lost_cycles.median(), lost_cycles.size()
+
+    out = []
+    for g in range(groups):
+        rows = []
+        for k, spec in enumerate(rules.stages):
+            last = k == n - 1
+            ex = exited[g, k]
+            rows.append(
+                StageRow(
+                    stage=spec.name,
+                    current=int(in_stage[g, k]),
+                    reached=int(reached[g, k]),
+                    exited=int(ex),
+                    pass_rate=None if last else _ratio(reached[g, k + 1], ex),
+                    loss_rate=None if last else _ratio(lost_here[g, k], ex),
+                    lost_here=int(lost_here[g, k]),
+                    avg_dwell_days=_ratio(dwell_sum[g, k], dwell_count[g, k]),
+                    stalled=int(stalled_in[g, k]),
+                    amount=float(stage_amount[g, k]),
+                    weighted_amount=float(stage_amount[g, k]) * spec.win_probability,
+                )
+            )
+        n_won, n_lost, n_valid = int(totals["won"][g]), int(totals["lost"][g]), int(totals["valid"][g])
+        has_cycle = g in cycle_count.index
+        has_lost_cycle = g in lost_count.index
+        out.append(
+            FunnelMetrics(
+                totals=Totals(
+                    total=n_valid + excluded[g],
+                    valid=n_valid,
+                    active=int(totals["active"][g]),
+                    won=n_won,
+                    lost=n_lost,
+                    excluded=excluded[g],
+                    lost_unknown_stage=int(totals["lost_unknown"][g]),
+                ),
+                stages=tuple(rows),
+                win_rate=_ratio(n_won, n_won + n_lost),
+                overall_conversion=_ratio(n_won, n_valid),
+                cycle_mean=float(cycle_mean[g]) if has_cycle else None,
+                cycle_median=float(cycle_median[g]) if has_cycle else None,
+                cycle_count=int(cycle_count[g]) if has_cycle else 0,
+                pipeline=float(totals["pipeline"][g]),
+                weighted_pipeline=float(totals["weighted"][g]),
+                won_amount=float(totals["won_amount"][g]),
+                stalled=int(totals["stalled"][g]),
+                overdue=int(totals["overdue"][g]),
+                stale=int(totals["stale"][g]),
+                close_past=int(totals["close_past"][g]),
+                lost_amount=float(totals["lost_amount"][g]),
+                lost_cycle_mean=float(lost_mean[g]) if has_lost_cycle else None,
+                lost_cycle_median=float(lost_median[g]) if has_lost_cycle else None,
+                lost_cycle_count=int(lost_count[g]) if has_lost_cycle else 0,
+                snoozed=int(totals["snoozed"][g]),
+                min_sample=rules.thresholds.min_sample,
             )
         )
-    probabilities = np.array([s.win_probability for s in rules.stages] + [0.0])
-    probability = pd.Series(
-        probabilities[stage_idx.fillna(n).astype(int).to_numpy()], index=leads.index, dtype=float
-    )
-    cycle = leads["cycle_days"].dropna().astype(float)
-    lost_cycle = (
-        leads["lost_cycle_days"].dropna().astype(float) if "lost_cycle_days" in leads
-        else pd.Series(dtype=float)
-    )
-    n_won, n_lost, n_valid = int(won.sum()), int(lost.sum()), len(leads)
-    return FunnelMetrics(
-        totals=Totals(
-            total=n_valid + excluded,
-            valid=n_valid,
-            active=int(active.sum()),
-            won=n_won,
-            lost=n_lost,
-            excluded=excluded,
-            lost_unknown_stage=int((lost & lost_at_idx.isna()).sum()),
-        ),
-        stages=tuple(rows),
-        win_rate=_ratio(n_won, n_won + n_lost),
-        overall_conversion=_ratio(n_won, n_valid),
-        cycle_mean=float(cycle.mean()) if len(cycle) else None,
-        cycle_median=float(cycle.median()) if len(cycle) else None,
-        cycle_count=len(cycle),
-        pipeline=float(amount[active].sum()),
-        weighted_pipeline=float((amount[active] * probability[active]).sum()),
-        won_amount=float(amount[won].sum()),
-        stalled=int(leads["stalled"].sum()),
-        overdue=int(leads["overdue"].sum()),
-        stale=int(leads["stale"].sum()),
-        close_past=int(leads["close_past"].sum()),
-        lost_amount=float(amount[lost].sum()),
-        lost_cycle_mean=float(lost_cycle.mean()) if len(lost_cycle) else None,
-        lost_cycle_median=float(lost_cycle.median()) if len(lost_cycle) else None,
-        lost_cycle_count=len(lost_cycle),
-        snoozed=int(leads["snoozed"].sum()) if "snoozed" in leads else 0,
-        min_sample=rules.thresholds.min_sample,
-    )
+    return out
 
 
 def pass_rate_text(leads: pd.DataFrame, team: FunnelMetrics) -> pd.Series:
@@ -450,7 +502,7 @@ def alerts(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         frame = hit[[c for c in base if c in hit]].copy()
         frame.insert(0, "kind", kind)
         frame["dwell_days"] = hit["dwell_days"]
-        frame["limit_days"] = hit["stage_idx"].map(lambda i: _stage_limit(rules, i))
+        frame["limit_days"] = _stage_limits(rules, hit["stage_idx"])
         frame["days_since_follow_up"] = hit["days_since_follow_up"]
         frame["date"] = hit[detail] if kind in (ALERT_OVERDUE, ALERT_CLOSE_PAST) else pd.NaT
         frames.append(frame)
@@ -532,6 +584,16 @@ def recalculate(
     )
 
 
+def _tally(cells: np.ndarray, weights: np.ndarray | None, mask: np.ndarray, size: int) -> np.ndarray:
+    """Count (or, with weights, sum) per cell 0…size-1; sums are compensated, as pandas sums are."""
+    if weights is None:
+        return np.bincount(cells, minlength=size)
+    sums = pd.Series(weights[mask]).groupby(cells).sum()
+    out = np.zeros(size)
+    out[sums.index.to_numpy()] = sums.to_numpy()
+    return out
+
+
 def by_group(
     leads: pd.DataFrame, rules: Rules, column: str, excluded: dict[str, int] | None = None
 ) -> dict[str, FunnelMetrics]:
@@ -541,10 +603,10 @@ def by_group(
         keys = pd.Series("", index=leads.index, dtype=object)
     else:
         keys = leads[column].fillna("").astype(str)
-    out = {}
-    for name in sorted(set(keys)):
-        out[name] = aggregate(leads[keys == name], rules, excluded=excluded.get(name, 0))
-    return out
+    names = sorted(set(keys))
+    codes = pd.Categorical(keys, categories=names).codes.astype(np.intp)
+    metrics = _aggregate_groups(leads, rules, codes, [excluded.get(name, 0) for name in names])
+    return dict(zip(names, metrics))
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -555,10 +617,12 @@ def _percent_text(rate: float) -> str:
     return f"{rate * 100:.0f}%"
 
 
-def _stage_limit(rules: Rules, index: float) -> float:
-    if pd.isna(index):
-        return np.nan
-    return float(rules.stages[int(index)].max_dwell_days)
+def _stage_limits(rules: Rules, stage_idx: pd.Series) -> pd.Series:
+    """Each lead's stage's max_dwell_days; NaN where the stage is unknown."""
+    limits = np.array([float(s.max_dwell_days) for s in rules.stages] + [np.nan])
+    index = stage_idx.to_numpy(dtype=float, na_value=np.nan)
+    position = np.where(np.isnan(index), len(rules.stages), index).astype(np.intp)
+    return pd.Series(limits[position], index=stage_idx.index)
 
 
 def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
