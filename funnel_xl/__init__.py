@@ -16,6 +16,7 @@ from .errors import FunnelXLError, InputError, OutputError, RulesError  # noqa: 
 from .inputs import collect_workbooks  # noqa: E402
 from .pipeline import analyse, resolve_as_of, validate_files, write_outputs  # noqa: E402
 from .problems import Problem  # noqa: E402
+from .progress import Progress  # noqa: E402
 from .refresh import RefreshResult, refresh_workbook  # noqa: E402
 from .rules import Rules, load_rules  # noqa: E402
 
@@ -25,6 +26,7 @@ __all__ = [
     "InputError",
     "OutputError",
     "Problem",
+    "Progress",
     "RefreshResult",
     "Rules",
     "RulesError",

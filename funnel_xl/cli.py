@@ -10,6 +10,7 @@ import dataclasses
 import json
 import os
 import sys
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .errors import FunnelXLError
 from .messages import LANGUAGES, ZH, catalogue
 from .metrics import FunnelMetrics
 from .problems import ERROR, WARNING, count_by_severity
+from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, load_rules
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
@@ -99,6 +101,86 @@ encoding_option = click.option(
 )
 
 
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="不显示进度（进度只在终端上、运行超过 1 秒时显示）。")
+
+# Progress appears only once a run has taken this long, so quick runs print nothing extra.
+PROGRESS_DELAY = 1.0
+_STEP_LABELS = {
+    READ: "读取",
+    VALIDATE: "校验",
+    COMPUTE: "计算指标",
+    WRITE: "写入工作表",
+    SAVE: "保存",
+}
+
+
+class ProgressLine:
+    """Shows the library's progress as one line on stderr, rewritten in place.
+
+    Only on a terminal, and only once the run has taken :data:`PROGRESS_DELAY` seconds: a timer
+    shows the step under way then, later steps replace it, and :meth:`close` wipes the line so
+    that what the command prints afterwards starts on a clean line.
+    """
+
+    def __init__(self, stream, delay: float = PROGRESS_DELAY):
+        self.stream = stream
+        self.current: Progress | None = None
+        self.shown = False
+        self.closed = False
+        self.lock = threading.Lock()
+        self.timer = threading.Timer(delay, self.reveal)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def __call__(self, event: Progress) -> None:
+        with self.lock:
+            self.current = event
+            if self.shown and not self.closed:
+                self.paint()
+
+    def reveal(self) -> None:
+        with self.lock:
+            if not self.closed:
+                self.shown = True
+                if self.current is not None:
+                    self.paint()
+
+    def paint(self) -> None:
+        event = self.current
+        text = f"{_STEP_LABELS.get(event.step, event.step)} {event.name}".strip()
+        if event.total:
+            text += f"（{event.done:,}/{event.total:,} 行）"
+        self.stream.write(f"\r\x1b[K{text} …")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.timer.cancel()
+        with self.lock:
+            if self.shown and self.current is not None and not self.closed:
+                self.stream.write("\r\x1b[K")
+                self.stream.flush()
+            self.closed = True
+
+
+def _stderr_is_terminal() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _progress:
+    """``with _progress(quiet) as progress:`` — a :class:`ProgressLine` on a terminal, else None."""
+
+    def __init__(self, quiet: bool):
+        self.line = None if quiet or not _stderr_is_terminal() else ProgressLine(sys.stderr, PROGRESS_DELAY)
+
+    def __enter__(self):
+        return self.line
+
+    def __exit__(self, *exc) -> None:
+        if self.line is not None:
+            self.line.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="funnel-xl")
 def cli() -> None:
@@ -176,7 +258,8 @@ def _workbooks(paths) -> list[Path]:
 @encoding_option
 @lang_option
 @rules_option
-def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path) -> None:
+@quiet_option
+def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) -> None:
     """Check the reps' workbooks (files or folders of them) and list every problem by file, sheet, row and column.
 
     Example: funnel-xl validate examples/sample_tracking.xlsx --as-of 2024-05-31
@@ -192,7 +275,8 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path) -> None:
     t = _speak(rules)
     as_of_date, _ = _run(resolve_as_of, as_of, month)
     files = _workbooks(workbooks)
-    validated, inputs = _run(validate_files, files, rules, as_of_date)
+    with _progress(quiet) as progress:
+        validated, inputs = _run(validate_files, files, rules, as_of_date, progress=progress)
     problems = sort_problems([p for v in validated for p in v.problems])
     counts = count_by_severity(problems)
     if fmt == "json":
@@ -234,9 +318,10 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path) -> None:
 @encoding_option
 @lang_option
 @rules_option
+@quiet_option
 def rebuild(
     workbooks, as_of, month, out_dir, json_path, split_by, history_path, no_history, encoding, lang,
-    rules_path,
+    rules_path, quiet,
 ) -> None:
     """Recalculate the funnel of one workbook or a whole team's, and write the monthly analysis workbook.
 
@@ -263,8 +348,11 @@ def rebuild(
     rules = _rules(rules_path, encoding, lang)
     t = _speak(rules)
     files = _workbooks(workbooks)
-    analysis = _run(analyse, files, rules, as_of=as_of, month=month, history=history)
-    written = _run(write_outputs, analysis, out_dir, json_path, split_by)
+    with _progress(quiet) as progress:
+        analysis = _run(
+            analyse, files, rules, as_of=as_of, month=month, history=history, progress=progress
+        )
+        written = _run(write_outputs, analysis, out_dir, json_path, split_by, progress=progress)
     unreadable = [p for p in analysis.problems if p.code == "unreadable_file"]
     if len(files) > 1:
         click.echo(t("cli.read", count=len(analysis.inputs)) + (
@@ -306,7 +394,8 @@ def rebuild(
 @month_option
 @click.option("--no-backup", is_flag=True, help="不在旁边保留刷新前的备份。")
 @rules_option
-def refresh(workbooks, as_of, month, no_backup, rules_path) -> None:
+@quiet_option
+def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
     """Write the recalculated columns back into the reps' own workbooks, in place.
 
     Example: funnel-xl refresh inbox/张伟.xlsx --as-of 2024-05-31
@@ -330,7 +419,11 @@ def refresh(workbooks, as_of, month, no_backup, rules_path) -> None:
         if several:
             click.echo(f"== {path} ==")
         try:
-            result = _run(refresh_workbook, path, rules, as_of=as_of, month=month, backup=not no_backup)
+            with _progress(quiet) as progress:
+                result = _run(
+                    refresh_workbook, path, rules, as_of=as_of, month=month, backup=not no_backup,
+                    progress=progress,
+                )
         except _Fail as exc:
             if not several:
                 raise

@@ -35,6 +35,7 @@ from .metrics import (
     aggregate,
 )
 from .problems import count_by_severity
+from .progress import WRITE, Progress, ProgressCallback, silent
 
 GROUP_KINDS = ("owner", "source")
 # Folder under <out>/<period>/ for each kind.
@@ -294,13 +295,16 @@ def period_folder(out_dir: str | Path, period: str) -> Path:
 
 
 def write_groups(
-    analysis: Analysis, out_dir: str | Path, report: Path, kinds: Iterable[str]
+    analysis: Analysis, out_dir: str | Path, report: Path, kinds: Iterable[str], *,
+    progress: ProgressCallback | None = None,
 ) -> Split:
     """Write one workbook and one JSON per group of each kind, then the month's manifest.
 
     Files an earlier run listed in the manifest and this run did not write (a rep who left, a kind
     not asked for this time) are removed, so the folder always matches the team report.
+    ``progress`` is told as each group's workbook is started.
     """
+    progress = progress or silent
     from .report import write_group_report  # xlsxwriter only when writing
 
     kinds = list(dict.fromkeys(kinds))
@@ -317,6 +321,7 @@ def write_groups(
         entries = []
         for name in names:
             group = select_group(analysis, kind, name)
+            progress(Progress(WRITE, f"{GROUP_FOLDERS[kind]}/{stems[name]}.xlsx"))
             workbook = write_group_report(group, sub / f"{stems[name]}.xlsx")
             payload = group_json(group, workbook.name)
             json_path = sub / f"{stems[name]}.json"

@@ -33,6 +33,7 @@ from .inputs import collect_workbooks
 from .messages import catalogue
 from .metrics import recalculate
 from .problems import ERROR, WARNING, Problem, sort_problems
+from .progress import COMPUTE, READ, VALIDATE, Progress, ProgressCallback, silent
 from .reader import LeadsSheet, read_workbook
 from .rules import Rules
 from .store import HistoryStore
@@ -80,15 +81,19 @@ class CheckedFiles:
         return any(log is not None for log in self.logs)
 
 
-def check_files(paths: list[str | Path], rules: Rules, as_of: date) -> CheckedFiles:
+def check_files(
+    paths: list[str | Path], rules: Rules, as_of: date, *, progress: ProgressCallback | None = None
+) -> CheckedFiles:
     """Read and check each workbook (folders expanded, see :func:`collect_workbooks`), its
     follow-up log included, and cross-check the two.
 
     A workbook that cannot be used (damaged, encrypted, no leads sheet, a required column missing
     on the leads sheet or the log) becomes one error naming the file and the others are still
     read; only when none can be used is :class:`InputError` raised. The same lead ID in two files
-    is checked across them; a log entry may name a lead of any of the workbooks.
+    is checked across them; a log entry may name a lead of any of the workbooks. ``progress`` is
+    told as each file is read and checked (see :mod:`funnel_xl.progress`).
     """
+    progress = progress or silent
     found = collect_workbooks(paths)
     if not found.files:
         raise InputError("没有指定要读取的工作簿。")
@@ -97,6 +102,7 @@ def check_files(paths: list[str | Path], rules: Rules, as_of: date) -> CheckedFi
     for path in found.files:
         # Two files of the same name (from two folders) are told apart by their path.
         label = str(path) if names[path.name] > 1 else path.name
+        progress(Progress(READ, label))
         try:
             book = read_workbook(path, rules)
         except InputError as exc:
@@ -106,12 +112,15 @@ def check_files(paths: list[str | Path], rules: Rules, as_of: date) -> CheckedFi
         book.leads.label = label
         if book.log is not None:
             book.log.label = label
+        progress(Progress(VALIDATE, label))
         results.append(validate_leads(book.leads, rules, as_of))
         inputs.append(input_file(book.leads, book.log))
         books.append((len(results) - 1, book))
     if not inputs:
         raise InputError("\n".join(failures) if len(failures) > 1 else failures[0])
     results = check_across_files(results, rules)
+    if any(book.log is not None for _, book in books):
+        progress(Progress(VALIDATE, "跟进记录"))
     return check_logs(results, inputs, [(i, book.log) for i, book in books], rules, as_of)
 
 
@@ -142,10 +151,10 @@ def check_logs(
 
 
 def validate_files(
-    paths: list[str | Path], rules: Rules, as_of: date
+    paths: list[str | Path], rules: Rules, as_of: date, *, progress: ProgressCallback | None = None
 ) -> tuple[list[Validated], list[InputFile]]:
     """Read and check each workbook (see :func:`check_files`); the problems are on each Validated."""
-    checked = check_files(paths, rules, as_of)
+    checked = check_files(paths, rules, as_of, progress=progress)
     return checked.validated, checked.inputs
 
 
@@ -166,27 +175,32 @@ def input_file(sheet: LeadsSheet, log: LeadsSheet | None = None) -> InputFile:
 def analyse(
     paths: list[str | Path], rules: Rules, *, as_of: date | None = None, month: str | None = None,
     today: date | None = None, history: str | Path | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Analysis:
     """Validate and recalculate the given workbooks (or folders of them) for one as-of date.
 
     ``history`` is the history store (a SQLite file) to read earlier months from; the month is
     recorded there by :func:`write_outputs`. None: no history (the log still counts).
+    ``progress`` is called as each step starts (see :mod:`funnel_xl.progress`).
     """
     as_of, period = resolve_as_of(as_of, month, today)
-    checked = check_files(paths, rules, as_of)
+    checked = check_files(paths, rules, as_of, progress=progress)
     return combine(
-        checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history
+        checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history,
+        progress=progress,
     )
 
 
 def combine(
     validated: list[Validated], inputs: list[InputFile], rules: Rules, as_of: date, period: str,
     *, checked: CheckedFiles | None = None, history: str | Path | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Analysis:
     """Recalculate the checked leads of one or more workbooks as one team.
 
     ``checked`` brings the follow-up logs (see :func:`check_files`); ``history`` the store.
     """
+    (progress or silent)(Progress(COMPUTE))
     valid = _concat([v.valid for v in validated])
     excluded = _concat([v.excluded for v in validated])
     entries = checked.entries if checked is not None else pd.DataFrame()
@@ -257,7 +271,7 @@ class Written:
 
 def write_outputs(
     analysis: Analysis, out_dir: str | Path = "output", json_path: str | Path | None = None,
-    split_by: Iterable[str] = (),
+    split_by: Iterable[str] = (), *, progress: ProgressCallback | None = None,
 ) -> Written:
     """Write the analysis workbook (and the JSON figures when asked), atomically and together.
 
@@ -269,6 +283,7 @@ def write_outputs(
 
     ``split_by`` ("owner", "source" or both) also writes one workbook and one JSON per rep or
     channel under ``<out_dir>/<period>/reps/`` or ``sources/``, and ``<out_dir>/<period>/manifest.json``.
+    ``progress`` is told as each sheet and file is written (see :mod:`funnel_xl.progress`).
     """
     from .report import default_report_name, write_report  # xlsxwriter only when writing
 
@@ -277,14 +292,14 @@ def write_outputs(
     refuse_overwriting(targets, [i.path for i in analysis.inputs])
     refuse_overwriting(targets, [analysis.rules.source_path], what="规则文件")
     with ExitStack() as moves:  # on leaving, the JSON is moved into place first, then the report
-        write_report(analysis, moves.enter_context(atomic_path(report_path)))
+        write_report(analysis, moves.enter_context(atomic_path(report_path)), progress=progress)
         if json_path is not None:
             text = json.dumps(analysis.as_json(), ensure_ascii=False, indent=2) + "\n"
             write_bytes_atomic(moves.enter_context(atomic_path(json_path)), text.encode("utf-8"))
     split = None
     kinds = list(split_by)
     if kinds:
-        split = write_groups(analysis, out_dir, report_path, kinds)
+        split = write_groups(analysis, out_dir, report_path, kinds, progress=progress)
     if analysis.history is not None:
         record_history(analysis)
     return Written(

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ from .metrics import (
     Rate,
 )
 from .problems import ERROR, WARNING, Problem, count_by_severity, severity_label, sort_problems
+from .progress import ROWS_PER_EVENT, SAVE, WRITE, Progress, ProgressCallback, silent
 from .quality import DRIFT_LABELS, HygieneScore
 from .rules import HYGIENE_PARTS, Rules
 from .runinfo import definitions, versions
@@ -249,16 +251,19 @@ def default_report_name(analysis: Analysis) -> str:
     return f"funnel_report_{analysis.period}.xlsx"
 
 
-def write_report(analysis: Analysis, path: str | os.PathLike[str]) -> Path:
+def write_report(
+    analysis: Analysis, path: str | os.PathLike[str], *, progress: ProgressCallback | None = None
+) -> Path:
     """Write the analysis workbook to ``path`` atomically and return the path.
 
     The same analysis always gives the same bytes: the document's created date is the as-of date.
-    Raises :class:`funnel_xl.errors.OutputError` when the file cannot be written.
+    Raises :class:`funnel_xl.errors.OutputError` when the file cannot be written. ``progress`` is
+    told as each sheet is started and when the file is saved (see :mod:`funnel_xl.progress`).
     """
     t = catalogue(analysis.rules.lang)
     return _write_workbook(
         Path(path), analysis, t("doc.title", period=analysis.period),
-        lambda workbook: _Report(workbook, analysis).write(),
+        lambda workbook: _Report(workbook, analysis, progress or silent).write(), progress,
     )
 
 
@@ -276,7 +281,10 @@ def write_group_report(group: Group, path: str | os.PathLike[str]) -> Path:
     )
 
 
-def _write_workbook(target: Path, analysis: Analysis, title: str, build: Callable) -> Path:
+def _write_workbook(
+    target: Path, analysis: Analysis, title: str, build: Callable,
+    progress: ProgressCallback | None = None, shown_as: str | None = None,
+) -> Path:
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(
             str(tmp),
@@ -298,6 +306,7 @@ def _write_workbook(target: Path, analysis: Analysis, title: str, build: Callabl
         )
         try:
             build(workbook)
+            (progress or silent)(Progress(SAVE, shown_as or target.name))
             workbook.close()
         except XlsxWriterException as exc:
             raise OutputError(f"无法写入分析工作簿 {target}: {exc}") from None
@@ -536,20 +545,29 @@ def _write_header(sheet, formats: _Formats, row: int, columns: Sequence[_Column]
         sheet.write_string(row, c, column.header, formats("header"))
 
 
-def _write_rows(sheet, formats: _Formats, first_row: int, columns: Sequence[_Column]) -> int:
+def _write_rows(
+    sheet, formats: _Formats, first_row: int, columns: Sequence[_Column],
+    on_rows: Callable[[int, int], None] | None = None,
+) -> int:
     """Write the columns' cells row by row; returns the row after the last one written.
 
     The hot loop of the workbook: one list look-up and one xlsxwriter call per non-blank cell.
+    ``on_rows(done, total)`` is called before each :data:`ROWS_PER_EVENT` rows of a long table.
     """
     writers = [
         (c, *_column_writer(sheet, formats, first_row, column))
         for c, column in enumerate(columns)
     ]
-    for row, values in enumerate(zip(*(column.values for column in columns)), start=first_row):
-        for (col, write, fmt), value in zip(writers, values):
-            if value is not None:
-                write(row, col, value, fmt)
     count = len(columns[0].values) if columns else 0
+    rows = zip(*(column.values for column in columns))
+    step = ROWS_PER_EVENT if on_rows is not None and count > ROWS_PER_EVENT else max(count, 1)
+    for done in range(0, count, step):
+        if step < count:
+            on_rows(done, count)
+        for row, values in enumerate(islice(rows, step), start=first_row + done):
+            for (col, write, fmt), value in zip(writers, values):
+                if value is not None:
+                    write(row, col, value, fmt)
     return first_row + count
 
 
@@ -600,9 +618,12 @@ def _set_widths(sheet, columns: Sequence[_Column]) -> None:
 class _Report:
     """Writes the sheets in their order; each method writes one sheet, rows in increasing order."""
 
-    def __init__(self, workbook: xlsxwriter.Workbook, analysis: Analysis):
+    def __init__(
+        self, workbook: xlsxwriter.Workbook, analysis: Analysis, progress: ProgressCallback = silent
+    ):
         self.workbook = workbook
         self.analysis = analysis
+        self.progress = progress
         self.rules: Rules = analysis.rules
         self.result = analysis.result
         self.team: FunnelMetrics = analysis.result.team
@@ -648,6 +669,17 @@ class _Report:
 
     # -- helpers ----------------------------------------------------------------
 
+    def add_sheet(self, name: str):
+        self.progress(Progress(WRITE, name))
+        return self.workbook.add_worksheet(name)
+
+    def rows(self, sheet, first_row: int, columns: Sequence[_Column]) -> int:
+        """:func:`_write_rows`, telling ``progress`` how far a long sheet has got."""
+        def on_rows(done: int, total: int) -> None:
+            self.progress(Progress(WRITE, sheet.name, done, total))
+
+        return _write_rows(sheet, self.formats, first_row, columns, on_rows)
+
     def header(self, field: str) -> str:
         try:
             return self.rules.header(field)
@@ -682,7 +714,7 @@ class _Report:
 
     def overview(self) -> None:
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["overview"])
+        sheet = self.add_sheet(self.sheets["overview"])
         sheet.hide_gridlines(2)
         cells = _Cells(sheet, self.formats)
         team = self.team
@@ -835,7 +867,7 @@ class _Report:
 
     def funnel(self) -> None:
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["funnel"])
+        sheet = self.add_sheet(self.sheets["funnel"])
         cells = _Cells(sheet, self.formats)
         self.title(cells, t("funnel.title", as_of=self.as_of_text), t("funnel.note"))
         cells.flush()
@@ -870,7 +902,7 @@ class _Report:
         ]
         head = 2
         _write_header(sheet, self.formats, head, columns)
-        end = _write_rows(sheet, self.formats, head + 1, columns)
+        end = self.rows(sheet, head + 1, columns)
         totals = {
             0: (t("total"), "total_label"),
             1: (sum(s.current for s in stages), "total_int"),
@@ -906,7 +938,7 @@ class _Report:
     def flow(self) -> None:
         """The month's flow: key period figures, exits per stage, where moves went, every move."""
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["flow"])
+        sheet = self.add_sheet(self.sheets["flow"])
         flow = self.analysis.flow
         period = flow.period
         cells = _Cells(sheet, self.formats)
@@ -993,7 +1025,7 @@ class _Report:
             _Column(t("flow.evidence"), self.mapped(moves, "source", TRANSITION_SOURCE_KEYS), width=26),
         ]
         _write_header(sheet, self.formats, head, columns)
-        end = _write_rows(sheet, self.formats, head + 1, columns)
+        end = self.rows(sheet, head + 1, columns)
         if end == head + 1:
             note = t("flow.no_moves") if flow.log_entries or flow.previous_month else t("flow.no_moves_no_log")
             sheet.write_string(end, 0, note, self.formats("note"))
@@ -1065,7 +1097,7 @@ class _Report:
         """The last twelve months side by side (months as columns) and line charts of them."""
         t = self.t
         trend_sheet = self.sheets["trend"]
-        sheet = self.workbook.add_worksheet(trend_sheet)
+        sheet = self.add_sheet(trend_sheet)
         months = self.analysis.flow.trend
         cells = _Cells(sheet, self.formats)
         self.title(cells, t("trend.title", count=len(months), as_of=self.as_of_text), t("trend.note"))
@@ -1162,7 +1194,7 @@ class _Report:
         flags: dict[str, str] | None = None,
     ) -> None:
         t = self.t
-        sheet = self.workbook.add_worksheet(name)
+        sheet = self.add_sheet(name)
         cells = _Cells(sheet, self.formats)
         min_sample = self.min_sample
         self.title(
@@ -1225,7 +1257,7 @@ class _Report:
             )
         head = 2
         _write_header(sheet, self.formats, head, columns)
-        end = _write_rows(sheet, self.formats, head + 1, columns)
+        end = self.rows(sheet, head + 1, columns)
         for c, value in enumerate(team_row):
             kind = columns[c].kind
             fmt = "total_label" if c == 0 else {
@@ -1288,7 +1320,7 @@ class _Report:
         head = row + 2
         _write_header(sheet, self.formats, head, columns)
         sheet.set_row(head, 44)
-        end = _write_rows(sheet, self.formats, head + 1, columns)
+        end = self.rows(sheet, head + 1, columns)
         team = quality.team_hygiene
         _write_value(sheet, end, 0, t("col.team"), self.formats("total_label"))
         _write_value(sheet, end, 1, team.score, self.formats("score"))
@@ -1359,7 +1391,7 @@ class _Report:
         adds each lead's owner as the last column.
         """
         t = self.t
-        sheet = self.workbook.add_worksheet(sheet_name or self.rep_names[owner])
+        sheet = self.add_sheet(sheet_name or self.rep_names[owner])
         cells = _Cells(sheet, self.formats)
         self.title(cells, title or t("rep.title", owner=owner, as_of=self.as_of_text))
         figures = (
@@ -1413,7 +1445,7 @@ class _Report:
             columns.append(_Column(self.header("owner"), _text_values(active, "owner")))
         head = 6
         _write_header(sheet, self.formats, head, columns)
-        end = _write_rows(sheet, self.formats, head + 1, columns)
+        end = self.rows(sheet, head + 1, columns)
         if len(active):
             # Stalled rows in red: dwell above the stage's limit.
             sheet.conditional_format(
@@ -1485,11 +1517,11 @@ class _Report:
 
     def alerts(self) -> None:
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["alerts"])
+        sheet = self.add_sheet(self.sheets["alerts"])
         alerts = self.sorted_alerts()
         columns = self.alert_columns(alerts)
         _write_header(sheet, self.formats, 0, columns)
-        end = _write_rows(sheet, self.formats, 1, columns)
+        end = self.rows(sheet, 1, columns)
         if end == 1:
             sheet.write_string(1, 0, t("alerts.none"), self.formats("note"))
         else:
@@ -1531,7 +1563,7 @@ class _Report:
             _Column(t("field.snooze_reason"), _text_values(snoozed, "snooze_reason"), width=30),
         ]
         _write_header(sheet, self.formats, row + 1, columns)
-        end = _write_rows(sheet, self.formats, row + 2, columns)
+        end = self.rows(sheet, row + 2, columns)
         if end == row + 2:
             sheet.write_string(end, 0, t("snoozed.none"), self.formats("note"))
             end += 1
@@ -1541,7 +1573,7 @@ class _Report:
 
     def suggestions(self) -> None:
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["suggestions"])
+        sheet = self.add_sheet(self.sheets["suggestions"])
         fired = self.result.suggestions
         cells = _Cells(sheet, self.formats)
         self.title(cells, t("suggestions.title", as_of=self.as_of_text), t("suggestions.note"))
@@ -1555,7 +1587,7 @@ class _Report:
             _Column(t("col.stage_or_channel"), [s.stage or s.source for s in fired], width=14),
         ]
         _write_header(sheet, self.formats, 2, columns)
-        end = _write_rows(sheet, self.formats, 3, columns)
+        end = self.rows(sheet, 3, columns)
         if not fired:
             sheet.write_string(end, 0, t("suggestions.none"), self.formats("note"))
         _set_widths(sheet, columns)
@@ -1567,7 +1599,7 @@ class _Report:
         """Each rep's hygiene score with its parts, the hand-typed values that drift from the
         recalculated ones, and the rows to fix. ``single``: a rep's own workbook (their row only)."""
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["quality"])
+        sheet = self.add_sheet(self.sheets["quality"])
         quality = self.analysis.quality
         thresholds = self.rules.thresholds
         cells = _Cells(sheet, self.formats)
@@ -1602,7 +1634,7 @@ class _Report:
         head = 4
         _write_header(sheet, self.formats, head, columns)
         sheet.set_row(head, 44)
-        row = _write_rows(sheet, self.formats, head + 1, columns)
+        row = self.rows(sheet, head + 1, columns)
         widths = columns
 
         row += 1
@@ -1621,7 +1653,7 @@ class _Report:
             _Column(t("col.source_row"), _number_values(drift, "_row"), "int"),
         ]
         _write_header(sheet, self.formats, row + 1, columns)
-        end = _write_rows(sheet, self.formats, row + 2, columns)
+        end = self.rows(sheet, row + 2, columns)
         if end == row + 2:
             sheet.write_string(end, 0, t("quality.drift.none"), self.formats("note"))
             end += 1
@@ -1640,7 +1672,7 @@ class _Report:
             _Column(t("col.source_row"), _number_values(fixes, "_row"), "int"),
         ]
         _write_header(sheet, self.formats, row + 1, columns)
-        end = _write_rows(sheet, self.formats, row + 2, columns)
+        end = self.rows(sheet, row + 2, columns)
         if end == row + 2:
             sheet.write_string(end, 0, t("quality.fixes.none"), self.formats("note"))
         for c in range(max(len(widths), len(columns))):
@@ -1657,7 +1689,7 @@ class _Report:
     def forecast(self) -> None:
         t = self.t
         u = self.unit
-        sheet = self.workbook.add_worksheet(self.sheets["forecast"])
+        sheet = self.add_sheet(self.sheets["forecast"])
         f: Forecast = self.analysis.forecast
         cells = _Cells(sheet, self.formats)
         self.title(cells, t("forecast.title", as_of=self.as_of_text), t("forecast.note"))
@@ -1735,7 +1767,7 @@ class _Report:
             _Column(t("slips.path"), _text_values(slips, "path"), width=40),
         ]
         _write_header(sheet, self.formats, head, columns)
-        return _write_rows(sheet, self.formats, head + 1, columns)
+        return self.rows(sheet, head + 1, columns)
 
     # -- 运行信息 ---------------------------------------------------------------------
 
@@ -1746,7 +1778,7 @@ class _Report:
     def run_info(self) -> None:
         """What the report was made from and with: enough to reproduce its numbers."""
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["run"])
+        sheet = self.add_sheet(self.sheets["run"])
         a = self.analysis
         text = {
             key: t(f"run.{key}") for key in (
@@ -1849,7 +1881,7 @@ class _Report:
 
     def problems(self) -> None:
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["problems"])
+        sheet = self.add_sheet(self.sheets["problems"])
         problems = _errors_first(self.analysis.problems)
         severity = [severity_label(p.severity, self.rules.lang) for p in problems]
         columns = [
@@ -1867,7 +1899,7 @@ class _Report:
             _Column(t("col.code"), [p.code for p in problems]),
         ]
         _write_header(sheet, self.formats, 0, columns)
-        end = _write_rows(sheet, self.formats, 1, columns)
+        end = self.rows(sheet, 1, columns)
         if not problems:
             sheet.write_string(1, 0, t("problems.none"), self.formats("note"))
         else:
@@ -1879,7 +1911,7 @@ class _Report:
 
     def detail(self) -> None:
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["detail"])
+        sheet = self.add_sheet(self.sheets["detail"])
         leads = self.result.leads
         excluded = self.analysis.excluded if self.analysis.excluded is not None else pd.DataFrame()
         columns: list[_Column] = []
@@ -1906,9 +1938,9 @@ class _Report:
         ]
         n_fields = len(self.rules.columns)
         _write_header(sheet, self.formats, 0, columns)
-        end = _write_rows(sheet, self.formats, 1, columns)
+        end = self.rows(sheet, 1, columns)
         if len(excluded):
-            end = _write_rows(sheet, self.formats, end, self.excluded_columns(excluded, typed))
+            end = self.rows(sheet, end, self.excluded_columns(excluded, typed))
         last_col = len(columns) - 1
         sheet.autofilter(0, 0, max(end - 1, 0), last_col)
         sheet.freeze_panes(1, 2)
@@ -1987,7 +2019,7 @@ class _GroupReport(_Report):
 
     def group_overview(self) -> None:
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["overview"])
+        sheet = self.add_sheet(self.sheets["overview"])
         sheet.hide_gridlines(2)
         cells = _Cells(sheet, self.formats)
         whose = t(f"group.whose.{self.group.kind}")
@@ -2056,7 +2088,7 @@ class _GroupReport(_Report):
 
     def group_funnel(self) -> None:
         t = self.t
-        sheet = self.workbook.add_worksheet(self.sheets["funnel"])
+        sheet = self.add_sheet(self.sheets["funnel"])
         cells = _Cells(sheet, self.formats)
         min_sample = self.min_sample
         self.title(
@@ -2110,7 +2142,7 @@ class _GroupReport(_Report):
         ]
         head = 2
         _write_header(sheet, self.formats, head, columns)
-        _write_rows(sheet, self.formats, head + 1, columns)
+        self.rows(sheet, head + 1, columns)
         _set_widths(sheet, columns)
         sheet.set_column(0, 0, 14)
         sheet.set_row(head, 32)
