@@ -59,6 +59,7 @@ from .files import MB, read_regular_file
 from .inputs import backup_path, lock_files
 from .metrics import ACTIVE, ENTERED_ESTIMATED, LOST, dwell_between, working_days_for
 from .pipeline import check_logs, combine, input_file, resolve_as_of
+from .progress import READ, SAVE, VALIDATE, WRITE, Progress, ProgressCallback, silent
 from .problems import Problem
 from .reader import read_workbook
 from .rules import Rules
@@ -127,15 +128,19 @@ class RefreshResult:
 def refresh_workbook(
     path: str | Path, rules: Rules, *, as_of: date | None = None, month: str | None = None,
     backup: bool = True, today: date | None = None, now: datetime | None = None,
+    progress: ProgressCallback | None = None,
 ) -> RefreshResult:
     """Recalculate the workbook at ``path`` and write the computed columns back into it.
 
     Raises :class:`InputError` when the workbook must not or cannot be refreshed (nothing is written
-    then) and :class:`OutputError` when the new file or the backup cannot be written.
+    then) and :class:`OutputError` when the new file or the backup cannot be written. ``progress``
+    is told as each step starts (see :mod:`funnel_xl.progress`).
     """
+    progress = progress or silent
     path = Path(path)
     _check_target(path)
     as_of, period = resolve_as_of(as_of, month, today)
+    progress(Progress(READ, path.name))
     content = read_regular_file(
         path, rules.limits.max_file_mb * MB, what="工作簿", limit_key="[limits] max_file_mb"
     )
@@ -146,15 +151,19 @@ def refresh_workbook(
     ws = workbook[sheet.sheet]
     _check_formulas(path, ws, sheet)
 
+    progress(Progress(VALIDATE, path.name))
     validated = validate_leads(sheet, rules, as_of)
     writer = _Writer(ws, sheet.letters, sheet.header_row, rules)
     own = writer.own_estimates(validated)
     _forget_own_values(validated, own, _previous_refresh(workbook), rules)
     # The follow-up log, when the workbook has one, dates the stages as it does for rebuild.
     checked = check_logs([validated], [input_file(sheet, book.log)], [(0, book.log)], rules, as_of)
-    analysis = combine([validated], checked.inputs, rules, as_of, period, checked=checked)
+    analysis = combine(
+        [validated], checked.inputs, rules, as_of, period, checked=checked, progress=progress
+    )
     result = RefreshResult(path=path, sheet=sheet.sheet, as_of=as_of, analysis=analysis)
 
+    progress(Progress(WRITE, sheet.sheet))
     writer.apply(analysis, own, as_of, result)
     result.changes = writer.changes
     if not result.changes:
@@ -166,6 +175,7 @@ def refresh_workbook(
         result.notes.append(
             "工作簿中的公式已保留，但其计算结果要在 Excel/WPS 中打开并保存一次后才会重新存入文件。"
         )
+    progress(Progress(SAVE, path.name))
     data = _serialise(workbook)
     _check_unchanged(path, content)
     if backup:

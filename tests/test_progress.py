@@ -112,23 +112,34 @@ class _ShownAtOnce(ProgressLine):
         self.reveal()
 
 
-@pytest.mark.parametrize("command", ["rebuild", "validate"])
-def test_cli_shows_progress_on_a_terminal_unless_quiet(tmp_path, team, monkeypatch, command):
+@pytest.mark.parametrize("command", ["rebuild", "validate", "refresh"])
+def test_cli_shows_progress_on_a_terminal_unless_quiet(tmp_path, monkeypatch, command):
     monkeypatch.setattr(cli_module, "_stderr_is_terminal", lambda: True)
     monkeypatch.setattr(cli_module, "ProgressLine", _ShownAtOnce)
     runner = CliRunner()
-    args = [command, str(team), "--as-of", "2024-05-31"]
-    if command == "rebuild":
-        args += ["--out", str(tmp_path / "out")]
-    shown = runner.invoke(cli, args)
+
+    def run(name: str, *extra: str):
+        # Each run on its own copy: refresh writes into the workbook it is given.
+        workbook = write_workbook(tmp_path / f"{name}.xlsx", ROWS)
+        args = [command, str(workbook), "--as-of", "2024-05-31", *extra]
+        if command == "rebuild":
+            args += ["--out", str(tmp_path / name)]
+        elif command == "refresh":
+            args += ["--no-backup"]
+        return runner.invoke(cli, args)
+
+    shown = run("team")
     assert shown.exit_code == 0, shown.output
     assert "校验 team.xlsx" in shown.stderr
     if command == "rebuild":
         assert "写入工作表 线索明细" in shown.stderr
-    quiet = runner.invoke(cli, [*args, "--quiet"])
+    if command == "refresh":
+        assert "保存 team.xlsx" in shown.stderr
+    quiet = run("quiet", "--quiet")
     assert quiet.exit_code == 0
     assert quiet.stderr == ""
-    assert quiet.stdout == shown.stdout  # --quiet silences the progress, not the results
+    # --quiet silences the progress, not the results.
+    assert quiet.stdout.replace("quiet", "team") == shown.stdout
 
 
 def test_cli_is_silent_when_stderr_is_not_a_terminal(tmp_path, team):
