@@ -373,6 +373,8 @@ def rebuild(
         ))
     _skipped_note(analysis.inputs, t)
     click.echo(t("cli.report", path=written.report))
+    if written.detail:
+        click.echo(t("cli.detail", path=written.detail, rows=f"{rules.report.detail_rows:,}"))
     if written.json:
         click.echo(f"JSON: {written.json}")
     if written.split:

@@ -460,6 +460,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Channel '{source}': {metric} below {limit} for {months} months in a row",
     ),
     "cli.report": ("报告: {path}", "Report: {path}"),
+    "detail.moved": (
+        "本表共 {rows} 行，超过规则 report.detail_rows 的 {limit} 行，为使本报告便于邮件发送，已另存为同一文件夹中的明细工作簿：",
+        "This sheet has {rows} rows, more than the rules' report.detail_rows ({limit}); to keep this "
+        "report small enough to mail it is in the detail workbook in the same folder:",
+    ),
+    "detail.hint": (
+        "链接按相对路径打开，请把两个文件放在同一文件夹。邮件只附带本报告：收件人如需明细，请向发送人索取。",
+        "The link opens the file by its name: keep both files in one folder. Mail carries only this "
+        "report: recipients who need the detail ask the sender.",
+    ),
+    "cli.detail": (
+        "明细: {path}（超过 {rows} 行的工作表另存于此，报告中有链接）",
+        "Detail: {path} (sheets over {rows} rows are kept here; the report links to them)",
+    ),
     "cli.split": ("按{label}拆分: {count} 份工作簿，在 {folder}", "Split by {label}: {count} workbooks in {folder}"),
     "cli.manifest": ("清单: {path}", "Manifest: {path}"),
     "cli.history": ("历史记录: {path}（已记录 {month}{compared}）", "History: {path} ({month} recorded{compared})"),

@@ -267,6 +267,7 @@ class Written:
     json: Path | None = None
     split: Split | None = None  # the per-rep / per-channel files, with ``split_by``
     history: Path | None = None  # the history store the month was recorded in
+    detail: Path | None = None  # sheets over the rules' report.detail_rows, beside the report
 
 
 def write_outputs(
@@ -283,19 +284,36 @@ def write_outputs(
 
     ``split_by`` ("owner", "source" or both) also writes one workbook and one JSON per rep or
     channel under ``<out_dir>/<period>/reps/`` or ``sources/``, and ``<out_dir>/<period>/manifest.json``.
+    A sheet listing more rows than the rules' ``report.detail_rows`` goes to a detail workbook
+    beside the report (``Written.detail``), which links to it.
     ``progress`` is told as each sheet and file is written (see :mod:`funnel_xl.progress`).
     """
-    from .report import default_report_name, write_report  # xlsxwriter only when writing
+    from .report import (  # xlsxwriter only when writing
+        default_report_name,
+        detail_workbook_name,
+        moved_sheets,
+        remove_stale_detail,
+        write_report_files,
+    )
 
     report_path = Path(out_dir) / default_report_name(analysis)
-    targets = [report_path] + ([Path(json_path)] if json_path is not None else [])
+    detail_path = report_path.with_name(detail_workbook_name(report_path.name))
+    moved = moved_sheets(analysis)
+    targets = [report_path] + ([detail_path] if moved else [])
+    targets += [Path(json_path)] if json_path is not None else []
     refuse_overwriting(targets, [i.path for i in analysis.inputs])
     refuse_overwriting(targets, [analysis.rules.source_path], what="规则文件")
-    with ExitStack() as moves:  # on leaving, the JSON is moved into place first, then the report
-        write_report(analysis, moves.enter_context(atomic_path(report_path)), progress=progress)
+    # On leaving, the files are moved into place in reverse order: JSON, report, detail workbook.
+    with ExitStack() as moves:
+        files = write_report_files(
+            analysis, report_path, progress=progress,
+            stage=lambda target: moves.enter_context(atomic_path(target)),
+        )
         if json_path is not None:
             text = json.dumps(analysis.as_json(), ensure_ascii=False, indent=2) + "\n"
             write_bytes_atomic(moves.enter_context(atomic_path(json_path)), text.encode("utf-8"))
+    if not moved:
+        remove_stale_detail(report_path)
     split = None
     kinds = list(split_by)
     if kinds:
@@ -307,6 +325,7 @@ def write_outputs(
         json=Path(json_path) if json_path is not None else None,
         split=split,
         history=analysis.history,
+        detail=files.detail,
     )
 
 

@@ -24,8 +24,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import zipfile
+
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.utility import quote_sheetname
 
 from .analysis import Analysis
 from .atomic import atomic_path
@@ -78,10 +81,15 @@ __all__ = [
     "OVERVIEW_CELLS",
     "OVERVIEW_SHEET",
     "TREND_SHEET",
+    "ReportFiles",
     "default_report_name",
+    "detail_workbook_name",
+    "moved_sheets",
+    "remove_stale_detail",
     "rep_sheet_names",
     "write_group_report",
     "write_report",
+    "write_report_files",
 ]
 
 # The fixed sheets, in order; the rep sheets go between 预测 and 预警. Their names come from the
@@ -251,6 +259,19 @@ def default_report_name(analysis: Analysis) -> str:
     return f"funnel_report_{analysis.period}.xlsx"
 
 
+def detail_workbook_name(report_name: str) -> str:
+    """The detail workbook beside a report: ``funnel_report_2024-05.xlsx`` → ``funnel_report_2024-05_detail.xlsx``."""
+    stem = report_name[:-5] if report_name.lower().endswith(".xlsx") else report_name
+    return f"{stem}_detail.xlsx"
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    report: Path
+    detail: Path | None = None  # the detail workbook, when a sheet was over the row limit
+    moved: tuple[str, ...] = ()  # the sheets written there instead of in the report
+
+
 def write_report(
     analysis: Analysis, path: str | os.PathLike[str], *, progress: ProgressCallback | None = None
 ) -> Path:
@@ -259,12 +280,89 @@ def write_report(
     The same analysis always gives the same bytes: the document's created date is the as-of date.
     Raises :class:`funnel_xl.errors.OutputError` when the file cannot be written. ``progress`` is
     told as each sheet is started and when the file is saved (see :mod:`funnel_xl.progress`).
+    Sheets over the rules' ``report.detail_rows`` go to a detail workbook beside it: see
+    :func:`write_report_files`.
     """
+    return write_report_files(analysis, path, progress=progress).report
+
+
+def write_report_files(
+    analysis: Analysis, path: str | os.PathLike[str], *, progress: ProgressCallback | None = None,
+    stage: Callable[[Path], Path] | None = None,
+) -> ReportFiles:
+    """Write the report and, when a sheet lists more rows than ``report.detail_rows``, the detail
+    workbook beside it holding those sheets (the report links to it by file name).
+
+    ``stage(target)`` gives the path to write each file to (by default the target itself, written
+    atomically); a caller that moves several outputs into place together passes temporary paths.
+    Without ``stage``, a detail workbook left by an earlier run that this run does not need is
+    removed (see :func:`remove_stale_detail`).
+    """
+    target = Path(path)
+    place = stage or (lambda p: p)
+    moved = moved_sheets(analysis)
+    detail = target.with_name(detail_workbook_name(target.name))
     t = catalogue(analysis.rules.lang)
-    return _write_workbook(
-        Path(path), analysis, t("doc.title", period=analysis.period),
-        lambda workbook: _Report(workbook, analysis, progress or silent).write(), progress,
+    if moved:
+        _write_workbook(
+            place(detail), analysis, t("doc.title", period=analysis.period) + " · detail",
+            lambda workbook: _Report(workbook, analysis, progress or silent, only=moved).write(),
+            progress, detail.name,
+        )
+    _write_workbook(
+        place(target), analysis, t("doc.title", period=analysis.period),
+        lambda workbook: _Report(
+            workbook, analysis, progress or silent, moved=moved, detail_name=detail.name
+        ).write(),
+        progress, target.name,
     )
+    if stage is None and not moved:
+        remove_stale_detail(target)
+    return ReportFiles(report=target, detail=detail if moved else None, moved=moved)
+
+
+def moved_sheets(analysis: Analysis) -> tuple[str, ...]:
+    """The listing sheets with more rows than the rules' ``report.detail_rows``, in workbook order."""
+    limit = analysis.rules.report.detail_rows
+    return tuple(name for name, rows in _listing_sheets(analysis).items() if rows > limit)
+
+
+def remove_stale_detail(report: str | os.PathLike[str]) -> None:
+    """Remove the detail workbook beside ``report`` that an earlier run wrote, when the report
+    written now keeps every sheet (only a file whose properties say funnel-xl wrote it)."""
+    detail = Path(report).with_name(detail_workbook_name(Path(report).name))
+    try:
+        with zipfile.ZipFile(detail) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
+        return
+    if "<dc:creator>funnel-xl</dc:creator>" in core:
+        try:
+            detail.unlink()
+        except OSError as exc:
+            raise OutputError(f"无法删除上次留下的明细工作簿 {detail}: {exc.strerror or exc}") from None
+
+
+def _listing_sheets(analysis: Analysis) -> dict[str, int]:
+    """The sheets that list rows, in workbook order, with how many rows each lists."""
+    names = _Report(None, analysis)  # for the sheet names only: no workbook is written
+    result = analysis.result
+    open_leads = _rep_leads(result)
+    sizes = {name: len(open_leads.get(owner, ())) for owner, name in names.rep_names.items()}
+    sizes[names.sheets["alerts"]] = 0 if result.alerts is None else len(result.alerts)
+    sizes[names.sheets["problems"]] = len(analysis.problems)
+    excluded = 0 if analysis.excluded is None else len(analysis.excluded)
+    sizes[names.sheets["detail"]] = len(result.leads) + excluded
+    return sizes
+
+
+def _rep_leads(result) -> dict[str, pd.DataFrame]:
+    """Each owner's open leads (the rows of their page)."""
+    leads = result.leads
+    active = leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
+    if "owner" not in active:
+        return {}
+    return dict(iter(active.groupby(active["owner"].fillna("").astype(str), sort=False)))
 
 
 def write_group_report(group: Group, path: str | os.PathLike[str]) -> Path:
@@ -619,11 +717,17 @@ class _Report:
     """Writes the sheets in their order; each method writes one sheet, rows in increasing order."""
 
     def __init__(
-        self, workbook: xlsxwriter.Workbook, analysis: Analysis, progress: ProgressCallback = silent
+        self, workbook: xlsxwriter.Workbook, analysis: Analysis, progress: ProgressCallback = silent,
+        *, moved: Iterable[str] = (), detail_name: str = "", only: Iterable[str] | None = None,
     ):
+        """``moved``: sheets written to the detail workbook ``detail_name`` (here a note and a link);
+        ``only``: write just these listing sheets (the detail workbook itself)."""
         self.workbook = workbook
         self.analysis = analysis
         self.progress = progress
+        self.moved = set(moved)
+        self.detail_name = detail_name
+        self.only = None if only is None else set(only)
         self.rules: Rules = analysis.rules
         self.result = analysis.result
         self.team: FunnelMetrics = analysis.result.team
@@ -646,26 +750,60 @@ class _Report:
         )
 
     def write(self) -> None:
-        self.overview()
-        self.funnel()
-        self.flow()
-        self.trend()
-        self.comparison(self.sheets["owners"], self.t("col.owner"), self.result.by_owner, chart=False)
-        self.comparison(
-            self.sheets["sources"], self.header(self.channel), self.result.by_source, chart=True,
-            flags=_flag_texts(self.analysis.flow.channel_flags, self.t),
-        )
-        for name, groups in self.result.by_dimension.items():
-            sheet = self.dimension_names[self.t("sheet.dimension", header=self.header(name))]
-            self.comparison(sheet, self.header(name), groups, chart=False)
-        self.forecast()
+        summary = self.only is None
+        if summary:
+            self.overview()
+            self.funnel()
+            self.flow()
+            self.trend()
+            self.comparison(
+                self.sheets["owners"], self.t("col.owner"), self.result.by_owner, chart=False
+            )
+            self.comparison(
+                self.sheets["sources"], self.header(self.channel), self.result.by_source, chart=True,
+                flags=_flag_texts(self.analysis.flow.channel_flags, self.t),
+            )
+            for name, groups in self.result.by_dimension.items():
+                sheet = self.dimension_names[self.t("sheet.dimension", header=self.header(name))]
+                self.comparison(sheet, self.header(name), groups, chart=False)
+            self.forecast()
         self.reps()
-        self.alerts()
-        self.suggestions()
-        self.quality()
-        self.problems()
-        self.detail()
-        self.run_info()
+        self.place(self.sheets["alerts"], self.alerts)
+        if summary:
+            self.suggestions()
+            self.quality()
+        self.place(self.sheets["problems"], self.problems)
+        self.place(self.sheets["detail"], self.detail)
+        if summary:
+            self.run_info()
+
+    def place(self, name: str, write: Callable[[], None]) -> None:
+        """Write a listing sheet here, or its note and link when it went to the detail workbook."""
+        if self.only is not None:
+            if name in self.only:
+                write()
+        elif name in self.moved:
+            self.moved_note(name)
+        else:
+            write()
+
+    def moved_note(self, name: str) -> None:
+        rows = _listing_sheets(self.analysis)[name]
+        sheet = self.add_sheet(name)
+        cells = _Cells(sheet, self.formats)
+        self.title(cells, f"{name} · {self.as_of_text}")
+        cells.put(
+            2, 0, self.t("detail.moved", rows=f"{rows:,}", limit=f"{self.rules.report.detail_rows:,}")
+        )
+        cells.flush()
+        sheet.write_url(
+            3, 0, f"external:{self.detail_name}#{quote_sheetname(name)}!A1",
+            string=f"{self.detail_name} ·「{name}」",
+        )
+        notes = _Cells(sheet, self.formats)
+        notes.put(4, 0, self.t("detail.hint"), "note")
+        notes.flush()
+        sheet.set_column(0, 0, 110)
 
     # -- helpers ----------------------------------------------------------------
 
@@ -1373,12 +1511,13 @@ class _Report:
     # -- one sheet per rep ----------------------------------------------------------
 
     def reps(self) -> None:
-        leads = self.result.leads
-        active = leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
-        owners = active["owner"].fillna("").astype(str) if "owner" in active else None
-        groups = dict(iter(active.groupby(owners, sort=False))) if owners is not None else {}
+        groups = _rep_leads(self.result)
+        none = self.result.leads.iloc[:0]
         for owner, metrics in self.result.by_owner.items():
-            self.rep(owner, metrics, groups.get(owner, active.iloc[:0]))
+            self.place(
+                self.rep_names[owner],
+                lambda owner=owner, metrics=metrics: self.rep(owner, metrics, groups.get(owner, none)),
+            )
 
     def rep(
         self, owner: str, m: FunnelMetrics, active: pd.DataFrame, *,

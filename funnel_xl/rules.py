@@ -175,6 +175,14 @@ class InputSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The analysis workbook: a sheet listing more than ``detail_rows`` rows goes to a separate
+    detail workbook beside the report, so the report itself stays small enough to mail."""
+
+    detail_rows: int = 20_000
+
+
+@dataclass(frozen=True)
 class Rules:
     stages: tuple[Stage, ...]
     lost_labels: tuple[str, ...]
@@ -198,6 +206,7 @@ class Rules:
     # Cell values that stand for a stage or a lost label (folded value → stage name or lost label).
     stage_values: tuple[tuple[str, str], ...] = ()
     dimensions: Dimensions = Dimensions()
+    report: ReportSettings = ReportSettings()
     input: InputSettings = InputSettings()
     amount_unit: str = DEFAULT_AMOUNT_UNIT
     lang: str = "zh"
@@ -356,7 +365,7 @@ class _Checker:
     TOP_KEYS = frozenset({
         "version", "stages", "lost_labels", "sources", "follow_up_methods", "lead_id_pattern",
         "thresholds", "sheets", "columns", "log_columns", "suggestions", "limits", "stage_values",
-        "dimensions", "input", "amount_unit", "lang", "hygiene", "targets",
+        "dimensions", "input", "amount_unit", "lang", "hygiene", "targets", "report",
     })
 
     def rules(self, data: dict, sha256: str) -> Rules:
@@ -413,6 +422,7 @@ class _Checker:
             targets=self.attempt(lambda: self.targets(top.get("targets", {})), ()),
             stage_values=stage_values,
             dimensions=dimensions,
+            report=self.attempt(lambda: self.report(top.get("report", {})), ReportSettings()),
             input=self.attempt(lambda: self.input(top.get("input", {})), InputSettings()),
             amount_unit=self.attempt(
                 lambda: self.text(top.get("amount_unit", DEFAULT_AMOUNT_UNIT), "amount_unit"),
@@ -663,6 +673,14 @@ class _Checker:
             if wanted is not None and col.kind != wanted:
                 raise self.fail(f"log_columns.{col.field}.kind", f"应为「{wanted}」，实际是「{col.kind}」。")
         return log_columns
+
+    def report(self, value: Any) -> ReportSettings:
+        table = self.table(value, "report", {"detail_rows"}, set())
+        return ReportSettings(
+            detail_rows=self.integer(
+                table.get("detail_rows", ReportSettings.detail_rows), "report.detail_rows", 1
+            ),
+        )
 
     def limits(self, value: Any) -> Limits:
         names = [f.name for f in dataclass_fields(Limits)]

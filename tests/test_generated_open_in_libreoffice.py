@@ -10,6 +10,7 @@ CI installs LibreOffice (.ci/run); without ``soffice`` on the PATH these tests a
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import shutil
@@ -24,6 +25,7 @@ import pytest
 
 from funnel_xl import analyse, load_rules, write_outputs
 from funnel_xl.demo import write_demo_workbook
+from funnel_xl.rules import ReportSettings
 from funnel_xl.template import write_tracking_workbook
 from tests.conftest import REPO
 
@@ -37,7 +39,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory) -> list[Path]:
-    """The template, the example workbook, and the team, per-rep and per-channel reports of it."""
+    """The template, the example workbook, and the team, per-rep and per-channel reports of it;
+    the team report once more with its long sheets moved to a detail workbook (and linked)."""
     folder = tmp_path_factory.mktemp("generated")
     rules = load_rules()
     template = folder / "template.xlsx"
@@ -51,7 +54,12 @@ def workbooks(tmp_path_factory) -> list[Path]:
     groups = [g.workbook for g in written.split.groups]
     # 8 reps and 6 channels in the example.
     assert len(groups) == 14
-    return [template, example, written.report, *groups]
+    capped = dataclasses.replace(rules, report=ReportSettings(detail_rows=50))
+    split = write_outputs(
+        analyse([REPO / "examples" / "sample_tracking.xlsx"], capped, month="2024-05"), folder / "capped"
+    )
+    assert split.detail is not None
+    return [template, example, written.report, *groups, split.report, split.detail]
 
 
 def soffice(args: list[str], profile: Path) -> subprocess.CompletedProcess:
