@@ -145,13 +145,13 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits(
-    max_file_mb=100,
-    max_unpacked_mb=500,
+    max_file_mb=300,
+    max_unpacked_mb=2000,
     max_compression_ratio=100,
     max_zip_entries=10_000,
-    max_rows=200_000,
+    max_rows=1_048_576,
     max_columns=500,
-    max_cells=5_000_000,
+    max_cells=25_000_000,
 )
 
 

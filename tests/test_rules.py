@@ -24,9 +24,10 @@ def test_default_rules(rules):
 
 def test_default_limits_and_total_labels(rules):
     limits = rules.limits
-    assert (limits.max_file_mb, limits.max_unpacked_mb, limits.max_compression_ratio) == (100, 500, 100)
+    # Room for the largest sheet Excel holds: 1,048,576 rows of the familiar columns.
+    assert (limits.max_file_mb, limits.max_unpacked_mb, limits.max_compression_ratio) == (300, 2000, 100)
     assert (limits.max_zip_entries, limits.max_rows, limits.max_columns, limits.max_cells) == (
-        10_000, 200_000, 500, 5_000_000,
+        10_000, 1_048_576, 500, 25_000_000,
     )
     assert rules.total_labels == ("合计", "总计", "小计")
 
@@ -67,8 +68,8 @@ def edited(tmp_path: Path, old: str, new: str) -> Path:
         ("stage = \"方案提案\"\nabove", "stage = \"已成交\"\nabove", "suggestions[1].stage"),
         ("lead_id_pattern = '^LF\\d{4}\\d{3,}$'", "lead_id_pattern = '^LF(['", "lead_id_pattern"),
         ("aliases = [\"来源\",", "aliases = [\"编号\",", "columns.source.aliases"),
-        ("max_rows = 200000", "max_rows = 0", "limits.max_rows"),
-        ("max_file_mb = 100", "max_file_mb = \"100\"", "limits.max_file_mb"),
+        ("max_rows = 1048576", "max_rows = 0", "limits.max_rows"),
+        ("max_file_mb = 300", "max_file_mb = \"300\"", "limits.max_file_mb"),
         ("[limits]", "[limits]\nmax_sheets = 3", "limits.max_sheets"),
         ("leads = [\"线索跟踪\",", "leads = [\"线索/跟踪\",", "sheets.leads[0]"),
         ("leads = [\"线索跟踪\",", "leads = [\"History\",", "sheets.leads[0]"),
