@@ -8,7 +8,8 @@ follow-up log (跟进记录) has about five entries per lead in the shape of the
 (线索编号, 跟进时间, 跟进方式, 沟通内容, 客户反馈/异议, 下一步行动, 下次沟通时间, 阶段调整为,
 跟进人), consistent with each lead: the first entry on its first contact, one entry for every stage
 move (the move into its current stage dated on its 阶段进入日期 when known), the last entry on its
-最近跟进时间.
+最近跟进时间. A sheet holds at most 1,048,576 rows, so at 300k leads the log stops there (about 3.5
+entries per lead, the entries of the last leads left out).
 
 Workbooks are cached under ``benchmarks/data/`` (git-ignored), keyed by size, seed and
 :data:`GENERATOR_VERSION`; a cached file is reused, so every step of a benchmark run reads the same
@@ -36,6 +37,8 @@ AS_OF = date(2024, 5, 31)
 SEED = 2024
 # Bump when the generated content changes, so cached workbooks are made again.
 GENERATOR_VERSION = 1
+# Excel's last row, less the header: the most log entries one sheet holds.
+MAX_LOG_ROWS = 1_048_575
 LEADS_SHEET = "线索跟踪"
 LOG_SHEET = "跟进记录"
 LOG_HEADERS = (
@@ -91,6 +94,9 @@ def ensure_workbook(n_leads: int, seed: int = SEED, rules: Rules | None = None, 
     log(f"generating {path.name} …")
     leads = demo_rows(rules, seed=seed, n_leads=n_leads, as_of=AS_OF)
     entries = log_rows(leads, rules, random.Random(seed + 1))
+    if len(entries) > MAX_LOG_ROWS:
+        log(f"  the log has {len(entries)} entries; one sheet holds {MAX_LOG_ROWS}, the rest are left out")
+        entries = entries[:MAX_LOG_ROWS]
     path.parent.mkdir(parents=True, exist_ok=True)
     write_workbook(path, rules, leads, entries)
     log(
