@@ -25,6 +25,7 @@ import difflib
 import hashlib
 import io
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -471,7 +472,17 @@ def _lead_rows(
     totals = {_total_key(label) for label in rules.total_labels}
     kept, kept_rows = [], []
     without_stage = 0
+    table_cells = itemgetter(*columns) if len(columns) > 1 else (lambda r: (r[columns[0]],))
+    reach = max(columns, default=0) if stage is not None else -1
     for i, row in enumerate(body):
+        # The usual row: a stage is filled in, so it is a lead (not blank, not outside the table,
+        # not a total line): one look instead of one per cell.
+        if len(row) > reach >= 0:
+            value = row[stage]
+            if value is not None and (type(value) is not str or value.strip()):
+                kept.append(table_cells(row))
+                kept_rows.append(first_row + i)
+                continue
         filled = [j for j, cell in enumerate(row) if not _blank(cell)]
         if not filled:
             continue
