@@ -227,8 +227,42 @@ def _cross_problem(
 # ---------------------------------------------------------------------------
 
 def is_blank(values: pd.Series) -> pd.Series:
-    text = values.astype(str).str.strip()
-    return values.isna() | (text == "") | (text.str.lower() == "nan")
+    """Cells with nothing in them: empty, only spaces, missing, or the text "nan".
+
+    One cheap test per cell on the column as a list: pandas' string methods over an object column
+    were the slowest part of checking a large sheet."""
+    return pd.Series([_blank(v) for v in values.tolist()], index=values.index, dtype=bool)
+
+
+def _blank(v: object) -> bool:
+    kind = type(v)
+    if kind is str:
+        text = v.strip()
+        return not text or (len(text) == 3 and text.lower() == "nan")
+    if v is None:
+        return True
+    if kind is float:
+        return v != v
+    if kind is int or kind is bool:
+        return False
+    if isinstance(v, date):
+        return v is pd.NaT
+    try:
+        if pd.isna(v):
+            return True
+    except (TypeError, ValueError):
+        pass
+    text = str(v).strip()
+    return not text or text.lower() == "nan"
+
+
+# datetime64[ns] holds 1677-09-22 … 2262-04-11; a date outside (9999-12-31 for "open end", a lead
+# number typed into a date column and read as a serial in the year 7441) is not a usable date.
+_NS_FIRST, _NS_LAST = date(1677, 9, 22).toordinal(), date(2262, 4, 11).toordinal()
+
+
+def _in_ns_range(value: object) -> bool:
+    return value is not pd.NaT and _NS_FIRST <= value.toordinal() <= _NS_LAST
 
 
 def parse_dates(
@@ -247,11 +281,15 @@ def parse_dates(
     kinds = values.map(type)
     is_date = kinds.map(lambda t: issubclass(t, date))
     if is_date.any():
+        is_date &= values.where(is_date).map(_in_ns_range, na_action="ignore").fillna(False).astype(bool)
+    if is_date.any():
         out[is_date] = pd.to_datetime(values[is_date].map(_as_date_text), errors="coerce")
     is_number = kinds.isin([int, float]) & ~values.map(lambda v: isinstance(v, bool))
     if is_number.any():
         serial = pd.to_numeric(values[is_number], errors="coerce")
-        plausible = serial.between(1, 2958465)
+        # Excel's serials run to 2958465 (9999-12-31); the dates computed with end in 2262.
+        last = (pd.Timestamp(date.fromordinal(_NS_LAST)) - epoch).days
+        plausible = serial.between(1, min(2958465, last))
         days = pd.to_timedelta(serial.where(plausible).floordiv(1), unit="D")
         out[is_number] = epoch + days
     is_text = kinds == str
@@ -308,17 +346,20 @@ def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, p
 
 def clean_text(values: pd.Series) -> pd.Series:
     """Text cells stripped; numbers typed into text columns as their plain form (2024001, not 2024001.0)."""
-    def one(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        if isinstance(v, date):
-            v = v.isoformat()
-        text = str(v).strip()
-        return text or None
+    return pd.Series(
+        [(v.strip() or None) if type(v) is str else _plain_text(v) for v in values.tolist()],
+        index=values.index, dtype=object,
+    )
 
-    return values.map(one).astype(object)
+
+def _plain_text(v: object) -> str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, date):
+        v = v.isoformat()
+    return str(v).strip() or None
 
 
 def canonical_stages(values: pd.Series, rules: Rules) -> pd.Series:
@@ -427,8 +468,10 @@ def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
     checks: dict[str, _Check] = {}
     columns: dict[str, list[pa.Check]] = {name: [] for name in typed.columns if not name.startswith("_")}
     as_of_ts = pd.Timestamp(as_of)
-    blank = {f: is_blank(raw[f]) for f in raw.columns if f != "_row"}
-    present = set(blank)
+    present = {f for f in raw.columns if f != "_row"}
+    # Blank as opposed to unreadable matters for dates and numbers only.
+    needs_blank = {c.field for c in rules.columns if c.kind in ("date", "number")}
+    blank = {f: is_blank(raw[f]) for f in present & needs_blank}
 
     def add(field: str, code: str, severity: str, ok, **params) -> None:
         checks[code] = _Check(code, severity, field, tuple(params.items()))
@@ -532,11 +575,14 @@ def _problems(
     sheet: LeadsSheet, rules: Rules,
 ) -> list[Problem]:
     problems = []
-    for code, index in zip(failures["check"], failures["index"]):
+    positions = typed.index.get_indexer(failures["index"].astype("int64"))
+    rows = typed["_row"].to_numpy()
+    cells = {f: raw[f].to_numpy(dtype=object) for f in raw.columns}
+    hints: dict[tuple[str, str], str] = {}
+    for code, at in zip(failures["check"], positions):
         check = checks[code]
-        index = int(index)
-        value = _display(raw.at[index, check.field]) if check.field in raw else ""
-        problems.append(_problem(check, sheet, int(typed.at[index, "_row"]), value, rules))
+        value = _display(cells[check.field][at]) if check.field in cells else ""
+        problems.append(_problem(check, sheet, int(rows[at]), value, rules, hints))
     if "lost_at_column_missing" in checks and "stage" in typed:
         check = checks["lost_at_column_missing"]
         for row in typed.loc[typed["stage"].isin(rules.lost_labels), "_row"]:
@@ -544,13 +590,20 @@ def _problems(
     return problems
 
 
-def _problem(check: _Check, sheet: LeadsSheet, row: int, value: str, rules: Rules) -> Problem:
+def _problem(
+    check: _Check, sheet: LeadsSheet, row: int, value: str, rules: Rules,
+    hints: dict[tuple[str, str], str] | None = None,
+) -> Problem:
+    """One problem; ``hints`` remembers each "did you mean" worked out (the same typo recurs)."""
     code = check.code.split(":")[0]
     t = catalogue(rules.lang)
+    hints = {} if hints is None else hints
+    if (check.field, value) not in hints:
+        hints[check.field, value] = _hint(check, value, rules)
     return Problem(
         code=code,
         severity=check.severity,
-        message=t(f"problem.{code}", value=value, hint=_hint(check, value, rules), **dict(check.params)).rstrip(),
+        message=t(f"problem.{code}", value=value, hint=hints[check.field, value], **dict(check.params)).rstrip(),
         sheet=sheet.sheet,
         row=row,
         column=sheet.letters.get(check.field, ""),

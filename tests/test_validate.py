@@ -179,3 +179,40 @@ def test_no_leads_sheet(tmp_path, rules):
     wb.save(tmp_path / "t.xlsx")
     with pytest.raises(InputError, match="找不到线索工作表"):
         read_leads(tmp_path / "t.xlsx", rules)
+
+
+def test_dates_a_timestamp_cannot_hold_are_problems_not_a_crash(tmp_path, rules):
+    # 9999-12-31 typed as "no end date", and a lead number typed into 首次接触时间 (read as the
+    # serial 2024001, the year 7441): both beyond the dates the tool computes with (1677–2262).
+    rows = [
+        lead("LF2024001", "需求挖掘", D(2024, 3, 1), close=D(9999, 12, 31)),
+        lead("LF2024002", "需求挖掘", 2024001, last=D(2024, 5, 1)),
+    ]
+    result = problems_of(tmp_path, rules, rows)
+    assert {(p.code, p.severity, p.row, p.column, p.value) for p in result.problems} == {
+        ("bad_date", "warning", 2, "J", "9999-12-31"),  # 预计成交日期 is column J; ignored
+        ("bad_first_contact", "error", 3, "E", "2024001"),
+    }
+    assert result.valid["lead_id"].tolist() == ["LF2024001"]
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (True, None),  # a tick box is no date
+        (0.5, None),  # serials start at 1
+        (1, datetime(1899, 12, 31)),  # 1899-12-30 + 1 day
+        (45366.75, datetime(2024, 3, 15)),  # the time of day is dropped
+        (" 2024-3-5 ", datetime(2024, 3, 5)),
+        ("2024-02-30", None),  # no such day
+        ("上周三", None),
+    ],
+)
+def test_date_values_one_by_one(rules, value, expected):
+    import pandas as pd
+
+    from funnel_xl.validate import parse_dates
+
+    parsed = parse_dates(pd.Series([value, D(2024, 1, 2), None], dtype=object))
+    assert parsed.dtype == "datetime64[ns]"
+    assert [None if pd.isna(v) else v for v in parsed] == [expected, datetime(2024, 1, 2), None]
