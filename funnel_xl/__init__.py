@@ -17,7 +17,6 @@ from .inputs import collect_workbooks  # noqa: E402
 from .pipeline import analyse, resolve_as_of, validate_files, write_outputs  # noqa: E402
 from .problems import Problem  # noqa: E402
 from .progress import Progress  # noqa: E402
-from .refresh import RefreshResult, refresh_workbook  # noqa: E402
 from .rules import Rules, load_rules  # noqa: E402
 
 __all__ = [
@@ -41,3 +40,15 @@ __all__ = [
     "validate_files",
     "write_outputs",
 ]
+
+# refresh needs openpyxl, slow to import; it is loaded on first use so that the other commands
+# and scripts start without it.
+_LAZY = {"RefreshResult": "refresh", "refresh_workbook": "refresh"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
