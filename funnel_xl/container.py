@@ -59,7 +59,6 @@ _A1 = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 # A cell tag not written as <c r="A…: no address, another attribute first, other whitespace.
 _IRREGULAR_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z])')
-_FORMULA = re.compile(rb"<f[\s/>]")
 _MAIN_NS = b'spreadsheetml/2006/main"'
 _DEFAULT_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _WORKBOOK = "xl/workbook.xml"
@@ -472,13 +471,24 @@ def _within_dimension(xml: bytes, limits: Limits) -> tuple[int, int] | None:
     # the patterns below would not see.
     if xml.count(_MAIN_NS) != 1 or _DEFAULT_NS not in xml[:data]:
         return None
-    if _IRREGULAR_CELL.search(xml) or _FORMULA.search(xml):
+    if _IRREGULAR_CELL.search(xml) or _has_formula(xml):
         return None
     beyond = re.compile(
         rb'<c r="(?:(?:' + _greater(found.group(3).decode(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
         + rb')[0-9]|[A-Z]{1,3}(?:' + _greater(str(rows), "0123456789").encode() + rb')")'
     )
     return None if beyond.search(xml) else (rows, columns)
+
+
+def _has_formula(xml: bytes) -> bool:
+    """An <f> element anywhere: a plain byte search for "<f", then a look at what follows (the
+    few <filter…>, <firstHeader> … elements of a sheet are told apart by their next character)."""
+    at = xml.find(b"<f")
+    while at >= 0:
+        if xml[at + 2 : at + 3] in (b" ", b">", b"/", b"\t", b"\r", b"\n"):
+            return True
+        at = xml.find(b"<f", at + 2)
+    return False
 
 
 def _scan_sheet(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[SheetScan, bytes | None]:
