@@ -473,16 +473,40 @@ def _lead_rows(
     kept, kept_rows = [], []
     without_stage = 0
     table_cells = itemgetter(*columns) if len(columns) > 1 else (lambda r: (r[columns[0]],))
-    reach = max(columns, default=0) if stage is not None else -1
+    reach = max(columns, default=-1)
+    is_total: dict[str, bool] = {}  # by distinct text: texts repeat down a sheet
+
+    def holds_total(row: list) -> bool:
+        for v in row:
+            if type(v) is str:
+                found = is_total.get(v)
+                if found is None:
+                    found = is_total[v] = _total_key(v) in totals
+                if found:
+                    return True
+        return False
+
     for i, row in enumerate(body):
-        # The usual row: a stage is filled in, so it is a lead (not blank, not outside the table,
-        # not a total line): one look instead of one per cell.
+        # The usual rows, at one look rather than a test of every cell: a lead whose stage is
+        # filled in (so not blank, not outside the table, not a total line); a table without a
+        # stage column (the follow-up log) with something in its columns and no total label.
         if len(row) > reach >= 0:
-            value = row[stage]
-            if value is not None and (type(value) is not str or value.strip()):
-                kept.append(table_cells(row))
-                kept_rows.append(first_row + i)
-                continue
+            if stage is not None:
+                value = row[stage]
+                if value is not None and (type(value) is not str or value.strip()):
+                    kept.append(table_cells(row))
+                    kept_rows.append(first_row + i)
+                    continue
+            else:
+                cells = table_cells(row)
+                first = cells[0]
+                if (
+                    (first is not None and (type(first) is not str or first.strip()))
+                    or any(c is not None and (type(c) is not str or c.strip()) for c in cells)
+                ) and not (totals and holds_total(row)):
+                    kept.append(cells)
+                    kept_rows.append(first_row + i)
+                    continue
         filled = [j for j, cell in enumerate(row) if not _blank(cell)]
         if not filled:
             continue
