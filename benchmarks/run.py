@@ -268,8 +268,8 @@ def main(argv: list[str] | None = None) -> None:
             log_rows[n] = sheet_rows(ensure_workbook(n, args.seed, log=log)).get("跟进记录", 0)
     described = (
         f"Measured {date.today().isoformat()} with `python benchmarks/run.py --sizes {args.sizes}` "
-        f"(seed {args.seed}; the follow-up log has about 5.4 entries per lead, up to the 1,048,575 "
-        f"one sheet holds) on {machine()}. "
+        f"(seed {args.seed}; leads and follow-up log from the example generator, the log up to the "
+        f"1,048,575 rows one sheet holds) on {machine()}. "
         f"Load average (1, 5, 15 min) {load_before} before the run, {_load()} after. "
         f"refresh runs up to {args.refresh_up_to} leads."
     )
