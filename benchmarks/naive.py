@@ -35,6 +35,7 @@ def main() -> None:
     funnel = leads.groupby("所属阶段").agg(线索数=("线索编号", "size"), 金额=("金额", "sum"))
     by_owner = leads.groupby(["负责人", "所属阶段"]).size().unstack(fill_value=0)
     by_source = leads.groupby(["线索来源", "所属阶段"]).size().unstack(fill_value=0)
+    log["跟进时间"] = pd.to_datetime(log["跟进时间"], errors="coerce")  # a few are typed as text
     follow_ups = log.groupby("线索编号").agg(跟进次数=("跟进时间", "size"), 最近跟进=("跟进时间", "max"))
     leads = leads.merge(follow_ups, left_on="线索编号", right_index=True, how="left")
     stalled = leads[leads["超时"]]
