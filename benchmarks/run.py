@@ -19,6 +19,7 @@ and the issue's targets; ``--readme`` also writes them into the README's Perform
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -26,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -52,15 +52,31 @@ class Measure:
     status: int
 
 
+# Each step is started by this small launcher, not by the runner itself: on Linux a process's peak
+# memory counts what it inherited at fork, so children of a runner that has grown (it reads the
+# rebuild's output to count cells) would report the runner's size instead of their own.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+out, err, report = sys.argv[1:4]
+with open(out, "wb") as o, open(err, "wb") as e:
+    started = time.perf_counter()
+    child = subprocess.Popen(sys.argv[4:], stdout=o, stderr=e, stdin=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+with open(report, "w") as r:
+    json.dump([wall, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], r)
+"""
+
+
 def measure(command: list[str], stdout_path: Path, stderr_path: Path) -> Measure:
     """Run one step in its own process: wall time, its peak resident memory, its exit status."""
-    with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return Measure(wall, usage.ru_maxrss / 1024, process.returncode)
+    report = stdout_path.with_suffix(".measure.json")
+    subprocess.run(
+        [sys.executable, "-c", LAUNCHER, str(stdout_path), str(stderr_path), str(report), *command],
+        check=True,
+    )
+    wall, max_rss_kb, status = json.loads(report.read_text())
+    return Measure(wall, max_rss_kb / 1024, status)
 
 
 def count_cells(paths: list[Path]) -> tuple[int, int]:
