@@ -42,9 +42,9 @@ def leads(n: int):
 
 
 def test_honest_dimension_is_taken(tmp_path, rules):
-    path = write_workbook(tmp_path / "team.xlsx", leads(3))  # 20 columns (A:T), header + 3 rows
+    path = write_workbook(tmp_path / "team.xlsx", leads(3))  # 22 columns (A:V), header + 3 rows
     scan = read_workbook_file(path, rules.limits).sheets["线索跟踪"]
-    assert (scan.rows, scan.columns, scan.strays) == (4, 20, ())
+    assert (scan.rows, scan.columns, scan.strays) == (4, 22, ())
 
 
 def test_stray_cell_beyond_a_lying_dimension_is_still_dropped(tmp_path, rules):
@@ -54,16 +54,16 @@ def test_stray_cell_beyond_a_lying_dimension_is_still_dropped(tmp_path, rules):
     wb = openpyxl.load_workbook(path)
     wb.active["XFD1048576"] = "x"
     wb.save(path)
-    declared(path, "A1:T4")  # claims the table only
+    declared(path, "A1:V4")  # claims the table only
     sheet = read_leads(path, rules)
     assert len(sheet.frame) == 3
     assert [(p.code, p.column, p.row) for p in sheet.problems] == [("stray_cell_ignored", "XFD", 1048576)]
 
 
-@pytest.mark.parametrize("ref", ["A1:T4", "A1:T21", "A1:Z4"])
+@pytest.mark.parametrize("ref", ["A1:V4", "A1:V21", "A1:Z4"])
 def test_rows_beyond_the_limits_are_refused_whatever_the_dimension_says(tmp_path, rules, ref):
     # 20 leads (rows 2…21) against a limit of 5 rows: 15 rows of data beyond it, whether the
-    # dimension lies (A1:T4, A1:Z4) or tells the truth (A1:T21, then too large to take on trust).
+    # dimension lies (A1:V4, A1:Z4) or tells the truth (A1:V21, then too large to take on trust).
     path = declared(write_workbook(tmp_path / "long.xlsx", leads(20)), ref)
     strict = dataclasses.replace(rules.limits, max_rows=5)
     with pytest.raises(InputError, match="超出上限"):
@@ -71,7 +71,7 @@ def test_rows_beyond_the_limits_are_refused_whatever_the_dimension_says(tmp_path
 
 
 def test_a_column_beyond_a_lying_dimension_is_seen(tmp_path, rules):
-    # The table ends in column T; a value in AB2 lies beyond the claimed A1:T4 (and beyond a
+    # The table ends in column V; a value in AB2 lies beyond the claimed A1:V4 (and beyond a
     # limit of 26 columns), so the sheet gets the full parse, which finds it.
     path = write_workbook(tmp_path / "team.xlsx", leads(3))
     import openpyxl
@@ -79,7 +79,7 @@ def test_a_column_beyond_a_lying_dimension_is_seen(tmp_path, rules):
     wb = openpyxl.load_workbook(path)
     wb.active["AB2"] = "x"
     wb.save(path)
-    declared(path, "A1:T4")
+    declared(path, "A1:V4")
     narrow = dataclasses.replace(rules.limits, max_columns=26)
     scan = read_workbook_file(path, narrow).sheets["线索跟踪"]
     assert [s.ref for s in scan.strays] == ["AB2"]

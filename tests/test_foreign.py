@@ -322,7 +322,7 @@ def test_csv_that_is_no_text_is_refused_in_chinese(tmp_path, rules):
 def test_csv_beyond_the_limits_is_refused(tmp_path):
     text = Path(load_rules().source_path).read_text(encoding="utf-8")
     rules_path = tmp_path / "rules.toml"
-    rules_path.write_text(text.replace("max_rows = 200000", "max_rows = 3"), encoding="utf-8")
+    rules_path.write_text(text.replace("max_rows = 1048576", "max_rows = 3"), encoding="utf-8")
     rules = load_rules(rules_path)
     path = tmp_path / "t.csv"
     path.write_bytes(csv_bytes(cn_rows() + cn_rows()[1:], "utf-8"))
@@ -513,17 +513,18 @@ def test_ods_is_read(tmp_path, rules):
 
 
 def test_ods_beyond_the_limits_is_refused_before_parsing(tmp_path, rules):
-    # One row with a value, repeated a million times: calamine would build every one of them. The
-    # used range named is the corner: the header's columns by 4 rows + 1,000,000.
+    # One row with a value, repeated two million times (beyond the 1,048,576 rows the default
+    # limits allow, Excel's own): calamine would build every one of them. The used range named is
+    # the corner: the header's columns by 4 rows + 2,000,000.
     bomb = (
-        '<table:table-row table:number-rows-repeated="1000000">'
+        '<table:table-row table:number-rows-repeated="2000000">'
         '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>'
     )
     path = tmp_path / "bomb.ods"
     path.write_bytes(ods_bytes(cn_rows(), trailing=bomb))
     from funnel_xl.container import column_letters
 
-    with pytest.raises(InputError, match=f"数据超出上限.*{column_letters(len(CN_HEADERS))}1000004"):
+    with pytest.raises(InputError, match=f"数据超出上限.*{column_letters(len(CN_HEADERS))}2000004"):
         read_leads(path, rules)
     wide = '<table:table-row><table:table-cell table:number-columns-repeated="600" office:value-type="string"><text:p>y</text:p></table:table-cell></table:table-row>'
     path.write_bytes(ods_bytes(cn_rows(), trailing=wide))
