@@ -2225,6 +2225,28 @@ class _GroupReport(_Report):
 
     # -- 漏斗分析 --------------------------------------------------------------------
 
+    def rep_vs_team_columns(
+        self, label: str, counts_label: str, rates: Sequence[Rate], team_label: str,
+        team_rates: list[float | None], *, lower_is_worse: bool,
+    ) -> list[_Column]:
+        """The rep's rate (red where clearly worse than the team's), its k of n, and the team's rate."""
+        t, min_sample = self.t, self.min_sample
+        return [
+            _Column(
+                label, [r.value for r in rates], "pct",
+                formats=[
+                    _worse(r, team_rate, min_sample, lower_is_worse=lower_is_worse)
+                    for r, team_rate in zip(rates, team_rates)
+                ],
+            ),
+            _Column(
+                t("counts.header", label=counts_label),
+                [self.counts(r) for r in rates], width=20,
+                formats=["small" if r.small(min_sample) else None for r in rates],
+            ),
+            _Column(team_label, team_rates, "pct"),
+        ]
+
     def group_funnel(self) -> None:
         t = self.t
         sheet = self.add_sheet(self.sheets["funnel"])
@@ -2246,32 +2268,14 @@ class _GroupReport(_Report):
             _Column(t("col.current"), [s.current for s in mine], "int"),
             _Column(t("col.reached"), [s.reached for s in mine], "int"),
             _Column(t("col.exited"), [s.exited for s in mine], "int"),
-            _Column(
-                t("col.own_pass_rate", own=own), [r.value for r in passes], "pct",
-                formats=[
-                    _worse(r, x.pass_rate, min_sample, lower_is_worse=True)
-                    for r, x in zip(passes, team)
-                ],
+            *self.rep_vs_team_columns(
+                t("col.own_pass_rate", own=own), t("col.own_pass_rate_short", own=own), passes,
+                t("col.team_pass_rate"), [s.pass_rate for s in team], lower_is_worse=True,
             ),
-            _Column(
-                t("counts.header", label=t("col.own_pass_rate_short", own=own)),
-                [self.counts(r) for r in passes], width=20,
-                formats=["small" if r.small(min_sample) else None for r in passes],
+            *self.rep_vs_team_columns(
+                t("col.own_loss_rate", own=own), t("col.own_loss_rate", own=own), losses,
+                t("col.team_loss_rate"), [s.loss_rate for s in team], lower_is_worse=False,
             ),
-            _Column(t("col.team_pass_rate"), [s.pass_rate for s in team], "pct"),
-            _Column(
-                t("col.own_loss_rate", own=own), [r.value for r in losses], "pct",
-                formats=[
-                    _worse(r, x.loss_rate, min_sample, lower_is_worse=False)
-                    for r, x in zip(losses, team)
-                ],
-            ),
-            _Column(
-                t("counts.header", label=t("col.own_loss_rate", own=own)),
-                [self.counts(r) for r in losses], width=20,
-                formats=["small" if r.small(min_sample) else None for r in losses],
-            ),
-            _Column(t("col.team_loss_rate"), [s.loss_rate for s in team], "pct"),
             _Column(t("col.lost_here"), [s.lost_here for s in mine], "int"),
             _Column(t("col.avg_dwell"), [s.avg_dwell_days for s in mine], "days1"),
             _Column(t("col.team_avg_dwell"), [s.avg_dwell_days for s in team], "days1"),
