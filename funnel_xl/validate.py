@@ -259,10 +259,8 @@ def _blank(v: object) -> bool:
 # datetime64[ns] holds 1677-09-22 … 2262-04-11; a date outside (9999-12-31 for "open end", a lead
 # number typed into a date column and read as a serial in the year 7441) is not a usable date.
 _NS_FIRST, _NS_LAST = date(1677, 9, 22).toordinal(), date(2262, 4, 11).toordinal()
-
-
-def _in_ns_range(value: object) -> bool:
-    return value is not pd.NaT and _NS_FIRST <= value.toordinal() <= _NS_LAST
+_UNIX_DAY = date(1970, 1, 1).toordinal()
+_SERIAL_BOUND = 10**15  # an integer beyond any day count (and within a float's exact range)
 
 
 def parse_dates(
@@ -274,27 +272,35 @@ def parse_dates(
     Serial numbers count from the workbook's epoch (1904-01-01 in a 1904-based workbook), as
     Excel would show them if the cell were formatted as a date. Text is first tried against the
     rules' ``[input] date_formats`` (strptime, in order; e.g. ``%m/%d/%Y`` for 4/20/2024), since a
-    team declares them where the built-in forms would be ambiguous or miss."""
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    team declares them where the built-in forms would be ambiguous or miss.
+
+    One pass over the cells sorts them by kind; a date becomes its day number directly (no text in
+    between), serials are converted as one array and only text goes through the parsers."""
+    days = np.full(len(values), np.iinfo(np.int64).min, dtype=np.int64)  # NaT, as day counts
     if values.empty:
-        return out
-    kinds = values.map(type)
-    is_date = kinds.map(lambda t: issubclass(t, date))
-    if is_date.any():
-        is_date &= values.where(is_date).map(_in_ns_range, na_action="ignore").fillna(False).astype(bool)
-    if is_date.any():
-        out[is_date] = pd.to_datetime(values[is_date].map(_as_date_text), errors="coerce")
-    is_number = kinds.isin([int, float]) & ~values.map(lambda v: isinstance(v, bool))
-    if is_number.any():
-        serial = pd.to_numeric(values[is_number], errors="coerce")
+        return pd.Series(days.view("datetime64[D]").astype("datetime64[ns]"), index=values.index)
+    serial_at, serials, text_at = [], [], []
+    for i, v in enumerate(values.tolist()):
+        kind = type(v)
+        if kind is str:
+            text_at.append(i)
+        elif kind is float or (kind is int and -_SERIAL_BOUND < v < _SERIAL_BOUND):
+            serial_at.append(i)
+            serials.append(v)
+        elif isinstance(v, date) and v is not pd.NaT:
+            ordinal = v.toordinal()
+            if _NS_FIRST <= ordinal <= _NS_LAST:
+                days[i] = ordinal - _UNIX_DAY
+    if serials:
+        serial = np.asarray(serials, dtype=float)
         # Excel's serials run to 2958465 (9999-12-31); the dates computed with end in 2262.
         last = (pd.Timestamp(date.fromordinal(_NS_LAST)) - epoch).days
-        plausible = serial.between(1, min(2958465, last))
-        days = pd.to_timedelta(serial.where(plausible).floordiv(1), unit="D")
-        out[is_number] = epoch + days
-    is_text = kinds == str
-    if is_text.any():
-        text = values[is_text].str.strip()
+        plausible = (serial >= 1) & (serial <= min(2958465, last))
+        at = np.asarray(serial_at)[plausible]
+        days[at] = np.floor(serial[plausible]).astype(np.int64) + (epoch.toordinal() - _UNIX_DAY)
+    out = pd.Series(days.view("datetime64[D]").astype("datetime64[ns]"), index=values.index)
+    if text_at:
+        text = values.iloc[text_at].str.strip()
         parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
         for fmt in formats:
             todo = parsed.isna()
@@ -307,12 +313,8 @@ def parse_dates(
             parsed[todo] = pd.to_datetime(
                 {"year": parts[0], "month": parts[1], "day": parts[2]}, errors="coerce"
             )
-        out[is_text] = parsed
-    return out.dt.normalize()
-
-
-def _as_date_text(value: date) -> str:
-    return value.strftime("%Y-%m-%d")
+        out.iloc[text_at] = parsed.dt.normalize().to_numpy()
+    return out
 
 
 def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, pd.Series]:
