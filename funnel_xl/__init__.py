@@ -10,14 +10,20 @@ The public API, enough to script the monthly rebuild::
 
 __version__ = "0.1.0"
 
-from .analysis import Analysis  # noqa: E402
-from .draft import draft_rules, fit_rules  # noqa: E402
-from .errors import FunnelXLError, InputError, OutputError, RulesError  # noqa: E402
-from .inputs import collect_workbooks  # noqa: E402
-from .pipeline import analyse, resolve_as_of, validate_files, write_outputs  # noqa: E402
-from .problems import Problem  # noqa: E402
-from .progress import Progress  # noqa: E402
-from .rules import Rules, load_rules  # noqa: E402
+from typing import TYPE_CHECKING
+
+from .errors import FunnelXLError, InputError, OutputError, RulesError
+from .inputs import collect_workbooks
+from .period import resolve_as_of
+from .problems import Problem
+from .progress import Progress
+from .rules import Rules, load_rules
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+    from .draft import draft_rules, fit_rules
+    from .pipeline import analyse, validate_files, write_outputs
+    from .refresh import RefreshResult, refresh_workbook
 
 __all__ = [
     "Analysis",
@@ -41,14 +47,25 @@ __all__ = [
     "write_outputs",
 ]
 
-# refresh needs openpyxl, slow to import; it is loaded on first use so that the other commands
-# and scripts start without it.
-_LAZY = {"RefreshResult": "refresh", "refresh_workbook": "refresh"}
+# What needs pandas (and pandera, openpyxl) is loaded on first use, so that a command starts
+# reading its workbooks before those imports (see funnel_xl.sheets.ReadAhead) and scripts that only
+# load rules start at once.
+_LAZY = {
+    "Analysis": "analysis",
+    "draft_rules": "draft",
+    "fit_rules": "draft",
+    "analyse": "pipeline",
+    "validate_files": "pipeline",
+    "write_outputs": "pipeline",
+    "RefreshResult": "refresh",
+    "refresh_workbook": "refresh",
+}
 
 
 def __getattr__(name: str):
     if name in _LAZY:
         from importlib import import_module
 
-        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        value = globals()[name] = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,16 +13,21 @@ import sys
 import threading
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .errors import FunnelXLError
 from .messages import LANGUAGES, ZH, catalogue
-from .metrics import FunnelMetrics
+from .period import resolve_as_of
 from .problems import ERROR, WARNING, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, load_rules
+from .sheets import ReadAhead
+
+if TYPE_CHECKING:
+    from .metrics import FunnelMetrics
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -268,15 +273,18 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
     Exit code 0: no errors (warnings allowed); 1: rows with errors, or a workbook that cannot be
     read (the others are still checked); 2: no workbook can be used.
     """
-    from .pipeline import resolve_as_of, validate_files
-    from .problems import sort_problems
-
     rules = _rules(rules_path, encoding, lang)
     t = _speak(rules)
     as_of_date, _ = _run(resolve_as_of, as_of, month)
     files = _workbooks(workbooks)
-    with _progress(quiet) as progress:
-        validated, inputs = _run(validate_files, files, rules, as_of_date, progress=progress)
+    # The first workbook is read while pandas and pandera load (see funnel_xl.sheets).
+    with ReadAhead(files, rules) as ahead, _progress(quiet) as progress:
+        from .pipeline import validate_files
+        from .problems import sort_problems
+
+        validated, inputs = _run(
+            validate_files, files, rules, as_of_date, progress=progress, ahead=ahead
+        )
     problems = sort_problems([p for v in validated for p in v.problems])
     counts = count_by_severity(problems)
     if fmt == "json":
@@ -340,17 +348,20 @@ def rebuild(
     Exit code 0: report written, no errors; 1: report written, rows with errors were excluded or a
     workbook could not be read (listed on 数据问题); 2: nothing could be done.
     """
-    from .pipeline import analyse, has_errors, write_outputs
-
     if no_history and history_path:
         raise _Fail("--history 与 --no-history 只能指定一个。")
     history = None if no_history else Path(history_path or Path(out_dir) / "history.sqlite")
     rules = _rules(rules_path, encoding, lang)
     t = _speak(rules)
+    _run(resolve_as_of, as_of, month)  # a bad date stops before any file is opened
     files = _workbooks(workbooks)
-    with _progress(quiet) as progress:
+    # The first workbook is read while pandas and pandera load (see funnel_xl.sheets).
+    with ReadAhead(files, rules) as ahead, _progress(quiet) as progress:
+        from .pipeline import analyse, has_errors, write_outputs
+
         analysis = _run(
-            analyse, files, rules, as_of=as_of, month=month, history=history, progress=progress
+            analyse, files, rules, as_of=as_of, month=month, history=history, progress=progress,
+            ahead=ahead,
         )
         written = _run(write_outputs, analysis, out_dir, json_path, split_by, progress=progress)
     unreadable = [p for p in analysis.problems if p.code == "unreadable_file"]
@@ -409,7 +420,6 @@ def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
     Exit code 0: refreshed (or nothing to change); 1: rows with errors were left as they were, or
     one of several workbooks was not refreshed; 2: no workbook was refreshed.
     """
-    from .pipeline import resolve_as_of
     from .refresh import refresh_workbook
 
     rules = _rules(rules_path)
@@ -547,7 +557,6 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -
         send_smtp,
         write_outbox,
     )
-    from .pipeline import resolve_as_of
     from .recipients import load_recipients
 
     if month is None and as_of is None:
@@ -693,7 +702,6 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
     """
     from .draft import fit_rules
     from .errors import RulesError
-    from .pipeline import resolve_as_of
 
     try:
         rules = load_rules(rules_file)

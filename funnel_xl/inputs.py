@@ -16,7 +16,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from .errors import InputError, os_error_reason
-from .reader import READABLE_SUFFIXES
+from .sheets import READABLE_SUFFIXES
 
 # What ``refresh`` names its backups: 张伟.funnel-xl-backup-20240531-101502.xlsx (or -2, -3 … when
 # two are made within the same second).

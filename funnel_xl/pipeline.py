@@ -10,7 +10,6 @@ A manager can script the month in a few lines::
 
 from __future__ import annotations
 
-import calendar
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -32,30 +31,17 @@ from .groups import Split, write_groups
 from .inputs import collect_workbooks
 from .messages import catalogue
 from .metrics import recalculate
+from .period import resolve_as_of
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .progress import COMPUTE, READ, VALIDATE, Progress, ProgressCallback, silent
 from .reader import LeadsSheet, read_workbook
 from .rules import Rules
+from .sheets import ReadAhead
 from .store import HistoryStore
 from .validate import Validated, check_across_files, validate_leads
 
 # Lost-at warnings that the follow-up log or the history store can answer.
 _LOST_AT_UNKNOWN = ("lost_at_unknown", "lost_at_column_missing")
-
-
-def resolve_as_of(as_of: date | None = None, month: str | None = None, today: date | None = None) -> tuple[date, str]:
-    """The as-of date and the period label: ``--as-of``, else the last day of ``--month``, else today."""
-    if as_of is not None and month is not None:
-        raise InputError("--as-of 与 --month 只能指定一个。")
-    if month is not None:
-        try:
-            year, mon = (int(part) for part in month.split("-"))
-            last = calendar.monthrange(year, mon)[1]
-            return date(year, mon, last), f"{year:04d}-{mon:02d}"
-        except (ValueError, calendar.IllegalMonthError):
-            raise InputError(f"月份「{month}」格式不对，应写成 YYYY-MM，例如 2024-05。") from None
-    as_of = as_of or today or date.today()
-    return as_of, as_of.isoformat()
 
 
 @dataclass
@@ -82,7 +68,8 @@ class CheckedFiles:
 
 
 def check_files(
-    paths: list[str | Path], rules: Rules, as_of: date, *, progress: ProgressCallback | None = None
+    paths: list[str | Path], rules: Rules, as_of: date, *, progress: ProgressCallback | None = None,
+    ahead: ReadAhead | None = None,
 ) -> CheckedFiles:
     """Read and check each workbook (folders expanded, see :func:`collect_workbooks`), its
     follow-up log included, and cross-check the two.
@@ -91,7 +78,8 @@ def check_files(
     on the leads sheet or the log) becomes one error naming the file and the others are still
     read; only when none can be used is :class:`InputError` raised. The same lead ID in two files
     is checked across them; a log entry may name a lead of any of the workbooks. ``progress`` is
-    told as each file is read and checked (see :mod:`funnel_xl.progress`).
+    told as each file is read and checked (see :mod:`funnel_xl.progress`); ``ahead`` holds
+    workbooks opened while the caller was starting (see :class:`funnel_xl.sheets.ReadAhead`).
     """
     progress = progress or silent
     found = collect_workbooks(paths)
@@ -104,7 +92,7 @@ def check_files(
         label = str(path) if names[path.name] > 1 else path.name
         progress(Progress(READ, label))
         try:
-            book = read_workbook(path, rules)
+            book = read_workbook(path, rules, opened=ahead.take(path) if ahead else None)
         except InputError as exc:
             failures.append(str(exc))
             results.append(Validated.unusable(label, str(exc), rules.lang))
@@ -151,10 +139,11 @@ def check_logs(
 
 
 def validate_files(
-    paths: list[str | Path], rules: Rules, as_of: date, *, progress: ProgressCallback | None = None
+    paths: list[str | Path], rules: Rules, as_of: date, *, progress: ProgressCallback | None = None,
+    ahead: ReadAhead | None = None,
 ) -> tuple[list[Validated], list[InputFile]]:
     """Read and check each workbook (see :func:`check_files`); the problems are on each Validated."""
-    checked = check_files(paths, rules, as_of, progress=progress)
+    checked = check_files(paths, rules, as_of, progress=progress, ahead=ahead)
     return checked.validated, checked.inputs
 
 
@@ -175,16 +164,17 @@ def input_file(sheet: LeadsSheet, log: LeadsSheet | None = None) -> InputFile:
 def analyse(
     paths: list[str | Path], rules: Rules, *, as_of: date | None = None, month: str | None = None,
     today: date | None = None, history: str | Path | None = None,
-    progress: ProgressCallback | None = None,
+    progress: ProgressCallback | None = None, ahead: ReadAhead | None = None,
 ) -> Analysis:
     """Validate and recalculate the given workbooks (or folders of them) for one as-of date.
 
     ``history`` is the history store (a SQLite file) to read earlier months from; the month is
     recorded there by :func:`write_outputs`. None: no history (the log still counts).
-    ``progress`` is called as each step starts (see :mod:`funnel_xl.progress`).
+    ``progress`` is called as each step starts (see :mod:`funnel_xl.progress`); ``ahead``: see
+    :func:`check_files`.
     """
     as_of, period = resolve_as_of(as_of, month, today)
-    checked = check_files(paths, rules, as_of, progress=progress)
+    checked = check_files(paths, rules, as_of, progress=progress, ahead=ahead)
     return combine(
         checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history,
         progress=progress,

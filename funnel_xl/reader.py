@@ -29,28 +29,15 @@ from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
-import python_calamine
 
-from .container import (
-    SUPPORTED_SUFFIXES,
-    UNSUPPORTED_SUFFIXES,
-    WorkbookFile,
-    column_letters,
-    corrupt_message,
-    encrypted_message,
-    read_workbook_file,
-)
+from .container import WorkbookFile, column_letters, read_workbook_file
 from .errors import InputError
 from .files import MB, read_regular_file
 from .messages import catalogue
 from .problems import WARNING, Problem
 from .rules import Column, Rules, normalize_header
+from .sheets import TEXT_SUFFIXES, OpenedWorkbook, open_workbook
 
-# Text tables read as CSV (a .tsv is tab-separated unless the rules say otherwise).
-TEXT_SUFFIXES = (".csv", ".tsv")
-# What a folder of workbooks hands to the reader (inputs.py): the formats read, and those refused with
-# a save-as hint, so a rep who saved as .xlsb is told so (an error on 数据问题) rather than skipped.
-READABLE_SUFFIXES = (*SUPPORTED_SUFFIXES, *TEXT_SUFFIXES, *UNSUPPORTED_SUFFIXES)
 # Delimiters tried when the rules say "auto".
 _DELIMITERS = ",;\t|"
 
@@ -100,22 +87,22 @@ def read_leads(path: str | Path, rules: Rules, *, content: bytes | None = None) 
 
 
 def read_workbook(
-    path: str | Path, rules: Rules, *, with_log: bool = True, content: bytes | None = None
+    path: str | Path, rules: Rules, *, with_log: bool = True, content: bytes | None = None,
+    opened: OpenedWorkbook | None = None,
 ) -> TrackingWorkbook:
     """Read the leads sheet and the follow-up log (跟进记录) of a workbook.
 
     The log is optional: ``log`` is None when the rules describe no log or the workbook has none.
     A log sheet that lacks a required column raises :class:`InputError`, like the leads sheet.
-    A CSV file holds one table, the leads: it has no log.
+    A CSV file holds one table, the leads: it has no log. ``opened`` is the workbook already
+    opened (see :class:`funnel_xl.sheets.ReadAhead`); else it is opened here.
     """
     if Path(path).suffix.lower() in TEXT_SUFFIXES:
         return TrackingWorkbook(leads=_read_text_table(Path(path), rules, content), log=None)
-    source = read_workbook_file(path, rules.limits, content=content)
-    workbook = _calamine(source.path, lambda: python_calamine.CalamineWorkbook.from_filelike(
-        io.BytesIO(source.content)
-    ))
-    sheet = _find_leads_sheet(source, workbook, rules)
-    log = _find_log_sheet(source, workbook, rules, sheet.sheet) if with_log else None
+    workbook = opened if opened is not None else open_workbook(path, rules, content=content)
+    source = workbook.source
+    sheet = _find_leads_sheet(workbook, rules)
+    log = _find_log_sheet(workbook, rules, sheet.sheet) if with_log else None
     for found in (sheet, log):
         if found is not None:
             found.sha256 = hashlib.sha256(source.original).hexdigest()
@@ -163,16 +150,10 @@ def read_table(path: str | Path, rules: Rules) -> RawTable:
     path = Path(path)
     if path.suffix.lower() in TEXT_SUFFIXES:
         return _text_table(path, rules, None)
-    source = read_workbook_file(path, rules.limits)
-    workbook = _calamine(source.path, lambda: python_calamine.CalamineWorkbook.from_filelike(
-        io.BytesIO(source.content)
-    ))
-    names = _calamine(path, lambda: [
-        m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet
-    ])
+    workbook = OpenedWorkbook(read_workbook_file(path, rules.limits))
     best, first = None, None
-    for name in names:
-        rows, origin = _sheet_rows(path, workbook, name)
+    for name in workbook.worksheets():
+        rows, origin = workbook.rows(name)
         if not rows:
             continue
         first = first or RawTable(path, name, rows, origin)
@@ -266,32 +247,13 @@ def _csv_rows(path: Path, text: str, delimiter: str, rules: Rules) -> list[list]
     return rows
 
 
-def _calamine(path: Path, call, sheet: str = ""):
-    """Run a calamine call; whatever it raises for a damaged file becomes one clear line.
-
-    A panic inside the Rust code arrives as pyo3's PanicException, a BaseException, so the net is
-    wider than Exception; interrupts and memory errors pass through.
-    """
-    try:
-        return call()
-    except python_calamine.PasswordError:
-        raise InputError(encrypted_message(path)) from None
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException:  # noqa: BLE001 — calamine raises several unrelated types for damaged files
-        where = f"工作表「{sheet}」" if sheet else ""
-        raise InputError(corrupt_message(path, f"{where}无法解析" if where else "")) from None
-
-
-def _find_leads_sheet(source: WorkbookFile, workbook, rules: Rules) -> LeadsSheet:
-    path = source.path
-    names = _calamine(path, lambda: [
-        m.name for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet
-    ])
+def _find_leads_sheet(workbook: OpenedWorkbook, rules: Rules) -> LeadsSheet:
+    path = workbook.path
+    names = workbook.worksheets()
     wanted = {normalize_header(n) for n in rules.leads_sheets}
     named = [n for n in names if normalize_header(n) in wanted]
     if named:
-        rows, origin = _sheet_rows(path, workbook, named[0])
+        rows, origin = workbook.rows(named[0])
         if _locate_header(rows, rules) is not None:
             return _build(path, named[0], rows, origin, rules)
     # A follow-up log names 线索编号 and 跟进方式 too: it is never taken for the leads sheet.
@@ -301,7 +263,7 @@ def _find_leads_sheet(source: WorkbookFile, workbook, rules: Rules) -> LeadsShee
         if normalize_header(name) in log_names:
             empty = False  # not read here (it may be long): a log is no leads sheet, empty or not
             continue
-        rows, origin = _sheet_rows(path, workbook, name)
+        rows, origin = workbook.rows(name)
         empty = empty and not rows
         header = _locate_header(rows, rules)
         if header is not None and (best is None or header[1] > best[3]):
@@ -314,7 +276,7 @@ def _find_leads_sheet(source: WorkbookFile, workbook, rules: Rules) -> LeadsShee
         listed = t.join(t("input.quoted", name=n) for n in names) or t("input.none")
         raise InputError(t("input.all_sheets_empty", file=path.name, listed=listed))
     if named:
-        rows, origin = _sheet_rows(path, workbook, named[0])
+        rows, origin = workbook.rows(named[0])
         return _build(path, named[0], rows, origin, rules)  # raises: which columns are missing
     expected = t.join(rules.leads_sheets) or t("input.not_set")
     raise InputError(t(
@@ -324,38 +286,28 @@ def _find_leads_sheet(source: WorkbookFile, workbook, rules: Rules) -> LeadsShee
 
 
 def _find_log_sheet(
-    source: WorkbookFile, workbook, rules: Rules, leads_sheet: str
+    workbook: OpenedWorkbook, rules: Rules, leads_sheet: str
 ) -> LeadsSheet | None:
     """The sheet named like a log in the rules; else another sheet whose header names every
     required log field; else None (the workbook has no log)."""
     if not rules.log_columns:
         return None
-    path = source.path
-    names = _calamine(path, lambda: [
-        m.name for m in workbook.sheets_metadata
-        if m.typ == python_calamine.SheetTypeEnum.WorkSheet and m.name != leads_sheet
-    ])
+    path = workbook.path
+    names = [n for n in workbook.worksheets() if n != leads_sheet]
     wanted = {normalize_header(n) for n in rules.log_sheets}
     named = [n for n in names if normalize_header(n) in wanted]
     if named:
-        rows, origin = _sheet_rows(path, workbook, named[0])
+        rows, origin = workbook.rows(named[0])
         if not any(not _blank(cell) for row in rows for cell in row):
             return None  # a sheet with nothing in it is no log
         return _build(path, named[0], rows, origin, rules, columns=rules.log_columns)
     required = {c.field for c in rules.log_columns if c.required}
     for name in names:
-        rows, origin = _sheet_rows(path, workbook, name)
+        rows, origin = workbook.rows(name)
         header = _locate_header(rows, rules, rules.log_columns)
         if header is not None and required <= _header_fields(rows[header[0]], rules.log_columns):
             return _build(path, name, rows, origin, rules, columns=rules.log_columns)
     return None
-
-
-def _sheet_rows(path: Path, workbook, name: str) -> tuple[list[list], tuple[int, int]]:
-    sheet = _calamine(path, lambda: workbook.get_sheet_by_name(name), name)
-    rows = _calamine(path, lambda: sheet.to_python(skip_empty_area=True), name)
-    start = sheet.start or (0, 0)
-    return rows, (int(start[0]), int(start[1]))
 
 
 def _field_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
@@ -474,18 +426,11 @@ def _lead_rows(
     without_stage = 0
     table_cells = itemgetter(*columns) if len(columns) > 1 else (lambda r: (r[columns[0]],))
     reach = max(columns, default=-1)
-    is_total: dict[str, bool] = {}  # by distinct text: texts repeat down a sheet
-
-    def holds_total(row: list) -> bool:
-        for v in row:
-            if type(v) is str:
-                found = is_total.get(v)
-                if found is None:
-                    found = is_total[v] = _total_key(v) in totals
-                if found:
-                    return True
-        return False
-
+    # The texts of this sheet that are total labels, found once per distinct value (texts repeat
+    # down a sheet); then a row holds one when it shares a value with them, a test at C speed.
+    total_texts = frozenset(
+        v for v in set().union(*body) if type(v) is str and _total_key(v) in totals
+    ) if totals and stage is None else frozenset()
     for i, row in enumerate(body):
         # The usual rows, at one look rather than a test of every cell: a lead whose stage is
         # filled in (so not blank, not outside the table, not a total line); a table without a
@@ -503,7 +448,7 @@ def _lead_rows(
                 if (
                     (first is not None and (type(first) is not str or first.strip()))
                     or any(c is not None and (type(c) is not str or c.strip()) for c in cells)
-                ) and not (totals and holds_total(row)):
+                ) and total_texts.isdisjoint(row):
                     kept.append(cells)
                     kept_rows.append(first_row + i)
                     continue

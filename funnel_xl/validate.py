@@ -13,6 +13,7 @@ import difflib
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -402,21 +403,31 @@ def canonical_names(values: pd.Series, names: tuple[str, ...], aliases: dict[str
     forms or case (" 展会 推广", "展会推广\n" → 展会推广); anything else stays as typed.
     ``aliases`` (folded text → name) adds other ways of writing a name."""
     known = {**(aliases or {}), **{normalize_header(n): n for n in names}}
-    text = clean_text(values)
-    folded = text.map(lambda v: known.get(normalize_header(v), v) if isinstance(v, str) else None)
-    folded = folded.astype(object)
-    return folded.where(folded.notna(), None)
+    return _each_distinct(clean_text(values), lambda v: known.get(normalize_header(v), v))
 
 
 def folded_text(values: pd.Series) -> pd.Series:
     """Names and codes as one value however they were typed: full-width letters, digits and
     symbols as half-width (ＬＦ２０２４００１ → LF2024001, ＊销售代表 → *销售代表), runs of spaces and line
     breaks as one space."""
-    def one(v):
-        return " ".join(unicodedata.normalize("NFKC", v).split()) or None if isinstance(v, str) else None
+    return _each_distinct(
+        clean_text(values), lambda v: " ".join(unicodedata.normalize("NFKC", v).split()) or None
+    )
 
-    folded = clean_text(values).map(one).astype(object)
-    return folded.where(folded.notna(), None)
+
+def _each_distinct(text: pd.Series, fold: Callable[[str], str | None]) -> pd.Series:
+    """``fold`` applied to each text cell (None stays None), once per distinct text: names, codes
+    and list values repeat down a sheet."""
+    done: dict[str, str | None] = {}
+
+    def one(v: str | None) -> str | None:
+        if v is None:
+            return None
+        if v not in done:
+            done[v] = fold(v)
+        return done[v]
+
+    return pd.Series([one(v) for v in text.tolist()], index=text.index, dtype=object)
 
 
 # Fields that group or identify leads: typed the same way twice, they must be the same value.

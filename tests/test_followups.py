@@ -62,6 +62,14 @@ def test_each_log_rule(tmp_path, row, expected):
     assert used == (2 if expected[1] == "error" or expected[0] == "log_future_time" else 3)
 
 
+def test_total_lines_in_the_log_are_skipped_with_a_warning(tmp_path):
+    # Row 4: 合计 where the lead ID goes; row 5: "总计：" in 沟通内容 (D), the lead ID column blank.
+    totals = [{"线索编号": "合计", "沟通内容": 2}, {"沟通内容": "总计：", "跟进人": "2 条"}]
+    result = checked(tmp_path, [*GOOD, *totals])
+    assert log_problems(result) == {("total_row", "warning", 4, "A"), ("total_row", "warning", 5, "D")}
+    assert len(result.entries) == 2
+
+
 def test_messages_name_the_place_and_suggest(tmp_path):
     result = checked(tmp_path, [*GOOD, entry("LF2024001", "2024/4/2", "方案提按", method="飞鸽")])
     stage = next(p for p in result.problems if p.code == "log_unknown_stage")
