@@ -23,15 +23,15 @@ from pathlib import Path
 
 from funnel_xl.demo import demo_data
 from funnel_xl.rules import Rules, load_rules
-from funnel_xl.template import write_tracking_workbook
+from funnel_xl.template import SHEET_DATA_ROWS, write_tracking_workbook
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 AS_OF = date(2024, 5, 31)
 SEED = 2024
 # Bump when the generated content changes, so cached workbooks are made again.
 GENERATOR_VERSION = 2
-# Excel's last row, less the header: the most log entries one sheet holds.
-MAX_LOG_ROWS = 1_048_575
+# The most log entries one sheet holds (Excel's last row, less the header).
+MAX_LOG_ROWS = SHEET_DATA_ROWS
 
 
 def parse_size(text: str) -> int:

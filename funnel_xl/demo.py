@@ -316,7 +316,9 @@ def write_demo_workbook(
     n_leads: int = 300,
     as_of: date = date(2024, 5, 31),
 ) -> None:
-    """Write the demo team's tracking workbook (the template with :func:`demo_data` filled in)."""
+    """Write the demo team's tracking workbook (the template with :func:`demo_data` filled in).
+    Raises :class:`OutputError` when the leads or their log (about five entries a lead) would not
+    fit one sheet: around 200,000 leads."""
     data = demo_data(rules, seed=seed, n_leads=n_leads, as_of=as_of)
     write_tracking_workbook(path, rules, data.leads, data.log_dicts())
 

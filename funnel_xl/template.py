@@ -19,6 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range_abs
 
 from .atomic import atomic_path, refuse_overwriting
+from .errors import OutputError
 from .rules import Column, Rules
 
 DEFAULT_LEADS_SHEET = "线索跟踪"
@@ -28,6 +29,8 @@ GUIDE_SHEET = "填写说明"
 LISTS_SHEET = "列表"
 # Dropdowns and validations cover at least this many rows (header included).
 TEMPLATE_ROWS = 1000
+# The most data rows one sheet holds: Excel's 1,048,576 rows less the header.
+SHEET_DATA_ROWS = 1_048_575
 # A lead gets several follow-ups: the log's validations cover more rows.
 LOG_TEMPLATE_ROWS = 5000
 COMPUTED_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
@@ -128,6 +131,13 @@ def write_tracking_workbook(
     refuse_overwriting([path], [rules.source_path], what="规则文件")
     rows = rows or []
     log_rows = log_rows or []
+    # xlsxwriter ignores a row past the sheet's last one: refuse rather than lose rows unsaid.
+    for what, count in (("线索", len(rows)), ("跟进记录", len(log_rows) if rules.log_columns else 0)):
+        if count > SHEET_DATA_ROWS:
+            raise OutputError(
+                f"{Path(path).name}: {what}有 {count:,} 行，一个工作表最多放 {SHEET_DATA_ROWS:,} 行"
+                "（Excel 的上限），无法写入。请减少行数，或分成几个工作簿。"
+            )
     last_row = max(TEMPLATE_ROWS, len(rows) + 1) - 1
     with atomic_path(path) as tmp:
         # constant_memory streams rows to disk so that hundreds of thousands of leads fit in memory.

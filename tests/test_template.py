@@ -6,6 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from funnel_xl.errors import OutputError
 from funnel_xl.template import write_tracking_workbook
 
 REPO = Path(__file__).parents[1]
@@ -222,3 +223,23 @@ def test_log_rows_are_written_under_the_log_header(tmp_path, rules):
     assert [c.value for c in ws[2]][:8] == ["LF2024001", datetime(2024, 3, 20), None, "=1+1", None, None, None, "需求挖掘"]
     assert ws["D2"].data_type == "s"
     assert ws["B2"].number_format == "yyyy-mm-dd"
+
+
+class _ManyEntries:
+    """A log that says it has more entries than a sheet holds (never iterated: refused first)."""
+
+    def __len__(self):
+        return 1_048_576
+
+    def __iter__(self):
+        raise AssertionError("the writer must refuse before writing any entry")
+
+
+def test_more_rows_than_a_sheet_holds_are_refused_not_cut(tmp_path, rules):
+    # A sheet holds 1,048,576 rows: the header and 1,048,575 data rows.
+    target = tmp_path / "big.xlsx"
+    with pytest.raises(OutputError, match="跟进记录有 1,048,576 行，一个工作表最多放 1,048,575 行"):
+        write_tracking_workbook(target, rules, [], _ManyEntries())
+    with pytest.raises(OutputError, match="线索有 1,048,576 行"):
+        write_tracking_workbook(target, rules, [{}] * 1_048_576)
+    assert list(tmp_path.iterdir()) == []
