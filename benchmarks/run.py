@@ -12,6 +12,8 @@ in a fresh subprocess so that its peak memory is its own (``os.wait4``'s ``ru_ma
 - **validate**: ``funnel-xl validate``;
 - **refresh**: ``funnel-xl refresh`` on a copy, when the installed funnel-xl has that command.
 
+Small sizes run every step several times (``--repeat``, ``--repeat-up-to``): the median is reported.
+
 Prints a Markdown table of wall time and peak memory, the ratios rebuild/floor and naive/rebuild,
 and the issue's targets; ``--readme`` also writes them into the README's Performance section.
 """
@@ -114,7 +116,7 @@ def has_command(name: str) -> bool:
 
 
 def run_size(
-    n_leads: int, seed: int, work: Path, skip: set[str], log, refresh_up_to: int
+    n_leads: int, seed: int, work: Path, skip: set[str], log, refresh_up_to: int, repeat: int = 1
 ) -> dict[str, Measure]:
     source = ensure_workbook(n_leads, seed, log=log)
     log(f"  {source.name}: {source.stat().st_size / 1e6:.0f} MB, rows {sheet_rows(source)}")
@@ -123,7 +125,7 @@ def run_size(
     here.mkdir(parents=True, exist_ok=True)
     as_of = AS_OF.isoformat()
     tool = [sys.executable, "-m", "funnel_xl"]
-    results: dict[str, Measure] = {}
+    samples: dict[str, list[Measure]] = {}
 
     def step(name: str, command: list[str], ok=(0,)) -> None:
         log(f"  {name} …")
@@ -132,25 +134,39 @@ def run_size(
             detail = (here / f"{name}.err").read_text(errors="replace").strip().splitlines()[-3:]
             raise SystemExit(f"{name} at {n_leads} leads failed (exit {result.status}): {' / '.join(detail)}")
         log(f"    {result.wall:.2f} s, {result.peak_mb:.0f} MB")
-        results[name] = result
+        samples.setdefault(name, []).append(result)
 
-    # The rebuild runs first: the floor writes as many cells as it wrote.
+    # The steps run in rounds (rebuild, floor, naive, validate, refresh; again), so that a slow
+    # spell of the machine falls on every step alike. The rebuild runs first: the floor writes as
+    # many cells as it wrote.
     out_dir = here / "rebuild"
-    shutil.rmtree(out_dir, ignore_errors=True)
-    step("rebuild", [*tool, "rebuild", str(source), "--as-of", as_of, "--out", str(out_dir)], ok=(0, 1))
-    strings, numbers = count_cells(sorted(out_dir.rglob("*.xlsx")))
-    log(f"  the rebuild wrote {strings} text and {numbers} number cells")
-    step("floor", [sys.executable, str(HERE / "floor.py"), str(source), str(here / "floor.xlsx"),
-                   "--strings", str(strings), "--numbers", str(numbers)])
-    if "naive" not in skip:
-        step("naive", [sys.executable, str(HERE / "naive.py"), str(source), str(here / "naive.xlsx"),
-                       "--as-of", as_of])
-    step("validate", [*tool, "validate", str(source), "--as-of", as_of], ok=(0, 1))
-    if "refresh" not in skip and n_leads <= refresh_up_to and has_command("refresh"):
-        copy = here / "refresh.xlsx"
-        shutil.copyfile(source, copy)
-        step("refresh", [*tool, "refresh", str(copy), "--as-of", as_of, "--no-backup"], ok=(0, 1))
-    return results
+    for round_ in range(repeat):
+        if repeat > 1:
+            log(f"  round {round_ + 1} of {repeat}")
+        shutil.rmtree(out_dir, ignore_errors=True)  # every rebuild starts without a history store
+        step("rebuild", [*tool, "rebuild", str(source), "--as-of", as_of, "--out", str(out_dir)], ok=(0, 1))
+        if round_ == 0:
+            strings, numbers = count_cells(sorted(out_dir.rglob("*.xlsx")))
+            log(f"  the rebuild wrote {strings} text and {numbers} number cells")
+        step("floor", [sys.executable, str(HERE / "floor.py"), str(source), str(here / "floor.xlsx"),
+                       "--strings", str(strings), "--numbers", str(numbers)])
+        if "naive" not in skip:
+            step("naive", [sys.executable, str(HERE / "naive.py"), str(source), str(here / "naive.xlsx"),
+                           "--as-of", as_of])
+        step("validate", [*tool, "validate", str(source), "--as-of", as_of], ok=(0, 1))
+        if "refresh" not in skip and n_leads <= refresh_up_to and has_command("refresh"):
+            copy = here / "refresh.xlsx"
+            shutil.copyfile(source, copy)
+            step("refresh", [*tool, "refresh", str(copy), "--as-of", as_of, "--no-backup"], ok=(0, 1))
+    return {name: typical(runs) for name, runs in samples.items()}
+
+
+def typical(runs: list[Measure]) -> Measure:
+    """Several runs of a step as one: the median wall time, the highest peak memory."""
+    walls = sorted(r.wall for r in runs)
+    middle = len(walls) // 2
+    wall = walls[middle] if len(walls) % 2 else (walls[middle - 1] + walls[middle]) / 2
+    return Measure(wall, max(r.peak_mb for r in runs), max(r.status for r in runs))
 
 
 def machine() -> str:
@@ -262,6 +278,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", help="folder for the outputs (default: a temporary folder)")
     parser.add_argument("--readme", help="write the tables into this README's Performance section")
     parser.add_argument(
+        "--repeat", type=int, default=5,
+        help="run each step this many times (in rounds) at the sizes up to --repeat-up-to and "
+        "report the median wall time; a run of a few seconds varies by ±20%% on a shared machine",
+    )
+    parser.add_argument("--repeat-up-to", default="10k", help="larger sizes run each step once")
+    parser.add_argument(
         "--refresh-up-to", default="100k",
         help="run refresh only up to this size (openpyxl loads and saves the whole workbook: "
         "about 5 s and 35 MB per 1,000 leads with their log)",
@@ -280,14 +302,18 @@ def main(argv: list[str] | None = None) -> None:
         for size in args.sizes.split(","):
             n = parse_size(size)
             log(f"{n:,} leads")
-            results[n] = run_size(n, args.seed, work, skip, log, parse_size(args.refresh_up_to))
+            repeat = args.repeat if n <= parse_size(args.repeat_up_to) else 1
+            results[n] = run_size(
+                n, args.seed, work, skip, log, parse_size(args.refresh_up_to), max(repeat, 1)
+            )
             log_rows[n] = sheet_rows(ensure_workbook(n, args.seed, log=log)).get("跟进记录", 0)
     described = (
         f"Measured {date.today().isoformat()} with `python benchmarks/run.py --sizes {args.sizes}` "
         f"(seed {args.seed}; leads and follow-up log from the example generator, the log up to the "
         f"1,048,575 rows one sheet holds) on {machine()}. "
         f"Load average (1, 5, 15 min) {load_before} before the run, {_load()} after. "
-        f"refresh runs up to {args.refresh_up_to} leads."
+        f"refresh runs up to {args.refresh_up_to} leads. Up to {args.repeat_up_to} leads each step "
+        f"ran {args.repeat} times, in rounds: the wall time is the median, the memory the highest."
     )
     block = "\n".join([described, "", *table(results, log_rows), "", "Targets:", "", *targets(results)])
     print(block)
