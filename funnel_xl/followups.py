@@ -3,9 +3,9 @@ between the log and the leads sheet.
 
 One row per contact: 线索编号, 跟进时间, 跟进方式, 沟通内容, 客户反馈/异议, 下一步行动, 下次沟通时间,
 阶段调整为 (a stage or a lost label; blank = no change) and 跟进人. Conversion reuses the leads
-sheet's (dates in their usual forms, stage names folded); each check is a vectorised mask whose
-failing rows become :class:`~funnel_xl.problems.Problem` records with sheet, Excel row and column
-letter, as on the leads sheet. An entry with an error is not used; an entry dated after the as-of
+sheet's (dates in their usual forms, stage names folded); each check is a pandera check named by its
+code, as on the leads sheet, and the failures pandera collects become
+:class:`~funnel_xl.problems.Problem` records with sheet, Excel row and column letter. An entry with an error is not used; an entry dated after the as-of
 date is not used either (warning), so that an earlier month can be rebuilt from today's workbook.
 """
 
@@ -18,6 +18,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
 from .messages import catalogue
 from .problems import ERROR, WARNING, Problem
@@ -29,6 +30,7 @@ from .validate import (
     Validated,
     canonical_names,
     canonical_stages,
+    failure_cases,
     folded_text,
     is_blank,
     parse_dates,
@@ -89,28 +91,54 @@ def validate_log(sheet: LeadsSheet, rules: Rules, as_of: date, leads: pd.DataFra
         first = pd.to_datetime(lead_id.map(by_id["first"]))
 
     time = typed["time"]
-    fails: dict[str, pd.Series] = {
-        "log_missing_lead_id": lead_id.isna(),
-        "log_unknown_lead": lead_id.notna() & ~is_known,
-        "log_missing_time": blank["time"],
-        "log_bad_time": time.isna() & ~blank["time"],
+    no_time = blank["time"]
+    # Each rule a pandera check on its column, named by its code, passing where the entry is fine
+    # (as on the leads sheet: funnel_xl.validate); the failures pandera collects are the problems.
+    rules_by_column: dict[str, dict[str, object]] = {
+        "lead_id": {
+            "log_missing_lead_id": lambda s: s.notna(),
+            "log_unknown_lead": lambda s: s.isna() | is_known.loc[s.index],
+        },
+        "time": {
+            "log_missing_time": lambda s: ~no_time.loc[s.index],
+            "log_bad_time": lambda s: s.notna() | no_time.loc[s.index],
+            "log_future_time": lambda s: ~(s > as_of_ts),
+            "log_before_first_contact": lambda s: ~(
+                lead_ok.loc[s.index] & first.loc[s.index].notna() & (s < first.loc[s.index])
+            ),
+        },
     }
     if "stage_change" in typed:
         choices = {*rules.stage_names, *rules.lost_labels}
-        change = typed["stage_change"]
-        fails["log_unknown_stage"] = change.notna() & ~change.isin(choices)
-    fails["log_future_time"] = time > as_of_ts
-    fails["log_before_first_contact"] = lead_ok & time.notna() & first.notna() & (time < first)
+        rules_by_column["stage_change"] = {"log_unknown_stage": lambda s: s.isna() | s.isin(choices)}
     if "method" in typed and rules.follow_up_methods:
-        method = typed["method"]
-        fails["log_unknown_method"] = method.notna() & ~method.isin(rules.follow_up_methods)
+        methods = set(rules.follow_up_methods)
+        rules_by_column["method"] = {"log_unknown_method": lambda s: s.isna() | s.isin(methods)}
     if "next_contact" in typed:
-        fails["log_bad_date"] = typed["next_contact"].isna() & ~blank["next_contact"]
+        no_next = blank["next_contact"]
+        rules_by_column["next_contact"] = {"log_bad_date": lambda s: s.notna() | no_next.loc[s.index]}
+    schema = pa.DataFrameSchema(
+        {
+            column: pa.Column(
+                None, nullable=True,
+                checks=[pa.Check(ok, name=code, ignore_na=False) for code, ok in checks.items()],
+            )
+            for column, checks in rules_by_column.items()
+        },
+        strict=False,
+    )
+    failures = failure_cases(schema, typed)
+    positions = typed.index.get_indexer(failures["index"].astype("int64"))
+    fails: dict[str, np.ndarray] = {}
+    for code in (code for checks in rules_by_column.values() for code in checks):
+        mask = np.zeros(len(typed), dtype=bool)
+        mask[positions[(failures["check"] == code).to_numpy()]] = True
+        fails[code] = mask
 
     error = pd.Series(False, index=typed.index)
     for code, mask in fails.items():
         if _CHECKS[code][0] == ERROR:
-            error |= mask.fillna(False).astype(bool)
+            error |= mask
     entries = typed
     entries["_file"] = sheet.file_name
     entries["_sheet"] = sheet.sheet
@@ -213,14 +241,14 @@ def _by_value(values: pd.Series, convert) -> pd.Series:
 
 
 def _problems(
-    fails: dict[str, pd.Series], raw: pd.DataFrame, typed: pd.DataFrame, first: pd.Series,
+    fails: dict[str, np.ndarray], raw: pd.DataFrame, typed: pd.DataFrame, first: pd.Series,
     sheet: LeadsSheet, rules: Rules, as_of: date,
 ) -> list[Problem]:
     problems = []
     t = catalogue(rules.lang)
     for code, mask in fails.items():
         severity, field = _CHECKS[code]
-        for i in np.flatnonzero(mask.fillna(False).to_numpy()):
+        for i in np.flatnonzero(mask):
             value = _display(raw[field].iloc[i]) if field in raw else ""
             text = t(
                 f"problem.{code}", value=value, as_of=as_of.isoformat(), first=_day(first.iloc[i]),

@@ -96,7 +96,7 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     raw = sheet.frame
     typed = _typed_frame(raw, rules, EPOCH_1904 if sheet.date1904 else EXCEL_EPOCH)
     checks, schema = _schema(raw, typed, rules, as_of)
-    failures = _failure_cases(schema, typed)
+    failures = failure_cases(schema, typed)
     # The reader's notes were made before the caller chose how to name the file (sheet.label).
     notes = [dataclasses.replace(p, file=sheet.file_name) for p in sheet.problems]
     problems = notes + _problems(failures, checks, raw, typed, sheet, rules)
@@ -574,7 +574,9 @@ def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
     return checks, schema
 
 
-def _failure_cases(schema: pa.DataFrameSchema, typed: pd.DataFrame) -> pd.DataFrame:
+def failure_cases(schema: pa.DataFrameSchema, typed: pd.DataFrame) -> pd.DataFrame:
+    """The rows each check of ``schema`` failed on: columns ``column``, ``check`` (its name, a
+    problem code) and ``index`` (the row's label in ``typed``), all checks run (lazy)."""
     try:
         schema.validate(typed, lazy=True)
     except SchemaErrors as exc:
