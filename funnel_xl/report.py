@@ -638,6 +638,21 @@ def _write_value(sheet, row: int, col: int, value: object, fmt, date_fmt=None) -
         sheet.write_string(row, col, _as_text(value), fmt)
 
 
+def _cached(categories: Sequence, values: Sequence, name: str | None = None) -> dict[str, list]:
+    """A chart series' data as the chart keeps a copy of it (add_series' *_data options).
+
+    Written row by row (constant memory), the cells are gone when the workbook is closed, so
+    xlsxwriter cannot fill the copy itself: without it Excel and LibreOffice redraw the chart from
+    the cells, but a mail or file previewer that shows only the copy shows an empty chart."""
+    data = {
+        "categories_data": [None if _is_missing(v) else str(v) for v in categories],
+        "values_data": [None if _is_missing(v) else float(v) for v in values],
+    }
+    if name is not None:
+        data["name_data"] = [name]
+    return data
+
+
 def _write_header(sheet, formats: _Formats, row: int, columns: Sequence[_Column]) -> None:
     for c, column in enumerate(columns):
         sheet.write_string(row, c, column.header, formats("header"))
@@ -970,11 +985,13 @@ class _Report:
         first, last = top + 1, top + len(stages)
         chart = self.workbook.add_chart({"type": "bar", "subtype": "stacked"})
         categories = [overview, first, col, last, col]
+        names = [stage.stage for stage in stages]
         chart.add_series(
             {
                 "name": t("chart.padding"),
                 "categories": categories,
                 "values": [overview, first, col + 2, last, col + 2],
+                **_cached(names, [(widest - stage.reached) / 2 for stage in stages]),
                 "fill": {"none": True},
                 "border": {"none": True},
                 "gap": 15,
@@ -985,6 +1002,7 @@ class _Report:
                 "name": t("col.reached"),
                 "categories": categories,
                 "values": [overview, first, col + 1, last, col + 1],
+                **_cached(names, [stage.reached for stage in stages]),
                 "fill": {"color": "#4472C4"},
                 "data_labels": {"value": True, "position": "center", "font": {"color": "#FFFFFF"}},
                 "gap": 15,
@@ -1264,17 +1282,20 @@ class _Report:
         cells.put(head + 1, 0, t("trend.basis"), "label")
         cells.put(head + 2, 0, t("trend.as_of"), "label")
         basis = _labels(t, BASIS_KEYS)
+        month_labels = [self.trend_month_label(i) for i in range(len(months))]
         for c, month in enumerate(months, start=1):
-            cells.put(head, c, self.trend_month_label(c - 1), "header")
+            cells.put(head, c, month_labels[c - 1], "header")
             cells.put(head + 1, c, basis.get(month.basis) if month else t("trend.no_data"))
             cells.put(head + 2, c, month.as_of if month else None, "date")
         first = head + 3
         where: dict[str, int] = {}
+        shown: dict[str, list] = {}  # each row's values, for the charts' cached data
         for r, (label, value, kind) in enumerate(rows, start=first):
             where[label] = r
+            shown[label] = [value(month) if month is not None else None for month in months]
             cells.put(r, 0, label, "label")
-            for c, month in enumerate(months, start=1):
-                cells.put(r, c, value(month) if month is not None else None, kind)
+            for c, figure in enumerate(shown[label], start=1):
+                cells.put(r, c, figure, kind)
         cells.flush()
         last_col = len(months)
         sheet.set_column(0, 0, 30)
@@ -1299,6 +1320,7 @@ class _Report:
                         "name": [trend_sheet, r, 0],
                         "categories": [trend_sheet, head, 1, head, last_col],
                         "values": [trend_sheet, r, 1, r, last_col],
+                        **_cached(month_labels, shown[label], label),
                         "marker": {"type": "circle", "size": 5},
                     }
                 )
@@ -1411,7 +1433,7 @@ class _Report:
         if name == self.sheets["owners"]:
             last = self.owner_quality_table(sheet, end + 3, groups)
         if chart and metrics:
-            self.source_chart(sheet, head, end, win_col, rate_cols[0] if rate_cols else None, last)
+            self.source_chart(sheet, columns, head, end, win_col, rate_cols[0] if rate_cols else None, last)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
 
@@ -1476,17 +1498,21 @@ class _Report:
         return end + 1
 
     def source_chart(
-        self, sheet, head: int, end: int, win_col: int, first_rate_col: int | None, below: int
+        self, sheet, columns: Sequence[_Column], head: int, end: int, win_col: int,
+        first_rate_col: int | None, below: int,
     ) -> None:
-        """Win rate (and first-transition pass rate) per source, from the table above the chart."""
+        """Win rate (and first-transition pass rate) per source, from the table above the chart
+        (``columns``, written from row ``head``)."""
         chart = self.workbook.add_chart({"type": "column"})
         name = self.sheets["sources"]
         categories = [name, head + 1, 0, end - 1, 0]
+        sources = columns[0].values
         chart.add_series(
             {
                 "name": [name, head, win_col],
                 "categories": categories,
                 "values": [name, head + 1, win_col, end - 1, win_col],
+                **_cached(sources, columns[win_col].values, columns[win_col].header),
                 "data_labels": {"value": True, "num_format": "0%"},
                 "fill": {"color": "#4472C4"},
             }
@@ -1497,6 +1523,7 @@ class _Report:
                     "name": [name, head, first_rate_col],
                     "categories": categories,
                     "values": [name, head + 1, first_rate_col, end - 1, first_rate_col],
+                    **_cached(sources, columns[first_rate_col].values, columns[first_rate_col].header),
                     "fill": {"color": "#A5A5A5"},
                 }
             )

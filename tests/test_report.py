@@ -442,3 +442,46 @@ def test_rep_sheet_names_are_always_accepted(owners):
     for name in names.values():
         assert len(name.encode("utf-16-le")) // 2 <= 31
         assert name.casefold() not in {n.casefold() for n in FIXED_ORDER} | {"history"}
+
+
+def _chart_caches(path) -> list[list[tuple[str | None, list, dict]]]:
+    """Each chart's series as (cached name, cached categories, cached values by point index)."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    charts = []
+    with zipfile.ZipFile(path) as archive:
+        for part in sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart")):
+            root = ElementTree.fromstring(archive.read(part))
+            series = []
+            for ser in root.iter(f"{c}ser"):
+                name = ser.find(f"{c}tx/{c}strRef/{c}strCache/{c}pt/{c}v")
+                cats = [v.text for v in ser.iter(f"{c}cat") for v in v.iter(f"{c}v")]
+                values = {
+                    int(pt.get("idx")): float(pt.find(f"{c}v").text)
+                    for val in ser.iter(f"{c}val") for pt in val.iter(f"{c}pt")
+                }
+                series.append((name.text if name is not None else None, cats, values))
+            charts.append(series)
+    return charts
+
+
+def test_charts_carry_a_copy_of_their_data_for_previewers(report_path):
+    # The sheets are streamed, so the charts' cached copies are filled from the figures themselves.
+    charts = _chart_caches(report_path)
+    stages = ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
+    funnel = next(s for s in charts if s[0][1] == stages)
+    # Reached [8, 7, 5, 3, 2, 2]; padding centres each bar: (8 − reached) / 2.
+    assert funnel[0][2] == {0: 0, 1: 0.5, 2: 1.5, 3: 2.5, 4: 3, 5: 3}
+    assert funnel[1][2] == {0: 8, 1: 7, 2: 5, 3: 3, 4: 2, 5: 2}
+    sources = next(s for s in charts if s[0][1] == ["官网表单", "展会推广"])
+    # Win rate: 官网表单 0 of 2, 展会推广 2 of 2.
+    assert sources[0][0] == "赢单率" and sources[0][2] == {0: 0.0, 1: 1.0}
+    # The trend (no history, no log: this month alone): win rate 2 won of 4 closed; the pipeline
+    # of the open leads 001, 002, 005, 006 = 50 + 20 + 5 + 40 = 115, weighted 50 × 0.6 + 20 × 0.15
+    # + 5 × 0.05 + 40 × 0.35 = 47.25.
+    rates = next(s for s in charts if s[0][0] == "赢单率" and s[0][1] == ["2024-05"])
+    assert rates[0][2] == {0: 0.5}
+    pipeline = next(s for s in charts if s[0][0] == "在跟金额(万元)")
+    assert [p[2] for p in pipeline] == [{0: 115.0}, {0: 47.25}]
