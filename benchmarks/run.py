@@ -12,7 +12,8 @@ in a fresh subprocess so that its peak memory is its own (``os.wait4``'s ``ru_ma
 - **validate**: ``funnel-xl validate``;
 - **refresh**: ``funnel-xl refresh`` on a copy, when the installed funnel-xl has that command.
 
-Small sizes run every step several times (``--repeat``, ``--repeat-up-to``): the median is reported.
+Every step but refresh runs several times at each size (``--repeat``, default 5, 5, 3 and 1
+times): the median is reported.
 
 Prints a Markdown table of wall time and peak memory, the ratios rebuild/floor and naive/rebuild,
 and the issue's targets; ``--readme`` also writes them into the README's Performance section.
@@ -138,8 +139,8 @@ def run_size(
         log(f"    {result.wall:.2f} s, {result.peak_mb:.0f} MB")
         samples.setdefault(name, []).append(result)
 
-    # The steps run in rounds (rebuild, floor, naive, validate, refresh; again), so that a slow
-    # spell of the machine falls on every step alike. The rebuild runs first: the floor writes as
+    # The steps run in rounds (rebuild, floor, naive, validate; again), so that a slow spell of
+    # the machine falls on every step alike. refresh, the slowest step and in no target, runs once. The rebuild runs first: the floor writes as
     # many cells as it wrote.
     out_dir = here / "rebuild"
     for round_ in range(repeat):
@@ -156,7 +157,7 @@ def run_size(
             step("naive", [sys.executable, str(HERE / "naive.py"), str(source), str(here / "naive.xlsx"),
                            "--as-of", as_of])
         step("validate", [*tool, "validate", str(source), "--as-of", as_of], ok=(0, 1))
-        if "refresh" not in skip and n_leads <= refresh_up_to and has_command("refresh"):
+        if round_ == 0 and "refresh" not in skip and n_leads <= refresh_up_to and has_command("refresh"):
             copy = here / "refresh.xlsx"
             shutil.copyfile(source, copy)
             step("refresh", [*tool, "refresh", str(copy), "--as-of", as_of, "--no-backup"], ok=(0, 1))
@@ -280,11 +281,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", help="folder for the outputs (default: a temporary folder)")
     parser.add_argument("--readme", help="write the tables into this README's Performance section")
     parser.add_argument(
-        "--repeat", type=int, default=5,
-        help="run each step this many times (in rounds) at the sizes up to --repeat-up-to and "
-        "report the median wall time; a run of a few seconds varies by ±20%% on a shared machine",
+        "--repeat", default="5,5,3,1",
+        help="how many times each step runs (in rounds) at each size, in the order of --sizes; "
+        "the median wall time is reported. A run varies by ±10-20%% on a shared machine",
     )
-    parser.add_argument("--repeat-up-to", default="10k", help="larger sizes run each step once")
     parser.add_argument(
         "--refresh-up-to", default="100k",
         help="run refresh only up to this size (openpyxl loads and saves the whole workbook: "
@@ -299,23 +299,27 @@ def main(argv: list[str] | None = None) -> None:
     load_before = _load()
     results: dict[int, dict[str, Measure]] = {}
     log_rows: dict[int, int] = {}
+    runs: dict[int, int] = {}
+    repeats = [int(r) for r in args.repeat.split(",") if r.strip()]
     with tempfile.TemporaryDirectory(prefix="funnel-bench-") as tmp:
         work = Path(args.work) if args.work else Path(tmp)
-        for size in args.sizes.split(","):
+        for i, size in enumerate(args.sizes.split(",")):
             n = parse_size(size)
             log(f"{n:,} leads")
-            repeat = args.repeat if n <= parse_size(args.repeat_up_to) else 1
+            repeat = repeats[i] if i < len(repeats) else 1
+            runs[n] = repeat
             results[n] = run_size(
                 n, args.seed, work, skip, log, parse_size(args.refresh_up_to), max(repeat, 1)
             )
             log_rows[n] = sheet_rows(ensure_workbook(n, args.seed, log=log)).get("跟进记录", 0)
     described = (
-        f"Measured {date.today().isoformat()} with `python benchmarks/run.py --sizes {args.sizes}` "
+        f"Measured {date.today().isoformat()} with `python benchmarks/run.py --sizes {args.sizes} --repeat {args.repeat}` "
         f"(seed {args.seed}; leads and follow-up log from the example generator, the log up to the "
         f"1,048,575 rows one sheet holds) on {machine()}. "
         f"Load average (1, 5, 15 min) {load_before} before the run, {_load()} after. "
-        f"refresh runs up to {args.refresh_up_to} leads. Up to {args.repeat_up_to} leads each step "
-        f"ran {args.repeat} times, in rounds: the wall time is the median, the memory the highest."
+        f"refresh runs once, up to {args.refresh_up_to} leads. The other steps ran "
+        + ", ".join(f"{r} × at {size_label(n)}" for n, r in runs.items())
+        + " (in rounds): the wall time is the median, the memory the highest."
     )
     block = "\n".join([described, "", *table(results, log_rows), "", "Targets:", "", *targets(results)])
     print(block)
