@@ -34,9 +34,9 @@ from .metrics import recalculate
 from .period import resolve_as_of
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .progress import COMPUTE, READ, VALIDATE, Progress, ProgressCallback, silent
-from .reader import LeadsSheet, read_workbook
+from .reader import LeadsSheet, TrackingWorkbook, read_log, read_workbook
 from .rules import Rules
-from .sheets import ReadAhead
+from .sheets import TEXT_SUFFIXES, ReadAhead, open_workbook
 from .store import HistoryStore
 from .validate import Validated, check_across_files, validate_leads
 
@@ -92,18 +92,24 @@ def check_files(
         label = str(path) if names[path.name] > 1 else path.name
         progress(Progress(READ, label))
         try:
-            book = read_workbook(path, rules, opened=ahead.take(path) if ahead else None)
+            opened = ahead.take(path) if ahead else None
+            if opened is None and path.suffix.lower() not in TEXT_SUFFIXES:
+                opened = open_workbook(path, rules)
+            leads = read_workbook(path, rules, opened=opened, with_log=False).leads
+            leads.label = label
+            # The leads are checked while the log sheet, usually the longer, is still being parsed.
+            progress(Progress(VALIDATE, label))
+            validated = validate_leads(leads, rules, as_of)
+            log = read_log(opened, rules, leads) if opened is not None else None
         except InputError as exc:
             failures.append(str(exc))
             results.append(Validated.unusable(label, str(exc), rules.lang))
             continue
-        book.leads.label = label
-        if book.log is not None:
-            book.log.label = label
-        progress(Progress(VALIDATE, label))
-        results.append(validate_leads(book.leads, rules, as_of))
-        inputs.append(input_file(book.leads, book.log))
-        books.append((len(results) - 1, book))
+        if log is not None:
+            log.label = label
+        results.append(validated)
+        inputs.append(input_file(leads, log))
+        books.append((len(results) - 1, TrackingWorkbook(leads, log)))
     if not inputs:
         raise InputError("\n".join(failures) if len(failures) > 1 else failures[0])
     results = check_across_files(results, rules)

@@ -100,15 +100,25 @@ def read_workbook(
     if Path(path).suffix.lower() in TEXT_SUFFIXES:
         return TrackingWorkbook(leads=_read_text_table(Path(path), rules, content), log=None)
     workbook = opened if opened is not None else open_workbook(path, rules, content=content)
+    sheet = _found(workbook, _find_leads_sheet(workbook, rules), rules)
+    return TrackingWorkbook(leads=sheet, log=read_log(workbook, rules, sheet) if with_log else None)
+
+
+def read_log(workbook: OpenedWorkbook, rules: Rules, leads: LeadsSheet) -> LeadsSheet | None:
+    """The follow-up log of a workbook whose leads sheet was read from it (None: it has none).
+    A caller may check the leads meanwhile: the log sheet goes on being parsed in the background."""
+    log = _find_log_sheet(workbook, rules, leads.sheet)
+    return _found(workbook, log, rules) if log is not None else None
+
+
+def _found(workbook: OpenedWorkbook, sheet: LeadsSheet, rules: Rules) -> LeadsSheet:
+    """A sheet read from ``workbook``, with what the file says of it: its digest, its date system
+    and the notes of the raw-file check (stray cells, formulas without a value)."""
     source = workbook.source
-    sheet = _find_leads_sheet(workbook, rules)
-    log = _find_log_sheet(workbook, rules, sheet.sheet) if with_log else None
-    for found in (sheet, log):
-        if found is not None:
-            found.sha256 = hashlib.sha256(source.original).hexdigest()
-            found.date1904 = source.date1904
-            found.problems = _sheet_notes(source, found, rules) + found.problems
-    return TrackingWorkbook(leads=sheet, log=log)
+    sheet.sha256 = workbook.sha256
+    sheet.date1904 = source.date1904
+    sheet.problems = _sheet_notes(source, sheet, rules) + sheet.problems
+    return sheet
 
 
 def _read_text_table(path: Path, rules: Rules, content: bytes | None) -> LeadsSheet:

@@ -13,6 +13,8 @@ before it loads them.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import threading
 from collections.abc import Callable, Iterable
@@ -86,6 +88,11 @@ class OpenedWorkbook:
         self._book = self._open()
         self._parsed: dict[str, Future[Rows]] = {}
         self._lock = threading.Lock()
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """The SHA-256 of the file as read (the history store and the run record name it so)."""
+        return hashlib.sha256(self.source.original).hexdigest()
 
     def worksheets(self) -> list[str]:
         """The names of the workbook's worksheets (chart sheets and macro sheets left out), in order."""
