@@ -29,7 +29,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 AS_OF = date(2024, 5, 31)
 SEED = 2024
 # Bump when the generated content changes, so cached workbooks are made again.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 # The most log entries one sheet holds (Excel's last row, less the header).
 MAX_LOG_ROWS = SHEET_DATA_ROWS
 
