@@ -1437,20 +1437,14 @@ class _Report:
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
 
-    def owner_quality_table(self, sheet, row: int, groups: dict[str, FunnelMetrics]) -> int:
-        """Below 负责人对比: each rep's data hygiene score with its parts, drift, target and coverage.
-        Returns the row after the table."""
-        quality = self.analysis.quality
-        targets = dict(self.rules.targets)
-        names = list(groups) + [n for n in quality.hygiene if n not in groups]
+    def hygiene_columns(
+        self, names: list[str], quality, owner_width: float | None = None
+    ) -> list[_Column]:
+        """Each owner's data-quality score and, per part, the points earned and failing/applicable."""
         t = self.t
-        sheet.write_string(row, 0, t("quality.owners.title"), self.formats("subtitle"))
-        sheet.write_string(
-            row + 1, 0, t("quality.owners.note", sheet=self.sheets["quality"]), self.formats("note"),
-        )
-        scores = [quality.hygiene.get(n) for n in names]
+        scores: list[HygieneScore | None] = [quality.hygiene.get(n) for n in names]
         columns = [
-            _Column(t("col.owner"), names),
+            _Column(t("col.owner"), names, width=owner_width),
             _Column(t("quality.score"), [None if h is None else h.score for h in scores], "score"),
         ]
         for part in HYGIENE_PARTS:
@@ -1465,6 +1459,20 @@ class _Report:
                     [None if h is None else f"{h.part(part).failing}/{h.part(part).applicable}" for h in scores],
                 ),
             ]
+        return columns
+
+    def owner_quality_table(self, sheet, row: int, groups: dict[str, FunnelMetrics]) -> int:
+        """Below 负责人对比: each rep's data hygiene score with its parts, drift, target and coverage.
+        Returns the row after the table."""
+        quality = self.analysis.quality
+        targets = dict(self.rules.targets)
+        names = list(groups) + [n for n in quality.hygiene if n not in groups]
+        t = self.t
+        sheet.write_string(row, 0, t("quality.owners.title"), self.formats("subtitle"))
+        sheet.write_string(
+            row + 1, 0, t("quality.owners.note", sheet=self.sheets["quality"]), self.formats("note"),
+        )
+        columns = self.hygiene_columns(names, quality)
         weighted = [groups[n].weighted_pipeline if n in groups else None for n in names]
         target = [targets.get(n) for n in names]
         columns += [
@@ -1780,23 +1788,7 @@ class _Report:
         cells.put(3, 0, t("quality.score"), "subtitle")
         cells.flush()
         names = [single] if single is not None else sorted(quality.hygiene)
-        scores: list[HygieneScore | None] = [quality.hygiene.get(n) for n in names]
-        columns = [
-            _Column(t("col.owner"), names, width=14),
-            _Column(t("quality.score"), [None if h is None else h.score for h in scores], "score"),
-        ]
-        for part in HYGIENE_PARTS:
-            label = t(f"hygiene.{part}")
-            columns += [
-                _Column(
-                    t("quality.part.earned", label=label, points=f"{self.rules.hygiene.points_of(part):g}"),
-                    [None if h is None else h.part(part).earned for h in scores], "score",
-                ),
-                _Column(
-                    t("quality.part.failing", label=label),
-                    [None if h is None else f"{h.part(part).failing}/{h.part(part).applicable}" for h in scores],
-                ),
-            ]
+        columns = self.hygiene_columns(names, quality, owner_width=14)
         head = 4
         _write_header(sheet, self.formats, head, columns)
         sheet.set_row(head, 44)
