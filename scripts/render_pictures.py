@@ -5,8 +5,9 @@
 
 One command re-renders every picture: it rebuilds the example (examples/sample_tracking.xlsx,
 month 2024-05, with a workbook per rep) into a temporary folder, has LibreOffice turn each
-workbook into a PDF with one page per sheet, and pdftoppm (poppler-utils) turn the pages it
-needs into PNG files cropped to their content. Beside them it writes docs/pictures/pictures.json,
+workbook into a PDF — as printed (总览 prints on one landscape page) or with one page per sheet
+(for a sheet wider than a page) — and pdftoppm (poppler-utils) turn the pages it needs into PNG
+files cropped to their content. Beside them it writes docs/pictures/pictures.json,
 the cell values of every sheet it rendered: PNG bytes differ from one renderer version to the
 next, so tests/test_pictures.py rebuilds the example and compares those values instead — when
 it fails, the pictures are stale and this script must be run again.
@@ -39,8 +40,12 @@ MONTH = "2024-05"
 PICTURES_DIR = REPO / "docs" / "pictures"
 SOURCES = PICTURES_DIR / "pictures.json"
 MARGIN = 12  # pixels of white kept around the content
-# One PDF page per sheet, as wide and as long as the sheet's content (LibreOffice 7.4 and later).
-PDF_FILTER = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
+# As printed (the report's own page set-up), or one page per sheet as wide and as long as the
+# sheet's content (LibreOffice 7.4 and later).
+PDF_FILTERS = {
+    True: "pdf",
+    False: 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}',
+}
 
 
 @dataclass(frozen=True)
@@ -48,13 +53,15 @@ class Picture:
     png: str            # file name under docs/pictures/
     workbook: str       # path of the workbook, relative to the rebuild's output folder
     sheet: str
+    # As printed: only for a first sheet that prints on one page (总览 does, a test checks it).
+    as_printed: bool = False
     max_width_pt: float | None = None  # crop a very wide sheet to its first columns
 
 
 PICTURES = (
-    Picture("overview.png", f"funnel_report_{MONTH}.xlsx", "总览"),
+    Picture("overview.png", f"funnel_report_{MONTH}.xlsx", "总览", as_printed=True),
     Picture("reps.png", f"funnel_report_{MONTH}.xlsx", "负责人对比", max_width_pt=1500),
-    Picture("rep.png", f"{MONTH}/reps/张伟.xlsx", "总览"),
+    Picture("rep.png", f"{MONTH}/reps/张伟.xlsx", "总览", as_printed=True),
 )
 
 
@@ -136,35 +143,39 @@ def main() -> int:
         out_dir = rebuild_example(tmp / "output")
         pdfs = {}
         for picture in PICTURES:
-            if picture.workbook not in pdfs:
-                pdfs[picture.workbook] = _to_pdf(soffice, out_dir / picture.workbook, tmp, len(pdfs))
-            page = _page_of(out_dir / picture.workbook, picture.sheet)
-            _render_page(pdfs[picture.workbook], page, picture, args.resolution, tmp)
+            key = (picture.workbook, picture.as_printed)
+            if key not in pdfs:
+                pdfs[key] = _to_pdf(soffice, out_dir / picture.workbook, picture.as_printed, tmp, len(pdfs))
+            page = _page_of(out_dir / picture.workbook, picture)
+            _render_page(pdfs[key], page, picture, args.resolution, tmp)
             print(f"已生成 docs/pictures/{picture.png}（{picture.workbook}「{picture.sheet}」）")
         SOURCES.write_text(sources_json(picture_sources(out_dir)), encoding="utf-8")
     print(f"已写入 {SOURCES.relative_to(REPO)}（各图所示工作表的单元格值，供 tests/test_pictures.py 比对）")
     return 0
 
 
-def _to_pdf(soffice: str, workbook: Path, tmp: Path, number: int) -> Path:
-    """The workbook as a PDF with one page per visible sheet (its own folder: names may clash)."""
+def _to_pdf(soffice: str, workbook: Path, as_printed: bool, tmp: Path, number: int) -> Path:
+    """The workbook as a PDF, as printed or one page per sheet (its own folder: names may clash)."""
     outdir = tmp / f"pdf{number}"
     subprocess.run(
         [soffice, f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
-         "--norestore", "--convert-to", PDF_FILTER, "--outdir", str(outdir), str(workbook)],
+         "--norestore", "--convert-to", PDF_FILTERS[as_printed], "--outdir", str(outdir), str(workbook)],
         check=True, capture_output=True, timeout=300,
     )
     return outdir / f"{workbook.stem}.pdf"
 
 
-def _page_of(workbook: Path, sheet: str) -> int:
+def _page_of(workbook: Path, picture: Picture) -> int:
     """The PDF page (1-based) of a sheet: hidden sheets are not printed."""
     book = openpyxl.load_workbook(workbook, read_only=True)
     try:
         visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
     finally:
         book.close()
-    return visible.index(sheet) + 1
+    page = visible.index(picture.sheet) + 1
+    if picture.as_printed and page != 1:
+        raise ValueError(f"{picture.png}: only the first sheet can be rendered as printed")
+    return page
 
 
 def _render_page(pdf: Path, page: int, picture: Picture, resolution: int, tmp: Path) -> None:
