@@ -57,11 +57,21 @@ def test_every_rendered_picture_is_committed_and_shown_in_both_readmes():
             assert f"(docs/pictures/{png})" in readme, png
 
 
+def anchors(page) -> set[str]:
+    """The anchors GitHub gives the headings of a page: lower case, punctuation dropped, - for space."""
+    text = re.sub(r"^ *```.*?^ *```", "", page.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
+    headings = re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.relative_to(REPO).as_posix())
-def test_every_picture_and_page_a_doc_links_to_exists(doc):
+def test_every_picture_page_and_heading_a_doc_links_to_exists(doc):
     text = doc.read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)\s]+)\)", text):
-        if re.match(r"[a-z]+:", target) or target.startswith("#"):
-            continue  # a web address or a heading of the same page
-        path = (doc.parent / target.split("#", 1)[0]).resolve()
+        if re.match(r"[a-z]+:", target):
+            continue  # a web address
+        name, _, anchor = target.partition("#")
+        path = (doc.parent / name).resolve() if name else doc
         assert path.exists(), f"{doc.name} links to {target}, which does not exist"
+        if anchor:
+            assert anchor in anchors(path), f"{doc.name} links to {target}: no such heading"
