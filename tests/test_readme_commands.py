@@ -143,9 +143,12 @@ def test_every_command_shown_runs_on_a_fresh_copy_of_the_example(pair, team_fold
 
 
 def test_the_first_command_ends_with_1_and_lists_the_planted_problems(team_folder):
-    """What the README says under it: exit code 1, the report written, 5 rows and 3 log entries."""
+    """What the READMEs say under it: exit code 1, this output, 5 rows and 3 log entries listed."""
     result = CliRunner().invoke(cli, ["rebuild", "examples/sample_tracking.xlsx", "--as-of", "2024-05-31"])
     assert result.exit_code == 1
+    for name in ("README.md", "README.en.md"):  # the terminal output both READMEs show under it
+        shown = fenced_blocks((REPO / name).read_text(encoding="utf-8"))[2]
+        assert shown == ("text", result.stdout.rstrip("\n").splitlines()), name
     report = team_folder / "output" / "funnel_report_2024-05-31.xlsx"
     assert f"报告: {report.relative_to(team_folder).as_posix()}" in result.output
     book = openpyxl.load_workbook(report, read_only=True)
