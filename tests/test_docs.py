@@ -138,3 +138,9 @@ def test_imports_point_one_way():
         }, pure
     assert [m for m, names in modules.items() if "sqlite3" in names] == ["store"]
     assert not modules["rules"] & {"pandas", "openpyxl", "xlsxwriter", "click"}
+
+
+def test_every_docs_page_has_its_twin_in_the_other_language():
+    names = {p.name for p in (REPO / "docs").glob("*.md")}
+    chinese = {n for n in names if not n.endswith(".en.md")}
+    assert {n.removesuffix(".md") + ".en.md" for n in chinese} == names - chinese
