@@ -144,3 +144,26 @@ def test_every_docs_page_has_its_twin_in_the_other_language():
     names = {p.name for p in (REPO / "docs").glob("*.md")}
     chinese = {n for n in names if not n.endswith(".en.md")}
     assert {n.removesuffix(".md") + ".en.md" for n in chinese} == names - chinese
+
+
+def _commands(group, path=("funnel-xl",)):
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+
+
+@pytest.mark.parametrize("page", sorted(COMMAND_PAGES.values()))
+def test_the_command_table_lists_every_option_of_every_command(page):
+    lines = (REPO / page).read_text(encoding="utf-8").splitlines()
+    synopses = [line.split("`")[1] for line in lines if line.startswith("| `funnel-xl ")]
+    for path, command in _commands(cli):
+        if hasattr(command, "commands"):
+            continue  # the group `rules`: its subcommands have rows
+        name = " ".join(path)
+        (synopsis,) = [s for s in synopses if s.startswith(f"{name} ")]
+        for option in command.params:
+            if option.param_type_name != "option" or "--help" in option.opts:
+                continue
+            shown = (re.search(rf"(^|[\s\[|]){re.escape(o)}\b", synopsis) for o in option.opts)
+            assert any(shown), (name, option.opts)
