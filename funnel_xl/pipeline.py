@@ -27,10 +27,11 @@ from .errors import InputError
 from .flow import PreviousSnapshot, build_flow, flag_suggestions, log_transitions, resolve
 from .followups import ValidatedLog, cross_check, validate_log
 from .forecast import forecast
+from .frames import LostAtFrom
 from .groups import Split, write_groups
 from .inputs import collect_workbooks
 from .messages import catalogue
-from .metrics import recalculate
+from .metrics import Evidence, recalculate
 from .period import resolve_as_of
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .progress import COMPUTE, READ, VALIDATE, Progress, ProgressCallback, silent
@@ -210,16 +211,16 @@ def combine(
     previous = store.previous(as_of) if store is not None else None
     runs = store.runs() if store is not None else []
     stored = {r.month: r.figures for r in runs if r.figures is not None}
-    transitions = moves
+    transitions, evidence = moves, None
     if len(valid):
-        valid, transitions = resolve(valid, moves, previous, rules, as_of)
-        answered = valid[valid["lost_at_source"].isin(["log", "store"])]
+        evidence, transitions = resolve(valid, moves, previous, rules, as_of)
+        answered = valid[evidence.lost_at_source.isin([LostAtFrom.LOG, LostAtFrom.STORE])]
         _drop_answered_lost_at(validated, answered)
         by_file = _by_file(validated)
-        for problem in _stale_stage_entered(valid, by_file, rules, previous):
+        for problem in _stale_stage_entered(valid, evidence, by_file, rules, previous):
             by_file[problem.file].problems.append(problem)
     result = recalculate(
-        valid, rules, as_of,
+        valid, rules, as_of, evidence=evidence,
         excluded=len(excluded),
         excluded_by_owner=_counts(excluded, "owner"),
         excluded_by_source=_counts(excluded, rules.channel_field),
@@ -366,7 +367,7 @@ def _drop_answered_lost_at(validated: list[Validated], answered: pd.DataFrame) -
     """The lost-at warnings of lost leads whose stage the log or the store gave after all."""
     if answered.empty:
         return
-    places = set(zip(answered["_file"], answered["_row"].astype(int)))
+    places = set(zip(answered["_file"], answered["_row"].astype(int), strict=True))
     for v in validated:
         v.problems[:] = [
             p for p in v.problems if not (p.code in _LOST_AT_UNKNOWN and (p.file, p.row) in places)
@@ -379,11 +380,12 @@ def _by_file(validated: list[Validated]) -> dict[str, Validated]:
 
 
 def _stale_stage_entered(
-    leads: pd.DataFrame, places: dict[str, Validated], rules: Rules,
+    leads: pd.DataFrame, evidence: Evidence, places: dict[str, Validated], rules: Rules,
     previous: PreviousSnapshot | None,
 ) -> list[Problem]:
     """Warnings for leads whose stage changed since the previous rebuild while 阶段进入日期 did not."""
-    stale = leads[leads["stage_entered_column_stale"].fillna(False).astype(bool)]
+    is_stale = evidence.column_stale.fillna(False).astype(bool)
+    stale = leads[is_stale].assign(previous_stage=evidence.previous_stage[is_stale])
     problems = []
     t = catalogue(rules.lang)
     for lead in stale.to_dict("records"):
