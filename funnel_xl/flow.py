@@ -66,14 +66,12 @@ from .frames import (
     values,
 )
 from .frames import TRANSITION_COLUMNS as _TRANSITION_COLUMNS
-from .messages import catalogue
 from .metrics import (
     ENTERED_BETWEEN_RUNS,
     ENTERED_STORE,
     LOST,
     WON,
     Evidence,
-    FiredSuggestion,
     FunnelMetrics,
     FunnelResult,
     Rate,
@@ -277,24 +275,13 @@ def build_flow(
     )
 
 
-def flag_suggestions(flags: list[ChannelFlag], rules: Rules) -> list[FiredSuggestion]:
-    """One 优化建议 line per flagged channel (process step 5: conversion low month after month)."""
-    first = f"{rules.stage_names[0]}→{rules.stage_names[1]}"
-    t = catalogue(rules.lang)
-    out = []
-    for f in flags:
-        key = f"suggestion.low_channel.{f.metric}"
-        text = t(
-            "suggestion.low_channel", source=f.source, what=t(key, transition=first),
-            months=len(f.months), limit=_percent(f.limit), first=f.months[0], last=f.months[-1],
-            values=t.join(_percent(v) for v in f.values), advice=t(f"{key}.advice"),
-        )
-        out.append(FiredSuggestion(f"source_low_{f.metric}", text, f.values[-1], None, f.source))
-    return out
+def __getattr__(name: str):
+    # alias kept while the parallel refactor merges: the suggestion texts live in funnel_xl.wording
+    if name == "flag_suggestions":
+        from .wording import flag_suggestions
 
-
-def _percent(rate: float) -> str:
-    return f"{rate * 100:.0f}%"
+        return flag_suggestions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # ---------------------------------------------------------------------------

@@ -557,7 +557,7 @@ def pass_rate_text(leads: pd.DataFrame, team: FunnelMetrics) -> pd.Series:
     labels = {}
     for k, t in enumerate(team.transitions, start=1):
         if t.rate is not None:
-            labels[k] = f"{_percent_text(t.rate)}({t.label})"
+            labels[k] = f"{percent_text(t.rate)}({t.label})"
     eligible = leads["status"].isin([ACTIVE, WON])
     text = leads["stage_idx"].map(labels)
     return text.where(eligible, None).astype(object).where(lambda s: s.notna(), None)
@@ -623,7 +623,7 @@ def fire_suggestions(
             if value is None:
                 continue
             if (s.below is not None and value < s.below) or (s.above is not None and value > s.above):
-                text = s.text.format(value=_percent_text(value), source=source or "")
+                text = s.text.format(value=percent_text(value), source=source or "")
                 fired.append(FiredSuggestion(s.metric, text, value, s.stage, source))
     return fired
 
@@ -692,7 +692,8 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator) / float(denominator) if denominator else None
 
 
-def _percent_text(rate: float) -> str:
+def percent_text(rate: float) -> str:
+    """A rate as a whole percentage: 0.663 → 66%."""
     return f"{rate * 100:.0f}%"
 
 

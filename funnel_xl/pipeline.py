@@ -24,7 +24,7 @@ from . import __version__
 from .analysis import Analysis, InputFile
 from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
 from .errors import InputError
-from .flow import PreviousSnapshot, build_flow, flag_suggestions, log_transitions, resolve
+from .flow import PreviousSnapshot, build_flow, log_transitions, resolve
 from .followups import ValidatedLog, cross_check, validate_log
 from .forecast import forecast
 from .frames import LostAtFrom
@@ -40,6 +40,7 @@ from .rules import Rules
 from .sheets import TEXT_SUFFIXES, ReadAhead, open_workbook
 from .store import HistoryStore
 from .validate import Validated, check_across_files, validate_leads
+from .wording import flag_suggestions
 
 # Lost-at warnings that the follow-up log or the history store can answer.
 _LOST_AT_UNKNOWN = ("lost_at_unknown", "lost_at_column_missing")
