@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .errors import FunnelXLError
+from .errors import FunnelXLError, Remedy
 from .messages import LANGUAGES, ZH, catalogue
 from .period import resolve_as_of
 from .problems import ERROR, WARNING, count_by_severity
@@ -32,15 +32,29 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
 
-# The language of this command's output: the rules' lang or --lang, once the rules are loaded.
-_lang = ZH
+# The key, in the click context's meta, of the language of the command's output: the rules' lang
+# or --lang, once the rules are loaded (see _speak).
+_LANG = "funnel_xl.lang"
+# What the CLI can offer for a library error, in its own flags.
+_SKIP_HISTORY = "可加 --no-history 跳过历史记录，照常生成本月报告。"
+_HISTORY_PATH_ADVICE = {
+    "请换一个路径": "请换一个路径（--history）",
+    "请检查历史记录库的路径": "请检查 --history 指定的路径",
+    "请指定另一个文件": "请用 --history 指定另一个文件",
+}
 
 
 class _Fail(click.ClickException):
     exit_code = EXIT_UNUSABLE
 
+    def __init__(self, message: str):
+        super().__init__(message)
+        # Raised while the command runs; shown after its context has closed.
+        ctx = click.get_current_context(silent=True)
+        self.lang = ctx.meta.get(_LANG, ZH) if ctx is not None else ZH
+
     def show(self, file=None) -> None:
-        click.echo(catalogue(_lang)("cli.error", message=self.format_message()), err=True)
+        click.echo(catalogue(self.lang)("cli.error", message=self.format_message()), err=True)
 
 
 def _run(fn, *args, **kwargs):
@@ -48,9 +62,22 @@ def _run(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except FunnelXLError as exc:
-        raise _Fail(str(exc)) from None
+        raise _Fail(_with_flags(exc)) from None
     except MemoryError:
         raise _Fail("内存不足：文件过大，无法处理。") from None
+
+
+def _with_flags(exc: FunnelXLError) -> str:
+    """A library error's message with the flags that help, named as this command line names them."""
+    text = str(exc)
+    if exc.remedy == Remedy.ONE_PERIOD:
+        return "--as-of 与 --month 只能指定一个。"
+    if exc.remedy == Remedy.SKIP_HISTORY:
+        if exc.advice is None:
+            return text + _SKIP_HISTORY
+        problem = text.removesuffix(f"{exc.advice}。")
+        return f"{problem}{_HISTORY_PATH_ADVICE.get(exc.advice, exc.advice)}，{_SKIP_HISTORY}"
+    return text
 
 
 def _rules(path: str | None, encoding: str | None = None, lang: str | None = None) -> Rules:
@@ -66,8 +93,7 @@ def _rules(path: str | None, encoding: str | None = None, lang: str | None = Non
 def _speak(rules: Rules):
     """From here on the command prints in the rules' language (validate and rebuild: the commands
     whose texts are all in the catalogue). Returns the catalogue."""
-    global _lang
-    _lang = rules.lang
+    click.get_current_context().meta[_LANG] = rules.lang
     return catalogue(rules.lang)
 
 
@@ -190,8 +216,6 @@ class _progress:
 @click.version_option(__version__, prog_name="funnel-xl")
 def cli() -> None:
     """funnel-xl: 销售漏斗跟踪表的模板、校验、重算与月度分析报告。"""
-    global _lang
-    _lang = ZH
 
 
 def main() -> None:
@@ -574,7 +598,7 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -
     for kind, name in plan.unaddressed:
         table = "reps" if kind == "owner" else "sources"
         click.echo(f"未发送: 「{name}」没有邮箱地址，请在 {recipients_path} 的 [{table}] 中添加。", err=True)
-    for kind, name, close in plan.unknown:
+    for _kind, name, close in plan.unknown:
         hint = f"（是否指「{close}」？）" if close else ""
         click.echo(f"注意: {recipients_path} 中的「{name}」本期没有工作簿{hint}", err=True)
 

@@ -5,8 +5,27 @@ records. These exceptions mean a command cannot run at all (exit code 2).
 """
 
 
+from enum import StrEnum
+
+
+class Remedy(StrEnum):
+    """A way out of an error that a front end can offer by its own means (the CLI: a flag)."""
+
+    SKIP_HISTORY = "skip_history"  # the month can be reported without the history store
+    ONE_PERIOD = "one_period"  # name the as-of date or the month, not both
+
+
 class FunnelXLError(Exception):
-    """Base class of every error funnel_xl raises on purpose."""
+    """Base class of every error funnel_xl raises on purpose.
+
+    ``remedy`` (a :class:`Remedy`, or None) says what the caller can offer beyond the message;
+    ``advice`` is the message's closing advice sentence (without its 。), when it has one.
+    """
+
+    def __init__(self, *args: object, remedy: Remedy | None = None, advice: str | None = None):
+        super().__init__(*args)
+        self.remedy = remedy
+        self.advice = advice
 
 
 class RulesError(FunnelXLError):
