@@ -556,13 +556,15 @@ def _pct(rate: float | None) -> str:
               help="把邮件写成 .eml 文件放到这个目录（默认 OUT/<月份>/outbox），不发送。")
 @click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
 @click.option("--dry-run", is_flag=True, help="只列出谁会收到什么，不写文件、不发送。")
-def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -> None:
+@rules_option
+def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run, rules_path) -> None:
     """Mail the month: the team report to the manager, each rep their own workbook.
 
     Reads what `funnel-xl rebuild … --split-by owner` wrote for the month. By default the
     messages are written as .eml files (nothing leaves the machine); --smtp sends them, with
     STARTTLS and login as the recipients file says. The login comes from the environment
-    variables FUNNEL_XL_SMTP_USER and FUNNEL_XL_SMTP_PASSWORD, or a prompt.
+    variables FUNNEL_XL_SMTP_USER and FUNNEL_XL_SMTP_PASSWORD, or a prompt. Amounts are in the
+    rules' amount_unit (--rules, as for rebuild).
     Re-running sends only what has not gone yet (sent-log.jsonl in the month's folder).
 
     Example: funnel-xl mail --month 2024-05 --to-rules rules/recipients.toml --dry-run
@@ -572,15 +574,7 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -
     Exit code 0: all written or sent; 1: some messages failed; 2: nothing could be done.
     """
     from .groups import period_folder
-    from .mail import (
-        SENT_LOG,
-        SentLog,
-        load_month,
-        parse_server,
-        plan_mail,
-        send_smtp,
-        write_outbox,
-    )
+    from .mail import SENT_LOG, SentLog, load_month, parse_server, plan_mail, write_outbox
     from .recipients import load_recipients
 
     if month is None and as_of is None:
@@ -588,19 +582,14 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -
     if outbox and smtp_server:
         raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
     _, period = _run(resolve_as_of, as_of, month)
+    unit = _rules(rules_path).amount_unit
     recipients = _run(load_recipients, recipients_path)
     server = _run(parse_server, smtp_server) if smtp_server else None
     the_month = _run(load_month, out_dir, period)
-    plan = _run(plan_mail, the_month, recipients)
+    plan = _run(plan_mail, the_month, recipients, amount_unit=unit)
     folder = period_folder(out_dir, period)
     log = _run(SentLog, folder / SENT_LOG)
-
-    for kind, name in plan.unaddressed:
-        table = "reps" if kind == "owner" else "sources"
-        click.echo(f"未发送: 「{name}」没有邮箱地址，请在 {recipients_path} 的 [{table}] 中添加。", err=True)
-    for _kind, name, close in plan.unknown:
-        hint = f"（是否指「{close}」？）" if close else ""
-        click.echo(f"注意: {recipients_path} 中的「{name}」本期没有工作簿{hint}", err=True)
+    _mail_notices(plan, recipients_path)
 
     if dry_run:
         target = f"发送到 {smtp_server}" if server else f"写入 {outbox or folder / 'outbox'}"
@@ -610,14 +599,28 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -
             size = o.attachment.stat().st_size
             state = f"  [已于 {before.get('sent_at', '?')} 发送过，将跳过]" if before else ""
             click.echo(f"  {o.label} ← {o.attachment_name} ({size / 1024:.0f} KB){state}")
-        return
-
-    if server is None:
+    elif server is None:
         outcomes = _run(write_outbox, plan.outgoing, outbox or folder / "outbox", period)
         for r in outcomes:
             click.echo(f"已写入: {r.detail}  ({r.outgoing.label})")
         click.echo(f"共 {len(outcomes)} 封，已写成 .eml 文件：用邮件客户端打开即可核对并发送。")
-        return
+    else:
+        _mail_send(plan, recipients, server, log)
+
+
+def _mail_notices(plan, recipients_path: str) -> None:
+    """The groups without an address and the addresses without a workbook, on stderr."""
+    for kind, name in plan.unaddressed:
+        table = "reps" if kind == "owner" else "sources"
+        click.echo(f"未发送: 「{name}」没有邮箱地址，请在 {recipients_path} 的 [{table}] 中添加。", err=True)
+    for _kind, name, close in plan.unknown:
+        hint = f"（是否指「{close}」？）" if close else ""
+        click.echo(f"注意: {recipients_path} 中的「{name}」本期没有工作簿{hint}", err=True)
+
+
+def _mail_send(plan, recipients, server: tuple[str, int], log) -> None:
+    """Send the planned messages over SMTP and say how each went (exit 1 when some failed)."""
+    from .mail import send_smtp
 
     credentials = _smtp_credentials() if recipients.smtp.login else None
     host, port = server

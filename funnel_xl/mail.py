@@ -20,12 +20,11 @@ import json
 import os
 import re
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.headerregistry import Address
+from datetime import UTC, datetime
 from email import message_from_bytes
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.policy import default
@@ -36,6 +35,7 @@ from .atomic import write_bytes_atomic
 from .errors import InputError, OutputError, os_error_reason
 from .groups import GROUP_FOLDERS, MANIFEST, period_folder, safe_file_stems
 from .recipients import Recipients, SmtpSettings
+from .rules import DEFAULT_AMOUNT_UNIT
 
 MANAGER = "manager"
 TEAM_NAME = "全队"
@@ -150,10 +150,13 @@ class Plan:
     unknown: list[tuple[str, str, str | None]]  # (kind, name, closest): an address but no workbook
 
 
-def plan_mail(month: Month, recipients: Recipients, *, now: datetime | None = None) -> Plan:
-    """Build every message of the month. Raises :class:`InputError` when recipients are listed
-    for a split that rebuild did not write."""
-    now = now or datetime.now(timezone.utc).astimezone()
+def plan_mail(
+    month: Month, recipients: Recipients, *, now: datetime | None = None,
+    amount_unit: str = DEFAULT_AMOUNT_UNIT,
+) -> Plan:
+    """Build every message of the month, amounts in the rules' ``amount_unit``. Raises
+    :class:`InputError` when recipients are listed for a split that rebuild did not write."""
+    now = now or datetime.now(UTC).astimezone()
     wanted = {"owner": recipients.reps, "source": recipients.sources}
     for kind, addresses in wanted.items():
         if addresses and kind not in month.groups:
@@ -166,7 +169,7 @@ def plan_mail(month: Month, recipients: Recipients, *, now: datetime | None = No
     outgoing = [
         _outgoing(
             MANAGER, TEAM_NAME, address, month.report, f"funnel_report_{month.period}.xlsx",
-            report_bytes, *_manager_body(month), recipients, month, now,
+            report_bytes, *_manager_body(month, amount_unit), recipients, month, now,
         )
         for address in recipients.managers
     ]
@@ -185,7 +188,7 @@ def plan_mail(month: Month, recipients: Recipients, *, now: datetime | None = No
                 _outgoing(
                     kind, group.name, address, group.workbook,
                     f"funnel_report_{month.period}_{stem}.xlsx", data,
-                    *_group_body(group, month), recipients, month, now,
+                    *_group_body(group, month, amount_unit), recipients, month, now,
                 )
             )
         for name in addresses:
@@ -225,8 +228,8 @@ def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} 天"
 
 
-def _amount(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.1f} 万元"
+def _amount(value: float | None, unit: str) -> str:
+    return "—" if value is None else f"{value:,.1f} {unit}"
 
 
 def _worst(figures: dict) -> str:
@@ -270,7 +273,7 @@ class _Body:
             if len(row) == 2:
                 self.text.append(f"  {row[0]}：{row[1]}")
             else:
-                pairs = " · ".join(f"{h} {v}" for h, v in zip(header[1:], row[1:]))
+                pairs = " · ".join(f"{h} {v}" for h, v in zip(header[1:], row[1:], strict=True))
                 self.text.append(f"  {row[0]}：{pairs}")
         self.text.append("")
         cell = 'style="border:1px solid #BFBFBF;padding:3px 8px;text-align:{}"'
@@ -302,7 +305,9 @@ class _Body:
         return text, page
 
 
-def _group_body(group: GroupReport, month: Month) -> tuple[str, str, str]:
+def _group_body(
+    group: GroupReport, month: Month, unit: str = DEFAULT_AMOUNT_UNIT
+) -> tuple[str, str, str]:
     f = group.figures
     mine, team = f["figures"], f["team"]
     body = _Body()
@@ -326,8 +331,8 @@ def _group_body(group: GroupReport, month: Month) -> tuple[str, str, str]:
             ["已流失", str(mt["lost"]), str(tt["lost"])],
             ["赢单率", _pct(mine["win_rate"]), _pct(team["win_rate"])],
             ["平均成交周期", _days(mine["cycle"]["mean"]), _days(team["cycle"]["mean"])],
-            ["在跟金额", _amount(mine["pipeline"]), "—"],
-            ["加权金额", _amount(mine["weighted_pipeline"]), "—"],
+            ["在跟金额", _amount(mine["pipeline"], unit), "—"],
+            ["加权金额", _amount(mine["weighted_pipeline"], unit), "—"],
             ["最薄弱环节", _worst(mine), _worst(team)],
         ],
     )
@@ -354,7 +359,7 @@ def _group_body(group: GroupReport, month: Month) -> tuple[str, str, str]:
     return (group.name, *body.render())
 
 
-def _manager_body(month: Month) -> tuple[str, str, str]:
+def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT) -> tuple[str, str, str]:
     f = month.figures
     body = _Body()
     body.para("您好：")
@@ -372,8 +377,8 @@ def _manager_body(month: Month) -> tuple[str, str, str]:
             ["在跟 / 成交 / 流失", f"{t.get('active', 0)} / {t.get('won', 0)} / {t.get('lost', 0)}"],
             ["赢单率", _pct(f.get("win_rate"))],
             ["平均成交周期", _days((f.get("cycle") or {}).get("mean"))],
-            ["在跟金额", _amount(f.get("pipeline"))],
-            ["加权金额", _amount(f.get("weighted_pipeline"))],
+            ["在跟金额", _amount(f.get("pipeline"), unit)],
+            ["加权金额", _amount(f.get("weighted_pipeline"), unit)],
             ["最薄弱环节", _worst(f)],
             [
                 "预警",
@@ -494,7 +499,7 @@ class SentLog:
 
     def record(self, o: Outgoing, server: str) -> None:
         entry = {
-            "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "kind": o.kind,
             "name": o.name,
             "to": o.to,
@@ -633,7 +638,7 @@ def _quit(conn: smtplib.SMTP | None) -> None:
         return
     try:
         conn.quit()
-    except (smtplib.SMTPException, OSError, socket.timeout):
+    except (TimeoutError, smtplib.SMTPException, OSError):
         conn.close()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import json
+import re
 import shutil
 import socket
 import ssl
@@ -20,11 +21,11 @@ from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
 from funnel_xl import analyse, load_rules, write_outputs
+from funnel_xl.cli import cli
 from funnel_xl.errors import RulesError
 from funnel_xl.groups import group_json, select_group
 from funnel_xl.mail import GroupReport, _group_body
 from funnel_xl.recipients import load_recipients
-from funnel_xl.cli import cli
 from tests.conftest import REPO, write_workbook
 from tests.test_split import LI, MASKED, ROWS, ZHANG
 
@@ -380,3 +381,24 @@ def test_the_shipped_example_loads():
     assert example.managers == ("manager@example.com",)
     assert example.reps["*销售代表"] == "rep@example.com"
     assert (example.smtp.security, example.smtp.login) == ("starttls", True)
+
+
+def test_amounts_are_in_the_rules_unit(month, tmp_path):
+    """The mail says the amounts' unit as the rules do (万元 by default), not always 万元."""
+    from tests.conftest import rules_text_with
+
+    out, recipients = month
+    rules = tmp_path / "yuan.toml"
+    rules.write_text(rules_text_with(('amount_unit = "万元"', 'amount_unit = "元"')), encoding="utf-8")
+    default = run_mail(out, recipients, "--outbox", str(tmp_path / "wan"))
+    in_yuan = run_mail(out, recipients, "--outbox", str(tmp_path / "yuan"), "--rules", str(rules))
+    assert default.exit_code == 0 and in_yuan.exit_code == 0, in_yuan.output
+
+    def manager_text(box):
+        (path,) = [p for p in box.iterdir() if p.name.startswith("2024-05_全队_")]
+        return parse(path.read_bytes()).get_body(("plain",)).get_content()
+
+    # The same figure, said in the unit the rules give.
+    wan = re.search(r"在跟金额：([\d,.]+) 万元\n", manager_text(tmp_path / "wan"))
+    text = manager_text(tmp_path / "yuan")
+    assert wan is not None and f"在跟金额：{wan.group(1)} 元\n" in text and "万元" not in text
