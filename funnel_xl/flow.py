@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -88,6 +89,16 @@ LOST_AT_LOG, LOST_AT_COLUMN, LOST_AT_STORE = LostAtFrom.LOG, LostAtFrom.COLUMN, 
 # Where a month of the trend came from.
 BASIS_CURRENT, BASIS_STORE, BASIS_LOG = "current", "store", "log"
 TREND_MONTHS = 12
+
+
+class MoveDirection(StrEnum):
+    """Which way a transition goes (see :func:`move_directions`)."""
+
+    FORWARD = "forward"
+    BACK = "back"
+    LOST = "lost"
+    REVIVED = "revived"  # out of a lost label, back into the funnel
+
 TRANSITION_COLUMNS = list(_TRANSITION_COLUMNS)
 
 
@@ -489,17 +500,31 @@ def period_figures(
     )
 
 
+def move_directions(moves: pd.DataFrame, rules: Rules) -> pd.Series:
+    """Each transition's direction: lost (into a lost label), revived (out of one), forward (to a
+    later stage), else back (an earlier stage, or one the rules do not know)."""
+    index_of = {name: i for i, name in enumerate(rules.stage_names)}
+    frm = moves[FROM_STAGE].map(index_of).fillna(-1).to_numpy(dtype=float)
+    to = moves[TO_STAGE].map(index_of).fillna(-1).to_numpy(dtype=float)
+    direction = np.select(
+        [moves[TO_STAGE].isin(rules.lost_labels), moves[FROM_STAGE].isin(rules.lost_labels), to > frm],
+        [MoveDirection.LOST, MoveDirection.REVIVED, MoveDirection.FORWARD],
+        MoveDirection.BACK,
+    )
+    return pd.Series(direction, index=moves.index, dtype=object).map(MoveDirection)
+
+
 def _exits(moves: pd.DataFrame, rules: Rules) -> tuple[StageExit, ...]:
     n = len(rules.stages)
     index_of = {name: i for i, name in enumerate(rules.stage_names)}
-    frm = moves["from_stage"].map(index_of).to_numpy(dtype=float)
-    to = moves["to_stage"].map(index_of).to_numpy(dtype=float)
-    lost = moves["to_stage"].isin(rules.lost_labels).to_numpy()
+    frm = moves[FROM_STAGE].map(index_of).to_numpy(dtype=float)
+    to = moves[TO_STAGE].map(index_of).to_numpy(dtype=float)
     leaving = ~np.isnan(frm) & (frm < n - 1)
-    frm, to, lost = frm[leaving], to[leaving], lost[leaving]
-    lead = moves["lead_id"].to_numpy(dtype=object)[leaving]
+    frm, to = frm[leaving], to[leaving]
+    lead = moves[LEAD_ID].to_numpy(dtype=object)[leaving]
     order = np.arange(len(frm))
-    kind = np.where(lost, 2, np.where(to > frm, 0, 1))  # 0 forward, 1 back, 2 lost
+    code = {MoveDirection.FORWARD: 0, MoveDirection.BACK: 1, MoveDirection.LOST: 2}
+    kind = move_directions(moves, rules)[leaving].map(code).to_numpy(dtype=int)
     # A forward jump from Si to Sj leaves every stage strictly between them forward as well.
     jump = np.where((kind == 0) & (to > frm + 1), to - frm - 1, 0).astype(int)
     skip_pos = np.repeat(np.arange(len(frm)), jump)

@@ -15,6 +15,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,20 @@ from typing import Any
 from .errors import RulesError
 from .files import MB, read_regular_file
 
-COLUMN_KINDS = ("text", "date", "number", "stage", "lost_at")
+
+class ColumnKind(StrEnum):
+    """What a column holds (``kind`` of [columns.*] and [log_columns.*])."""
+
+    TEXT = "text"
+    DATE = "date"
+    NUMBER = "number"
+    STAGE = "stage"
+    LOST_AT = "lost_at"
+
+
+COLUMN_KINDS = tuple(ColumnKind)
 # The follow-up log (跟进记录) holds text, dates and stage names (阶段调整为: a stage or a lost label).
-LOG_COLUMN_KINDS = ("text", "date", "stage")
+LOG_COLUMN_KINDS = (ColumnKind.TEXT, ColumnKind.DATE, ColumnKind.STAGE)
 SUGGESTION_METRICS = (
     "pass_rate",
     "loss_rate",
@@ -44,7 +56,7 @@ DEFAULT_CHANNEL = "source"
 # The log fields the stage history relies on, when a rules file describes a log at all.
 LOG_CORE_FIELDS = ("lead_id", "time", "stage_change")
 # …and the kind each of them must have.
-LOG_CORE_KINDS = {"lead_id": "text", "time": "date", "stage_change": "stage"}
+LOG_CORE_KINDS = {"lead_id": ColumnKind.TEXT, "time": ColumnKind.DATE, "stage_change": ColumnKind.STAGE}
 # Fields that cannot be a comparison dimension: they identify a lead, are the funnel itself, or are
 # compared already (owner has its own sheet).
 NOT_DIMENSIONS = ("lead_id", "stage", "owner", "lost_at", "dwell_days", "pass_rate_text")
@@ -71,7 +83,7 @@ class Column:
     field: str
     header: str
     aliases: tuple[str, ...]
-    kind: str
+    kind: ColumnKind
     required: bool
     computed: bool = False
     # kind "lost_at" only: LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, or a table (folded value → stage).
@@ -770,7 +782,7 @@ class _Checker(TomlChecker):
                 field=field,
                 header=self.text(item["header"], f"{key}.header"),
                 aliases=self.texts(item.get("aliases", []), f"{key}.aliases", allow_empty=True),
-                kind=kind,
+                kind=ColumnKind(kind),
                 required=self.typed(item.get("required", False), f"{key}.required", bool, "true/false"),
                 computed=self.typed(item.get("computed", False), f"{key}.computed", bool, "true/false"),
                 values=self.lost_at_values(item, key, kind, stage_names),
