@@ -388,8 +388,14 @@ def rebuild(
             ahead=ahead,
         )
         written = _run(write_outputs, analysis, out_dir, json_path, split_by, progress=progress)
+    _rebuild_summary(analysis, written, len(files), split_by, t)
+    sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
+
+
+def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
+    """What rebuild found and wrote, in the rules' language."""
     unreadable = [p for p in analysis.problems if p.code == "unreadable_file"]
-    if len(files) > 1:
+    if n_files > 1:
         click.echo(t("cli.read", count=len(analysis.inputs)) + (
             t("cli.unreadable", count=len(unreadable), files=t.join(p.file for p in unreadable))
             if unreadable else ""
@@ -409,7 +415,7 @@ def rebuild(
     _skipped_note(analysis.inputs, t)
     click.echo(t("cli.report", path=written.report))
     if written.detail:
-        click.echo(t("cli.detail", path=written.detail, rows=f"{rules.report.detail_rows:,}"))
+        click.echo(t("cli.detail", path=written.detail, rows=f"{analysis.rules.report.detail_rows:,}"))
     if written.json:
         click.echo(f"JSON: {written.json}")
     if written.split:
@@ -422,7 +428,6 @@ def rebuild(
         previous = analysis.flow.previous_month
         compared = t("cli.history.compared", month=previous) if previous else t("cli.history.first")
         click.echo(t("cli.history", path=written.history, month=analysis.as_of.isoformat()[:7], compared=compared))
-    sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
 
 
 @cli.command()
@@ -757,24 +762,29 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
             exc.show()
             unusable += 1
             continue
-        click.echo(f"工作表「{fit.sheet}」，表头在第 {fit.header_row} 行，{fit.rows} 行线索"
-                   + (f"（另有 {fit.skipped_without_stage} 行没有阶段，按规则跳过）" if fit.skipped_without_stage else ""))
-        for field, letter, header in fit.found:
-            click.echo(f"  {field:<18} ← {letter} 列「{header}」")
-        if fit.missing:
-            click.echo(f"  表中没有的可选列: {'、'.join(fit.missing)}")
-        if fit.other_headers:
-            click.echo(f"  未使用的列: {'、'.join(fit.other_headers)}")
-        if fit.unknown_stages:
-            listed = "、".join(f"「{v}」({n} 行)" for v, n in fit.unknown_stages.most_common())
-            click.echo(
-                f"  规则不认识的阶段值: {listed}。请在 [stage_values] 中把它们对应到阶段或流失标签，"
-                "或加入 [[stages]] / lost_labels。"
-            )
-        if fit.problems:
-            listed = "，".join(f"{code} {n}" for code, n in sorted(fit.problems.items()))
-            click.echo(f"  数据问题（用 funnel-xl validate 查看每一条）: {listed}")
-        else:
-            click.echo("  没有数据问题。")
+        _fit_summary(fit)
     if unusable:
         sys.exit(EXIT_UNUSABLE)
+
+
+def _fit_summary(fit) -> None:
+    """How the rules read one workbook (see :func:`funnel_xl.draft.fit_rules`)."""
+    click.echo(f"工作表「{fit.sheet}」，表头在第 {fit.header_row} 行，{fit.rows} 行线索"
+               + (f"（另有 {fit.skipped_without_stage} 行没有阶段，按规则跳过）" if fit.skipped_without_stage else ""))
+    for field, letter, header in fit.found:
+        click.echo(f"  {field:<18} ← {letter} 列「{header}」")
+    if fit.missing:
+        click.echo(f"  表中没有的可选列: {'、'.join(fit.missing)}")
+    if fit.other_headers:
+        click.echo(f"  未使用的列: {'、'.join(fit.other_headers)}")
+    if fit.unknown_stages:
+        listed = "、".join(f"「{v}」({n} 行)" for v, n in fit.unknown_stages.most_common())
+        click.echo(
+            f"  规则不认识的阶段值: {listed}。请在 [stage_values] 中把它们对应到阶段或流失标签，"
+            "或加入 [[stages]] / lost_labels。"
+        )
+    if fit.problems:
+        listed = "，".join(f"{code} {n}" for code, n in sorted(fit.problems.items()))
+        click.echo(f"  数据问题（用 funnel-xl validate 查看每一条）: {listed}")
+    else:
+        click.echo("  没有数据问题。")
