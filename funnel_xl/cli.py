@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
 from .errors import FunnelXLError, Remedy
 from .messages import LANGUAGES, ZH, catalogue
 from .period import resolve_as_of
@@ -25,6 +24,7 @@ from .problems import ERROR, WARNING, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, load_rules
 from .sheets import ReadAhead
+from .version import __version__
 
 if TYPE_CHECKING:
     from .metrics import FunnelMetrics

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
 from .analysis import Analysis, InputFile
 from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
 from .errors import InputError
@@ -40,6 +39,7 @@ from .rules import Rules
 from .sheets import TEXT_SUFFIXES, ReadAhead, open_workbook
 from .store import HistoryStore
 from .validate import Validated, check_across_files, validate_leads
+from .version import __version__
 from .wording import flag_suggestions
 
 # Lost-at warnings that the follow-up log or the history store can answer.

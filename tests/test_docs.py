@@ -1,6 +1,5 @@
 """The README is documentation that runs: its commands are the ones CI and users run."""
 
-import ast
 import re
 
 from click.testing import CliRunner
@@ -33,26 +32,3 @@ def test_every_command_is_in_the_readme_with_help():
         assert f"funnel-xl {name}" in README, name
         assert command.help and "Example:" in command.help, name
         assert runner.invoke(cli, [name, "--help"]).exit_code == 0
-
-
-def _imports(path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def test_imports_point_one_way():
-    modules = {p.stem: _imports(p) for p in (REPO / "funnel_xl").glob("*.py")}
-    assert [m for m, names in modules.items() if "click" in names] == ["cli"]
-    assert {m for m, names in modules.items() if "xlsxwriter" in names} <= {"report", "template"}
-    for pure in ("metrics", "flow"):
-        assert not modules[pure] & {
-            "openpyxl", "xlsxwriter", "python_calamine", "click", "os", "pathlib", "io", "sqlite3",
-        }, pure
-    assert [m for m, names in modules.items() if "sqlite3" in names] == ["store"]
-    assert not modules["rules"] & {"pandas", "openpyxl", "xlsxwriter", "click"}
