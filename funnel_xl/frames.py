@@ -110,7 +110,7 @@ def dates(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         _require_optional(frame, column)
         return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column])
+    return pd.to_datetime(frame[column], errors="coerce")
 
 
 def numbers(frame: pd.DataFrame, column: str) -> pd.Series:

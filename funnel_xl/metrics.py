@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,7 @@ import pandas as pd
 from .frames import (
     AMOUNT,
     CLOSE_PAST,
+    CUSTOMER,
     CYCLE_DAYS,
     DAYS_SINCE_FOLLOW_UP,
     DWELL_AT_FOLLOW_UP,
@@ -44,6 +46,7 @@ from .frames import (
     EXPECTED_CLOSE,
     FIRST_CONTACT,
     LAST_FOLLOW_UP,
+    LEAD_ID,
     LOST_AT,
     LOST_AT_IDX,
     LOST_AT_SOURCE,
@@ -51,6 +54,7 @@ from .frames import (
     NEXT_FOLLOW_UP,
     OVER_LIMIT,
     OVERDUE,
+    OWNER,
     SNOOZE_UNTIL,
     SNOOZED,
     STAGE,
@@ -80,9 +84,19 @@ ENTERED_COLUMN, ENTERED_FIRST_CONTACT, ENTERED_ESTIMATED, ENTERED_UNKNOWN = (
 ENTERED_LOG, ENTERED_STORE, ENTERED_BETWEEN_RUNS = (
     EnteredFrom.LOG, EnteredFrom.STORE, EnteredFrom.BETWEEN_RUNS,
 )
-ALERT_STALLED, ALERT_OVERDUE, ALERT_STALE, ALERT_CLOSE_PAST = (
-    "stalled", "overdue", "stale", "close_past",
-)
+
+
+class AlertKind(StrEnum):
+    """Why a lead is on the alert list (the alerts frame's ``kind``; each is a derived flag)."""
+
+    STALLED = STALLED  # over its stage's max_dwell_days
+    OVERDUE = OVERDUE  # 下次跟进时间 passed
+    STALE = STALE  # no follow-up for stale_follow_up_days
+    CLOSE_PAST = CLOSE_PAST  # 预计成交日期 passed
+
+
+# alias kept while the parallel refactor merges
+ALERT_STALLED, ALERT_OVERDUE, ALERT_STALE, ALERT_CLOSE_PAST = tuple(AlertKind)
 # Stage-entered dates that come from a dated record, not an estimate.
 DATED_SOURCES = (ENTERED_COLUMN, ENTERED_LOG)
 # The 97.5% quantile of the standard normal: a two-sided 95% interval.
@@ -558,33 +572,28 @@ def pass_rate_text(leads: pd.DataFrame, team: FunnelMetrics) -> pd.Series:
     for k, t in enumerate(team.transitions, start=1):
         if t.rate is not None:
             labels[k] = f"{percent_text(t.rate)}({t.label})"
-    eligible = leads["status"].isin([ACTIVE, WON])
-    text = leads["stage_idx"].map(labels)
+    eligible = leads[STATUS].isin([ACTIVE, WON])
+    text = leads[STAGE_IDX].map(labels)
     return text.where(eligible, None).astype(object).where(lambda s: s.notna(), None)
 
 
 def alerts(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One row per alert: stalled, overdue next follow-up, stale, expected close already past."""
-    base = list(dict.fromkeys(["lead_id", "customer", "owner", rules.channel_field, "stage"]))
+    base = list(dict.fromkeys([LEAD_ID, CUSTOMER, OWNER, rules.channel_field, STAGE]))
     frames = []
-    specs = [
-        (ALERT_STALLED, "dwell_days"),
-        (ALERT_OVERDUE, "next_follow_up"),
-        (ALERT_STALE, "days_since_follow_up"),
-        (ALERT_CLOSE_PAST, "expected_close"),
-    ]
-    for kind, detail in specs:
+    dated = {AlertKind.OVERDUE: NEXT_FOLLOW_UP, AlertKind.CLOSE_PAST: EXPECTED_CLOSE}
+    for kind in AlertKind:
         hit = leads[leads[kind]]
         if hit.empty:
             continue
         frame = hit[[c for c in base if c in hit]].copy()
         frame.insert(0, "kind", kind)
-        frame["dwell_days"] = hit["dwell_days"]
-        frame["limit_days"] = _stage_limits(rules, hit["stage_idx"])
-        frame["days_since_follow_up"] = hit["days_since_follow_up"]
-        frame["date"] = hit[detail] if kind in (ALERT_OVERDUE, ALERT_CLOSE_PAST) else pd.NaT
+        frame[DWELL_DAYS] = hit[DWELL_DAYS]
+        frame["limit_days"] = _stage_limits(rules, hit[STAGE_IDX])
+        frame[DAYS_SINCE_FOLLOW_UP] = hit[DAYS_SINCE_FOLLOW_UP]
+        frame["date"] = hit[dated[kind]] if kind in dated else pd.NaT
         frames.append(frame)
-    columns = ["kind", *base, "dwell_days", "limit_days", "days_since_follow_up", "date"]
+    columns = ["kind", *base, DWELL_DAYS, "limit_days", DAYS_SINCE_FOLLOW_UP, "date"]
     if not frames:
         return pd.DataFrame(columns=columns)
     # A column the sheet lacks (an optional 客户名称/联系人) is there, blank.

@@ -26,7 +26,7 @@ from .errors import InputError
 from .flow import PreviousSnapshot, build_flow, log_transitions, resolve
 from .followups import ValidatedLog, cross_check, validate_log
 from .forecast import forecast
-from .frames import LostAtFrom
+from .frames import FILE, ROW, SHEET, STAGE, STAGE_ENTERED_COLUMN, LostAtFrom
 from .groups import Split, write_groups
 from .inputs import collect_workbooks
 from .messages import catalogue
@@ -42,6 +42,8 @@ from .validate import Validated, check_across_files, validate_leads
 from .version import __version__
 from .wording import flag_suggestions
 
+# The stage at the previous rebuild, beside a stale lead while its warning is written.
+_PREVIOUS_STAGE = "previous_stage"
 # Lost-at warnings that the follow-up log or the history store can answer.
 _LOST_AT_UNKNOWN = ("lost_at_unknown", "lost_at_column_missing")
 
@@ -386,30 +388,30 @@ def _stale_stage_entered(
 ) -> list[Problem]:
     """Warnings for leads whose stage changed since the previous rebuild while 阶段进入日期 did not."""
     is_stale = evidence.column_stale.fillna(False).astype(bool)
-    stale = leads[is_stale].assign(previous_stage=evidence.previous_stage[is_stale])
+    stale = leads[is_stale].assign(**{_PREVIOUS_STAGE: evidence.previous_stage[is_stale]})
     problems = []
     t = catalogue(rules.lang)
     for lead in stale.to_dict("records"):
-        sheet = places.get(lead["_file"])
-        day = pd.Timestamp(lead["stage_entered_column"]).date().isoformat()
-        if lead["previous_stage"] != lead["stage"]:
+        sheet = places.get(lead[FILE])
+        day = pd.Timestamp(lead[STAGE_ENTERED_COLUMN]).date().isoformat()
+        if lead[_PREVIOUS_STAGE] != lead[STAGE]:
             message = t(
-                "problem.stage_entered_not_updated.changed", previous=lead["previous_stage"],
-                month=previous.month, stage=lead["stage"], day=day,
+                "problem.stage_entered_not_updated.changed", previous=lead[_PREVIOUS_STAGE],
+                month=previous.month, stage=lead[STAGE], day=day,
             )
         else:
-            message = t("problem.stage_entered_not_updated.kept", day=day, stage=lead["stage"])
+            message = t("problem.stage_entered_not_updated.kept", day=day, stage=lead[STAGE])
         problems.append(
             Problem(
                 code="stage_entered_not_updated",
                 severity=WARNING,
                 message=message,
-                sheet=lead["_sheet"],
-                row=int(lead["_row"]),
+                sheet=lead[SHEET],
+                row=int(lead[ROW]),
                 column=sheet.letters.get("stage_entered", "") if sheet else "",
                 header=sheet.headers.get("stage_entered", "") if sheet else "",
                 value=day,
-                file=lead["_file"],
+                file=lead[FILE],
             )
         )
     return problems
