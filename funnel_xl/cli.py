@@ -9,6 +9,7 @@ import codecs
 import dataclasses
 import json
 import os
+import re
 import sys
 import threading
 from datetime import date, datetime
@@ -72,12 +73,22 @@ def _with_flags(exc: FunnelXLError) -> str:
     text = str(exc)
     if exc.remedy == Remedy.ONE_PERIOD:
         return "--as-of 与 --month 只能指定一个。"
+    if exc.remedy == Remedy.RECIPIENTS_FILE:
+        return f"{text.removesuffix('。')}，或用 --to-rules 指定。"
+    if exc.remedy == Remedy.REBUILD_MONTH:
+        return f"{text.removesuffix(f'{exc.advice}。')}请先运行 {_rebuild_command(**exc.context)}。"
     if exc.remedy == Remedy.SKIP_HISTORY:
         if exc.advice is None:
             return text + _SKIP_HISTORY
         problem = text.removesuffix(f"{exc.advice}。")
         return f"{problem}{_HISTORY_PATH_ADVICE.get(exc.advice, exc.advice)}，{_SKIP_HISTORY}"
     return text
+
+
+def _rebuild_command(out_dir: str, period: str, split: str) -> str:
+    """The rebuild that writes a month's outputs, split as mail needs them."""
+    when = f"--month {period}" if re.fullmatch(r"\d{4}-\d{2}", period) else f"--as-of {period}"
+    return f"funnel-xl rebuild 跟踪表.xlsx {when} --out {out_dir} --split-by {split}"
 
 
 def _rules(path: str | None, encoding: str | None = None, lang: str | None = None) -> Rules:

@@ -13,19 +13,26 @@ class Remedy(StrEnum):
 
     SKIP_HISTORY = "skip_history"  # the month can be reported without the history store
     ONE_PERIOD = "one_period"  # name the as-of date or the month, not both
+    REBUILD_MONTH = "rebuild_month"  # rebuild the month first (context: out_dir, period, split)
+    RECIPIENTS_FILE = "recipients_file"  # name another recipients file
 
 
 class FunnelXLError(Exception):
     """Base class of every error funnel_xl raises on purpose.
 
     ``remedy`` (a :class:`Remedy`, or None) says what the caller can offer beyond the message;
-    ``advice`` is the message's closing advice sentence (without its 。), when it has one.
+    ``advice`` is the message's closing advice sentence (without its 。), when it has one;
+    ``context`` holds what the remedy needs (e.g. the month to rebuild).
     """
 
-    def __init__(self, *args: object, remedy: Remedy | None = None, advice: str | None = None):
+    def __init__(
+        self, *args: object, remedy: Remedy | None = None, advice: str | None = None,
+        context: dict[str, str] | None = None,
+    ):
         super().__init__(*args)
         self.remedy = remedy
         self.advice = advice
+        self.context = dict(context or {})
 
 
 class RulesError(FunnelXLError):
@@ -34,8 +41,8 @@ class RulesError(FunnelXLError):
     ``messages`` lists every mistake found (one line each); the error's text is all of them.
     """
 
-    def __init__(self, *messages: str):
-        super().__init__("\n".join(messages))
+    def __init__(self, *messages: str, **remedy):
+        super().__init__("\n".join(messages), **remedy)
         self.messages: list[str] = list(messages)
 
 

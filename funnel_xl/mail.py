@@ -18,7 +18,6 @@ import hashlib
 import html
 import json
 import os
-import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from .atomic import write_bytes_atomic
-from .errors import InputError, OutputError, os_error_reason
+from .errors import InputError, OutputError, Remedy, os_error_reason
 from .groups import GROUP_FOLDERS, MANIFEST, period_folder, safe_file_stems
 from .recipients import Recipients, SmtpSettings
 from .rules import DEFAULT_AMOUNT_UNIT
@@ -74,29 +73,33 @@ class Month:
     groups: dict[str, list[GroupReport]]  # by kind: "owner", "source"
 
 
-def rebuild_command(out_dir: str | Path, period: str, split: str = "owner") -> str:
-    when = f"--month {period}" if re.fullmatch(r"\d{4}-\d{2}", period) else f"--as-of {period}"
-    return f"funnel-xl rebuild 跟踪表.xlsx {when} --out {out_dir} --split-by {split}"
+def rebuild_first(problem: str, out_dir: str | Path, period: str, split: str = "owner") -> InputError:
+    """The month's outputs are missing or stale: its rebuild (split by ``split``) has to run
+    first. The advice is plain; a caller that knows its own commands can name one (the context)."""
+    advice = f"请先重新生成 {period} 的报告并按{'负责人' if split == 'owner' else '线索来源'}拆分"
+    return InputError(
+        f"{problem}{advice}。", remedy=Remedy.REBUILD_MONTH, advice=advice,
+        context={"out_dir": str(out_dir), "period": period, "split": split},
+    )
 
 
 def load_month(out_dir: str | Path, period: str) -> Month:
     """Read the month's manifest and check every file it lists is there, unchanged since rebuild."""
     folder = period_folder(out_dir, period)
     manifest_path = folder / MANIFEST
-    again = f"请先运行 {rebuild_command(out_dir, period)}"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         report = folder.parent / Path(manifest["report"]).name
         splits = manifest["splits"]
     except FileNotFoundError:
-        raise InputError(f"找不到 {period} 的报告清单 {manifest_path}。{again}。") from None
+        raise rebuild_first(f"找不到 {period} 的报告清单 {manifest_path}。", out_dir, period) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"报告清单 {manifest_path} 无法读取 ({exc})。{again}。") from None
+        raise rebuild_first(f"报告清单 {manifest_path} 无法读取 ({exc})。", out_dir, period) from None
     if not report.is_file():
-        raise InputError(f"找不到团队报告 {report}。{again}。")
+        raise rebuild_first(f"找不到团队报告 {report}。", out_dir, period)
     if _sha256(report) != manifest.get("report_sha256"):
-        raise InputError(
-            f"团队报告 {report} 在拆分之后又被重新生成过，各人的工作簿可能已过期。{again}。"
+        raise rebuild_first(
+            f"团队报告 {report} 在拆分之后又被重新生成过，各人的工作簿可能已过期。", out_dir, period
         )
     groups: dict[str, list[GroupReport]] = {}
     for kind, split in splits.items():
@@ -106,13 +109,13 @@ def load_month(out_dir: str | Path, period: str) -> Month:
             workbook = sub / Path(entry["workbook"]).name
             figures_path = sub / Path(entry["json"]).name
             if not workbook.is_file() or not figures_path.is_file():
-                raise InputError(f"找不到「{entry['name']}」的工作簿 {workbook}。{again}。")
+                raise rebuild_first(f"找不到「{entry['name']}」的工作簿 {workbook}。", out_dir, period)
             if _sha256(workbook) != entry.get("workbook_sha256"):
-                raise InputError(f"{workbook} 在生成之后被修改过。{again}。")
+                raise rebuild_first(f"{workbook} 在生成之后被修改过。", out_dir, period)
             try:
                 figures = json.loads(figures_path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise InputError(f"{figures_path} 无法读取 ({exc})。{again}。") from None
+                raise rebuild_first(f"{figures_path} 无法读取 ({exc})。", out_dir, period) from None
             items.append(GroupReport(kind, entry["name"], workbook, figures))
         groups[kind] = items
     return Month(
@@ -160,10 +163,10 @@ def plan_mail(
     wanted = {"owner": recipients.reps, "source": recipients.sources}
     for kind, addresses in wanted.items():
         if addresses and kind not in month.groups:
-            raise InputError(
+            raise rebuild_first(
                 f"收件人文件列出了{'负责人' if kind == 'owner' else '渠道'}的邮箱，但 {month.period} 没有按"
-                f"{'负责人' if kind == 'owner' else '线索来源'}拆分的工作簿。"
-                f"请先运行 {rebuild_command(month.folder.parent, month.period, kind)}。"
+                f"{'负责人' if kind == 'owner' else '线索来源'}拆分的工作簿。",
+                month.folder.parent, month.period, kind,
             )
     report_bytes = month.report.read_bytes()
     outgoing = [

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import Remedy, RulesError
 from .files import MB
 from .rules import TomlChecker, read_toml
 
@@ -45,10 +46,12 @@ class Recipients:
 def load_recipients(path: str | Path) -> Recipients:
     """Read and check a recipients file."""
     path = Path(path)
-    data, _ = read_toml(
-        path, "收件人文件", MB,
-        f"收件人文件不存在: {path}。请复制仓库中的 rules/recipients.toml 填写邮箱，或用 --to-rules 指定。",
-    )
+    if not path.exists():
+        advice = "请复制仓库中的 rules/recipients.toml 填写邮箱"
+        raise RulesError(
+            f"收件人文件不存在: {path}。{advice}。", remedy=Remedy.RECIPIENTS_FILE, advice=advice
+        )
+    data, _ = read_toml(path, "收件人文件", MB, f"收件人文件不存在: {path}。")
     return _Checker(path).recipients(data)
 
 

@@ -402,3 +402,28 @@ def test_amounts_are_in_the_rules_unit(month, tmp_path):
     wan = re.search(r"在跟金额：([\d,.]+) 万元\n", manager_text(tmp_path / "wan"))
     text = manager_text(tmp_path / "yuan")
     assert wan is not None and f"在跟金额：{wan.group(1)} 元\n" in text and "万元" not in text
+
+
+def test_the_library_names_no_flags_the_cli_does(month, tmp_path):
+    """load_month and load_recipients say what to do in plain words; mail names the command."""
+    from funnel_xl.errors import InputError, Remedy
+    from funnel_xl.mail import load_month
+
+    out, recipients = month
+    with pytest.raises(InputError) as caught:
+        load_month(out, "2024-06")
+    manifest = out / "2024-06" / "manifest.json"
+    assert str(caught.value) == f"找不到 2024-06 的报告清单 {manifest}。请先重新生成 2024-06 的报告并按负责人拆分。"
+    assert caught.value.remedy == Remedy.REBUILD_MONTH
+    result = run_mail(out, recipients, "--month", "2024-06")
+    assert (
+        f"找不到 2024-06 的报告清单 {manifest}。"
+        f"请先运行 funnel-xl rebuild 跟踪表.xlsx --month 2024-06 --out {out} --split-by owner。"
+    ) in result.stderr
+
+    missing = tmp_path / "nobody.toml"
+    with pytest.raises(RulesError) as caught:
+        load_recipients(missing)
+    assert "--" not in str(caught.value) and caught.value.remedy == Remedy.RECIPIENTS_FILE
+    result = run_mail(out, missing)
+    assert f"收件人文件不存在: {missing}。请复制仓库中的 rules/recipients.toml 填写邮箱，或用 --to-rules 指定。" in result.stderr
