@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import frames
 from .errors import InputError, OutputError, Remedy, os_error_reason
 from .flow import MonthFigures, PreviousSnapshot
 
@@ -76,10 +77,13 @@ def _v2(conn: sqlite3.Connection) -> None:
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 SNAPSHOT_FIELDS = (
-    "lead_id", "stage", "owner", "source", "amount", "expected_close", "first_contact",
-    "stage_entered", "stage_entered_source", "lost_at", "stage_entered_column",
+    frames.LEAD_ID, frames.STAGE, frames.OWNER, frames.SOURCE, frames.AMOUNT, frames.EXPECTED_CLOSE,
+    frames.FIRST_CONTACT, frames.STAGE_ENTERED, frames.STAGE_ENTERED_SOURCE, frames.LOST_AT,
+    frames.STAGE_ENTERED_COLUMN,
 )
-_DATE_FIELDS = ("expected_close", "first_contact", "stage_entered", "stage_entered_column")
+_DATE_FIELDS = (
+    frames.EXPECTED_CLOSE, frames.FIRST_CONTACT, frames.STAGE_ENTERED, frames.STAGE_ENTERED_COLUMN,
+)
 
 
 @dataclass(frozen=True)
@@ -301,12 +305,13 @@ def _snapshot_rows(leads: pd.DataFrame) -> list[tuple]:
     n = len(leads)
     for name in SNAPSHOT_FIELDS:
         if name not in leads:
+            frames.values(leads, name)  # only an optional lead column may be missing
             columns.append([None] * n)
         elif name in _DATE_FIELDS:
             days = pd.to_datetime(leads[name], errors="coerce")
             text = days.dt.strftime("%Y-%m-%d")
             columns.append([None if pd.isna(v) else v for v in text.tolist()])
-        elif name == "amount":
+        elif name == frames.AMOUNT:
             values = pd.to_numeric(leads[name], errors="coerce")
             values = values.to_numpy(dtype=float, na_value=np.nan)
             columns.append([None if np.isnan(v) else v for v in values.tolist()])
