@@ -28,13 +28,18 @@ import numpy as np
 import pandas as pd
 
 from .frames import (
+    AMOUNT,
+    CLOSE_PAST,
     DWELL_AT_FOLLOW_UP,
     DWELL_DAYS,
     DWELL_DAYS_TYPED,
+    EXPECTED_CLOSE,
     PASS_RATE_TEXT_TYPED,
     STAGE_ENTERED_SOURCE,
     STAGE_IDX,
+    STALE,
     STATUS,
+    dates,
     numbers,
 )
 from .metrics import ACTIVE, DATED_SOURCES, ENTERED_ESTIMATED, WON, FunnelMetrics
@@ -263,31 +268,26 @@ def _hygiene_masks(
     leads: pd.DataFrame, excluded: pd.DataFrame, rules: Rules
 ) -> tuple[dict[str, tuple[pd.Series, pd.Series]], pd.DataFrame]:
     """Per part (applicable, failing) over the valid leads; and the rows to fix."""
-    status = leads["status"]
+    status = leads[STATUS]
     active = status == ACTIVE
-    stage_idx = leads["stage_idx"]
+    stage_idx = leads[STAGE_IDX]
     from_stage = rules.hygiene.amount_close_from
-    amount = pd.to_numeric(leads.get("amount"), errors="coerce") if "amount" in leads else None
-    close = pd.to_datetime(leads["expected_close"]) if "expected_close" in leads else None
+    # A sheet without the amount or the close column is judged on the one it has.
+    blanks = [
+        read(leads, column).isna()
+        for column, read in ((AMOUNT, numbers), (EXPECTED_CLOSE, dates)) if column in leads
+    ]
     missing = pd.Series(True, index=leads.index)
-    if amount is not None and close is not None:
-        missing = amount.isna() | close.isna()
-    elif amount is not None:
-        missing = amount.isna()
-    elif close is not None:
-        missing = close.isna()
+    if blanks:
+        missing = blanks[0] | blanks[-1]
     past_first = (active | (status == WON)) & (stage_idx >= 1).fillna(False).astype(bool)
-
-    def flag(name: str) -> pd.Series:
-        return leads[name].fillna(False).astype(bool) if name in leads else pd.Series(False, index=leads.index)
-
     masks = {
         "missing_amount_close": (
             active & (stage_idx >= from_stage).fillna(False).astype(bool), missing,
         ),
-        "close_past": (active, flag("close_past")),
-        "stale": (active, flag("stale")),
-        "undated_moves": (past_first, ~leads["stage_entered_source"].isin(DATED_SOURCES)),
+        "close_past": (active, leads[CLOSE_PAST].fillna(False).astype(bool)),
+        "stale": (active, leads[STALE].fillna(False).astype(bool)),
+        "undated_moves": (past_first, ~leads[STAGE_ENTERED_SOURCE].isin(DATED_SOURCES)),
     }
     fixes = []
     if len(excluded):
