@@ -172,7 +172,7 @@ def period_json(period: PeriodFigures, transitions: pd.DataFrame, rules: Rules) 
             {"lead_id": lead, "from": a, "to": b, "date": d.date().isoformat(), "source": src}
             for lead, a, b, d, src in zip(
                 moved["lead_id"], moved["from_stage"], moved["to_stage"], moved["date"],
-                moved["source"],
+                moved["source"], strict=True,
             )
         ],
     }

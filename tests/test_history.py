@@ -136,7 +136,7 @@ def test_three_monthly_rebuilds_without_a_log(runner, tmp_path):
     book = openpyxl.load_workbook(may_report)
     detail = book["线索明细"]
     header = [c.value for c in detail[1]]
-    rows = {r[0]: dict(zip(header, r)) for r in detail.iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in detail.iter_rows(min_row=2, values_only=True)}
     # P: 05-31 − 04-18 = 12 + 31 = 43 days in 方案提案 > 21; the date comes from the store.
     assert rows["LF2024001"]["阶段进入日期"] == datetime(2024, 4, 18)
     assert rows["LF2024001"]["阶段进入日期来源"] == "历史记录"
