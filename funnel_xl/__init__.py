@@ -8,8 +8,6 @@ The public API, enough to script the monthly rebuild::
     funnel_xl.write_outputs(analysis, out_dir="output")
 """
 
-__version__ = "0.1.0"
-
 from typing import TYPE_CHECKING
 
 from .errors import FunnelXLError, InputError, OutputError, RulesError
@@ -18,6 +16,7 @@ from .period import resolve_as_of
 from .problems import Problem
 from .progress import Progress
 from .rules import Rules, load_rules
+from .version import __version__
 
 if TYPE_CHECKING:
     from .analysis import Analysis

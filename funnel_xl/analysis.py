@@ -15,6 +15,7 @@ from .problems import Problem, count_by_severity
 from .quality import Quality, assess
 from .rules import Rules
 from .runinfo import definitions, versions
+from .wording import DriftWords
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class Analysis:
             self.flow = build_flow(self.result, self.rules)
         if self.quality is None:
             self.quality = assess(
-                self.result.leads, self.excluded, self.rules, self.result.team, self.result.by_owner
+                self.result.leads, self.excluded, self.rules, self.result.team, self.result.by_owner,
+                words=DriftWords(self.rules),
             )
         if self.forecast is None:
             self.forecast = forecast(self.result.leads, self.rules, self.as_of)
@@ -170,7 +172,7 @@ def period_json(period: PeriodFigures, transitions: pd.DataFrame, rules: Rules) 
             {"lead_id": lead, "from": a, "to": b, "date": d.date().isoformat(), "source": src}
             for lead, a, b, d, src in zip(
                 moved["lead_id"], moved["from_stage"], moved["to_stage"], moved["date"],
-                moved["source"],
+                moved["source"], strict=True,
             )
         ],
     }

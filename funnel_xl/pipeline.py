@@ -20,17 +20,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
 from .analysis import Analysis, InputFile
 from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
 from .errors import InputError
-from .flow import PreviousSnapshot, build_flow, flag_suggestions, log_transitions, resolve
+from .flow import PreviousSnapshot, build_flow, log_transitions, resolve
 from .followups import ValidatedLog, cross_check, validate_log
 from .forecast import forecast
+from .frames import FILE, ROW, SHEET, STAGE, STAGE_ENTERED_COLUMN, LostAtFrom
 from .groups import Split, write_groups
 from .inputs import collect_workbooks
 from .messages import catalogue
-from .metrics import recalculate
+from .metrics import Evidence, recalculate
 from .period import resolve_as_of
 from .problems import ERROR, WARNING, Problem, sort_problems
 from .progress import COMPUTE, READ, VALIDATE, Progress, ProgressCallback, silent
@@ -39,7 +39,11 @@ from .rules import Rules
 from .sheets import TEXT_SUFFIXES, ReadAhead, open_workbook
 from .store import HistoryStore
 from .validate import Validated, check_across_files, validate_leads
+from .version import __version__
+from .wording import flag_suggestions
 
+# The stage at the previous rebuild, beside a stale lead while its warning is written.
+_PREVIOUS_STAGE = "previous_stage"
 # Lost-at warnings that the follow-up log or the history store can answer.
 _LOST_AT_UNKNOWN = ("lost_at_unknown", "lost_at_column_missing")
 
@@ -210,16 +214,16 @@ def combine(
     previous = store.previous(as_of) if store is not None else None
     runs = store.runs() if store is not None else []
     stored = {r.month: r.figures for r in runs if r.figures is not None}
-    transitions = moves
+    transitions, evidence = moves, None
     if len(valid):
-        valid, transitions = resolve(valid, moves, previous, rules, as_of)
-        answered = valid[valid["lost_at_source"].isin(["log", "store"])]
+        evidence, transitions = resolve(valid, moves, previous, rules, as_of)
+        answered = valid[evidence.lost_at_source.isin([LostAtFrom.LOG, LostAtFrom.STORE])]
         _drop_answered_lost_at(validated, answered)
         by_file = _by_file(validated)
-        for problem in _stale_stage_entered(valid, by_file, rules, previous):
+        for problem in _stale_stage_entered(valid, evidence, by_file, rules, previous):
             by_file[problem.file].problems.append(problem)
     result = recalculate(
-        valid, rules, as_of,
+        valid, rules, as_of, evidence=evidence,
         excluded=len(excluded),
         excluded_by_owner=_counts(excluded, "owner"),
         excluded_by_source=_counts(excluded, rules.channel_field),
@@ -366,7 +370,7 @@ def _drop_answered_lost_at(validated: list[Validated], answered: pd.DataFrame) -
     """The lost-at warnings of lost leads whose stage the log or the store gave after all."""
     if answered.empty:
         return
-    places = set(zip(answered["_file"], answered["_row"].astype(int)))
+    places = set(zip(answered["_file"], answered["_row"].astype(int), strict=True))
     for v in validated:
         v.problems[:] = [
             p for p in v.problems if not (p.code in _LOST_AT_UNKNOWN and (p.file, p.row) in places)
@@ -379,34 +383,35 @@ def _by_file(validated: list[Validated]) -> dict[str, Validated]:
 
 
 def _stale_stage_entered(
-    leads: pd.DataFrame, places: dict[str, Validated], rules: Rules,
+    leads: pd.DataFrame, evidence: Evidence, places: dict[str, Validated], rules: Rules,
     previous: PreviousSnapshot | None,
 ) -> list[Problem]:
     """Warnings for leads whose stage changed since the previous rebuild while 阶段进入日期 did not."""
-    stale = leads[leads["stage_entered_column_stale"].fillna(False).astype(bool)]
+    is_stale = evidence.column_stale.fillna(False).astype(bool)
+    stale = leads[is_stale].assign(**{_PREVIOUS_STAGE: evidence.previous_stage[is_stale]})
     problems = []
     t = catalogue(rules.lang)
     for lead in stale.to_dict("records"):
-        sheet = places.get(lead["_file"])
-        day = pd.Timestamp(lead["stage_entered_column"]).date().isoformat()
-        if lead["previous_stage"] != lead["stage"]:
+        sheet = places.get(lead[FILE])
+        day = pd.Timestamp(lead[STAGE_ENTERED_COLUMN]).date().isoformat()
+        if lead[_PREVIOUS_STAGE] != lead[STAGE]:
             message = t(
-                "problem.stage_entered_not_updated.changed", previous=lead["previous_stage"],
-                month=previous.month, stage=lead["stage"], day=day,
+                "problem.stage_entered_not_updated.changed", previous=lead[_PREVIOUS_STAGE],
+                month=previous.month, stage=lead[STAGE], day=day,
             )
         else:
-            message = t("problem.stage_entered_not_updated.kept", day=day, stage=lead["stage"])
+            message = t("problem.stage_entered_not_updated.kept", day=day, stage=lead[STAGE])
         problems.append(
             Problem(
                 code="stage_entered_not_updated",
                 severity=WARNING,
                 message=message,
-                sheet=lead["_sheet"],
-                row=int(lead["_row"]),
+                sheet=lead[SHEET],
+                row=int(lead[ROW]),
                 column=sheet.letters.get("stage_entered", "") if sheet else "",
                 header=sheet.headers.get("stage_entered", "") if sheet else "",
                 value=day,
-                file=lead["_file"],
+                file=lead[FILE],
             )
         )
     return problems

@@ -1,6 +1,5 @@
 """The README is documentation that runs: its commands are the ones CI and users run."""
 
-import ast
 import re
 import tomllib
 
@@ -115,29 +114,6 @@ def test_readme_is_short_and_links_every_docs_page_in_its_language(name):
     suffix = ".md" if name == "README.md" else ".en.md"
     pages = {p.name for p in (REPO / "docs").glob("*.md") if p.name.endswith(".en.md") == (suffix == ".en.md")}
     assert pages and all(f"](docs/{page})" in text for page in pages)
-
-
-def _imports(path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def test_imports_point_one_way():
-    modules = {p.stem: _imports(p) for p in (REPO / "funnel_xl").glob("*.py")}
-    assert [m for m, names in modules.items() if "click" in names] == ["cli"]
-    assert {m for m, names in modules.items() if "xlsxwriter" in names} <= {"report", "template"}
-    for pure in ("metrics", "flow"):
-        assert not modules[pure] & {
-            "openpyxl", "xlsxwriter", "python_calamine", "click", "os", "pathlib", "io", "sqlite3",
-        }, pure
-    assert [m for m, names in modules.items() if "sqlite3" in names] == ["store"]
-    assert not modules["rules"] & {"pandas", "openpyxl", "xlsxwriter", "click"}
 
 
 def test_every_docs_page_has_its_twin_in_the_other_language():
