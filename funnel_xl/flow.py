@@ -32,6 +32,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from .compare import Versus, versus_team
 from .messages import catalogue
 from .metrics import (
     ENTERED_BETWEEN_RUNS,
@@ -708,8 +709,7 @@ def channel_flags(months: list[MonthFigures | None], rules: Rules) -> list[Chann
                 if rate is None or sample < t.min_sample or rate >= limit or team is None:
                     break
                 # closed and first_exited are the n of the stored rate: k = rate × n.
-                high = Rate(round(rate * sample), sample).high
-                if high is None or high >= team:
+                if versus_team(Rate(round(rate * sample), sample), team, t.min_sample) is not Versus.BELOW:
                     break
                 values.append(rate)
             if len(values) == len(window):
