@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .alerts import AlertKind, alert_days, kind_rank
+from .alerts import ALERT_ORDER, AlertKind, alert_days, kind_rank  # noqa: F401 ALERT_ORDER: alias kept while the parallel refactor merges
 from .analysis import Analysis, View, metrics_json
 from .atomic import write_text_atomic
 from .errors import OutputError, os_error_reason
@@ -44,7 +44,6 @@ class GroupKind(StrEnum):
 GROUP_KINDS = tuple(GroupKind)  # alias kept while the parallel refactor merges
 # Folder under <out>/<period>/ for each kind.
 GROUP_FOLDERS = {GroupKind.OWNER: "reps", GroupKind.SOURCE: "sources"}
-GROUP_LABELS = {GroupKind.OWNER: "负责人", GroupKind.SOURCE: "线索来源"}
 # The file stem of a group whose name is blank (only sources can be: a missing owner is an error).
 BLANK_NAMES = {GroupKind.OWNER: "未填写负责人", GroupKind.SOURCE: "未填写来源"}
 MANIFEST = "manifest.json"

@@ -209,17 +209,10 @@ def _validation(col: Column, dropdowns: dict[str, str], unit: str) -> dict | Non
         if name not in dropdowns:
             return None
         strict = name in ("stage", "lost_at")
-        return {
-            "validate": "list",
-            "source": dropdowns[name],
-            "input_title": title,
-            "input_message": "请从下拉列表中选择。",
-            "error_type": "stop" if strict else "warning",
-            "error_title": f"{col.header}不在列表中"[:32],
-            "error_message": (
-                "请从下拉列表中选择。" if strict else "该值不在规则列表中，确定要使用吗？"
-            ),
-        }
+        return _list_validation(
+            dropdowns[name], title, "请从下拉列表中选择。", strict, f"{col.header}不在列表中",
+            "请从下拉列表中选择。" if strict else "该值不在规则列表中，确定要使用吗？",
+        )
     if col.computed:
         return None
     if col.kind == "date":
@@ -335,38 +328,39 @@ def _log_validation(
 ) -> dict | None:
     title = col.header[:32]
     if col.field == "lead_id" and lead_ids is not None:
-        return {
-            "validate": "list",
-            "source": lead_ids,
-            "input_title": title,
-            "input_message": "从线索表的线索编号中选择。",
-            "error_type": "warning",
-            "error_title": "线索表中没有这个编号"[:32],
-            "error_message": "线索表中没有这个线索编号，确定要使用吗？请先在线索表中录入该线索。",
-        }
+        return _list_validation(
+            lead_ids, title, "从线索表的线索编号中选择。", False, "线索表中没有这个编号",
+            "线索表中没有这个线索编号，确定要使用吗？请先在线索表中录入该线索。",
+        )
     if col.kind == "stage" and "stage" in dropdowns:
-        return {
-            "validate": "list",
-            "source": dropdowns["stage"],
-            "input_title": title,
-            "input_message": "阶段有变化时选择新阶段；没有变化请留空。",
-            "error_type": "stop",
-            "error_title": f"{col.header}不在列表中"[:32],
-            "error_message": "请从下拉列表中选择阶段，或留空表示阶段没有变化。",
-        }
+        return _list_validation(
+            dropdowns["stage"], title, "阶段有变化时选择新阶段；没有变化请留空。", True,
+            f"{col.header}不在列表中", "请从下拉列表中选择阶段，或留空表示阶段没有变化。",
+        )
     if col.field == "method" and "follow_up_method" in dropdowns:
-        return {
-            "validate": "list",
-            "source": dropdowns["follow_up_method"],
-            "input_title": title,
-            "input_message": "请从下拉列表中选择。",
-            "error_type": "warning",
-            "error_title": f"{col.header}不在列表中"[:32],
-            "error_message": "该值不在规则列表中，确定要使用吗？",
-        }
+        return _list_validation(
+            dropdowns["follow_up_method"], title, "请从下拉列表中选择。", False,
+            f"{col.header}不在列表中", "该值不在规则列表中，确定要使用吗？",
+        )
     if col.kind == "date":
         return _validation(col, dropdowns, unit)
     return None
+
+
+def _list_validation(
+    source: str, title: str, message: str, strict: bool, error_title: str, error_message: str
+) -> dict:
+    """A dropdown's validation: ``strict`` refuses a value not in the list, else it warns."""
+    return {
+        "validate": "list",
+        "source": source,
+        "input_title": title,
+        "input_message": message,
+        "error_type": "stop" if strict else "warning",
+        # Excel allows at most 32 characters in an input or error title.
+        "error_title": error_title[:32],
+        "error_message": error_message,
+    }
 
 
 def _write_value(sheet, r: int, c: int, value, fmt) -> None:

@@ -1,5 +1,5 @@
-"""Small text helpers every writer needs: blank test, value → text, percent and month labels,
-display width, and unique names for sheets and files."""
+"""Small text helpers every writer needs: blank test, value → text, percent text, display width,
+and unique names for sheets and files."""
 
 from __future__ import annotations
 
@@ -39,18 +39,6 @@ def text_or_none(value: object) -> str | None:
 def percent_text(rate: float) -> str:
     """A rate as a whole percent: 0.125 → "12%"."""
     return f"{rate * 100:.0f}%"
-
-
-def month_label(day: date | pd.Timestamp) -> str:
-    """The month of a day: "2024-05"."""
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def add_months(label: str, n: int) -> str:
-    """The month ``n`` months after ``label`` ("2024-05", -2 → "2024-03")."""
-    year, month = (int(x) for x in label.split("-"))
-    index = year * 12 + month - 1 + n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def display_width(text: str) -> int:

@@ -57,9 +57,7 @@ def alert_columns(ctx: Context, alerts: pd.DataFrame) -> list[Column]:
     t = ctx.t
     return [
         Column(t("col.kind"), mapped_values(alerts, "kind", ctx.alert_labels), width=14),
-        Column(t("col.lead_id"), text_values(alerts, "lead_id")),
-        Column(t("col.customer"), text_values(alerts, "customer")),
-        Column(t("col.owner"), text_values(alerts, "owner")),
+        *ctx.lead_columns(alerts, ("lead_id", "customer", "owner")),
         Column(
             t("col.source") if ctx.channel == "source" else ctx.header(ctx.channel),
             text_values(alerts, ctx.channel),
@@ -86,10 +84,7 @@ def snoozed_block(ctx: Context, sheet, row: int) -> int:
     stage_idx = [None if v is None else int(v) for v in number_values(snoozed, "stage_idx")]
     over = snoozed["over_limit"].tolist() if "over_limit" in snoozed else [None] * len(snoozed)
     columns = [
-        Column(t("col.lead_id"), text_values(snoozed, "lead_id")),
-        Column(t("col.customer"), text_values(snoozed, "customer")),
-        Column(t("col.owner"), text_values(snoozed, "owner")),
-        Column(t("col.stage"), text_values(snoozed, "stage")),
+        *ctx.lead_columns(snoozed, ("lead_id", "customer", "owner", "stage")),
         Column(t("col.dwell"), number_values(snoozed, "dwell_days"), "days"),
         Column(t("col.limit"), ctx.stage_limit(stage_idx), "days"),
         Column(t("snoozed.over_limit"), [None if v is None else ctx.yes_no(v) for v in over]),

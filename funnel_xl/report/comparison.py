@@ -14,7 +14,7 @@ from ..rules import HYGIENE_PARTS
 from ..text import display_width
 from .context import Context
 from .quality import hygiene_columns
-from .table import GOOD_HIGH, Cells, Column, cached, set_widths, write_header
+from .table import GOOD_HIGH, Column, cached, set_widths, write_header
 
 
 def write_comparison(
@@ -22,10 +22,8 @@ def write_comparison(
     flags: dict[str, str] | None = None,
 ) -> None:
     t = ctx.t
-    sheet = ctx.add_sheet(name)
-    cells = Cells(sheet, ctx.formats)
-    ctx.title(
-        cells,
+    sheet, cells = ctx.start(
+        name,
         t("compare.title", name=name, as_of=ctx.as_of_text),
         t("compare.note", min_sample=ctx.min_sample, small=t("small_sample")),
     )

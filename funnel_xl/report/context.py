@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..alerts import ALERT_ORDER
 from ..analysis import Analysis, View
 from ..flow import (
     BASIS_CURRENT,
@@ -26,10 +27,6 @@ from ..flow import (
 from ..messages import Catalogue, catalogue
 from ..metrics import (
     ACTIVE,
-    ALERT_CLOSE_PAST,
-    ALERT_OVERDUE,
-    ALERT_STALE,
-    ALERT_STALLED,
     ENTERED_BETWEEN_RUNS,
     ENTERED_COLUMN,
     ENTERED_ESTIMATED,
@@ -46,39 +43,29 @@ from ..quality import DRIFT_LABELS
 from ..rules import HYGIENE_PARTS, Rules
 from .names import sheet_names
 from .table import Cells, Column, Formats, write_header, write_rows
-from .values import counts_text, mapped_values
+from .values import counts_text, mapped_values, number_values, text_values
+
+
+def _keys(prefix: str, codes) -> dict[str, str]:
+    return {code: f"{prefix}.{code}" for code in codes}
+
 
 # Codes shown in cells, and the message that says each in the report's language.
-STATUS_KEYS = {ACTIVE: "status.active", WON: "status.won", LOST: "status.lost"}
-ENTERED_SOURCE_KEYS = {
-    ENTERED_LOG: "entered.log",
-    ENTERED_COLUMN: "entered.column",
-    ENTERED_STORE: "entered.store",
-    ENTERED_BETWEEN_RUNS: "entered.between_runs",
-    ENTERED_FIRST_CONTACT: "entered.first_contact",
-    ENTERED_ESTIMATED: "entered.estimated",
-    ENTERED_UNKNOWN: "entered.unknown",
-}
-LOST_AT_SOURCE_KEYS = {
-    LOST_AT_LOG: "entered.log",
-    LOST_AT_COLUMN: "entered.column",
-    LOST_AT_STORE: "entered.store",
-}
-TRANSITION_SOURCE_KEYS = {
-    SOURCE_LOG: "move.log",
-    SOURCE_COLUMN: "move.column",
-    SOURCE_ESTIMATED: "move.estimated",
-}
-BASIS_KEYS = {BASIS_CURRENT: "basis.current", BASIS_STORE: "basis.store", BASIS_LOG: "basis.log"}
-ALERT_KEYS = {
-    ALERT_STALLED: "alert.stalled",
-    ALERT_OVERDUE: "alert.overdue",
-    ALERT_STALE: "alert.stale",
-    ALERT_CLOSE_PAST: "alert.close_past",
-}
+STATUS_KEYS = _keys("status", (ACTIVE, WON, LOST))
+ENTERED_SOURCE_KEYS = _keys("entered", (
+    ENTERED_LOG, ENTERED_COLUMN, ENTERED_STORE, ENTERED_BETWEEN_RUNS, ENTERED_FIRST_CONTACT,
+    ENTERED_ESTIMATED, ENTERED_UNKNOWN,
+))
+LOST_AT_SOURCE_KEYS = _keys("entered", (LOST_AT_LOG, LOST_AT_COLUMN, LOST_AT_STORE))
+TRANSITION_SOURCE_KEYS = _keys("move", (SOURCE_LOG, SOURCE_COLUMN, SOURCE_ESTIMATED))
+BASIS_KEYS = _keys("basis", (BASIS_CURRENT, BASIS_STORE, BASIS_LOG))
+ALERT_KEYS = _keys("alert", ALERT_ORDER)
 HYGIENE_KEYS = {part: f"hygiene.{part}" for part in HYGIENE_PARTS}
 HYGIENE_FIX_KEYS = {part: f"hygiene.{part}.fix" for part in HYGIENE_PARTS}
 DRIFT_KEYS = {kind: f"drift.{kind}" for kind in DRIFT_LABELS}
+_LEAD_FIELD_KEYS = {
+    "lead_id": "col.lead_id", "customer": "col.customer", "owner": "col.owner", "stage": "col.stage",
+}
 # A column the rules do not define is headed like the default rules' own header (messages "field.*").
 _DEFAULT_HEADER_FIELDS = (
     "lead_id", "customer", "source", "stage", "owner", "stage_entered", "next_follow_up",
@@ -175,6 +162,24 @@ class Context:
         cells.put(0, 0, text, "title")
         if note:
             cells.put(1, 0, note, "note")
+
+    def start(self, name: str, title: str, note: str = "") -> tuple[object, Cells]:
+        """A new sheet with its title (and note) collected in its cells."""
+        sheet = self.add_sheet(name)
+        cells = Cells(sheet, self.formats)
+        self.title(cells, title, note)
+        return sheet, cells
+
+    def lead_columns(self, frame: pd.DataFrame, fields: Sequence[str]) -> list[Column]:
+        """Columns of a listing's lead fields as text, e.g. 线索编号, 客户名称, 负责人, 所属阶段."""
+        return [Column(self.t(_LEAD_FIELD_KEYS[field]), text_values(frame, field)) for field in fields]
+
+    def source_columns(self, frame: pd.DataFrame) -> list[Column]:
+        """Where each row came from: its file and Excel row."""
+        return [
+            Column(self.t("col.source_file"), text_values(frame, "_file")),
+            Column(self.t("col.source_row"), number_values(frame, "_row"), "int"),
+        ]
 
     def stage_limit(self, stage_idx: list) -> list:
         limits = [float(s.max_dwell_days) for s in self.rules.stages]

@@ -7,21 +7,26 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from ..analysis import period_transitions
-from ..compare import move_directions
+from ..compare import MoveDirection, move_directions
 from ..flow import SOURCE_COLUMN, SOURCE_ESTIMATED, SOURCE_LOG
 from ..forecast import GONE_LEADS, NEW_LEADS
 from .context import TRANSITION_SOURCE_KEYS, Context
 from .table import GOOD_HIGH, Cells, Column, column_width, set_widths
 from .values import date_values, text_values
 
+_DIRECTION_KEYS = {
+    MoveDirection.FORWARD: "direction.forward",
+    MoveDirection.BACK: "direction.back",
+    MoveDirection.LOST: "direction.lost",
+    MoveDirection.REVIVED: "direction.revived",
+}
+
 
 def write_flow(ctx: Context) -> None:
     t = ctx.t
-    sheet = ctx.add_sheet(ctx.sheets["flow"])
     period = ctx.flow.period
-    cells = Cells(sheet, ctx.formats)
-    ctx.title(
-        cells,
+    sheet, cells = ctx.start(
+        ctx.sheets["flow"],
         t("flow.title", start=period.start.isoformat(), end=period.end.isoformat()),
         t("flow.note"),
     )
@@ -182,5 +187,5 @@ def period_moves(ctx: Context) -> pd.DataFrame:
             if column in known:
                 moves[column] = moves["lead_id"].map(known[column])
     directions = move_directions(zip(moves["from_stage"], moves["to_stage"], strict=True), ctx.rules)
-    moves["direction"] = [ctx.t(f"direction.{d}") for d in directions]
+    moves["direction"] = [ctx.t(_DIRECTION_KEYS[d]) for d in directions]
     return moves

@@ -12,9 +12,9 @@ from .values import date_values, number_values, text_values
 
 def write_forecast(ctx: Context) -> None:
     t = ctx.t
-    sheet = ctx.add_sheet(ctx.sheets["forecast"])
-    cells = Cells(sheet, ctx.formats)
-    ctx.title(cells, t("forecast.title", as_of=ctx.as_of_text), t("forecast.note"))
+    sheet, cells = ctx.start(
+        ctx.sheets["forecast"], t("forecast.title", as_of=ctx.as_of_text), t("forecast.note")
+    )
     head = 3
     row = _months(ctx, cells, head)
     cells.put(row, 0, t("forecast.current_note"), "note")
@@ -92,10 +92,7 @@ def slips_table(ctx: Context, sheet, head: int, slips: pd.DataFrame) -> int:
     """The slipped leads under a header at ``head``; returns the row after the last."""
     t = ctx.t
     columns = [
-        Column(t("col.lead_id"), text_values(slips, "lead_id")),
-        Column(t("col.customer"), text_values(slips, "customer")),
-        Column(t("col.owner"), text_values(slips, "owner")),
-        Column(t("col.stage"), text_values(slips, "stage")),
+        *ctx.lead_columns(slips, ("lead_id", "customer", "owner", "stage")),
         Column(t("slips.first"), date_values(slips, "first_close"), "date"),
         Column(t("slips.now"), date_values(slips, "close"), "date"),
         Column(t("slips.count"), number_values(slips, "slips"), "int"),

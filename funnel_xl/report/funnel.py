@@ -9,9 +9,7 @@ from .table import DWELL_BAR, GOOD_HIGH, GOOD_LOW, Cells, Column, set_widths
 
 def write_funnel(ctx: Context) -> None:
     t = ctx.t
-    sheet = ctx.add_sheet(ctx.sheets["funnel"])
-    cells = Cells(sheet, ctx.formats)
-    ctx.title(cells, t("funnel.title", as_of=ctx.as_of_text), t("funnel.note"))
+    sheet, cells = ctx.start(ctx.sheets["funnel"], t("funnel.title", as_of=ctx.as_of_text), t("funnel.note"))
     cells.flush()
     stages = ctx.figures.stages
     columns = _columns(ctx)

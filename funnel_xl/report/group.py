@@ -131,11 +131,9 @@ def rep_vs_team_columns(
 
 def group_funnel(ctx: Context) -> None:
     t = ctx.t
-    sheet = ctx.add_sheet(ctx.sheets["funnel"])
-    cells = Cells(sheet, ctx.formats)
     min_sample = ctx.min_sample
-    ctx.title(
-        cells,
+    sheet, cells = ctx.start(
+        ctx.sheets["funnel"],
         t("group.funnel.title", heading=ctx.heading()),
         t("group.funnel.note", own=_own(ctx), min_sample=min_sample),
     )

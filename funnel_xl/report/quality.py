@@ -6,18 +6,16 @@ from __future__ import annotations
 from ..quality import HygieneScore, Quality
 from ..rules import HYGIENE_PARTS
 from .context import DRIFT_KEYS, HYGIENE_FIX_KEYS, HYGIENE_KEYS, Context
-from .table import MAX_WIDTH, Cells, Column, column_width, write_header
+from .table import MAX_WIDTH, Column, column_width, write_header
 from .values import number_values, text_values
 
 
 def write_quality(ctx: Context, *, single: str | None = None) -> None:
     """``single``: a rep's own workbook (their row only)."""
     t = ctx.t
-    sheet = ctx.add_sheet(ctx.sheets["quality"])
     thresholds = ctx.rules.thresholds
-    cells = Cells(sheet, ctx.formats)
-    ctx.title(
-        cells,
+    sheet, cells = ctx.start(
+        ctx.sheets["quality"],
         t("quality.title", as_of=ctx.as_of_text),
         t(
             "quality.note", days=thresholds.drift_dwell_days,
@@ -50,30 +48,22 @@ def write_quality(ctx: Context, *, single: str | None = None) -> None:
 def _drift_columns(ctx: Context) -> list[Column]:
     t, drift = ctx.t, ctx.quality.drift
     return [
-        Column(t("col.owner"), text_values(drift, "owner")),
-        Column(t("col.lead_id"), text_values(drift, "lead_id")),
-        Column(t("col.customer"), text_values(drift, "customer")),
-        Column(t("col.stage"), text_values(drift, "stage")),
+        *ctx.lead_columns(drift, ("owner", "lead_id", "customer", "stage")),
         Column(t("col.kind"), ctx.mapped(drift, "kind", DRIFT_KEYS)),
         Column(t("quality.drift.typed"), text_values(drift, "typed")),
         Column(t("quality.drift.expected"), text_values(drift, "expected")),
         Column(t("quality.drift.difference"), number_values(drift, "difference"), "days1"),
-        Column(t("col.source_file"), text_values(drift, "_file")),
-        Column(t("col.source_row"), number_values(drift, "_row"), "int"),
+        *ctx.source_columns(drift),
     ]
 
 
 def _fix_columns(ctx: Context) -> list[Column]:
     t, fixes = ctx.t, ctx.quality.fixes
     return [
-        Column(t("col.owner"), text_values(fixes, "owner")),
-        Column(t("col.lead_id"), text_values(fixes, "lead_id")),
-        Column(t("col.customer"), text_values(fixes, "customer")),
-        Column(t("col.stage"), text_values(fixes, "stage")),
+        *ctx.lead_columns(fixes, ("owner", "lead_id", "customer", "stage")),
         Column(t("quality.fixes.problem"), ctx.mapped(fixes, "part", HYGIENE_KEYS)),
         Column(t("quality.fixes.how"), ctx.mapped(fixes, "part", HYGIENE_FIX_KEYS), width=44),
-        Column(t("col.source_file"), text_values(fixes, "_file")),
-        Column(t("col.source_row"), number_values(fixes, "_row"), "int"),
+        *ctx.source_columns(fixes),
     ]
 
 

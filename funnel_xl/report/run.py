@@ -16,10 +16,8 @@ _TEXT_KEYS = (
 
 def write_run_info(ctx: Context) -> None:
     t = ctx.t
-    sheet = ctx.add_sheet(ctx.sheets["run"])
     text = {key: t(f"run.{key}") for key in _TEXT_KEYS}
-    cells = Cells(sheet, ctx.formats)
-    ctx.title(cells, t("run.title", as_of=ctx.as_of_text), t("run.note"))
+    sheet, cells = ctx.start(ctx.sheets["run"], t("run.title", as_of=ctx.as_of_text), t("run.note"))
     row = 3
     for label, value, kind in _items(ctx, text):
         cells.put(row, 0, label, "label")

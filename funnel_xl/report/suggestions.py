@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from .context import Context
-from .table import Cells, Column, set_widths
+from .table import Column, set_widths
 
 
 def write_suggestions(ctx: Context) -> None:
     t = ctx.t
-    sheet = ctx.add_sheet(ctx.sheets["suggestions"])
     fired = ctx.view.suggestions
-    cells = Cells(sheet, ctx.formats)
-    ctx.title(cells, t("suggestions.title", as_of=ctx.as_of_text), t("suggestions.note"))
+    sheet, cells = ctx.start(
+        ctx.sheets["suggestions"], t("suggestions.title", as_of=ctx.as_of_text), t("suggestions.note")
+    )
     cells.flush()
     metric = {s.metric: t(f"metric.{s.metric}") for s in fired if t.has(f"metric.{s.metric}")}
     columns = [

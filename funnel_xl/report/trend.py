@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..flow import MonthFigures
-from ..text import add_months
+from ..forecast import add_months
 from .context import BASIS_KEYS, Context, labels
-from .table import Cells, cached
+from .table import cached
 
 _HEAD = 3  # the months' header row
 
@@ -31,10 +31,10 @@ class _Names:
 
 def write_trend(ctx: Context) -> None:
     t = ctx.t
-    sheet = ctx.add_sheet(ctx.sheets["trend"])
     months = ctx.flow.trend
-    cells = Cells(sheet, ctx.formats)
-    ctx.title(cells, t("trend.title", count=len(months), as_of=ctx.as_of_text), t("trend.note"))
+    sheet, cells = ctx.start(
+        ctx.sheets["trend"], t("trend.title", count=len(months), as_of=ctx.as_of_text), t("trend.note")
+    )
     names = _names(ctx)
     rows = _rows(ctx, names)
     cells.put(_HEAD, 0, t("col.metric"), "header")
