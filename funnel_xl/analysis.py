@@ -125,6 +125,17 @@ def team_view(analysis: Analysis) -> View:
     )
 
 
+def rows_by_file(leads: pd.DataFrame, excluded: pd.DataFrame | None) -> dict[str, tuple[int, int]]:
+    """Each input file's rows: how many were read (valid and excluded) and of those excluded."""
+    def counts(frame: pd.DataFrame | None) -> dict[str, int]:
+        if frame is None or not len(frame) or "_file" not in frame:
+            return {}
+        return frame["_file"].value_counts().to_dict()
+
+    valid, bad = counts(leads), counts(excluded)
+    return {name: (valid.get(name, 0) + bad.get(name, 0), bad.get(name, 0)) for name in {*valid, *bad}}
+
+
 def analysis_json(a: Analysis) -> dict:
     """The figures as plain JSON types (the ``--json`` file)."""
     rules, result, flow = a.rules, a.result, a.flow

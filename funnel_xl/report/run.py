@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..analysis import rows_by_file
 from ..runinfo import definitions, versions
 from .context import Context
 from .table import Cells
@@ -88,21 +89,15 @@ def _inputs(ctx: Context, cells: Cells, row: int, title: str) -> int:
     )
     for c, header in enumerate(headers):
         cells.put(row, c, header, "header")
-    excluded = ctx.excluded
-    excluded_by_file = (
-        excluded["_file"].value_counts().to_dict()
-        if excluded is not None and len(excluded) and "_file" in excluded else {}
-    )
-    valid_by_file = ctx.leads["_file"].value_counts().to_dict() if "_file" in ctx.leads else {}
+    by_file = rows_by_file(ctx.leads, ctx.excluded)
     for item in ctx.inputs:
+        rows, excluded = by_file.get(item.name, (0, 0))
         row += 1
         cells.put(row, 0, item.name)
         cells.put(row, 1, item.sheet)
         cells.put(row, 2, item.header_row, "int")
-        cells.put(
-            row, 3, valid_by_file.get(item.name, 0) + excluded_by_file.get(item.name, 0), "int",
-        )
-        cells.put(row, 4, excluded_by_file.get(item.name, 0), "int")
+        cells.put(row, 3, rows, "int")
+        cells.put(row, 4, excluded, "int")
         cells.put(row, 5, item.sha256)
         if item.log_sheet and ctx.is_team_record:
             row += 1
