@@ -11,7 +11,7 @@ from ..flow import ChannelFlag
 from ..messages import Catalogue
 from ..metrics import FunnelMetrics, Rate
 from ..rules import HYGIENE_PARTS
-from ..text import display_width
+from ..text import display_width, percent_text
 from .context import Context
 from .quality import hygiene_columns
 from .table import GOOD_HIGH, Column, cached, set_widths, write_header
@@ -238,6 +238,6 @@ def flag_texts(flags: list[ChannelFlag], t: Catalogue) -> dict[str, str]:
     texts: dict[str, list[str]] = {}
     for f in flags:
         texts.setdefault(f.source, []).append(
-            t("flag.text", metric=t(f"channel_metric.{f.metric}"), limit=f"{f.limit:.0%}", months=t.join(f.months))
+            t("flag.text", metric=t(f"channel_metric.{f.metric}"), limit=percent_text(f.limit), months=t.join(f.months))
         )
     return {source: t("flag.sep").join(parts) for source, parts in texts.items()}
