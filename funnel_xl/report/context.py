@@ -92,8 +92,11 @@ class Context:
     every sheet uses (headers, titles, k/n texts)."""
 
     def __init__(
-        self, workbook, analysis: Analysis, view: View, progress: ProgressCallback = silent,
+        self, workbook, analysis: Analysis, view: View, progress: ProgressCallback = silent, *,
+        rep_names: dict[str, str] | None = None, dimension_names: dict[str, str] | None = None,
     ):
+        """``rep_names``, ``dimension_names``: the team report's sheet for each rep and for each
+        further dimension's table."""
         self.workbook = workbook
         self.progress = progress
         self.rules: Rules = analysis.rules
@@ -111,8 +114,8 @@ class Context:
         self.sheets = sheet_names(self.rules.lang)
         self.status_labels = labels(t, STATUS_KEYS)
         self.alert_labels = labels(t, ALERT_KEYS)
-        self.rep_names: dict[str, str] = {}
-        self.dimension_names: dict[str, str] = {}
+        self.rep_names = rep_names or {}
+        self.dimension_names = dimension_names or {}
 
     # The view's rows and figures, by their usual names.
     figures = property(lambda self: self.view.figures)

@@ -173,9 +173,10 @@ def team_sheet_names(analysis: Analysis) -> tuple[dict[str, str], dict[str, str]
 
 
 def _team_context(workbook, analysis: Analysis, progress: ProgressCallback) -> Context:
-    ctx = Context(workbook, analysis, team_view(analysis), progress)
-    ctx.dimension_names, ctx.rep_names = team_sheet_names(analysis)
-    return ctx
+    dimensions, reps = team_sheet_names(analysis)
+    return Context(
+        workbook, analysis, team_view(analysis), progress, rep_names=reps, dimension_names=dimensions
+    )
 
 
 @dataclass(frozen=True)
