@@ -4,8 +4,8 @@
 rep under ``<out>/<period>/reps/`` (``--split-by source``: per channel under ``sources/``), and a
 ``manifest.json`` in ``<out>/<period>/`` that the ``mail`` command reads.
 
-A group's :class:`Group` holds only that group's leads, alerts, data problems and input files. The
-team's figures travel beside it as aggregates only: counts, rates, dwell and cycle — never the
+A :class:`Group`'s view holds only that group's leads, alerts, data problems and input files. The
+team's figures travel beside them as aggregates only: counts, rates, dwell and cycle — never the
 team's amounts, since in a team of two "team pipeline − mine" is the colleague's pipeline.
 """
 
