@@ -125,6 +125,11 @@ def team_view(analysis: Analysis) -> View:
     )
 
 
+def skipped_without_stage(inputs: Sequence[InputFile]) -> int:
+    """Rows the inputs left out for having no stage (``sheets.skip_rows_without_stage``)."""
+    return sum(i.skipped_without_stage for i in inputs)
+
+
 def rows_by_file(leads: pd.DataFrame, excluded: pd.DataFrame | None) -> dict[str, tuple[int, int]]:
     """Each input file's rows: how many were read (valid and excluded) and of those excluded."""
     def counts(frame: pd.DataFrame | None) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from .metrics import FunnelMetrics, Rate
@@ -75,6 +76,28 @@ def move_directions(
         else MoveDirection.BACK
         for a, b in moves
     ]
+
+
+@dataclass(frozen=True)
+class StageSums:
+    """The funnel table's 合计 row: the stage figures that add up."""
+
+    current: int
+    lost_here: int
+    stalled: int
+    amount: float
+    weighted_amount: float
+
+
+def stage_sums(m: FunnelMetrics) -> StageSums:
+    stages = m.stages
+    return StageSums(
+        current=sum(s.current for s in stages),
+        lost_here=sum(s.lost_here for s in stages),
+        stalled=sum(s.stalled for s in stages),
+        amount=sum(s.amount for s in stages),
+        weighted_amount=sum(s.weighted_amount for s in stages),
+    )
 
 
 def coverage(m: FunnelMetrics | None, target: float | None) -> float | None:

@@ -2,6 +2,7 @@
 coverage and an alert's days — each worked out by hand below."""
 
 from datetime import date
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -9,10 +10,12 @@ import pytest
 from funnel_xl.alerts import ALERT_ORDER, AlertKind, alert_days, kind_rank
 from funnel_xl.compare import (
     MoveDirection,
+    StageSums,
     Versus,
     best_rates,
     coverage,
     move_directions,
+    stage_sums,
     versus_team,
 )
 from funnel_xl.metrics import Rate
@@ -94,3 +97,13 @@ def test_alert_kinds_keep_their_codes_and_order():
     assert [str(k) for k in ALERT_ORDER] == ["stalled", "overdue", "stale", "close_past"]
     assert AlertKind("stale") is AlertKind.STALE
     assert kind_rank(pd.Series(["stale", "stalled", "other"])).tolist() == [2.0, 0.0, 4.0]
+
+
+def test_stage_sums_add_up_what_adds_up():
+    stage = SimpleNamespace
+    figures = SimpleNamespace(stages=[
+        stage(current=3, lost_here=1, stalled=2, amount=10.5, weighted_amount=0.5),
+        stage(current=4, lost_here=0, stalled=1, amount=20.0, weighted_amount=18.0),
+    ])
+    # 3 + 4 open, 1 + 0 lost, 2 + 1 stalled, 10.5 + 20 and 0.5 + 18 in amounts.
+    assert stage_sums(figures) == StageSums(7, 1, 3, 30.5, 18.5)

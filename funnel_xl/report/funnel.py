@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..cells import write_value
+from ..compare import stage_sums
 from .context import Context
 from .table import DWELL_BAR, GOOD_HIGH, GOOD_LOW, Cells, Column, set_widths
 
@@ -68,14 +69,14 @@ def _columns(ctx: Context) -> list[Column]:
 
 def _totals(ctx: Context, sheet, end: int, width: int) -> None:
     """The 合计 row under the table: the counts and amounts that add up; the rest a ruled blank."""
-    t, stages = ctx.t, ctx.figures.stages
+    sums = stage_sums(ctx.figures)
     totals = {
-        0: (t("total"), "total_label"),
-        1: (sum(s.current for s in stages), "total_int"),
-        6: (sum(s.lost_here for s in stages), "total_int"),
-        8: (sum(s.stalled for s in stages), "total_int"),
-        10: (sum(s.amount for s in stages), "total_amount"),
-        11: (sum(s.weighted_amount for s in stages), "total_amount"),
+        0: (ctx.t("total"), "total_label"),
+        1: (sums.current, "total_int"),
+        6: (sums.lost_here, "total_int"),
+        8: (sums.stalled, "total_int"),
+        10: (sums.amount, "total_amount"),
+        11: (sums.weighted_amount, "total_amount"),
     }
     for c in range(width):
         value, fmt = totals.get(c, (None, "total_blank"))

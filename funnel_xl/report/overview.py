@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..analysis import skipped_without_stage
 from ..problems import ERROR, WARNING, count_by_severity
 from .context import Context
 from .table import Cells, cached, label_width
@@ -158,7 +159,7 @@ def overview_inputs(ctx: Context, cells: Cells, row: int) -> None:
         ),
         "note",
     )
-    skipped = sum(i.skipped_without_stage for i in ctx.inputs)
+    skipped = skipped_without_stage(ctx.inputs)
     if skipped:
         cells.put(row + 1, 0, t("inputs.skipped", count=skipped), "note")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..analysis import rows_by_file
+from ..analysis import rows_by_file, skipped_without_stage
 from ..runinfo import definitions, versions
 from .context import Context
 from .table import Cells
@@ -59,7 +59,7 @@ def _items(ctx: Context, text: dict[str, str]) -> list[tuple[str, object, str | 
         (text["rules_sha"], ctx.rules.sha256, None),
         (text["log"], t("run.log_entries", count=flow.log_entries), None),
     ]
-    skipped = sum(i.skipped_without_stage for i in ctx.inputs)
+    skipped = skipped_without_stage(ctx.inputs)
     if skipped:
         items.append((text["skipped"], skipped, "int"))
     if ctx.history is not None:
