@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ..flow import MonthFigures
@@ -12,21 +11,8 @@ from .context import BASIS_KEYS, Context, labels
 from .table import cached
 
 _HEAD = 3  # the months' header row
-
-
-@dataclass(frozen=True)
-class _Names:
-    """The rows' labels the charts pick their series by."""
-
-    pass_rate: list[str]
-    period_rate: list[str]
-    pipeline: str
-    weighted: str
-    new: str
-    won: str
-    lost: str
-    cycle: str
-    period_cycle: str
+# A row: the key the charts pick it by, its label, how to read it off a month, its kind.
+_Row = tuple[str, str, Callable[[MonthFigures], Any], str]
 
 
 def write_trend(ctx: Context) -> None:
@@ -35,8 +21,7 @@ def write_trend(ctx: Context) -> None:
     sheet, cells = ctx.start(
         ctx.sheets["trend"], t("trend.title", count=len(months), as_of=ctx.as_of_text), t("trend.note")
     )
-    names = _names(ctx)
-    rows = _rows(ctx, names)
+    rows = _rows(ctx)
     cells.put(_HEAD, 0, t("col.metric"), "header")
     cells.put(_HEAD + 1, 0, t("trend.basis"), "label")
     cells.put(_HEAD + 2, 0, t("trend.as_of"), "label")
@@ -47,80 +32,76 @@ def write_trend(ctx: Context) -> None:
         cells.put(_HEAD + 1, c, basis.get(month.basis) if month else t("trend.no_data"))
         cells.put(_HEAD + 2, c, month.as_of if month else None, "date")
     first = _HEAD + 3
-    where: dict[str, int] = {}
+    where: dict[str, tuple[int, str]] = {}
     shown: dict[str, list] = {}  # each row's values, for the charts' cached data
-    for r, (label, value, kind) in enumerate(rows, start=first):
-        where[label] = r
-        shown[label] = [value(month) if month is not None else None for month in months]
+    for r, (key, label, value, kind) in enumerate(rows, start=first):
+        where[key] = (r, label)
+        shown[key] = [value(month) if month is not None else None for month in months]
         cells.put(r, 0, label, "label")
-        for c, figure in enumerate(shown[label], start=1):
+        for c, figure in enumerate(shown[key], start=1):
             cells.put(r, c, figure, kind)
     cells.flush()
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, max(len(months), 1), 11)
     sheet.set_row(_HEAD, 20)
     sheet.freeze_panes(_HEAD + 1, 1)
-    _charts(ctx, sheet, names, where, shown, month_labels, first + len(rows) + 2)
+    _charts(ctx, sheet, where, shown, month_labels, first + len(rows) + 2)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
 
 
-def _names(ctx: Context) -> _Names:
-    t = ctx.t
-    transitions = [x.label for x in ctx.figures.transitions]
-    return _Names(
-        pass_rate=[t("trend.pass_rate", label=label) for label in transitions],
-        period_rate=[t("trend.period_pass_rate", label=label) for label in transitions],
-        pipeline=t("col.pipeline", unit=ctx.unit),
-        weighted=t("col.weighted_pipeline", unit=ctx.unit),
-        new=t("flow.new"), won=t("flow.won"), lost=t("flow.lost"),
-        cycle=t("trend.cycle_mean"), period_cycle=t("trend.period_cycle"),
-    )
-
-
-def _rows(ctx: Context, n: _Names) -> list[tuple[str, Callable[[MonthFigures], Any], str]]:
-    """Each row's label, how to read it off a month, and its kind."""
-    t = ctx.t
+def _rows(ctx: Context) -> list[_Row]:
+    t, unit = ctx.t, ctx.unit
     transitions = [x.label for x in ctx.figures.transitions]
     return [
-        (t("trend.leads"), lambda m: m.leads, "int"),
-        (t("trend.active"), lambda m: m.active, "int"),
-        (n.new, lambda m: m.new_leads, "int"),
-        (n.won, lambda m: m.won, "int"),
-        (n.lost, lambda m: m.lost, "int"),
-        (t("col.win_rate"), lambda m: m.win_rate, "pct"),
-        *((name, lambda m, k=label: m.pass_rates.get(k), "pct") for name, label in zip(n.pass_rate, transitions, strict=True)),
-        (n.cycle, lambda m: m.cycle_mean, "days1"),
-        (n.period_cycle, lambda m: m.period_cycle_mean, "days1"),
-        (n.pipeline, lambda m: m.pipeline, "amount"),
-        (n.weighted, lambda m: m.weighted_pipeline, "amount"),
-        *((name, lambda m, k=label: m.period_pass_rates.get(k), "pct") for name, label in zip(n.period_rate, transitions, strict=True)),
+        ("leads", t("trend.leads"), lambda m: m.leads, "int"),
+        ("active", t("trend.active"), lambda m: m.active, "int"),
+        ("new", t("flow.new"), lambda m: m.new_leads, "int"),
+        ("won", t("flow.won"), lambda m: m.won, "int"),
+        ("lost", t("flow.lost"), lambda m: m.lost, "int"),
+        ("win_rate", t("col.win_rate"), lambda m: m.win_rate, "pct"),
+        *(
+            (f"pass:{label}", t("trend.pass_rate", label=label), lambda m, k=label: m.pass_rates.get(k), "pct")
+            for label in transitions
+        ),
+        ("cycle", t("trend.cycle_mean"), lambda m: m.cycle_mean, "days1"),
+        ("period_cycle", t("trend.period_cycle"), lambda m: m.period_cycle_mean, "days1"),
+        ("pipeline", t("col.pipeline", unit=unit), lambda m: m.pipeline, "amount"),
+        ("weighted", t("col.weighted_pipeline", unit=unit), lambda m: m.weighted_pipeline, "amount"),
+        *(
+            (
+                f"period_pass:{label}", t("trend.period_pass_rate", label=label),
+                lambda m, k=label: m.period_pass_rates.get(k), "pct",
+            )
+            for label in transitions
+        ),
     ]
 
 
 def _charts(
-    ctx: Context, sheet, n: _Names, where: dict[str, int], shown: dict[str, list],
+    ctx: Context, sheet, where: dict[str, tuple[int, str]], shown: dict[str, list],
     month_labels: list[str], chart_row: int,
 ) -> None:
     """Five line charts, two abreast, below the table."""
     t, name, last_col = ctx.t, ctx.sheets["trend"], len(month_labels)
+    transitions = [x.label for x in ctx.figures.transitions]
     charts = (
-        (t("trend.chart.rates"), [t("col.win_rate"), *n.pass_rate], "0%"),
-        (t("trend.chart.period_rates"), n.period_rate, "0%"),
-        (t("trend.chart.pipeline", unit=ctx.unit), [n.pipeline, n.weighted], "#,##0"),
-        (t("trend.chart.leads"), [n.new, n.won, n.lost], "0"),
-        (t("trend.chart.cycle"), [n.cycle, n.period_cycle], "0"),
+        (t("trend.chart.rates"), ["win_rate", *(f"pass:{x}" for x in transitions)], "0%"),
+        (t("trend.chart.period_rates"), [f"period_pass:{x}" for x in transitions], "0%"),
+        (t("trend.chart.pipeline", unit=ctx.unit), ["pipeline", "weighted"], "#,##0"),
+        (t("trend.chart.leads"), ["new", "won", "lost"], "0"),
+        (t("trend.chart.cycle"), ["cycle", "period_cycle"], "0"),
     )
     for i, (title, series, number_format) in enumerate(charts):
         chart = ctx.workbook.add_chart({"type": "line"})
-        for label in series:
-            r = where[label]
+        for key in series:
+            r, label = where[key]
             chart.add_series(
                 {
                     "name": [name, r, 0],
                     "categories": [name, _HEAD, 1, _HEAD, last_col],
                     "values": [name, r, 1, r, last_col],
-                    **cached(month_labels, shown[label], label),
+                    **cached(month_labels, shown[key], label),
                     "marker": {"type": "circle", "size": 5},
                 }
             )
