@@ -33,6 +33,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from .compare import Versus, versus_team
 from .frames import (
     AMOUNT,
     CLOSE_PAST,
@@ -757,8 +758,7 @@ def channel_flags(months: list[MonthFigures | None], rules: Rules) -> list[Chann
                 if rate is None or sample < t.min_sample or rate >= limit or team is None:
                     break
                 # closed and first_exited are the n of the stored rate: k = rate × n.
-                high = Rate(round(rate * sample), sample).high
-                if high is None or high >= team:
+                if versus_team(Rate(round(rate * sample), sample), team, t.min_sample) is not Versus.BELOW:
                     break
                 values.append(rate)
             if len(values) == len(window):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import Analysis, InputFile
+from .analysis import Analysis, InputFile, build_analysis
 from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
 from .errors import InputError
 from .flow import PreviousSnapshot, build_flow, log_transitions, resolve
@@ -243,7 +243,7 @@ def combine(
     snapshots = {
         r.month: store.snapshot(r.month) for r in runs if r.month < this_month
     } if store is not None else {}
-    return Analysis(
+    return build_analysis(
         as_of=as_of, period=period, rules=rules, result=result,
         problems=problems, inputs=inputs, excluded=excluded,
         flow=flow, history=Path(history) if history is not None else None,

@@ -187,11 +187,6 @@ def test_no_import_cycles_apart_from_the_report():
     assert not [m for m in modules() if m != "__main__" and "__init__" in imports(m)[0]]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="groups and report import each other until the report package work (issue 13) gives "
-    "the per-group workbook its own module in funnel_xl/report/",
-)
 def test_no_import_cycles_with_the_report():
     assert _cycles(_graph(layers=True)) == []
 

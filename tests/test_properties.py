@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from funnel_xl import analyse, load_rules
-from funnel_xl.analysis import Analysis, metrics_json
+from funnel_xl.analysis import build_analysis, metrics_json
 from funnel_xl.metrics import FunnelMetrics, recalculate
 from funnel_xl.report import write_report
 
@@ -152,7 +152,7 @@ def test_renaming_an_owner_changes_only_that_name(leads, old, new):
 @given(leads_frames)
 def test_the_detail_sheet_read_back_gives_the_same_figures(tmp_path_factory, leads):
     result = recalculate(leads, RULES, AS_OF)
-    analysis = Analysis(as_of=AS_OF, period="2024-05", rules=RULES, result=result, problems=[], inputs=[])
+    analysis = build_analysis(as_of=AS_OF, period="2024-05", rules=RULES, result=result, problems=[], inputs=[])
     report = write_report(analysis, tmp_path_factory.mktemp("roundtrip") / "report.xlsx")
     again = analyse([report], RULES, as_of=AS_OF)
     assert again.inputs[0].sheet == "线索明细"
