@@ -11,7 +11,6 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import pytest
 
 from tests.conftest import REPO
 
