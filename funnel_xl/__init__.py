@@ -22,7 +22,8 @@ from .rules import Rules, load_rules
 if TYPE_CHECKING:
     from .analysis import Analysis
     from .draft import draft_rules, fit_rules
-    from .pipeline import analyse, validate_files, write_outputs
+    from .pipeline import analyse, write_outputs
+    from .validation import validate_files
     from .refresh import RefreshResult, refresh_workbook
 
 __all__ = [
@@ -55,7 +56,7 @@ _LAZY = {
     "draft_rules": "draft",
     "fit_rules": "draft",
     "analyse": "pipeline",
-    "validate_files": "pipeline",
+    "validate_files": "validation",
     "write_outputs": "pipeline",
     "RefreshResult": "refresh",
     "refresh_workbook": "refresh",

@@ -85,8 +85,7 @@ def test_broken_file_stops_with_one_clear_line(case, command, tmp_path, runner):
 
 def valid(path, rules=None):
     rules = rules or load_rules()
-    (validated,), _ = validate_files([path], rules, AS_OF)
-    return validated
+    return validate_files([path], rules, AS_OF)
 
 
 def test_title_rows_and_merged_title_put_the_header_on_row_3(tmp_path):
