@@ -463,28 +463,37 @@ def _lead_rows(
                     kept.append(cells)
                     kept_rows.append(first_row + i)
                     continue
-        filled = [j for j, cell in enumerate(row) if not _blank(cell)]
-        if not filled:
-            continue
         excel_row = first_row + i
-        cells = [row[j] if j < len(row) else "" for j in columns]
-        if all(_blank(c) for c in cells):
-            j = filled[0]
-            t = catalogue(located.lang)
-            cell = f"{located.letters[j] if j < len(located.letters) else ''}{excel_row}"
-            located.skip("row_outside_table", excel_row, j, row[j], table=t(located.table), cell=cell)
+        if _left_out(row, excel_row, columns, stage, totals, located):
             continue
-        if totals and (stage is None or stage >= len(row) or _blank(row[stage])):
-            label = next((j for j in filled if isinstance(row[j], str) and _total_key(row[j]) in totals), None)
-            if label is not None:
-                located.skip("total_row", excel_row, label, row[label])
-                continue
         if skip_without_stage and stage is not None and (stage >= len(row) or _blank(row[stage])):
             without_stage += 1
             continue
-        kept.append(cells)
+        kept.append([row[j] if j < len(row) else "" for j in columns])
         kept_rows.append(excel_row)
     return kept, kept_rows, without_stage
+
+
+def _left_out(
+    row: list, excel_row: int, columns: list[int], stage: int | None, totals: set[str], located: _Located
+) -> bool:
+    """A row that is not a lead: blank (silently), or with content only outside the table's columns,
+    or a total line (each with a warning)."""
+    filled = [j for j, cell in enumerate(row) if not _blank(cell)]
+    if not filled:
+        return True
+    if all(_blank(row[j]) for j in columns if j < len(row)):
+        j = filled[0]
+        t = catalogue(located.lang)
+        cell = f"{located.letters[j] if j < len(located.letters) else ''}{excel_row}"
+        located.skip("row_outside_table", excel_row, j, row[j], table=t(located.table), cell=cell)
+        return True
+    if totals and (stage is None or stage >= len(row) or _blank(row[stage])):
+        label = next((j for j in filled if isinstance(row[j], str) and _total_key(row[j]) in totals), None)
+        if label is not None:
+            located.skip("total_row", excel_row, label, row[label])
+            return True
+    return False
 
 
 def _total_key(text: str) -> str:

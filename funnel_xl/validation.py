@@ -54,10 +54,6 @@ class ValidationReport:
     transitions: pd.DataFrame
     has_log: bool = False
 
-    @property
-    def rows(self) -> int:
-        return sum(i.rows for i in self.inputs)
-
     def to_dict(self) -> dict:
         """The report as ``validate --format json`` prints it."""
         return {
@@ -67,6 +63,11 @@ class ValidationReport:
             "counts": count_by_severity(list(self.problems)),
             "problems": [p.as_dict() for p in self.problems],
         }
+
+    @property
+    def rows(self) -> int:
+        """The rows read as leads, in all files."""
+        return sum(i.rows for i in self.inputs)
 
 
 @dataclass(frozen=True)
