@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from .messages import ZH, catalogue
 from .problems import Problem, Severity
@@ -86,7 +87,7 @@ _TABLE = (
     Check("stage_entered_not_updated", WARNING, "stage_entered"),
     Check("holiday_calendar_missing", WARNING),
 )
-CHECKS: dict[str, Check] = {check.code: check for check in _TABLE}
+CHECKS: Mapping[str, Check] = MappingProxyType({check.code: check for check in _TABLE})
 
 
 def problem(

@@ -30,7 +30,7 @@ class Problem:
     Made by :func:`funnel_xl.checks.problem`, which looks the code up in the registry."""
 
     code: str
-    severity: str
+    severity: Severity
     message: str
     sheet: str = ""
     row: int | None = None
