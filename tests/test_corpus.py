@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from funnel_xl import analyse, load_rules
 from funnel_xl.cli import cli
-from funnel_xl.pipeline import validate_files
 from funnel_xl.reader import read_leads
+from funnel_xl.validation import validate_files
 from tests import corpus
 from tests.corpus import BROKEN, MESSY, SOFFICE, Case
 
