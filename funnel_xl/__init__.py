@@ -21,7 +21,8 @@ from .version import __version__
 if TYPE_CHECKING:
     from .analysis import Analysis
     from .draft import draft_rules, fit_rules
-    from .pipeline import analyse, validate_files, write_outputs
+    from .pipeline import analyse, write_outputs
+    from .validation import validate_files
     from .refresh import RefreshResult, refresh_workbook
 
 __all__ = [
@@ -54,7 +55,7 @@ _LAZY = {
     "draft_rules": "draft",
     "fit_rules": "draft",
     "analyse": "pipeline",
-    "validate_files": "pipeline",
+    "validate_files": "validation",
     "write_outputs": "pipeline",
     "RefreshResult": "refresh",
     "refresh_workbook": "refresh",

@@ -314,30 +314,21 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
     files = _workbooks(workbooks)
     # The first workbook is read while pandas and pandera load (see funnel_xl.sheets).
     with ReadAhead(files, rules) as ahead, _progress(quiet) as progress:
-        from .pipeline import validate_files
-        from .problems import sort_problems
+        from .validation import validate_files
 
-        validated, inputs = _run(
-            validate_files, files, rules, as_of_date, progress=progress, ahead=ahead
-        )
-    problems = sort_problems([p for v in validated for p in v.problems])
-    counts = count_by_severity(problems)
+        report = _run(validate_files, files, rules, as_of_date, progress=progress, ahead=ahead)
+    counts = count_by_severity(report.problems)
     if fmt == "json":
-        payload = {
-            "as_of": as_of_date.isoformat(),
-            "files": [i.name for i in inputs],
-            "rows": sum(i.rows for i in inputs),
-            "counts": counts,
-            "problems": [p.as_dict() for p in problems],
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        for p in problems:
+        for p in report.problems:
             click.echo(p.as_text(rules.lang))
-        rows = sum(i.rows for i in inputs)
-        files_text = t("cli.validate.files", count=len(inputs)) if len(files) > 1 else ""
-        click.echo(t("cli.validate.total", files=files_text, rows=rows, errors=counts[ERROR], warnings=counts[WARNING]))
-        _skipped_note(inputs, t)
+        files_text = t("cli.validate.files", count=len(report.inputs)) if len(files) > 1 else ""
+        click.echo(t(
+            "cli.validate.total", files=files_text, rows=report.rows, errors=counts[ERROR],
+            warnings=counts[WARNING],
+        ))
+        _skipped_note(report.inputs, t)
     sys.exit(EXIT_PROBLEMS if counts[ERROR] else EXIT_OK)
 
 

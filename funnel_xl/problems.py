@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 
 from .messages import ZH, catalogue
 
-ERROR = "error"
-WARNING = "warning"
-SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
+
+class Severity(StrEnum):
+    ERROR = "error"  # the row (or the file) is not used
+    WARNING = "warning"  # the row is used; a value may be ignored
+
+
+ERROR = Severity.ERROR  # alias kept while the parallel refactor merges
+WARNING = Severity.WARNING  # alias kept while the parallel refactor merges
 
 
 def severity_label(severity: str, lang: str = ZH) -> str:
@@ -20,10 +26,11 @@ def severity_label(severity: str, lang: str = ZH) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in one place. ``row`` is the Excel row number (1-based), ``column`` the letter."""
+    """One problem in one place. ``row`` is the Excel row number (1-based), ``column`` the letter.
+    Made by :func:`funnel_xl.checks.problem`, which looks the code up in the registry."""
 
     code: str
-    severity: str
+    severity: Severity
     message: str
     sheet: str = ""
     row: int | None = None
@@ -31,10 +38,6 @@ class Problem:
     header: str = ""
     value: str = ""
     file: str = ""
-
-    @property
-    def where(self) -> str:
-        return self.place()
 
     def place(self, lang: str = ZH) -> str:
         """Where the problem is: file, sheet, row, column and header, in the given language."""

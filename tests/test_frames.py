@@ -64,7 +64,9 @@ def test_the_frames_hold_at_each_stage(path, team, tmp_path):
         TypedLeads.validate(validated.valid, lazy=True)
     for log in checked.logs:
         LogEntries.validate(log.entries, lazy=True)
-    Transitions.validate(checked.moves, lazy=True)
+    report = checked.report()
+    Transitions.validate(report.moves, lazy=True)
+    Transitions.validate(report.transitions, lazy=True)
     # A second month with a store behind it: the between-rebuild transitions hold too.
     history = tmp_path / "history.sqlite"
     write_outputs(analyse([path], rules, as_of=D(2024, 4, 30), history=history), tmp_path / "april")
@@ -93,7 +95,7 @@ def test_evidence_is_an_argument_not_columns(team):
     as_of = D(2024, 5, 31)
     checked = check_files([team], rules, as_of)
     valid = checked.validated[0].valid
-    evidence, _ = resolve(valid, checked.moves, None, rules, as_of)
+    evidence, _ = resolve(valid, checked.report().moves, None, rules, as_of)
     assert isinstance(evidence, Evidence)
     # The leads passed in are not touched, and the derived leads carry no evidence columns.
     assert "stage_entered_log" not in valid and "lost_at_source" not in valid
