@@ -229,7 +229,7 @@ class _Draft:
             if h is stage or h.kind != "number":
                 continue
             numbers: dict[str, set] = {}
-            for value, number in zip(stage.values, h.values):
+            for value, number in zip(stage.values, h.values, strict=False):
                 if _blank(value):
                     continue
                 numbers.setdefault(_text(value), set()).add(_number(number))
