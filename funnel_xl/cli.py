@@ -25,6 +25,7 @@ from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, load_rules
 from .sheets import ReadAhead
+from .text import rate_text
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -532,10 +533,10 @@ def _refresh_summary(result) -> None:
 def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date, t) -> None:
     n = team.totals
     click.echo(t("cli.summary.leads", as_of=as_of.isoformat(), total=n.total, valid=n.valid, excluded=n.excluded))
-    click.echo(t("cli.summary.win_rate", rate=_pct(team.win_rate), won=n.won, closed=n.won + n.lost))
+    click.echo(t("cli.summary.win_rate", rate=rate_text(team.win_rate), won=n.won, closed=n.won + n.lost))
     worst = team.worst_transition
     click.echo(
-        t("cli.summary.worst", label=worst.label, rate=_pct(worst.rate)) if worst
+        t("cli.summary.worst", label=worst.label, rate=rate_text(worst.rate)) if worst
         else t("cli.summary.worst_unknown", min_sample=team.min_sample)
     )
     click.echo(t("cli.summary.alerts", stalled=team.stalled, overdue=team.overdue, stale=team.stale))
@@ -546,10 +547,6 @@ def _skipped_note(inputs, t) -> None:
     skipped = sum(i.skipped_without_stage for i in inputs)
     if skipped:
         click.echo(t("cli.skipped", count=skipped))
-
-
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
 
 
 @cli.command()

@@ -71,6 +71,7 @@ from .frames import (
 )
 from .frames import TRANSITION_COLUMNS as _TRANSITION_COLUMNS
 from .metrics import Evidence, FunnelMetrics, FunnelResult, Rate, aggregate, by_group, classify
+from .period import month_label
 from .rules import Rules
 
 # Where a month of the trend came from.
@@ -574,10 +575,6 @@ def month_figures(
             for name, m in by_source.items()
         },
     )
-
-
-def month_label(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def trend_months(as_of: date, count: int = TREND_MONTHS) -> list[tuple[str, date, date]]:

@@ -34,6 +34,7 @@ from .frames import (
     dates,
     numbers,
 )
+from .period import month_label
 from .rules import Rules
 
 FORECAST_MONTHS = 3
@@ -102,10 +103,6 @@ class Forecast:
         if self.slips is None:
             return pd.DataFrame(columns=SLIP_COLUMNS)
         return self.slips[self.slips["slips"] >= at_least].reset_index(drop=True)
-
-
-def month_label(day: date | pd.Timestamp) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def add_months(label: str, n: int) -> str:
