@@ -27,21 +27,14 @@ from .forecast import forecast
 from .groups import Split, write_groups
 from .messages import catalogue
 from .metrics import recalculate
-from .period import resolve_as_of
+from .period import month_label, resolve_as_of
 from .problems import Problem, Severity
 from .progress import COMPUTE, Progress, ProgressCallback, silent
 from .rules import Rules
 from .sheets import ReadAhead
 from .store import HistoryStore
 from .validate import Validated
-from .validation import (  # noqa: F401  (check_files … input_file: aliases kept while the parallel refactor merges)
-    CheckedFiles,
-    ValidationReport,
-    check_files,
-    check_logs,
-    input_file,
-    validate_files,
-)
+from .validation import CheckedFiles, ValidationReport, check_files, check_logs
 from .version import __version__
 from .wording import flag_suggestions
 
@@ -114,7 +107,7 @@ def recalculate_report(
         problems.append(calendar_problem(result.calendar_years_missing, rules.lang))
     # Earlier months' snapshots: last month's forecast for this one, slipped close dates, and
     # where last month's leads are now.
-    this_month = f"{as_of.year:04d}-{as_of.month:02d}"
+    this_month = month_label(as_of)
     snapshots = {
         r.month: store.snapshot(r.month) for r in runs if r.month < this_month
     } if store is not None else {}

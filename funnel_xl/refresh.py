@@ -59,12 +59,14 @@ from .files import MB, read_regular_file
 from .frames import EnteredFrom, Status
 from .inputs import backup_path, lock_files
 from .metrics import dwell_between, working_days_for
-from .pipeline import check_logs, combine, input_file, resolve_as_of
+from .period import resolve_as_of
+from .pipeline import combine
 from .problems import Problem
 from .progress import READ, SAVE, VALIDATE, WRITE, Progress, ProgressCallback, silent
 from .reader import read_workbook
 from .rules import Rules
 from .validate import Validated, validate_leads
+from .validation import check_logs, input_file
 
 # The tool's highlight of stalled leads. A cell with exactly this fill is the tool's to change.
 HIGHLIGHT_RGB = "FFFDC3BE"

@@ -28,6 +28,7 @@ import pandas as pd
 from . import frames
 from .errors import InputError, OutputError, Remedy, os_error_reason
 from .flow import MonthFigures, PreviousSnapshot
+from .period import month_label
 
 # The first bytes of every SQLite database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -109,7 +110,7 @@ class HistoryStore:
 
     def previous(self, as_of: date) -> PreviousSnapshot | None:
         """The latest snapshot of a month before as-of's month, or None."""
-        month = _month(as_of)
+        month = month_label(as_of)
         with self._connect(write=False) as conn:
             if conn is None:
                 return None
@@ -164,7 +165,7 @@ class HistoryStore:
         tool_version: str, figures: MonthFigures | None, created: datetime | None = None,
     ) -> None:
         """Keep this rebuild: replace as-of's month (its run and snapshot) in one transaction."""
-        month = _month(as_of)
+        month = month_label(as_of)
         created = (created or datetime.now(UTC)).isoformat(timespec="seconds")
         rows = _snapshot_rows(leads)
         with self._connect(write=True) as conn:
@@ -293,10 +294,6 @@ def _error(
     (:data:`Remedy.SKIP_HISTORY`), which the caller offers in its own terms."""
     text = f"{problem}{advice}。" if advice else problem
     return kind(text, remedy=Remedy.SKIP_HISTORY, advice=advice)
-
-
-def _month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _snapshot_rows(leads: pd.DataFrame) -> list[tuple]:

@@ -26,8 +26,8 @@ from funnel_xl.frames import (
     values,
 )
 from funnel_xl.metrics import Evidence, derive_lead_fields
-from funnel_xl.pipeline import check_files
 from funnel_xl.rules import load_rules
+from funnel_xl.validation import check_files
 from tests.conftest import REPO, entry, lead, write_workbook
 
 D = date
