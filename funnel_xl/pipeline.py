@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +22,7 @@ import pandas as pd
 from .analysis import Analysis, InputFile, build_analysis
 from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
 from .checks import problem
-from .flow import PreviousSnapshot, build_flow
+from .flow import PreviousSnapshot, build_flow, month_start
 from .forecast import forecast
 from .groups import Split, write_groups
 from .messages import catalogue
@@ -116,6 +116,7 @@ def recalculate_report(
         problems=problems, inputs=list(report.inputs), excluded=excluded,
         flow=flow, history=store.path if store is not None else None,
         forecast=forecast(result.leads, rules, as_of, snapshots),
+        entries=report.entries, opening=snapshots.get(month_label(month_start(as_of) - timedelta(days=1))),
     )
 
 
