@@ -185,3 +185,31 @@ def test_strict_json_writes_null_for_non_finite_numbers():
     from funnel_xl.analysis import strict_json
 
     assert json.loads(strict_json({"a": float("nan"), "b": [float("inf"), 1.5]})) == {"a": None, "b": [None, 1.5]}
+
+
+# Class 4: one workbook with a damaged deflate stream is listed; the others go on.
+def _damaged(path: Path, part: str) -> Path:
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(part)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for at in range(start + 5, start + min(info.compress_size, 40)):
+        data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("command", ["validate", "rebuild"])
+def test_a_damaged_part_in_one_workbook_of_a_folder_is_listed(tmp_path, command):
+    from funnel_xl.cli import cli
+
+    folder = tmp_path / "team"
+    folder.mkdir()
+    team(folder / "good.xlsx")
+    _damaged(team(folder / "bad.xlsx"), "docProps/core.xml")
+    extra = ["--out", str(tmp_path / "out"), "--no-history"] if command == "rebuild" else []
+    result = CliRunner().invoke(cli, [command, str(folder), "--as-of", "2024-05-31", *extra])
+    assert result.exit_code == 1, result.output
+    assert "意外故障" not in result.output
+    if command == "validate":
+        assert "bad.xlsx" in result.output and "docProps/core.xml" in result.output
