@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from .files import MB, read_regular_file
 from .rules import Limits
 
 ZIP_MAGIC = b"PK\x03\x04"
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_DIRECTORY_ENTRY = b"PK\x01\x02"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -183,6 +186,9 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, Ru
 
 
 def _checked_zip(path: Path, content: bytes, limits: Limits) -> WorkbookFile:
+    parts = _central_directory_entries(content)
+    if parts > limits.max_zip_entries:
+        raise InputError(_too_many_parts(path, parts, limits))
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
@@ -303,12 +309,27 @@ def _scan_ods(path: Path, xml: bytes, limits: Limits) -> list[SheetScan]:
     return scans
 
 
+def _central_directory_entries(content: bytes) -> int:
+    """How many parts the zip lists, counted in its central directory's bytes (at C speed) before
+    zipfile builds an object for each; 0 when there is no end record (zipfile then says damaged)."""
+    end = content.rfind(_END_OF_DIRECTORY, max(0, len(content) - 22 - 0xFFFF))
+    if end < 0 or end + 22 > len(content):
+        return 0
+    declared, size = struct.unpack_from("<HI", content, end + 10)
+    start = end - size if 0 < size <= end and declared != 0xFFFF else 0  # zip64: count them all
+    return max(declared if declared != 0xFFFF else 0, content.count(_DIRECTORY_ENTRY, start, end))
+
+
+def _too_many_parts(path: Path, parts: int, limits: Limits) -> str:
+    return (
+        f"{path.name}: 文件内含 {parts} 个部件，超过上限 {limits.max_zip_entries}"
+        "（规则文件 [limits] max_zip_entries），不像正常的工作簿，已拒绝读取。"
+    )
+
+
 def _check_archive(path: Path, content: bytes, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.max_zip_entries:
-        raise InputError(
-            f"{path.name}: 文件内含 {len(infos)} 个部件，超过上限 {limits.max_zip_entries}"
-            "（规则文件 [limits] max_zip_entries），不像正常的工作簿，已拒绝读取。"
-        )
+        raise InputError(_too_many_parts(path, len(infos), limits))
     unpacked = sum(info.file_size for info in infos)
     if unpacked > limits.max_unpacked_mb * MB:
         raise InputError(

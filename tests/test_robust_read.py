@@ -213,3 +213,27 @@ def test_a_damaged_part_in_one_workbook_of_a_folder_is_listed(tmp_path, command)
     assert "意外故障" not in result.output
     if command == "validate":
         assert "bad.xlsx" in result.output and "docProps/core.xml" in result.output
+
+
+# Class 5: the parts are counted before zipfile reads the central directory.
+def test_too_many_parts_are_refused_before_the_directory_is_read(tmp_path, monkeypatch):
+    from funnel_xl.container import read_workbook_file
+    from funnel_xl.errors import InputError
+    from funnel_xl.rules import load_rules
+
+    path = team(tmp_path / "many.xlsx")
+    with zipfile.ZipFile(path, "a") as archive:
+        for i in range(300):
+            archive.writestr(f"customXml/item{i}.xml", b"")
+    limits = load_rules().limits
+    limits = type(limits)(**{**limits.__dict__, "max_zip_entries": 100})
+
+    def no_directory(*args, **kwargs):
+        raise AssertionError("the central directory was read before the parts were counted")
+
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", no_directory)
+    with pytest.raises(InputError) as refused:
+        read_workbook_file(path, limits)
+    message = str(refused.value)
+    assert "max_zip_entries" in message and "customXml" not in message
+    assert "30" in message  # 300 added parts and the workbook's own: the count is named
