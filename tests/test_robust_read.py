@@ -237,3 +237,30 @@ def test_too_many_parts_are_refused_before_the_directory_is_read(tmp_path, monke
     message = str(refused.value)
     assert "max_zip_entries" in message and "customXml" not in message
     assert "30" in message  # 300 added parts and the workbook's own: the count is named
+
+
+# Class 16: a stray quote in a CSV is named with its line, never a silent loss of rows.
+def test_csv_stray_quote_is_refused_with_its_line(tmp_path):
+    from funnel_xl.cli import cli
+
+    header = "线索编号,客户名称/联系人,线索来源,所属阶段,首次接触时间,最近跟进时间,预计成交日期,预计成交金额(万元),负责人"
+    body = [f"LF2024050{i},客户{i},展会推广,需求挖掘,2024-05-01,2024-05-01,2024-07-01,10,张伟" for i in range(1, 10)]
+    body[3] = body[3].replace("客户4", '"客户4')  # line 5 of the file
+    path = tmp_path / "team.csv"
+    path.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path), "--as-of", "2024-05-31"])
+    assert result.exit_code == 2, result.output
+    assert "第 5 行" in result.output and "引号" in result.output
+
+
+def test_csv_quoted_cell_over_two_lines_is_still_read(tmp_path):
+    from funnel_xl.cli import cli
+
+    header = "线索编号,客户名称/联系人,线索来源,所属阶段,首次接触时间,最近跟进时间,预计成交日期,预计成交金额(万元),负责人"
+    body = [f"LF2024050{i},客户{i},展会推广,需求挖掘,2024-05-01,2024-05-01,2024-07-01,10,张伟" for i in range(1, 4)]
+    body[1] = body[1].replace("客户2", '"客户\n2"')
+    path = tmp_path / "team.csv"
+    path.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path), "--as-of", "2024-05-31", "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    assert "引号" not in result.output
