@@ -11,6 +11,11 @@ from .errors import InputError, Remedy
 USABLE_FIRST, USABLE_LAST = date(1900, 1, 1), date(2262, 4, 11)
 
 
+def month_label(day: date) -> str:
+    """The month a day falls in, as the report names it: 2024-05."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 def resolve_as_of(as_of: date | None = None, month: str | None = None, today: date | None = None) -> tuple[date, str]:
     """The as-of date and the period label: ``as_of``, else the last day of ``month``, else today."""
     if as_of is not None and month is not None:
