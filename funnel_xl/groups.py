@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .alerts import AlertKind, alert_days, kind_rank
-from .analysis import Analysis, View, metrics_json
+from .analysis import Analysis, View, metrics_json, strict_json
 from .atomic import write_text_atomic
 from .errors import OutputError, os_error_reason
 from .forecast import forecast
@@ -310,7 +310,7 @@ def write_groups(
             workbook = write_group_report(analysis, group.view, sub / f"{stems[name]}.xlsx")
             payload = group_json(group, workbook.name)
             json_path = sub / f"{stems[name]}.json"
-            write_text_atomic(json_path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+            write_text_atomic(json_path, strict_json(payload))
             written.append(GroupFiles(kind, name, workbook, json_path))
             entries.append(
                 {

@@ -362,6 +362,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("{file}: {rows} rows × {columns} columns is more than the limit of {max_cells} cells (rules "
         "[limits] max_cells). Please split the data into several files."),
     ),
+    "input.csv_open_quote": (
+        "{file}: 第 {line} 行的引号 \" 没有配对，它之后的所有行都会被读成同一个单元格。"
+        "请删除这个引号或补上另一半后再试（文件未读取，以免漏掉线索）。",
+        "{file}: the quote \" on line {line} is never closed, so every line after it would read as one "
+        "cell. Remove the quote or close it, then try again (the file was not read, so no lead is lost).",
+    ),
     "input.csv_bad": (
         "{file}: 第 {row} 行不是有效的 CSV（{error}），请检查引号是否成对。",
         "{file}: row {row} is not valid CSV ({error}); check that the quotes are paired.",

@@ -7,6 +7,9 @@ from datetime import date
 
 from .errors import InputError, Remedy
 
+# The dates a run can count with (pandas' datetime64[ns] ends on 2262-04-11; Excel starts in 1900).
+USABLE_FIRST, USABLE_LAST = date(1900, 1, 1), date(2262, 4, 11)
+
 
 def month_label(day: date) -> str:
     """The month a day falls in, as the report names it: 2024-05."""
@@ -25,4 +28,9 @@ def resolve_as_of(as_of: date | None = None, month: str | None = None, today: da
         except (ValueError, calendar.IllegalMonthError):
             raise InputError(f"月份「{month}」格式不对，应写成 YYYY-MM，例如 2024-05。") from None
     as_of = as_of or today or date.today()
+    if not USABLE_FIRST <= as_of <= USABLE_LAST:
+        raise InputError(
+            f"截止日 {as_of.isoformat()} 超出可统计的日期范围（{USABLE_FIRST.isoformat()} 至 "
+            f"{USABLE_LAST.isoformat()}），请给出一个实际的截止日，例如 2024-05-31。"
+        )
     return as_of, as_of.isoformat()

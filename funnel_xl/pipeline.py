@@ -10,7 +10,6 @@ A manager can script the month in a few lines::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import Analysis, InputFile, build_analysis
+from .analysis import Analysis, InputFile, build_analysis, strict_json
 from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
 from .checks import problem
 from .flow import PreviousSnapshot, build_flow
@@ -173,7 +172,7 @@ def write_outputs(
             stage=lambda target: moves.enter_context(atomic_path(target)),
         )
         if json_path is not None:
-            text = json.dumps(analysis.as_json(), ensure_ascii=False, indent=2) + "\n"
+            text = strict_json(analysis.as_json())
             write_bytes_atomic(moves.enter_context(atomic_path(json_path)), text.encode("utf-8"))
     if not moved:
         remove_stale_detail(report_path)

@@ -238,7 +238,10 @@ def _blank(v: object) -> bool:
 # datetime64[ns] holds 1677-09-22 … 2262-04-11; a date outside (9999-12-31 for "open end", a lead
 # number typed into a date column and read as a serial in the year 7441) is not a usable date.
 _NS_FIRST, _NS_LAST = date(1677, 9, 22).toordinal(), date(2262, 4, 11).toordinal()
+_NS_YEARS = (1678, 2261)  # the whole years inside that span
 _UNIX_DAY = date(1970, 1, 1).toordinal()
+# Amounts beyond this (in the rules' unit) are typing errors; far below where sums could overflow.
+MAX_AMOUNT = 1e12
 _SERIAL_BOUND = 10**15  # an integer beyond any day count (and within a float's exact range)
 
 
@@ -289,8 +292,11 @@ def parse_dates(
         todo = parsed.isna()
         if todo.any():
             parts = text[todo].str.extract(_DATE_TEXT)
+            year = pd.to_numeric(parts[0], errors="coerce")
+            # A year pandas cannot hold (9999 for "open end") is no usable date: NaT, not a crash.
+            year = year.where(year.between(_NS_YEARS[0], _NS_YEARS[1]))
             parsed[todo] = pd.to_datetime(
-                {"year": parts[0], "month": parts[1], "day": parts[2]}, errors="coerce"
+                {"year": year, "month": parts[1], "day": parts[2]}, errors="coerce"
             )
         out.iloc[text_at] = parsed.dt.normalize().to_numpy()
     return out
@@ -322,7 +328,8 @@ def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, p
             bare = text.str.replace(rf"^(?:{own}|{_CURRENCY})|(?:{own}|{_CURRENCY})$", "", regex=True)
             plain = bare.str.fullmatch(_NUMBER_TEXT).fillna(False).astype(bool)
             amounts[is_text] = pd.to_numeric(bare.where(plain), errors="coerce")
-    return amounts, converted
+    # inf, a 400-digit number, or one whose sum with the others would overflow: not an amount.
+    return amounts.where(amounts.abs() <= MAX_AMOUNT), converted
 
 
 def clean_text(values: pd.Series) -> pd.Series:
