@@ -5,7 +5,6 @@ Exit codes: 0 fine, 1 data problems of severity error found, 2 cannot run at all
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 import json
 import os
@@ -23,7 +22,7 @@ from .messages import LANGUAGES, ZH, catalogue
 from .period import resolve_as_of
 from .problems import ERROR, WARNING, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
-from .rules import Rules, load_rules
+from .rules import Rules, encoding_mistake, load_rules
 from .sheets import ReadAhead
 from .version import __version__
 
@@ -111,10 +110,9 @@ def _speak(rules: Rules):
 def _encoding(ctx, param, value: str | None) -> str | None:
     if value is None or value == "auto":
         return value
-    try:
-        codecs.lookup(value)
-    except LookupError:
-        raise click.BadParameter(f"「{value}」不是已知的编码；常用的有 utf-8、gb18030、gbk，或 auto。") from None
+    wrong = encoding_mistake(value)
+    if wrong:
+        raise click.BadParameter(f"{wrong}，或 auto。")
     return value
 
 
