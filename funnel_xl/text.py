@@ -41,6 +41,12 @@ def percent_text(rate: float) -> str:
     return f"{rate * 100:.0f}%"
 
 
+def one_line(text: str) -> str:
+    """Text safe for one terminal line: control characters from a sheet (line breaks, ESC and OSC
+    sequences that could drive the terminal) become spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
 def display_width(text: str) -> int:
     """Columns a text takes on screen: two for a wide (Chinese) character, one for the others."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
