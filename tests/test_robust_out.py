@@ -6,12 +6,19 @@ numbering in each section's heading).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
 from funnel_xl.cli import cli
 from funnel_xl.errors import RulesError
 from funnel_xl.rules import default_rules_path, load_rules
+from tests.conftest import REPO, lead, write_workbook
 
 # ---------------------------------------------------------------------------
 # 15. Only text encodings for CSV files
@@ -97,3 +104,141 @@ def test_mail_neutralises_names_from_the_sheet(tmp_path):
         assert "没有邮箱地址" in result.stderr  # the rep whose name holds the escapes
         for control in ("\x1b", "\x07", "\x9b"):
             assert control not in result.output
+
+
+# ---------------------------------------------------------------------------
+# 8. Nothing the run reads is ever an output
+# ---------------------------------------------------------------------------
+
+ROWS = [
+    lead("LF1", "需求挖掘", date(2024, 5, 2), owner="张伟", entered=date(2024, 5, 10)),
+    lead("LF2", "方案提案", date(2024, 4, 2), owner="李娜", entered=date(2024, 5, 3)),
+]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def rebuild(*args: str):
+    return CliRunner().invoke(cli, ["rebuild", "--month", "2024-05", *args])
+
+
+def test_json_onto_the_history_store_is_refused_before_anything_is_written(tmp_path):
+    tracking = write_workbook(tmp_path / "tracking.xlsx", ROWS)
+    out = tmp_path / "out"
+    assert rebuild(str(tracking), "--out", str(out)).exit_code == 0
+    before = tree(out)
+    result = rebuild(str(tracking), "--out", str(out), "--json", str(out / "history.sqlite"))
+    assert result.exit_code == 2
+    assert "历史记录库" in result.stderr and "已停止" in result.stderr
+    assert tree(out) == before  # the store, the report: every byte as it was
+
+
+@pytest.mark.parametrize("which", ["json_on_rules", "history_on_report", "json_on_report", "split_on_input"])
+def test_every_file_the_run_reads_or_writes_is_refused_as_another_output(tmp_path, which):
+    tracking = write_workbook(tmp_path / "tracking.xlsx", ROWS)
+    rules = tmp_path / "rules.toml"
+    rules.write_bytes(default_rules_path().read_bytes())
+    out = tmp_path / "out"
+    report = out / "funnel_report_2024-05.xlsx"
+    args = {
+        "json_on_rules": ["--json", str(rules)],
+        "history_on_report": ["--history", str(report)],
+        "json_on_report": ["--json", str(report), "--no-history"],
+        # An input that lies where the per-rep workbook of its own rep would be written.
+        "split_on_input": ["--split-by", "owner", "--no-history"],
+    }[which]
+    if which == "split_on_input":
+        (out / "2024-05" / "reps").mkdir(parents=True)
+        tracking = write_workbook(out / "2024-05" / "reps" / "张伟.xlsx", ROWS[:1])
+    elif which == "history_on_report":
+        assert rebuild(str(tracking), "--out", str(out), "--no-history").exit_code == 0
+    before = tree(tmp_path)
+    result = rebuild(str(tracking), "--out", str(out), "--rules", str(rules), *args)
+    assert result.exit_code == 2, result.output
+    assert "已停止" in result.stderr or "不是历史记录库" in result.stderr
+    assert tree(tmp_path) == before
+
+
+# ---------------------------------------------------------------------------
+# 10. A full disk: a clear message, and the run's outputs replaced together or not at all
+# ---------------------------------------------------------------------------
+
+# A real write failure, not a mock: the child process may write no file past LIMIT bytes
+# (RLIMIT_FSIZE), and with SIGXFSZ ignored such a write fails with EFBIG, as on a full disk.
+LIMIT = 4096
+FULL_DISK = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+def fill_up():
+    resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+"""
+
+
+def run_full(script: str, tmp_path: Path, limit: int = LIMIT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(tmp_path)}
+    env.pop("FUNNEL_XL_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-c", FULL_DISK.format(limit=limit) + script],
+        capture_output=True, text=True, cwd=REPO, env=env, timeout=300,
+    )
+
+
+def previous_month(tmp_path: Path, grow: bool = True) -> tuple[Path, Path, dict[str, bytes]]:
+    """Last run's outputs (report, JSON, per-rep files, manifest) and this run's input (bigger
+    unless ``grow`` is false)."""
+    tracking = write_workbook(tmp_path / "tracking.xlsx", ROWS)
+    out = tmp_path / "out"
+    result = rebuild(str(tracking), "--out", str(out), "--json", str(out / "figures.json"), "--split-by", "owner")
+    assert result.exit_code == 0, result.output
+    if not grow:
+        return tracking, out, tree(out)
+    more = [lead(f"LF{n}", "需求挖掘", date(2024, 5, 2), owner=owner, customer=f"客户{n:04d}" * 40)
+            for n in range(3, 60) for owner in ("张伟", "李娜")]
+    write_workbook(tracking, ROWS + more)
+    return tracking, out, tree(out)
+
+
+# 4096 bytes: a sheet's scratch file fails first. 20000: every sheet's XML fits (the largest is
+# about 11 KB) but the zipped workbook (about 43 KB) does not, so the workbook file itself fails
+# and xlsxwriter's ZipFile is left open (it used to print a traceback when collected).
+@pytest.mark.parametrize("limit", [LIMIT, 20000])
+def test_a_full_disk_is_a_clear_message_not_a_traceback(tmp_path, limit):
+    tracking, out, before = previous_month(tmp_path, grow=limit == LIMIT)
+    args = [str(tracking), "--month", "2024-05", "--out", str(out), "--json", str(out / "figures.json"),
+            "--split-by", "owner"]
+    result = run_full(f"fill_up()\nfrom funnel_xl.cli import main\nsys.argv = ['funnel-xl', 'rebuild', *{args!r}]\nmain()", tmp_path, limit)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
+    assert "意外故障" not in result.stderr
+    assert "文件超过了系统允许的大小" in result.stderr and "原有的文件保持不变" in result.stderr
+    assert tree(out) == before  # no half-written file, no temporary file left behind
+
+
+def test_outputs_are_replaced_together_or_not_at_all(tmp_path):
+    """The disk fills up after the team report is written, while the first rep's workbook is:
+    the report, the JSON, every rep's files and the manifest stay last run's."""
+    tracking, out, before = previous_month(tmp_path)
+    script = f"""
+from funnel_xl import analyse, load_rules, write_outputs
+from funnel_xl.errors import OutputError
+from funnel_xl.progress import WRITE
+
+def progress(event):
+    if event.step == WRITE and event.name.startswith("reps/"):
+        fill_up()
+
+analysis = analyse([{str(tracking)!r}], load_rules(), month="2024-05", history={str(out / "history.sqlite")!r})
+try:
+    write_outputs(analysis, {str(out)!r}, {str(out / "figures.json")!r}, ["owner"], progress=progress)
+except OutputError as exc:
+    print(exc)
+    sys.exit(2)
+"""
+    result = run_full(script, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "张伟.xlsx" in result.stdout and "原有的文件保持不变" in result.stdout
+    assert "Exception ignored" not in result.stderr
+    assert tree(out) == before
