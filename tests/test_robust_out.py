@@ -7,8 +7,10 @@ numbering in each section's heading).
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -242,3 +244,37 @@ except OutputError as exc:
     assert "张伟.xlsx" in result.stdout and "原有的文件保持不变" in result.stdout
     assert "Exception ignored" not in result.stderr
     assert tree(out) == before
+
+
+# ---------------------------------------------------------------------------
+# 12. A valid SQLite store with damaged contents: the documented message, exit 2
+# ---------------------------------------------------------------------------
+
+DAMAGES = {
+    "schema version not a number": ("UPDATE schema_version SET version = 'x'", "格式版本「x」不是整数"),
+    "as-of not a date": ("UPDATE runs SET as_of = 'soon'", "截止日「soon」不是可用的日期"),
+    "as-of too far": ("UPDATE runs SET as_of = '9999-12-31'", "截止日「9999-12-31」"),
+    "broken figures JSON": ("UPDATE runs SET figures = '{broken'", "2024-04 的运行记录无法读取"),
+    "figures of the wrong shape": ("UPDATE runs SET figures = '[1]'", "2024-04 的运行记录无法读取"),
+    "broken inputs JSON": ("UPDATE runs SET inputs = 'nope'", "2024-04 的运行记录无法读取"),
+    "far stage-entered date": ("UPDATE snapshots SET stage_entered = '9999-12-31'", "stage_entered「9999-12-31」"),
+    "far close date": ("UPDATE snapshots SET expected_close = '9999-12-31'", "expected_close「9999-12-31」"),
+    "close date not a date": ("UPDATE snapshots SET expected_close = 'never'", "expected_close「never」"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_store_with_damaged_contents_says_so(tmp_path, damage):
+    sql, detail = damage
+    tracking = write_workbook(tmp_path / "tracking.xlsx", ROWS)
+    out = tmp_path / "out"
+    april = CliRunner().invoke(cli, ["rebuild", str(tracking), "--month", "2024-04", "--out", str(out)])
+    assert april.exit_code == 0, april.output
+    with closing(sqlite3.connect(out / "history.sqlite")) as conn:
+        conn.execute(sql)
+        conn.commit()
+    result = rebuild(str(tracking), "--out", str(out))
+    assert result.exit_code == 2, result.output
+    assert "的内容已损坏" in result.stderr and detail in result.stderr
+    assert "--no-history" in result.stderr
+    assert rebuild(str(tracking), "--out", str(out), "--no-history").exit_code == 0
