@@ -6,6 +6,8 @@ numbering in each section's heading).
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import sqlite3
 import subprocess
@@ -19,6 +21,8 @@ from click.testing import CliRunner
 
 from funnel_xl.cli import cli
 from funnel_xl.errors import RulesError
+from funnel_xl.mail import header_text
+from funnel_xl.recipients import load_recipients
 from funnel_xl.rules import default_rules_path, load_rules
 from tests.conftest import REPO, lead, write_workbook
 
@@ -278,3 +282,79 @@ def test_a_store_with_damaged_contents_says_so(tmp_path, damage):
     assert "的内容已损坏" in result.stderr and detail in result.stderr
     assert "--no-history" in result.stderr
     assert rebuild(str(tracking), "--out", str(out), "--no-history").exit_code == 0
+
+
+# ---------------------------------------------------------------------------
+# 11. Mail: addresses and header texts checked on load; long names fold
+# ---------------------------------------------------------------------------
+
+LONG_NAME = "a" * 3000
+
+
+def recipients_file(tmp_path: Path, reps: str = '"张伟" = "zhang@example.com"\n', **header) -> Path:
+    path = tmp_path / "recipients.toml"
+    subject = header.get("subject", "销售漏斗月报")
+    sender = header.get("sender", "销售管理部")
+    path.write_text(
+        f'version = 1\nsubject = "{subject}"\n[sender]\nname = "{sender}"\naddress = "ops@example.com"\n'
+        f'[manager]\nto = ["boss@example.com"]\n[reps]\n{reps}[smtp]\nsecurity = "none"\nlogin = false\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    "address", ["zhang..wei@example.com", "zhang@example.com.", "张伟@example.com", "zhang\\u0000@example.com"]
+)
+def test_addresses_the_mail_library_refuses_are_refused_on_load_naming_the_entry(tmp_path, address):
+    path = recipients_file(tmp_path, reps=f'"张伟" = "{address}"\n')
+    with pytest.raises(RulesError) as info:
+        load_recipients(path)
+    assert "「reps.张伟」" in str(info.value) and "不是有效的邮箱地址" in str(info.value)
+    assert "\x00" not in str(info.value)
+
+
+@pytest.mark.parametrize(("key", "value"), [("subject", "月报\\r\\nBcc: all@example.com"), ("sender", "销售\\n部"),
+                                            ("sender", "销售\\u0000部")])
+def test_header_texts_with_line_breaks_or_controls_are_refused_on_load(tmp_path, key, value):
+    path = recipients_file(tmp_path, **{key: value})
+    with pytest.raises(RulesError) as info:
+        load_recipients(path)
+    assert "换行或控制字符" in str(info.value)
+    assert ("「subject」" if key == "subject" else "「sender.name」") in str(info.value)
+
+
+def test_names_go_into_headers_on_one_line_and_folded():
+    assert header_text("张伟\r\nBcc: x@example.com\x1b[2J") == "张伟  Bcc: x@example.com [2J"
+    assert header_text(LONG_NAME) == "a" * 100 + "…"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    from tests.test_mail import Handler, free_port
+
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, f"127.0.0.1:{controller.port}"
+    controller.stop()
+
+
+def test_a_very_long_name_without_spaces_is_sent(tmp_path, smtp_server):
+    handler, server = smtp_server
+    tracking = write_workbook(tmp_path / "tracking.xlsx", [lead("LF1", "需求挖掘", date(2024, 5, 2), owner=LONG_NAME)])
+    out = tmp_path / "out"
+    assert rebuild(str(tracking), "--out", str(out), "--split-by", "owner", "--no-history").exit_code == 0
+    recipients = recipients_file(tmp_path, reps=f'"{LONG_NAME}" = "long@example.com"\n')
+    result = CliRunner().invoke(cli, [
+        "mail", "--month", "2024-05", "--out", str(out), "--to-rules", str(recipients), "--smtp", server,
+    ])
+    assert result.exit_code == 0, result.output
+    assert "发送 2，跳过 0，失败 0" in result.stdout
+    for _to, raw in handler.received:
+        assert max(len(line) for line in raw.splitlines()) <= 998
+    (long,) = [raw for (to,), raw in handler.received if to == "long@example.com"]
+    msg = email.message_from_bytes(long, policy=email.policy.default)
+    assert msg["To"].addresses[0].display_name.replace(" ", "") == "a" * 100 + "…"
