@@ -20,6 +20,11 @@ def is_blank(value: object) -> bool:
         return False
 
 
+def is_empty(value: object) -> bool:
+    """A raw cell with nothing typed in it: None, or text of spaces only."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def as_text(value: object) -> str:
     """A cell value as text: 3.0 → "3", a date → "2024-05-31", a time of day kept when there is one."""
     if isinstance(value, float) and value.is_integer():
@@ -45,6 +50,11 @@ def one_line(text: str) -> str:
     """Text safe for one terminal line: control characters from a sheet (line breaks, ESC and OSC
     sequences that could drive the terminal) become spaces."""
     return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
+def rate_text(rate: float | None) -> str:
+    """A rate to one decimal, or a dash when there is none: 0.2121 → "21.2%"."""
+    return "—" if rate is None else f"{rate:.1%}"
 
 
 def display_width(text: str) -> int:
