@@ -308,11 +308,10 @@ def write_groups(
 ) -> Split:
     """Write one workbook and one JSON per group of each kind, then the month's manifest.
 
-    Every file is written completely before any is moved into place, so a failure (a full disk)
-    leaves the previous month's files and manifest as they were. ``stage`` (see
-    :func:`funnel_xl.atomic.staged_outputs`) stages them with the caller's other outputs instead,
-    ``report`` included (its staged file is the one the manifest's checksum is taken of); the
-    caller then removes ``Split.stale`` with :func:`remove_stale_groups` once all are in place.
+    Every file is written before any is moved into place, so a failure (a full disk) leaves the
+    previous files and manifest as they were. ``stage`` (see :func:`~funnel_xl.atomic.staged_outputs`)
+    stages them with the caller's outputs, ``report`` included (the manifest's checksum is of its
+    staged file); the caller removes ``Split.stale`` (:func:`remove_stale_groups`) once all are in place.
     Without it, files an earlier run listed in the manifest and this run did not write (a rep who
     left, a kind not asked for this time) are removed, so the folder always matches the report.
     ``progress`` is told as each group's workbook is started.
