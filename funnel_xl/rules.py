@@ -176,6 +176,24 @@ class Dimensions:
     extra: tuple[str, ...] = ()
 
 
+# Codecs that decode bytes to text but not as a file's character set: escapes, domain names, and
+# "undefined" (which always fails).
+_NOT_FILE_ENCODINGS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
+
+
+def encoding_mistake(name: str) -> str | None:
+    """Why ``name`` cannot be a text file's encoding (None: it can). Only character sets are
+    accepted: binary-to-binary codecs (base64, zlib, hex, uu, quopri), rot13 and escape codecs
+    are refused."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return f"「{name}」不是已知的编码；常用的有 utf-8、gb18030、gbk、utf-16"
+    if not info._is_text_encoding or info.name in _NOT_FILE_ENCODINGS:
+        return f"「{name}」不是文本文件的字符编码（它是数据转换格式）；常用的有 utf-8、gb18030、gbk、utf-16"
+    return None
+
+
 @dataclass(frozen=True)
 class InputSettings:
     """How text files and text dates are read: the CSV encoding and delimiter ("auto": detected)
@@ -639,13 +657,9 @@ class _Checker(TomlChecker):
     def input(self, value: Any) -> InputSettings:
         table = self.table(value, "input", {"encoding", "delimiter", "date_formats"}, set())
         encoding = self.text(table.get("encoding", "auto"), "input.encoding")
-        if encoding != "auto":
-            try:
-                codecs.lookup(encoding)
-            except LookupError:
-                raise self.fail(
-                    "input.encoding", f"「{encoding}」不是已知的编码；常用的有 utf-8、gb18030、gbk、utf-16，或写 auto 自动识别。"
-                ) from None
+        wrong = encoding_mistake(encoding) if encoding != "auto" else None
+        if wrong:
+            raise self.fail("input.encoding", f"{wrong}，或写 auto 自动识别。")
         delimiter = self.typed(table.get("delimiter", "auto"), "input.delimiter", str, "文本")
         if delimiter != "auto" and len(delimiter) != 1:
             raise self.fail("input.delimiter", f"应为一个字符（如 \",\" \";\" 或 \"\\t\"）或 auto，实际是「{delimiter}」。")

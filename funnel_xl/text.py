@@ -46,6 +46,12 @@ def percent_text(rate: float) -> str:
     return f"{rate * 100:.0f}%"
 
 
+def one_line(text: str) -> str:
+    """Text safe for one terminal line: control characters from a sheet (line breaks, ESC and OSC
+    sequences that could drive the terminal) become spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
+
+
 def rate_text(rate: float | None) -> str:
     """A rate to one decimal, or a dash when there is none: 0.2121 → "21.2%"."""
     return "—" if rate is None else f"{rate:.1%}"
