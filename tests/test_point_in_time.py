@@ -1,0 +1,114 @@
+"""A late rebuild gives the on-time figures: a team with a full stage history, its workbook as it
+stood on two dates, and the earlier period rebuilt from the later workbook. Expected figures are
+worked out by hand in the comments."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from funnel_xl import analyse
+from funnel_xl.rules import load_rules
+from tests.conftest import entry, lead, write_workbook
+
+D = date
+S = ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
+LOST = "无效线索"
+APRIL_END, JUNE_3 = D(2024, 4, 30), D(2024, 6, 3)
+
+# (lead ID, owner, channel, first contact, amount, stage moves, contacts without a move)
+TEAM = [
+    ("L01", "张伟", "展会推广", D(2024, 3, 1), 100,
+     [(D(2024, 3, 10), S[1]), (D(2024, 4, 5), S[2]), (D(2024, 5, 10), S[3]), (D(2024, 5, 28), S[5])], []),
+    ("L02", "张伟", "官网表单", D(2024, 3, 5), 30, [(D(2024, 3, 20), S[1]), (D(2024, 4, 25), LOST)], []),
+    ("L03", "李娜", "展会推广", D(2024, 3, 15), 60,
+     [(D(2024, 3, 20), S[1]), (D(2024, 4, 1), S[2]), (D(2024, 4, 10), S[3]), (D(2024, 4, 29), S[5])], []),
+    ("L04", "李娜", "官网表单", D(2024, 4, 10), 40, [(D(2024, 4, 22), S[1]), (D(2024, 5, 15), LOST)], []),
+    ("L05", "王磊", "展会推广", D(2024, 4, 20), 20, [(D(2024, 6, 1), S[1])], [D(2024, 4, 25)]),
+    ("L06", "王磊", "官网表单", D(2024, 5, 6), 50, [(D(2024, 5, 20), S[1])], []),
+    ("L07", "张伟", "展会推广", D(2024, 2, 1), 70, [(D(2024, 2, 15), S[1]), (D(2024, 5, 2), S[2])],
+     [D(2024, 5, 20)]),
+    ("L08", "李娜", "展会推广", D(2024, 3, 1), 90,
+     [(D(2024, 3, 5), S[1]), (D(2024, 3, 25), S[2]), (D(2024, 4, 15), LOST)], []),
+    ("L09", "王磊", "官网表单", D(2024, 6, 2), 10, [], []),
+    ("L10", "张伟", "官网表单", D(2024, 4, 28), 25, [], [D(2024, 5, 10)]),
+]
+
+
+def _entries(first, moves, contacts):
+    """(date, stage change or None), in date order: the first contact, each move, each contact."""
+    return sorted([(first, None), *moves, *((c, None) for c in contacts)], key=lambda e: e[0])
+
+
+def as_it_stood(day: date):
+    """The leads sheet and the follow-up log as the reps kept them on ``day``."""
+    rows, log = [], []
+    for lead_id, owner, channel, first, amount, moves, contacts in TEAM:
+        if first > day:
+            continue
+        seen = [e for e in _entries(first, moves, contacts) if e[0] <= day]
+        stage, entered, came_from = S[0], first, None
+        for when, change in seen:
+            if change is not None:
+                came_from, stage, entered = stage, change, when
+        last = seen[-1][0]
+        extra = {"lost_at": came_from} if stage == LOST else {}
+        rows.append(lead(lead_id, stage, first, owner=owner, source=channel, last=last,
+                         entered=entered, amount=amount, next=last + timedelta(days=7), **extra))
+        log += [entry(lead_id, when, change, by=owner, next=when + timedelta(days=7))
+                for when, change in seen]
+    return rows, log
+
+
+@pytest.fixture(scope="module")
+def rebuilds(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pit")
+    books = {}
+    for day in (APRIL_END, JUNE_3):
+        rows, log = as_it_stood(day)
+        books[day] = write_workbook(folder / f"team_{day}.xlsx", rows, log=log)
+    rules = load_rules()
+    on_time = analyse([books[APRIL_END]], rules, month="2024-04", today=APRIL_END)
+    late = analyse([books[JUNE_3]], rules, month="2024-04", today=JUNE_3)
+    return on_time, late
+
+
+FIGURES = ("by_owner", "by_source", "period", "trend", "low_channels", "forecast")
+
+
+def test_a_late_rebuild_equals_the_on_time_one(rebuilds):
+    on_time, late = (a.as_json() for a in rebuilds)
+    team_keys = [k for k in on_time if k not in {"by_owner", "by_source", "by_dimension", "channel",
+                                                 "problems", "suggestions", "inputs", "rules",
+                                                 "period", "trend", "low_channels", "history",
+                                                 "hygiene", "drift", "forecast", "run", "targets"}]
+    assert team_keys  # the team's figures: totals, stages, win rate, cycle, alerts
+    for key in team_keys:
+        assert late[key] == on_time[key], key
+    for key in FIGURES:
+        assert late[key] == on_time[key], key
+    columns = ["lead_id", "stage", "stage_entered", "dwell_days", "stalled", "overdue", "stale"]
+    leads = [a.result.leads[columns].sort_values("lead_id").reset_index(drop=True) for a in rebuilds]
+    assert leads[0].equals(leads[1])
+    assert [len(a.result.alerts) for a in rebuilds][0] == len(rebuilds[1].result.alerts)
+
+
+def test_the_figures_on_april_30_by_hand(rebuilds):
+    _, late = rebuilds
+    # On 04-30: L06 and L09 are not yet contacted; L03 won (04-29), L02 (04-25) and L08 (04-15)
+    # lost; L01 方案提案, L04 需求挖掘, L07 需求挖掘, L05 and L10 潜在接触 open.
+    totals = late.team.totals
+    assert (totals.valid, totals.won, totals.lost, totals.active) == (8, 1, 2, 5)
+    assert late.team.win_rate == pytest.approx(1 / 3)
+    assert late.team.cycle_mean == pytest.approx(45)  # L03: 03-15 → 04-29
+    zhang = late.result.by_owner["张伟"].totals  # L01, L02, L07, L10
+    assert (zhang.valid, zhang.lost, zhang.active) == (4, 1, 3)
+    stages = late.result.leads.set_index("lead_id")["stage"].to_dict()
+    assert stages == {"L01": S[2], "L02": LOST, "L03": S[5], "L04": S[1], "L05": S[0], "L07": S[1],
+                      "L08": LOST, "L10": S[0]}
+    # Next contacts planned a week after the last entry: L01 (04-12), L04 (04-29), L07 (02-22)
+    # overdue on 04-30; L07 in 需求挖掘 since 02-15, far over its 15 days.
+    assert late.team.overdue == 3
+    assert bool(late.result.leads.set_index("lead_id").loc["L07", "stalled"])
+    codes = [p.code for p in late.problems]
+    assert codes.count("leads_after_as_of") == 1 and "state_as_today" not in codes
+    assert not {"future_date", "log_future_time", "stage_disagrees_with_log"} & set(codes)
