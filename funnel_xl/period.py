@@ -35,7 +35,10 @@ from .rules import Rules
 
 
 def resolve_as_of(as_of: date | None = None, month: str | None = None, today: date | None = None) -> tuple[date, str]:
-    """The as-of date and the period label: ``as_of``, else the last day of ``month``, else today."""
+    """The as-of date and the period label: ``as_of``, else the last day of ``month``, else today.
+
+    The label names the month (``2024-05``) when the date is a month's last day, however it was
+    given, so that one period's outputs have one name; otherwise it is the date itself."""
     if as_of is not None and month is not None:
         raise InputError("截止日与月份只能指定一个。", remedy=Remedy.ONE_PERIOD)
     if month is not None:
@@ -46,6 +49,8 @@ def resolve_as_of(as_of: date | None = None, month: str | None = None, today: da
         except (ValueError, calendar.IllegalMonthError):
             raise InputError(f"月份「{month}」格式不对，应写成 YYYY-MM，例如 2024-05。") from None
     as_of = as_of or today or date.today()
+    if as_of.day == calendar.monthrange(as_of.year, as_of.month)[1]:
+        return as_of, f"{as_of.year:04d}-{as_of.month:02d}"  # a month's end names the month
     return as_of, as_of.isoformat()
 
 

@@ -5,10 +5,14 @@ worked out by hand in the comments."""
 from datetime import date, timedelta
 
 import pytest
+from click.testing import CliRunner
 
 from funnel_xl import analyse
+from funnel_xl.cli import cli
+from funnel_xl.period import resolve_as_of
 from funnel_xl.rules import load_rules
 from tests.conftest import entry, lead, write_workbook
+from tests.test_mail import recipients_toml
 
 D = date
 S = ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
@@ -112,3 +116,40 @@ def test_the_figures_on_april_30_by_hand(rebuilds):
     codes = [p.code for p in late.problems]
     assert codes.count("leads_after_as_of") == 1 and "state_as_today" not in codes
     assert not {"future_date", "log_future_time", "stage_disagrees_with_log"} & set(codes)
+
+
+# ---------------------------------------------------------------------------
+# One name per period
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({"month": "2024-05"}, (D(2024, 5, 31), "2024-05")),
+        ({"as_of": D(2024, 5, 31)}, (D(2024, 5, 31), "2024-05")),  # a month's end names the month
+        ({"as_of": D(2024, 2, 29)}, (D(2024, 2, 29), "2024-02")),  # a leap year's February
+        ({"as_of": D(2024, 5, 30)}, (D(2024, 5, 30), "2024-05-30")),  # within the month: the day
+        ({"today": D(2024, 6, 30)}, (D(2024, 6, 30), "2024-06")),
+    ],
+)
+def test_one_name_per_period(kw, expected):
+    assert resolve_as_of(**kw) == expected
+
+
+def test_mail_finds_what_rebuild_wrote_with_as_of_at_the_months_end(tmp_path):
+    rows, log = as_it_stood(APRIL_END)
+    book = write_workbook(tmp_path / "team.xlsx", rows, log=log)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    rebuilt = runner.invoke(cli, ["rebuild", str(book), "--as-of", "2024-04-30", "--out", str(out),
+                                  "--split-by", "owner", "--no-history"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert (out / "funnel_report_2024-04.xlsx").is_file()
+    assert (out / "2024-04" / "reps" / "张伟.xlsx").is_file()
+    recipients = tmp_path / "recipients.toml"
+    recipients.write_text(recipients_toml(), encoding="utf-8")
+    for flag in (["--month", "2024-04"], ["--as-of", "2024-04-30"]):
+        mailed = runner.invoke(cli, ["mail", *flag, "--out", str(out), "--to-rules", str(recipients),
+                                     "--dry-run"])
+        assert mailed.exit_code == 0, mailed.output
