@@ -25,7 +25,7 @@ from .followups import ValidatedLog, cross_check, validate_log
 from .frames import ERROR, FILE, ROW, SHEET, STAGE, STAGE_ENTERED_COLUMN, TIME, LostAtFrom
 from .inputs import collect_workbooks
 from .metrics import Evidence
-from .period import PointInTime, leads_on
+from .pointintime import PointInTime, leads_on
 from .problems import Problem, count_by_severity, sort_problems
 from .progress import READ, VALIDATE, Progress, ProgressCallback, silent
 from .reader import LeadsSheet, read_log, read_workbook

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from funnel_xl import analyse
 from funnel_xl.cli import cli
 from funnel_xl.period import resolve_as_of
+from funnel_xl.pipeline import record_history
 from funnel_xl.rules import load_rules
 from tests.conftest import entry, lead, write_workbook
 from tests.test_mail import recipients_toml
@@ -153,3 +154,48 @@ def test_mail_finds_what_rebuild_wrote_with_as_of_at_the_months_end(tmp_path):
         mailed = runner.invoke(cli, ["mail", *flag, "--out", str(out), "--to-rules", str(recipients),
                                      "--dry-run"])
         assert mailed.exit_code == 0, mailed.output
+
+
+# ---------------------------------------------------------------------------
+# No log: the store's snapshot of the period, else today's row, counted
+# ---------------------------------------------------------------------------
+
+NO_LOG = {
+    # On 04-30: P1 in 需求挖掘 since 04-10, P2 in 潜在接触, P3 in 需求挖掘 since 04-15.
+    APRIL_END: [
+        lead("P1", S[1], D(2024, 3, 1), last=D(2024, 4, 10), entered=D(2024, 4, 10)),
+        lead("P2", S[0], D(2024, 3, 5), last=D(2024, 4, 20), entered=D(2024, 3, 5)),
+        lead("P3", S[1], D(2024, 4, 1), last=D(2024, 4, 15), entered=D(2024, 4, 15)),
+    ],
+    # On 06-03: P1 moved to 方案提案 on 05-20, P3 won on 05-25; P2 untouched.
+    JUNE_3: [
+        lead("P1", S[2], D(2024, 3, 1), last=D(2024, 5, 20), entered=D(2024, 5, 20)),
+        lead("P2", S[0], D(2024, 3, 5), last=D(2024, 4, 20), entered=D(2024, 3, 5)),
+        lead("P3", S[5], D(2024, 4, 1), last=D(2024, 5, 25), entered=D(2024, 5, 25)),
+    ],
+}
+
+
+def test_without_log_the_store_snapshot_of_the_period_tells_the_state(tmp_path):
+    books = {day: write_workbook(tmp_path / f"{day}.xlsx", rows) for day, rows in NO_LOG.items()}
+    store = tmp_path / "history.sqlite"
+    rules = load_rules()
+    on_time = analyse([books[APRIL_END]], rules, month="2024-04", today=APRIL_END, history=store)
+    record_history(on_time)
+    late = analyse([books[JUNE_3]], rules, month="2024-04", today=JUNE_3, history=store)
+    stages = late.result.leads.set_index("lead_id")["stage"].to_dict()
+    assert stages == {"P1": S[1], "P2": S[0], "P3": S[1]}
+    assert late.team.totals.won == 0
+    assert "state_as_today" not in [p.code for p in late.problems]
+
+
+def test_without_log_or_store_todays_row_is_counted_and_said(tmp_path):
+    book = write_workbook(tmp_path / "june.xlsx", NO_LOG[JUNE_3])
+    late = analyse([book], load_rules(), month="2024-04", today=JUNE_3)
+    leads = late.result.leads.set_index("lead_id")
+    # P1 and P3 changed after 04-30 and nothing tells how they stood: today's row for P1 (方案提案,
+    # no stage-entered date); P3's win on 05-25 does not count: still open, in the stage before.
+    assert leads["stage"].to_dict() == {"P1": S[2], "P2": S[0], "P3": S[4]}
+    assert late.team.totals.won == 0
+    said = [p for p in late.problems if p.code == "state_as_today"]
+    assert len(said) == 1 and "按当前表格状态计入：2 条，可能不准确" in said[0].message
