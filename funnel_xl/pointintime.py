@@ -38,8 +38,8 @@ from .rules import Rules
 class PointInTime:
     """The valid leads as they stood on the as-of date, and what that took.
 
-    ``late``: the workbook holds something dated after the as-of date (a lead first contacted, a
-    stage entered or a follow-up logged after it), so its rows may show a later state. ``left_out``: leads first
+    ``late``: the workbook holds something dated after the as-of date (a lead first contacted, or a
+    follow-up logged after it), so its rows may show a later state. ``left_out``: leads first
     contacted after the as-of date. ``as_today``: leads whose state on that date neither the log
     nor the history store's snapshot of the period tells, counted as today's row shows them.
     """
@@ -67,8 +67,7 @@ def leads_on(
     """
     as_of_ts = pd.Timestamp(as_of)
     after = dates(leads, FIRST_CONTACT) > as_of_ts
-    entered_later = dates(leads, STAGE_ENTERED_COLUMN) > as_of_ts
-    if not (after.any() or entered_later.any() or len(later)):
+    if not (after.any() or len(later)):
         return PointInTime(leads)
     places = frozenset(
         zip(leads.loc[after, FILE], leads.loc[after, SHEET], leads.loc[after, ROW].astype(int), strict=True)

@@ -172,6 +172,7 @@ NO_LOG = {
         lead("P1", S[2], D(2024, 3, 1), last=D(2024, 5, 20), entered=D(2024, 5, 20)),
         lead("P2", S[0], D(2024, 3, 5), last=D(2024, 4, 20), entered=D(2024, 3, 5)),
         lead("P3", S[5], D(2024, 4, 1), last=D(2024, 5, 25), entered=D(2024, 5, 25)),
+        lead("P4", S[0], D(2024, 5, 10), last=D(2024, 5, 10), entered=D(2024, 5, 10)),  # left out
     ],
 }
 
