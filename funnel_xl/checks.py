@@ -86,6 +86,9 @@ _TABLE = (
     # The history store and the holiday calendar.
     Check("stage_entered_not_updated", WARNING, "stage_entered"),
     Check("holiday_calendar_missing", WARNING),
+    # A past as-of date: the workbook has moved on since.
+    Check("leads_after_as_of", WARNING),
+    Check("state_as_today", WARNING),
 )
 CHECKS: Mapping[str, Check] = MappingProxyType({check.code: check for check in _TABLE})
 

@@ -424,6 +424,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "only weekends are skipped in those years. Upgrade chinese-calendar (pip install -U "
         "chinese-calendar) and run again."),
     ),
+    "problem.leads_after_as_of": (
+        "首次接触晚于统计截止日 {as_of} 的线索未计入：{count} 条。",
+        "Leads first contacted after the as-of date {as_of} are not counted: {count}.",
+    ),
+    "problem.state_as_today": (
+        "截止日 {as_of} 时的阶段，跟进记录与历史记录库都无从得知，按当前表格状态计入：{count} 条，可能不准确。",
+        ("Their stage on the as-of date {as_of} is known neither from the follow-up log nor from "
+        "the history store; counted as the sheet stands today: {count} leads, possibly inaccurate."),
+    ),
     "problem.place": ("{file}「{sheet}」第 {row} 行", "{file} '{sheet}' row {row}"),
     "problem.unreadable_file": (
         "{text} 该文件未计入本次统计，其余文件照常计算。",

@@ -1,4 +1,4 @@
-"""The month a run is about: its as-of date and period label, from an as-of date, a month or today."""
+"""The period a run is about: its as-of date and label, from an as-of date, a month or today."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ def month_label(day: date) -> str:
 
 
 def resolve_as_of(as_of: date | None = None, month: str | None = None, today: date | None = None) -> tuple[date, str]:
-    """The as-of date and the period label: ``as_of``, else the last day of ``month``, else today."""
+    """The as-of date and the period label: ``as_of``, else the last day of ``month``, else today.
+
+    The label names the month (``2024-05``) when the date is a month's last day, however it was
+    given, so that one period's outputs have one name; otherwise it is the date itself."""
     if as_of is not None and month is not None:
         raise InputError("截止日与月份只能指定一个。", remedy=Remedy.ONE_PERIOD)
     if month is not None:
@@ -33,4 +36,6 @@ def resolve_as_of(as_of: date | None = None, month: str | None = None, today: da
             f"截止日 {as_of.isoformat()} 超出可统计的日期范围（{USABLE_FIRST.isoformat()} 至 "
             f"{USABLE_LAST.isoformat()}），请给出一个实际的截止日，例如 2024-05-31。"
         )
+    if as_of.day == calendar.monthrange(as_of.year, as_of.month)[1]:
+        return as_of, month_label(as_of)  # a month's end names the month
     return as_of, as_of.isoformat()

@@ -20,7 +20,7 @@ import pandas as pd
 from .analysis import Analysis, InputFile, build_analysis, strict_json
 from .atomic import refuse_overwriting, staged_outputs, write_bytes_atomic
 from .checks import problem
-from .flow import PreviousSnapshot, build_flow
+from .flow import PreviousSnapshot, build_flow, month_label
 from .forecast import forecast
 from .groups import Split, remove_stale_groups, split_targets, write_groups
 from .messages import catalogue
@@ -50,7 +50,7 @@ def analyse(
     :func:`check_files`.
     """
     as_of, period = resolve_as_of(as_of, month, today)
-    checked = check_files(paths, rules, as_of, progress=progress, ahead=ahead)
+    checked = check_files(paths, rules, as_of, progress=progress, ahead=ahead, today=today)
     return combine(
         checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history,
         progress=progress,
@@ -76,7 +76,9 @@ def combine(
         refuse_overwriting([history], [rules.source_path], what="规则文件")
     store = HistoryStore(history) if history is not None else None
     previous = store.previous(as_of) if store is not None else None
-    return recalculate_report(checked.report(previous), rules, period, store, previous)
+    # A past date: what the store saw of that period tells the state of leads the log does not.
+    snapshot = store.snapshot(month_label(as_of)) if store is not None else None
+    return recalculate_report(checked.report(previous, snapshot), rules, period, store, previous)
 
 
 def recalculate_report(

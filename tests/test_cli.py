@@ -86,7 +86,7 @@ def test_rebuild_exit_zero_when_clean(runner, tmp_path):
     clean = write_workbook(tmp_path / "clean.xlsx", [lead("LF2024001", "需求挖掘", D(2024, 3, 1))])
     result = runner.invoke(cli, ["rebuild", str(clean), "--as-of", "2024-05-31", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "funnel_report_2024-05-31.xlsx").exists()
+    assert (tmp_path / "funnel_report_2024-05.xlsx").exists()
 
 
 @pytest.mark.parametrize(
