@@ -25,6 +25,7 @@ from .problems import ERROR, WARNING, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, load_rules
 from .sheets import ReadAhead
+from .text import percent_text
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -412,7 +413,7 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
     for flag in analysis.flow.channel_flags:
         click.echo(t(
             "cli.summary.low_channel", source=flag.source, metric=t(f"channel_metric.{flag.metric}"),
-            months=len(flag.months), limit=f"{flag.limit:.0%}",
+            months=len(flag.months), limit=percent_text(flag.limit),
         ))
     _skipped_note(analysis.inputs, t)
     click.echo(t("cli.report", path=written.report))
@@ -549,7 +550,7 @@ def _skipped_note(inputs, t) -> None:
 
 
 def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
+    return "—" if rate is None else percent_text(rate, 1)
 
 
 @cli.command()

@@ -609,7 +609,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "chart.funnel_data": ("漏斗图数据", "Funnel chart data"),
     "chart.padding": ("(占位)", "(padding)"),
-    "chart.funnel": ("销售漏斗(累计到达) · 截至 {as_of}", "Sales funnel (reached) · as of {as_of}"),
+    "chart.funnel": ("销售漏斗(累计到达) · 截至 {as_of}", "Sales funnel (reached)\nas of {as_of}"),
     "chart.sources": ("各渠道赢单率与首环节通过率", "Win rate and first pass rate by channel"),
     # -- 漏斗分析 -------------------------------------------------------------------------------
     "funnel.title": ("漏斗分析 · 截至 {as_of}", "Funnel · as of {as_of}"),

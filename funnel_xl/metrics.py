@@ -72,6 +72,7 @@ from .frames import (
     values,
 )
 from .rules import Rules
+from .text import percent_text
 from .workdays import WorkingDays
 
 # alias kept while the parallel refactor merges
@@ -699,11 +700,6 @@ def by_group(
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator) / float(denominator) if denominator else None
-
-
-def percent_text(rate: float) -> str:
-    """A rate as a whole percentage: 0.663 → 66%."""
-    return f"{rate * 100:.0f}%"
 
 
 def _stage_limits(rules: Rules, stage_idx: pd.Series) -> pd.Series:

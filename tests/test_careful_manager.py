@@ -1,0 +1,107 @@
+"""What a careful manager notices (issue 21): unknowns shown as unknowns, and small wrongs.
+
+Each test builds a small team in tmp_path; the expected figures are worked out by hand beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from funnel_xl import mail
+from funnel_xl.cli import cli
+from funnel_xl.text import number_text, percent_text
+from tests.conftest import lead, write_workbook
+
+AS_OF = "2024-05-31"
+
+
+def _rebuild(team, out, *extra):
+    return CliRunner().invoke(cli, ["rebuild", str(team), "--as-of", AS_OF, "--out", str(out), *extra])
+
+
+def _report(out):
+    return openpyxl.load_workbook(next(out.rglob("*.xlsx")))
+
+
+# -- 6. every text rounds as Excel displays: half away from zero ------------------------------------
+
+@pytest.mark.parametrize(
+    ("value", "digits", "expected"),
+    [
+        (74.25, 1, "74.3"),  # Python's format gives "74.2" (half to even on the binary value)
+        (42.75, 1, "42.8"),
+        (0.5, 0, "1"),  # half to even would give "0"
+        (2.5, 0, "3"),
+        (-2.5, 0, "-3"),  # away from zero, as Excel
+        (1234.45, 1, "1234.5"),
+        (-0.04, 1, "0.0"),  # no "-0.0"
+    ],
+)
+def test_numbers_round_as_excel_shows_them(value, digits, expected):
+    assert number_text(value, digits) == expected
+
+
+def test_percent_texts_round_as_excel_shows_them():
+    # 0.7425 shown by Excel with 0.0% is 74.3%; 0.125 with 0% is 13%.
+    assert percent_text(0.7425, 1) == "74.3%"
+    assert percent_text(0.4275, 1) == "42.8%"
+    assert percent_text(0.125) == "13%"
+    assert number_text(12345.25, 1, thousands=True) == "12,345.3"
+
+
+def test_mail_and_summary_texts_round_as_excel():
+    from funnel_xl import cli as cli_module
+
+    assert mail._pct(0.7425) == "74.3%"
+    assert mail._pct(0.4275) == "42.8%"
+    assert mail._days(12.25) == "12.3 天"
+    assert mail._amount(1234.25, "万元") == "1,234.3 万元"
+    assert cli_module._pct(0.7425) == "74.3%"
+
+
+# -- 11. number formats: row numbers without separators, a chart title that keeps its date ---------
+
+def test_row_numbers_print_without_thousands_separators(tmp_path):
+    # 1,100 leads; the last one (Excel row 1101: header on row 1) has an unknown stage.
+    rows = [lead(f"LF{n:05d}", "需求挖掘", "2024-05-01") for n in range(1, 1100)]
+    rows.append(lead("LF09999", "不存在的阶段", "2024-05-01"))
+    team = write_workbook(tmp_path / "team.xlsx", rows)
+    result = _rebuild(team, tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    book = _report(tmp_path / "out")
+    ws = book["数据问题"]
+    header = [c.value for c in ws[1]]
+    row_col = header.index("行") + 1
+    cells = [ws.cell(r, row_col) for r in range(2, ws.max_row + 1) if ws.cell(r, row_col).value == 1101]
+    assert cells, "the problem on row 1101 is listed"
+    assert all(c.number_format in ("0", "General") for c in cells)
+    ws = book["运行信息"]
+    # The inputs table: file, sheet, header row (a row number: "0"), rows read (a count: "#,##0").
+    file_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "team.xlsx")
+    assert ws.cell(file_row, 3).value == 1
+    assert ws.cell(file_row, 3).number_format in ("0", "General")
+
+
+def test_english_chart_title_keeps_its_date_on_one_line(tmp_path):
+    team = write_workbook(tmp_path / "team.xlsx", [lead("LF00001", "需求挖掘", "2024-05-01")])
+    result = _rebuild(team, tmp_path / "out", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    report = next((tmp_path / "out").rglob("*.xlsx"))
+    with zipfile.ZipFile(report) as archive:
+        charts = [archive.read(n).decode("utf-8") for n in archive.namelist() if "charts/chart" in n]
+    titles = [c for c in charts if "2024-05-31" in c]
+    assert titles
+    # The date starts a line of its own ("as of 2024-05-31"), short enough never to be wrapped.
+    for chart in titles:
+        text = "".join(part.split("<")[0] for part in chart.split("<a:t>")[1:])
+        line = next(line for line in text.splitlines() if "2024-05-31" in line)
+        assert line == "as of 2024-05-31"
+
+
+def _json(result):
+    return json.loads(result.stdout)
