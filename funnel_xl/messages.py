@@ -443,8 +443,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.summary.win_rate": ("赢单率 {rate}（成交 {won} / 已结束 {closed}）", "Win rate {rate} ({won} won / {closed} closed)"),
     "cli.summary.worst": ("最薄弱环节: {label} 通过率 {rate}", "Weakest transition: {label}, pass rate {rate}"),
     "cli.summary.worst_unknown": (
-        "最薄弱环节: 样本不足（没有已离开不少于 {min_sample} 条线索的环节）",
-        "Weakest transition: too small a sample (no transition with at least {min_sample} leads that left)",
+        "最薄弱环节: 没有环节的线索足以判断（通过率最低的环节已离开线索少于 {min_sample} 条）",
+        "Weakest transition: no transition has enough leads to judge (the lowest pass rate rests on fewer than {min_sample} leads that left)",
     ),
     "cli.summary.alerts": (
         "停留超时 {stalled} 条，跟进逾期 {overdue} 条，久未跟进 {stale} 条",
@@ -552,10 +552,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.weighted_pipeline.note": ("Σ 金额 × 所在阶段赢单概率", "Σ amount × the stage's win probability"),
     "fig.worst_transition": ("最薄弱环节", "Weakest transition"),
     "fig.worst_transition.note": (
-        "已离开不少于 {min_sample} 条的环节中通过率最低者",
-        "the lowest pass rate among the transitions at least {min_sample} leads left",
+        "通过率最低的环节，须已离开不少于 {min_sample} 条线索",
+        "the lowest pass rate of all transitions, named only when at least {min_sample} leads left its stage",
     ),
-    "fig.worst_transition.none": ("：没有足够样本的环节", ": no transition with a large enough sample"),
+    "fig.worst_transition.none": ("：没有环节的线索足以判断", ": no transition has enough leads to judge"),
     "fig.worst_transition.group_note": ("通过率最低的相邻阶段", "the adjacent stages with the lowest pass rate"),
     "fig.worst_rate": ("最薄弱环节通过率", "Weakest transition's pass rate"),
     "fig.worst_rate.note": ("下一阶段累计到达 ÷ 本阶段已离开", "reached the next stage ÷ exited this one"),
@@ -943,7 +943,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "rate, the one with the highest pass rate"),
     ),
     "def.weakest": ("最薄弱环节", "Weakest transition"),
-    "def.weakest.text": ("已离开不少于 {n} 条的环节中通过率最低者", "the lowest pass rate among the transitions at least {n} leads left"),
+    "def.weakest.text": ("所有环节中通过率最低者，仅当其已离开线索不少于 {n} 条时给出", "the lowest pass rate of all transitions, given only when at least {n} leads left its stage"),
     "def.cycle": ("成交周期", "Deal cycle"),
     "def.cycle.text": ("进入已成交的日期 − 首次接触时间（天）", "the day the lead was won − its first contact (days)"),
     "def.lost_cycle": ("流失周期", "Lost cycle"),

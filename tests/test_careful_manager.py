@@ -105,3 +105,32 @@ def test_english_chart_title_keeps_its_date_on_one_line(tmp_path):
 
 def _json(result):
     return json.loads(result.stdout)
+
+
+# -- 5. the best transition is never called the weakest ---------------------------------------------
+
+def _one_large_transition_and_a_worse_small_one():
+    # 11 leads: 1 lost at 潜在接触, 6 active in 需求挖掘, 3 lost at 需求挖掘, 1 active in 方案提案.
+    # reached: 潜在接触 11, 需求挖掘 6 + 1 + 3 = 10, 方案提案 1; exited: 11, 10 − 6 = 4, 1 − 1 = 0.
+    # 潜在接触→需求挖掘 10/11 = 90.9% (11 ≥ min_sample 10); 需求挖掘→方案提案 1/4 = 25% (4 < 10).
+    rows = [lead("LF00001", "无效线索", "2024-05-01", lost_at="潜在接触")]
+    rows += [lead(f"LF0001{n}", "需求挖掘", "2024-05-01") for n in range(6)]
+    rows += [lead(f"LF0002{n}", "无效线索", "2024-05-01", lost_at="需求挖掘") for n in range(3)]
+    rows.append(lead("LF00030", "方案提案", "2024-05-01"))
+    return rows
+
+
+def test_the_best_transition_is_never_called_the_weakest(tmp_path):
+    from datetime import date
+
+    from funnel_xl import analyse
+    from funnel_xl.rules import load_rules
+
+    team = write_workbook(tmp_path / "team.xlsx", _one_large_transition_and_a_worse_small_one())
+    figures = analyse([team], load_rules(), as_of=date(2024, 5, 31)).team
+    assert [(t.passed, t.exited) for t in figures.transitions[:2]] == [(10, 11), (1, 4)]
+    assert figures.worst_transition is None
+    result = _rebuild(team, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "潜在接触→需求挖掘 通过率" not in result.output
+    assert "没有环节的线索足以判断" in result.output
