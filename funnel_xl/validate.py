@@ -86,6 +86,7 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     notes = [dataclasses.replace(p, file=sheet.file_name) for p in sheet.problems]
     problems = notes + sheet_problems(failed, sheet, rules.lang, _places(rules))
     error_rows = {p.row for p in problems if p.severity == ERROR}
+    problems = _errors_only_on(error_rows, problems)
     leads = _drop_ignored_values(typed).rename(columns=RENAMED)
     leads["_file"] = sheet.file_name
     leads["_sheet"] = sheet.sheet
@@ -93,6 +94,12 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     return Validated(
         leads=leads, problems=problems, letters=dict(sheet.letters), headers=dict(sheet.headers)
     )
+
+
+def _errors_only_on(rows: set[int], problems: list[Problem]) -> list[Problem]:
+    """An excluded row gets its errors only: the follow-on warnings of a row no figure uses
+    (a lost lead's missing stage, a date after first contact…) would only bury the cause."""
+    return [p for p in problems if p.severity == ERROR or p.row is None or p.row not in rows]
 
 
 # ---------------------------------------------------------------------------
@@ -177,11 +184,14 @@ class _Across:
         if i not in self.errors and i not in self.dropped:
             return v
         leads = v.leads.copy()
+        problems = v.problems
         if i in self.errors:
             leads.loc[sorted(self.errors[i]), "_error"] = True
+            rows = {int(r) for r in leads.loc[sorted(self.errors[i]), "_row"]}
+            problems = _errors_only_on(rows, problems)
         if i in self.dropped:
             leads = leads.drop(index=sorted(self.dropped[i]))
-        return dataclasses.replace(v, leads=leads, problems=[*v.problems, *self.problems[i]])
+        return dataclasses.replace(v, leads=leads, problems=[*problems, *self.problems[i]])
 
 
 def _comparable(row: pd.Series) -> dict:

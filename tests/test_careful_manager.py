@@ -134,3 +134,22 @@ def test_the_best_transition_is_never_called_the_weakest(tmp_path):
     assert result.exit_code == 0, result.output
     assert "潜在接触→需求挖掘 通过率" not in result.output
     assert "没有环节的线索足以判断" in result.output
+
+
+# -- 4. an excluded row gets its errors only --------------------------------------------------------
+
+def test_an_excluded_row_gets_its_errors_only(tmp_path):
+    # LF2024002 has no owner (an error: excluded) and is a lost lead without 流失阶段, with a follow-up
+    # before its first contact: two follow-on warnings that must not be listed. LF2024003 has the
+    # same warnings and no error: both stay.
+    rows = [
+        lead("LF2024001", "需求挖掘", "2024-05-01"),
+        lead("LF2024002", "无效线索", "2024-05-10", owner=None, last="2024-05-01"),
+        lead("LF2024003", "无效线索", "2024-05-10", last="2024-05-01"),
+    ]
+    team = write_workbook(tmp_path / "team.xlsx", rows)
+    result = CliRunner().invoke(cli, ["validate", str(team), "--as-of", AS_OF, "--format", "json"])
+    problems = _json(result)["problems"]
+    on_row = {row: sorted(p["code"] for p in problems if p["row"] == row) for row in (3, 4)}
+    assert on_row[3] == ["missing_owner"]
+    assert on_row[4] == ["follow_up_before_first_contact", "lost_at_unknown"]

@@ -23,7 +23,7 @@ from funnel_xl.rules import default_rules_path
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_tracking.xlsx"
 
 EXPECTED = {
-    "2024-05-31/manifest.json": "2e347817fa9cdbb5dcae7042903bdc9a33f111089c8cc8f46a022e975eda0a48",
+    "2024-05-31/manifest.json": "4643ff50686bb3714fad8a58866207ba92fcffbeddf4228950c9bc686dbe7a93",
     "2024-05-31/reps/刘洋.json": "28eb8f8aae993bfdf0590217a01a0e13c77f532bcd9fa63b5e85b36bbb14c4a5",
     "2024-05-31/reps/刘洋.xlsx": "5f6baff68145c0996378e8c9494f04215a6d53d53f8cc70fb4fe6549945f1f3d",
     "2024-05-31/reps/孙浩.json": "ef98264e6f83eb5e28610a9e9ba226733ac1e4f3ce50cae0bbc2fadd13056510",
@@ -38,11 +38,11 @@ EXPECTED = {
     "2024-05-31/reps/赵敏.xlsx": "136d8152f28b32c0153af5b220a4ac3fd8a177e128062e13b1d3e07ea8c11cac",
     "2024-05-31/reps/陈静.json": "2afbbc68df0400d9949c13ac0da55ffa34318ec3be39ee42e174fead8148efb8",
     "2024-05-31/reps/陈静.xlsx": "b5f5cc3a7aa3e336837557359e111718dd97183143dc96eeb99833ec6545a538",
-    "2024-05-31/reps/＊销售代表.json": "7583feb0092474fcab52f65744a381e4e402306d9918a9cadde609b5c55b6b1c",
-    "2024-05-31/reps/＊销售代表.xlsx": "1e62c489855446b1705497597fe26b06222b9c2f935c7a0be16de0e15089e425",
-    "figures.json": "30c83d6329df9d17e092dea433f5069e73af0731ffaaa344a84f322baf981ede",
-    "funnel_report_2024-05-31.xlsx": "0829ac26b8f447d31cd102cc428ab2da6ee6c69ee07b00494e4cfaa40148e61f",
-    "validate --format json": "71acf94c94088f1a60966dd9872498e1c2cf68f64f173dcc2db8f2a85b14b016",
+    "2024-05-31/reps/＊销售代表.json": "f2dcfdaf94eb72965431e71fe63ff629527a78f30b957bbfa9c3364ff20aae69",
+    "2024-05-31/reps/＊销售代表.xlsx": "612ef76259243cdedbf338a6ddf7eca96dc09cb1cfa9fab78609c632e08e54b5",
+    "figures.json": "5c48d48e004124f84815882f14fbea2100db3f2531155d7acec12c7e9c794669",
+    "funnel_report_2024-05-31.xlsx": "ddea6c414756b6c7c9366f3ba40bee936d38c376136ad89d30e13eda70939e7a",
+    "validate --format json": "4da417daea45321ce4a666f3a93ee506cbbf94f1ec3c8f19b3883eeedcbe7a22",
 }
 
 
