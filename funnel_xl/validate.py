@@ -38,8 +38,10 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # A workbook set to the 1904 date system (Excel for Mac's old default) counts days from 1904-01-01.
 EPOCH_1904 = pd.Timestamp("1904-01-01")
 _DATE_TEXT = re.compile(
-    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?\s*$"
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?\s*$"
 )
+# A date typed as eight digits, 20240605.
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _AMOUNT_TEXT = re.compile(r"^[￥¥]?\s*([-+]?\d+(?:\.\d+)?)\s*(万元|万|元)?$")
 # Amounts in another unit than 万元: a plain number, with a currency sign or code before or after.
 _NUMBER_TEXT = r"[-+]?\d+(?:\.\d+)?"
@@ -289,7 +291,7 @@ def parse_dates(
         days[at] = np.floor(serial[plausible]).astype(np.int64) + (epoch.toordinal() - _UNIX_DAY)
     out = pd.Series(days.view("datetime64[D]").astype("datetime64[ns]"), index=values.index)
     if text_at:
-        text = values.iloc[text_at].str.strip()
+        text = values.iloc[text_at].map(_date_text)
         parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
         for fmt in formats:
             todo = parsed.isna()
@@ -304,6 +306,13 @@ def parse_dates(
             )
         out.iloc[text_at] = parsed.dt.normalize().to_numpy()
     return out
+
+
+def _date_text(typed: str) -> str:
+    """A date as people type it, in the form the parsers read: full-width digits and signs as
+    half-width (２０２４－０６－０５ → 2024-06-05), eight digits split (20240605 → 2024-06-05)."""
+    text = unicodedata.normalize("NFKC", typed).strip()
+    return _DATE_DIGITS.sub(r"\1-\2-\3", text)
 
 
 def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, pd.Series]:

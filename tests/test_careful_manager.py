@@ -153,3 +153,15 @@ def test_an_excluded_row_gets_its_errors_only(tmp_path):
     on_row = {row: sorted(p["code"] for p in problems if p["row"] == row) for row in (3, 4)}
     assert on_row[3] == ["missing_owner"]
     assert on_row[4] == ["follow_up_before_first_contact", "lost_at_unknown"]
+
+
+# -- 3. dates as people type them -------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["２０２４－０６－０５", "20240605", "2024年6月5号", "２０２４年６月５日"])
+def test_dates_people_type_are_read(typed):
+    import pandas as pd
+
+    from funnel_xl.validate import parse_dates
+
+    parsed = parse_dates(pd.Series([typed], dtype=object))
+    assert parsed.iloc[0] == pd.Timestamp("2024-06-05")
