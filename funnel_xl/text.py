@@ -21,6 +21,11 @@ def is_blank(value: object) -> bool:
         return False
 
 
+def is_empty(value: object) -> bool:
+    """A raw cell with nothing typed in it: None, or text of spaces only."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def as_text(value: object) -> str:
     """A cell value as text: 3.0 → "3", a date → "2024-05-31", a time of day kept when there is one."""
     if isinstance(value, float) and value.is_integer():
@@ -51,6 +56,11 @@ def percent_text(rate: float, digits: int = 0) -> str:
     """A rate as a percent with ``digits`` decimals, rounded as Excel displays it:
     0.125 → "13%", 0.7425 → "74.3%" (digits=1)."""
     return number_text(Decimal(f"{float(rate):.15g}") * 100, digits) + "%"
+
+
+def rate_text(rate: float | None) -> str:
+    """A rate to one decimal, or a dash when there is none: 0.2121 → "21.2%"."""
+    return "—" if rate is None else percent_text(rate, 1)
 
 
 def display_width(text: str) -> int:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .checks import problem
 from .messages import ZH, Catalogue, catalogue
-from .problems import ERROR, Problem
+from .problems import Problem, Severity
 from .reader import LeadsSheet
 from .rules import LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, Rules, normalize_header
 from .sheet_checks import Rule, SheetPlaces, failed_rows, sheet_problems
@@ -87,7 +87,7 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     # The reader's notes were made before the caller chose how to name the file (sheet.label).
     notes = [dataclasses.replace(p, file=sheet.file_name) for p in sheet.problems]
     problems = notes + sheet_problems(failed, sheet, rules.lang, _places(rules))
-    error_rows = {p.row for p in problems if p.severity == ERROR}
+    error_rows = {p.row for p in problems if p.severity == Severity.ERROR}
     problems = _errors_only_on(error_rows, problems)
     leads = _drop_ignored_values(typed).rename(columns=RENAMED)
     leads["_file"] = sheet.file_name
@@ -101,7 +101,7 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
 def _errors_only_on(rows: set[int], problems: list[Problem]) -> list[Problem]:
     """An excluded row gets its errors only: the follow-on warnings of a row no figure uses
     (a lost lead's missing stage, a date after first contact…) would only bury the cause."""
-    return [p for p in problems if p.severity == ERROR or p.row is None or p.row not in rows]
+    return [p for p in problems if p.severity == Severity.ERROR or p.row is None or p.row not in rows]
 
 
 # ---------------------------------------------------------------------------

@@ -55,13 +55,13 @@ def test_percent_texts_round_as_excel_shows_them():
 
 
 def test_mail_and_summary_texts_round_as_excel():
-    from funnel_xl import cli as cli_module
+    from funnel_xl.text import rate_text
 
-    assert mail._pct(0.7425) == "74.3%"
-    assert mail._pct(0.4275) == "42.8%"
+    # The rate text of mail and the CLI summary.
+    assert rate_text(0.7425) == "74.3%"
+    assert rate_text(0.4275) == "42.8%"
     assert mail._days(12.25) == "12.3 天"
     assert mail._amount(1234.25, "万元") == "1,234.3 万元"
-    assert cli_module._pct(0.7425) == "74.3%"
 
 
 # -- 11. number formats: row numbers without separators, a chart title that keeps its date ---------
