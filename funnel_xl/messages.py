@@ -141,9 +141,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- validation problems (code → message) -----------------------------------------------------
     "problem.missing_lead_id": ("缺少线索编号，该行无法使用。请补填线索编号。", "No lead ID: the row cannot be used. Please fill in the lead ID."),
     "problem.duplicate_lead_id": (
-        "线索编号重复出现在多行，无法判断哪一行正确，这些行都不计入统计。请保留一行并删除或改正其余行。",
-        ("The lead ID is on several rows and nobody can tell which is right: none of them is "
-        "counted. Keep one row and delete or correct the others."),
+        "线索编号也出现在本表{others}，内容不同，无法判断哪一行正确，这些行都不计入统计。请保留一行并删除或改正其余行。",
+        ("The lead ID is also on {others} of this sheet with other content; nobody can tell which is "
+        "right: none of them is counted. Keep one row and delete or correct the others."),
+    ),
+    "problem.identical_lead_in_file": (
+        "本行与第 {kept} 行内容完全相同，只计一次（计入第 {kept} 行）。请删除重复的一行。",
+        "This row is identical to row {kept}: counted once (as row {kept}). Please delete the copy.",
     ),
     "problem.bad_lead_id_pattern": (
         "线索编号格式不符合团队规则（{pattern}），请核对。",

@@ -165,3 +165,35 @@ def test_dates_people_type_are_read(typed):
 
     parsed = parse_dates(pd.Series([typed], dtype=object))
     assert parsed.iloc[0] == pd.Timestamp("2024-06-05")
+
+
+# -- 2. identical rows in one file are one lead; differing rows name each other ---------------------
+
+def test_identical_rows_in_one_file_are_one_lead(tmp_path):
+    # Rows 2 and 3 identical (LF2024001): one lead, a warning on row 3 naming row 2.
+    # Rows 4 and 5 share LF2024002 with other stages: both errors, each naming the other row.
+    rows = [
+        lead("LF2024001", "需求挖掘", "2024-05-01"),
+        lead("LF2024001", "需求挖掘", "2024-05-01"),
+        lead("LF2024002", "需求挖掘", "2024-05-01"),
+        lead("LF2024002", "方案提案", "2024-05-01"),
+    ]
+    team = write_workbook(tmp_path / "team.xlsx", rows)
+    result = CliRunner().invoke(cli, ["validate", str(team), "--as-of", AS_OF, "--format", "json"])
+    report = _json(result)
+    found = {(p["code"], p["row"], p["severity"]) for p in report["problems"]}
+    assert found == {
+        ("identical_lead_in_file", 3, "warning"),
+        ("duplicate_lead_id", 4, "error"),
+        ("duplicate_lead_id", 5, "error"),
+    }
+    message = {p["row"]: p["message"] for p in report["problems"]}
+    assert "第 2 行" in message[3]
+    assert "第 5 行" in message[4] and "第 4 行" in message[5]
+    from datetime import date
+
+    from funnel_xl import analyse
+    from funnel_xl.rules import load_rules
+
+    figures = analyse([team], load_rules(), as_of=date(2024, 5, 31)).team
+    assert (figures.totals.valid, figures.totals.excluded) == (1, 2)  # LF2024001 once; LF2024002 out
