@@ -145,6 +145,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("The lead ID is also on {others} of this sheet with other content; nobody can tell which is "
         "right: none of them is counted. Keep one row and delete or correct the others."),
     ),
+    "problem.duplicate_lead_id.private": (
+        "线索编号「{lead_id}」在团队表格中还有一行，内容不同，无法判断哪一行正确，本行不计入统计。请与经理核对，只保留一行。",
+        ("Lead ID '{lead_id}' is on another row of the team's sheets with other content; nobody can "
+        "tell which is right, so this row is not counted. Please check with your manager and keep one row."),
+    ),
+    "problem.duplicate_lead_id_across_files.private": (
+        "线索编号「{lead_id}」在团队表格中还有一行，内容不同，无法判断哪一行正确，本行不计入统计。请与经理核对，只保留一行。",
+        ("Lead ID '{lead_id}' is on another row of the team's sheets with other content; nobody can "
+        "tell which is right, so this row is not counted. Please check with your manager and keep one row."),
+    ),
+    "problem.identical_lead_in_file.private": (
+        "线索编号「{lead_id}」在团队表格中有内容完全相同的一行，只计一次。请删除重复的一行。",
+        "Lead ID '{lead_id}' has an identical row in the team's sheets: counted once. Please delete the copy.",
+    ),
+    "problem.identical_lead_across_files.private": (
+        "线索编号「{lead_id}」在团队表格中有内容完全相同的一行，只计一次。请与经理确认后删除重复的一行。",
+        "Lead ID '{lead_id}' has an identical row in the team's sheets: counted once. Please agree with your manager which copy to delete.",
+    ),
     "problem.identical_lead_in_file": (
         "本行与第 {kept} 行内容完全相同，只计一次（计入第 {kept} 行）。请删除重复的一行。",
         "This row is identical to row {kept}: counted once (as row {kept}). Please delete the copy.",

@@ -197,3 +197,38 @@ def test_identical_rows_in_one_file_are_one_lead(tmp_path):
 
     figures = analyse([team], load_rules(), as_of=date(2024, 5, 31)).team
     assert (figures.totals.valid, figures.totals.excluded) == (1, 2)  # LF2024001 once; LF2024002 out
+
+
+# -- 9 / issue 16 class 7. the duplicate-ID message: the team report names both places, a rep's
+# own workbook names none of another rep -------------------------------------------------------------
+
+def _texts(path):
+    with zipfile.ZipFile(path) as archive:
+        return "\n".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml"))
+
+
+def test_a_duplicate_id_names_the_other_file_only_in_the_team_report(tmp_path):
+    folder = tmp_path / "team"
+    folder.mkdir()
+    write_workbook(folder / "张伟.xlsx", [
+        lead("LF2024001", "需求挖掘", "2024-05-01", owner="张伟"),
+        lead("LF2024002", "需求挖掘", "2024-05-01", owner="张伟"),
+    ])
+    write_workbook(folder / "李娜.xlsx", [
+        lead("LF2024003", "需求挖掘", "2024-05-01", owner="李娜"),
+        lead("LF2024001", "方案提案", "2024-05-02", owner="李娜"),  # row 3: same ID, other content
+    ])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli, ["rebuild", str(folder), "--as-of", AS_OF, "--out", str(out), "--split-by", "owner"]
+    )
+    assert result.exit_code == 1, result.output
+    team_report = _texts(next(p for p in out.rglob("funnel_report_*.xlsx")))
+    assert "李娜.xlsx「线索跟踪」第 3 行" in team_report
+    assert "张伟.xlsx「线索跟踪」第 2 行" in team_report
+    zhang = _texts(next(p for p in out.rglob("张伟.xlsx") if "reps" in p.parts))
+    li = _texts(next(p for p in out.rglob("李娜.xlsx") if "reps" in p.parts))
+    assert "李娜" not in zhang and "张伟" not in li
+    # Each still learns that its row is not counted and why.
+    assert "LF2024001" in zhang and "LF2024001" in li
+    assert "还有一行" in zhang and "还有一行" in li

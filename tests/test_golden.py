@@ -23,7 +23,7 @@ from funnel_xl.rules import default_rules_path
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_tracking.xlsx"
 
 EXPECTED = {
-    "2024-05-31/manifest.json": "a741b74ace07973890351afff1d89e198639186e8ece3e3260632d9beac7768c",
+    "2024-05-31/manifest.json": "b7e1ab5ca4fc96c40967265429ad660f28cf0d51e3604911aa2d09cc5e797376",
     "2024-05-31/reps/刘洋.json": "28eb8f8aae993bfdf0590217a01a0e13c77f532bcd9fa63b5e85b36bbb14c4a5",
     "2024-05-31/reps/刘洋.xlsx": "5f6baff68145c0996378e8c9494f04215a6d53d53f8cc70fb4fe6549945f1f3d",
     "2024-05-31/reps/孙浩.json": "ef98264e6f83eb5e28610a9e9ba226733ac1e4f3ce50cae0bbc2fadd13056510",
@@ -35,11 +35,11 @@ EXPECTED = {
     "2024-05-31/reps/王磊.json": "154cceca47b950ceb4f8e5791a275b34ded389066f74c579984582fe067b13df",
     "2024-05-31/reps/王磊.xlsx": "27504d710f0d23dfd8ff03bce71cd86ea6d2ed19bec4295768b92de55bec8f19",
     "2024-05-31/reps/赵敏.json": "3cd9483e32afd7f3924ad9071c9b2bebc48e89656e1077bb8f05806d51ff8707",
-    "2024-05-31/reps/赵敏.xlsx": "36b25aafb83adce44b066b7f3530b2a7d9d11b3ed8e75ae2149bf57a3192a653",
+    "2024-05-31/reps/赵敏.xlsx": "33f96fa4555303e3486b7ce757f66a6e539a1e67af69b39f57e7ace08ef997fb",
     "2024-05-31/reps/陈静.json": "2afbbc68df0400d9949c13ac0da55ffa34318ec3be39ee42e174fead8148efb8",
     "2024-05-31/reps/陈静.xlsx": "b5f5cc3a7aa3e336837557359e111718dd97183143dc96eeb99833ec6545a538",
     "2024-05-31/reps/＊销售代表.json": "f2dcfdaf94eb72965431e71fe63ff629527a78f30b957bbfa9c3364ff20aae69",
-    "2024-05-31/reps/＊销售代表.xlsx": "ac76d9abf64c3cafb60d50011a602fb79a98eb451b6551acad290d35d0bb079c",
+    "2024-05-31/reps/＊销售代表.xlsx": "5244f66394c2bc3bf162def152cde8babf66eb37d669ccf72a21d68f98e91166",
     "figures.json": "5c48d48e004124f84815882f14fbea2100db3f2531155d7acec12c7e9c794669",
     "funnel_report_2024-05-31.xlsx": "98e1ab34354d468f64b9178392d9d3ac83a198c2f5988d630b22481ab4ec7c34",
     "validate --format json": "c356ba41ad8dcd7cedb2bbd48fc5fe465da97ef2c33ff6ff0c1e95bd1fb98f95",
