@@ -92,8 +92,9 @@ def test_alert_order_with_ties(tmp_path):
         "--no-history", "-q",
     ])
     assert result.exit_code == 0, result.output
-    sheet = openpyxl.load_workbook(out / "funnel_report_2024-05-31.xlsx", read_only=True)["预警"]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(out / "funnel_report_2024-05-31.xlsx", read_only=True)
+    rows = list(book["预警"].iter_rows(values_only=True))
+    book.close()
     header = rows[0]
     kind, lead_id, owner, days = (header.index(h) for h in ("类型", "线索编号", "负责人", "停留(天)"))
     stalled = [(r[owner], r[lead_id], r[days]) for r in rows[1:] if r[kind] == "停留超时"]
