@@ -43,6 +43,7 @@ _TABLE = (
     # The leads sheet.
     Check("missing_lead_id", ERROR, "lead_id"),
     Check("duplicate_lead_id", ERROR, "lead_id"),
+    Check("identical_lead_in_file", WARNING, "lead_id"),
     Check("bad_lead_id_pattern", WARNING, "lead_id"),
     Check("missing_stage", ERROR, "stage"),
     Check("unknown_stage", ERROR, "stage"),

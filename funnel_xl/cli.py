@@ -24,7 +24,7 @@ from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, encoding_mistake, load_rules
 from .sheets import ReadAhead
-from .text import one_line, rate_text
+from .text import one_line, percent_text, rate_text
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -417,7 +417,7 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
     for flag in analysis.flow.channel_flags:
         click.echo(t(
             "cli.summary.low_channel", source=flag.source, metric=t(f"channel_metric.{flag.metric}"),
-            months=len(flag.months), limit=f"{flag.limit:.0%}",
+            months=len(flag.months), limit=percent_text(flag.limit),
         ))
     _skipped_note(analysis.inputs, t)
     click.echo(t("cli.report", path=written.report))

@@ -26,10 +26,11 @@ import pandas as pd
 from .alerts import AlertKind, alert_days, kind_rank
 from .analysis import Analysis, View, metrics_json, strict_json
 from .atomic import staged_outputs, write_text_atomic
+from .checks import problem
 from .errors import OutputError, os_error_reason
 from .forecast import forecast
 from .metrics import FunnelMetrics, aggregate
-from .problems import count_by_severity
+from .problems import Problem, count_by_severity
 from .progress import WRITE, Progress, ProgressCallback, silent
 from .text import text_or_none, unique_names
 
@@ -110,7 +111,9 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
         team=result.team,
         leads=mine,
         alerts=_rows_of(result.alerts, column, name),
-        problems=[p for p in analysis.problems if (p.file, p.sheet, p.row) in rows],
+        problems=[
+            private(p, analysis.rules.lang) for p in analysis.problems if (p.file, p.sheet, p.row) in rows
+        ],
         excluded=excluded_mine,
         inputs=[i for i in analysis.inputs if i.name in files],
         quality=analysis.quality.only(kind, name),
@@ -421,3 +424,21 @@ def _int(value: object) -> int | None:
     except (TypeError, ValueError):
         return None
 
+
+
+# Problems whose message names another row or file of the team (a rep's file must name none).
+NAMES_OTHER_ROWS = (
+    "duplicate_lead_id", "identical_lead_in_file", "duplicate_lead_id_across_files",
+    "identical_lead_across_files",
+)
+
+
+def private(found: Problem, lang: str) -> Problem:
+    """``found`` as a group's own workbook tells it: a message that names another row or file of
+    the team (which may be another rep's) is told without the other place; the team report keeps it."""
+    if found.code not in NAMES_OTHER_ROWS:
+        return found
+    return problem(
+        found.code, lang, {"lead_id": found.value}, variant="private", sheet=found.sheet,
+        row=found.row, column=found.column, header=found.header, value=found.value, file=found.file,
+    )

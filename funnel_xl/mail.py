@@ -35,7 +35,7 @@ from .errors import InputError, OutputError, Remedy, os_error_reason
 from .groups import GROUP_FOLDERS, MANIFEST, period_folder, safe_file_stems
 from .recipients import Recipients, SmtpSettings
 from .rules import DEFAULT_AMOUNT_UNIT
-from .text import one_line, rate_text
+from .text import number_text, one_line, rate_text
 
 MANAGER = "manager"
 TEAM_NAME = "全队"
@@ -236,11 +236,11 @@ def header_text(name: str) -> str:
 
 
 def _days(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f} 天"
+    return "—" if value is None else f"{number_text(value, 1)} 天"
 
 
 def _amount(value: float | None, unit: str) -> str:
-    return "—" if value is None else f"{value:,.1f} {unit}"
+    return "—" if value is None else f"{number_text(value, 1, thousands=True)} {unit}"
 
 
 def _worst(figures: dict) -> str:

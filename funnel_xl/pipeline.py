@@ -20,7 +20,7 @@ import pandas as pd
 from .analysis import Analysis, InputFile, build_analysis, strict_json
 from .atomic import refuse_overwriting, staged_outputs, write_bytes_atomic
 from .checks import problem
-from .flow import PreviousSnapshot, build_flow, month_label
+from .flow import PreviousSnapshot, build_flow
 from .forecast import forecast
 from .groups import Split, remove_stale_groups, split_targets, write_groups
 from .messages import catalogue
