@@ -242,10 +242,16 @@ class HistoryStore:
     def mark_sent(self, day: date, items: list[tuple[str, str]]) -> None:
         """The items of one message the server accepted (or the outbox holds) were mailed on ``day``."""
         with self._connect(write=True) as conn:
-            conn.executemany(
-                "UPDATE reminders SET last_sent = ? WHERE owner = ? AND item = ?",
-                [(day.isoformat(), owner, item) for owner, item in items],
-            )
+            conn.execute("BEGIN IMMEDIATE")  # one transaction: one sync to disk, not one per item
+            try:
+                conn.executemany(
+                    "UPDATE reminders SET last_sent = ? WHERE owner = ? AND item = ?",
+                    [(day.isoformat(), owner, item) for owner, item in items],
+                )
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                conn.execute("ROLLBACK")
+                raise
 
     # -- the connection --------------------------------------------------------------
 
