@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from .analysis import Analysis
     from .draft import draft_rules, fit_rules
     from .pipeline import analyse, write_outputs
-    from .validation import validate_files
     from .refresh import RefreshResult, refresh_workbook
+    from .validation import validate_files
 
 __all__ = [
     "Analysis",

@@ -21,10 +21,11 @@ import click
 from .errors import FunnelXLError, Remedy
 from .messages import LANGUAGES, ZH, catalogue
 from .period import resolve_as_of
-from .problems import ERROR, WARNING, count_by_severity
+from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, load_rules
 from .sheets import ReadAhead
+from .text import rate_text
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -325,11 +326,11 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
             click.echo(p.as_text(rules.lang))
         files_text = t("cli.validate.files", count=len(report.inputs)) if len(files) > 1 else ""
         click.echo(t(
-            "cli.validate.total", files=files_text, rows=report.rows, errors=counts[ERROR],
-            warnings=counts[WARNING],
+            "cli.validate.total", files=files_text, rows=report.rows, errors=counts[Severity.ERROR],
+            warnings=counts[Severity.WARNING],
         ))
         _skipped_note(report.inputs, t)
-    sys.exit(EXIT_PROBLEMS if counts[ERROR] else EXIT_OK)
+    sys.exit(EXIT_PROBLEMS if counts[Severity.ERROR] else EXIT_OK)
 
 
 @cli.command()
@@ -474,15 +475,15 @@ def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
             refused.append(path)
             continue
         written += result.written
-        errors = [p for p in result.problems if p.severity == ERROR]
+        errors = [p for p in result.problems if p.severity == Severity.ERROR]
         with_errors += bool(errors)
         for p in errors:
             click.echo(p.as_text())
         _refresh_summary(result)
         counts = count_by_severity(result.problems)
-        if counts[ERROR] or counts[WARNING]:
+        if counts[Severity.ERROR] or counts[Severity.WARNING]:
             click.echo(
-                f"数据问题: 错误 {counts[ERROR]} 个（这些行未刷新），警告 {counts[WARNING]} 个"
+                f"数据问题: 错误 {counts[Severity.ERROR]} 个（这些行未刷新），警告 {counts[Severity.WARNING]} 个"
                 f"（用 funnel-xl validate 查看全部）"
             )
     if several:
@@ -532,24 +533,20 @@ def _refresh_summary(result) -> None:
 def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date, t) -> None:
     n = team.totals
     click.echo(t("cli.summary.leads", as_of=as_of.isoformat(), total=n.total, valid=n.valid, excluded=n.excluded))
-    click.echo(t("cli.summary.win_rate", rate=_pct(team.win_rate), won=n.won, closed=n.won + n.lost))
+    click.echo(t("cli.summary.win_rate", rate=rate_text(team.win_rate), won=n.won, closed=n.won + n.lost))
     worst = team.worst_transition
     click.echo(
-        t("cli.summary.worst", label=worst.label, rate=_pct(worst.rate)) if worst
+        t("cli.summary.worst", label=worst.label, rate=rate_text(worst.rate)) if worst
         else t("cli.summary.worst_unknown", min_sample=team.min_sample)
     )
     click.echo(t("cli.summary.alerts", stalled=team.stalled, overdue=team.overdue, stale=team.stale))
-    click.echo(t("cli.summary.problems", errors=counts[ERROR], warnings=counts[WARNING]))
+    click.echo(t("cli.summary.problems", errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING]))
 
 
 def _skipped_note(inputs, t) -> None:
     skipped = sum(i.skipped_without_stage for i in inputs)
     if skipped:
         click.echo(t("cli.skipped", count=skipped))
-
-
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
 
 
 @cli.command()

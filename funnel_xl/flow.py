@@ -61,32 +61,19 @@ from .frames import (
     STATUS,
     TIME,
     TO_STAGE,
+    EnteredFrom,
     LostAtFrom,
     MoveSource,
+    Status,
     dates,
     numbers,
     values,
 )
 from .frames import TRANSITION_COLUMNS as _TRANSITION_COLUMNS
-from .metrics import (
-    ENTERED_BETWEEN_RUNS,
-    ENTERED_STORE,
-    LOST,
-    WON,
-    Evidence,
-    FunnelMetrics,
-    FunnelResult,
-    Rate,
-    aggregate,
-    by_group,
-    classify,
-)
+from .metrics import Evidence, FunnelMetrics, FunnelResult, Rate, aggregate, by_group, classify
+from .period import month_label
 from .rules import Rules
 
-# alias kept while the parallel refactor merges
-SOURCE_LOG, SOURCE_COLUMN, SOURCE_ESTIMATED = MoveSource.LOG, MoveSource.COLUMN, MoveSource.ESTIMATED
-# alias kept while the parallel refactor merges
-LOST_AT_LOG, LOST_AT_COLUMN, LOST_AT_STORE = LostAtFrom.LOG, LostAtFrom.COLUMN, LostAtFrom.STORE
 # Where a month of the trend came from.
 BASIS_CURRENT, BASIS_STORE, BASIS_LOG = "current", "store", "log"
 TREND_MONTHS = 12
@@ -287,15 +274,6 @@ def build_flow(
     )
 
 
-def __getattr__(name: str):
-    # alias kept while the parallel refactor merges: the suggestion texts live in funnel_xl.wording
-    if name == "flag_suggestions":
-        from .wording import flag_suggestions
-
-        return flag_suggestions
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 # ---------------------------------------------------------------------------
 # Transitions and the sources of stage-entered dates and lost-at stages
 # ---------------------------------------------------------------------------
@@ -434,7 +412,7 @@ def _store_evidence(
     # rebuild did not trust.
     stale = column.notna() & (
         (changed & (column == was_entered))
-        | (same & (column == was_column) & was_source.isin([ENTERED_STORE, ENTERED_BETWEEN_RUNS]))
+        | (same & (column == was_column) & was_source.isin([EnteredFrom.STORE, EnteredFrom.BETWEEN_RUNS]))
     )
     fresh = changed & column.notna() & ~stale
     follow_up = dates(leads, LAST_FOLLOW_UP)
@@ -442,8 +420,8 @@ def _store_evidence(
     entered = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     source = none.copy()
     carried, moved = same & was_entered.notna(), changed & ~covered
-    entered[carried], source[carried] = was_entered[carried], ENTERED_STORE
-    entered[moved], source[moved] = estimate[moved], ENTERED_BETWEEN_RUNS
+    entered[carried], source[carried] = was_entered[carried], EnteredFrom.STORE
+    entered[moved], source[moved] = estimate[moved], EnteredFrom.BETWEEN_RUNS
     lost_at = was.where(stage.isin(rules.lost_labels) & changed & was.isin(rules.stage_names[:-1]))
     keep = stage.isin(rules.lost_labels) & same & ids.map(before[LOST_AT]).notna()
     lost_at[keep] = ids.map(before[LOST_AT])[keep]
@@ -478,8 +456,8 @@ def period_figures(
     first_contact = dates(leads, FIRST_CONTACT)
     entered = dates(leads, STAGE_ENTERED)
     in_period = (entered >= lo) & (entered <= hi)
-    won = (leads["status"] == WON) & in_period
-    lost = (leads["status"] == LOST) & in_period
+    won = (leads["status"] == Status.WON) & in_period
+    lost = (leads["status"] == Status.LOST) & in_period
     cycle = pd.to_numeric(leads["cycle_days"], errors="coerce")[won].dropna().astype(float)
     amount = numbers(leads, AMOUNT)
 
@@ -599,10 +577,6 @@ def month_figures(
     )
 
 
-def month_label(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def trend_months(as_of: date, count: int = TREND_MONTHS) -> list[tuple[str, date, date]]:
     """(label, first day, last day) of the ``count`` months up to as-of's month, oldest first; the
     current month ends on the as-of date."""
@@ -650,7 +624,7 @@ def evidence(leads: pd.DataFrame, transitions: pd.DataFrame) -> pd.DataFrame:
     arrivals = pd.DataFrame(
         {
             "lead_id": leads["lead_id"],
-            "from_stage": values(leads, LOST_AT).where(leads[STATUS] == LOST),
+            "from_stage": values(leads, LOST_AT).where(leads[STATUS] == Status.LOST),
             "to_stage": leads["stage"],
             "date": dates(leads, STAGE_ENTERED),
         }
@@ -712,7 +686,7 @@ def _month_end_fields(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """What :func:`aggregate` and :func:`period_figures` read, for a rebuilt month: the status and
     stage indexes, the cycle of the won; no dwell and no alerts."""
     out = classify(frame, rules)
-    won = out[STATUS] == WON
+    won = out[STATUS] == Status.WON
     cycle = (out[STAGE_ENTERED] - out[FIRST_CONTACT]).dt.days.astype("Float64")
     out[CYCLE_DAYS] = cycle.where(won & (cycle >= 0))
     out[LOST_CYCLE_DAYS] = pd.Series(np.nan, index=out.index, dtype="Float64")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .checks import CHECKS, problem
-from .problems import ERROR, Problem
+from .problems import Problem, Severity
 from .reader import LeadsSheet
 from .rules import Rules
 from .sheet_checks import Rule, SheetPlaces, day, display, failed_rows, sheet_problems
@@ -85,7 +85,7 @@ def validate_log(sheet: LeadsSheet, rules: Rules, as_of: date, leads: pd.DataFra
     of_leads = _Leads.of(entries["lead_id"], leads)
     failed = failed_rows(entries, _rules_table(raw, entries, rules, as_of, of_leads))
     error = np.zeros(len(entries), dtype=bool)
-    error[[at for rule, at in failed if CHECKS[rule.code].severity == ERROR]] = True
+    error[[at for rule, at in failed if CHECKS[rule.code].severity == Severity.ERROR]] = True
     entries["_file"] = sheet.file_name
     entries["_sheet"] = sheet.sheet
     entries["_error"] = error

@@ -23,8 +23,18 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
-from .frames import AMOUNT, EXPECTED_CLOSE, LEAD_ID, STAGE, STAGE_ENTERED, STATUS, dates, numbers
-from .metrics import ACTIVE, WON
+from .frames import (
+    AMOUNT,
+    EXPECTED_CLOSE,
+    LEAD_ID,
+    STAGE,
+    STAGE_ENTERED,
+    STATUS,
+    Status,
+    dates,
+    numbers,
+)
+from .period import month_label
 from .rules import Rules
 
 FORECAST_MONTHS = 3
@@ -95,10 +105,6 @@ class Forecast:
         return self.slips[self.slips["slips"] >= at_least].reset_index(drop=True)
 
 
-def month_label(day: date | pd.Timestamp) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def add_months(label: str, n: int) -> str:
     year, month = (int(x) for x in label.split("-"))
     index = year * 12 + month - 1 + n
@@ -140,7 +146,7 @@ def forecast(
     before the as-of month give the forecast checks, the slips and the stage matrix.
     """
     this = month_label(as_of)
-    open_leads = leads[leads[STATUS] == ACTIVE]
+    open_leads = leads[leads[STATUS] == Status.ACTIVE]
     months = by_close_month(open_leads, rules)
     close = dates(open_leads, EXPECTED_CLOSE)
     amount, weighted = weighted_amounts(open_leads, rules)
@@ -148,7 +154,7 @@ def forecast(
     before = (close < start).fillna(False).astype(bool)
     undated = close.isna()
 
-    won = leads[leads[STATUS] == WON]
+    won = leads[leads[STATUS] == Status.WON]
     entered = dates(won, STAGE_ENTERED)
     in_month = ((entered >= start) & (entered <= pd.Timestamp(as_of))).fillna(False).astype(bool)
     won_amount = numbers(won, AMOUNT).fillna(0.0)
@@ -225,7 +231,7 @@ def forecast_checks(
 
 def close_slips(snapshots: dict[str, pd.DataFrame], leads: pd.DataFrame) -> pd.DataFrame:
     """Open leads whose 预计成交日期 moved later between rebuilds, with the dates it went through."""
-    open_now = leads[leads[STATUS] == ACTIVE]
+    open_now = leads[leads[STATUS] == Status.ACTIVE]
     if open_now.empty or EXPECTED_CLOSE not in open_now:
         return pd.DataFrame(columns=SLIP_COLUMNS)
     history = [

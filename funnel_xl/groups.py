@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .alerts import ALERT_ORDER, AlertKind, alert_days, kind_rank  # noqa: F401 ALERT_ORDER: alias kept while the parallel refactor merges
+from .alerts import AlertKind, alert_days, kind_rank
 from .analysis import Analysis, View, metrics_json
 from .atomic import write_text_atomic
 from .errors import OutputError, os_error_reason
@@ -41,7 +41,6 @@ class GroupKind(StrEnum):
     SOURCE = "source"
 
 
-GROUP_KINDS = tuple(GroupKind)  # alias kept while the parallel refactor merges
 # Folder under <out>/<period>/ for each kind.
 GROUP_FOLDERS = {GroupKind.OWNER: "reps", GroupKind.SOURCE: "sources"}
 # The file stem of a group whose name is blank (only sources can be: a missing owner is an error).
@@ -364,7 +363,7 @@ def _check_kind(kind: str) -> GroupKind:
     try:
         return GroupKind(kind)
     except ValueError:
-        raise ValueError(f"unknown group kind {kind!r}; expected one of {GROUP_KINDS}") from None
+        raise ValueError(f"unknown group kind {kind!r}; expected one of {tuple(GroupKind)}") from None
 
 
 def _keys(frame: pd.DataFrame, column: str) -> pd.Series:

@@ -35,6 +35,7 @@ from .errors import InputError, OutputError, Remedy, os_error_reason
 from .groups import GROUP_FOLDERS, MANIFEST, period_folder, safe_file_stems
 from .recipients import Recipients, SmtpSettings
 from .rules import DEFAULT_AMOUNT_UNIT
+from .text import rate_text
 
 MANAGER = "manager"
 TEAM_NAME = "全队"
@@ -223,10 +224,6 @@ def _outgoing(
     )
 
 
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
-
-
 def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} 天"
 
@@ -237,7 +234,7 @@ def _amount(value: float | None, unit: str) -> str:
 
 def _worst(figures: dict) -> str:
     worst = figures.get("worst_transition")
-    return "数据不足" if not worst else f"{worst['transition']}（通过率 {_pct(worst['pass_rate'])}）"
+    return "数据不足" if not worst else f"{worst['transition']}（通过率 {rate_text(worst['pass_rate'])}）"
 
 
 def _alert_text(alert: dict) -> str:
@@ -332,7 +329,7 @@ def _group_body(
             ["在跟", str(mt["active"]), str(tt["active"])],
             ["已成交", str(mt["won"]), str(tt["won"])],
             ["已流失", str(mt["lost"]), str(tt["lost"])],
-            ["赢单率", _pct(mine["win_rate"]), _pct(team["win_rate"])],
+            ["赢单率", rate_text(mine["win_rate"]), rate_text(team["win_rate"])],
             ["平均成交周期", _days(mine["cycle"]["mean"]), _days(team["cycle"]["mean"])],
             ["在跟金额", _amount(mine["pipeline"], unit), "—"],
             ["加权金额", _amount(mine["weighted_pipeline"], unit), "—"],
@@ -378,7 +375,7 @@ def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT) -> tuple[str, s
         [
             ["线索总数", f"{t.get('total', 0)}（有效 {t.get('valid', 0)}，排除 {t.get('excluded', 0)}）"],
             ["在跟 / 成交 / 流失", f"{t.get('active', 0)} / {t.get('won', 0)} / {t.get('lost', 0)}"],
-            ["赢单率", _pct(f.get("win_rate"))],
+            ["赢单率", rate_text(f.get("win_rate"))],
             ["平均成交周期", _days((f.get("cycle") or {}).get("mean"))],
             ["在跟金额", _amount(f.get("pipeline"), unit)],
             ["加权金额", _amount(f.get("weighted_pipeline"), unit)],
@@ -400,7 +397,7 @@ def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT) -> tuple[str, s
                 [
                     name, str(m["totals"]["valid"]), str(m["totals"]["active"]),
                     str(m["totals"]["won"]),
-                    _pct(m["win_rate"]), str(m["alerts"]["stalled"]), str(m["alerts"]["overdue"]),
+                    rate_text(m["win_rate"]), str(m["alerts"]["stalled"]), str(m["alerts"]["overdue"]),
                 ]
                 for name, m in by_owner.items()
             ],

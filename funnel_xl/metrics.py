@@ -72,18 +72,8 @@ from .frames import (
     values,
 )
 from .rules import Rules
+from .text import percent_text
 from .workdays import WorkingDays
-
-# alias kept while the parallel refactor merges
-ACTIVE, WON, LOST = Status.ACTIVE, Status.WON, Status.LOST
-# alias kept while the parallel refactor merges
-ENTERED_COLUMN, ENTERED_FIRST_CONTACT, ENTERED_ESTIMATED, ENTERED_UNKNOWN = (
-    EnteredFrom.COLUMN, EnteredFrom.FIRST_CONTACT, EnteredFrom.ESTIMATED, EnteredFrom.UNKNOWN,
-)
-# alias kept while the parallel refactor merges
-ENTERED_LOG, ENTERED_STORE, ENTERED_BETWEEN_RUNS = (
-    EnteredFrom.LOG, EnteredFrom.STORE, EnteredFrom.BETWEEN_RUNS,
-)
 
 
 class AlertKind(StrEnum):
@@ -95,10 +85,8 @@ class AlertKind(StrEnum):
     CLOSE_PAST = CLOSE_PAST  # 预计成交日期 passed
 
 
-# alias kept while the parallel refactor merges
-ALERT_STALLED, ALERT_OVERDUE, ALERT_STALE, ALERT_CLOSE_PAST = tuple(AlertKind)
 # Stage-entered dates that come from a dated record, not an estimate.
-DATED_SOURCES = (ENTERED_COLUMN, ENTERED_LOG)
+DATED_SOURCES = (EnteredFrom.COLUMN, EnteredFrom.LOG)
 # The 97.5% quantile of the standard normal: a two-sided 95% interval.
 WILSON_Z = 1.959964
 
@@ -295,7 +283,7 @@ def classify(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     n = len(rules.stages)
     stage_idx = out[STAGE].map(index_of)
     is_lost = out[STAGE].isin(rules.lost_labels)
-    out[STATUS] = np.where(is_lost, LOST, np.where(stage_idx == n - 1, WON, ACTIVE))
+    out[STATUS] = np.where(is_lost, Status.LOST, np.where(stage_idx == n - 1, Status.WON, Status.ACTIVE))
     out[STAGE_IDX] = stage_idx.astype("Float64")
     lost_at_idx = values(out, LOST_AT).map(index_of).where(is_lost)
     # A lead cannot be lost in the won stage; validation warns, here it is simply unknown.
@@ -344,11 +332,11 @@ def derive_lead_fields(
     out = classify(leads, rules)
     out[STAGE_ENTERED], out[STAGE_ENTERED_SOURCE] = _stage_entered(out, evidence, working)
     _add_dwell_and_alerts(out, rules, pd.Timestamp(as_of), working)
-    won = out[STATUS] == WON
+    won = out[STATUS] == Status.WON
     cycle = (out[STAGE_ENTERED] - dates(out, FIRST_CONTACT)).dt.days.astype("Float64")
     out[CYCLE_DAYS] = cycle.where(won & (cycle >= 0))
     # A lost lead's stage-entered date is the day it was marked lost, when known.
-    out[LOST_CYCLE_DAYS] = cycle.where((out[STATUS] == LOST) & (cycle >= 0))
+    out[LOST_CYCLE_DAYS] = cycle.where((out[STATUS] == Status.LOST) & (cycle >= 0))
     return out
 
 
@@ -358,7 +346,7 @@ def _stage_entered(
     """Each lead's stage-entered date and where it came from, first source that has it."""
     column = dates(out, STAGE_ENTERED_COLUMN)
     none = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
-    logged, stored, stored_source = none, none, pd.Series(ENTERED_STORE, index=out.index)
+    logged, stored, stored_source = none, none, pd.Series(EnteredFrom.STORE, index=out.index)
     if evidence is not None:
         column = column.where(~evidence.column_stale.fillna(False).astype(bool))
         logged = pd.to_datetime(evidence.stage_entered_log)
@@ -374,13 +362,13 @@ def _stage_entered(
     in_first = (out[STAGE_IDX] == 0).fillna(False).astype(bool)
 
     entered = logged.copy()
-    source = pd.Series(ENTERED_UNKNOWN, index=out.index, dtype=object)
-    source[logged.notna()] = ENTERED_LOG
+    source = pd.Series(EnteredFrom.UNKNOWN, index=out.index, dtype=object)
+    source[logged.notna()] = EnteredFrom.LOG
     for found, label, usable in (
-        (column, ENTERED_COLUMN, True),
+        (column, EnteredFrom.COLUMN, True),
         (stored, stored_source, True),
-        (first_contact, ENTERED_FIRST_CONTACT, in_first),
-        (estimate, ENTERED_ESTIMATED, True),
+        (first_contact, EnteredFrom.FIRST_CONTACT, in_first),
+        (estimate, EnteredFrom.ESTIMATED, True),
     ):
         use = entered.isna() & usable & found.notna()
         entered[use] = found[use]
@@ -392,7 +380,7 @@ def _add_dwell_and_alerts(
     out: pd.DataFrame, rules: Rules, as_of: pd.Timestamp, working: WorkingDays | None
 ) -> None:
     """Dwell days, the snooze and the alert flags of derived leads (stage entered known)."""
-    active = out[STATUS] == ACTIVE
+    active = out[STATUS] == Status.ACTIVE
     entered, last_follow_up = out[STAGE_ENTERED], dates(out, LAST_FOLLOW_UP)
     dwell = dwell_between(entered, as_of, working)
     # A stage entered after the as-of date has no dwell yet (validation warns about the date).
@@ -450,7 +438,7 @@ class _GroupCounts:
     def of(cls, leads: pd.DataFrame, rules: Rules, codes: np.ndarray, groups: int) -> _GroupCounts:
         n = len(rules.stages)
         status = leads[STATUS].to_numpy(dtype=object)
-        active, won, lost = status == ACTIVE, status == WON, status == LOST
+        active, won, lost = status == Status.ACTIVE, status == Status.WON, status == Status.LOST
         stage = leads[STAGE_IDX].to_numpy(dtype=float, na_value=np.nan)
         lost_at = leads[LOST_AT_IDX].to_numpy(dtype=float, na_value=np.nan)
         in_funnel = (active | won) & ~np.isnan(stage)
@@ -572,7 +560,7 @@ def pass_rate_text(leads: pd.DataFrame, team: FunnelMetrics) -> pd.Series:
     for k, t in enumerate(team.transitions, start=1):
         if t.rate is not None:
             labels[k] = f"{percent_text(t.rate)}({t.label})"
-    eligible = leads[STATUS].isin([ACTIVE, WON])
+    eligible = leads[STATUS].isin([Status.ACTIVE, Status.WON])
     text = leads[STAGE_IDX].map(labels)
     return text.where(eligible, None).astype(object).where(lambda s: s.notna(), None)
 
@@ -699,11 +687,6 @@ def by_group(
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator) / float(denominator) if denominator else None
-
-
-def percent_text(rate: float) -> str:
-    """A rate as a whole percentage: 0.663 → 66%."""
-    return f"{rate * 100:.0f}%"
 
 
 def _stage_limits(rules: Rules, stage_idx: pd.Series) -> pd.Series:

@@ -8,6 +8,11 @@ from datetime import date
 from .errors import InputError, Remedy
 
 
+def month_label(day: date) -> str:
+    """The month a day falls in, as the report names it: 2024-05."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 def resolve_as_of(as_of: date | None = None, month: str | None = None, today: date | None = None) -> tuple[date, str]:
     """The as-of date and the period label: ``as_of``, else the last day of ``month``, else today."""
     if as_of is not None and month is not None:

@@ -28,7 +28,7 @@ from .groups import Split, write_groups
 from .messages import catalogue
 from .metrics import recalculate
 from .period import resolve_as_of
-from .problems import ERROR, Problem
+from .problems import Problem, Severity
 from .progress import COMPUTE, Progress, ProgressCallback, silent
 from .rules import Rules
 from .sheets import ReadAhead
@@ -216,7 +216,7 @@ def record_history(analysis: Analysis, path: str | Path | None = None) -> Path:
 
 
 def has_errors(problems: list[Problem]) -> bool:
-    return any(p.severity == ERROR for p in problems)
+    return any(p.severity == Severity.ERROR for p in problems)
 
 
 def _counts(frame: pd.DataFrame, column: str) -> dict[str, int]:

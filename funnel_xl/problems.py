@@ -14,8 +14,6 @@ class Severity(StrEnum):
     WARNING = "warning"  # the row is used; a value may be ignored
 
 
-ERROR = Severity.ERROR  # alias kept while the parallel refactor merges
-WARNING = Severity.WARNING  # alias kept while the parallel refactor merges
 
 
 def severity_label(severity: str, lang: str = ZH) -> str:
@@ -75,7 +73,7 @@ def _one_line(text: str) -> str:
 
 def count_by_severity(problems: list[Problem]) -> dict[str, int]:
     counts = Counter(p.severity for p in problems)
-    return {ERROR: counts.get(ERROR, 0), WARNING: counts.get(WARNING, 0)}
+    return {Severity.ERROR: counts.get(Severity.ERROR, 0), Severity.WARNING: counts.get(Severity.WARNING, 0)}
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

@@ -39,10 +39,12 @@ from .frames import (
     STAGE_IDX,
     STALE,
     STATUS,
+    EnteredFrom,
+    Status,
     dates,
     numbers,
 )
-from .metrics import ACTIVE, DATED_SOURCES, ENTERED_ESTIMATED, WON, FunnelMetrics
+from .metrics import DATED_SOURCES, FunnelMetrics
 from .rules import HYGIENE_PARTS, Rules
 
 
@@ -55,12 +57,6 @@ class DriftKind(StrEnum):
     RATE_UNREADABLE = "rate_unreadable"
 
 
-# alias kept while the parallel refactor merges
-DRIFT_DWELL, DRIFT_RATE_TRANSITION = DriftKind.DWELL, DriftKind.RATE_TRANSITION
-# alias kept while the parallel refactor merges
-DRIFT_RATE_VALUE, DRIFT_RATE_UNREADABLE = DriftKind.RATE_VALUE, DriftKind.RATE_UNREADABLE
-# alias kept while the parallel refactor merges (report.py reads the kinds from it)
-DRIFT_LABELS = tuple(DriftKind)
 DRIFT_COLUMNS = [
     "owner", "lead_id", "customer", "stage", "kind", "typed", "expected", "difference", "_file", "_row",
 ]
@@ -185,8 +181,8 @@ def _dwell_drift(leads: pd.DataFrame, rules: Rules, words: DriftWords) -> pd.Dat
     typed = numbers(leads, DWELL_DAYS_TYPED)
     high = numbers(leads, DWELL_DAYS)
     low = numbers(leads, DWELL_AT_FOLLOW_UP).fillna(0.0).clip(upper=high)
-    independent = leads[STAGE_ENTERED_SOURCE] != ENTERED_ESTIMATED
-    checked = (leads[STATUS] == ACTIVE) & typed.notna() & high.notna() & independent
+    independent = leads[STAGE_ENTERED_SOURCE] != EnteredFrom.ESTIMATED
+    checked = (leads[STATUS] == Status.ACTIVE) & typed.notna() & high.notna() & independent
     difference = np.where(typed > high, typed - high, np.where(typed < low, typed - low, 0.0))
     tolerance = rules.thresholds.drift_dwell_days
     hit = checked & (np.abs(difference) > tolerance)
@@ -206,7 +202,7 @@ def _rate_drift(
     names = rules.stage_names
     tolerance = rules.thresholds.drift_pass_rate_points
     records = []
-    eligible = leads[STATUS].isin([ACTIVE, WON]) & leads[PASS_RATE_TEXT_TYPED].notna()
+    eligible = leads[STATUS].isin([Status.ACTIVE, Status.WON]) & leads[PASS_RATE_TEXT_TYPED].notna()
     for i in np.flatnonzero(eligible.to_numpy()):
         lead = leads.iloc[i]
         text = str(lead[PASS_RATE_TEXT_TYPED]).strip()
@@ -269,7 +265,7 @@ def _hygiene_masks(
 ) -> tuple[dict[str, tuple[pd.Series, pd.Series]], pd.DataFrame]:
     """Per part (applicable, failing) over the valid leads; and the rows to fix."""
     status = leads[STATUS]
-    active = status == ACTIVE
+    active = status == Status.ACTIVE
     stage_idx = leads[STAGE_IDX]
     from_stage = rules.hygiene.amount_close_from
     # A sheet without the amount or the close column is judged on the one it has.
@@ -280,7 +276,7 @@ def _hygiene_masks(
     missing = pd.Series(True, index=leads.index)
     if blanks:
         missing = blanks[0] | blanks[-1]
-    past_first = (active | (status == WON)) & (stage_idx >= 1).fillna(False).astype(bool)
+    past_first = (active | (status == Status.WON)) & (stage_idx >= 1).fillna(False).astype(bool)
     masks = {
         "missing_amount_close": (
             active & (stage_idx >= from_stage).fillna(False).astype(bool), missing,

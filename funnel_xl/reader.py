@@ -38,6 +38,7 @@ from .messages import catalogue
 from .problems import Problem
 from .rules import Column, Rules, normalize_header
 from .sheets import TEXT_SUFFIXES, OpenedWorkbook, open_workbook
+from .text import is_empty
 
 # Delimiters tried when the rules say "auto".
 _DELIMITERS = ",;\t|"
@@ -309,7 +310,7 @@ def _find_log_sheet(
     named = [n for n in names if normalize_header(n) in wanted]
     if named:
         rows, origin = workbook.rows(named[0])
-        if not any(not _blank(cell) for row in rows for cell in row):
+        if not any(not is_empty(cell) for row in rows for cell in row):
             return None  # a sheet with nothing in it is no log
         return _build(path, named[0], rows, origin, rules, columns=rules.log_columns)
     required = {c.field for c in rules.log_columns if c.required}
@@ -466,7 +467,7 @@ def _lead_rows(
         excel_row = first_row + i
         if _left_out(row, excel_row, columns, stage, totals, located):
             continue
-        if skip_without_stage and stage is not None and (stage >= len(row) or _blank(row[stage])):
+        if skip_without_stage and stage is not None and (stage >= len(row) or is_empty(row[stage])):
             without_stage += 1
             continue
         kept.append([row[j] if j < len(row) else "" for j in columns])
@@ -479,16 +480,16 @@ def _left_out(
 ) -> bool:
     """A row that is not a lead: blank (silently), or with content only outside the table's columns,
     or a total line (each with a warning)."""
-    filled = [j for j, cell in enumerate(row) if not _blank(cell)]
+    filled = [j for j, cell in enumerate(row) if not is_empty(cell)]
     if not filled:
         return True
-    if all(_blank(row[j]) for j in columns if j < len(row)):
+    if all(is_empty(row[j]) for j in columns if j < len(row)):
         j = filled[0]
         t = catalogue(located.lang)
         cell = f"{located.letters[j] if j < len(located.letters) else ''}{excel_row}"
         located.skip("row_outside_table", excel_row, j, row[j], table=t(located.table), cell=cell)
         return True
-    if totals and (stage is None or stage >= len(row) or _blank(row[stage])):
+    if totals and (stage is None or stage >= len(row) or is_empty(row[stage])):
         label = next((j for j in filled if isinstance(row[j], str) and _total_key(row[j]) in totals), None)
         if label is not None:
             located.skip("total_row", excel_row, label, row[label])
@@ -498,10 +499,6 @@ def _left_out(
 
 def _total_key(text: str) -> str:
     return normalize_header(text).rstrip(":")
-
-
-def _blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def _text(value: object) -> str:

@@ -56,11 +56,12 @@ from .analysis import Analysis
 from .atomic import atomic_path, write_bytes_atomic
 from .errors import InputError, OutputError, os_error_reason
 from .files import MB, read_regular_file
+from .frames import EnteredFrom, Status
 from .inputs import backup_path, lock_files
-from .metrics import ACTIVE, ENTERED_ESTIMATED, LOST, dwell_between, working_days_for
+from .metrics import dwell_between, working_days_for
 from .pipeline import check_logs, combine, input_file, resolve_as_of
-from .progress import READ, SAVE, VALIDATE, WRITE, Progress, ProgressCallback, silent
 from .problems import Problem
+from .progress import READ, SAVE, VALIDATE, WRITE, Progress, ProgressCallback, silent
 from .reader import read_workbook
 from .rules import Rules
 from .validate import Validated, validate_leads
@@ -480,7 +481,7 @@ class _Writer:
             return {}
         own = {}
         valid = leads[~leads["_error"]]
-        for row, stage_now in zip(valid["_row"], valid["stage"]):
+        for row, stage_now in zip(valid["_row"], valid["stage"], strict=False):
             cell = self.ws._cells.get((int(row), col))
             parsed = _parse_estimate(cell.comment) if cell is not None else None
             if parsed is None:
@@ -512,20 +513,20 @@ class _Writer:
         entered = leads["stage_entered"].tolist()
         stalled = leads["stalled"].tolist()
 
-        for row, lead_id in zip(rows, ids):
+        for row, lead_id in zip(rows, ids, strict=False):
             self.tidy_estimate(row, lead_id, own.get(row))
         dwell_col = self.column("dwell_days", any(v is not None for v in dwell))
         rate_col = self.column("pass_rate_text", any(v is not None for v in rates))
         # Lost leads use no entry date; active leads need it for dwell, won leads for the cycle.
         estimated = [
-            source == ENTERED_ESTIMATED and status != LOST
-            for source, status in zip(sources, leads["status"])
+            source == EnteredFrom.ESTIMATED and status != Status.LOST
+            for source, status in zip(sources, leads["status"], strict=False)
         ]
         entered_col = self.column("stage_entered", any(estimated))
 
         highlighted: set[tuple[int, int]] = set()
         id_col = self.columns.get("lead_id")
-        for i, (row, lead_id) in enumerate(zip(rows, ids)):
+        for i, (row, lead_id) in enumerate(zip(rows, ids, strict=False)):
             if dwell_col is not None:
                 self.put(DWELL, row, dwell_col, lead_id, dwell[i], result)
             if rate_col is not None:
@@ -540,11 +541,11 @@ class _Writer:
                     if col is not None:
                         highlighted.add((row, col))
         self.unhighlight(highlighted)
-        active = leads["status"] == ACTIVE
+        active = leads["status"] == Status.ACTIVE
         unknown = active & leads["stage_entered"].isna()
         result.entered_unknown = [
             (str(lead_id), int(row))
-            for lead_id, row in zip(leads.loc[unknown, "lead_id"], leads.loc[unknown, "_row"])
+            for lead_id, row in zip(leads.loc[unknown, "lead_id"], leads.loc[unknown, "_row"], strict=False)
         ]
         result.formulas_kept = self.formulas_kept
 

@@ -20,6 +20,11 @@ def is_blank(value: object) -> bool:
         return False
 
 
+def is_empty(value: object) -> bool:
+    """A raw cell with nothing typed in it: None, or text of spaces only."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def as_text(value: object) -> str:
     """A cell value as text: 3.0 → "3", a date → "2024-05-31", a time of day kept when there is one."""
     if isinstance(value, float) and value.is_integer():
@@ -39,6 +44,11 @@ def text_or_none(value: object) -> str | None:
 def percent_text(rate: float) -> str:
     """A rate as a whole percent: 0.125 → "12%"."""
     return f"{rate * 100:.0f}%"
+
+
+def rate_text(rate: float | None) -> str:
+    """A rate to one decimal, or a dash when there is none: 0.2121 → "21.2%"."""
+    return "—" if rate is None else f"{rate:.1%}"
 
 
 def display_width(text: str) -> int:

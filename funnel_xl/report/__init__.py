@@ -6,7 +6,6 @@ workbook in :mod:`.group`. Every sheet module lays out figures the analysis alre
 the :class:`~.context.Context` it is handed; the cells are written by :mod:`.table`.
 """
 
-from ..compare import best_rates  # alias kept while the parallel refactor merges
 from .names import (
     FIXED_SHEETS,
     default_report_name,
@@ -28,7 +27,6 @@ __all__ = [
     "FIXED_SHEETS",
     "OVERVIEW_CELLS",
     "ReportFiles",
-    "best_rates",
     "default_report_name",
     "detail_workbook_name",
     "fixed_sheets",

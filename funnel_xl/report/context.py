@@ -12,34 +12,12 @@ import pandas as pd
 
 from ..alerts import ALERT_ORDER
 from ..analysis import Analysis, View
-from ..flow import (
-    BASIS_CURRENT,
-    BASIS_LOG,
-    BASIS_STORE,
-    LOST_AT_COLUMN,
-    LOST_AT_LOG,
-    LOST_AT_STORE,
-    SOURCE_COLUMN,
-    SOURCE_ESTIMATED,
-    SOURCE_LOG,
-    StageFlow,
-)
+from ..flow import BASIS_CURRENT, BASIS_LOG, BASIS_STORE, StageFlow
+from ..frames import EnteredFrom, LostAtFrom, MoveSource, Status
 from ..messages import Catalogue, catalogue
-from ..metrics import (
-    ACTIVE,
-    ENTERED_BETWEEN_RUNS,
-    ENTERED_COLUMN,
-    ENTERED_ESTIMATED,
-    ENTERED_FIRST_CONTACT,
-    ENTERED_LOG,
-    ENTERED_STORE,
-    ENTERED_UNKNOWN,
-    LOST,
-    WON,
-    Rate,
-)
+from ..metrics import Rate
 from ..progress import WRITE, Progress, ProgressCallback, silent
-from ..quality import DRIFT_LABELS
+from ..quality import DriftKind
 from ..rules import HYGIENE_PARTS, Rules
 from .names import sheet_names
 from .table import Cells, Column, Formats, write_header, write_rows
@@ -51,18 +29,18 @@ def _keys(prefix: str, codes) -> dict[str, str]:
 
 
 # Codes shown in cells, and the message that says each in the report's language.
-STATUS_KEYS = _keys("status", (ACTIVE, WON, LOST))
+STATUS_KEYS = _keys("status", (Status.ACTIVE, Status.WON, Status.LOST))
 ENTERED_SOURCE_KEYS = _keys("entered", (
-    ENTERED_LOG, ENTERED_COLUMN, ENTERED_STORE, ENTERED_BETWEEN_RUNS, ENTERED_FIRST_CONTACT,
-    ENTERED_ESTIMATED, ENTERED_UNKNOWN,
+    EnteredFrom.LOG, EnteredFrom.COLUMN, EnteredFrom.STORE, EnteredFrom.BETWEEN_RUNS, EnteredFrom.FIRST_CONTACT,
+    EnteredFrom.ESTIMATED, EnteredFrom.UNKNOWN,
 ))
-LOST_AT_SOURCE_KEYS = _keys("entered", (LOST_AT_LOG, LOST_AT_COLUMN, LOST_AT_STORE))
-TRANSITION_SOURCE_KEYS = _keys("move", (SOURCE_LOG, SOURCE_COLUMN, SOURCE_ESTIMATED))
+LOST_AT_SOURCE_KEYS = _keys("entered", (LostAtFrom.LOG, LostAtFrom.COLUMN, LostAtFrom.STORE))
+TRANSITION_SOURCE_KEYS = _keys("move", (MoveSource.LOG, MoveSource.COLUMN, MoveSource.ESTIMATED))
 BASIS_KEYS = _keys("basis", (BASIS_CURRENT, BASIS_STORE, BASIS_LOG))
 ALERT_KEYS = _keys("alert", ALERT_ORDER)
 HYGIENE_KEYS = {part: f"hygiene.{part}" for part in HYGIENE_PARTS}
 HYGIENE_FIX_KEYS = {part: f"hygiene.{part}.fix" for part in HYGIENE_PARTS}
-DRIFT_KEYS = {kind: f"drift.{kind}" for kind in DRIFT_LABELS}
+DRIFT_KEYS = {kind: f"drift.{kind}" for kind in DriftKind}
 _LEAD_FIELD_KEYS = {
     "lead_id": "col.lead_id", "customer": "col.customer", "owner": "col.owner", "stage": "col.stage",
 }

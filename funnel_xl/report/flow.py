@@ -8,8 +8,8 @@ import pandas as pd
 
 from ..analysis import period_transitions
 from ..compare import MoveDirection, move_directions
-from ..flow import SOURCE_COLUMN, SOURCE_ESTIMATED, SOURCE_LOG
 from ..forecast import GONE_LEADS, NEW_LEADS
+from ..frames import MoveSource
 from .context import TRANSITION_SOURCE_KEYS, Context
 from .table import GOOD_HIGH, Cells, Column, column_width, set_widths
 from .values import date_values, text_values
@@ -62,9 +62,9 @@ def _figures(ctx: Context, cells: Cells, top: int) -> int:
         (t("flow.cycle_mean"), period.cycle_mean, "days1", t("flow.cycle_mean.note")),
         (t("flow.cycle_median"), period.cycle_median, "days1", ""),
         (t("flow.moves"), sum(by_source.values()), "int", ""),
-        (t("flow.moves.log"), by_source.get(SOURCE_LOG, 0), "int", ""),
-        (t("flow.moves.column"), by_source.get(SOURCE_COLUMN, 0), "int", t("flow.moves.column.note")),
-        (t("flow.moves.estimated"), by_source.get(SOURCE_ESTIMATED, 0), "int", t("flow.moves.estimated.note")),
+        (t("flow.moves.log"), by_source.get(MoveSource.LOG, 0), "int", ""),
+        (t("flow.moves.column"), by_source.get(MoveSource.COLUMN, 0), "int", t("flow.moves.column.note")),
+        (t("flow.moves.estimated"), by_source.get(MoveSource.ESTIMATED, 0), "int", t("flow.moves.estimated.note")),
     )
     for c, key in enumerate(("col.metric", "col.value", "col.note")):
         cells.put(top, c, t(key), "header")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ..compare import Versus, versus_team
 from ..metrics import Rate
-from ..problems import ERROR, WARNING, count_by_severity
+from ..problems import Severity, count_by_severity
 from .alerts import write_alerts
 from .context import Context
 from .detail import write_detail
@@ -101,8 +101,8 @@ def _overview_rows(ctx: Context) -> tuple[tuple[str, object, object, str | None,
         (t("fig.overdue"), mine.overdue, team.overdue, "int", t("fig.overdue.note")),
         (t("fig.stale"), mine.stale, team.stale, "int", t("fig.stale.note")),
         (t("fig.close_past"), mine.close_past, team.close_past, "int", t("fig.close_past.note")),
-        (t("fig.errors"), problems[ERROR], None, "int", t("fig.errors.group_note")),
-        (t("fig.warnings"), problems[WARNING], None, "int", t("fig.warnings.note")),
+        (t("fig.errors"), problems[Severity.ERROR], None, "int", t("fig.errors.group_note")),
+        (t("fig.warnings"), problems[Severity.WARNING], None, "int", t("fig.warnings.note")),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..analysis import skipped_without_stage
-from ..problems import ERROR, WARNING, count_by_severity
+from ..problems import Severity, count_by_severity
 from .context import Context
 from .table import Cells, cached, label_width
 
@@ -92,8 +92,8 @@ def _figures(ctx: Context) -> dict[str, object]:
         "overdue": team.overdue,
         "stale": team.stale,
         "close_past": team.close_past,
-        "errors": problems[ERROR],
-        "warnings": problems[WARNING],
+        "errors": problems[Severity.ERROR],
+        "warnings": problems[Severity.WARNING],
         "win_rate_amount": team.win_rate_amount,
         "lost_cycle_mean": team.lost_cycle_mean,
         "lost_cycle_median": team.lost_cycle_median,

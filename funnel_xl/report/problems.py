@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..problems import ERROR, WARNING, Problem, severity_label, sort_problems
+from ..problems import Problem, Severity, severity_label, sort_problems
 from .context import Context
 from .table import Column, set_widths
 
@@ -15,7 +15,7 @@ def write_problems(ctx: Context) -> None:
     columns = [
         Column(
             t("col.severity"), severity, width=10,
-            formats=[p.severity if p.severity in (ERROR, WARNING) else None for p in problems],
+            formats=[p.severity if p.severity in (Severity.ERROR, Severity.WARNING) else None for p in problems],
         ),
         Column(t("col.file"), [p.file or None for p in problems]),
         Column(t("col.sheet"), [p.sheet or None for p in problems]),
@@ -36,5 +36,5 @@ def write_problems(ctx: Context) -> None:
 
 
 def _errors_first(problems: list[Problem]) -> list[Problem]:
-    rank = {ERROR: 0, WARNING: 1}
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1}
     return sorted(sort_problems(problems), key=lambda p: rank.get(p.severity, 2))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..metrics import ACTIVE, FunnelMetrics
+from ..frames import Status
+from ..metrics import FunnelMetrics
 from .context import Context
 from .table import Cells, Column, column_width, write_header
 from .values import date_values, number_values, text_values
@@ -20,7 +21,7 @@ def open_leads_by_owner(leads: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def open_leads(leads: pd.DataFrame) -> pd.DataFrame:
-    return leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
+    return leads[leads["status"] == Status.ACTIVE] if "status" in leads else leads.iloc[:0]
 
 
 def write_rep(
