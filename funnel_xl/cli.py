@@ -735,6 +735,11 @@ def remind(
         deliver, plan, store, outbox=outbox or Path("output") / "reminders", server=server,
         settings=recipients.smtp, credentials=credentials, sender=recipients.sender_address,
     )
+    sys.exit(EXIT_PROBLEMS if _remind_outcomes(outcomes) else EXIT_OK)
+
+
+def _remind_outcomes(outcomes) -> int:
+    """How each reminder went; returns how many failed."""
     failed = 0
     for r in outcomes:
         if r.status == "failed":
@@ -743,7 +748,7 @@ def remind(
         else:
             click.echo(f"{'已发送' if r.status == 'sent' else '已写入'}: {r.outgoing.label}"
                        + (f"  {r.detail}" if r.status == "written" else ""))
-    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+    return failed
 
 
 @cli.group("rules")

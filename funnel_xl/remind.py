@@ -17,9 +17,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +24,16 @@ import pandas as pd
 from .alerts import FOLLOW_UP_DUE, alert_days, follow_ups_due_today, kind_rank
 from .analysis import Analysis
 from .frames import LEAD_ID, SNOOZED
-from .mail import MANAGER, TEAM_NAME, Outcome, Outgoing, _Body, send_smtp, write_outbox
+from .mail import (
+    MANAGER,
+    TEAM_NAME,
+    Outcome,
+    Outgoing,
+    _Body,
+    new_message,
+    send_smtp,
+    write_outbox,
+)
 from .metrics import AlertKind
 from .recipients import Recipients, SmtpSettings
 from .store import HistoryStore
@@ -288,14 +294,9 @@ def _outgoing(
     recipients: Recipients, now: datetime,
 ) -> Outgoing:
     text, page = body.render()
-    msg = EmailMessage()
-    msg["Subject"] = f"{SUBJECT} {analysis.as_of.isoformat()} · {suffix}"
-    msg["From"] = Address(display_name=recipients.sender_name, addr_spec=recipients.sender_address)
-    msg["To"] = Address(display_name=name, addr_spec=to)
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain=recipients.sender_address.rpartition("@")[2])
-    msg.set_content(text, cte="base64")
-    msg.add_alternative(page, subtype="html", cte="base64")
+    msg = new_message(
+        f"{SUBJECT} {analysis.as_of.isoformat()} · {suffix}", name, to, text, page, recipients, now
+    )
     return Outgoing(
         kind=kind, name=name, to=to, attachment=None, attachment_name="",
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), message=msg,
