@@ -263,6 +263,11 @@ class Rules:
     def header(self, field: str) -> str:
         return self.column(field).header
 
+    @property
+    def quality_fields(self) -> tuple[str, ...]:
+        """The fields an open lead should have filled in (``required_for_quality``)."""
+        return tuple(c.field for c in self.columns if c.required_for_quality)
+
     def has_column(self, field: str) -> bool:
         return any(col.field == field for col in self.columns)
 
