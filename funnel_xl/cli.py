@@ -667,6 +667,94 @@ def _smtp_credentials() -> tuple[str, str]:
     return user, password
 
 
+@cli.command()
+@click.argument("workbooks", nargs=-1, required=True)
+@as_of_option
+@click.option("--to-rules", "recipients_path", type=click.Path(dir_okay=False),
+              help="收件人文件 (TOML)；默认在规则文件旁、工作簿旁或 rules/ 下找 recipients.toml。")
+@click.option("--outbox", "outbox", type=click.Path(file_okay=False),
+              help="把提醒写成 .eml 文件放到这个目录（默认 output/reminders），不发送。")
+@click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
+@click.option("--dry-run", is_flag=True, help="只列出谁会收到哪些提醒，不写文件、不发送、不记录。")
+@click.option("--any-day", is_flag=True, help="非工作日也发送（默认按中国工作日历，节假日和周末不发送）。")
+@click.option(
+    "--history", "history_path", default="output/history.sqlite", show_default=True,
+    type=click.Path(dir_okay=False), help="历史记录库 (SQLite)：记录每项提醒发过没有、何时发的。",
+)
+@rules_option
+@quiet_option
+def remind(
+    workbooks, as_of, recipients_path, outbox, smtp_server, dry_run, any_day, history_path,
+    rules_path, quiet,
+) -> None:
+    """Remind each rep of what is due today, and send the manager a digest: for the scheduler.
+
+    Each rep gets at most one mail: their stalled leads (with the stage's exit criterion and the
+    prompt to review why it stalled), follow-ups due today or overdue, expected close dates
+    passed, leads not followed up for long — the report's 预警 of that day, snoozed leads left
+    out. An item is mailed when it first becomes due, then every [remind] repeat_days days while
+    it stays due; a rerun on the same day mails nothing new, a failed message goes on the next
+    run. Nothing is sent on a non-working day (Chinese calendar) unless --any-day.
+
+    Example: funnel-xl remind inbox/ --smtp smtp.example.com:587
+
+    Example: funnel-xl remind examples/sample_tracking.xlsx --as-of 2024-05-31 --dry-run
+
+    Exit code 0: all written or sent (or nothing due); 1: some messages failed; 2: nothing could be done.
+    """
+    from .mail import parse_server
+    from .pipeline import analyse
+    from .recipients import find_recipients, load_recipients
+    from .remind import deliver, item_text, plan_reminders
+    from .store import HistoryStore
+
+    if outbox and smtp_server:
+        raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
+    rules = _rules(rules_path)
+    server = _run(parse_server, smtp_server) if smtp_server else None
+    recipients_file = recipients_path or _run(find_recipients, rules_path, list(workbooks))
+    recipients = _run(load_recipients, recipients_file)
+    files = _workbooks(workbooks)
+    with ReadAhead(files, rules) as ahead, _progress(quiet) as progress:
+        analysis = _run(analyse, files, rules, as_of=as_of, history=history_path, progress=progress, ahead=ahead)
+    store = HistoryStore(history_path)
+    plan = _run(plan_reminders, analysis, recipients, store, any_day=any_day)
+    day = analysis.as_of.isoformat()
+    if not plan.working_day and not any_day:
+        click.echo(f"{day} 不是工作日，不发送提醒（需要时加 --any-day）。")
+        return
+    for owner in plan.unaddressed:
+        click.echo(f"注意: 「{owner}」没有邮箱地址，其提醒只列在经理的汇总中；请在 {recipients_file} 的 [reps] 中添加。", err=True)
+    if dry_run:
+        click.echo(f"试运行（{day}），共 {len(plan.outgoing)} 封：")
+        for owner, items in plan.to_send.items():
+            click.echo(f"  {owner}: {len(items)} 项")
+            for item in items:
+                click.echo(f"    - {item_text(item, rules.thresholds.dwell_in_working_days)}")
+        return
+    if not plan.outgoing:
+        click.echo(f"{day}: 没有新的提醒（到期 {len(plan.due)} 项都已在重复间隔内提醒过）。")
+    credentials = _smtp_credentials() if server and recipients.smtp.login else None
+    outcomes = _run(
+        deliver, plan, store, outbox=outbox or Path("output") / "reminders", server=server,
+        settings=recipients.smtp, credentials=credentials, sender=recipients.sender_address,
+    )
+    sys.exit(EXIT_PROBLEMS if _remind_outcomes(outcomes) else EXIT_OK)
+
+
+def _remind_outcomes(outcomes) -> int:
+    """How each reminder went; returns how many failed."""
+    failed = 0
+    for r in outcomes:
+        if r.status == "failed":
+            failed += 1
+            click.echo(f"失败: {r.outgoing.label}: {r.detail}（下次运行时重发）", err=True)
+        else:
+            click.echo(f"{'已发送' if r.status == 'sent' else '已写入'}: {r.outgoing.label}"
+                       + (f"  {r.detail}" if r.status == "written" else ""))
+    return failed
+
+
 @cli.group("rules")
 def rules_group() -> None:
     """Start and check a rules file for a sheet shaped differently from the team's template.

@@ -209,8 +209,26 @@ def _outgoing(
     subject_suffix: str, text: str, html_body: str, recipients: Recipients, month: Month,
     now: datetime,
 ) -> Outgoing:
+    msg = new_message(
+        f"{recipients.subject} {month.period} · {header_text(subject_suffix)}", name, to, text, html_body,
+        recipients, now,
+    )
+    # A non-ASCII file name is written as filename*=utf-8''… (RFC 2231).
+    msg.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=attachment_name)
+    return Outgoing(
+        kind=kind, name=name, to=to, attachment=path, attachment_name=attachment_name,
+        sha256=hashlib.sha256(data).hexdigest(), message=msg,
+    )
+
+
+def new_message(
+    subject: str, name: str, to: str, text: str, html_body: str, recipients: Recipients,
+    now: datetime,
+) -> EmailMessage:
+    """A message from the recipients file's sender to ``name <to>``: the names RFC 2047-encoded,
+    the body as plain text with an HTML alternative."""
     msg = EmailMessage()
-    msg["Subject"] = f"{recipients.subject} {month.period} · {header_text(subject_suffix)}"
+    msg["Subject"] = one_line(subject)
     msg["From"] = Address(display_name=recipients.sender_name, addr_spec=recipients.sender_address)
     msg["To"] = Address(display_name=header_text(name), addr_spec=to)
     msg["Date"] = format_datetime(now)
@@ -218,12 +236,7 @@ def _outgoing(
     # base64 bodies are 7-bit clean: any server takes them, with or without 8BITMIME.
     msg.set_content(text, cte="base64")
     msg.add_alternative(html_body, subtype="html", cte="base64")
-    # A non-ASCII file name is written as filename*=utf-8''… (RFC 2231).
-    msg.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=attachment_name)
-    return Outgoing(
-        kind=kind, name=name, to=to, attachment=path, attachment_name=attachment_name,
-        sha256=hashlib.sha256(data).hexdigest(), message=msg,
-    )
+    return msg
 
 
 def header_text(name: str) -> str:

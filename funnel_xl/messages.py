@@ -434,6 +434,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "线索已成交或流失，暂缓至没有意义，已忽略。请清空该单元格。",
         "The lead is won or lost: a snooze means nothing here and is ignored. Please clear the cell.",
     ),
+    "problem.required_field_blank": (
+        "在跟线索的「{header}」为空：录入线索时应填写（规则中标为必填）。请补上。",
+        "'{header}' is blank on an open lead: it should be filled in when the lead is entered (the rules mark it required).",
+    ),
     "problem.snooze_reason_without_date": (
         "填写了暂缓原因，但「{header}」为空或不是日期，线索不会被暂缓。请填写暂缓至的日期。",
         ("A snooze reason is given, but '{header}' is blank or no date: the lead is not snoozed. "

@@ -149,3 +149,26 @@ class _Checker(TomlChecker):
             smtp=SmtpSettings(security=security, login=login, timeout=float(timeout)),
             source_path=str(self.path),
         )
+
+
+RECIPIENTS_FILE = "recipients.toml"
+
+
+def find_recipients(rules_path: str | Path | None, workbooks: list[str | Path]) -> Path:
+    """The recipients file a scheduled run means: beside the rules file, else beside (or in a
+    ``rules`` folder beside) the workbooks, else ``rules/recipients.toml`` of the current folder.
+    Raises :class:`RulesError` naming every place looked at when none holds one."""
+    places = [Path(rules_path).parent / RECIPIENTS_FILE] if rules_path else []
+    for workbook in workbooks:
+        folder = Path(workbook) if Path(workbook).is_dir() else Path(workbook).parent
+        places += [folder / RECIPIENTS_FILE, folder / "rules" / RECIPIENTS_FILE]
+    places.append(Path("rules") / RECIPIENTS_FILE)
+    places = list(dict.fromkeys(places))
+    for place in places:
+        if place.is_file():
+            return place
+    advice = "请复制仓库中的 rules/recipients.toml 填写邮箱，放在规则文件或工作簿旁边"
+    raise RulesError(
+        f"找不到收件人文件（找过: {'、'.join(str(p) for p in places)}）。{advice}。",
+        remedy=Remedy.RECIPIENTS_FILE, advice=advice,
+    )

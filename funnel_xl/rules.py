@@ -86,6 +86,8 @@ class Column:
     kind: ColumnKind
     required: bool
     computed: bool = False
+    # Blank on an open lead is a warning and costs hygiene points (process step 2's required fields).
+    required_for_quality: bool = False
     # kind "lost_at" only: LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, or a table (folded value → stage).
     values: str | tuple[tuple[str, str], ...] = LOST_AT_BY_NAME
 
@@ -213,6 +215,13 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class RemindSettings:
+    """Reminders by mail: an item still due is mailed again only every ``repeat_days`` days."""
+
+    repeat_days: int = 3
+
+
+@dataclass(frozen=True)
 class Rules:
     stages: tuple[Stage, ...]
     lost_labels: tuple[str, ...]
@@ -237,6 +246,7 @@ class Rules:
     stage_values: tuple[tuple[str, str], ...] = ()
     dimensions: Dimensions = Dimensions()
     report: ReportSettings = ReportSettings()
+    remind: RemindSettings = RemindSettings()
     input: InputSettings = InputSettings()
     amount_unit: str = DEFAULT_AMOUNT_UNIT
     lang: str = "zh"
@@ -270,6 +280,11 @@ class Rules:
 
     def header(self, field: str) -> str:
         return self.column(field).header
+
+    @property
+    def quality_fields(self) -> tuple[str, ...]:
+        """The fields an open lead should have filled in (``required_for_quality``)."""
+        return tuple(c.field for c in self.columns if c.required_for_quality)
 
     def has_column(self, field: str) -> bool:
         return any(col.field == field for col in self.columns)
@@ -412,6 +427,7 @@ class _Checker(TomlChecker):
         "version", "stages", "lost_labels", "sources", "follow_up_methods", "lead_id_pattern",
         "thresholds", "sheets", "columns", "log_columns", "suggestions", "limits", "stage_values",
         "dimensions", "input", "amount_unit", "lang", "hygiene", "targets", "report",
+        "remind",
     })
 
     def rules(self, data: dict, sha256: str) -> Rules:
@@ -474,6 +490,7 @@ class _Checker(TomlChecker):
             "limits": self.attempt(lambda: self.limits(top.get("limits", {})), DEFAULT_LIMITS),
             "targets": self.attempt(lambda: self.targets(top.get("targets", {})), ()),
             "report": self.attempt(lambda: self.report(top.get("report", {})), ReportSettings()),
+            "remind": self.attempt(lambda: self.remind(top.get("remind", {})), RemindSettings()),
             "input": self.attempt(lambda: self.input(top.get("input", {})), InputSettings()),
             "amount_unit": self.attempt(
                 lambda: self.text(top.get("amount_unit", DEFAULT_AMOUNT_UNIT), "amount_unit"),
@@ -725,6 +742,14 @@ class _Checker(TomlChecker):
             ),
         )
 
+    def remind(self, value: Any) -> RemindSettings:
+        table = self.table(value, "remind", {"repeat_days"}, set())
+        return RemindSettings(
+            repeat_days=self.integer(
+                table.get("repeat_days", RemindSettings.repeat_days), "remind.repeat_days", 1
+            ),
+        )
+
     def limits(self, value: Any) -> Limits:
         names = [f.name for f in dataclass_fields(Limits)]
         table = self.table(value, "limits", set(names), set())
@@ -782,7 +807,7 @@ class _Checker(TomlChecker):
         value = self.typed(value, table, dict, f"列定义表 ([{table}.字段])")
         allowed = {"header", "aliases", "kind", "required", "values"}
         if computed_allowed:
-            allowed.add("computed")
+            allowed |= {"computed", "required_for_quality"}
         seen: dict[str, str] = {}
 
         def column(i: int, entry: tuple[str, Any]) -> Column:
@@ -799,6 +824,10 @@ class _Checker(TomlChecker):
                 kind=ColumnKind(kind),
                 required=self.typed(item.get("required", False), f"{key}.required", bool, "true/false"),
                 computed=self.typed(item.get("computed", False), f"{key}.computed", bool, "true/false"),
+                required_for_quality=self.typed(
+                    item.get("required_for_quality", False), f"{key}.required_for_quality", bool,
+                    "true/false",
+                ),
                 values=self.lost_at_values(item, key, kind, stage_names),
             )
             for name in col.names:

@@ -75,8 +75,22 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE runs ADD COLUMN figures TEXT")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """Reminders by mail: per owner and item (an alert kind and a lead), the day it was first seen
+    due and the day it was last mailed (NULL: not mailed yet)."""
+    conn.execute(
+        """CREATE TABLE reminders (
+            owner TEXT NOT NULL,
+            item TEXT NOT NULL,
+            first_due TEXT NOT NULL,
+            last_sent TEXT,
+            PRIMARY KEY (owner, item)
+        ) WITHOUT ROWID"""
+    )
+
+
 # MIGRATIONS[i] brings a store from version i to version i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 SNAPSHOT_FIELDS = (
     frames.LEAD_ID, frames.STAGE, frames.OWNER, frames.SOURCE, frames.AMOUNT, frames.EXPECTED_CLOSE,
@@ -232,6 +246,53 @@ class HistoryStore:
             except sqlite3.Error:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+                raise
+
+    def reminders(self) -> dict[tuple[str, str], tuple[date, date | None]]:
+        """Every reminder item kept: (owner, item) → (first due, last mailed or None)."""
+        with self._connect(write=False) as conn:
+            if conn is None:
+                return {}
+            rows = conn.execute("SELECT owner, item, first_due, last_sent FROM reminders").fetchall()
+        return {
+            (owner, item): (date.fromisoformat(first), date.fromisoformat(last) if last else None)
+            for owner, item, first, last in rows
+        }
+
+    def settle_reminders(self, day: date, due: list[tuple[str, str]]) -> None:
+        """Keep exactly the items ``due`` on ``day``: a new one is first due today, one no longer
+        due is forgotten (if it falls due again it is new again)."""
+        with self._connect(write=True) as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("CREATE TEMP TABLE due (owner TEXT, item TEXT)")
+                conn.executemany("INSERT INTO due VALUES (?, ?)", due)
+                conn.execute(
+                    "DELETE FROM reminders WHERE (owner, item) NOT IN (SELECT owner, item FROM due)"
+                )
+                conn.execute(
+                    "INSERT OR IGNORE INTO reminders (owner, item, first_due)"
+                    " SELECT owner, item, ? FROM due", (day.isoformat(),),
+                )
+                conn.execute("DROP TABLE due")
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def mark_sent(self, day: date, items: list[tuple[str, str]]) -> None:
+        """The items of one message the server accepted (or the outbox holds) were mailed on ``day``."""
+        with self._connect(write=True) as conn:
+            conn.execute("BEGIN IMMEDIATE")  # one transaction: one sync to disk, not one per item
+            try:
+                conn.executemany(
+                    "UPDATE reminders SET last_sent = ? WHERE owner = ? AND item = ?",
+                    [(day.isoformat(), owner, item) for owner, item in items],
+                )
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                conn.execute("ROLLBACK")
                 raise
 
     # -- the connection --------------------------------------------------------------

@@ -548,6 +548,7 @@ def _rules_table(
         *_list_rules(typed, rules),
         *_number_rules(typed, rules, blank),
         *_snooze_rules(typed, rules, as_of),
+        *_quality_rules(typed, rules, blank),
         *_lost_at_rules(typed, rules),
     ]
 
@@ -649,6 +650,20 @@ def _snooze_rules(typed: pd.DataFrame, rules: Rules, as_of: date) -> list[Rule]:
         table.append(_rule("snooze_reason", "snooze_reason_without_date",
                            lambda s: s.isna() | until.loc[s.index].notna(),
                            header=_header_of(rules, "snooze_until")))
+    return table
+
+
+def _quality_rules(typed: pd.DataFrame, rules: Rules, blank: dict[str, pd.Series]) -> list[Rule]:
+    """A field the rules mark required for quality, blank on an open lead (a column the sheet
+    lacks is not checked: the team does not keep it)."""
+    closed = typed["stage"].isin([rules.won_stage, *rules.lost_labels]) | typed["stage"].isna()
+    table = []
+    for field in rules.quality_fields:
+        if field not in typed:
+            continue
+        empty = blank[field] if field in blank else typed[field].isna()
+        table.append(_rule(field, "required_field_blank", lambda s, empty=empty: closed.loc[s.index]
+                           | ~empty.loc[s.index], header=rules.header(field)))
     return table
 
 

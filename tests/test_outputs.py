@@ -307,6 +307,9 @@ COMMAND_ARGS = {
     "demo": lambda f: ["-o", str(f["out"] / "demo.xlsx"), "--leads", "20", "--rules", str(f["rules"])],
     "mail": lambda f: ["--month", "2024-05", "--out", str(f["rebuilt"]), "--to-rules", str(f["recipients"]),
                        "--outbox", str(f["out"] / "outbox")],
+    "remind": lambda f: [str(f["source"]), "--as-of", "2024-05-31", "--to-rules", str(f["recipients"]),
+                         "--outbox", str(f["out"] / "outbox"), "--history", str(f["out"] / "h.sqlite"),
+                         "--rules", str(f["rules"])],
     "rules": lambda f: ["init", "--from", str(f["source"]), "-o", str(f["out"] / "draft.toml"),
                         "--rules", str(f["rules"])],
 }
