@@ -42,8 +42,8 @@ def test_analyse_and_write_tell_each_step(tmp_path, team, rules):
         "管道变化", "阶段速度", "流失分析", "线索批次", "金额分段", "跟进活动", "张伟", "李娜", "预警",
         "优化建议", "数据质量", "数据问题", "线索明细", "运行信息",
     ]
-    assert events[-1] == Progress(SAVE, "funnel_report_2024-05-31.xlsx")
-    sheets = openpyxl.load_workbook(tmp_path / "out" / "funnel_report_2024-05-31.xlsx").sheetnames
+    assert events[-1] == Progress(SAVE, "funnel_report_2024-05.xlsx")
+    sheets = openpyxl.load_workbook(tmp_path / "out" / "funnel_report_2024-05.xlsx").sheetnames
     assert sheets == written
 
 
