@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .frames import (
@@ -29,6 +30,7 @@ from .frames import (
     Status,
     values,
 )
+from .lost import trimmed
 from .period import month_label
 from .rules import Rules
 
@@ -71,19 +73,7 @@ def _last_months(as_of, count: int) -> tuple[str, ...]:
 def activity(leads: pd.DataFrame, entries: pd.DataFrame | None, rules: Rules, as_of) -> Activity:
     """The follow-ups of the usable log ``entries`` against the derived ``leads``."""
     months = _last_months(as_of, MONTHS)
-    owner_of = leads.drop_duplicates(LEAD_ID).set_index(LEAD_ID)[OWNER] if OWNER in leads else pd.Series(dtype=object)
-    if entries is None or not len(entries):
-        log = pd.DataFrame({"rep": [], "month": [], "method": [], LEAD_ID: []}, dtype=object)
-    else:
-        rep = entries[LEAD_ID].map(owner_of)
-        rep = rep.where(rep.notna(), values(entries, BY) if BY in entries else None)
-        method = entries[METHOD] if METHOD in entries else pd.Series(None, index=entries.index)
-        log = pd.DataFrame({
-            "rep": rep.fillna("").astype(str).str.strip(),
-            "month": pd.to_datetime(entries[TIME]).dt.strftime("%Y-%m"),
-            "method": method.where(method.notna() & (method.astype(str).str.strip() != ""), None),
-            LEAD_ID: entries[LEAD_ID],
-        })
+    log = _follow_ups(leads, entries)
     shown = log[log["month"].isin(months)]
     counted = shown.fillna({"method": BLANK}).groupby(["rep", "month", "method"]).size()
     counts = tuple(
@@ -96,25 +86,45 @@ def activity(leads: pd.DataFrame, entries: pd.DataFrame | None, rules: Rules, as
         *sorted(m for m in found if m is not None and m not in rules.follow_up_methods),
         *((None,) if None in found else ()),
     )
-    won_ids = set(leads[LEAD_ID][leads[STATUS] == Status.WON])
-    on_won = log[log[LEAD_ID].isin(won_ids)]
+    on_won = log[log[LEAD_ID].isin(set(leads[LEAD_ID][leads[STATUS] == Status.WON]))]
+    per_rep = shown["rep"].value_counts(), on_won["rep"].value_counts()
     owners = values(leads, OWNER).fillna("").astype(str)
     reps = tuple(
-        _rep(str(name), mine, shown, on_won) for name, mine in leads.groupby(owners, sort=True)
+        _rep(str(name), mine, int(per_rep[0].get(name, 0)), int(per_rep[1].get(name, 0)))
+        for name, mine in leads.groupby(owners, sort=True)
     )
-    team = _rep("", leads, shown, on_won, team=True)
-    return Activity(months, methods, counts, reps, team)
+    return Activity(months, methods, counts, reps, _rep("", leads, len(shown), len(on_won)))
 
 
-def _rep(name: str, leads: pd.DataFrame, shown: pd.DataFrame, on_won: pd.DataFrame, *, team: bool = False) -> RepActivity:
-    mine = (lambda f: f) if team else (lambda f: f[f["rep"] == name])
+def _follow_ups(leads: pd.DataFrame, entries: pd.DataFrame | None) -> pd.DataFrame:
+    """Each usable entry's rep, month ("2024-05") and method (None: blank), and its lead."""
+    if entries is None or not len(entries):
+        return pd.DataFrame({"rep": [], "month": [], "method": [], LEAD_ID: []}, dtype=object)
+    owner_of = leads.drop_duplicates(LEAD_ID).set_index(LEAD_ID)[OWNER] if OWNER in leads else None
+    rep = entries[LEAD_ID].map(owner_of) if owner_of is not None else pd.Series(None, index=entries.index)
+    if BY in entries:
+        rep = rep.where(rep.notna(), entries[BY])
+    time = pd.to_datetime(entries[TIME])
+    key = (time.dt.year * 100 + time.dt.month).fillna(0).astype(int)
+    codes, uniques = pd.factorize(key)
+    labels = np.array([f"{k // 100:04d}-{k % 100:02d}" if k else None for k in uniques], dtype=object)
+    method = entries[METHOD] if METHOD in entries else pd.Series(None, index=entries.index)
+    return pd.DataFrame({
+        "rep": trimmed(rep).fillna(""),
+        "month": labels[codes],
+        "method": trimmed(method),
+        LEAD_ID: entries[LEAD_ID],
+    })
+
+
+def _rep(name: str, leads: pd.DataFrame, follow_ups: int, won_follow_ups: int) -> RepActivity:
     active = leads[leads[STATUS] == Status.ACTIVE]
     since = pd.to_numeric(active[DAYS_SINCE_FOLLOW_UP], errors="coerce").astype(float).dropna()
     return RepActivity(
         name=name,
-        follow_ups=len(mine(shown)),
+        follow_ups=follow_ups,
         won=int((leads[STATUS] == Status.WON).sum()),
-        won_follow_ups=len(mine(on_won)),
+        won_follow_ups=won_follow_ups,
         open=len(active),
         median_days_since_contact=float(since.median()) if len(since) else None,
         longest_days_since_contact=float(since.max()) if len(since) else None,

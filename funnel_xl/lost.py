@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .frames import (
@@ -76,12 +77,11 @@ class LostAnalysis:
     worst: WorstStage | None
 
 
-def _trimmed(series: pd.Series) -> pd.Series:
-    """Text trimmed, None where blank."""
-    text = series.astype("string").str.strip()
-    keep = (text.notna() & (text != "")).fillna(False).to_numpy(dtype=bool)
-    out = text.astype(object).to_numpy(copy=True)
-    out[~keep] = None
+def trimmed(series: pd.Series) -> pd.Series:
+    """Text trimmed, None where blank (each distinct value trimmed once)."""
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    cleaned = [str(u).strip() or None for u in uniques]
+    out = np.array([*cleaned, None], dtype=object)[codes]
     return pd.Series(out, index=series.index, dtype=object)
 
 
@@ -110,11 +110,11 @@ def lost_analysis(
 ) -> LostAnalysis:
     """The lost leads of the derived ``leads`` and the objections of the usable log ``entries``."""
     lost = leads[leads[STATUS] == Status.LOST]
-    reason = _trimmed(values(lost, LOST_REASON))
+    reason = trimmed(values(lost, LOST_REASON))
     stage = values(lost, LOST_AT).where(values(lost, LOST_AT).isin(rules.stage_names[:-1])).astype(object)
     stage_columns = (*rules.stage_names[:-1], *((None,) if stage.isna().any() else ()))
-    owner = _trimmed(values(lost, OWNER))
-    channel = _trimmed(values(lost, rules.channel_field))
+    owner = trimmed(values(lost, OWNER))
+    channel = trimmed(values(lost, rules.channel_field))
     return LostAnalysis(
         lost=len(lost),
         amount=float(numbers(lost, AMOUNT).fillna(0.0).sum()),
@@ -130,7 +130,7 @@ def objections(entries: pd.DataFrame | None) -> tuple[tuple[str, int, int], ...]
     """Each objection text with its entries and leads, most entries first (then by text)."""
     if entries is None or FEEDBACK not in entries or not len(entries):
         return ()
-    said = pd.DataFrame({"text": _trimmed(entries[FEEDBACK]), "lead": entries[LEAD_ID]}).dropna(subset=["text"])
+    said = pd.DataFrame({"text": trimmed(entries[FEEDBACK]), "lead": entries[LEAD_ID]}).dropna(subset=["text"])
     counted = said.groupby("text").agg(entries=("lead", "size"), leads=("lead", "nunique"))
     ordered = sorted(counted.itertuples(), key=lambda r: (-r.entries, r.Index))
     return tuple((r.Index, int(r.entries), int(r.leads)) for r in ordered)

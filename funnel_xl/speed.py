@@ -78,11 +78,11 @@ def stays(leads: pd.DataFrame, transitions: pd.DataFrame, rules: Rules) -> pd.Da
     })
 
 
-def stage_speeds(frame: pd.DataFrame, rules: Rules) -> tuple[StageSpeed, ...]:
-    """The stays of ``frame`` summed up per leavable stage."""
+def stage_speeds(days_by_stage: dict, rules: Rules) -> tuple[StageSpeed, ...]:
+    """The stays (an array of days per stage name) summed up per leavable stage."""
     out = []
     for stage in rules.stages[:-1]:
-        days = frame["days"][frame["stage"] == stage.name].to_numpy(dtype=float)
+        days = np.asarray(days_by_stage.get(stage.name, ()), dtype=float)
         has = len(days) > 0
         out.append(StageSpeed(
             stage=stage.name, limit=stage.max_dwell_days, stays=len(days),
@@ -96,9 +96,13 @@ def stage_speeds(frame: pd.DataFrame, rules: Rules) -> tuple[StageSpeed, ...]:
 def speed(leads: pd.DataFrame, transitions: pd.DataFrame, rules: Rules) -> Speed:
     """The team's and each rep's stage speed."""
     found = stays(leads, transitions, rules)
+    team = {stage: group.to_numpy() for stage, group in found.groupby("stage")["days"]}
+    per_owner: dict[str, dict] = {}
+    for (owner, stage), group in found.groupby([OWNER, "stage"])["days"]:
+        per_owner.setdefault(str(owner), {})[stage] = group.to_numpy()
     owners = sorted({str(o) for o in values(leads, OWNER).dropna()})
     return Speed(
-        team=stage_speeds(found, rules),
-        by_owner={o: stage_speeds(found[found[OWNER] == o], rules) for o in owners},
+        team=stage_speeds(team, rules),
+        by_owner={o: stage_speeds(per_owner.get(o, {}), rules) for o in owners},
         stays=found,
     )
