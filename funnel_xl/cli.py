@@ -24,6 +24,7 @@ from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, encoding_mistake, load_rules
 from .sheets import ReadAhead
+from .teamfolder import find_team_rules
 from .text import one_line, percent_text, rate_text
 from .version import __version__
 
@@ -97,9 +98,11 @@ def _rebuild_command(out_dir: str, period: str, split: str) -> str:
     return f"funnel-xl rebuild 跟踪表.xlsx {when} --out {out_dir} --split-by {split}"
 
 
-def _rules(path: str | None, encoding: str | None = None, lang: str | None = None) -> Rules:
-    """The rules; --encoding and --lang override their keys."""
-    rules = _run(load_rules, path)
+def _rules(path: str | None, encoding: str | None = None, lang: str | None = None, near=()) -> Rules:
+    """The rules: the file given, else the rules of the team folder the command runs in or whose
+    workbooks (or output folder) it is given, else the built-in ones; --encoding and --lang
+    override their keys."""
+    rules = _run(load_rules, path or find_team_rules(near))
     if encoding:
         rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
     if lang:
@@ -134,7 +137,7 @@ def _date(ctx, param, value: str | None) -> date | None:
 
 rules_option = click.option(
     "--rules", "rules_path", type=click.Path(dir_okay=False), default=None,
-    help="规则文件 (TOML)，默认使用内置的 rules/funnel.toml。",
+    help="规则文件 (TOML)。默认用团队文件夹（当前文件夹，或工作簿所在文件夹及其上一级）里的 rules/funnel.toml，没有时用内置规则。",
 )
 as_of_option = click.option("--as-of", callback=_date, help="统计截止日 YYYY-MM-DD（默认今天）。")
 month_option = click.option("--month", help="统计月份 YYYY-MM，截止日取该月最后一天。")
@@ -250,6 +253,30 @@ def main() -> None:
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=ZH, show_default=True,
+              help="团队文件夹的语言：规则文件的 lang、说明文件和模板的文件名。")
+def init(folder: str, lang: str) -> None:
+    """Lay out a team folder: inbox/ for the reps' workbooks, rules/ (funnel.toml and
+    recipients.toml to tune), output/, the tracking template and a short 使用说明.txt.
+
+    Every command run in that folder (or given its inbox/ or output/) then uses its rules and
+    recipients without --rules. Nothing existing is overwritten.
+
+    Example: funnel-xl init 华东销售部
+    """
+    from .teamfolder import create_team_folder
+
+    team = _run(create_team_folder, Path(folder), lang)
+    t = catalogue(lang)
+    _echo(t("cli.init.done", folder=team.root))
+    for path in (team.inbox, team.rules, team.recipients, team.template, team.guide, team.output):
+        shown = path.relative_to(team.root).as_posix() + ("/" if path.is_dir() else "")
+        _echo(f"  {shown}")
+    _echo(t("cli.init.next", folder=team.root, guide=team.guide.name))
+
+
+@cli.command()
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="输出路径 (.xlsx)。")
 @rules_option
 def template(output: str, rules_path: str | None) -> None:
@@ -313,7 +340,7 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
     Exit code 0: no errors (warnings allowed); 1: rows with errors, or a workbook that cannot be
     read (the others are still checked); 2: no workbook can be used.
     """
-    rules = _rules(rules_path, encoding, lang)
+    rules = _rules(rules_path, encoding, lang, near=workbooks)
     t = _speak(rules)
     as_of_date, _ = _run(resolve_as_of, as_of, month)
     files = _workbooks(workbooks)
@@ -382,7 +409,7 @@ def rebuild(
     if no_history and history_path:
         raise _Fail("--history 与 --no-history 只能指定一个。")
     history = None if no_history else Path(history_path or Path(out_dir) / "history.sqlite")
-    rules = _rules(rules_path, encoding, lang)
+    rules = _rules(rules_path, encoding, lang, near=workbooks)
     t = _speak(rules)
     _run(resolve_as_of, as_of, month)  # a bad date stops before any file is opened
     files = _workbooks(workbooks)
@@ -421,6 +448,11 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
         ))
     _skipped_note(analysis.inputs, t)
     click.echo(t("cli.report", path=written.report))
+    counts = count_by_severity(analysis.problems)
+    if counts[Severity.ERROR]:
+        click.echo(t(
+            "cli.report.with_errors", excluded=analysis.team.totals.excluded, sheet=t("sheet.problems"),
+        ))
     if written.detail:
         click.echo(t("cli.detail", path=written.detail, rows=f"{analysis.rules.report.detail_rows:,}"))
     if written.json:
@@ -458,7 +490,7 @@ def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
     """
     from .refresh import refresh_workbook
 
-    rules = _rules(rules_path)
+    rules = _rules(rules_path, near=workbooks)
     _run(resolve_as_of, as_of, month)  # a bad date stops before any file is opened
     files = _workbooks(workbooks)
     several = len(files) > 1
@@ -558,8 +590,8 @@ def _skipped_note(inputs, t) -> None:
 @as_of_option
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="rebuild 的输出目录。")
-@click.option("--to-rules", "recipients_path", default="rules/recipients.toml", show_default=True,
-              type=click.Path(dir_okay=False), help="收件人文件 (TOML)：经理、各负责人的邮箱。")
+@click.option("--to-rules", "recipients_path", type=click.Path(dir_okay=False),
+              help="收件人文件 (TOML)：经理、各负责人的邮箱。默认在规则文件旁或团队文件夹的 rules/ 里找 recipients.toml。")
 @click.option("--outbox", "outbox", type=click.Path(file_okay=False),
               help="把邮件写成 .eml 文件放到这个目录（默认 OUT/<月份>/outbox），不发送。")
 @click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
@@ -583,14 +615,15 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run, r
     """
     from .groups import period_folder
     from .mail import SENT_LOG, SentLog, load_month, parse_server, plan_mail, write_outbox
-    from .recipients import load_recipients
+    from .recipients import find_recipients, load_recipients
 
     if month is None and as_of is None:
         raise _Fail("请用 --month YYYY-MM（或 --as-of DATE，与 rebuild 时一致）指定要发送的月份。")
     if outbox and smtp_server:
         raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
     _, period = _run(resolve_as_of, as_of, month)
-    unit = _rules(rules_path).amount_unit
+    unit = _rules(rules_path, near=[out_dir]).amount_unit
+    recipients_path = recipients_path or _run(find_recipients, rules_path, [out_dir])
     recipients = _run(load_recipients, recipients_path)
     server = _run(parse_server, smtp_server) if smtp_server else None
     the_month = _run(load_month, out_dir, period)
@@ -710,7 +743,7 @@ def remind(
 
     if outbox and smtp_server:
         raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
-    rules = _rules(rules_path)
+    rules = _rules(rules_path, near=workbooks)
     server = _run(parse_server, smtp_server) if smtp_server else None
     recipients_file = recipients_path or _run(find_recipients, rules_path, list(workbooks))
     recipients = _run(load_recipients, recipients_file)
