@@ -6,6 +6,7 @@ Exit codes: 0 fine, 1 data problems of severity error found, 2 cannot run at all
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .errors import FunnelXLError, Remedy
+from .helptext import CLICK_ZH, COMMAND_EN, COMMANDS_ZH, OPTIONS_EN
 from .messages import LANGUAGES, ZH, catalogue
 from .period import resolve_as_of
 from .problems import Severity, count_by_severity
@@ -231,10 +233,168 @@ class _progress:
             self.line.close()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="funnel-xl")
+_LANG_ASKED = "funnel_xl.lang_asked"
+
+
+def _help_language(ctx: click.Context | None) -> str:
+    """The language of this run's help and usage errors: a --lang already read, else the
+    environment's FUNNEL_XL_LANG, else the lang of the team folder's rules, else Chinese."""
+    while ctx is not None:
+        lang = ctx.params.get("lang") or ctx.meta.get(_LANG_ASKED)
+        if lang in LANGUAGES:
+            return lang
+        ctx = ctx.parent
+    if os.environ.get("FUNNEL_XL_LANG") in LANGUAGES:
+        return os.environ["FUNNEL_XL_LANG"]
+    team_rules = find_team_rules([])
+    try:
+        return load_rules(team_rules).lang if team_rules else ZH
+    except FunnelXLError:
+        return ZH
+
+
+def _click_text(lang: str, text: str) -> str:
+    return CLICK_ZH.get(text, text) if lang == ZH else text
+
+
+class _Formatter(click.HelpFormatter):
+    """click's help layout, with click's own words in the run's language."""
+
+    lang = ZH
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _click_text(self.lang, "Usage: ") if prefix is None else prefix)
+
+    def section(self, name: str):
+        return super().section(_click_text(self.lang, name))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        if self.lang == ZH:
+            rows = [
+                (term, text.replace("[default: ", "[默认: ").replace("[required]", "[必填]")) for term, text in rows
+            ]
+        super().write_dl(rows, *args, **kwargs)
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _UsageError(click.UsageError):
+    """A usage error told in the run's language."""
+
+    PATTERNS = (
+        (r"Missing argument '(.+)'\.", "缺少参数 {0}。"),
+        (r"Missing option '(.+)'\.", "缺少选项 {0}。"),
+        (r"No such option:? '?([^\s']+)'?\.?(?: Did you mean '?([^\s']+?)'?\?)?", "没有这个选项: {0}{1}"),
+        (r"Invalid value for (.+?): (.*)", "{0} 的值不对: {1}"),
+        (r"Got unexpected extra arguments? \((.*)\)", "多余的参数: {0}"),
+        (r"Option '(.+)' requires an argument\.", "选项 {0} 后面要写一个值。"),
+        (r"No such command '(.+)'\.", "没有这个命令: {0}。"),
+    )
+
+    def __init__(self, exc: click.UsageError, lang: str):
+        super().__init__(self._translated(exc.format_message()) if lang == ZH else exc.format_message(), exc.ctx)
+        self.lang = lang
+
+    @classmethod
+    def _translated(cls, message: str) -> str:
+        for pattern, text in cls.PATTERNS:
+            found = re.fullmatch(pattern, message, flags=re.S)
+            if found:
+                groups = [g or "" for g in found.groups()]
+                if "{1}" in text and pattern.startswith("No such option") and groups[1]:
+                    groups[1] = f"（是不是 {groups[1]}？）"
+                return text.format(*groups)
+        return message
+
+    def show(self, file=None) -> None:
+        if self.lang != ZH:
+            return super().show(file)
+        if self.ctx is not None:
+            hint = _click_text(ZH, "Try '{command} {option}' for help.").format(
+                command=self.ctx.command_path, option="--help"
+            )
+            click.echo(f"{self.ctx.get_usage()}\n{hint}\n", err=True)
+        click.echo(_click_text(ZH, "Error: {message}").format(message=self.format_message()), err=True)
+
+
+class _Localized:
+    """A command whose help and usage errors are in one language per run (see funnel_xl.helptext)."""
+
+    context_class = _Context
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = _help_language(ctx)
+        if isinstance(formatter, _Formatter):
+            formatter.lang = lang
+        commands = [(ctx.command_path.partition(" ")[2], self)]
+        commands += [(f"{commands[0][0]} {n}".strip(), c) for n, c in getattr(self, "commands", {}).items()]
+        saved = [(c, c.help, [(p, getattr(p, "help", None)) for p in c.params]) for _, c in commands]
+        try:
+            for path, command in commands:
+                _help_in(command, path, lang)
+            super().format_help(ctx, formatter)
+        finally:
+            for command, text, params in saved:
+                command.help = text
+                for param, param_help in params:
+                    param.help = param_help
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # --help is read before every other option: see whether --lang is asked for.
+        for i, arg in enumerate(args):
+            if arg == "--lang" and i + 1 < len(args):
+                ctx.meta[_LANG_ASKED] = args[i + 1]
+            elif arg.startswith("--lang="):
+                ctx.meta[_LANG_ASKED] = arg.partition("=")[2]
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _UsageError(exc, _help_language(ctx)) from None
+
+    def get_help_option(self, ctx: click.Context):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _click_text(_help_language(ctx), "Show this message and exit.")
+        return option
+
+
+def _help_in(command: click.Command, path: str, lang: str) -> None:
+    """Set a command's and its options' help to ``lang`` (undone by the caller)."""
+    if lang == ZH:
+        # \b keeps a paragraph's lines as written: click would join them, and wraps Chinese badly.
+        command.help = "\n\n".join(
+            f"\b\n{paragraph}" for paragraph in inspect.cleandoc(COMMANDS_ZH.get(path, command.help)).split("\n\n")
+        )
+    else:
+        command.help = COMMAND_EN.get(path, command.help)
+    for param in command.params:
+        if lang == ZH:
+            param.help = _click_text(ZH, param.help) if getattr(param, "help", None) else getattr(param, "help", None)
+        elif isinstance(param, click.Option):
+            param.help = OPTIONS_EN.get(f"{path}.{param.name}", OPTIONS_EN.get(param.name, param.help))
+
+
+class _Command(_Localized, click.Command):
+    pass
+
+
+class _Group(_Localized, click.Group):
+    command_class = _Command
+    group_class = type
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            raise _UsageError(exc, _help_language(ctx)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="funnel-xl", help="显示版本并退出。")
 def cli() -> None:
-    """funnel-xl: 销售漏斗跟踪表的模板、校验、重算与月度分析报告。"""
+    """funnel-xl: the sales funnel tracking workbook's template, checks, recalculation and monthly report."""
 
 
 def main() -> None:
@@ -326,7 +486,8 @@ def _workbooks(paths) -> list[Path]:
 @click.argument("workbooks", nargs=-1, required=True)
 @as_of_option
 @month_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="问题的输出格式：文本 (text) 或 JSON。")
 @encoding_option
 @lang_option
 @rules_option

@@ -86,7 +86,7 @@ def find_team_rules(paths: Iterable[str | Path]) -> Path | None:
     for folder in team_folders(paths):
         candidate = folder / RULES_DIR / RULES_FILE
         if candidate.is_file():
-            return candidate
+            return candidate.resolve()  # the run record names it unambiguously
     return None
 
 
