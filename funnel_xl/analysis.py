@@ -9,15 +9,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from .attention import Action, attention
 from .compare import coverage
 from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
 from .forecast import Forecast
 from .forecast import forecast as make_forecast
 from .metrics import FiredSuggestion, FunnelMetrics, FunnelResult, Rate
+from .month import MonthReview, month_review
 from .problems import Problem, count_by_severity
 from .quality import Quality, assess
 from .rules import Rules
 from .runinfo import definitions, versions
+from .targets import Target, rules_targets
 from .wording import DriftWords
 
 
@@ -51,6 +54,8 @@ class Analysis:
     quality: Quality  # drift and hygiene
     forecast: Forecast
     history: Path | None = None  # the history store this month is recorded in, if any
+    review: MonthReview | None = None  # the month beside the month before, targets and attainment
+    attention: tuple[Action, ...] = ()  # 需要关注: the month's few actions, most pressing first
 
     @property
     def team(self) -> FunnelMetrics:
@@ -70,10 +75,11 @@ def build_analysis(
     as_of: date, period: str, rules: Rules, result: FunnelResult, problems: list[Problem],
     inputs: list[InputFile], excluded: pd.DataFrame | None = None, *,
     flow: StageFlow | None = None, history: Path | None = None, quality: Quality | None = None,
-    forecast: Forecast | None = None,
+    forecast: Forecast | None = None, targets: Sequence[Target] = (),
 ) -> Analysis:
     """The month's analysis. What is not given is made from the result alone: the stage flow
-    (no log, no history), drift and hygiene, and the forecast (no earlier snapshots)."""
+    (no log, no history), drift and hygiene, and the forecast (no earlier snapshots).
+    ``targets``: the months' targets of the workbooks' 目标 sheets, beside the rules' own."""
     excluded = pd.DataFrame() if excluded is None else excluded
     if flow is None:
         flow = build_flow(result, rules)
@@ -83,9 +89,14 @@ def build_analysis(
         )
     if forecast is None:
         forecast = make_forecast(result.leads, rules, as_of)
+    review = month_review(
+        result.leads, flow.transitions, flow.period.start, flow.period.end,
+        [*rules_targets(rules.targets, rules.new_lead_targets), *targets],
+    )
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
         excluded=excluded, flow=flow, quality=quality, forecast=forecast, history=history,
+        review=review, attention=attention(result.leads, result.team, flow.channel_flags),
     )
 
 
@@ -112,6 +123,8 @@ class View:
     by_dimension: dict[str, dict[str, FunnelMetrics]] = field(default_factory=dict)
     suggestions: Sequence[FiredSuggestion] = ()
     calendar_years_missing: tuple[int, ...] = ()
+    review: MonthReview | None = None
+    attention: tuple[Action, ...] = ()
     kind: str = ""
     name: str = ""
 
@@ -125,6 +138,7 @@ def team_view(analysis: Analysis) -> View:
         quality=analysis.quality, forecast=analysis.forecast, by_owner=result.by_owner,
         by_source=result.by_source, by_dimension=result.by_dimension,
         suggestions=result.suggestions, calendar_years_missing=result.calendar_years_missing,
+        review=analysis.review, attention=analysis.attention,
     )
 
 

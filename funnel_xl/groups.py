@@ -26,9 +26,11 @@ import pandas as pd
 from .alerts import AlertKind, alert_days, kind_rank
 from .analysis import Analysis, View, metrics_json
 from .atomic import write_text_atomic
+from .attention import attention
 from .errors import OutputError, os_error_reason
 from .forecast import forecast
 from .metrics import FunnelMetrics, aggregate
+from .month import MonthReview
 from .problems import count_by_severity
 from .progress import WRITE, Progress, ProgressCallback, silent
 from .text import text_or_none, unique_names
@@ -117,6 +119,8 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
         forecast=_group_forecast(analysis, mine),
         by_owner={name: metrics} if kind == GroupKind.OWNER else {},
         by_source={name: metrics} if kind == GroupKind.SOURCE else {},
+        review=_group_review(analysis, kind, name),
+        attention=attention(mine, metrics),
         kind=kind,
         name=name,
     )
@@ -125,6 +129,13 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
 
 def _rows_of(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
     return frame[_keys(frame, column) == name] if column in frame else frame.iloc[:0]
+
+
+def _group_review(analysis: Analysis, kind: str, name: str) -> MonthReview | None:
+    """A rep's own month block and attainment (a channel's workbook shows none)."""
+    if analysis.review is None or kind != GroupKind.OWNER:
+        return None
+    return analysis.review.only(name)
 
 
 def _group_forecast(analysis: Analysis, mine: pd.DataFrame):
