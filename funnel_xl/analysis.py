@@ -37,6 +37,7 @@ class InputFile:
     log_sheet: str | None = None  # the follow-up log (跟进记录), when the workbook has one
     log_rows: int = 0
     skipped_without_stage: int = 0  # rows left out by sheets.skip_rows_without_stage
+    targets: tuple[Target, ...] = ()  # the months' targets of the workbook's 目标 sheet
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def build_analysis(
         forecast = make_forecast(result.leads, rules, as_of)
     review = month_review(
         result.leads, flow.transitions, flow.period.start, flow.period.end,
-        [*rules_targets(rules.targets, rules.new_lead_targets), *targets],
+        [*rules_targets(rules.targets, rules.new_lead_targets), *(t for i in inputs for t in i.targets), *targets],
     )
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,

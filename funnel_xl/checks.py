@@ -86,6 +86,8 @@ _TABLE = (
     # The history store and the holiday calendar.
     Check("stage_entered_not_updated", WARNING, "stage_entered"),
     Check("holiday_calendar_missing", WARNING),
+    # The monthly targets (目标 sheet).
+    Check("bad_target_row", WARNING),
 )
 CHECKS: Mapping[str, Check] = MappingProxyType({check.code: check for check in _TABLE})
 

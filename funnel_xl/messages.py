@@ -235,6 +235,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("Lead ID '{lead_id}' is also in {others} with other content; nobody can tell which row is "
         "right, so none is counted. Please check with the reps and keep one row."),
     ),
+    "problem.bad_target_row": (
+        "「目标」表的这一行无法使用（{cells}）：月份应为 2024-05 这样的年月，负责人不能为空，"
+        "目标应为不小于 0 的数字。该行未计入目标。",
+        "This row of the targets sheet cannot be used ({cells}): the month should read like 2024-05, "
+        "the owner must not be blank and a target must be a number of 0 or more. It is not counted.",
+    ),
     "problem.log_missing_lead_id": (
         "跟进记录缺少线索编号，无法对应到线索，该条记录未使用。请补填线索编号。",
         ("A follow-up entry without a lead ID cannot be matched to a lead; it is not used. Please fill "

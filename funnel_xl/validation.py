@@ -221,6 +221,7 @@ def input_file(sheet: LeadsSheet, log: LeadsSheet | None = None) -> InputFile:
         log_sheet=log.sheet if log is not None else None,
         log_rows=len(log.frame) if log is not None else 0,
         skipped_without_stage=sheet.skipped_without_stage,
+        targets=tuple(sheet.targets),
     )
 
 
