@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,6 +58,7 @@ class Analysis:
     history: Path | None = None  # the history store this month is recorded in, if any
     review: MonthReview | None = None  # the month beside the month before, targets and attainment
     attention: tuple[Action, ...] = ()  # 需要关注: the month's few actions, most pressing first
+    log_entries_by_lead: pd.Series | None = None  # usable follow-up log entries per lead ID
 
     @property
     def team(self) -> FunnelMetrics:
@@ -77,6 +79,7 @@ def build_analysis(
     inputs: list[InputFile], excluded: pd.DataFrame | None = None, *,
     flow: StageFlow | None = None, history: Path | None = None, quality: Quality | None = None,
     forecast: Forecast | None = None, targets: Sequence[Target] = (),
+    log_entries_by_lead: pd.Series | None = None,
 ) -> Analysis:
     """The month's analysis. What is not given is made from the result alone: the stage flow
     (no log, no history), drift and hygiene, and the forecast (no earlier snapshots).
@@ -98,6 +101,7 @@ def build_analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
         excluded=excluded, flow=flow, quality=quality, forecast=forecast, history=history,
         review=review, attention=attention(result.leads, result.team, flow.channel_flags),
+        log_entries_by_lead=log_entries_by_lead,
     )
 
 
@@ -126,6 +130,7 @@ class View:
     calendar_years_missing: tuple[int, ...] = ()
     review: MonthReview | None = None
     attention: tuple[Action, ...] = ()
+    log_entries: int | None = None  # the group's follow-up log entries (None: the team's, see flow)
     kind: str = ""
     name: str = ""
 
@@ -204,6 +209,34 @@ def analysis_json(a: Analysis) -> dict:
             name: {"target": target, "coverage": coverage(result.by_owner.get(name), target)}
             for name, target in rules.targets
         },
+        "month": review_json(a.review),
+    }
+
+
+def review_json(review: MonthReview | None) -> dict | None:
+    """The month beside the month before, with this month's target and attainment; and, for the
+    team, each rep's."""
+    if review is None:
+        return None
+
+    def block(b, name: str | None) -> dict:
+        reached = review.team_attainment if name is None else review.attainment.get(name)
+        return {
+            "current": dataclasses.asdict(b.current),
+            "previous": dataclasses.asdict(b.previous),
+            "target": None if reached is None else {
+                "won_amount": reached.won_target, "new_leads": reached.new_leads_target,
+            },
+            "attainment": None if reached is None else {
+                "won_amount": reached.won_ratio, "new_leads": reached.new_leads_ratio,
+            },
+        }
+
+    return {
+        "month": review.team.month,
+        "previous_month": review.team.previous_month,
+        **block(review.team, None),
+        "by_owner": {name: block(b, name) for name, b in review.by_owner.items()},
     }
 
 

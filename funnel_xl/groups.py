@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from .alerts import AlertKind, alert_days, kind_rank
-from .analysis import Analysis, View, metrics_json
+from .analysis import Analysis, View, metrics_json, review_json
 from .atomic import write_text_atomic
 from .attention import attention
 from .errors import OutputError, os_error_reason
@@ -107,12 +107,17 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
         metrics = aggregate(result.leads.iloc[:0], analysis.rules, excluded=len(excluded_mine))
     rows = _row_keys(mine) | _row_keys(excluded_mine)
     files = {k[0] for k in rows}
+    leads = _lead_ids(mine) | _lead_ids(excluded_mine)
     view = View(
         figures=metrics,
         team=result.team,
         leads=mine,
         alerts=_rows_of(result.alerts, column, name),
-        problems=[p for p in analysis.problems if (p.file, p.sheet, p.row) in rows],
+        # The problems on the group's rows, and on the follow-up log's rows of the group's leads.
+        problems=[
+            p for p in analysis.problems
+            if (p.file, p.sheet, p.row) in rows or (p.lead_id and p.lead_id in leads)
+        ],
         excluded=excluded_mine,
         inputs=[i for i in analysis.inputs if i.name in files],
         quality=analysis.quality.only(kind, name),
@@ -121,10 +126,23 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
         by_source={name: metrics} if kind == GroupKind.SOURCE else {},
         review=_group_review(analysis, kind, name),
         attention=attention(mine, metrics),
+        log_entries=_log_entries(analysis, mine),
         kind=kind,
         name=name,
     )
     return Group(kind=kind, name=name, analysis=analysis, view=view)
+
+
+def _log_entries(analysis: Analysis, mine: pd.DataFrame) -> int:
+    """The usable follow-up log entries of the group's leads."""
+    counts = analysis.log_entries_by_lead
+    if counts is None or "lead_id" not in mine:
+        return 0
+    return int(counts.reindex(mine["lead_id"].dropna().unique()).fillna(0).sum())
+
+
+def _lead_ids(frame: pd.DataFrame) -> set[str]:
+    return set(frame["lead_id"].dropna().astype(str)) if "lead_id" in frame else set()
 
 
 def _rows_of(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
@@ -172,6 +190,7 @@ def group_json(group: Group, workbook: str) -> dict:
         "team": team_json(group.team),
         "alerts": alert_records(group.view.alerts, a.as_of, a.rules.channel_field),
         "problems": count_by_severity(group.view.problems),
+        "month": review_json(group.view.review),
     }
 
 

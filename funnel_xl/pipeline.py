@@ -116,6 +116,7 @@ def recalculate_report(
         problems=problems, inputs=list(report.inputs), excluded=excluded,
         flow=flow, history=store.path if store is not None else None,
         forecast=forecast(result.leads, rules, as_of, snapshots),
+        log_entries_by_lead=report.entries["lead_id"].value_counts() if len(report.entries) else None,
     )
 
 

@@ -10,6 +10,7 @@ own (阶段进入日期 not updated), before the report is made.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -202,12 +203,25 @@ def check_logs(
     checked_logs = [
         validate_log(log, rules, as_of, every_lead) if log is not None else None for _, log in logs
     ]
-    found = [p for log in checked_logs if log is not None for p in log.problems]
+    found = [p for log in checked_logs if log is not None for p in with_leads(log)]
     entries = concat([log.usable for log in checked_logs if log is not None])
     if len(entries):
         valid = concat([v.valid for v in validated])
         found += cross_check(valid, entries, by_file(validated), rules, as_of)
     return CheckedFiles(validated, checked_logs, inputs, rules, as_of, found)
+
+
+def with_leads(log: ValidatedLog) -> list[Problem]:
+    """The log's problems, each with the lead its row names (when it names one)."""
+    entries = log.entries
+    if not log.problems or "lead_id" not in entries:
+        return log.problems
+    lead_of = dict(zip(entries["_row"].astype(int), entries["lead_id"], strict=True))
+    return [
+        dataclasses.replace(p, lead_id=str(lead_of[p.row]))
+        if p.row in lead_of and isinstance(lead_of[p.row], str) else p
+        for p in log.problems
+    ]
 
 
 def input_file(sheet: LeadsSheet, log: LeadsSheet | None = None) -> InputFile:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import openpyxl
@@ -203,3 +204,30 @@ def test_a_reps_workbook_shows_their_own_month_and_attainment(with_sheet):
     # 李四 has no target of new leads: that row has none; the won row has 20 and 0%.
     assert rows["新增线索(条)"] == (1, 0, 1, None, None)
     assert rows["成交金额(万元)"] == (0, 10, -10, 20, 0)
+
+
+def test_follow_up_log_errors_reach_the_reps_workbook_and_mail(tmp_path):
+    """The log's row 3 has a time that is no date, on 张伟's lead LF2024002: an error on the log
+    sheet, which 张伟's workbook, JSON and mail now carry, and 李四's do not."""
+    log = [
+        {"线索编号": "LF2024001", "跟进时间": D(2024, 5, 20), "跟进方式": "电话", "跟进人": "张伟"},
+        {"线索编号": "LF2024002", "跟进时间": "下周三", "跟进方式": "电话", "跟进人": "张伟"},
+        {"线索编号": "LF2024003", "跟进时间": D(2024, 5, 6), "跟进方式": "电话", "跟进人": "李四"},
+    ]
+    path = write_workbook(tmp_path / "t.xlsx", ROWS, log=log)
+    analysis = analyse([path], load_rules(), as_of=D(2024, 5, 31))
+    (bad,) = [p for p in analysis.problems if p.sheet == "跟进记录" and p.severity == "error"]
+    assert (bad.row, bad.lead_id) == (3, "LF2024002")
+    written = write_outputs(analysis, tmp_path / "out", split_by=["owner"])
+    zhang, li = (next(g for g in written.split.groups if g.name == name) for name in ("张伟", "李四"))
+    rows = list(openpyxl.load_workbook(zhang.workbook)["数据问题"].iter_rows(min_row=2, values_only=True))
+    assert any("跟进记录" in row and 3 in row for row in rows)
+    assert json.loads(zhang.json.read_text(encoding="utf-8"))["problems"]["error"] == 1
+    assert json.loads(li.json.read_text(encoding="utf-8"))["problems"]["error"] == 0
+    # 运行信息 counts each workbook's own log entries: 张伟 001's one (row 3 is unusable), 李四
+    # 003's one; the team both.
+    def used(book_path) -> str:
+        ws = openpyxl.load_workbook(book_path)["运行信息"]
+        return next(r[1] for r in ws.iter_rows(values_only=True) if r[0] == "使用的跟进记录")
+
+    assert (used(zhang.workbook), used(li.workbook), used(written.report)) == ("1 条", "1 条", "2 条")

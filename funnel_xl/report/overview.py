@@ -248,7 +248,7 @@ def overview_inputs(ctx: Context, cells: Cells, row: int) -> None:
     cells.put(
         row, 0,
         t(
-            "inputs.line", files=len(ctx.inputs), entries=flow.log_entries,
+            "inputs.line", files=len(ctx.inputs), entries=ctx.log_entries,
             history=history, rules=rules_name, sha=ctx.rules.sha256[:12], sheet=ctx.sheets["run"],
         ),
         "note",
