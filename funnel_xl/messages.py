@@ -664,9 +664,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this run's leads and stage changes (follow-up log and history store).",
     ),
     "month.target_note": (
-        "目标来自规则 [targets] 与工作簿的「目标」表；全队目标 = 各负责人目标之和。",
-        "Targets from the rules' [targets] and the workbook's targets sheet; the team's = the sum of the reps'.",
+        "目标来自规则 [targets] 与工作簿的「目标」表。",
+        "Targets from the rules' [targets] and the workbook's targets sheet.",
     ),
+    "month.team_target_note": ("全队目标 = 各负责人目标之和。", "The team's target = the sum of the reps'."),
     "attention.title": ("需要关注", "Needs attention"),
     "attention.none": ("本月没有需要特别关注的事项。", "Nothing needs special attention this month."),
     "attention.stalled": (

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from funnel_xl import RulesError, load_rules
+from funnel_xl.mail import _manager_body, load_month
 from funnel_xl.month import MonthCounts, month_review, month_targets
 from funnel_xl.pipeline import analyse, write_outputs
 from funnel_xl.rules import default_rules_path
@@ -231,3 +232,16 @@ def test_follow_up_log_errors_reach_the_reps_workbook_and_mail(tmp_path):
         return next(r[1] for r in ws.iter_rows(values_only=True) if r[0] == "使用的跟进记录")
 
     assert (used(zhang.workbook), used(li.workbook), used(written.report)) == ("1 条", "1 条", "2 条")
+
+
+def test_the_managers_mail_carries_the_month_and_each_reps_attainment(with_sheet):
+    analysis, written = with_sheet
+    month = load_month(written.report.parent, analysis.period)
+    _name, text, _html = _manager_body(month)
+    # The team: won 30 of 60 (50.0%), new 2 of 2 (100.0%); April won 004 (10).
+    assert "成交金额(万元)：本月 30.0 · 上月 10.0 · 变化 ▲ 20.0 · 目标 60.0 · 达成率 50.0%" in text
+    assert "新增线索：本月 2 · 上月 0 · 变化 ▲ 2 · 目标 2 · 达成率 100.0%" in text
+    assert "成交(条)：本月 1 · 上月 1 · 变化 — · 目标 — · 达成率 —" in text
+    # Each rep with a target: 张伟 30 of 40, 1 of 2 new; 李四 0 of 20, no target of new leads.
+    assert "张伟：成交金额(万元) 30.0 · 成交目标 40.0 · 达成率 75.0% · 新增线索 1 · 新增目标 2 · 达成率 50.0%" in text
+    assert "李四：成交金额(万元) 0.0 · 成交目标 20.0 · 达成率 0.0% · 新增线索 1 · 新增目标 — · 达成率 —" in text

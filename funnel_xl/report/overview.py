@@ -128,7 +128,7 @@ def month_block(ctx: Context, page: Page) -> None:
     note_row = MONTH_FIRST_ROW + len(MONTH_FIGURES)
     note = t("month.note", previous=block.previous_month)
     if targets:
-        note += t("month.target_note")
+        note += t("month.target_note") + (t("month.team_target_note") if ctx.is_team_record else "")
     page.merge(note_row, 0, LEFT_LAST_COL, note, "wrap_note", 44)
 
 
@@ -171,7 +171,9 @@ def standing_block(ctx: Context, page: Page, value_of, notes: dict[str, str | No
         for key, kind in items:
             row += 1
             mine, team = value_of(key)
-            page.put(row, 0, t(f"fig.{key}", unit=ctx.unit), "item")
+            # A group's hygiene score is its own, not the team's (the figure's label says 全队).
+            label = t("quality.score") if own and key == "hygiene" else t(f"fig.{key}", unit=ctx.unit)
+            page.put(row, 0, label, "item")
             page.put(row, 1, mine, kind)
             if own:
                 page.put(row, 2, team, kind)
