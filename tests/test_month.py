@@ -245,3 +245,18 @@ def test_the_managers_mail_carries_the_month_and_each_reps_attainment(with_sheet
     # Each rep with a target: 张伟 30 of 40, 1 of 2 new; 李四 0 of 20, no target of new leads.
     assert "张伟：成交金额(万元) 30.0 · 成交目标 40.0 · 达成率 75.0% · 新增线索 1 · 新增目标 2 · 达成率 50.0%" in text
     assert "李四：成交金额(万元) 0.0 · 成交目标 20.0 · 达成率 0.0% · 新增线索 1 · 新增目标 — · 达成率 —" in text
+
+
+def test_stage_moves_come_from_the_follow_up_log(tmp_path):
+    """LF2024001 (first contact 03-01) moved to 需求挖掘 on 04-10 and to 商务谈判 on 04-25 by the
+    log, and to 已成交 on 05-20: two moves in April, one in May (no history store)."""
+    log = [
+        {"线索编号": "LF2024001", "跟进时间": D(2024, 4, 10), "跟进方式": "电话", "阶段调整为": "需求挖掘", "跟进人": "张伟"},
+        {"线索编号": "LF2024001", "跟进时间": D(2024, 4, 25), "跟进方式": "电话", "阶段调整为": "商务谈判", "跟进人": "张伟"},
+        {"线索编号": "LF2024001", "跟进时间": D(2024, 5, 20), "跟进方式": "电话", "阶段调整为": "已成交", "跟进人": "张伟"},
+    ]
+    path = write_workbook(tmp_path / "t.xlsx", ROWS, log=log)
+    block = analyse([path], load_rules(), as_of=D(2024, 5, 31)).review
+    assert (block.team.current.moves, block.team.previous.moves) == (1, 2)
+    assert (block.by_owner["张伟"].current.moves, block.by_owner["张伟"].previous.moves) == (1, 2)
+    assert "李四" not in block.by_owner or block.by_owner["李四"].current.moves == 0
