@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Sequence
@@ -11,16 +12,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from .attention import Action, attention
 from .compare import coverage
 from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
 from .forecast import Forecast
 from .forecast import forecast as make_forecast
 from .metrics import FiredSuggestion, FunnelMetrics, FunnelResult, Rate
+from .month import MonthReview, month_review
 from .problems import Problem, count_by_severity
 from .quality import Quality, assess
 from .review import Review, build_review, review_json
 from .rules import Rules
 from .runinfo import definitions, versions
+from .targets import Target, rules_targets
 from .wording import DriftWords, lost_suggestions
 
 
@@ -37,6 +41,7 @@ class InputFile:
     log_sheet: str | None = None  # the follow-up log (跟进记录), when the workbook has one
     log_rows: int = 0
     skipped_without_stage: int = 0  # rows left out by sheets.skip_rows_without_stage
+    targets: tuple[Target, ...] = ()  # the months' targets of the workbook's 目标 sheet
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,9 @@ class Analysis:
     forecast: Forecast
     history: Path | None = None  # the history store this month is recorded in, if any
     review: Review | None = None  # lost reasons, stage speed, cohorts, activity, pipeline change, bands
+    month_review: MonthReview | None = None  # the month beside the month before, targets and attainment
+    attention: tuple[Action, ...] = ()  # 需要关注: the month's few actions, most pressing first
+    log_entries_by_lead: pd.Series | None = None  # usable follow-up log entries per lead ID
 
     @property
     def suggestions(self) -> list[FiredSuggestion]:
@@ -81,12 +89,14 @@ def build_analysis(
     inputs: list[InputFile], excluded: pd.DataFrame | None = None, *,
     flow: StageFlow | None = None, history: Path | None = None, quality: Quality | None = None,
     forecast: Forecast | None = None, entries: pd.DataFrame | None = None,
-    opening: pd.DataFrame | None = None,
+    opening: pd.DataFrame | None = None, targets: Sequence[Target] = (),
+    log_entries_by_lead: pd.Series | None = None,
 ) -> Analysis:
     """The month's analysis. What is not given is made from the result alone: the stage flow
     (no log, no history), drift and hygiene, and the forecast (no earlier snapshots).
     ``entries`` are the usable follow-up log entries, ``opening`` the previous month's snapshot in
-    the history store (see :func:`funnel_xl.review.build_review`)."""
+    the history store (see :func:`funnel_xl.review.build_review`); ``targets``: the months' targets
+    of the workbooks' 目标 sheets, beside the rules' own."""
     excluded = pd.DataFrame() if excluded is None else excluded
     if flow is None:
         flow = build_flow(result, rules)
@@ -96,10 +106,16 @@ def build_analysis(
         )
     if forecast is None:
         forecast = make_forecast(result.leads, rules, as_of)
+    month_review_ = month_review(
+        result.leads, flow.transitions, flow.period.start, flow.period.end,
+        [*rules_targets(rules.targets, rules.new_lead_targets), *(t for i in inputs for t in i.targets), *targets],
+    )
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
         excluded=excluded, flow=flow, quality=quality, forecast=forecast, history=history,
         review=build_review(result, flow, rules, as_of, entries, opening),
+        month_review=month_review_, attention=attention(result.leads, result.team, flow.channel_flags),
+        log_entries_by_lead=log_entries_by_lead,
     )
 
 
@@ -126,6 +142,9 @@ class View:
     by_dimension: dict[str, dict[str, FunnelMetrics]] = field(default_factory=dict)
     suggestions: Sequence[FiredSuggestion] = ()
     calendar_years_missing: tuple[int, ...] = ()
+    month_review: MonthReview | None = None
+    attention: tuple[Action, ...] = ()
+    log_entries: int | None = None  # the group's follow-up log entries (None: the team's, see flow)
     kind: str = ""
     name: str = ""
 
@@ -139,6 +158,7 @@ def team_view(analysis: Analysis) -> View:
         quality=analysis.quality, forecast=analysis.forecast, by_owner=result.by_owner,
         by_source=result.by_source, by_dimension=result.by_dimension,
         suggestions=analysis.suggestions, calendar_years_missing=result.calendar_years_missing,
+        month_review=analysis.month_review, attention=analysis.attention,
     )
 
 
@@ -220,6 +240,34 @@ def analysis_json(a: Analysis) -> dict:
             name: {"target": target, "coverage": coverage(result.by_owner.get(name), target)}
             for name, target in rules.targets
         },
+        "month": month_review_json(a.month_review),
+    }
+
+
+def month_review_json(review: MonthReview | None) -> dict | None:
+    """The month beside the month before, with this month's target and attainment; and, for the
+    team, each rep's."""
+    if review is None:
+        return None
+
+    def block(b, name: str | None) -> dict:
+        reached = review.team_attainment if name is None else review.attainment.get(name)
+        return {
+            "current": dataclasses.asdict(b.current),
+            "previous": dataclasses.asdict(b.previous),
+            "target": None if reached is None else {
+                "won_amount": reached.won_target, "new_leads": reached.new_leads_target,
+            },
+            "attainment": None if reached is None else {
+                "won_amount": reached.won_ratio, "new_leads": reached.new_leads_ratio,
+            },
+        }
+
+    return {
+        "month": review.team.month,
+        "previous_month": review.team.previous_month,
+        **block(review.team, None),
+        "by_owner": {name: block(b, name) for name, b in review.by_owner.items()},
     }
 
 

@@ -93,6 +93,8 @@ _TABLE = (
     # A past as-of date: the workbook has moved on since.
     Check("leads_after_as_of", WARNING),
     Check("state_as_today", WARNING),
+    # The monthly targets (目标 sheet).
+    Check("bad_target_row", WARNING),
 )
 CHECKS: Mapping[str, Check] = MappingProxyType({check.code: check for check in _TABLE})
 

@@ -57,7 +57,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from .period import month_label
 from .rules import Rules
+from .targets import Target
 from .template import write_tracking_workbook
 
 # Reps and how well they move a lead on (a multiplier on every pass probability).
@@ -315,7 +317,18 @@ def write_demo_workbook(
     Raises :class:`OutputError` when the leads or their log (about five entries a lead) would not
     fit one sheet: around 200,000 leads."""
     data = demo_data(rules, seed=seed, n_leads=n_leads, as_of=as_of)
-    write_tracking_workbook(path, rules, data.leads, data.log_dicts())
+    write_tracking_workbook(path, rules, data.leads, data.log_dicts(), demo_targets(as_of, n_leads))
+
+
+def demo_targets(as_of: date, n_leads: int = 300) -> list[Target]:
+    """The manager's targets for the month before as-of's and as-of's own: each rep's won amount
+    (万元) by their skill, and new leads by the team's size."""
+    new_leads = max(1, round(n_leads / 50))
+    return [
+        Target(owner=name, won_amount=float(round(70 * skill)), new_leads=new_leads, month=month_label(first))
+        for first in (_months_back(as_of, 2), _months_back(as_of, 1))
+        for name, skill in REPS
+    ]
 
 
 def _months_back(as_of: date, months: int) -> date:

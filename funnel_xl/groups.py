@@ -24,12 +24,14 @@ from pathlib import Path
 import pandas as pd
 
 from .alerts import AlertKind, alert_days, kind_rank
-from .analysis import Analysis, View, metrics_json, strict_json
+from .analysis import Analysis, View, metrics_json, month_review_json, strict_json
 from .atomic import staged_outputs, write_text_atomic
+from .attention import attention
 from .checks import problem
 from .errors import OutputError, os_error_reason
 from .forecast import forecast
 from .metrics import FunnelMetrics, aggregate
+from .month import MonthReview
 from .problems import Problem, count_by_severity
 from .progress import WRITE, Progress, ProgressCallback, silent
 from .text import text_or_none, unique_names
@@ -106,13 +108,16 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
         metrics = aggregate(result.leads.iloc[:0], analysis.rules, excluded=len(excluded_mine))
     rows = _row_keys(mine) | _row_keys(excluded_mine)
     files = {k[0] for k in rows}
+    leads = _lead_ids(mine) | _lead_ids(excluded_mine)
     view = View(
         figures=metrics,
         team=result.team,
         leads=mine,
         alerts=_rows_of(result.alerts, column, name),
+        # The problems on the group's rows, and on the follow-up log's rows of the group's leads.
         problems=[
-            private(p, analysis.rules.lang) for p in analysis.problems if (p.file, p.sheet, p.row) in rows
+            private(p, analysis.rules.lang) for p in analysis.problems
+            if (p.file, p.sheet, p.row) in rows or (p.lead_id and p.lead_id in leads)
         ],
         excluded=excluded_mine,
         inputs=[i for i in analysis.inputs if i.name in files],
@@ -120,14 +125,36 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
         forecast=_group_forecast(analysis, mine),
         by_owner={name: metrics} if kind == GroupKind.OWNER else {},
         by_source={name: metrics} if kind == GroupKind.SOURCE else {},
+        month_review=_group_review(analysis, kind, name),
+        attention=attention(mine, metrics),
+        log_entries=_log_entries(analysis, mine),
         kind=kind,
         name=name,
     )
     return Group(kind=kind, name=name, analysis=analysis, view=view)
 
 
+def _log_entries(analysis: Analysis, mine: pd.DataFrame) -> int:
+    """The usable follow-up log entries of the group's leads."""
+    counts = analysis.log_entries_by_lead
+    if counts is None or "lead_id" not in mine:
+        return 0
+    return int(counts.reindex(mine["lead_id"].dropna().unique()).fillna(0).sum())
+
+
+def _lead_ids(frame: pd.DataFrame) -> set[str]:
+    return set(frame["lead_id"].dropna().astype(str)) if "lead_id" in frame else set()
+
+
 def _rows_of(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
     return frame[_keys(frame, column) == name] if column in frame else frame.iloc[:0]
+
+
+def _group_review(analysis: Analysis, kind: str, name: str) -> MonthReview | None:
+    """A rep's own month block and attainment (a channel's workbook shows none)."""
+    if analysis.month_review is None or kind != GroupKind.OWNER:
+        return None
+    return analysis.month_review.only(name)
 
 
 def _group_forecast(analysis: Analysis, mine: pd.DataFrame):
@@ -164,6 +191,7 @@ def group_json(group: Group, workbook: str) -> dict:
         "team": team_json(group.team),
         "alerts": alert_records(group.view.alerts, a.as_of, a.rules.channel_field),
         "problems": count_by_severity(group.view.problems),
+        "month": month_review_json(group.view.month_review),
     }
 
 

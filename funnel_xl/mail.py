@@ -329,6 +329,33 @@ class _Body:
         return text, page
 
 
+def _change(value: float, amount: bool) -> str:
+    text = f"{abs(value):,.1f}" if amount else f"{abs(value):,.0f}"
+    return f"▲ {text}" if value > 0 else f"▼ {text}" if value < 0 else "—"
+
+
+def _month_block(body: _Body, month: dict | None, unit: str, whose: str = "") -> None:
+    """The month's results beside last month's, and the target and attainment where one is set."""
+    if not month:
+        return
+    body.heading(f"{whose}本月 {month['month']}（对比上月 {month['previous_month']}）")
+    now, then = month["current"], month["previous"]
+    target, reached = month.get("target") or {}, month.get("attainment") or {}
+    header = ["指标", "本月", "上月", "变化"] + (["目标", "达成率"] if target else [])
+    rows = []
+    for key, label, amount in (
+        ("new_leads", "新增线索", False), ("won", "成交(条)", False), ("won_amount", f"成交金额({unit})", True),
+        ("lost", "流失(条)", False), ("moves", "阶段变动(次)", False),
+    ):
+        shown = (lambda v: f"{v:,.1f}") if amount else str
+        row = [label, shown(now[key]), shown(then[key]), _change(now[key] - then[key], amount)]
+        if target:
+            goal = target.get(key)
+            row += ["—", "—"] if goal is None else [shown(goal), rate_text(reached.get(key))]
+        rows.append(row)
+    body.table(header, rows)
+
+
 def _group_body(
     group: GroupReport, month: Month, unit: str = DEFAULT_AMOUNT_UNIT
 ) -> tuple[str, str, str]:
@@ -344,6 +371,7 @@ def _group_body(
         "「全队」一栏是全队合计，供对比。"
     )
     own = "本人" if is_rep else "本渠道"
+    _month_block(body, f.get("month"), unit, "您的" if is_rep else "")
     body.heading("关键数字")
     mt, tt = mine["totals"], team["totals"]
     body.table(
@@ -383,6 +411,27 @@ def _group_body(
     return (group.name, *body.render())
 
 
+def _rep_attainment(body: _Body, month: dict | None, unit: str) -> None:
+    """Each rep's month against their target (reps with a target only)."""
+    reps = {name: m for name, m in (month or {}).get("by_owner", {}).items() if m.get("target")}
+    if not reps:
+        return
+    body.heading("各负责人目标达成")
+    body.table(
+        ["负责人", f"成交金额({unit})", "成交目标", "达成率", "新增线索", "新增目标", "达成率"],
+        [
+            [
+                name, f"{m['current']['won_amount']:,.1f}",
+                "—" if m["target"]["won_amount"] is None else f"{m['target']['won_amount']:,.1f}",
+                rate_text(m["attainment"]["won_amount"]), str(m["current"]["new_leads"]),
+                "—" if m["target"]["new_leads"] is None else str(m["target"]["new_leads"]),
+                rate_text(m["attainment"]["new_leads"]),
+            ]
+            for name, m in reps.items()
+        ],
+    )
+
+
 def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT) -> tuple[str, str, str]:
     f = month.figures
     body = _Body()
@@ -393,6 +442,8 @@ def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT) -> tuple[str, s
     t = f.get("totals", {})
     alerts = f.get("alerts", {})
     problems = f.get("problems", {})
+    _month_block(body, f.get("month"), unit, "团队")
+    _rep_attainment(body, f.get("month"), unit)
     body.heading("关键数字")
     body.table(
         ["指标", "数值"],

@@ -263,6 +263,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("Lead ID '{lead_id}' is also in {others} with other content; nobody can tell which row is "
         "right, so none is counted. Please check with the reps and keep one row."),
     ),
+    "problem.bad_target_row": (
+        "「目标」表的这一行无法使用（{cells}）：月份应为 2024-05 这样的年月，负责人不能为空，"
+        "目标应为不小于 0 的数字。该行未计入目标。",
+        "This row of the targets sheet cannot be used ({cells}): the month should read like 2024-05, "
+        "the owner must not be blank and a target must be a number of 0 or more. It is not counted.",
+    ),
     "problem.log_missing_lead_id": (
         "跟进记录缺少线索编号，无法对应到线索，该条记录未使用。请补填线索编号。",
         ("A follow-up entry without a lead ID cannot be matched to a lead; it is not used. Please fill "
@@ -761,6 +767,65 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "手填停留时长/通过率与重算值不符，见「数据质量」",
         "typed days in stage / pass rates that differ from the recalculated ones, see 'Data quality'",
     ),
+    # -- 总览: the month, what needs attention, the standing figures ------------------------------
+    "month.title": (
+        "本月 {month}（{start} 至 {end}）· 对比上月 {previous}",
+        "This month {month} ({start} to {end}) · against last month {previous}",
+    ),
+    "month.col.this": ("本月", "This month"),
+    "month.col.previous": ("上月", "Last month"),
+    "month.col.change": ("变化", "Change"),
+    "month.col.target": ("目标", "Target"),
+    "month.col.attainment": ("达成率", "Attained"),
+    "month.new_leads": ("新增线索(条)", "New leads"),
+    "month.won": ("成交(条)", "Won"),
+    "month.won_amount": ("成交金额({unit})", "Won ({unit})"),
+    "month.lost": ("流失(条)", "Lost"),
+    "month.moves": ("阶段变动(次)", "Stage moves"),
+    "month.note": (
+        "新增 = 首次接触在当月；成交/流失 = 当月进入已成交/流失；阶段变动 = 当月的阶段变更次数。"
+        "上月 = {previous} 整月，与本月一样按本次的线索表和阶段变更（跟进记录与历史记录库）计算。",
+        "New = first contact in the month; won/lost = entered won/lost in the month; moves = stage "
+        "changes dated in the month. Last month = all of {previous}, counted like this month from "
+        "this run's leads and stage changes (follow-up log and history store).",
+    ),
+    "month.target_note": (
+        "目标来自规则 [targets] 与工作簿的「目标」表。",
+        "Targets from the rules' [targets] and the workbook's targets sheet.",
+    ),
+    "month.team_target_note": ("全队目标 = 各负责人目标之和。", "The team's target = the sum of the reps'."),
+    "attention.title": ("需要关注", "Needs attention"),
+    "attention.none": ("本月没有需要特别关注的事项。", "Nothing needs special attention this month."),
+    "attention.stalled": (
+        "停留超时 {count} 条，金额合计 {amount} {unit}；金额最大的是 {lead_id} {customer}"
+        "（{owner}，{stage}，{top_amount} {unit}）：请推进或更新阶段。",
+        "{count} stalled leads, {amount} {unit} in all; the largest is {lead_id} {customer} "
+        "({owner}, {stage}, {top_amount} {unit}): move it on or update its stage.",
+    ),
+    "attention.weakest": (
+        "最薄弱环节 {transition}：通过率 {rate}（{k}/{n}），复盘这一步的做法。",
+        "Weakest transition {transition}: {rate} pass ({k}/{n}); review how this step is worked.",
+    ),
+    "attention.low_channel": (
+        "渠道「{source}」{metric} {value}，已连续 {months} 个月低于 {limit}：检查这一渠道的投入。",
+        "Channel '{source}': {metric} {value}, below {limit} for {months} months: check what it gets.",
+    ),
+    "attention.overdue": (
+        "跟进逾期 {count} 条（{owner} 最多，{owner_count} 条）：按「预警」安排跟进。",
+        "{count} follow-ups overdue (most: {owner}, {owner_count}): plan them from 'Alerts'.",
+    ),
+    "attention.close_past": (
+        "预计成交日已过的在跟线索 {count} 条：更新预计成交日或阶段。",
+        "{count} open leads past their expected close date: update the date or the stage.",
+    ),
+    "attention.metric.win_rate": ("赢单率", "win rate"),
+    "attention.metric.first_pass_rate": ("首阶段通过率", "first-stage pass rate"),
+    "chart.bar_label": ("{count} · 通过 {rate}", "{count} · {rate} pass"),
+    "standing.title": ("累计指标（截至 {as_of}）", "Standing figures (as of {as_of})"),
+    "standing.pipeline": ("管道", "Pipeline"),
+    "standing.win": ("赢单", "Winning"),
+    "standing.follow": ("跟进", "Follow-up"),
+    "standing.data": ("线索与数据", "Leads and data"),
     "inputs.previous": ("上次快照 {month}", "previous snapshot {month}"),
     "inputs.no_previous": ("此前没有更早月份的快照", "no snapshot of an earlier month"),
     "inputs.history": ("历史记录库 {store}（{previous}）", "history store {store} ({previous})"),
@@ -774,7 +839,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "另有 {count} 行没有阶段，按规则 sheets.skip_rows_without_stage 未计入（不是错误）。",
         "{count} more rows have no stage: left out by the rules' sheets.skip_rows_without_stage (not an error).",
     ),
-    "chart.funnel_data": ("漏斗图数据", "Funnel chart data"),
     "chart.padding": ("(占位)", "(padding)"),
     "chart.funnel": ("销售漏斗(累计到达) · 截至 {as_of}", "Sales funnel (reached)\nas of {as_of}"),
     "chart.sources": ("各渠道赢单率与首环节通过率", "Win rate and first pass rate by channel"),

@@ -117,6 +117,7 @@ def recalculate_report(
         flow=flow, history=store.path if store is not None else None,
         forecast=forecast(result.leads, rules, as_of, snapshots),
         entries=report.entries, opening=snapshots.get(month_label(month_start(as_of) - timedelta(days=1))),
+        log_entries_by_lead=report.entries["lead_id"].value_counts() if len(report.entries) else None,
     )
 
 

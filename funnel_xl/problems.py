@@ -37,6 +37,7 @@ class Problem:
     header: str = ""
     value: str = ""
     file: str = ""
+    lead_id: str = ""  # a follow-up log row's lead, so the problem reaches that lead's rep
 
     def place(self, lang: str = ZH) -> str:
         """Where the problem is: file, sheet, row, column and header, in the given language."""

@@ -38,6 +38,8 @@ from .messages import catalogue
 from .problems import Problem
 from .rules import Column, Rules, normalize_header
 from .sheets import TEXT_SUFFIXES, OpenedWorkbook, open_workbook
+from .target_sheet import read_targets
+from .targets import Target
 from .text import is_empty
 
 # Delimiters tried when the rules say "auto".
@@ -65,6 +67,7 @@ class LeadsSheet:
     # Rows whose stage is blank, left out because the rules say so (sheets.skip_rows_without_stage):
     # not leads of this funnel, so neither problems nor excluded rows.
     skipped_without_stage: int = 0
+    targets: list[Target] = field(default_factory=list)  # the workbook's 目标 sheet (leads sheet only)
 
     @property
     def file_name(self) -> str:
@@ -103,6 +106,10 @@ def read_workbook(
         return TrackingWorkbook(leads=_read_text_table(Path(path), rules, content), log=None)
     workbook = opened if opened is not None else open_workbook(path, rules, content=content)
     sheet = _found(workbook, _find_leads_sheet(workbook, rules), rules)
+    sheet.targets, notes = read_targets(
+        workbook.worksheets(), workbook.rows, file=sheet.file_name, lang=rules.lang
+    )
+    sheet.problems += notes
     return TrackingWorkbook(leads=sheet, log=read_log(workbook, rules, sheet) if with_log else None)
 
 

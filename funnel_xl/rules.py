@@ -250,6 +250,8 @@ class Rules:
     hygiene: Hygiene = DEFAULT_HYGIENE
     # Monthly target per rep (负责人, as typed), in 万元; reps without one have no coverage.
     targets: tuple[tuple[str, float], ...] = ()
+    # Monthly target of new leads per rep (负责人, as typed).
+    new_lead_targets: tuple[tuple[str, int], ...] = ()
     # Cell values that stand for a stage or a lost label (folded value → stage name or lost label).
     stage_values: tuple[tuple[str, str], ...] = ()
     dimensions: Dimensions = Dimensions()
@@ -407,6 +409,13 @@ class _Checker(TomlChecker):
             self.errors.extend(exc.messages)
             return default
 
+    def quietly(self, check, default=None):
+        """A second reading of a part another check already reported on: its mistakes once only."""
+        try:
+            return check()
+        except RulesError:
+            return default
+
     def texts(self, value: Any, key: str, allow_empty: bool = False) -> tuple[str, ...]:
         value = self.typed(value, key, list, "文本列表")
         items = tuple(self.text(v, f"{key}[{i}]") for i, v in enumerate(value))
@@ -499,6 +508,7 @@ class _Checker(TomlChecker):
             ),
             "limits": self.attempt(lambda: self.limits(top.get("limits", {})), DEFAULT_LIMITS),
             "targets": self.attempt(lambda: self.targets(top.get("targets", {})), ()),
+            "new_lead_targets": self.quietly(lambda: self.new_lead_targets(top.get("targets", {})), ()),
             "report": self.attempt(lambda: self.report(top.get("report", {})), ReportSettings()),
             "bands": self.attempt(lambda: self.bands(top.get("bands", {})), Bands()),
             "remind": self.attempt(lambda: self.remind(top.get("remind", {})), RemindSettings()),
@@ -594,15 +604,34 @@ class _Checker(TomlChecker):
         return Hygiene(amount_close_from=stage_names.index(stage), points=points)
 
     def targets(self, value: Any) -> tuple[tuple[str, float], ...]:
-        value = self.typed(value, "targets", dict, "表 ([targets]，负责人 = 月度目标万元)")
-        # Owners are matched as the sheet's are folded: full-width forms and runs of spaces.
+        """Each rep's monthly won target (万元): ``张伟 = 100`` or ``张伟 = { won = 100, new_leads = 20 }``."""
         return tuple(
-            (
-                " ".join(unicodedata.normalize("NFKC", self.text(name, "targets")).split()),
-                self.number(amount, f"targets.{name}", 0.0),
-            )
-            for name, amount in value.items()
+            (name, target["won"]) for name, target in self.rep_targets(value) if "won" in target
         )
+
+    def new_lead_targets(self, value: Any) -> tuple[tuple[str, int], ...]:
+        """Each rep's monthly target of new leads (``张伟 = { new_leads = 20 }``)."""
+        return tuple(
+            (name, int(target["new_leads"])) for name, target in self.rep_targets(value)
+            if "new_leads" in target
+        )
+
+    def rep_targets(self, value: Any) -> list[tuple[str, dict[str, float]]]:
+        value = self.typed(
+            value, "targets", dict, "表 ([targets]，负责人 = 月度成交目标万元 或 { won = 万元, new_leads = 条数 })"
+        )
+        out = []
+        for name, given in value.items():
+            # Owners are matched as the sheet's are folded: full-width forms and runs of spaces.
+            owner = " ".join(unicodedata.normalize("NFKC", self.text(name, "targets")).split())
+            key = f"targets.{name}"
+            if isinstance(given, dict):
+                table = self.table(given, key, {"won", "new_leads"}, set())
+                target = {part: self.number(v, f"{key}.{part}", 0.0) for part, v in table.items()}
+            else:
+                target = {"won": self.number(given, key, 0.0)}
+            out.append((owner, target))
+        return out
 
     def sheets(self, value: Any) -> dict:
         table = self.table(

@@ -20,11 +20,14 @@ from .atomic import atomic_path, refuse_overwriting
 from .cells import write_value
 from .errors import OutputError
 from .rules import Column, Rules
+from .targets import Target
 from .text import display_width
 
 DEFAULT_LEADS_SHEET = "线索跟踪"
 DEFAULT_LOG_SHEET = "跟进记录"
 STAGES_SHEET = "阶段定义"
+TARGETS_SHEET = "目标"  # read back by funnel_xl.target_sheet
+TARGET_HEADERS = ("月份", "负责人", "成交目标(万元)", "新增线索目标")
 GUIDE_SHEET = "填写说明"
 LISTS_SHEET = "列表"
 # Dropdowns and validations cover at least this many rows (header included).
@@ -123,11 +126,12 @@ _KIND_GUIDE = {
 
 def write_tracking_workbook(
     path: str | Path, rules: Rules, rows: list[dict] | None = None,
-    log_rows: Collection[dict] | None = None,
+    log_rows: Collection[dict] | None = None, target_rows: Collection[Target] = (),
 ) -> None:
     """Write the tracking workbook to ``path`` atomically; ``rows`` (leads) and ``log_rows``
     (follow-up entries) are dicts keyed by field name. The 跟进记录 sheet is written when the rules
-    describe a log."""
+    describe a log. The 目标 sheet holds ``target_rows`` (monthly targets per rep), else only its
+    header."""
     refuse_overwriting([path], [rules.source_path], what="规则文件")
     rows = rows or []
     log_rows = log_rows or []
@@ -155,6 +159,7 @@ def write_tracking_workbook(
         if rules.log_columns:
             log = workbook.add_worksheet(_log_sheet(rules))
         stages_sheet = workbook.add_worksheet(STAGES_SHEET)
+        targets = workbook.add_worksheet(TARGETS_SHEET)
         guide = workbook.add_worksheet(GUIDE_SHEET)
         lists = workbook.add_worksheet(LISTS_SHEET)
         dropdowns = _write_lists(lists, rules)
@@ -163,6 +168,7 @@ def write_tracking_workbook(
         if log is not None:
             _write_log(workbook, log, rules, log_rows, main.name, last_row, dropdowns)
         _write_stage_handbook(workbook, stages_sheet, rules)
+        _write_targets(workbook, targets, rules, target_rows)
         _write_guide(workbook, guide, rules, dropdowns)
         main.activate()
         workbook.close()
@@ -407,6 +413,39 @@ def _write_stage_handbook(workbook, sheet, rules: Rules) -> None:
         sheet.write_number(i, 5, 0, percent)
 
 
+def _write_targets(workbook, sheet, rules: Rules, rows: Collection[Target]) -> None:
+    """目标: one row per rep and month; the month as text (2024-05), the targets as numbers ≥ 0."""
+    header_fmt = workbook.add_format(
+        {"bold": True, "bg_color": _HEADER_FILL, "border": 1, "text_wrap": True, "valign": "vcenter"}
+    )
+    text = workbook.add_format({"num_format": "@"})
+    amount = workbook.add_format({"num_format": _AMOUNT_FORMAT})
+    unit = rules.amount_unit
+    headers = (*TARGET_HEADERS[:2], f"成交目标({unit})", TARGET_HEADERS[3])
+    for c, (header, width) in enumerate(zip(headers, (10, 14, 16, 14), strict=True)):
+        sheet.set_column(c, c, width, text if c < 2 else amount if c == 2 else None)
+        sheet.write_string(0, c, header, header_fmt)
+    sheet.freeze_panes(1, 0)
+    last = TEMPLATE_ROWS
+    sheet.data_validation(1, 0, last, 0, {
+        "validate": "length", "criteria": "between", "minimum": 7, "maximum": 7,
+        "input_title": "月份", "input_message": "填写年月，如 2024-05",
+        "error_title": "月份格式", "error_message": "请按 2024-05 这样的格式填写年月。",
+    })
+    for col, whole in ((2, False), (3, True)):
+        sheet.data_validation(1, col, last, col, {
+            "validate": "integer" if whole else "decimal", "criteria": ">=", "value": 0,
+            "error_title": "目标", "error_message": "目标应为不小于 0 的数字。",
+        })
+    for r, target in enumerate(rows, start=1):
+        sheet.write_string(r, 0, target.month or "", text)
+        sheet.write_string(r, 1, target.owner, text)
+        if target.won_amount is not None:
+            sheet.write_number(r, 2, target.won_amount, amount)
+        if target.new_leads is not None:
+            sheet.write_number(r, 3, target.new_leads)
+
+
 def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> None:
     title = workbook.add_format({"bold": True, "font_size": 14})
     bold = workbook.add_format({"bold": True})
@@ -485,6 +524,10 @@ def _general_rules(rules: Rules, dropdowns: dict[str, str]) -> list[str]:
             f"在「{lost_reason}」中写明原因。"
         ),
         f"各阶段的进入/退出标准和最长停留天数见「{STAGES_SHEET}」；停留超过天数的线索会被标记为停留超时。",
+        (
+            f"月度目标写在「{TARGETS_SHEET}」：每位负责人每月一行（月份如 2024-05、成交目标({rules.amount_unit})、"
+            "新增线索目标）；分析报告的总览与个人工作簿据此显示达成率。"
+        ),
     ]
 
 

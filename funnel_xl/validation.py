@@ -10,6 +10,7 @@ own (阶段进入日期 not updated), before the report is made.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -228,7 +229,7 @@ def check_logs(
     checked_logs = [
         validate_log(log, rules, as_of, every_lead) if log is not None else None for _, log in logs
     ]
-    found = [p for log in checked_logs if log is not None for p in log.problems]
+    found = [p for log in checked_logs if log is not None for p in with_leads(log)]
     entries = concat([log.usable for log in checked_logs if log is not None])
     checked = CheckedFiles(validated, checked_logs, inputs, rules, as_of, found, today)
     if len(entries):
@@ -259,6 +260,19 @@ def _moved_on(
     return kept
 
 
+def with_leads(log: ValidatedLog) -> list[Problem]:
+    """The log's problems, each with the lead its row names (when it names one)."""
+    entries = log.entries
+    if not log.problems or "lead_id" not in entries:
+        return log.problems
+    lead_of = dict(zip(entries["_row"].astype(int), entries["lead_id"], strict=True))
+    return [
+        dataclasses.replace(p, lead_id=str(lead_of[p.row]))
+        if p.row in lead_of and isinstance(lead_of[p.row], str) else p
+        for p in log.problems
+    ]
+
+
 def input_file(sheet: LeadsSheet, log: LeadsSheet | None = None) -> InputFile:
     return InputFile(
         path=str(sheet.path),
@@ -270,6 +284,7 @@ def input_file(sheet: LeadsSheet, log: LeadsSheet | None = None) -> InputFile:
         log_sheet=log.sheet if log is not None else None,
         log_rows=len(log.frame) if log is not None else 0,
         skipped_without_stage=sheet.skipped_without_stage,
+        targets=tuple(sheet.targets),
     )
 
 

@@ -14,8 +14,10 @@ from .text import number_text as fixed_text
 from .text import percent_text
 
 if TYPE_CHECKING:
+    from .attention import Action
     from .flow import ChannelFlag
     from .lost import WorstStage
+    from .messages import Catalogue
 
 
 def flag_suggestions(flags: list[ChannelFlag], rules: Rules) -> list[FiredSuggestion]:
@@ -81,3 +83,18 @@ def number_text(value: float) -> str:
     """A count of days as typed: 12, or 12.5."""
     value = float(value)
     return str(int(value)) if value.is_integer() else fixed_text(value, 1)
+
+
+def action_text(t: Catalogue, action: Action, unit: str) -> str:
+    """One 需要关注 line: the action's kind worded with its figures."""
+    figures = dict(action.figures)
+    for key in ("amount", "top_amount"):
+        if key in figures:
+            figures[key] = f"{figures[key]:,.1f}"
+    for key in ("rate", "value", "limit"):
+        if key in figures:
+            figures[key] = percent_text(figures[key])
+    if "metric" in figures:
+        figures["metric"] = t(f"attention.metric.{figures['metric']}")
+    figures = {k: "—" if v is None or v == "" else v for k, v in figures.items()}
+    return t(f"attention.{action.kind}", unit=unit, **figures)

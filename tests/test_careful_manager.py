@@ -98,7 +98,8 @@ def test_english_chart_title_keeps_its_date_on_one_line(tmp_path):
     assert titles
     # The date starts a line of its own ("as of 2024-05-31"), short enough never to be wrapped.
     for chart in titles:
-        text = "".join(part.split("<")[0] for part in chart.split("<a:t>")[1:])
+        title = chart.split("<c:title>")[1].split("</c:title>")[0]  # not the bars' labels
+        text = "".join(part.split("<")[0] for part in title.split("<a:t>")[1:])
         line = next(line for line in text.splitlines() if "2024-05-31" in line)
         assert line == "as of 2024-05-31"
 

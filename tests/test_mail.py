@@ -427,3 +427,30 @@ def test_the_library_names_no_flags_the_cli_does(month, tmp_path):
     assert "--" not in str(caught.value) and caught.value.remedy == Remedy.RECIPIENTS_FILE
     result = run_mail(out, missing)
     assert f"收件人文件不存在: {missing}。请复制仓库中的 rules/recipients.toml 填写邮箱，或用 --to-rules 指定。" in result.stderr
+
+
+def test_the_month_block_in_the_reps_and_the_managers_mail(month):
+    """As of 2024-05-31. 张伟: new in May 103 (05-02), in April none; won in April 102 (55.5), in
+    May none. The team adds 301 (new 05-20); 203 is excluded. No target, no log: no target columns,
+    no stage moves."""
+    out, recipients = month
+    result = CliRunner().invoke(cli, [
+        "mail", "--month", "2024-05", "--out", str(out), "--to-rules", str(recipients), "--outbox",
+        str(out / "box"),
+    ])
+    assert result.exit_code == 0, result.output
+    bodies = {}
+    for path in (out / "box").glob("*.eml"):
+        msg = parse(path.read_bytes())
+        bodies[msg["To"].addresses[0].addr_spec] = msg.get_body(("plain",)).get_content()
+    zhang, manager = bodies[ADDRESSES[ZHANG]], bodies[MANAGER]
+    assert "您的本月 2024-05（对比上月 2024-04）" in zhang
+    assert "新增线索：本月 1 · 上月 0 · 变化 ▲ 1" in zhang
+    assert "成交金额(万元)：本月 0.0 · 上月 55.5 · 变化 ▼ 55.5" in zhang
+    assert "阶段变动(次)：本月 0 · 上月 0 · 变化 —" in zhang
+    assert "目标" not in zhang.split("关键数字")[0]
+    assert "团队本月 2024-05（对比上月 2024-04）" in manager
+    assert "新增线索：本月 2 · 上月 0 · 变化 ▲ 2" in manager
+    assert "成交(条)：本月 0 · 上月 1 · 变化 ▼ 1" in manager
+    # The month block comes first, before the standing figures.
+    assert manager.index("团队本月") < manager.index("关键数字")

@@ -26,7 +26,7 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 DYNAMIC = (
     "problem.", "fig.", "sheet.", "metric.", "severity.", "channel_metric.", "field.", "group.",
     "status.", "alert.", "entered.", "move.", "basis.", "table.", "suggestion.", "run.", "drift.",
-    "hygiene.", "def.",
+    "hygiene.", "def.", "month.", "attention.", "standing.",
 )
 
 
@@ -221,4 +221,6 @@ def test_a_reps_own_workbook_in_english(tmp_path, english):
     ]
     assert [text for text in all_text(book) if CJK.search(text)] == []
     assert book["Overview"]["A1"].value == "Ann · personal sales funnel · as of 2024-06-30"
-    assert [c.value for c in book["Overview"][4]][:3] == ["Measure", "You", "Team"]
+    assert [c.value for c in book["Overview"][5]][:4] == ["Measure", "This month", "Last month", "Change"]
+    standing = next(r for r in book["Overview"].iter_rows(values_only=True) if r[0] == "Measure" and r[1] == "You")
+    assert standing[:3] == ("Measure", "You", "Team")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 import dataclasses
 import io
+import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -141,9 +143,9 @@ def book(report_path):
 
 
 def figures(ws) -> dict:
-    """Label (column A) → value (column B) of the 总览 key figures."""
-    rows = ws.iter_rows(min_row=5, max_row=24, max_col=2, values_only=True)
-    return {label: value for label, value in rows}
+    """Label (column A) → value (column B) of the 总览 figures (the month's and the standing)."""
+    rows = ws.iter_rows(min_row=5, max_col=2, values_only=True)
+    return {label: value for label, value in rows if isinstance(label, str)}
 
 
 def table(ws, header_row: int) -> list[dict]:
@@ -179,33 +181,60 @@ def test_overview_key_figures(book):
     assert ws["A1"].value == "销售漏斗分析 · 截至 2024-05-31"
     got = figures(ws)
     # 8 valid + 1 excluded; active 001 002 005 006, won 003 007, lost 004 008.
-    assert got["线索总数"] == 9
     assert got["有效线索"] == 8
     assert (got["在跟"], got["已成交"], got["已流失"]) == (4, 2, 2)
     assert got["排除(数据错误)"] == 1
     assert got["赢单率"] == pytest.approx(2 / 4)
-    assert got["整体转化率"] == pytest.approx(2 / 8)
-    assert got["平均成交周期(天)"] == pytest.approx((96 + 60) / 2)
-    assert got["成交周期中位数(天)"] == pytest.approx(78)
+    assert got["赢单率(金额)"] == pytest.approx(55 / (55 + 25))  # won 30 + 25; lost 10 + 15
+    assert got["成交周期中位数(天)"] == pytest.approx(78)  # cycles 96 and 60
     # 50 + 20 + 5 + 40; weighted 50×0.6 + 20×0.15 + 5×0.05 + 40×0.35
     assert got["在跟金额(万元)"] == pytest.approx(115)
     assert got["加权金额(万元)"] == pytest.approx(30 + 3 + 0.25 + 14)
-    # reached [8, 7, 5, 3, 2, 2], exited [7, 6, 4, 2, 2, 2]: pass rates 7/7, 5/6, 3/4, 2/2, 2/2 —
-    # none from min_sample = 10 leads or more, so no transition is called the weakest.
-    assert got["最薄弱环节"] is None and got["最薄弱环节通过率"] is None
     assert (got["停留超时"], got["跟进逾期"], got["久未跟进"], got["预计成交日已过"]) == (2, 1, 1, 1)
     assert (got["数据问题(错误)"], got["数据问题(警告)"]) == (1, 1)
-    # The documented addresses.
-    assert (OVERVIEW_CELLS["total"], OVERVIEW_CELLS["win_rate"]) == ("B5", "B11")
-    assert ws["B5"].value == 9
-    assert ws["B11"].value == pytest.approx(0.5)
-    assert ws["B11"].number_format == "0.0%"
-    assert ws["B12"].number_format == "0.0%"
-    assert ws["B15"].number_format == "#,##0.0"
-    assert ws.freeze_panes == "A5"
+    # Grouped under headings, at the documented addresses.
+    headings = [c.value for c in ws["A"] if c.value in ("管道", "赢单", "跟进", "线索与数据")]
+    assert headings == ["管道", "赢单", "跟进", "线索与数据"]
+    assert ws[OVERVIEW_CELLS["active"]].value == 4
+    assert ws[OVERVIEW_CELLS["win_rate"]].value == pytest.approx(0.5)
+    assert ws[OVERVIEW_CELLS["win_rate"]].number_format == "0.0%"
+    assert ws[OVERVIEW_CELLS["pipeline"]].number_format == "#,##0.0"
 
 
-def test_overview_funnel_chart(book):
+def test_overview_month_block(book):
+    """May against April, by hand. New (first contact in the month): May 002 (05-01), 005 (05-11);
+    April none. Won (entered 已成交 in the month): April 003 (04-15, 30) and 007 (04-01, 25); May
+    none. The lost leads have no date: in no month. No log: no stage moves."""
+    ws = book["总览"]
+    assert ws["A4"].value == "本月 2024-05（2024-05-01 至 2024-05-31）· 对比上月 2024-04"
+    header = [ws.cell(5, c).value for c in range(1, 7)]
+    # No target set: no target or attainment column.
+    assert header == ["指标", "本月", "上月", "变化", None, None]
+    rows = {r[0]: r[1:4] for r in ws.iter_rows(min_row=6, max_row=10, max_col=4, values_only=True)}
+    assert rows == {
+        "新增线索(条)": (2, 0, 2),
+        "成交(条)": (0, 2, -2),
+        "成交金额(万元)": (0, 55, -55),
+        "流失(条)": (0, 0, 0),
+        "阶段变动(次)": (0, 0, 0),
+    }
+    assert ws["D6"].number_format.startswith('"▲ "') and "▼" in ws["D6"].number_format
+    assert "上月 = 2024-04 整月" in ws["A11"].value
+
+
+def test_overview_attention(book):
+    """需要关注: stalled 001 (50, 商务谈判) and 006 (40): 90 in all, the largest 001; no transition
+    has the sample for "weakest"; overdue 006 (销售代表); close date past 005."""
+    ws = book["总览"]
+    texts = [c.value for c in ws["A"] if isinstance(c.value, str) and c.value[:2] in ("1.", "2.", "3.", "4.", "5.")]
+    assert texts == [
+        "1. 停留超时 2 条，金额合计 90.0 万元；金额最大的是 LF2024001 LF2024001公司/*经理（张伟，商务谈判，50.0 万元）：请推进或更新阶段。",
+        "2. 跟进逾期 1 条（*销售代表 最多，1 条）：按「预警」安排跟进。",
+        "3. 预计成交日已过的在跟线索 1 条：更新预计成交日或阶段。",
+    ]
+
+
+def test_overview_funnel_chart(book, report_path):
     ws = book["总览"]
     assert len(ws._charts) == 1
     chart = ws._charts[0]
@@ -213,10 +242,18 @@ def test_overview_funnel_chart(book):
     assert len(chart.series) == 2
     assert chart.series[0].spPr.noFill  # the invisible padding series
     assert chart.x_axis.scaling.orientation == "maxMin"  # first stage on top
-    data = list(ws.iter_rows(min_row=5, max_row=10, min_col=14, max_col=16, values_only=True))
+    # Its data sits in hidden columns U:W, out of sight and out of the print area (A:R).
+    data = list(ws.iter_rows(min_row=5, max_row=10, min_col=21, max_col=23, values_only=True))
     assert [r[0] for r in data] == ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
     assert [r[1] for r in data] == [8, 7, 5, 3, 2, 2]
     assert [r[2] for r in data] == [0, 0.5, 1.5, 2.5, 3, 3]
+    assert ws.column_dimensions["U"].hidden
+    assert ":$R$" in ws.print_area
+    # Each bar labelled with its count and pass rate: 7/7, 5/6, 3/4, 2/2, 2/2.
+    with zipfile.ZipFile(report_path) as package:
+        xml = package.read("xl/charts/chart1.xml").decode()
+    labels = re.findall(r"<c:dLbl>.*?<a:t>(.*?)</a:t>", xml)
+    assert labels == ["8 · 通过 100%", "7 · 通过 83%", "5 · 通过 75%", "3 · 通过 100%", "2 · 通过 100%", "2"]
 
 
 def test_funnel_sheet(book):

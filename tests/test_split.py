@@ -109,17 +109,25 @@ def test_rep_workbook_content(out):
     ]
     ws = book["总览"]
     assert ws["A1"].value == "张伟 · 个人销售漏斗 · 截至 2024-05-31"
-    assert [ws.cell(4, c).value for c in range(1, 4)] == ["指标", "本人", "全队"]
-    got = {r[0]: (r[1], r[2]) for r in ws.iter_rows(min_row=5, max_row=24, max_col=3, values_only=True)}
+    # 张伟's own month: new in May 103 (05-02), in April none; won in April 102 (04-10, 55.5), in
+    # May none; nothing lost in either; no log and no earlier snapshot: no stage moves.
+    assert [ws.cell(5, c).value for c in range(1, 5)] == ["指标", "本月", "上月", "变化"]
+    month = {r[0]: r[1:4] for r in ws.iter_rows(min_row=6, max_row=10, max_col=4, values_only=True)}
+    assert month == {
+        "新增线索(条)": (1, 0, 1), "成交(条)": (0, 1, -1), "成交金额(万元)": (0, 55.5, -55.5),
+        "流失(条)": (0, 0, 0), "阶段变动(次)": (0, 0, 0),
+    }
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "本人")
+    assert [ws.cell(head, c).value for c in range(1, 4)] == ["指标", "本人", "全队"]
+    got = {r[0]: (r[1], r[2]) for r in ws.iter_rows(min_row=head + 1, max_col=3, values_only=True)}
     # 张伟: 3 valid (101, 103 active; 102 won). Team: 6 valid + 1 excluded; active 101 103 201 301;
     # won 102; lost 202.
-    assert got["线索总数"] == (3, 7)
     assert got["有效线索"] == (3, 6)
     assert got["在跟"] == (2, 4)
     assert got["已成交"] == (1, 1)
     assert got["已流失"] == (0, 1)
     assert got["赢单率"] == (pytest.approx(1.0), pytest.approx(0.5))  # 1/(1+0); 1/(1+1)
-    assert got["平均成交周期(天)"] == (pytest.approx(91), pytest.approx(91))
+    assert got["成交周期中位数(天)"] == (pytest.approx(91), pytest.approx(91))
     # 987.65 + 12.34; weighted 987.65 × 0.6 + 12.34 × 0.15. No team amount in a rep's workbook.
     assert got["在跟金额(万元)"] == (pytest.approx(999.99), None)
     assert got["加权金额(万元)"] == (pytest.approx(592.59 + 1.851), None)
@@ -318,9 +326,9 @@ def test_a_rep_whose_rows_all_have_errors_still_gets_their_problems(tmp_path):
     )
     assert result.exit_code == 1, result.output
     book = openpyxl.load_workbook(reps(out) / "周八.xlsx")
-    got = {r[0]: r[1] for r in book["总览"].iter_rows(min_row=5, max_row=24, max_col=2, values_only=True)}
+    got = {r[0]: r[1] for r in book["总览"].iter_rows(min_row=5, max_col=2, values_only=True)}
     # No valid lead; the one row (Excel row 9) is excluded for the missing first contact.
-    assert (got["线索总数"], got["有效线索"], got["排除(数据错误)"], got["数据问题(错误)"]) == (1, 0, 1, 1)
+    assert (got["有效线索"], got["排除(数据错误)"], got["数据问题(错误)"]) == (0, 1, 1)
     problems = list(book["数据问题"].iter_rows(min_row=2, values_only=True))
     assert [(p[3], p[8]) for p in problems] == [(9, "missing_first_contact")]
 

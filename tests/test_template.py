@@ -40,8 +40,8 @@ def validations(ws) -> dict[str, tuple]:
 
 
 def test_sheets_and_hidden_lists(template):
-    assert template.sheetnames == ["线索跟踪", "跟进记录", "阶段定义", "填写说明", "列表"]
-    assert [ws.sheet_state for ws in template] == ["visible", "visible", "visible", "visible", "hidden"]
+    assert template.sheetnames == ["线索跟踪", "跟进记录", "阶段定义", "目标", "填写说明", "列表"]
+    assert [ws.sheet_state for ws in template] == ["visible"] * 5 + ["hidden"]
     assert template.active.title == "线索跟踪"
 
 
@@ -257,3 +257,16 @@ def test_the_amount_unit_is_the_rules_one(tmp_path, rules):
     assert not any("万元" in text for text in guide if "单位" in text)
     amount = [dv for dv in book["线索跟踪"].data_validations.dataValidation if dv.type == "decimal"]
     assert amount[0].prompt == "单位元，只填数字，例如 50。"
+
+
+def test_targets_sheet(template):
+    ws = template["目标"]
+    assert [c.value for c in ws[1]] == ["月份", "负责人", "成交目标(万元)", "新增线索目标"]
+    assert ws.max_row == 1  # no target until the manager sets one
+    assert ws.freeze_panes == "A2"
+    # (openpyxl reads the default operator "between" as None)
+    assert [(t, op) for t, op, *_ in validations(ws).values()] == [
+        ("textLength", None), ("decimal", "greaterThanOrEqual"), ("whole", "greaterThanOrEqual"),
+    ]
+    guide = [c.value for row in template["填写说明"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("「目标」" in text for text in guide)

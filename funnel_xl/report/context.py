@@ -108,6 +108,12 @@ class Context:
     forecast = property(lambda self: self.view.forecast)
 
     @property
+    def log_entries(self) -> int:
+        """The follow-up log entries this workbook's figures used: the team's, or the group's own."""
+        own = self.view.log_entries
+        return self.flow.log_entries if own is None else own
+
+    @property
     def is_team_record(self) -> bool:
         """The team report (a rep's workbook counts only their own rows)."""
         return not self.view.kind

@@ -15,13 +15,13 @@ from ..problems import Severity, count_by_severity
 from .alerts import write_alerts
 from .context import Context
 from .detail import write_detail
-from .overview import FIRST_ROW, finish_overview
+from .overview import Page, attention_block, finish_overview, month_block, standing_block
 from .problems import write_problems
 from .quality import write_quality
 from .reps import open_leads as active_leads
 from .reps import write_rep
 from .run import write_run_info
-from .table import Cells, Column, label_width, set_widths
+from .table import Column, set_widths
 
 
 def write_group(ctx: Context) -> None:
@@ -41,69 +41,44 @@ def _own(ctx: Context) -> str:
 
 
 def group_overview(ctx: Context) -> None:
+    """The group's 总览, laid out as the team's: its month, its actions, its standing figures
+    beside the team's (no team amount)."""
     t = ctx.t
     sheet = ctx.add_sheet(ctx.sheets["overview"])
     sheet.hide_gridlines(2)
-    cells = Cells(sheet, ctx.formats)
+    page = Page(sheet, ctx.formats)
     whose = t(f"group.whose.{ctx.view.kind}")
-    ctx.title(cells, ctx.heading(), t("group.subtitle", period=ctx.period, whose=whose))
-    rows = _overview_rows(ctx)
-    own = _own(ctx)
-    top = FIRST_ROW - 1
-    for c, text in enumerate((t("col.metric"), own, t("col.team"), t("col.note"))):
-        cells.put(top, c, text, "header")
-    for i, (label, mine, whole, kind, note) in enumerate(rows):
-        row = FIRST_ROW + i
-        cells.put(row, 0, label, "label")
-        cells.put(row, 1, mine, kind)
-        cells.put(row, 2, whole, kind)
-        cells.put(row, 3, note or None, "note")
-    finish_overview(
-        ctx, sheet, cells, len(rows), label_width([label for label, *_ in rows]),
-        ((1, 2, 20), (3, 3, 34)),
+    ctx.title(page, ctx.heading(), t("group.subtitle", period=ctx.period, whose=whose))
+    month_block(ctx, page)
+    attention_block(ctx, page)
+    mine, team = _figures(ctx, ctx.figures), _figures(ctx, ctx.team)
+    notes = {"win_rate": ctx.counts(ctx.figures.win), "excluded": t("fig.excluded.group_note"),
+             "errors": t("fig.errors.group_note")}
+    row = standing_block(
+        ctx, page, lambda key: (mine[key], None if key in _MINE_ONLY else team[key]), notes, own=_own(ctx)
     )
+    finish_overview(ctx, sheet, page, row + 1)
 
 
-def _overview_rows(ctx: Context) -> tuple[tuple[str, object, object, str | None, str], ...]:
-    """(label, the group's figure, the team's, kind, note) — no team amount."""
-    t, mine, team = ctx.t, ctx.figures, ctx.team
+# Figures the group's 总览 shows without the team's: amounts (in a team of two the team's amount
+# less mine is the colleague's) and the data problems, which are the group's own.
+_MINE_ONLY = {"pipeline", "weighted_pipeline", "win_rate_amount", "errors", "warnings", "hygiene"}
+
+
+def _figures(ctx: Context, m) -> dict[str, object]:
+    """The standing figures of ``m`` (the group's or the team's); the problems and the hygiene
+    score are the group's."""
     problems = count_by_severity(ctx.problems)
-    worst_mine, worst_team = mine.worst_transition, team.worst_transition
-    u = ctx.unit
-    return (
-        (t("fig.total"), mine.totals.total, team.totals.total, "int", t("fig.total.note")),
-        (t("fig.valid"), mine.totals.valid, team.totals.valid, "int", t("fig.valid.note")),
-        (t("fig.active"), mine.totals.active, team.totals.active, "int", t("fig.active.note")),
-        (t("fig.won"), mine.totals.won, team.totals.won, "int", ""),
-        (t("fig.lost"), mine.totals.lost, team.totals.lost, "int", t("fig.lost.note")),
-        (t("fig.excluded"), mine.totals.excluded, team.totals.excluded, "int", t("fig.excluded.group_note")),
-        (t("fig.win_rate"), mine.win_rate, team.win_rate, "pct", t("fig.win_rate.note")),
-        (t("fig.overall_conversion"), mine.overall_conversion, team.overall_conversion, "pct",
-         t("fig.overall_conversion.note")),
-        (t("fig.cycle_mean"), mine.cycle_mean, team.cycle_mean, "days1", t("fig.cycle_mean.group_note")),
-        (t("fig.cycle_median"), mine.cycle_median, team.cycle_median, "days1", ""),
-        (t("fig.pipeline", unit=u), mine.pipeline, None, "amount", t("fig.pipeline.note")),
-        (t("fig.weighted_pipeline", unit=u), mine.weighted_pipeline, None, "amount",
-         t("fig.weighted_pipeline.note")),
-        (
-            t("fig.worst_transition"),
-            None if worst_mine is None else worst_mine.label,
-            None if worst_team is None else worst_team.label,
-            None, t("fig.worst_transition.group_note"),
-        ),
-        (
-            t("fig.worst_rate"),
-            None if worst_mine is None else worst_mine.rate,
-            None if worst_team is None else worst_team.rate,
-            "pct", t("fig.worst_rate.note"),
-        ),
-        (t("fig.stalled"), mine.stalled, team.stalled, "int", t("fig.stalled.note")),
-        (t("fig.overdue"), mine.overdue, team.overdue, "int", t("fig.overdue.note")),
-        (t("fig.stale"), mine.stale, team.stale, "int", t("fig.stale.note")),
-        (t("fig.close_past"), mine.close_past, team.close_past, "int", t("fig.close_past.note")),
-        (t("fig.errors"), problems[Severity.ERROR], None, "int", t("fig.errors.group_note")),
-        (t("fig.warnings"), problems[Severity.WARNING], None, "int", t("fig.warnings.note")),
-    )
+    hygiene = ctx.quality.hygiene.get(ctx.view.name) if ctx.view.kind == "owner" else None
+    return {
+        "valid": m.totals.valid, "active": m.totals.active, "won": m.totals.won, "lost": m.totals.lost,
+        "excluded": m.totals.excluded, "win_rate": m.win_rate, "cycle_median": m.cycle_median,
+        "pipeline": m.pipeline, "weighted_pipeline": m.weighted_pipeline, "stalled": m.stalled,
+        "overdue": m.overdue, "stale": m.stale, "close_past": m.close_past,
+        "errors": problems[Severity.ERROR], "warnings": problems[Severity.WARNING],
+        "win_rate_amount": m.win_rate_amount,
+        "hygiene": hygiene.score if hygiene is not None else None,
+    }
 
 
 def rep_vs_team_columns(

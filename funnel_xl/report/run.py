@@ -57,7 +57,7 @@ def _items(ctx: Context, text: dict[str, str]) -> list[tuple[str, object, str | 
         (text["excluded"], excluded, "int"),
         (text["rules"], Path(ctx.rules.source_path).name, None),
         (text["rules_sha"], ctx.rules.sha256, None),
-        (text["log"], t("run.log_entries", count=flow.log_entries), None),
+        (text["log"], t("run.log_entries", count=ctx.log_entries), None),
     ]
     skipped = skipped_without_stage(ctx.inputs)
     if skipped:

@@ -45,6 +45,12 @@ FORMATS = {
     "pct_small": {"num_format": "0.0%", "italic": True, "font_color": "#A6A6A6"},
     "small": {"italic": True, "font_color": "#A6A6A6"},
     "score": {"num_format": "0.0"},
+    "group": {"bold": True, "bottom": 1, "font_color": "#1F4E79"},
+    "item": {"indent": 1},
+    "wrap": {"text_wrap": True, "valign": "top"},
+    "wrap_note": {"text_wrap": True, "valign": "top", "italic": True, "font_color": "#595959"},
+    "change_int": {"num_format": '"▲ "#,##0;[Red]"▼ "#,##0;"–"'},
+    "change_amount": {"num_format": '"▲ "#,##0.0;[Red]"▼ "#,##0.0;"–"'},
 }
 GOOD_HIGH = {"min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"}
 GOOD_LOW = {"min_color": "#63BE7B", "mid_color": "#FFEB84", "max_color": "#F8696B"}
