@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -184,6 +184,26 @@ def analyse(
     return combine(
         checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history,
         progress=progress,
+    )
+
+
+def analyse_workbook(
+    book: TrackingWorkbook, rules: Rules, as_of: date, period: str, *,
+    prepare: Callable[[Validated], Validated] | None = None, progress: ProgressCallback | None = None,
+) -> Analysis:
+    """Validate and recalculate one workbook already read, as :func:`analyse` would (its follow-up
+    log dates the stages; no history store): the way through for ``refresh``.
+
+    ``prepare`` is given the validated leads and returns those to recalculate — a copy with some
+    values set aside (refresh: the tool's own earlier values); it must not change its argument.
+    """
+    (progress or silent)(Progress(VALIDATE, book.leads.file_name))
+    validated = validate_leads(book.leads, rules, as_of)
+    if prepare is not None:
+        validated = prepare(validated)
+    checked = check_logs([validated], [input_file(book.leads, book.log)], [(0, book.log)], rules, as_of)
+    return combine(
+        [validated], checked.inputs, rules, as_of, period, checked=checked, progress=progress
     )
 
 
