@@ -20,6 +20,7 @@ _SHEET_DATA = re.compile(rb"<(" + _P + rb")sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb"<" + _P + rb"row\b([^>]*?)(/?)>")
 _CELL = re.compile(rb"<(" + _P + rb"c)\b([^>]*?)(/?)>")
 _REF = re.compile(rb'(?:^|\s)r\s*=\s*"([A-Z]{1,3})([0-9]{1,7})"')
+_ADDRESS = re.compile(rb"<" + _P + rb'c r="([A-Z]{1,3})[0-9]')
 _ROW_NUMBER = re.compile(rb'(?:^|\s)r\s*=\s*"([0-9]{1,7})"')
 _STYLE = re.compile(rb'(?:^|\s)s\s*=\s*"([0-9]+)"')
 _TYPE = re.compile(rb'(?:^|\s)t\s*=\s*"(\w+)"')
@@ -89,6 +90,9 @@ class SheetXml:
     prefix: bytes = b""
     data_end: int = 0
     widest: int = 0  # the last column a new column was added at
+    regular: bool = False  # every cell written <c r="…" first: one is found by its address
+    found: dict[tuple[int, int], Cell | None] = field(default_factory=dict)
+    column_styles: list[tuple[int, int, int | None]] | None = None  # (min, max, style) of <cols>
     rows: dict[int, Row] = field(default_factory=dict)
     edits: dict[tuple[int, int], bytes] = field(default_factory=dict)
     splices: list[tuple[int, int, bytes]] = field(default_factory=list)
@@ -121,6 +125,8 @@ class SheetXml:
                 row = Row(number, tag.start(), tag.end(), at, at + len(close), tag[1])
             sheet.rows[number] = row
             pos = row.end
+        irregular = re.compile(rb"<" + re.escape(sheet.prefix) + rb'c(?=[\s/>])(?! r="[A-Z])')
+        sheet.regular = irregular.search(xml, found.end(), end) is None
         return sheet
 
     # -- reading -----------------------------------------------------------------------------
@@ -153,7 +159,30 @@ class SheetXml:
             pos = cell.end
 
     def cell(self, number: int, col: int) -> Cell | None:
-        return self.cells(number).get(col)
+        row = self.rows.get(number)
+        if row is None:
+            return None
+        if row.cells is not None or not self.regular:
+            return self.cells(number).get(col)
+        key = (number, col)
+        if key not in self.found:
+            self.found[key] = self._find(row, col)
+        return self.found[key]
+
+    def _find(self, row: Row, col: int) -> Cell | None:
+        """The cell at ``col`` of a row whose cells all lead with their address, found by it."""
+        if row.close is None:
+            return None
+        tag = b"<" + self.prefix + b"c"
+        at = self.xml.find(b'%s r="%s%d"' % (tag, column_letters(col).encode(), row.number), row.tag_end, row.close)
+        if at < 0:
+            return None
+        end = self.xml.index(b">", at)
+        attrs = self.xml[at + len(tag):end]
+        if attrs.endswith(b"/"):
+            return Cell(row.number, col, at, end + 1, attrs[:-1], None)
+        close = self.xml.find(b"</%s>" % tag[1:], end, row.close)
+        return Cell(row.number, col, at, close + len(tag) + 2, attrs, self.xml[end + 1:close])
 
     def rows_matching(self, pattern: re.Pattern) -> list[int]:
         """The numbers of the rows whose XML ``pattern`` finds something in."""
@@ -184,17 +213,23 @@ class SheetXml:
         return int(found[1]) if found and found[1] != b"0" else None
 
     def column_style(self, col: int) -> int | None:
-        for attrs in self._columns():
-            if int(attrs.get(b"min", 0)) <= col <= int(attrs.get(b"max", 0)) and attrs.get(b"style", b"0") != b"0":
-                return int(attrs[b"style"])
+        for low, high, style in self._columns():
+            if low <= col <= high and style:
+                return style
         return None
 
     def column_declared(self, col: int) -> bool:
-        return any(int(a.get(b"min", 0)) <= col <= int(a.get(b"max", 0)) for a in self._columns())
+        return any(low <= col <= high for low, high, _ in self._columns())
 
-    def _columns(self) -> list[dict[bytes, bytes]]:
-        found = _COLS.search(self.xml, 0, self._data_start())
-        return [dict(_ATTR.findall(m[1])) for m in _COL.finditer(found[2])] if found else []
+    def _columns(self) -> list[tuple[int, int, int | None]]:
+        if self.column_styles is None:
+            found = _COLS.search(self.xml, 0, self._data_start())
+            attrs = [dict(_ATTR.findall(m[1])) for m in _COL.finditer(found[2])] if found else []
+            self.column_styles = [
+                (int(a.get(b"min", 0)), int(a.get(b"max", 0)), int(a[b"style"]) if a.get(b"style") else None)
+                for a in attrs
+            ]
+        return self.column_styles
 
     def _data_start(self) -> int:
         return _SHEET_DATA.search(self.xml).start()
@@ -284,6 +319,19 @@ class SheetXml:
             self.prefix, rid.encode())
         self.add_splice(at, at, element)
 
+    def _insert_at(self, row: Row, col: int) -> int:
+        """Where a new cell at ``col`` goes in a row: before the first cell after it, else last."""
+        if row.close is None:
+            return row.tag_end
+        if self.regular and row.cells is None:
+            starts = (
+                m.start() for m in _ADDRESS.finditer(self.xml, row.tag_end, row.close)
+                if column_index(m[1].decode()) > col
+            )
+        else:
+            starts = (c.start for c in self.cells(row.number).values() if c.col > col)
+        return min(starts, default=row.close)
+
     def render(self) -> list[bytes]:
         """The new sheet XML, as chunks."""
         splices = list(self.splices) + self._dimension_splice()
@@ -305,19 +353,17 @@ class SheetXml:
         row = self.rows.get(number)
         if row is None:
             raise ValueError(f"row {number} is not in the sheet")
-        cells = self.cells(number)
-        splices, inserts = [], {}
+        splices, inserts, new_cols = [], {}, []
         for col, data in sorted(changes.items()):
-            if col in cells:
-                splices.append((cells[col].start, cells[col].end, data))
+            cell = self.cell(number, col)
+            if cell is not None:
+                splices.append((cell.start, cell.end, data))
                 continue
-            before = [c for c in cells.values() if c.col < col]
-            at = max((c.end for c in before), default=row.tag_end)
-            inserts.setdefault(at, []).append(data)
+            inserts.setdefault(self._insert_at(row, col), []).append(data)
+            new_cols.append(col)
         if not inserts:
             return splices
         spans = _SPANS.search(row.attrs)
-        new_cols = [col for col in changes if col not in cells]
         attrs = row.attrs
         if spans and (max(new_cols) > int(spans[3]) or min(new_cols) < int(spans[2])):
             low, high = min(int(spans[2]), *new_cols), max(int(spans[3]), *new_cols)
