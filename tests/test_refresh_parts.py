@@ -36,6 +36,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from funnel_xl.errors import InputError
 from funnel_xl.refresh import refresh_workbook
 from tests.conftest import FAMILIAR, OPTIONAL
 from tests.test_refresh import AS_OF, LEADS, backups
@@ -371,3 +372,13 @@ def test_libreoffice_reads_the_refreshed_values(tmp_path, rules):
     assert [row[12] for row in cells[1:7]] == [str(v) if v is not None else "" for v in DWELL]
     assert [row[13] for row in cells[1:7]] == [v or "" for v in RATES]
     assert cells[2][14] == "2024-05-15"
+
+
+def test_an_encrypted_workbook_is_refused_untouched(tmp_path, rules):
+    """Excel saves a workbook with an open password as an OLE file holding an EncryptedPackage."""
+    path = tmp_path / "张伟.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le") + bytes(512))
+    before = path.read_bytes()
+    with pytest.raises(InputError, match="已加密"):
+        refresh_workbook(path, rules, as_of=AS_OF)
+    assert path.read_bytes() == before and backups(tmp_path) == []
