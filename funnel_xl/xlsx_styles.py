@@ -46,6 +46,8 @@ class Styles:
             found = region.search(xml)
             self.items[name] = _ITEMS[name].findall(found[3] or "") if found else []
         self.added = {name: 0 for name in _REGIONS}
+        self._derived: dict[tuple, int] = {}
+        self._fills: dict[int, str] = {}
         self._xf_attrs = [attributes(_START.match(xf)[0]) for xf in self.items["cellXfs"]]
 
     @property
@@ -75,8 +77,10 @@ class Styles:
         return False
 
     def fill(self, fill_id: int) -> str:
-        fills = self.items["fills"]
-        return _BETWEEN_TAGS.sub("><", fills[fill_id]) if 0 <= fill_id < len(fills) else ""
+        if fill_id not in self._fills:
+            fills = self.items["fills"]
+            self._fills[fill_id] = _BETWEEN_TAGS.sub("><", fills[fill_id]) if 0 <= fill_id < len(fills) else ""
+        return self._fills[fill_id]
 
     def fill_is_empty(self, fill_id: int) -> bool:
         """No pattern (or pattern "none") and no gradient: openpyxl's fill_type None."""
@@ -111,7 +115,10 @@ class Styles:
             f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{rgb}"/>'
             f'<{p}bgColor rgb="{rgb}"/></{p}patternFill></{p}fill>'
         )
-        return self._index("fills", text)
+        key = ("fill", rgb)
+        if key not in self._derived:
+            self._derived[key] = self._index("fills", text)
+        return self._derived[key]
 
     def number_format(self, code: str) -> int:
         """The id of a custom number format ``code``; added when the part has none."""
@@ -129,6 +136,12 @@ class Styles:
     def derived(self, style: int, **changes: int) -> int:
         """The cell format ``style`` with ``fillId`` / ``numFmtId`` changed: an equal existing
         format, else a new one."""
+        key = (style, *sorted(changes.items()))
+        if key not in self._derived:
+            self._derived[key] = self._derive(style, changes)
+        return self._derived[key]
+
+    def _derive(self, style: int, changes: dict[str, int]) -> int:
         xfs = self.items["cellXfs"]
         text = xfs[style] if 0 <= style < len(xfs) else f"<{self.prefix}xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>"
         start = _START.match(text)[0]
