@@ -101,6 +101,7 @@ class Writer:
         # The estimates standing after this refresh, by lead ID: (stage, estimate, refreshed).
         self.estimates: dict[str, tuple[str, date, date]] = {}
         self.highlight_styles = styles.styles_with_fill(HIGHLIGHT_RGB)
+        self.formula_rows = set(sheet.rows_with_formulas())
 
     # -- the cells as they are (or will be) -------------------------------------------------
 
@@ -208,6 +209,10 @@ class Writer:
         return col
 
     def put(self, kind: str, row: int, col: int, lead_id, value) -> None:
+        stored = self.stored.get(self.fields.get(col), {}).get(row)
+        if (row, col) not in self.pending and row not in self.formula_rows and not _blank(stored) \
+                and _same(stored, value):
+            return  # as the reader read it, and no formula: the cell is there and stays
         cell = self.sheet.cell(row, col)
         if cell is not None and cell.has_formula:
             self.planned.formulas_kept.append(f"{column_letters(col)}{row}")
