@@ -30,7 +30,7 @@ from .xlsx_parts import (
     with_relationship,
     write_package,
 )
-from .xlsx_sheet import SheetXml
+from .xlsx_sheet import SheetXml, may_hold_formulas
 from .xlsx_styles import Styles
 
 COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
@@ -42,7 +42,7 @@ _FULL_CALC = re.compile(r'\sfullCalcOnLoad\s*=\s*"[^"]*"')
 # Elements that follow <calcPr> in a workbook part, in the order the schema requires.
 _AFTER_CALC = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
                "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
-_CHUNK = 1 << 20
+_CHUNK = 1 << 23
 
 
 class RefreshedBook:
@@ -163,7 +163,8 @@ def _contains(package: Package, part: str, pattern: re.Pattern) -> bool:
     tail = b""
     with package.archive.open(part) as stream:
         while chunk := stream.read(_CHUNK):
-            if pattern.search(tail + chunk):
+            data = tail + chunk
+            if may_hold_formulas(data) and pattern.search(data):
                 return True
             tail = chunk[-16:]
     return False

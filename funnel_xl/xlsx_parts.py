@@ -217,7 +217,7 @@ _UTF8 = 0x800
 _LIMIT = 0xFFFFFFFF
 
 
-def write_package(package: Package, target: Path, parts: dict[str, bytes | list[bytes]]) -> None:
+def write_package(package: Package, target: Path, parts: dict[str, bytes | list]) -> None:
     """Write ``package`` to ``target`` with ``parts`` replaced or added (new ones last); every
     other part is copied as it is stored, compressed bytes and all. ``target`` is flushed to disk."""
     entries = []
@@ -276,7 +276,7 @@ def _copy_raw(out, package: Package, info: zipfile.ZipInfo) -> bytes:
     return entry
 
 
-def _write_new(out, name: str, data: bytes | list[bytes], date_time) -> bytes:
+def _write_new(out, name: str, data: bytes | list, date_time) -> bytes:
     chunks = [data] if isinstance(data, bytes) else data
     packer = zlib.compressobj(6, zlib.DEFLATED, -15)
     crc = size = 0

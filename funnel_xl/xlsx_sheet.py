@@ -39,6 +39,11 @@ _AFTER_LEGACY_DRAWING = (
 )
 
 
+def may_hold_formulas(data: bytes) -> bool:
+    """False when ``data`` surely holds no formula element (a quick search before the pattern)."""
+    return any(needle in data for needle in (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/"))
+
+
 @dataclass
 class Cell:
     row: int
@@ -93,6 +98,7 @@ class SheetXml:
     regular: bool = False  # every cell written <c r="…" first: one is found by its address
     found: dict[tuple[int, int], Cell | None] = field(default_factory=dict)
     column_styles: list[tuple[int, int, int | None]] | None = None  # (min, max, style) of <cols>
+    formula_rows: list[int] | None = None
     rows: dict[int, Row] = field(default_factory=dict)
     edits: dict[tuple[int, int], bytes] = field(default_factory=dict)
     splices: list[tuple[int, int, bytes]] = field(default_factory=list)
@@ -205,7 +211,9 @@ class SheetXml:
         return self.rows_matching(re.compile(rb"<" + _P + rb'c\b[^>]*?\ss\s*=\s*"(?:' + alternatives + rb')"'))
 
     def rows_with_formulas(self) -> list[int]:
-        return self.rows_matching(_FORMULA)
+        if self.formula_rows is None:
+            self.formula_rows = self.rows_matching(_FORMULA) if may_hold_formulas(self.xml) else []
+        return self.formula_rows
 
     def row_style(self, number: int) -> int | None:
         row = self.rows.get(number)
@@ -332,7 +340,7 @@ class SheetXml:
             starts = (c.start for c in self.cells(row.number).values() if c.col > col)
         return min(starts, default=row.close)
 
-    def render(self) -> list[bytes]:
+    def render(self) -> list[bytes | memoryview]:
         """The new sheet XML, as chunks."""
         splices = list(self.splices) + self._dimension_splice()
         by_row: dict[int, dict[int, bytes]] = {}
@@ -341,12 +349,13 @@ class SheetXml:
         for number, changes in by_row.items():
             splices.extend(self._row_splices(number, changes))
         splices.sort(key=lambda s: (s[0], s[1]))
+        xml = memoryview(self.xml)  # slices of it are views, not copies
         chunks, pos = [], 0
         for start, end, data in splices:
-            chunks.append(self.xml[pos:start])
+            chunks.append(xml[pos:start])
             chunks.append(data)
             pos = end
-        chunks.append(self.xml[pos:])
+        chunks.append(xml[pos:])
         return chunks
 
     def _row_splices(self, number: int, changes: dict[int, bytes]) -> list[tuple[int, int, bytes]]:
