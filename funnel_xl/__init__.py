@@ -8,8 +8,6 @@ The public API, enough to script the monthly rebuild::
     funnel_xl.write_outputs(analysis, out_dir="output")
 """
 
-__version__ = "0.1.0"
-
 from typing import TYPE_CHECKING
 
 from .errors import FunnelXLError, InputError, OutputError, RulesError
@@ -18,12 +16,14 @@ from .period import resolve_as_of
 from .problems import Problem
 from .progress import Progress
 from .rules import Rules, load_rules
+from .version import __version__
 
 if TYPE_CHECKING:
     from .analysis import Analysis
     from .draft import draft_rules, fit_rules
-    from .pipeline import analyse, validate_files, write_outputs
+    from .pipeline import analyse, write_outputs
     from .refresh import RefreshResult, refresh_workbook
+    from .validation import validate_files
 
 __all__ = [
     "Analysis",
@@ -55,7 +55,7 @@ _LAZY = {
     "draft_rules": "draft",
     "fit_rules": "draft",
     "analyse": "pipeline",
-    "validate_files": "pipeline",
+    "validate_files": "validation",
     "write_outputs": "pipeline",
     "RefreshResult": "refresh",
     "refresh_workbook": "refresh",

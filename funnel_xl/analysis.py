@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from .compare import coverage
 from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
-from .forecast import Forecast, forecast
-from .metrics import FunnelMetrics, FunnelResult, Rate
+from .forecast import Forecast
+from .forecast import forecast as make_forecast
+from .metrics import FiredSuggestion, FunnelMetrics, FunnelResult, Rate
 from .problems import Problem, count_by_severity
 from .quality import Quality, assess
 from .rules import Rules
 from .runinfo import definitions, versions
+from .wording import DriftWords
 
 
 @dataclass(frozen=True)
@@ -32,118 +36,201 @@ class InputFile:
     skipped_without_stage: int = 0  # rows left out by sheets.skip_rows_without_stage
 
 
-@dataclass
+@dataclass(frozen=True)
 class Analysis:
+    """One month's analysis, complete: build it with :func:`build_analysis`."""
+
     as_of: date
     period: str  # "2024-05" for --month, else the as-of date as text; used in file names
     rules: Rules
     result: FunnelResult
     problems: list[Problem]
     inputs: list[InputFile]
-    excluded: pd.DataFrame = field(default_factory=pd.DataFrame)  # typed rows with errors
-    # The stage history: transitions, the month's flow, the trend. Built from the result alone
-    # (no log, no history) when not given.
-    flow: StageFlow | None = None
+    excluded: pd.DataFrame  # typed rows with errors
+    flow: StageFlow  # the stage history: transitions, the month's flow, the trend
+    quality: Quality  # drift and hygiene
+    forecast: Forecast
     history: Path | None = None  # the history store this month is recorded in, if any
-    # Drift and hygiene, and the forecast: made from the result when not given.
-    quality: Quality | None = None
-    forecast: Forecast | None = None
-
-    def __post_init__(self) -> None:
-        if self.flow is None:
-            self.flow = build_flow(self.result, self.rules)
-        if self.quality is None:
-            self.quality = assess(
-                self.result.leads, self.excluded, self.rules, self.result.team, self.result.by_owner
-            )
-        if self.forecast is None:
-            self.forecast = forecast(self.result.leads, self.rules, self.as_of)
 
     @property
     def team(self) -> FunnelMetrics:
         return self.result.team
 
     @property
-    def rows_read(self) -> int:
-        return sum(i.rows for i in self.inputs)
-
-    def as_json(self) -> dict:
-        """The figures as plain JSON types (the ``--json`` file)."""
-        return {
-            "as_of": self.as_of.isoformat(),
-            **metrics_json(self.team),
-            "by_owner": {name: metrics_json(m) for name, m in self.result.by_owner.items()},
-            "by_source": {name: metrics_json(m) for name, m in self.result.by_source.items()},
-            "channel": self.rules.channel_field,
-            "by_dimension": {
-                dimension: {name: metrics_json(m) for name, m in groups.items()}
-                for dimension, groups in self.result.by_dimension.items()
-            },
-            "problems": count_by_severity(self.problems),
-            "suggestions": [s.text for s in self.result.suggestions],
-            "inputs": [
-                {
-                    "file": i.name, "sha256": i.sha256, "sheet": i.sheet, "rows": i.rows,
-                    "skipped_without_stage": i.skipped_without_stage,
-                }
-                for i in self.inputs
-            ],
-            "rules": {"file": self.rules.source_path, "sha256": self.rules.sha256},
-            "period": period_json(self.flow.period, self.flow.transitions, self.rules),
-            "trend": [m.as_json() if m is not None else None for m in self.flow.trend],
-            "low_channels": [
-                {
-                    "source": f.source,
-                    "metric": f.metric,
-                    "limit": f.limit,
-                    "months": list(f.months),
-                    "values": list(f.values),
-                }
-                for f in self.flow.channel_flags
-            ],
-            "history": {
-                # The file name, like the inputs': the figures do not depend on the folder.
-                "store": self.history.name if self.history is not None else None,
-                "previous_month": self.flow.previous_month,
-                "log_entries": self.flow.log_entries,
-            },
-            "hygiene": {
-                "team": hygiene_json(self.quality.team_hygiene),
-                "by_owner": {name: hygiene_json(h) for name, h in self.quality.hygiene.items()},
-            },
-            "drift": [
-                {
-                    key: (None if value is None or (not isinstance(value, str) and pd.isna(value))
-                          else value if key != "_row" else int(value))
-                    for key, value in row.items()
-                }
-                for row in self.quality.drift.to_dict("records")
-            ],
-            "forecast": forecast_json(self.forecast),
-            "run": {
-                "as_of": self.as_of.isoformat(),
-                "period": self.period,
-                "rows_read": len(self.result.leads) + len(self.excluded),
-                "rows_excluded": len(self.excluded),
-                "versions": dict(versions()),
-                "definitions": [{"name": n, "definition": d} for n, d in definitions(self.rules)],
-            },
-            "targets": {
-                name: {"target": target, "coverage": coverage(self.result.by_owner.get(name), target)}
-                for name, target in self.rules.targets
-            },
-        }
-
-    @property
     def month(self) -> MonthFigures:
         """This month as the trend shows it (the last point of the trend)."""
         return self.flow.trend[-1]
 
+    def as_json(self) -> dict:
+        """The figures as plain JSON types (the ``--json`` file)."""
+        return analysis_json(self)
 
-def period_json(period: PeriodFigures, transitions: pd.DataFrame, rules: Rules) -> dict:
+
+def build_analysis(
+    as_of: date, period: str, rules: Rules, result: FunnelResult, problems: list[Problem],
+    inputs: list[InputFile], excluded: pd.DataFrame | None = None, *,
+    flow: StageFlow | None = None, history: Path | None = None, quality: Quality | None = None,
+    forecast: Forecast | None = None,
+) -> Analysis:
+    """The month's analysis. What is not given is made from the result alone: the stage flow
+    (no log, no history), drift and hygiene, and the forecast (no earlier snapshots)."""
+    excluded = pd.DataFrame() if excluded is None else excluded
+    if flow is None:
+        flow = build_flow(result, rules)
+    if quality is None:
+        quality = assess(
+            result.leads, excluded, rules, result.team, result.by_owner, words=DriftWords(rules)
+        )
+    if forecast is None:
+        forecast = make_forecast(result.leads, rules, as_of)
+    return Analysis(
+        as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
+        excluded=excluded, flow=flow, quality=quality, forecast=forecast, history=history,
+    )
+
+
+@dataclass(frozen=True)
+class View:
+    """The rows and figures one workbook shows: the whole team's, or one group's (a rep's or a
+    channel's, see :func:`funnel_xl.groups.select_group`).
+
+    ``figures`` are the figures the workbook is about, ``team`` the whole team's (the same object
+    in the team's view); ``kind`` and ``name`` name the group, both empty for the team.
+    """
+
+    figures: FunnelMetrics
+    team: FunnelMetrics
+    leads: pd.DataFrame
+    alerts: pd.DataFrame
+    problems: list[Problem]
+    excluded: pd.DataFrame
+    inputs: list[InputFile]
+    quality: Quality
+    forecast: Forecast | None
+    by_owner: dict[str, FunnelMetrics] = field(default_factory=dict)
+    by_source: dict[str, FunnelMetrics] = field(default_factory=dict)
+    by_dimension: dict[str, dict[str, FunnelMetrics]] = field(default_factory=dict)
+    suggestions: Sequence[FiredSuggestion] = ()
+    calendar_years_missing: tuple[int, ...] = ()
+    kind: str = ""
+    name: str = ""
+
+
+def team_view(analysis: Analysis) -> View:
+    """The whole team's rows and figures."""
+    result = analysis.result
+    return View(
+        figures=result.team, team=result.team, leads=result.leads, alerts=result.alerts,
+        problems=analysis.problems, excluded=analysis.excluded, inputs=analysis.inputs,
+        quality=analysis.quality, forecast=analysis.forecast, by_owner=result.by_owner,
+        by_source=result.by_source, by_dimension=result.by_dimension,
+        suggestions=result.suggestions, calendar_years_missing=result.calendar_years_missing,
+    )
+
+
+def skipped_without_stage(inputs: Sequence[InputFile]) -> int:
+    """Rows the inputs left out for having no stage (``sheets.skip_rows_without_stage``)."""
+    return sum(i.skipped_without_stage for i in inputs)
+
+
+def rows_by_file(leads: pd.DataFrame, excluded: pd.DataFrame | None) -> dict[str, tuple[int, int]]:
+    """Each input file's rows: how many were read (valid and excluded) and of those excluded."""
+    def counts(frame: pd.DataFrame | None) -> dict[str, int]:
+        if frame is None or not len(frame) or "_file" not in frame:
+            return {}
+        return frame["_file"].value_counts().to_dict()
+
+    valid, bad = counts(leads), counts(excluded)
+    return {name: (valid.get(name, 0) + bad.get(name, 0), bad.get(name, 0)) for name in {*valid, *bad}}
+
+
+def analysis_json(a: Analysis) -> dict:
+    """The figures as plain JSON types (the ``--json`` file)."""
+    rules, result, flow = a.rules, a.result, a.flow
+    return {
+        "as_of": a.as_of.isoformat(),
+        **metrics_json(a.team),
+        "by_owner": {name: metrics_json(m) for name, m in result.by_owner.items()},
+        "by_source": {name: metrics_json(m) for name, m in result.by_source.items()},
+        "channel": rules.channel_field,
+        "by_dimension": {
+            dimension: {name: metrics_json(m) for name, m in groups.items()}
+            for dimension, groups in result.by_dimension.items()
+        },
+        "problems": count_by_severity(a.problems),
+        "suggestions": [s.text for s in result.suggestions],
+        "inputs": [
+            {
+                "file": i.name, "sha256": i.sha256, "sheet": i.sheet, "rows": i.rows,
+                "skipped_without_stage": i.skipped_without_stage,
+            }
+            for i in a.inputs
+        ],
+        "rules": {"file": rules.source_path, "sha256": rules.sha256},
+        "period": period_json(flow.period, flow.transitions, rules),
+        "trend": [m.as_json() if m is not None else None for m in flow.trend],
+        "low_channels": [
+            {
+                "source": f.source, "metric": f.metric, "limit": f.limit,
+                "months": list(f.months), "values": list(f.values),
+            }
+            for f in flow.channel_flags
+        ],
+        "history": {
+            # The file name, like the inputs': the figures do not depend on the folder.
+            "store": a.history.name if a.history is not None else None,
+            "previous_month": flow.previous_month,
+            "log_entries": flow.log_entries,
+        },
+        **quality_json(a.quality),
+        "forecast": forecast_json(a.forecast),
+        "run": run_json(a),
+        "targets": {
+            name: {"target": target, "coverage": coverage(result.by_owner.get(name), target)}
+            for name, target in rules.targets
+        },
+    }
+
+
+def quality_json(quality: Quality) -> dict:
+    """The hygiene scores (team and by owner) and the drifting values."""
+    return {
+        "hygiene": {
+            "team": hygiene_json(quality.team_hygiene),
+            "by_owner": {name: hygiene_json(h) for name, h in quality.hygiene.items()},
+        },
+        "drift": [
+            {
+                key: (None if value is None or (not isinstance(value, str) and pd.isna(value))
+                      else value if key != "_row" else int(value))
+                for key, value in row.items()
+            }
+            for row in quality.drift.to_dict("records")
+        ],
+    }
+
+
+def run_json(a: Analysis) -> dict:
+    """What the figures were made from and with."""
+    return {
+        "as_of": a.as_of.isoformat(),
+        "period": a.period,
+        "rows_read": len(a.result.leads) + len(a.excluded),
+        "rows_excluded": len(a.excluded),
+        "versions": dict(versions()),
+        "definitions": [{"name": n, "definition": d} for n, d in definitions(a.rules)],
+    }
+
+
+def period_transitions(period: PeriodFigures, transitions: pd.DataFrame) -> pd.DataFrame:
+    """The transitions dated within the period, by date then lead ID."""
     start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
     moved = transitions[(transitions["date"] >= start) & (transitions["date"] <= end)]
-    moved = moved.sort_values(["date", "lead_id"], kind="stable")
+    return moved.sort_values(["date", "lead_id"], kind="stable")
+
+
+def period_json(period: PeriodFigures, transitions: pd.DataFrame, rules: Rules) -> dict:
+    moved = period_transitions(period, transitions)
     return {
         "start": period.start.isoformat(),
         "end": period.end.isoformat(),
@@ -170,17 +257,10 @@ def period_json(period: PeriodFigures, transitions: pd.DataFrame, rules: Rules) 
             {"lead_id": lead, "from": a, "to": b, "date": d.date().isoformat(), "source": src}
             for lead, a, b, d, src in zip(
                 moved["lead_id"], moved["from_stage"], moved["to_stage"], moved["date"],
-                moved["source"],
+                moved["source"], strict=True,
             )
         ],
     }
-
-
-def coverage(m: FunnelMetrics | None, target: float) -> float | None:
-    """Pipeline coverage: the open weighted pipeline ÷ the monthly target."""
-    if m is None or not target:
-        return None
-    return m.weighted_pipeline / target
 
 
 def rate_json(rate: Rate) -> dict:

@@ -9,6 +9,7 @@ import codecs
 import dataclasses
 import json
 import os
+import re
 import sys
 import threading
 from datetime import date, datetime
@@ -17,14 +18,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
-from .errors import FunnelXLError
+from .errors import FunnelXLError, Remedy
 from .messages import LANGUAGES, ZH, catalogue
 from .period import resolve_as_of
-from .problems import ERROR, WARNING, count_by_severity
+from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, load_rules
 from .sheets import ReadAhead
+from .text import rate_text
+from .version import __version__
 
 if TYPE_CHECKING:
     from .metrics import FunnelMetrics
@@ -32,15 +34,29 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 
 
-# The language of this command's output: the rules' lang or --lang, once the rules are loaded.
-_lang = ZH
+# The key, in the click context's meta, of the language of the command's output: the rules' lang
+# or --lang, once the rules are loaded (see _speak).
+_LANG = "funnel_xl.lang"
+# What the CLI can offer for a library error, in its own flags.
+_SKIP_HISTORY = "可加 --no-history 跳过历史记录，照常生成本月报告。"
+_HISTORY_PATH_ADVICE = {
+    "请换一个路径": "请换一个路径（--history）",
+    "请检查历史记录库的路径": "请检查 --history 指定的路径",
+    "请指定另一个文件": "请用 --history 指定另一个文件",
+}
 
 
 class _Fail(click.ClickException):
     exit_code = EXIT_UNUSABLE
 
+    def __init__(self, message: str):
+        super().__init__(message)
+        # Raised while the command runs; shown after its context has closed.
+        ctx = click.get_current_context(silent=True)
+        self.lang = ctx.meta.get(_LANG, ZH) if ctx is not None else ZH
+
     def show(self, file=None) -> None:
-        click.echo(catalogue(_lang)("cli.error", message=self.format_message()), err=True)
+        click.echo(catalogue(self.lang)("cli.error", message=self.format_message()), err=True)
 
 
 def _run(fn, *args, **kwargs):
@@ -48,9 +64,32 @@ def _run(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except FunnelXLError as exc:
-        raise _Fail(str(exc)) from None
+        raise _Fail(_with_flags(exc)) from None
     except MemoryError:
         raise _Fail("内存不足：文件过大，无法处理。") from None
+
+
+def _with_flags(exc: FunnelXLError) -> str:
+    """A library error's message with the flags that help, named as this command line names them."""
+    text = str(exc)
+    if exc.remedy == Remedy.ONE_PERIOD:
+        return "--as-of 与 --month 只能指定一个。"
+    if exc.remedy == Remedy.RECIPIENTS_FILE:
+        return f"{text.removesuffix('。')}，或用 --to-rules 指定。"
+    if exc.remedy == Remedy.REBUILD_MONTH:
+        return f"{text.removesuffix(f'{exc.advice}。')}请先运行 {_rebuild_command(**exc.context)}。"
+    if exc.remedy == Remedy.SKIP_HISTORY:
+        if exc.advice is None:
+            return text + _SKIP_HISTORY
+        problem = text.removesuffix(f"{exc.advice}。")
+        return f"{problem}{_HISTORY_PATH_ADVICE.get(exc.advice, exc.advice)}，{_SKIP_HISTORY}"
+    return text
+
+
+def _rebuild_command(out_dir: str, period: str, split: str) -> str:
+    """The rebuild that writes a month's outputs, split as mail needs them."""
+    when = f"--month {period}" if re.fullmatch(r"\d{4}-\d{2}", period) else f"--as-of {period}"
+    return f"funnel-xl rebuild 跟踪表.xlsx {when} --out {out_dir} --split-by {split}"
 
 
 def _rules(path: str | None, encoding: str | None = None, lang: str | None = None) -> Rules:
@@ -66,8 +105,7 @@ def _rules(path: str | None, encoding: str | None = None, lang: str | None = Non
 def _speak(rules: Rules):
     """From here on the command prints in the rules' language (validate and rebuild: the commands
     whose texts are all in the catalogue). Returns the catalogue."""
-    global _lang
-    _lang = rules.lang
+    click.get_current_context().meta[_LANG] = rules.lang
     return catalogue(rules.lang)
 
 
@@ -190,8 +228,6 @@ class _progress:
 @click.version_option(__version__, prog_name="funnel-xl")
 def cli() -> None:
     """funnel-xl: 销售漏斗跟踪表的模板、校验、重算与月度分析报告。"""
-    global _lang
-    _lang = ZH
 
 
 def main() -> None:
@@ -279,31 +315,22 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
     files = _workbooks(workbooks)
     # The first workbook is read while pandas and pandera load (see funnel_xl.sheets).
     with ReadAhead(files, rules) as ahead, _progress(quiet) as progress:
-        from .pipeline import validate_files
-        from .problems import sort_problems
+        from .validation import validate_files
 
-        validated, inputs = _run(
-            validate_files, files, rules, as_of_date, progress=progress, ahead=ahead
-        )
-    problems = sort_problems([p for v in validated for p in v.problems])
-    counts = count_by_severity(problems)
+        report = _run(validate_files, files, rules, as_of_date, progress=progress, ahead=ahead)
+    counts = count_by_severity(report.problems)
     if fmt == "json":
-        payload = {
-            "as_of": as_of_date.isoformat(),
-            "files": [i.name for i in inputs],
-            "rows": sum(i.rows for i in inputs),
-            "counts": counts,
-            "problems": [p.as_dict() for p in problems],
-        }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        for p in problems:
+        for p in report.problems:
             click.echo(p.as_text(rules.lang))
-        rows = sum(i.rows for i in inputs)
-        files_text = t("cli.validate.files", count=len(inputs)) if len(files) > 1 else ""
-        click.echo(t("cli.validate.total", files=files_text, rows=rows, errors=counts[ERROR], warnings=counts[WARNING]))
-        _skipped_note(inputs, t)
-    sys.exit(EXIT_PROBLEMS if counts[ERROR] else EXIT_OK)
+        files_text = t("cli.validate.files", count=len(report.inputs)) if len(files) > 1 else ""
+        click.echo(t(
+            "cli.validate.total", files=files_text, rows=report.rows, errors=counts[Severity.ERROR],
+            warnings=counts[Severity.WARNING],
+        ))
+        _skipped_note(report.inputs, t)
+    sys.exit(EXIT_PROBLEMS if counts[Severity.ERROR] else EXIT_OK)
 
 
 @cli.command()
@@ -364,8 +391,14 @@ def rebuild(
             ahead=ahead,
         )
         written = _run(write_outputs, analysis, out_dir, json_path, split_by, progress=progress)
+    _rebuild_summary(analysis, written, len(files), split_by, t)
+    sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
+
+
+def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
+    """What rebuild found and wrote, in the rules' language."""
     unreadable = [p for p in analysis.problems if p.code == "unreadable_file"]
-    if len(files) > 1:
+    if n_files > 1:
         click.echo(t("cli.read", count=len(analysis.inputs)) + (
             t("cli.unreadable", count=len(unreadable), files=t.join(p.file for p in unreadable))
             if unreadable else ""
@@ -385,7 +418,7 @@ def rebuild(
     _skipped_note(analysis.inputs, t)
     click.echo(t("cli.report", path=written.report))
     if written.detail:
-        click.echo(t("cli.detail", path=written.detail, rows=f"{rules.report.detail_rows:,}"))
+        click.echo(t("cli.detail", path=written.detail, rows=f"{analysis.rules.report.detail_rows:,}"))
     if written.json:
         click.echo(f"JSON: {written.json}")
     if written.split:
@@ -398,7 +431,6 @@ def rebuild(
         previous = analysis.flow.previous_month
         compared = t("cli.history.compared", month=previous) if previous else t("cli.history.first")
         click.echo(t("cli.history", path=written.history, month=analysis.as_of.isoformat()[:7], compared=compared))
-    sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
 
 
 @cli.command()
@@ -443,15 +475,15 @@ def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
             refused.append(path)
             continue
         written += result.written
-        errors = [p for p in result.problems if p.severity == ERROR]
+        errors = [p for p in result.problems if p.severity == Severity.ERROR]
         with_errors += bool(errors)
         for p in errors:
             click.echo(p.as_text())
         _refresh_summary(result)
         counts = count_by_severity(result.problems)
-        if counts[ERROR] or counts[WARNING]:
+        if counts[Severity.ERROR] or counts[Severity.WARNING]:
             click.echo(
-                f"数据问题: 错误 {counts[ERROR]} 个（这些行未刷新），警告 {counts[WARNING]} 个"
+                f"数据问题: 错误 {counts[Severity.ERROR]} 个（这些行未刷新），警告 {counts[Severity.WARNING]} 个"
                 f"（用 funnel-xl validate 查看全部）"
             )
     if several:
@@ -501,24 +533,20 @@ def _refresh_summary(result) -> None:
 def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date, t) -> None:
     n = team.totals
     click.echo(t("cli.summary.leads", as_of=as_of.isoformat(), total=n.total, valid=n.valid, excluded=n.excluded))
-    click.echo(t("cli.summary.win_rate", rate=_pct(team.win_rate), won=n.won, closed=n.won + n.lost))
+    click.echo(t("cli.summary.win_rate", rate=rate_text(team.win_rate), won=n.won, closed=n.won + n.lost))
     worst = team.worst_transition
     click.echo(
-        t("cli.summary.worst", label=worst.label, rate=_pct(worst.rate)) if worst
+        t("cli.summary.worst", label=worst.label, rate=rate_text(worst.rate)) if worst
         else t("cli.summary.worst_unknown", min_sample=team.min_sample)
     )
     click.echo(t("cli.summary.alerts", stalled=team.stalled, overdue=team.overdue, stale=team.stale))
-    click.echo(t("cli.summary.problems", errors=counts[ERROR], warnings=counts[WARNING]))
+    click.echo(t("cli.summary.problems", errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING]))
 
 
 def _skipped_note(inputs, t) -> None:
     skipped = sum(i.skipped_without_stage for i in inputs)
     if skipped:
         click.echo(t("cli.skipped", count=skipped))
-
-
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
 
 
 @cli.command()
@@ -532,13 +560,15 @@ def _pct(rate: float | None) -> str:
               help="把邮件写成 .eml 文件放到这个目录（默认 OUT/<月份>/outbox），不发送。")
 @click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
 @click.option("--dry-run", is_flag=True, help="只列出谁会收到什么，不写文件、不发送。")
-def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -> None:
+@rules_option
+def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run, rules_path) -> None:
     """Mail the month: the team report to the manager, each rep their own workbook.
 
     Reads what `funnel-xl rebuild … --split-by owner` wrote for the month. By default the
     messages are written as .eml files (nothing leaves the machine); --smtp sends them, with
     STARTTLS and login as the recipients file says. The login comes from the environment
-    variables FUNNEL_XL_SMTP_USER and FUNNEL_XL_SMTP_PASSWORD, or a prompt.
+    variables FUNNEL_XL_SMTP_USER and FUNNEL_XL_SMTP_PASSWORD, or a prompt. Amounts are in the
+    rules' amount_unit (--rules, as for rebuild).
     Re-running sends only what has not gone yet (sent-log.jsonl in the month's folder).
 
     Example: funnel-xl mail --month 2024-05 --to-rules rules/recipients.toml --dry-run
@@ -548,15 +578,7 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -
     Exit code 0: all written or sent; 1: some messages failed; 2: nothing could be done.
     """
     from .groups import period_folder
-    from .mail import (
-        SENT_LOG,
-        SentLog,
-        load_month,
-        parse_server,
-        plan_mail,
-        send_smtp,
-        write_outbox,
-    )
+    from .mail import SENT_LOG, SentLog, load_month, parse_server, plan_mail, write_outbox
     from .recipients import load_recipients
 
     if month is None and as_of is None:
@@ -564,19 +586,14 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -
     if outbox and smtp_server:
         raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
     _, period = _run(resolve_as_of, as_of, month)
+    unit = _rules(rules_path).amount_unit
     recipients = _run(load_recipients, recipients_path)
     server = _run(parse_server, smtp_server) if smtp_server else None
     the_month = _run(load_month, out_dir, period)
-    plan = _run(plan_mail, the_month, recipients)
+    plan = _run(plan_mail, the_month, recipients, amount_unit=unit)
     folder = period_folder(out_dir, period)
     log = _run(SentLog, folder / SENT_LOG)
-
-    for kind, name in plan.unaddressed:
-        table = "reps" if kind == "owner" else "sources"
-        click.echo(f"未发送: 「{name}」没有邮箱地址，请在 {recipients_path} 的 [{table}] 中添加。", err=True)
-    for kind, name, close in plan.unknown:
-        hint = f"（是否指「{close}」？）" if close else ""
-        click.echo(f"注意: {recipients_path} 中的「{name}」本期没有工作簿{hint}", err=True)
+    _mail_notices(plan, recipients_path)
 
     if dry_run:
         target = f"发送到 {smtp_server}" if server else f"写入 {outbox or folder / 'outbox'}"
@@ -586,14 +603,28 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run) -
             size = o.attachment.stat().st_size
             state = f"  [已于 {before.get('sent_at', '?')} 发送过，将跳过]" if before else ""
             click.echo(f"  {o.label} ← {o.attachment_name} ({size / 1024:.0f} KB){state}")
-        return
-
-    if server is None:
+    elif server is None:
         outcomes = _run(write_outbox, plan.outgoing, outbox or folder / "outbox", period)
         for r in outcomes:
             click.echo(f"已写入: {r.detail}  ({r.outgoing.label})")
         click.echo(f"共 {len(outcomes)} 封，已写成 .eml 文件：用邮件客户端打开即可核对并发送。")
-        return
+    else:
+        _mail_send(plan, recipients, server, log)
+
+
+def _mail_notices(plan, recipients_path: str) -> None:
+    """The groups without an address and the addresses without a workbook, on stderr."""
+    for kind, name in plan.unaddressed:
+        table = "reps" if kind == "owner" else "sources"
+        click.echo(f"未发送: 「{name}」没有邮箱地址，请在 {recipients_path} 的 [{table}] 中添加。", err=True)
+    for _kind, name, close in plan.unknown:
+        hint = f"（是否指「{close}」？）" if close else ""
+        click.echo(f"注意: {recipients_path} 中的「{name}」本期没有工作簿{hint}", err=True)
+
+
+def _mail_send(plan, recipients, server: tuple[str, int], log) -> None:
+    """Send the planned messages over SMTP and say how each went (exit 1 when some failed)."""
+    from .mail import send_smtp
 
     credentials = _smtp_credentials() if recipients.smtp.login else None
     host, port = server
@@ -730,24 +761,29 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
             exc.show()
             unusable += 1
             continue
-        click.echo(f"工作表「{fit.sheet}」，表头在第 {fit.header_row} 行，{fit.rows} 行线索"
-                   + (f"（另有 {fit.skipped_without_stage} 行没有阶段，按规则跳过）" if fit.skipped_without_stage else ""))
-        for field, letter, header in fit.found:
-            click.echo(f"  {field:<18} ← {letter} 列「{header}」")
-        if fit.missing:
-            click.echo(f"  表中没有的可选列: {'、'.join(fit.missing)}")
-        if fit.other_headers:
-            click.echo(f"  未使用的列: {'、'.join(fit.other_headers)}")
-        if fit.unknown_stages:
-            listed = "、".join(f"「{v}」({n} 行)" for v, n in fit.unknown_stages.most_common())
-            click.echo(
-                f"  规则不认识的阶段值: {listed}。请在 [stage_values] 中把它们对应到阶段或流失标签，"
-                "或加入 [[stages]] / lost_labels。"
-            )
-        if fit.problems:
-            listed = "，".join(f"{code} {n}" for code, n in sorted(fit.problems.items()))
-            click.echo(f"  数据问题（用 funnel-xl validate 查看每一条）: {listed}")
-        else:
-            click.echo("  没有数据问题。")
+        _fit_summary(fit)
     if unusable:
         sys.exit(EXIT_UNUSABLE)
+
+
+def _fit_summary(fit) -> None:
+    """How the rules read one workbook (see :func:`funnel_xl.draft.fit_rules`)."""
+    click.echo(f"工作表「{fit.sheet}」，表头在第 {fit.header_row} 行，{fit.rows} 行线索"
+               + (f"（另有 {fit.skipped_without_stage} 行没有阶段，按规则跳过）" if fit.skipped_without_stage else ""))
+    for field, letter, header in fit.found:
+        click.echo(f"  {field:<18} ← {letter} 列「{header}」")
+    if fit.missing:
+        click.echo(f"  表中没有的可选列: {'、'.join(fit.missing)}")
+    if fit.other_headers:
+        click.echo(f"  未使用的列: {'、'.join(fit.other_headers)}")
+    if fit.unknown_stages:
+        listed = "、".join(f"「{v}」({n} 行)" for v, n in fit.unknown_stages.most_common())
+        click.echo(
+            f"  规则不认识的阶段值: {listed}。请在 [stage_values] 中把它们对应到阶段或流失标签，"
+            "或加入 [[stages]] / lost_labels。"
+        )
+    if fit.problems:
+        listed = "，".join(f"{code} {n}" for code, n in sorted(fit.problems.items()))
+        click.echo(f"  数据问题（用 funnel-xl validate 查看每一条）: {listed}")
+    else:
+        click.echo("  没有数据问题。")

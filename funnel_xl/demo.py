@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 from .rules import Rules
 from .template import write_tracking_workbook
@@ -251,7 +252,7 @@ class _LogRows:
 
     def __iter__(self) -> Iterator[dict]:
         for entry in self.entries:
-            yield {k: v for k, v in zip(self.fields, entry) if v is not None}
+            yield {k: v for k, v in zip(self.fields, entry, strict=False) if v is not None}
 
 
 @dataclass
@@ -268,16 +269,10 @@ class _Journey:
     reason: str | None = None
 
 
-def demo_rows(
-    rules: Rules,
-    *,
-    seed: int = 2024,
-    n_leads: int = 300,
-    as_of: date = date(2024, 5, 31),
-    months: int = 6,
-) -> list[dict]:
-    """Rows of a realistic team's tracking sheet, keyed by field name; the same seed gives the same rows."""
-    return demo_data(rules, seed=seed, n_leads=n_leads, as_of=as_of, months=months).leads
+def demo_rows(rules: Rules, **options: Any) -> list[dict]:
+    """Rows of a realistic team's tracking sheet, keyed by field name; the same seed gives the same
+    rows. ``options``: those of :func:`demo_data` (seed, n_leads, as_of, months)."""
+    return demo_data(rules, **options).leads
 
 
 def demo_data(
@@ -573,7 +568,7 @@ class _FollowUpLog:
         # Follow-ups between moves of rows without a planted problem: where log mistakes may go.
         spare: list[tuple[date, list]] = []
         disagree: list[tuple[int, list]] = []
-        for i, (row, journey) in enumerate(zip(rows, journeys)):
+        for i, (row, journey) in enumerate(zip(rows, journeys, strict=True)):
             for entry, kind in self.lead(row["lead_id"], journey):
                 by_day.setdefault(entry[1], []).append(entry)
                 if i not in taken:

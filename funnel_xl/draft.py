@@ -30,6 +30,7 @@ from pathlib import Path
 from .container import column_letters
 from .reader import RawTable, read_table
 from .rules import DEFAULT_AMOUNT_UNIT, Column, Rules, load_rules, normalize_header
+from .text import is_empty
 
 # Words that give a header's field away when no alias matches (folded, as normalize_header folds).
 _HINTS = {
@@ -70,7 +71,7 @@ class _Header:
 
     @property
     def filled(self) -> list:
-        return [v for v in self.values if not _blank(v)]
+        return [v for v in self.values if not is_empty(v)]
 
     @property
     def kind(self) -> str:
@@ -115,7 +116,7 @@ def _headers(table: RawTable, rules: Rules) -> tuple[list[_Header], int]:
     body = rows[header_at + 1 :]
     headers = []
     for j, cell in enumerate(header_cells):
-        text = " ".join(str(cell).split()) if not _blank(cell) else ""
+        text = " ".join(str(cell).split()) if not is_empty(cell) else ""
         if not text:
             continue
         values = [row[j] if j < len(row) else None for row in body]
@@ -229,8 +230,8 @@ class _Draft:
             if h is stage or h.kind != "number":
                 continue
             numbers: dict[str, set] = {}
-            for value, number in zip(stage.values, h.values):
-                if _blank(value):
+            for value, number in zip(stage.values, h.values, strict=False):
+                if is_empty(value):
                     continue
                 numbers.setdefault(_text(value), set()).add(_number(number))
             if all(len(numbers.get(v, ())) == 1 and None not in numbers[v] for v in values):
@@ -374,7 +375,7 @@ class _Draft:
         if stage is not None:
             blank = sum(
                 1 for i, v in enumerate(stage.values)
-                if _blank(v) and any(i < len(h.values) and not _blank(h.values[i]) for h in self.headers)
+                if is_empty(v) and any(i < len(h.values) and not is_empty(h.values[i]) for h in self.headers)
             )
         if blank:
             self.add(
@@ -480,10 +481,6 @@ def _date_formats(headers: list[_Header]) -> list[str]:
 def _reads_as(value: str, words: tuple[str, ...]) -> bool:
     folded = normalize_header(value)
     return any(folded == w or folded.startswith(w) or folded.endswith(w) for w in words)
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _number(value: object) -> float | None:

@@ -5,8 +5,34 @@ records. These exceptions mean a command cannot run at all (exit code 2).
 """
 
 
+from enum import StrEnum
+
+
+class Remedy(StrEnum):
+    """A way out of an error that a front end can offer by its own means (the CLI: a flag)."""
+
+    SKIP_HISTORY = "skip_history"  # the month can be reported without the history store
+    ONE_PERIOD = "one_period"  # name the as-of date or the month, not both
+    REBUILD_MONTH = "rebuild_month"  # rebuild the month first (context: out_dir, period, split)
+    RECIPIENTS_FILE = "recipients_file"  # name another recipients file
+
+
 class FunnelXLError(Exception):
-    """Base class of every error funnel_xl raises on purpose."""
+    """Base class of every error funnel_xl raises on purpose.
+
+    ``remedy`` (a :class:`Remedy`, or None) says what the caller can offer beyond the message;
+    ``advice`` is the message's closing advice sentence (without its 。), when it has one;
+    ``context`` holds what the remedy needs (e.g. the month to rebuild).
+    """
+
+    def __init__(
+        self, *args: object, remedy: Remedy | None = None, advice: str | None = None,
+        context: dict[str, str] | None = None,
+    ):
+        super().__init__(*args)
+        self.remedy = remedy
+        self.advice = advice
+        self.context = dict(context or {})
 
 
 class RulesError(FunnelXLError):
@@ -15,8 +41,8 @@ class RulesError(FunnelXLError):
     ``messages`` lists every mistake found (one line each); the error's text is all of them.
     """
 
-    def __init__(self, *messages: str):
-        super().__init__("\n".join(messages))
+    def __init__(self, *messages: str, **remedy):
+        super().__init__("\n".join(messages), **remedy)
         self.messages: list[str] = list(messages)
 
 

@@ -28,34 +28,66 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
-from .messages import catalogue
-from .metrics import (
-    ENTERED_BETWEEN_RUNS,
-    ENTERED_STORE,
-    LOST,
-    WON,
-    FiredSuggestion,
-    FunnelMetrics,
-    FunnelResult,
-    Rate,
-    aggregate,
-    by_group,
-    classify,
+from .compare import Versus, versus_team
+from .frames import (
+    AMOUNT,
+    CLOSE_PAST,
+    CYCLE_DAYS,
+    DATE,
+    DWELL_DAYS,
+    FILE,
+    FIRST_CONTACT,
+    FROM_STAGE,
+    LAST_FOLLOW_UP,
+    LEAD_ID,
+    LOST_AT,
+    LOST_CYCLE_DAYS,
+    MOVE_SOURCE,
+    OVERDUE,
+    ROW,
+    SNOOZED,
+    STAGE,
+    STAGE_CHANGE,
+    STAGE_ENTERED,
+    STAGE_ENTERED_COLUMN,
+    STAGE_ENTERED_SOURCE,
+    STALE,
+    STALLED,
+    STATUS,
+    TIME,
+    TO_STAGE,
+    EnteredFrom,
+    LostAtFrom,
+    MoveSource,
+    Status,
+    dates,
+    numbers,
+    values,
 )
+from .frames import TRANSITION_COLUMNS as _TRANSITION_COLUMNS
+from .metrics import Evidence, FunnelMetrics, FunnelResult, Rate, aggregate, by_group, classify
+from .period import month_label
 from .rules import Rules
 
-# Where a transition's date came from.
-SOURCE_LOG, SOURCE_COLUMN, SOURCE_ESTIMATED = "log", "column", "estimated"
-# Where a lost lead's lost-at stage came from.
-LOST_AT_LOG, LOST_AT_COLUMN, LOST_AT_STORE = "log", "column", "store"
 # Where a month of the trend came from.
 BASIS_CURRENT, BASIS_STORE, BASIS_LOG = "current", "store", "log"
 TREND_MONTHS = 12
-TRANSITION_COLUMNS = ["lead_id", "from_stage", "to_stage", "date", "source", "_file", "_row"]
+
+
+class MoveDirection(StrEnum):
+    """Which way a transition goes (see :func:`move_directions`)."""
+
+    FORWARD = "forward"
+    BACK = "back"
+    LOST = "lost"
+    REVIVED = "revived"  # out of a lost label, back into the funnel
+
+TRANSITION_COLUMNS = list(_TRANSITION_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -242,63 +274,43 @@ def build_flow(
     )
 
 
-def flag_suggestions(flags: list[ChannelFlag], rules: Rules) -> list[FiredSuggestion]:
-    """One 优化建议 line per flagged channel (process step 5: conversion low month after month)."""
-    first = f"{rules.stage_names[0]}→{rules.stage_names[1]}"
-    t = catalogue(rules.lang)
-    out = []
-    for f in flags:
-        key = f"suggestion.low_channel.{f.metric}"
-        text = t(
-            "suggestion.low_channel", source=f.source, what=t(key, transition=first),
-            months=len(f.months), limit=_percent(f.limit), first=f.months[0], last=f.months[-1],
-            values=t.join(_percent(v) for v in f.values), advice=t(f"{key}.advice"),
-        )
-        out.append(FiredSuggestion(f"source_low_{f.metric}", text, f.values[-1], None, f.source))
-    return out
-
-
-def _percent(rate: float) -> str:
-    return f"{rate * 100:.0f}%"
-
-
 # ---------------------------------------------------------------------------
 # Transitions and the sources of stage-entered dates and lost-at stages
 # ---------------------------------------------------------------------------
 
 def log_transitions(entries: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """The transitions the follow-up log records (usable entries with a 阶段调整为)."""
-    if entries is None or entries.empty or "stage_change" not in entries:
+    if entries is None or entries.empty or STAGE_CHANGE not in entries:
         return empty_transitions()
-    columns = ["lead_id", "time", "stage_change", "_file", "_row"]
-    moves = entries.loc[entries["stage_change"].notna(), columns]
-    moves = moves.sort_values(["lead_id", "time", "_file", "_row"], kind="stable")
-    before = moves.groupby("lead_id", sort=False)["stage_change"].shift(1)
+    columns = [LEAD_ID, TIME, STAGE_CHANGE, FILE, ROW]
+    moves = entries.loc[entries[STAGE_CHANGE].notna(), columns]
+    moves = moves.sort_values([LEAD_ID, TIME, FILE, ROW], kind="stable")
+    before = moves.groupby(LEAD_ID, sort=False)[STAGE_CHANGE].shift(1)
     before = before.where(before.notna(), rules.stage_names[0]).astype(object)
     out = pd.DataFrame(
         {
-            "lead_id": moves["lead_id"],
-            "from_stage": before,
-            "to_stage": moves["stage_change"],
-            "date": moves["time"],
-            "source": SOURCE_LOG,
-            "_file": moves["_file"],
-            "_row": moves["_row"],
+            LEAD_ID: moves[LEAD_ID],
+            FROM_STAGE: before,
+            TO_STAGE: moves[STAGE_CHANGE],
+            DATE: moves[TIME],
+            MOVE_SOURCE: MoveSource.LOG,
+            FILE: moves[FILE],
+            ROW: moves[ROW],
         }
     )
-    return out[out["to_stage"] != out["from_stage"]].reset_index(drop=True)
+    return out[out[TO_STAGE] != out[FROM_STAGE]].reset_index(drop=True)
 
 
 def empty_transitions() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "lead_id": pd.Series(dtype=object),
-            "from_stage": pd.Series(dtype=object),
-            "to_stage": pd.Series(dtype=object),
-            "date": pd.Series(dtype="datetime64[ns]"),
-            "source": pd.Series(dtype=object),
-            "_file": pd.Series(dtype=object),
-            "_row": pd.Series(dtype="Int64"),
+            LEAD_ID: pd.Series(dtype=object),
+            FROM_STAGE: pd.Series(dtype=object),
+            TO_STAGE: pd.Series(dtype=object),
+            DATE: pd.Series(dtype="datetime64[ns]"),
+            MOVE_SOURCE: pd.Series(dtype=object),
+            FILE: pd.Series(dtype=object),
+            ROW: pd.Series(dtype="Int64"),
         }
     )
 
@@ -306,118 +318,125 @@ def empty_transitions() -> pd.DataFrame:
 def resolve(
     leads: pd.DataFrame, moves: pd.DataFrame, previous: PreviousSnapshot | None, rules: Rules,
     as_of: date,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Add the log's and the store's evidence to the valid leads; return them and all transitions.
-
-    Columns added (read by :func:`funnel_xl.metrics.derive_lead_fields`): ``stage_entered_log``,
-    ``stage_entered_store`` and its ``stage_entered_store_source``, ``stage_entered_column_stale``
-    (the stage changed since the previous rebuild but 阶段进入日期 still holds that rebuild's date);
-    ``lost_at`` becomes the resolved lost-at stage, ``lost_at_source`` says where it came from, and
-    ``lost_at_column`` keeps what the rep typed.
-    """
-    out = leads.copy()
-    ids, stage = out["lead_id"], out["stage"]
+) -> tuple[Evidence, pd.DataFrame]:
+    """What the log and the store say of the valid leads (see :class:`funnel_xl.metrics.Evidence`),
+    and every transition known to this run: the log's and those seen between two rebuilds."""
+    ids, stage = leads[LEAD_ID], leads[STAGE]
+    entered_log, log_lost_at = _log_evidence(ids, stage, moves, rules)
+    store = _store_evidence(leads, moves, previous, rules, as_of)
+    typed = values(leads, LOST_AT)
     is_lost = stage.isin(rules.lost_labels)
-    stages_before_won = set(rules.stage_names[:-1])
-
-    # The log: the latest move into the lead's current stage; the stage before the lost entry.
-    if len(moves):
-        into = moves.groupby(["lead_id", "to_stage"], sort=False)["date"].max()
-        key = pd.MultiIndex.from_arrays([ids.to_numpy(dtype=object), stage.to_numpy(dtype=object)])
-        out["stage_entered_log"] = pd.to_datetime(into.reindex(key).to_numpy())
-        marked = moves[
-            moves["to_stage"].isin(rules.lost_labels) & moves["from_stage"].isin(stages_before_won)
-        ]
-        log_lost_at = ids.map(marked.groupby("lead_id", sort=False)["from_stage"].last())
-    else:
-        out["stage_entered_log"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
-        log_lost_at = pd.Series(None, index=out.index, dtype=object)
-
-    transitions = [moves]
-    store_lost_at = pd.Series(None, index=out.index, dtype=object)
-    out["stage_entered_store"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
-    out["stage_entered_store_source"] = pd.Series(None, index=out.index, dtype=object)
-    out["stage_entered_column_stale"] = False
-    out["previous_stage"] = pd.Series(None, index=out.index, dtype=object)
-    if previous is not None and len(previous.leads):
-        before = previous.leads.drop_duplicates("lead_id").set_index("lead_id")
-        was = ids.map(before["stage"])
-        was_entered = pd.to_datetime(ids.map(before["stage_entered"]))
-        was_column = pd.to_datetime(ids.map(_column_or_none(before, "stage_entered_column")))
-        was_source = ids.map(_column_or_none(before, "stage_entered_source"))
-        was_lost_at = ids.map(before["lost_at"])
-        out["previous_stage"] = was.astype(object)
-        seen = was.notna()
-        same = seen & (was == stage)
-        changed = seen & (was != stage)
-        start, end = pd.Timestamp(previous.as_of), pd.Timestamp(as_of)
-        if len(moves):
-            between = moves[(moves["date"] > start) & (moves["date"] <= end)]
-            covered = ids.isin(between["lead_id"])
-        else:
-            covered = pd.Series(False, index=out.index)
-        column = _dates(out, "stage_entered_column")
-        # 阶段进入日期 not updated when the stage changed: it still holds the date the previous
-        # rebuild used for the old stage; or, the stage unchanged since, still the very value that
-        # rebuild did not trust.
-        stale = column.notna() & (
-            (changed & (column == was_entered))
-            | (
-                same & (column == was_column)
-                & was_source.isin([ENTERED_STORE, ENTERED_BETWEEN_RUNS])
-            )
-        )
-        out["stage_entered_column_stale"] = stale
-        fresh = changed & column.notna() & ~stale
-        follow_up = _dates(out, "last_follow_up")
-        estimate = follow_up.where((follow_up > start) & (follow_up <= end), end)
-
-        carried = same & was_entered.notna()
-        out.loc[carried, "stage_entered_store"] = was_entered[carried]
-        out.loc[carried, "stage_entered_store_source"] = ENTERED_STORE
-        moved = changed & ~covered
-        out.loc[moved, "stage_entered_store"] = estimate[moved]
-        out.loc[moved, "stage_entered_store_source"] = ENTERED_BETWEEN_RUNS
-
-        store_lost_at = was.where(is_lost & changed & was.isin(stages_before_won))
-        keep = is_lost & same & was_lost_at.notna()
-        store_lost_at[keep] = was_lost_at[keep]
-
-        if moved.any():
-            dated = pd.Series(estimate.where(~fresh, column))
-            transitions.append(
-                pd.DataFrame(
-                    {
-                        "lead_id": ids[moved],
-                        "from_stage": was[moved].astype(object),
-                        "to_stage": stage[moved].astype(object),
-                        "date": dated[moved],
-                        "source": np.where(fresh[moved], SOURCE_COLUMN, SOURCE_ESTIMATED),
-                        "_file": out["_file"][moved] if "_file" in out else None,
-                        "_row": out["_row"][moved] if "_row" in out else None,
-                    }
-                )
-            )
-
-    typed = out["lost_at"] if "lost_at" in out else pd.Series(None, index=out.index, dtype=object)
-    out["lost_at_column"] = typed
-    column_lost_at = typed.where(typed.isin(stages_before_won))
-    lost_at = pd.Series(None, index=out.index, dtype=object)
-    lost_at_source = pd.Series(None, index=out.index, dtype=object)
-    for values, label in (
-        (log_lost_at, LOST_AT_LOG), (column_lost_at, LOST_AT_COLUMN), (store_lost_at, LOST_AT_STORE)
+    column_lost_at = typed.where(typed.isin(rules.stage_names[:-1]))
+    lost_at = pd.Series(None, index=leads.index, dtype=object)
+    lost_at_source = pd.Series(None, index=leads.index, dtype=object)
+    for found, label in (
+        (log_lost_at, LostAtFrom.LOG), (column_lost_at, LostAtFrom.COLUMN),
+        (store.lost_at, LostAtFrom.STORE),
     ):
-        fill = is_lost & lost_at.isna() & values.notna()
-        lost_at[fill] = values[fill]
+        fill = is_lost & lost_at.isna() & found.notna()
+        lost_at[fill] = found[fill]
         lost_at_source[fill] = label
-    out["lost_at"] = lost_at.where(is_lost, typed)
-    out["lost_at_source"] = lost_at_source
-    frames = [t for t in transitions if len(t)]
+    evidence = Evidence(
+        stage_entered_log=entered_log,
+        stage_entered_store=store.entered,
+        stage_entered_store_source=store.entered_source,
+        column_stale=store.column_stale,
+        previous_stage=store.previous_stage,
+        lost_at=lost_at.where(is_lost, typed),
+        lost_at_source=lost_at_source,
+    )
+    frames = [t for t in (moves, store.transitions) if len(t)]
     if not frames:
-        return out, empty_transitions()
+        return evidence, empty_transitions()
     all_moves = pd.concat(frames, ignore_index=True)
-    all_moves = all_moves.sort_values(["lead_id", "date"], kind="stable").reset_index(drop=True)
-    return out, all_moves[TRANSITION_COLUMNS]
+    all_moves = all_moves.sort_values([LEAD_ID, DATE], kind="stable").reset_index(drop=True)
+    return evidence, all_moves[TRANSITION_COLUMNS]
+
+
+def _log_evidence(
+    ids: pd.Series, stage: pd.Series, moves: pd.DataFrame, rules: Rules
+) -> tuple[pd.Series, pd.Series]:
+    """The latest log move into each lead's current stage, and the stage a lost lead was in just
+    before the log marked it lost."""
+    if not len(moves):
+        return (
+            pd.Series(pd.NaT, index=ids.index, dtype="datetime64[ns]"),
+            pd.Series(None, index=ids.index, dtype=object),
+        )
+    into = moves.groupby([LEAD_ID, TO_STAGE], sort=False)[DATE].max()
+    key = pd.MultiIndex.from_arrays([ids.to_numpy(dtype=object), stage.to_numpy(dtype=object)])
+    entered = pd.Series(pd.to_datetime(into.reindex(key).to_numpy()), index=ids.index)
+    marked = moves[
+        moves[TO_STAGE].isin(rules.lost_labels) & moves[FROM_STAGE].isin(rules.stage_names[:-1])
+    ]
+    return entered, ids.map(marked.groupby(LEAD_ID, sort=False)[FROM_STAGE].last())
+
+
+@dataclass(frozen=True)
+class _StoreEvidence:
+    entered: pd.Series
+    entered_source: pd.Series
+    column_stale: pd.Series
+    previous_stage: pd.Series
+    lost_at: pd.Series
+    transitions: pd.DataFrame  # the stage changes seen between the two rebuilds
+
+
+def _store_evidence(
+    leads: pd.DataFrame, moves: pd.DataFrame, previous: PreviousSnapshot | None, rules: Rules,
+    as_of: date,
+) -> _StoreEvidence:
+    """What the previous rebuild's snapshot says: the stage-entered date it used (or, the stage
+    changed since and no log entry covers it, an estimate between the two rebuilds), whether
+    阶段进入日期 still holds a date that rebuild used, and the stage a lead was in before it was lost."""
+    index = leads.index
+    none = pd.Series(None, index=index, dtype=object)
+    if previous is None or not len(previous.leads):
+        return _StoreEvidence(
+            pd.Series(pd.NaT, index=index, dtype="datetime64[ns]"), none,
+            pd.Series(False, index=index), none, none, empty_transitions(),
+        )
+    ids, stage = leads[LEAD_ID], leads[STAGE]
+    before = previous.leads.drop_duplicates(LEAD_ID).set_index(LEAD_ID)
+    was = ids.map(before[STAGE])
+    was_entered = pd.to_datetime(ids.map(before[STAGE_ENTERED]))
+    was_column = pd.to_datetime(ids.map(before[STAGE_ENTERED_COLUMN]))
+    was_source = ids.map(before[STAGE_ENTERED_SOURCE])
+    same, changed = was.notna() & (was == stage), was.notna() & (was != stage)
+    start, end = pd.Timestamp(previous.as_of), pd.Timestamp(as_of)
+    between = moves[(moves[DATE] > start) & (moves[DATE] <= end)] if len(moves) else moves
+    covered = ids.isin(between[LEAD_ID]) if len(moves) else pd.Series(False, index=index)
+    column = dates(leads, STAGE_ENTERED_COLUMN)
+    # 阶段进入日期 not updated when the stage changed: it still holds the date the previous
+    # rebuild used for the old stage; or, the stage unchanged since, still the very value that
+    # rebuild did not trust.
+    stale = column.notna() & (
+        (changed & (column == was_entered))
+        | (same & (column == was_column) & was_source.isin([EnteredFrom.STORE, EnteredFrom.BETWEEN_RUNS]))
+    )
+    fresh = changed & column.notna() & ~stale
+    follow_up = dates(leads, LAST_FOLLOW_UP)
+    estimate = follow_up.where((follow_up > start) & (follow_up <= end), end)
+    entered = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    source = none.copy()
+    carried, moved = same & was_entered.notna(), changed & ~covered
+    entered[carried], source[carried] = was_entered[carried], EnteredFrom.STORE
+    entered[moved], source[moved] = estimate[moved], EnteredFrom.BETWEEN_RUNS
+    lost_at = was.where(stage.isin(rules.lost_labels) & changed & was.isin(rules.stage_names[:-1]))
+    keep = stage.isin(rules.lost_labels) & same & ids.map(before[LOST_AT]).notna()
+    lost_at[keep] = ids.map(before[LOST_AT])[keep]
+    transitions = empty_transitions()
+    if moved.any():
+        transitions = pd.DataFrame({
+            LEAD_ID: ids[moved],
+            FROM_STAGE: was[moved].astype(object),
+            TO_STAGE: stage[moved].astype(object),
+            DATE: estimate.where(~fresh, column)[moved],
+            MOVE_SOURCE: np.where(fresh[moved], MoveSource.COLUMN, MoveSource.ESTIMATED),
+            FILE: leads[FILE][moved] if FILE in leads else None,
+            ROW: leads[ROW][moved] if ROW in leads else None,
+        })
+    return _StoreEvidence(entered, source, stale, was.astype(object), lost_at, transitions)
 
 
 # ---------------------------------------------------------------------------
@@ -434,16 +453,13 @@ def period_figures(
     """The flow of [start, end] from derived leads (see :func:`funnel_xl.metrics.derive_lead_fields`)
     and transitions."""
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
-    first_contact = _dates(leads, "first_contact")
-    entered = _dates(leads, "stage_entered")
+    first_contact = dates(leads, FIRST_CONTACT)
+    entered = dates(leads, STAGE_ENTERED)
     in_period = (entered >= lo) & (entered <= hi)
-    won = (leads["status"] == WON) & in_period
-    lost = (leads["status"] == LOST) & in_period
+    won = (leads["status"] == Status.WON) & in_period
+    lost = (leads["status"] == Status.LOST) & in_period
     cycle = pd.to_numeric(leads["cycle_days"], errors="coerce")[won].dropna().astype(float)
-    amount = (
-        pd.to_numeric(leads["amount"], errors="coerce") if "amount" in leads
-        else pd.Series(0.0, index=leads.index)
-    )
+    amount = numbers(leads, AMOUNT)
 
     moves = transitions[(transitions["date"] >= lo) & (transitions["date"] <= hi)]
     return PeriodFigures(
@@ -463,17 +479,31 @@ def period_figures(
     )
 
 
+def move_directions(moves: pd.DataFrame, rules: Rules) -> pd.Series:
+    """Each transition's direction: lost (into a lost label), revived (out of one), forward (to a
+    later stage), else back (an earlier stage, or one the rules do not know)."""
+    index_of = {name: i for i, name in enumerate(rules.stage_names)}
+    frm = moves[FROM_STAGE].map(index_of).fillna(-1).to_numpy(dtype=float)
+    to = moves[TO_STAGE].map(index_of).fillna(-1).to_numpy(dtype=float)
+    direction = np.select(
+        [moves[TO_STAGE].isin(rules.lost_labels), moves[FROM_STAGE].isin(rules.lost_labels), to > frm],
+        [MoveDirection.LOST, MoveDirection.REVIVED, MoveDirection.FORWARD],
+        MoveDirection.BACK,
+    )
+    return pd.Series(direction, index=moves.index, dtype=object).map(MoveDirection)
+
+
 def _exits(moves: pd.DataFrame, rules: Rules) -> tuple[StageExit, ...]:
     n = len(rules.stages)
     index_of = {name: i for i, name in enumerate(rules.stage_names)}
-    frm = moves["from_stage"].map(index_of).to_numpy(dtype=float)
-    to = moves["to_stage"].map(index_of).to_numpy(dtype=float)
-    lost = moves["to_stage"].isin(rules.lost_labels).to_numpy()
+    frm = moves[FROM_STAGE].map(index_of).to_numpy(dtype=float)
+    to = moves[TO_STAGE].map(index_of).to_numpy(dtype=float)
     leaving = ~np.isnan(frm) & (frm < n - 1)
-    frm, to, lost = frm[leaving], to[leaving], lost[leaving]
-    lead = moves["lead_id"].to_numpy(dtype=object)[leaving]
+    frm, to = frm[leaving], to[leaving]
+    lead = moves[LEAD_ID].to_numpy(dtype=object)[leaving]
     order = np.arange(len(frm))
-    kind = np.where(lost, 2, np.where(to > frm, 0, 1))  # 0 forward, 1 back, 2 lost
+    code = {MoveDirection.FORWARD: 0, MoveDirection.BACK: 1, MoveDirection.LOST: 2}
+    kind = move_directions(moves, rules)[leaving].map(code).to_numpy(dtype=int)
     # A forward jump from Si to Sj leaves every stage strictly between them forward as well.
     jump = np.where((kind == 0) & (to > frm + 1), to - frm - 1, 0).astype(int)
     skip_pos = np.repeat(np.arange(len(frm)), jump)
@@ -547,10 +577,6 @@ def month_figures(
     )
 
 
-def month_label(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def trend_months(as_of: date, count: int = TREND_MONTHS) -> list[tuple[str, date, date]]:
     """(label, first day, last day) of the ``count`` months up to as-of's month, oldest first; the
     current month ends on the as-of date."""
@@ -598,12 +624,9 @@ def evidence(leads: pd.DataFrame, transitions: pd.DataFrame) -> pd.DataFrame:
     arrivals = pd.DataFrame(
         {
             "lead_id": leads["lead_id"],
-            "from_stage": (
-                leads["lost_at"].where(leads["status"] == LOST) if "lost_at" in leads
-                else pd.Series(None, index=leads.index, dtype=object)
-            ),
+            "from_stage": values(leads, LOST_AT).where(leads[STATUS] == Status.LOST),
             "to_stage": leads["stage"],
-            "date": _dates(leads, "stage_entered"),
+            "date": dates(leads, STAGE_ENTERED),
         }
     ).dropna(subset=["date"])
     known = pd.concat(
@@ -625,7 +648,7 @@ def reconstruct_month(
     """
     end_ts = pd.Timestamp(end)
     known = evidence(leads, transitions) if known is None else known
-    first_contact = _dates(leads, "first_contact")
+    first_contact = dates(leads, FIRST_CONTACT)
     alive = leads[first_contact <= end_ts]
     # The latest row, not the latest non-blank value per column (from_stage is often blank).
     latest = known[known["date"] <= end_ts].drop_duplicates("lead_id", keep="last")
@@ -646,9 +669,9 @@ def reconstruct_month(
             "first_contact": first_contact[alive.index],
             "stage_entered": entered,
             "lost_at": came_from.where(lost & came_from.isin(rules.stage_names[:-1])),
-            "amount": pd.to_numeric(alive.get("amount"), errors="coerce"),
+            "amount": numbers(alive, AMOUNT),
             # The channel dimension (线索来源 unless the rules' [dimensions] channel names another).
-            "source": alive.get(rules.channel_field),
+            "source": values(alive, rules.channel_field),
         },
         index=alive.index,
     ).reset_index(drop=True)
@@ -663,11 +686,12 @@ def _month_end_fields(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """What :func:`aggregate` and :func:`period_figures` read, for a rebuilt month: the status and
     stage indexes, the cycle of the won; no dwell and no alerts."""
     out = classify(frame, rules)
-    won = out["status"] == WON
-    cycle = (out["stage_entered"] - out["first_contact"]).dt.days.astype("Float64")
-    out["cycle_days"] = cycle.where(won & (cycle >= 0))
-    out["dwell_days"] = pd.Series(np.nan, index=out.index, dtype="Float64")
-    for flag in ("stalled", "overdue", "stale", "close_past"):
+    won = out[STATUS] == Status.WON
+    cycle = (out[STAGE_ENTERED] - out[FIRST_CONTACT]).dt.days.astype("Float64")
+    out[CYCLE_DAYS] = cycle.where(won & (cycle >= 0))
+    out[LOST_CYCLE_DAYS] = pd.Series(np.nan, index=out.index, dtype="Float64")
+    out[DWELL_DAYS] = pd.Series(np.nan, index=out.index, dtype="Float64")
+    for flag in (SNOOZED, STALLED, OVERDUE, STALE, CLOSE_PAST):
         out[flag] = False
     return out
 
@@ -708,24 +732,10 @@ def channel_flags(months: list[MonthFigures | None], rules: Rules) -> list[Chann
                 if rate is None or sample < t.min_sample or rate >= limit or team is None:
                     break
                 # closed and first_exited are the n of the stored rate: k = rate × n.
-                high = Rate(round(rate * sample), sample).high
-                if high is None or high >= team:
+                if versus_team(Rate(round(rate * sample), sample), team, t.min_sample) is not Versus.BELOW:
                     break
                 values.append(rate)
             if len(values) == len(window):
                 months = tuple(m.month for m in window)
                 flags.append(ChannelFlag(source, metric, limit, months, tuple(values)))
     return flags
-
-
-def _column_or_none(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A snapshot column; all blank for a snapshot an older store version kept without it."""
-    if column in frame:
-        return frame[column]
-    return pd.Series(None, index=frame.index, dtype=object)
-
-
-def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column])

@@ -12,46 +12,30 @@ date is not used either (warning), so that an earlier month can be rebuilt from 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
-from .messages import catalogue
-from .problems import ERROR, WARNING, Problem
+from .checks import CHECKS, problem
+from .problems import Problem, Severity
 from .reader import LeadsSheet
 from .rules import Rules
+from .sheet_checks import Rule, SheetPlaces, day, display, failed_rows, sheet_problems
 from .validate import (
     EPOCH_1904,
     EXCEL_EPOCH,
     Validated,
     canonical_names,
     canonical_stages,
-    failure_cases,
     folded_text,
     is_blank,
     parse_dates,
 )
 
-# Each check's severity and field; its message is "problem.<code>" of the catalogue (funnel_xl.messages),
-# filled with the sheet's value and a {hint} ("did you mean") where one exists.
-_CHECKS = {
-    "log_missing_lead_id": (ERROR, "lead_id"),
-    "log_unknown_lead": (ERROR, "lead_id"),
-    "log_missing_time": (ERROR, "time"),
-    "log_bad_time": (ERROR, "time"),
-    "log_unknown_stage": (ERROR, "stage_change"),
-    "log_future_time": (WARNING, "time"),
-    "log_before_first_contact": (WARNING, "time"),
-    "log_unknown_method": (WARNING, "method"),
-    "log_bad_date": (WARNING, "next_contact"),
-}
 
-
-@dataclass
+@dataclass(frozen=True)
 class ValidatedLog:
     """Typed log entries (all rows; ``_error`` marks the unusable) and their problems."""
 
@@ -64,6 +48,32 @@ class ValidatedLog:
         return self.entries[self.entries["_used"]].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class _Leads:
+    """What the log's checks need of the run's leads, by entry: whether the entry's lead is known,
+    usable (no error on any of its rows), and its first contact."""
+
+    known: pd.Series
+    usable: pd.Series
+    first: pd.Series
+
+    @classmethod
+    def of(cls, lead_id: pd.Series, leads: pd.DataFrame) -> _Leads:
+        if "lead_id" not in leads or not leads["lead_id"].notna().any():
+            no = pd.Series(False, index=lead_id.index)
+            return cls(no, no, pd.Series(pd.NaT, index=lead_id.index, dtype="datetime64[ns]"))
+        known = leads[["lead_id", "first_contact", "_error"]].dropna(subset=["lead_id"])
+        # A lead on several rows (an error) is known; it is usable only when none of its rows is.
+        by_id = known.groupby("lead_id", sort=False).agg(
+            first=("first_contact", "min"), error=("_error", "max")
+        )
+        return cls(
+            known=lead_id.isin(by_id.index),
+            usable=lead_id.map(~by_id["error"].astype(bool)).fillna(False).astype(bool),
+            first=pd.to_datetime(lead_id.map(by_id["first"])),
+        )
+
+
 def validate_log(sheet: LeadsSheet, rules: Rules, as_of: date, leads: pd.DataFrame) -> ValidatedLog:
     """Type and check the entries of a follow-up log sheet.
 
@@ -71,84 +81,57 @@ def validate_log(sheet: LeadsSheet, rules: Rules, as_of: date, leads: pd.DataFra
     lead whose row has an error is not a problem of the log, it is simply not used.
     """
     raw = sheet.frame
-    typed = _typed(raw, rules, EPOCH_1904 if sheet.date1904 else EXCEL_EPOCH)
-    as_of_ts = pd.Timestamp(as_of)
-    # Only the date columns need "blank" apart from "unreadable"; free text is never converted.
-    blank = {f: is_blank(raw[f]) for f in ("time", "next_contact") if f in raw}
-
-    lead_id = typed["lead_id"]
-    is_known = pd.Series(False, index=typed.index)
-    lead_ok = pd.Series(False, index=typed.index)
-    first = pd.Series(pd.NaT, index=typed.index, dtype="datetime64[ns]")
-    if "lead_id" in leads and leads["lead_id"].notna().any():
-        known = leads[["lead_id", "first_contact", "_error"]].dropna(subset=["lead_id"])
-        # A lead on several rows (an error) is known; it is usable only when none of its rows is.
-        by_id = known.groupby("lead_id", sort=False).agg(
-            first=("first_contact", "min"), error=("_error", "max")
-        )
-        is_known = lead_id.isin(by_id.index)
-        lead_ok = lead_id.map(~by_id["error"].astype(bool)).fillna(False).astype(bool)
-        first = pd.to_datetime(lead_id.map(by_id["first"]))
-
-    time = typed["time"]
-    no_time = blank["time"]
-    # Each rule a pandera check on its column, named by its code, passing where the entry is fine
-    # (as on the leads sheet: funnel_xl.validate); the failures pandera collects are the problems.
-    rules_by_column: dict[str, dict[str, object]] = {
-        "lead_id": {
-            "log_missing_lead_id": lambda s: s.notna(),
-            "log_unknown_lead": lambda s: s.isna() | is_known.loc[s.index],
-        },
-        "time": {
-            "log_missing_time": lambda s: ~no_time.loc[s.index],
-            "log_bad_time": lambda s: s.notna() | no_time.loc[s.index],
-            "log_future_time": lambda s: ~(s > as_of_ts),
-            "log_before_first_contact": lambda s: ~(
-                lead_ok.loc[s.index] & first.loc[s.index].notna() & (s < first.loc[s.index])
-            ),
-        },
-    }
-    if "stage_change" in typed:
-        choices = {*rules.stage_names, *rules.lost_labels}
-        rules_by_column["stage_change"] = {"log_unknown_stage": lambda s: s.isna() | s.isin(choices)}
-    if "method" in typed and rules.follow_up_methods:
-        methods = set(rules.follow_up_methods)
-        rules_by_column["method"] = {"log_unknown_method": lambda s: s.isna() | s.isin(methods)}
-    if "next_contact" in typed:
-        no_next = blank["next_contact"]
-        rules_by_column["next_contact"] = {"log_bad_date": lambda s: s.notna() | no_next.loc[s.index]}
-    schema = pa.DataFrameSchema(
-        {
-            column: pa.Column(
-                None, nullable=True,
-                checks=[pa.Check(ok, name=code, ignore_na=False) for code, ok in checks.items()],
-            )
-            for column, checks in rules_by_column.items()
-        },
-        strict=False,
-    )
-    failures = failure_cases(schema, typed)
-    positions = typed.index.get_indexer(failures["index"].astype("int64"))
-    fails: dict[str, np.ndarray] = {}
-    for code in (code for checks in rules_by_column.values() for code in checks):
-        mask = np.zeros(len(typed), dtype=bool)
-        mask[positions[(failures["check"] == code).to_numpy()]] = True
-        fails[code] = mask
-
-    error = pd.Series(False, index=typed.index)
-    for code, mask in fails.items():
-        if _CHECKS[code][0] == ERROR:
-            error |= mask
-    entries = typed
+    entries = _typed(raw, rules, EPOCH_1904 if sheet.date1904 else EXCEL_EPOCH)
+    of_leads = _Leads.of(entries["lead_id"], leads)
+    failed = failed_rows(entries, _rules_table(raw, entries, rules, as_of, of_leads))
+    error = np.zeros(len(entries), dtype=bool)
+    error[[at for rule, at in failed if CHECKS[rule.code].severity == Severity.ERROR]] = True
     entries["_file"] = sheet.file_name
     entries["_sheet"] = sheet.sheet
     entries["_error"] = error
-    entries["_used"] = ~error & lead_ok & (time <= as_of_ts)
+    entries["_used"] = ~error & of_leads.usable & (entries["time"] <= pd.Timestamp(as_of))
+    places = SheetPlaces(
+        header_of=lambda field: _log_header(rules, field),
+        choices={
+            "stage_change": [*rules.stage_names, *rules.lost_labels],
+            "method": list(rules.follow_up_methods),
+        },
+        per_row=lambda at: {"as_of": as_of.isoformat(), "first": day(of_leads.first.iloc[at])},
+    )
     # The reader's notes (a total line, a row outside the table) were made before the caller chose
     # how to name the file (sheet.label).
     notes = [dataclasses.replace(p, file=sheet.file_name) for p in sheet.problems]
-    problems = notes + _problems(fails, raw, typed, first, sheet, rules, as_of)
-    return ValidatedLog(entries=entries, problems=problems)
+    return ValidatedLog(entries, notes + sheet_problems(failed, sheet, rules.lang, places))
+
+
+def _rules_table(
+    raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date, leads: _Leads
+) -> list[Rule]:
+    """Every check of the log, each passing where the entry is fine (as on the leads sheet)."""
+    as_of_ts = pd.Timestamp(as_of)
+    # Only the date columns need "blank" apart from "unreadable"; free text is never converted.
+    no_time = is_blank(raw["time"])
+    first = leads.first
+    table = [
+        Rule("lead_id", "log_missing_lead_id", lambda s: s.notna()),
+        Rule("lead_id", "log_unknown_lead", lambda s: s.isna() | leads.known.loc[s.index]),
+        Rule("time", "log_missing_time", lambda s: ~no_time.loc[s.index]),
+        Rule("time", "log_bad_time", lambda s: s.notna() | no_time.loc[s.index]),
+        Rule("time", "log_future_time", lambda s: ~(s > as_of_ts)),
+        Rule("time", "log_before_first_contact", lambda s: ~(
+            leads.usable.loc[s.index] & first.loc[s.index].notna() & (s < first.loc[s.index])
+        )),
+    ]
+    if "stage_change" in typed:
+        choices = {*rules.stage_names, *rules.lost_labels}
+        table.append(Rule("stage_change", "log_unknown_stage", lambda s: s.isna() | s.isin(choices)))
+    if "method" in typed and rules.follow_up_methods:
+        methods = set(rules.follow_up_methods)
+        table.append(Rule("method", "log_unknown_method", lambda s: s.isna() | s.isin(methods)))
+    if "next_contact" in typed:
+        no_next = is_blank(raw["next_contact"])
+        table.append(Rule("next_contact", "log_bad_date", lambda s: s.notna() | no_next.loc[s.index]))
+    return table
 
 
 def cross_check(
@@ -162,16 +145,12 @@ def cross_check(
     if leads.empty or entries.empty:
         return []
     ordered = entries.sort_values(["time", "_file", "_row"], kind="stable")
-    latest = ordered.groupby("lead_id", sort=False).agg(time=("time", "max"), row=("_row", "last"))
     moves = ordered[ordered["stage_change"].notna()]
     last_move = moves.groupby("lead_id", sort=False).agg(
         stage=("stage_change", "last"), time=("time", "last"), row=("_row", "last")
     )
-    ids = leads["lead_id"]
     problems = []
-    t = catalogue(rules.lang)
-
-    moved_to = ids.map(last_move["stage"])
+    moved_to = leads["lead_id"].map(last_move["stage"])
     disagree = moved_to.notna() & (moved_to != leads["stage"])
     for i in np.flatnonzero(disagree.to_numpy()):
         lead = leads.iloc[i]
@@ -179,34 +158,37 @@ def cross_check(
         problems.append(
             _lead_problem(
                 "stage_disagrees_with_log", lead, "stage", places, rules, lead["stage"],
-                t(
-                    "problem.stage_disagrees_with_log", stage=lead["stage"], moved=move["stage"],
-                    day=_day(move["time"]), row=int(move["row"]),
-                ),
+                stage=lead["stage"], moved=move["stage"], day=day(move["time"]), row=int(move["row"]),
             )
         )
-
     if "last_follow_up" in leads:
-        last = pd.to_datetime(leads["last_follow_up"])
-        logged = ids.map(latest["time"])
-        first = pd.to_datetime(leads["first_contact"])
-        # A value already reported as wrong (before first contact, after the as-of date) is not
-        # checked again.
-        plausible = last.notna() & (last >= first) & (last <= pd.Timestamp(as_of))
-        differ = plausible & logged.notna() & (last != logged)
-        for i in np.flatnonzero(differ.fillna(False).to_numpy()):
-            lead = leads.iloc[i]
-            entry = latest.loc[lead["lead_id"]]
-            problems.append(
-                _lead_problem(
-                    "last_follow_up_disagrees_with_log", lead, "last_follow_up", places, rules,
-                    _day(last.iloc[i]),
-                    t(
-                        "problem.last_follow_up_disagrees_with_log", last=_day(last.iloc[i]),
-                        logged=_day(entry["time"]), row=int(entry["row"]),
-                    ),
-                )
+        problems += _last_follow_up_disagrees(leads, ordered, places, rules, as_of)
+    return problems
+
+
+def _last_follow_up_disagrees(
+    leads: pd.DataFrame, ordered: pd.DataFrame, places: dict[str, Validated], rules: Rules,
+    as_of: date,
+) -> list[Problem]:
+    latest = ordered.groupby("lead_id", sort=False).agg(time=("time", "max"), row=("_row", "last"))
+    last = pd.to_datetime(leads["last_follow_up"])
+    logged = leads["lead_id"].map(latest["time"])
+    first = pd.to_datetime(leads["first_contact"])
+    # A value already reported as wrong (before first contact, after the as-of date) is not
+    # checked again.
+    plausible = last.notna() & (last >= first) & (last <= pd.Timestamp(as_of))
+    differ = plausible & logged.notna() & (last != logged)
+    problems = []
+    for i in np.flatnonzero(differ.fillna(False).to_numpy()):
+        lead = leads.iloc[i]
+        entry = latest.loc[lead["lead_id"]]
+        typed = day(last.iloc[i])
+        problems.append(
+            _lead_problem(
+                "last_follow_up_disagrees_with_log", lead, "last_follow_up", places, rules, typed,
+                last=typed, logged=day(entry["time"]), row=int(entry["row"]),
             )
+        )
     return problems
 
 
@@ -240,54 +222,17 @@ def _by_value(values: pd.Series, convert) -> pd.Series:
     return pd.Series(converted[codes], index=values.index, dtype=object)
 
 
-def _problems(
-    fails: dict[str, np.ndarray], raw: pd.DataFrame, typed: pd.DataFrame, first: pd.Series,
-    sheet: LeadsSheet, rules: Rules, as_of: date,
-) -> list[Problem]:
-    problems = []
-    t = catalogue(rules.lang)
-    for code, mask in fails.items():
-        severity, field = _CHECKS[code]
-        for i in np.flatnonzero(mask):
-            value = _display(raw[field].iloc[i]) if field in raw else ""
-            text = t(
-                f"problem.{code}", value=value, as_of=as_of.isoformat(), first=_day(first.iloc[i]),
-                hint=_hint(field, value, rules),
-            ).rstrip()
-            problems.append(
-                Problem(
-                    code=code, severity=severity, message=text, sheet=sheet.sheet,
-                    row=int(typed["_row"].iloc[i]), column=sheet.letters.get(field, ""),
-                    header=sheet.headers.get(field, _log_header(rules, field)), value=value,
-                    file=sheet.file_name,
-                )
-            )
-    return problems
-
-
 def _lead_problem(
     code: str, lead: pd.Series, field: str, places: dict[str, Validated], rules: Rules,
-    value: object, message: str,
+    value: object, **params: object,
 ) -> Problem:
     sheet = places.get(lead["_file"])
-    return Problem(
-        code=code, severity=WARNING, message=message, sheet=lead["_sheet"], row=int(lead["_row"]),
+    return problem(
+        code, rules.lang, params, sheet=lead["_sheet"], row=int(lead["_row"]),
         column=sheet.letters.get(field, "") if sheet else "",
         header=sheet.headers.get(field, rules.header(field)) if sheet else rules.header(field),
-        value=_display(value), file=lead["_file"],
+        value=display(value), file=lead["_file"],
     )
-
-
-def _hint(field: str, value: str, rules: Rules) -> str:
-    choices = {
-        "stage_change": [*rules.stage_names, *rules.lost_labels],
-        "method": list(rules.follow_up_methods),
-    }.get(field)
-    if not choices or not value:
-        return ""
-    t = catalogue(rules.lang)
-    close = difflib.get_close_matches(value.strip(), choices, n=1, cutoff=0.4)
-    return t("hint.did_you_mean", choice=close[0]) if close else t("hint.choices", choices=t.join(choices))
 
 
 def _log_header(rules: Rules, field: str) -> str:
@@ -295,21 +240,3 @@ def _log_header(rules: Rules, field: str) -> str:
         return rules.log_header(field)
     except KeyError:
         return field
-
-
-def _day(value: object) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return pd.Timestamp(value).date().isoformat()
-
-
-def _display(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return _day(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()

@@ -18,11 +18,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
-from .metrics import ACTIVE, WON
+from .frames import (
+    AMOUNT,
+    EXPECTED_CLOSE,
+    LEAD_ID,
+    STAGE,
+    STAGE_ENTERED,
+    STATUS,
+    Status,
+    dates,
+    numbers,
+)
+from .period import month_label
 from .rules import Rules
 
 FORECAST_MONTHS = 3
@@ -93,10 +105,6 @@ class Forecast:
         return self.slips[self.slips["slips"] >= at_least].reset_index(drop=True)
 
 
-def month_label(day: date | pd.Timestamp) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
 def add_months(label: str, n: int) -> str:
     year, month = (int(x) for x in label.split("-"))
     index = year * 12 + month - 1 + n
@@ -107,19 +115,16 @@ def weighted_amounts(frame: pd.DataFrame, rules: Rules) -> tuple[pd.Series, pd.S
     """(amount, amount × stage probability) per lead; leads without an amount count 0."""
     probabilities = np.array([s.win_probability for s in rules.stages] + [0.0])
     index_of = {name: i for i, name in enumerate(rules.stage_names)}
-    stage_idx = frame["stage"].map(index_of).fillna(len(rules.stages)).astype(int).to_numpy()
-    amount = (
-        pd.to_numeric(frame["amount"], errors="coerce").fillna(0.0).astype(float)
-        if "amount" in frame else pd.Series(0.0, index=frame.index)
-    )
+    stage_idx = frame[STAGE].map(index_of).fillna(len(rules.stages)).astype(int).to_numpy()
+    amount = numbers(frame, AMOUNT).fillna(0.0)
     return amount, amount * probabilities[stage_idx]
 
 
 def by_close_month(frame: pd.DataFrame, rules: Rules) -> dict[str, ForecastMonth]:
     """Open leads of ``frame`` (stage, amount, expected_close) summed by expected-close month."""
-    close = pd.to_datetime(frame["expected_close"], errors="coerce") if "expected_close" in frame else None
-    if close is None or frame.empty:
+    if frame.empty:
         return {}
+    close = dates(frame, EXPECTED_CLOSE)
     amount, weighted = weighted_amounts(frame, rules)
     labels = close.dt.strftime("%Y-%m")
     out = {}
@@ -141,24 +146,18 @@ def forecast(
     before the as-of month give the forecast checks, the slips and the stage matrix.
     """
     this = month_label(as_of)
-    open_leads = leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
+    open_leads = leads[leads[STATUS] == Status.ACTIVE]
     months = by_close_month(open_leads, rules)
-    close = (
-        pd.to_datetime(open_leads["expected_close"], errors="coerce") if "expected_close" in open_leads
-        else pd.Series(pd.NaT, index=open_leads.index)
-    )
+    close = dates(open_leads, EXPECTED_CLOSE)
     amount, weighted = weighted_amounts(open_leads, rules)
     start = pd.Timestamp(as_of.replace(day=1))
     before = (close < start).fillna(False).astype(bool)
     undated = close.isna()
 
-    won = leads[leads["status"] == WON] if "status" in leads else leads.iloc[:0]
-    entered = pd.to_datetime(won["stage_entered"], errors="coerce") if "stage_entered" in won else None
-    in_month = (
-        ((entered >= start) & (entered <= pd.Timestamp(as_of))).fillna(False).astype(bool)
-        if entered is not None else pd.Series(False, index=won.index)
-    )
-    won_amount = pd.to_numeric(won["amount"], errors="coerce").fillna(0.0) if "amount" in won else None
+    won = leads[leads[STATUS] == Status.WON]
+    entered = dates(won, STAGE_ENTERED)
+    in_month = ((entered >= start) & (entered <= pd.Timestamp(as_of))).fillna(False).astype(bool)
+    won_amount = numbers(won, AMOUNT).fillna(0.0)
 
     def empty(label: str) -> ForecastMonth:
         return ForecastMonth(label, 0, 0.0, 0.0)
@@ -176,7 +175,7 @@ def forecast(
             "", int(undated.sum()), float(amount[undated].sum()), float(weighted[undated].sum())
         ),
         won_count=int(in_month.sum()),
-        won_amount=float(won_amount[in_month].sum()) if won_amount is not None else 0.0,
+        won_amount=float(won_amount[in_month].sum()),
         **history_figures(leads, rules, as_of, snapshots),
     )
 
@@ -200,14 +199,13 @@ def history_figures(
 def forecast_won(leads: pd.DataFrame, rules: Rules, month: str, until: date | None = None) -> float:
     """Σ amount of the leads of ``leads`` (derived, or a snapshot) that entered the won stage in
     ``month`` (up to ``until``)."""
-    if leads.empty or "stage_entered" not in leads:
+    if leads.empty:
         return 0.0
-    entered = pd.to_datetime(leads["stage_entered"], errors="coerce")
-    won = (leads["stage"] == rules.won_stage) & (entered.dt.strftime("%Y-%m") == month)
+    entered = dates(leads, STAGE_ENTERED)
+    won = (leads[STAGE] == rules.won_stage) & (entered.dt.strftime("%Y-%m") == month)
     if until is not None:
         won &= entered <= pd.Timestamp(until)
-    amount = pd.to_numeric(leads.get("amount"), errors="coerce") if "amount" in leads else None
-    return float(amount[won.fillna(False)].fillna(0.0).sum()) if amount is not None else 0.0
+    return float(numbers(leads, AMOUNT)[won.fillna(False)].fillna(0.0).sum())
 
 
 def forecast_checks(
@@ -219,7 +217,7 @@ def forecast_checks(
         month = add_months(made_in, 1)
         if month > this:
             continue
-        open_then = snapshot[snapshot["stage"].isin(rules.stage_names[:-1])]
+        open_then = snapshot[snapshot[STAGE].isin(rules.stage_names[:-1])]
         predicted = by_close_month(open_then, rules).get(month, ForecastMonth(month, 0, 0.0, 0.0))
         if month == this:
             actual = won_now
@@ -233,28 +231,26 @@ def forecast_checks(
 
 def close_slips(snapshots: dict[str, pd.DataFrame], leads: pd.DataFrame) -> pd.DataFrame:
     """Open leads whose 预计成交日期 moved later between rebuilds, with the dates it went through."""
-    open_now = leads[leads["status"] == ACTIVE] if "status" in leads else leads.iloc[:0]
-    if open_now.empty or "expected_close" not in open_now:
+    open_now = leads[leads[STATUS] == Status.ACTIVE]
+    if open_now.empty or EXPECTED_CLOSE not in open_now:
         return pd.DataFrame(columns=SLIP_COLUMNS)
     history = [
-        snapshot[["lead_id", "expected_close"]].assign(month=month)
+        snapshot[[LEAD_ID, EXPECTED_CLOSE]].assign(month=month)
         for month, snapshot in snapshots.items()
-        if "expected_close" in snapshot
+        if EXPECTED_CLOSE in snapshot
     ]
-    now = open_now[["lead_id", "expected_close"]].assign(month="~now")
-    dates = pd.concat([*history, now], ignore_index=True)
-    dates["expected_close"] = pd.to_datetime(dates["expected_close"], errors="coerce")
-    dates = dates.dropna(subset=["expected_close"])
-    dates = dates[dates["lead_id"].isin(open_now["lead_id"])]
-    dates = dates.sort_values(["lead_id", "month"], kind="stable")
+    now = open_now[[LEAD_ID, EXPECTED_CLOSE]].assign(month="~now")
+    closes = pd.concat([*history, now], ignore_index=True)
+    closes[EXPECTED_CLOSE] = pd.to_datetime(closes[EXPECTED_CLOSE], errors="coerce")
+    closes = closes.dropna(subset=[EXPECTED_CLOSE])
+    closes = closes[closes[LEAD_ID].isin(open_now[LEAD_ID])]
+    closes = closes.sort_values([LEAD_ID, "month"], kind="stable")
     records = []
-    info = open_now.drop_duplicates("lead_id").set_index("lead_id")
-    for lead_id, group in dates.groupby("lead_id", sort=True):
-        seen = group["expected_close"].tolist()
-        slips = sum(1 for a, b in zip(seen, seen[1:]) if b > a)
-        if not slips:
-            continue
-        path = [seen[0]] + [b for a, b in zip(seen, seen[1:]) if b != a]
+    info = open_now.drop_duplicates(LEAD_ID).set_index(LEAD_ID)
+    for lead_id, group in closes.groupby(LEAD_ID, sort=True):
+        seen = group[EXPECTED_CLOSE].tolist()
+        slips = sum(1 for a, b in pairwise(seen) if b > a)
+        path = [seen[0]] + [b for a, b in pairwise(seen) if b != a]
         row = info.loc[lead_id]
         records.append(
             {
@@ -279,8 +275,8 @@ def stage_matrix(
 ) -> StageMatrix:
     """Where the leads of the ``since`` snapshot, by their stage then, are now; new leads apart."""
     names = (*rules.stage_names, *rules.lost_labels)
-    then = snapshot.drop_duplicates("lead_id").set_index("lead_id")["stage"]
-    now = leads.drop_duplicates("lead_id").set_index("lead_id")["stage"] if len(leads) else pd.Series(dtype=object)
+    then = snapshot.drop_duplicates(LEAD_ID).set_index(LEAD_ID)[STAGE]
+    now = leads.drop_duplicates(LEAD_ID).set_index(LEAD_ID)[STAGE] if len(leads) else pd.Series(dtype=object)
     counts: dict[tuple[str, str], int] = {}
     for lead_id, stage in then.items():
         to = now.get(lead_id, GONE_LEADS)

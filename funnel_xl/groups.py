@@ -4,8 +4,8 @@
 rep under ``<out>/<period>/reps/`` (``--split-by source``: per channel under ``sources/``), and a
 ``manifest.json`` in ``<out>/<period>/`` that the ``mail`` command reads.
 
-A group's :class:`Group` holds only that group's leads, alerts, data problems and input files. The
-team's figures travel beside it as aggregates only: counts, rates, dwell and cycle — never the
+A :class:`Group`'s view holds only that group's leads, alerts, data problems and input files. The
+team's figures travel beside them as aggregates only: counts, rates, dwell and cycle — never the
 team's amounts, since in a team of two "team pipeline − mine" is the colleague's pipeline.
 """
 
@@ -17,60 +17,65 @@ import json
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
 
-from .analysis import Analysis, metrics_json
+from .alerts import AlertKind, alert_days, kind_rank
+from .analysis import Analysis, View, metrics_json
 from .atomic import write_text_atomic
 from .errors import OutputError, os_error_reason
 from .forecast import forecast
-from .metrics import (
-    ALERT_CLOSE_PAST,
-    ALERT_OVERDUE,
-    ALERT_STALE,
-    ALERT_STALLED,
-    FunnelMetrics,
-    FunnelResult,
-    aggregate,
-)
+from .metrics import FunnelMetrics, aggregate
 from .problems import count_by_severity
 from .progress import WRITE, Progress, ProgressCallback, silent
+from .text import text_or_none, unique_names
 
-GROUP_KINDS = ("owner", "source")
+
+class GroupKind(StrEnum):
+    """What a group of leads shares: its owner (a rep) or its channel."""
+
+    OWNER = "owner"
+    SOURCE = "source"
+
+
 # Folder under <out>/<period>/ for each kind.
-GROUP_FOLDERS = {"owner": "reps", "source": "sources"}
-GROUP_LABELS = {"owner": "负责人", "source": "线索来源"}
+GROUP_FOLDERS = {GroupKind.OWNER: "reps", GroupKind.SOURCE: "sources"}
 # The file stem of a group whose name is blank (only sources can be: a missing owner is an error).
-BLANK_NAMES = {"owner": "未填写负责人", "source": "未填写来源"}
+BLANK_NAMES = {GroupKind.OWNER: "未填写负责人", GroupKind.SOURCE: "未填写来源"}
 MANIFEST = "manifest.json"
-ALERT_ORDER = (ALERT_STALLED, ALERT_OVERDUE, ALERT_STALE, ALERT_CLOSE_PAST)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Group:
-    """One rep's or channel's slice of an :class:`Analysis`.
+    """One rep's or channel's share of an :class:`Analysis`.
 
-    ``analysis`` is the slice itself, shaped like the team's so the report writer can reuse its
-    sheets: its ``result.leads``, ``result.alerts``, ``problems``, ``excluded`` and ``inputs`` hold
-    only this group's rows; its ``team`` is the group's own figures. ``team`` is the whole team's.
+    ``view`` holds only this group's leads, alerts, data problems, excluded rows and input files,
+    with the group's own figures (``view.figures``) beside the whole team's (``view.team``).
+    ``analysis`` is the team's, unchanged.
     """
 
-    kind: str
+    kind: GroupKind
     name: str
     analysis: Analysis
-    team: FunnelMetrics
+    view: View
 
     @property
     def metrics(self) -> FunnelMetrics:
-        return self.analysis.team
+        return self.view.figures
+
+    @property
+    def team(self) -> FunnelMetrics:
+        return self.view.team
 
 
 def group_names(analysis: Analysis, kind: str) -> list[str]:
     """Every group of ``kind`` in sorted order: those with valid leads, and those with only rows
     excluded for errors (the rep who most needs to hear about their data problems)."""
-    _check_kind(kind)
-    by = analysis.result.by_owner if kind == "owner" else analysis.result.by_source
+    kind = _check_kind(kind)
+    by = analysis.result.by_owner if kind == GroupKind.OWNER else analysis.result.by_source
     names = set(by)
     excluded = analysis.excluded
     column = group_column(analysis, kind)
@@ -82,48 +87,44 @@ def group_names(analysis: Analysis, kind: str) -> list[str]:
 def group_column(analysis: Analysis, kind: str) -> str:
     """The leads' column a kind of group is keyed by: 负责人, or the rules' channel dimension
     (线索来源 unless ``[dimensions] channel`` names another column)."""
-    return "owner" if kind == "owner" else analysis.rules.channel_field
+    return "owner" if kind == GroupKind.OWNER else analysis.rules.channel_field
 
 
 def select_group(analysis: Analysis, kind: str, name: str) -> Group:
-    """The slice of ``analysis`` that belongs to the rep (``kind="owner"``) or channel ``name``."""
-    _check_kind(kind)
+    """The share of ``analysis`` that belongs to the rep (``kind="owner"``) or channel ``name``."""
+    kind = _check_kind(kind)
     result = analysis.result
-    leads = result.leads
     column = group_column(analysis, kind)
-    mine = leads[_keys(leads, column) == name] if column in leads else leads.iloc[:0]
-    excluded = analysis.excluded if analysis.excluded is not None else pd.DataFrame()
-    if column in excluded:
-        excluded_mine = excluded[_keys(excluded, column) == name]
-    else:
-        excluded_mine = excluded.iloc[:0]
-    alerts = result.alerts
-    alerts_mine = alerts[_keys(alerts, column) == name] if column in alerts else alerts.iloc[:0]
-
-    by = result.by_owner if kind == "owner" else result.by_source
+    mine = _rows_of(result.leads, column, name)
+    excluded_mine = _rows_of(
+        analysis.excluded if analysis.excluded is not None else pd.DataFrame(), column, name
+    )
+    by = result.by_owner if kind == GroupKind.OWNER else result.by_source
     metrics = by.get(name)
     if metrics is None:  # only rows with errors: no valid lead to count
-        metrics = aggregate(leads.iloc[:0], analysis.rules, excluded=len(excluded_mine))
-
+        metrics = aggregate(result.leads.iloc[:0], analysis.rules, excluded=len(excluded_mine))
     rows = _row_keys(mine) | _row_keys(excluded_mine)
-    problems = [p for p in analysis.problems if (p.file, p.sheet, p.row) in rows]
     files = {k[0] for k in rows}
-    inputs = [i for i in analysis.inputs if i.name in files]
-    sliced = FunnelResult(
-        as_of=result.as_of,
+    view = View(
+        figures=metrics,
+        team=result.team,
         leads=mine,
-        team=metrics,
-        by_owner={name: metrics} if kind == "owner" else {},
-        by_source={name: metrics} if kind == "source" else {},
-        alerts=alerts_mine,
-        suggestions=[],
-    )
-    scoped = dataclasses.replace(
-        analysis, result=sliced, problems=problems, inputs=inputs, excluded=excluded_mine,
+        alerts=_rows_of(result.alerts, column, name),
+        problems=[p for p in analysis.problems if (p.file, p.sheet, p.row) in rows],
+        excluded=excluded_mine,
+        inputs=[i for i in analysis.inputs if i.name in files],
         quality=analysis.quality.only(kind, name),
         forecast=_group_forecast(analysis, mine),
+        by_owner={name: metrics} if kind == GroupKind.OWNER else {},
+        by_source={name: metrics} if kind == GroupKind.SOURCE else {},
+        kind=kind,
+        name=name,
     )
-    return Group(kind=kind, name=name, analysis=scoped, team=result.team)
+    return Group(kind=kind, name=name, analysis=analysis, view=view)
+
+
+def _rows_of(frame: pd.DataFrame, column: str, name: str) -> pd.DataFrame:
+    return frame[_keys(frame, column) == name] if column in frame else frame.iloc[:0]
 
 
 def _group_forecast(analysis: Analysis, mine: pd.DataFrame):
@@ -158,47 +159,40 @@ def group_json(group: Group, workbook: str) -> dict:
         "workbook": workbook,
         "figures": metrics_json(group.metrics),
         "team": team_json(group.team),
-        "alerts": alert_records(a),
-        "problems": count_by_severity(a.problems),
+        "alerts": alert_records(group.view.alerts, a.as_of, a.rules.channel_field),
+        "problems": count_by_severity(group.view.problems),
     }
 
 
-def alert_records(analysis: Analysis) -> list[dict]:
-    """The alerts as plain records, by type then days (longest first) then lead ID."""
-    alerts = analysis.result.alerts
+def alert_records(alerts: pd.DataFrame | None, as_of: date, channel: str) -> list[dict]:
+    """The alerts as plain records, by kind then days (longest first) then lead ID."""
     if alerts is None or alerts.empty:
         return []
-    as_of = pd.Timestamp(analysis.as_of)
+    when = pd.to_datetime(alerts["date"]) if "date" in alerts else None
+    days = alert_days(alerts, as_of).tolist()
+    rank = kind_rank(alerts["kind"]).tolist()
     records = []
-    channel = analysis.rules.channel_field
-    for row in alerts.to_dict("records"):
+    for i, row in enumerate(alerts.to_dict("records")):
         kind = row["kind"]
-        when = row.get("date")
-        when = None if when is None or pd.isna(when) else pd.Timestamp(when)
-        if kind == ALERT_STALLED:
-            days = row.get("dwell_days")
-        elif kind == ALERT_STALE:
-            days = row.get("days_since_follow_up")
-        else:
-            days = None if when is None else (as_of - when).days
+        date_of = None if when is None or pd.isna(when.iloc[i]) else when.iloc[i].date().isoformat()
         records.append(
             {
                 "kind": kind,
-                "lead_id": _text(row.get("lead_id")),
-                "customer": _text(row.get("customer")),
-                "owner": _text(row.get("owner")),
-                "source": _text(row.get(channel)),
-                "stage": _text(row.get("stage")),
-                "days": None if days is None or pd.isna(days) else int(days),
-                "limit_days": _int(row.get("limit_days")) if kind == ALERT_STALLED else None,
-                "date": None if when is None else when.date().isoformat(),
+                "lead_id": text_or_none(row.get("lead_id")),
+                "customer": text_or_none(row.get("customer")),
+                "owner": text_or_none(row.get("owner")),
+                "source": text_or_none(row.get(channel)),
+                "stage": text_or_none(row.get("stage")),
+                "days": None if pd.isna(days[i]) else int(days[i]),
+                "limit_days": _int(row.get("limit_days")) if kind == AlertKind.STALLED else None,
+                "date": date_of,
             }
         )
-    order = {k: i for i, k in enumerate(ALERT_ORDER)}
-    records.sort(
-        key=lambda r: (order.get(r["kind"], len(order)), -(r["days"] or 0), r["lead_id"] or "")
+    order = sorted(
+        range(len(records)),
+        key=lambda i: (rank[i], -(records[i]["days"] or 0), records[i]["lead_id"] or ""),
     )
-    return records
+    return [records[i] for i in order]
 
 
 # ---------------------------------------------------------------------------
@@ -234,19 +228,10 @@ def safe_file_stems(
     of decomposed UTF-8; a stem already used — compared as macOS and Windows do, ignoring case and
     Unicode composition — gets " (2)", " (3)"….
     """
-    used = {_fold(t) for t in taken}
-    stems: dict[str, str] = {}
-    for name in names:
-        base = _clean_stem(name, blank)
-        stem = _fit_stem(base, MAX_STEM_BYTES)
-        n = 2
-        while _fold(stem) in used:
-            suffix = f" ({n})"
-            stem = _fit_stem(base, MAX_STEM_BYTES - len(suffix)) + suffix
-            n += 1
-        used.add(_fold(stem))
-        stems[name] = stem
-    return stems
+    return unique_names(
+        names, taken, clean=lambda name: _clean_stem(name, blank), fit=_fit_stem,
+        limit=MAX_STEM_BYTES, fold=_fold,
+    )
 
 
 def _clean_stem(name: object, blank: str) -> str:
@@ -322,7 +307,7 @@ def write_groups(
         for name in names:
             group = select_group(analysis, kind, name)
             progress(Progress(WRITE, f"{GROUP_FOLDERS[kind]}/{stems[name]}.xlsx"))
-            workbook = write_group_report(group, sub / f"{stems[name]}.xlsx")
+            workbook = write_group_report(analysis, group.view, sub / f"{stems[name]}.xlsx")
             payload = group_json(group, workbook.name)
             json_path = sub / f"{stems[name]}.json"
             write_text_atomic(json_path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -374,9 +359,11 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _check_kind(kind: str) -> None:
-    if kind not in GROUP_KINDS:
-        raise ValueError(f"unknown group kind {kind!r}; expected one of {GROUP_KINDS}")
+def _check_kind(kind: str) -> GroupKind:
+    try:
+        return GroupKind(kind)
+    except ValueError:
+        raise ValueError(f"unknown group kind {kind!r}; expected one of {tuple(GroupKind)}") from None
 
 
 def _keys(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -388,20 +375,9 @@ def _row_keys(frame: pd.DataFrame) -> set[tuple[str, str, int]]:
         return set()
     return {
         (str(f), str(s), int(r))
-        for f, s, r in zip(frame["_file"], frame["_sheet"], frame["_row"])
+        for f, s, r in zip(frame["_file"], frame["_sheet"], frame["_row"], strict=True)
         if pd.notna(r)
     }
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(value)
 
 
 def _int(value: object) -> int | None:

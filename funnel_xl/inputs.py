@@ -12,6 +12,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -34,10 +35,20 @@ _CORE_NS = {
 }
 
 
+class SkipReason(StrEnum):
+    """Why a file in a folder is not read; the value is what the terminal shows."""
+
+    LOCK_FILE = "Excel/WPS 打开文件时留下的锁文件"
+    HIDDEN = "隐藏文件（临时文件或系统文件）"
+    NOT_A_WORKBOOK = "不是工作簿"
+    BACKUP = "funnel-xl refresh 留下的备份"
+    REPORT = "funnel-xl 生成的分析报告"
+
+
 @dataclass(frozen=True)
 class Skipped:
     path: Path
-    reason: str
+    reason: SkipReason
 
 
 @dataclass
@@ -67,19 +78,19 @@ def backup_path(path: Path, now: datetime) -> Path:
     return candidate
 
 
-def skip_reason(path: Path) -> str | None:
+def skip_reason(path: Path) -> SkipReason | None:
     """Why a file found in a folder is not a rep's workbook, or None when it is one to read."""
     name = path.name
     if name.startswith("~$"):
-        return "Excel/WPS 打开文件时留下的锁文件"
+        return SkipReason.LOCK_FILE
     if name.startswith("."):
-        return "隐藏文件（临时文件或系统文件）"
+        return SkipReason.HIDDEN
     if path.suffix.lower() not in READABLE_SUFFIXES:
-        return "不是工作簿"
+        return SkipReason.NOT_A_WORKBOOK
     if BACKUP_NAME.search(name):
-        return "funnel-xl refresh 留下的备份"
+        return SkipReason.BACKUP
     if REPORT_NAME.match(name) or _is_report(path):
-        return "funnel-xl 生成的分析报告"
+        return SkipReason.REPORT
     return None
 
 

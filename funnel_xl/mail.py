@@ -18,14 +18,12 @@ import hashlib
 import html
 import json
 import os
-import re
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from email.headerregistry import Address
+from datetime import UTC, datetime
 from email import message_from_bytes
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.policy import default
@@ -33,9 +31,11 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from .atomic import write_bytes_atomic
-from .errors import InputError, OutputError, os_error_reason
+from .errors import InputError, OutputError, Remedy, os_error_reason
 from .groups import GROUP_FOLDERS, MANIFEST, period_folder, safe_file_stems
 from .recipients import Recipients, SmtpSettings
+from .rules import DEFAULT_AMOUNT_UNIT
+from .text import rate_text
 
 MANAGER = "manager"
 TEAM_NAME = "全队"
@@ -74,29 +74,33 @@ class Month:
     groups: dict[str, list[GroupReport]]  # by kind: "owner", "source"
 
 
-def rebuild_command(out_dir: str | Path, period: str, split: str = "owner") -> str:
-    when = f"--month {period}" if re.fullmatch(r"\d{4}-\d{2}", period) else f"--as-of {period}"
-    return f"funnel-xl rebuild 跟踪表.xlsx {when} --out {out_dir} --split-by {split}"
+def rebuild_first(problem: str, out_dir: str | Path, period: str, split: str = "owner") -> InputError:
+    """The month's outputs are missing or stale: its rebuild (split by ``split``) has to run
+    first. The advice is plain; a caller that knows its own commands can name one (the context)."""
+    advice = f"请先重新生成 {period} 的报告并按{'负责人' if split == 'owner' else '线索来源'}拆分"
+    return InputError(
+        f"{problem}{advice}。", remedy=Remedy.REBUILD_MONTH, advice=advice,
+        context={"out_dir": str(out_dir), "period": period, "split": split},
+    )
 
 
 def load_month(out_dir: str | Path, period: str) -> Month:
     """Read the month's manifest and check every file it lists is there, unchanged since rebuild."""
     folder = period_folder(out_dir, period)
     manifest_path = folder / MANIFEST
-    again = f"请先运行 {rebuild_command(out_dir, period)}"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         report = folder.parent / Path(manifest["report"]).name
         splits = manifest["splits"]
     except FileNotFoundError:
-        raise InputError(f"找不到 {period} 的报告清单 {manifest_path}。{again}。") from None
+        raise rebuild_first(f"找不到 {period} 的报告清单 {manifest_path}。", out_dir, period) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError(f"报告清单 {manifest_path} 无法读取 ({exc})。{again}。") from None
+        raise rebuild_first(f"报告清单 {manifest_path} 无法读取 ({exc})。", out_dir, period) from None
     if not report.is_file():
-        raise InputError(f"找不到团队报告 {report}。{again}。")
+        raise rebuild_first(f"找不到团队报告 {report}。", out_dir, period)
     if _sha256(report) != manifest.get("report_sha256"):
-        raise InputError(
-            f"团队报告 {report} 在拆分之后又被重新生成过，各人的工作簿可能已过期。{again}。"
+        raise rebuild_first(
+            f"团队报告 {report} 在拆分之后又被重新生成过，各人的工作簿可能已过期。", out_dir, period
         )
     groups: dict[str, list[GroupReport]] = {}
     for kind, split in splits.items():
@@ -106,13 +110,13 @@ def load_month(out_dir: str | Path, period: str) -> Month:
             workbook = sub / Path(entry["workbook"]).name
             figures_path = sub / Path(entry["json"]).name
             if not workbook.is_file() or not figures_path.is_file():
-                raise InputError(f"找不到「{entry['name']}」的工作簿 {workbook}。{again}。")
+                raise rebuild_first(f"找不到「{entry['name']}」的工作簿 {workbook}。", out_dir, period)
             if _sha256(workbook) != entry.get("workbook_sha256"):
-                raise InputError(f"{workbook} 在生成之后被修改过。{again}。")
+                raise rebuild_first(f"{workbook} 在生成之后被修改过。", out_dir, period)
             try:
                 figures = json.loads(figures_path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise InputError(f"{figures_path} 无法读取 ({exc})。{again}。") from None
+                raise rebuild_first(f"{figures_path} 无法读取 ({exc})。", out_dir, period) from None
             items.append(GroupReport(kind, entry["name"], workbook, figures))
         groups[kind] = items
     return Month(
@@ -150,23 +154,26 @@ class Plan:
     unknown: list[tuple[str, str, str | None]]  # (kind, name, closest): an address but no workbook
 
 
-def plan_mail(month: Month, recipients: Recipients, *, now: datetime | None = None) -> Plan:
-    """Build every message of the month. Raises :class:`InputError` when recipients are listed
-    for a split that rebuild did not write."""
-    now = now or datetime.now(timezone.utc).astimezone()
+def plan_mail(
+    month: Month, recipients: Recipients, *, now: datetime | None = None,
+    amount_unit: str = DEFAULT_AMOUNT_UNIT,
+) -> Plan:
+    """Build every message of the month, amounts in the rules' ``amount_unit``. Raises
+    :class:`InputError` when recipients are listed for a split that rebuild did not write."""
+    now = now or datetime.now(UTC).astimezone()
     wanted = {"owner": recipients.reps, "source": recipients.sources}
     for kind, addresses in wanted.items():
         if addresses and kind not in month.groups:
-            raise InputError(
+            raise rebuild_first(
                 f"收件人文件列出了{'负责人' if kind == 'owner' else '渠道'}的邮箱，但 {month.period} 没有按"
-                f"{'负责人' if kind == 'owner' else '线索来源'}拆分的工作簿。"
-                f"请先运行 {rebuild_command(month.folder.parent, month.period, kind)}。"
+                f"{'负责人' if kind == 'owner' else '线索来源'}拆分的工作簿。",
+                month.folder.parent, month.period, kind,
             )
     report_bytes = month.report.read_bytes()
     outgoing = [
         _outgoing(
             MANAGER, TEAM_NAME, address, month.report, f"funnel_report_{month.period}.xlsx",
-            report_bytes, *_manager_body(month), recipients, month, now,
+            report_bytes, *_manager_body(month, amount_unit), recipients, month, now,
         )
         for address in recipients.managers
     ]
@@ -185,7 +192,7 @@ def plan_mail(month: Month, recipients: Recipients, *, now: datetime | None = No
                 _outgoing(
                     kind, group.name, address, group.workbook,
                     f"funnel_report_{month.period}_{stem}.xlsx", data,
-                    *_group_body(group, month), recipients, month, now,
+                    *_group_body(group, month, amount_unit), recipients, month, now,
                 )
             )
         for name in addresses:
@@ -217,21 +224,17 @@ def _outgoing(
     )
 
 
-def _pct(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1%}"
-
-
 def _days(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} 天"
 
 
-def _amount(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.1f} 万元"
+def _amount(value: float | None, unit: str) -> str:
+    return "—" if value is None else f"{value:,.1f} {unit}"
 
 
 def _worst(figures: dict) -> str:
     worst = figures.get("worst_transition")
-    return "数据不足" if not worst else f"{worst['transition']}（通过率 {_pct(worst['pass_rate'])}）"
+    return "数据不足" if not worst else f"{worst['transition']}（通过率 {rate_text(worst['pass_rate'])}）"
 
 
 def _alert_text(alert: dict) -> str:
@@ -270,7 +273,7 @@ class _Body:
             if len(row) == 2:
                 self.text.append(f"  {row[0]}：{row[1]}")
             else:
-                pairs = " · ".join(f"{h} {v}" for h, v in zip(header[1:], row[1:]))
+                pairs = " · ".join(f"{h} {v}" for h, v in zip(header[1:], row[1:], strict=True))
                 self.text.append(f"  {row[0]}：{pairs}")
         self.text.append("")
         cell = 'style="border:1px solid #BFBFBF;padding:3px 8px;text-align:{}"'
@@ -302,7 +305,9 @@ class _Body:
         return text, page
 
 
-def _group_body(group: GroupReport, month: Month) -> tuple[str, str, str]:
+def _group_body(
+    group: GroupReport, month: Month, unit: str = DEFAULT_AMOUNT_UNIT
+) -> tuple[str, str, str]:
     f = group.figures
     mine, team = f["figures"], f["team"]
     body = _Body()
@@ -324,10 +329,10 @@ def _group_body(group: GroupReport, month: Month) -> tuple[str, str, str]:
             ["在跟", str(mt["active"]), str(tt["active"])],
             ["已成交", str(mt["won"]), str(tt["won"])],
             ["已流失", str(mt["lost"]), str(tt["lost"])],
-            ["赢单率", _pct(mine["win_rate"]), _pct(team["win_rate"])],
+            ["赢单率", rate_text(mine["win_rate"]), rate_text(team["win_rate"])],
             ["平均成交周期", _days(mine["cycle"]["mean"]), _days(team["cycle"]["mean"])],
-            ["在跟金额", _amount(mine["pipeline"]), "—"],
-            ["加权金额", _amount(mine["weighted_pipeline"]), "—"],
+            ["在跟金额", _amount(mine["pipeline"], unit), "—"],
+            ["加权金额", _amount(mine["weighted_pipeline"], unit), "—"],
             ["最薄弱环节", _worst(mine), _worst(team)],
         ],
     )
@@ -354,7 +359,7 @@ def _group_body(group: GroupReport, month: Month) -> tuple[str, str, str]:
     return (group.name, *body.render())
 
 
-def _manager_body(month: Month) -> tuple[str, str, str]:
+def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT) -> tuple[str, str, str]:
     f = month.figures
     body = _Body()
     body.para("您好：")
@@ -370,10 +375,10 @@ def _manager_body(month: Month) -> tuple[str, str, str]:
         [
             ["线索总数", f"{t.get('total', 0)}（有效 {t.get('valid', 0)}，排除 {t.get('excluded', 0)}）"],
             ["在跟 / 成交 / 流失", f"{t.get('active', 0)} / {t.get('won', 0)} / {t.get('lost', 0)}"],
-            ["赢单率", _pct(f.get("win_rate"))],
+            ["赢单率", rate_text(f.get("win_rate"))],
             ["平均成交周期", _days((f.get("cycle") or {}).get("mean"))],
-            ["在跟金额", _amount(f.get("pipeline"))],
-            ["加权金额", _amount(f.get("weighted_pipeline"))],
+            ["在跟金额", _amount(f.get("pipeline"), unit)],
+            ["加权金额", _amount(f.get("weighted_pipeline"), unit)],
             ["最薄弱环节", _worst(f)],
             [
                 "预警",
@@ -392,7 +397,7 @@ def _manager_body(month: Month) -> tuple[str, str, str]:
                 [
                     name, str(m["totals"]["valid"]), str(m["totals"]["active"]),
                     str(m["totals"]["won"]),
-                    _pct(m["win_rate"]), str(m["alerts"]["stalled"]), str(m["alerts"]["overdue"]),
+                    rate_text(m["win_rate"]), str(m["alerts"]["stalled"]), str(m["alerts"]["overdue"]),
                 ]
                 for name, m in by_owner.items()
             ],
@@ -494,7 +499,7 @@ class SentLog:
 
     def record(self, o: Outgoing, server: str) -> None:
         entry = {
-            "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "sent_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "kind": o.kind,
             "name": o.name,
             "to": o.to,
@@ -633,7 +638,7 @@ def _quit(conn: smtplib.SMTP | None) -> None:
         return
     try:
         conn.quit()
-    except (smtplib.SMTPException, OSError, socket.timeout):
+    except (TimeoutError, smtplib.SMTPException, OSError):
         conn.close()
 
 

@@ -29,25 +29,64 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
+from .frames import (
+    AMOUNT,
+    CLOSE_PAST,
+    CUSTOMER,
+    CYCLE_DAYS,
+    DAYS_SINCE_FOLLOW_UP,
+    DWELL_AT_FOLLOW_UP,
+    DWELL_DAYS,
+    DWELL_DAYS_TYPED,
+    EXPECTED_CLOSE,
+    FIRST_CONTACT,
+    LAST_FOLLOW_UP,
+    LEAD_ID,
+    LOST_AT,
+    LOST_AT_IDX,
+    LOST_AT_SOURCE,
+    LOST_CYCLE_DAYS,
+    NEXT_FOLLOW_UP,
+    OVER_LIMIT,
+    OVERDUE,
+    OWNER,
+    SNOOZE_UNTIL,
+    SNOOZED,
+    STAGE,
+    STAGE_ENTERED,
+    STAGE_ENTERED_COLUMN,
+    STAGE_ENTERED_SOURCE,
+    STAGE_IDX,
+    STALE,
+    STALLED,
+    STATUS,
+    EnteredFrom,
+    Status,
+    dates,
+    numbers,
+    values,
+)
 from .rules import Rules
+from .text import percent_text
 from .workdays import WorkingDays
 
-ACTIVE, WON, LOST = "active", "won", "lost"
-# Where a lead's stage-entered date came from.
-ENTERED_COLUMN, ENTERED_FIRST_CONTACT, ENTERED_ESTIMATED, ENTERED_UNKNOWN = (
-    "column", "first_contact", "estimated", "unknown",
-)
-# …from the follow-up log, carried over from the previous rebuild, or estimated between two.
-ENTERED_LOG, ENTERED_STORE, ENTERED_BETWEEN_RUNS = "log", "store", "between_runs"
-ALERT_STALLED, ALERT_OVERDUE, ALERT_STALE, ALERT_CLOSE_PAST = (
-    "stalled", "overdue", "stale", "close_past",
-)
+
+class AlertKind(StrEnum):
+    """Why a lead is on the alert list (the alerts frame's ``kind``; each is a derived flag)."""
+
+    STALLED = STALLED  # over its stage's max_dwell_days
+    OVERDUE = OVERDUE  # 下次跟进时间 passed
+    STALE = STALE  # no follow-up for stale_follow_up_days
+    CLOSE_PAST = CLOSE_PAST  # 预计成交日期 passed
+
+
 # Stage-entered dates that come from a dated record, not an estimate.
-DATED_SOURCES = (ENTERED_COLUMN, ENTERED_LOG)
+DATED_SOURCES = (EnteredFrom.COLUMN, EnteredFrom.LOG)
 # The 97.5% quantile of the standard normal: a two-sided 95% interval.
 WILSON_Z = 1.959964
 
@@ -168,7 +207,7 @@ class FunnelMetrics:
     def transitions(self) -> tuple[Transition, ...]:
         return tuple(
             Transition(a.stage, b.stage, a.pass_rate, b.reached, a.exited)
-            for a, b in zip(self.stages, self.stages[1:])
+            for a, b in zip(self.stages, self.stages[1:], strict=False)
         )
 
     @property
@@ -223,19 +262,32 @@ class FunnelResult:
     by_dimension: dict[str, dict[str, FunnelMetrics]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What the follow-up log and the history store say of each valid lead, beside its sheet
+    (built by :func:`funnel_xl.flow.resolve`). Every series is aligned with the leads' index."""
+
+    stage_entered_log: pd.Series  # the latest log move into the current stage (NaT: none)
+    stage_entered_store: pd.Series  # the previous rebuild's date, or an estimate between rebuilds
+    stage_entered_store_source: pd.Series  # EnteredFrom.STORE or .BETWEEN_RUNS, where dated
+    column_stale: pd.Series  # 阶段进入日期 still holds a date the previous rebuild used
+    previous_stage: pd.Series  # the stage at the previous rebuild (None: not seen then)
+    lost_at: pd.Series  # the resolved lost-at stage of a lost lead; the typed value of the others
+    lost_at_source: pd.Series  # LostAtFrom, None where no source has it
+
+
 def classify(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Add status, stage_idx (active/won) and lost_at_idx (lost) to a typed leads frame."""
     out = leads.copy()
     index_of = {name: i for i, name in enumerate(rules.stage_names)}
     n = len(rules.stages)
-    stage_idx = out["stage"].map(index_of)
-    is_lost = out["stage"].isin(rules.lost_labels)
-    out["status"] = np.where(is_lost, LOST, np.where(stage_idx == n - 1, WON, ACTIVE))
-    out["stage_idx"] = stage_idx.astype("Float64")
-    lost_at = out["lost_at"] if "lost_at" in out else pd.Series(None, index=out.index, dtype=object)
-    lost_at_idx = lost_at.map(index_of).where(is_lost)
+    stage_idx = out[STAGE].map(index_of)
+    is_lost = out[STAGE].isin(rules.lost_labels)
+    out[STATUS] = np.where(is_lost, Status.LOST, np.where(stage_idx == n - 1, Status.WON, Status.ACTIVE))
+    out[STAGE_IDX] = stage_idx.astype("Float64")
+    lost_at_idx = values(out, LOST_AT).map(index_of).where(is_lost)
     # A lead cannot be lost in the won stage; validation warns, here it is simply unknown.
-    out["lost_at_idx"] = lost_at_idx.where(lost_at_idx < n - 1).astype("Float64")
+    out[LOST_AT_IDX] = lost_at_idx.where(lost_at_idx < n - 1).astype("Float64")
     return out
 
 
@@ -243,12 +295,12 @@ def working_days_for(leads: pd.DataFrame, rules: Rules, as_of: date) -> WorkingD
     """The working-day table a recalculation needs, when the rules count dwell in working days."""
     if not rules.thresholds.dwell_in_working_days:
         return None
-    typed = _numbers(leads, "dwell_days_typed")
+    typed = numbers(leads, DWELL_DAYS_TYPED)
     back = float(typed.max()) if typed.notna().any() else 0.0
     return WorkingDays.covering(
         [
-            _dates(leads, "stage_entered_column"), _dates(leads, "first_contact"),
-            _dates(leads, "last_follow_up"), pd.Timestamp(as_of),
+            dates(leads, STAGE_ENTERED_COLUMN), dates(leads, FIRST_CONTACT),
+            dates(leads, LAST_FOLLOW_UP), pd.Timestamp(as_of),
         ],
         back_days=back,
     )
@@ -264,82 +316,96 @@ def dwell_between(
 
 
 def derive_lead_fields(
-    leads: pd.DataFrame, rules: Rules, as_of: date, working: WorkingDays | None = None
+    leads: pd.DataFrame, rules: Rules, as_of: date, working: WorkingDays | None = None,
+    evidence: Evidence | None = None,
 ) -> pd.DataFrame:
     """Per-lead recalculation: stage entered (and its source), dwell days and alert flags.
 
     ``working`` is the working-day table when the rules count dwell in working days (see
-    :func:`working_days_for`); a rep's typed dwell is then read as working days too.
+    :func:`working_days_for`); a rep's typed dwell is then read as working days too. ``evidence``
+    is what the follow-up log and the history store say (None: the sheet alone).
     """
+    if evidence is not None:
+        leads = leads.copy()
+        leads[LOST_AT] = evidence.lost_at
+        leads[LOST_AT_SOURCE] = evidence.lost_at_source
     out = classify(leads, rules)
-    as_of_ts = pd.Timestamp(as_of)
-    active = out["status"] == ACTIVE
+    out[STAGE_ENTERED], out[STAGE_ENTERED_SOURCE] = _stage_entered(out, evidence, working)
+    _add_dwell_and_alerts(out, rules, pd.Timestamp(as_of), working)
+    won = out[STATUS] == Status.WON
+    cycle = (out[STAGE_ENTERED] - dates(out, FIRST_CONTACT)).dt.days.astype("Float64")
+    out[CYCLE_DAYS] = cycle.where(won & (cycle >= 0))
+    # A lost lead's stage-entered date is the day it was marked lost, when known.
+    out[LOST_CYCLE_DAYS] = cycle.where((out[STATUS] == Status.LOST) & (cycle >= 0))
+    return out
 
-    column = _dates(out, "stage_entered_column")
-    if "stage_entered_column_stale" in out:
-        column = column.where(~out["stage_entered_column_stale"].fillna(False).astype(bool))
-    logged = _dates(out, "stage_entered_log")
-    stored = _dates(out, "stage_entered_store")
-    stored_source = (
-        out["stage_entered_store_source"] if "stage_entered_store_source" in out
-        else pd.Series(ENTERED_STORE, index=out.index, dtype=object)
-    )
-    first_contact = _dates(out, "first_contact")
-    last_follow_up = _dates(out, "last_follow_up")
-    typed_dwell = _numbers(out, "dwell_days_typed")
+
+def _stage_entered(
+    out: pd.DataFrame, evidence: Evidence | None, working: WorkingDays | None
+) -> tuple[pd.Series, pd.Series]:
+    """Each lead's stage-entered date and where it came from, first source that has it."""
+    column = dates(out, STAGE_ENTERED_COLUMN)
+    none = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    logged, stored, stored_source = none, none, pd.Series(EnteredFrom.STORE, index=out.index)
+    if evidence is not None:
+        column = column.where(~evidence.column_stale.fillna(False).astype(bool))
+        logged = pd.to_datetime(evidence.stage_entered_log)
+        stored = pd.to_datetime(evidence.stage_entered_store)
+        stored_source = evidence.stage_entered_store_source
+    first_contact = dates(out, FIRST_CONTACT)
+    last_follow_up = dates(out, LAST_FOLLOW_UP)
+    typed_dwell = numbers(out, DWELL_DAYS_TYPED)
     if working is not None:
         estimate = working.back(last_follow_up, typed_dwell)
     else:
         estimate = last_follow_up - pd.to_timedelta(typed_dwell.round(), unit="D")
-    in_first = (out["stage_idx"] == 0).fillna(False).astype(bool)
+    in_first = (out[STAGE_IDX] == 0).fillna(False).astype(bool)
 
     entered = logged.copy()
-    source = pd.Series(ENTERED_UNKNOWN, index=out.index, dtype=object)
-    source[logged.notna()] = ENTERED_LOG
-    use_column = entered.isna() & column.notna()
-    entered[use_column] = column[use_column]
-    source[use_column] = ENTERED_COLUMN
-    use_store = entered.isna() & stored.notna()
-    entered[use_store] = stored[use_store]
-    source[use_store] = stored_source[use_store]
-    use_first = entered.isna() & in_first & first_contact.notna()
-    entered[use_first] = first_contact[use_first]
-    source[use_first] = ENTERED_FIRST_CONTACT
-    use_estimate = entered.isna() & estimate.notna()
-    entered[use_estimate] = estimate[use_estimate]
-    source[use_estimate] = ENTERED_ESTIMATED
-    out["stage_entered"] = entered
-    out["stage_entered_source"] = source
+    source = pd.Series(EnteredFrom.UNKNOWN, index=out.index, dtype=object)
+    source[logged.notna()] = EnteredFrom.LOG
+    for found, label, usable in (
+        (column, EnteredFrom.COLUMN, True),
+        (stored, stored_source, True),
+        (first_contact, EnteredFrom.FIRST_CONTACT, in_first),
+        (estimate, EnteredFrom.ESTIMATED, True),
+    ):
+        use = entered.isna() & usable & found.notna()
+        entered[use] = found[use]
+        source[use] = label[use] if isinstance(label, pd.Series) else label
+    return entered, source
 
-    dwell = dwell_between(entered, as_of_ts, working)
+
+def _add_dwell_and_alerts(
+    out: pd.DataFrame, rules: Rules, as_of: pd.Timestamp, working: WorkingDays | None
+) -> None:
+    """Dwell days, the snooze and the alert flags of derived leads (stage entered known)."""
+    active = out[STATUS] == Status.ACTIVE
+    entered, last_follow_up = out[STAGE_ENTERED], dates(out, LAST_FOLLOW_UP)
+    dwell = dwell_between(entered, as_of, working)
     # A stage entered after the as-of date has no dwell yet (validation warns about the date).
-    dwell_ok = (active & (dwell >= 0)).fillna(False).astype(bool)
-    out["dwell_days"] = dwell.where(dwell_ok)
+    dwell_ok = _flag(active & (dwell >= 0))
+    out[DWELL_DAYS] = dwell.where(dwell_ok)
     # The dwell on the day of the last follow-up, when the rep last touched the row (for drift).
     at_follow_up = dwell_between(entered, last_follow_up, working)
-    out["dwell_at_follow_up"] = at_follow_up.where(dwell_ok & (at_follow_up >= 0))
+    out[DWELL_AT_FOLLOW_UP] = at_follow_up.where(dwell_ok & (at_follow_up >= 0))
 
     # A snoozed lead (暂缓至 after the as-of date) is parked for a known reason: not stalled, not stale.
-    out["snoozed"] = (active & (_dates(out, "snooze_until") > as_of_ts)).fillna(False).astype(bool)
-    awake = ~out["snoozed"]
-    limits = _stage_limits(rules, out["stage_idx"])
-    over = (active & (out["dwell_days"] > limits)).fillna(False).astype(bool)
-    out["over_limit"] = over
-    out["stalled"] = over & awake
-    out["overdue"] = (active & (_dates(out, "next_follow_up") < as_of_ts)).fillna(False).astype(bool)
-    since_follow_up = (as_of_ts - last_follow_up).dt.days
-    out["days_since_follow_up"] = since_follow_up.astype("Float64")
-    out["stale"] = (
-        (active & (since_follow_up > rules.thresholds.stale_follow_up_days)).fillna(False).astype(bool)
-        & awake
-    )
-    out["close_past"] = (active & (_dates(out, "expected_close") < as_of_ts)).fillna(False).astype(bool)
-    won = out["status"] == WON
-    cycle = (entered - first_contact).dt.days.astype("Float64")
-    out["cycle_days"] = cycle.where(won & (cycle >= 0))
-    # A lost lead's stage-entered date is the day it was marked lost, when known.
-    out["lost_cycle_days"] = cycle.where((out["status"] == LOST) & (cycle >= 0))
-    return out
+    out[SNOOZED] = _flag(active & (dates(out, SNOOZE_UNTIL) > as_of))
+    awake = ~out[SNOOZED]
+    over = _flag(active & (out[DWELL_DAYS] > _stage_limits(rules, out[STAGE_IDX])))
+    out[OVER_LIMIT] = over
+    out[STALLED] = over & awake
+    out[OVERDUE] = _flag(active & (dates(out, NEXT_FOLLOW_UP) < as_of))
+    since_follow_up = (as_of - last_follow_up).dt.days
+    out[DAYS_SINCE_FOLLOW_UP] = since_follow_up.astype("Float64")
+    out[STALE] = _flag(active & (since_follow_up > rules.thresholds.stale_follow_up_days)) & awake
+    out[CLOSE_PAST] = _flag(active & (dates(out, EXPECTED_CLOSE) < as_of))
+
+
+def _flag(condition: pd.Series) -> pd.Series:
+    """A yes/no column: unknown (NA) is no."""
+    return condition.fillna(False).astype(bool)
 
 
 def aggregate(leads: pd.DataFrame, rules: Rules, *, excluded: int = 0) -> FunnelMetrics:
@@ -356,121 +422,135 @@ def _aggregate_groups(
     One pass of counting by (group, stage) instead of one pass over all leads per group, so the
     cost grows with the number of leads, not leads × groups.
     """
-    n = len(rules.stages)
-    groups = len(excluded)
-    status = leads["status"].to_numpy(dtype=object)
-    active, won, lost = status == ACTIVE, status == WON, status == LOST
-    stage = leads["stage_idx"].to_numpy(dtype=float, na_value=np.nan)
-    lost_at = leads["lost_at_idx"].to_numpy(dtype=float, na_value=np.nan)
-    in_funnel = (active | won) & ~np.isnan(stage)
-    stage_k = np.where(np.isnan(stage), 0, stage).astype(np.intp)
-    lost_k = np.where(np.isnan(lost_at), 0, lost_at).astype(np.intp)
-    amount = _numbers(leads, "amount").fillna(0.0).to_numpy()
-    dwell = leads["dwell_days"].to_numpy(dtype=float, na_value=np.nan)
-    stalled = leads["stalled"].to_numpy(dtype=bool)
-    probability = np.array([s.win_probability for s in rules.stages])[stage_k] * ~np.isnan(stage)
+    counts = _GroupCounts.of(leads, rules, codes, len(excluded))
+    return [counts.metrics(g, excluded[g], rules) for g in range(len(excluded))]
 
-    def by_stage(mask: np.ndarray, k: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return _tally(codes[mask] * n + k[mask], weights, mask, groups * n).reshape(groups, n)
 
-    def by_group(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return _tally(codes[mask], weights, mask, groups)
+@dataclass(frozen=True)
+class _GroupCounts:
+    """Per (group, stage) and per group counts and sums of derived leads."""
 
-    in_stage = by_stage(in_funnel, stage_k)
-    active_in = by_stage(in_funnel & active, stage_k)
-    lost_here = by_stage(lost & ~np.isnan(lost_at), lost_k)
-    reached = np.cumsum((in_stage + lost_here)[:, ::-1], axis=1)[:, ::-1]
-    exited = reached - active_in
-    stage_amount = by_stage(in_funnel, stage_k, amount)
-    has_dwell = in_funnel & active & ~np.isnan(dwell)
-    dwell_sum = by_stage(has_dwell, stage_k, np.nan_to_num(dwell))
-    dwell_count = by_stage(has_dwell, stage_k)
-    stalled_in = by_stage(in_funnel & stalled, stage_k)
+    stages: dict[str, np.ndarray]  # name → (groups × stages)
+    totals: dict[str, np.ndarray]  # name → (groups,)
+    cycles: dict[str, pd.Series]  # "won"/"lost" × mean/median/count → by group code
 
-    totals = {
-        "valid": by_group(np.ones(len(leads), dtype=bool)),
-        "active": by_group(active),
-        "won": by_group(won),
-        "lost": by_group(lost),
-        "lost_unknown": by_group(lost & np.isnan(lost_at)),
-        "pipeline": by_group(active, amount),
-        "weighted": by_group(active, amount * probability),
-        "won_amount": by_group(won, amount),
-        "lost_amount": by_group(lost, amount),
-        "snoozed": by_group(
-            leads["snoozed"].to_numpy(dtype=bool) if "snoozed" in leads else np.zeros(len(leads), bool)
-        ),
-    }
-    for flag in ("stalled", "overdue", "stale", "close_past"):
-        totals[flag] = by_group(leads[flag].to_numpy(dtype=bool))
-    cycle = pd.Series(leads["cycle_days"].to_numpy(dtype=float, na_value=np.nan))
-    known = cycle.notna().to_numpy()
-    cycles = cycle[known].groupby(codes[known])
-    cycle_mean, cycle_median, cycle_count = cycles.mean(), cycles.median(), cycles.size()
-    lost_cycle = pd.Series(
-        leads["lost_cycle_days"].to_numpy(dtype=float, na_value=np.nan) if "lost_cycle_days" in leads
-        else np.full(len(leads), np.nan)
-    )
-    known_lost = lost_cycle.notna().to_numpy()
-    lost_cycles = lost_cycle[known_lost].groupby(codes[known_lost])
-    lost_mean, lost_median, lost_count = lost_cycles.mean(), lost_cycles.median(), lost_cycles.size()
+    @classmethod
+    def of(cls, leads: pd.DataFrame, rules: Rules, codes: np.ndarray, groups: int) -> _GroupCounts:
+        n = len(rules.stages)
+        status = leads[STATUS].to_numpy(dtype=object)
+        active, won, lost = status == Status.ACTIVE, status == Status.WON, status == Status.LOST
+        stage = leads[STAGE_IDX].to_numpy(dtype=float, na_value=np.nan)
+        lost_at = leads[LOST_AT_IDX].to_numpy(dtype=float, na_value=np.nan)
+        in_funnel = (active | won) & ~np.isnan(stage)
+        stage_k = np.where(np.isnan(stage), 0, stage).astype(np.intp)
+        lost_k = np.where(np.isnan(lost_at), 0, lost_at).astype(np.intp)
+        amount = numbers(leads, AMOUNT).fillna(0.0).to_numpy()
+        dwell = leads[DWELL_DAYS].to_numpy(dtype=float, na_value=np.nan)
+        probability = np.array([s.win_probability for s in rules.stages])[stage_k] * ~np.isnan(stage)
 
-    out = []
-    for g in range(groups):
+        def by_stage(mask: np.ndarray, k: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+            return _tally(codes[mask] * n + k[mask], weights, mask, groups * n).reshape(groups, n)
+
+        def by_group(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+            return _tally(codes[mask], weights, mask, groups)
+
+        has_dwell = in_funnel & active & ~np.isnan(dwell)
+        stages = {
+            "in_stage": by_stage(in_funnel, stage_k),
+            "active_in": by_stage(in_funnel & active, stage_k),
+            "lost_here": by_stage(lost & ~np.isnan(lost_at), lost_k),
+            "amount": by_stage(in_funnel, stage_k, amount),
+            "dwell_sum": by_stage(has_dwell, stage_k, np.nan_to_num(dwell)),
+            "dwell_count": by_stage(has_dwell, stage_k),
+            "stalled": by_stage(in_funnel & leads[STALLED].to_numpy(dtype=bool), stage_k),
+        }
+        through = stages["in_stage"] + stages["lost_here"]
+        stages["reached"] = np.cumsum(through[:, ::-1], axis=1)[:, ::-1]
+        stages["exited"] = stages["reached"] - stages["active_in"]
+        totals = {
+            "valid": by_group(np.ones(len(leads), dtype=bool)),
+            "active": by_group(active),
+            "won": by_group(won),
+            "lost": by_group(lost),
+            "lost_unknown": by_group(lost & np.isnan(lost_at)),
+            "pipeline": by_group(active, amount),
+            "weighted": by_group(active, amount * probability),
+            "won_amount": by_group(won, amount),
+            "lost_amount": by_group(lost, amount),
+            "snoozed": by_group(leads[SNOOZED].to_numpy(dtype=bool)),
+        }
+        for flag in (STALLED, OVERDUE, STALE, CLOSE_PAST):
+            totals[flag] = by_group(leads[flag].to_numpy(dtype=bool))
+        return cls(stages, totals, _cycles(leads, codes))
+
+    def metrics(self, g: int, excluded: int, rules: Rules) -> FunnelMetrics:
+        totals, cycles = self.totals, self.cycles
+        n_won, n_lost, n_valid = int(totals["won"][g]), int(totals["lost"][g]), int(totals["valid"][g])
+
+        def cycle(kind: str, figure: str) -> float | None:
+            by_code = cycles[f"{kind}_{figure}"]
+            return float(by_code[g]) if g in by_code.index else None
+
+        return FunnelMetrics(
+            totals=Totals(
+                total=n_valid + excluded, valid=n_valid, active=int(totals["active"][g]),
+                won=n_won, lost=n_lost, excluded=excluded,
+                lost_unknown_stage=int(totals["lost_unknown"][g]),
+            ),
+            stages=self.stage_rows(g, rules),
+            win_rate=_ratio(n_won, n_won + n_lost),
+            overall_conversion=_ratio(n_won, n_valid),
+            cycle_mean=cycle("won", "mean"),
+            cycle_median=cycle("won", "median"),
+            cycle_count=int(cycle("won", "count") or 0),
+            pipeline=float(totals["pipeline"][g]),
+            weighted_pipeline=float(totals["weighted"][g]),
+            won_amount=float(totals["won_amount"][g]),
+            stalled=int(totals[STALLED][g]),
+            overdue=int(totals[OVERDUE][g]),
+            stale=int(totals[STALE][g]),
+            close_past=int(totals[CLOSE_PAST][g]),
+            lost_amount=float(totals["lost_amount"][g]),
+            lost_cycle_mean=cycle("lost", "mean"),
+            lost_cycle_median=cycle("lost", "median"),
+            lost_cycle_count=int(cycle("lost", "count") or 0),
+            snoozed=int(totals["snoozed"][g]),
+            min_sample=rules.thresholds.min_sample,
+        )
+
+    def stage_rows(self, g: int, rules: Rules) -> tuple[StageRow, ...]:
+        s = {name: counts[g] for name, counts in self.stages.items()}
         rows = []
         for k, spec in enumerate(rules.stages):
-            last = k == n - 1
-            ex = exited[g, k]
+            last = k == len(rules.stages) - 1
+            exited = s["exited"][k]
             rows.append(
                 StageRow(
                     stage=spec.name,
-                    current=int(in_stage[g, k]),
-                    reached=int(reached[g, k]),
-                    exited=int(ex),
-                    pass_rate=None if last else _ratio(reached[g, k + 1], ex),
-                    loss_rate=None if last else _ratio(lost_here[g, k], ex),
-                    lost_here=int(lost_here[g, k]),
-                    avg_dwell_days=_ratio(dwell_sum[g, k], dwell_count[g, k]),
-                    stalled=int(stalled_in[g, k]),
-                    amount=float(stage_amount[g, k]),
-                    weighted_amount=float(stage_amount[g, k]) * spec.win_probability,
+                    current=int(s["in_stage"][k]),
+                    reached=int(s["reached"][k]),
+                    exited=int(exited),
+                    pass_rate=None if last else _ratio(s["reached"][k + 1], exited),
+                    loss_rate=None if last else _ratio(s["lost_here"][k], exited),
+                    lost_here=int(s["lost_here"][k]),
+                    avg_dwell_days=_ratio(s["dwell_sum"][k], s["dwell_count"][k]),
+                    stalled=int(s["stalled"][k]),
+                    amount=float(s["amount"][k]),
+                    weighted_amount=float(s["amount"][k]) * spec.win_probability,
                 )
             )
-        n_won, n_lost, n_valid = int(totals["won"][g]), int(totals["lost"][g]), int(totals["valid"][g])
-        has_cycle = g in cycle_count.index
-        has_lost_cycle = g in lost_count.index
-        out.append(
-            FunnelMetrics(
-                totals=Totals(
-                    total=n_valid + excluded[g],
-                    valid=n_valid,
-                    active=int(totals["active"][g]),
-                    won=n_won,
-                    lost=n_lost,
-                    excluded=excluded[g],
-                    lost_unknown_stage=int(totals["lost_unknown"][g]),
-                ),
-                stages=tuple(rows),
-                win_rate=_ratio(n_won, n_won + n_lost),
-                overall_conversion=_ratio(n_won, n_valid),
-                cycle_mean=float(cycle_mean[g]) if has_cycle else None,
-                cycle_median=float(cycle_median[g]) if has_cycle else None,
-                cycle_count=int(cycle_count[g]) if has_cycle else 0,
-                pipeline=float(totals["pipeline"][g]),
-                weighted_pipeline=float(totals["weighted"][g]),
-                won_amount=float(totals["won_amount"][g]),
-                stalled=int(totals["stalled"][g]),
-                overdue=int(totals["overdue"][g]),
-                stale=int(totals["stale"][g]),
-                close_past=int(totals["close_past"][g]),
-                lost_amount=float(totals["lost_amount"][g]),
-                lost_cycle_mean=float(lost_mean[g]) if has_lost_cycle else None,
-                lost_cycle_median=float(lost_median[g]) if has_lost_cycle else None,
-                lost_cycle_count=int(lost_count[g]) if has_lost_cycle else 0,
-                snoozed=int(totals["snoozed"][g]),
-                min_sample=rules.thresholds.min_sample,
-            )
-        )
+        return tuple(rows)
+
+
+def _cycles(leads: pd.DataFrame, codes: np.ndarray) -> dict[str, pd.Series]:
+    """Mean, median and count of the won and of the lost leads' cycles, by group code."""
+    out = {}
+    for kind, column in (("won", CYCLE_DAYS), ("lost", LOST_CYCLE_DAYS)):
+        cycle = pd.Series(leads[column].to_numpy(dtype=float, na_value=np.nan))
+        known = cycle.notna().to_numpy()
+        by_code = cycle[known].groupby(codes[known])
+        out[f"{kind}_mean"], out[f"{kind}_median"] = by_code.mean(), by_code.median()
+        out[f"{kind}_count"] = by_code.size()
     return out
 
 
@@ -479,34 +559,29 @@ def pass_rate_text(leads: pd.DataFrame, team: FunnelMetrics) -> pd.Series:
     labels = {}
     for k, t in enumerate(team.transitions, start=1):
         if t.rate is not None:
-            labels[k] = f"{_percent_text(t.rate)}({t.label})"
-    eligible = leads["status"].isin([ACTIVE, WON])
-    text = leads["stage_idx"].map(labels)
+            labels[k] = f"{percent_text(t.rate)}({t.label})"
+    eligible = leads[STATUS].isin([Status.ACTIVE, Status.WON])
+    text = leads[STAGE_IDX].map(labels)
     return text.where(eligible, None).astype(object).where(lambda s: s.notna(), None)
 
 
 def alerts(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One row per alert: stalled, overdue next follow-up, stale, expected close already past."""
-    base = list(dict.fromkeys(["lead_id", "customer", "owner", rules.channel_field, "stage"]))
+    base = list(dict.fromkeys([LEAD_ID, CUSTOMER, OWNER, rules.channel_field, STAGE]))
     frames = []
-    specs = [
-        (ALERT_STALLED, "dwell_days"),
-        (ALERT_OVERDUE, "next_follow_up"),
-        (ALERT_STALE, "days_since_follow_up"),
-        (ALERT_CLOSE_PAST, "expected_close"),
-    ]
-    for kind, detail in specs:
+    dated = {AlertKind.OVERDUE: NEXT_FOLLOW_UP, AlertKind.CLOSE_PAST: EXPECTED_CLOSE}
+    for kind in AlertKind:
         hit = leads[leads[kind]]
         if hit.empty:
             continue
         frame = hit[[c for c in base if c in hit]].copy()
         frame.insert(0, "kind", kind)
-        frame["dwell_days"] = hit["dwell_days"]
-        frame["limit_days"] = _stage_limits(rules, hit["stage_idx"])
-        frame["days_since_follow_up"] = hit["days_since_follow_up"]
-        frame["date"] = hit[detail] if kind in (ALERT_OVERDUE, ALERT_CLOSE_PAST) else pd.NaT
+        frame[DWELL_DAYS] = hit[DWELL_DAYS]
+        frame["limit_days"] = _stage_limits(rules, hit[STAGE_IDX])
+        frame[DAYS_SINCE_FOLLOW_UP] = hit[DAYS_SINCE_FOLLOW_UP]
+        frame["date"] = hit[dated[kind]] if kind in dated else pd.NaT
         frames.append(frame)
-    columns = ["kind", *base, "dwell_days", "limit_days", "days_since_follow_up", "date"]
+    columns = ["kind", *base, DWELL_DAYS, "limit_days", DAYS_SINCE_FOLLOW_UP, "date"]
     if not frames:
         return pd.DataFrame(columns=columns)
     # A column the sheet lacks (an optional 客户名称/联系人) is there, blank.
@@ -545,13 +620,14 @@ def fire_suggestions(
             if value is None:
                 continue
             if (s.below is not None and value < s.below) or (s.above is not None and value > s.above):
-                text = s.text.format(value=_percent_text(value), source=source or "")
+                text = s.text.format(value=percent_text(value), source=source or "")
                 fired.append(FiredSuggestion(s.metric, text, value, s.stage, source))
     return fired
 
 
 def recalculate(
-    leads: pd.DataFrame, rules: Rules, as_of: date, *, excluded: int = 0,
+    leads: pd.DataFrame, rules: Rules, as_of: date, *, evidence: Evidence | None = None,
+    excluded: int = 0,
     excluded_by_owner: dict[str, int] | None = None,
     excluded_by_source: dict[str, int] | None = None,
     excluded_by_dimension: dict[str, dict[str, int]] | None = None,
@@ -560,9 +636,9 @@ def recalculate(
 
     ``by_source`` groups by the channel dimension (``rules.channel_field``, 线索来源 by default);
     ``by_dimension`` by each of the rules' further dimensions. A lead without a value is in the
-    group "" (shown as 未填写)."""
+    group "" (shown as 未填写). ``evidence``: see :func:`derive_lead_fields`."""
     working = working_days_for(leads, rules, as_of)
-    derived = derive_lead_fields(leads, rules, as_of, working)
+    derived = derive_lead_fields(leads, rules, as_of, working, evidence)
     team = aggregate(derived, rules, excluded=excluded)
     derived["pass_rate_text_calc"] = pass_rate_text(derived, team)
     by_owner = by_group(derived, rules, "owner", excluded_by_owner or {})
@@ -606,15 +682,11 @@ def by_group(
     names = sorted(set(keys))
     codes = pd.Categorical(keys, categories=names).codes.astype(np.intp)
     metrics = _aggregate_groups(leads, rules, codes, [excluded.get(name, 0) for name in names])
-    return dict(zip(names, metrics))
+    return dict(zip(names, metrics, strict=True))
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator) / float(denominator) if denominator else None
-
-
-def _percent_text(rate: float) -> str:
-    return f"{rate * 100:.0f}%"
 
 
 def _stage_limits(rules: Rules, stage_idx: pd.Series) -> pd.Series:
@@ -623,15 +695,3 @@ def _stage_limits(rules: Rules, stage_idx: pd.Series) -> pd.Series:
     index = stage_idx.to_numpy(dtype=float, na_value=np.nan)
     position = np.where(np.isnan(index), len(rules.stages), index).astype(np.intp)
     return pd.Series(limits[position], index=stage_idx.index)
-
-
-def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-    return pd.to_datetime(frame[column])
-
-
-def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series(np.nan, index=frame.index, dtype=float)
-    return pd.to_numeric(frame[column], errors="coerce").astype(float)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 
 from .messages import ZH, catalogue
 
-ERROR = "error"
-WARNING = "warning"
-SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
+
+class Severity(StrEnum):
+    ERROR = "error"  # the row (or the file) is not used
+    WARNING = "warning"  # the row is used; a value may be ignored
+
+
 
 
 def severity_label(severity: str, lang: str = ZH) -> str:
@@ -20,10 +24,11 @@ def severity_label(severity: str, lang: str = ZH) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in one place. ``row`` is the Excel row number (1-based), ``column`` the letter."""
+    """One problem in one place. ``row`` is the Excel row number (1-based), ``column`` the letter.
+    Made by :func:`funnel_xl.checks.problem`, which looks the code up in the registry."""
 
     code: str
-    severity: str
+    severity: Severity
     message: str
     sheet: str = ""
     row: int | None = None
@@ -31,10 +36,6 @@ class Problem:
     header: str = ""
     value: str = ""
     file: str = ""
-
-    @property
-    def where(self) -> str:
-        return self.place()
 
     def place(self, lang: str = ZH) -> str:
         """Where the problem is: file, sheet, row, column and header, in the given language."""
@@ -72,7 +73,7 @@ def _one_line(text: str) -> str:
 
 def count_by_severity(problems: list[Problem]) -> dict[str, int]:
     counts = Counter(p.severity for p in problems)
-    return {ERROR: counts.get(ERROR, 0), WARNING: counts.get(WARNING, 0)}
+    return {Severity.ERROR: counts.get(Severity.ERROR, 0), Severity.WARNING: counts.get(Severity.WARNING, 0)}
 
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:

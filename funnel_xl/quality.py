@@ -21,44 +21,59 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from .messages import Catalogue, catalogue
-from .metrics import ACTIVE, DATED_SOURCES, ENTERED_ESTIMATED, WON, FunnelMetrics
+from .frames import (
+    AMOUNT,
+    CLOSE_PAST,
+    DWELL_AT_FOLLOW_UP,
+    DWELL_DAYS,
+    DWELL_DAYS_TYPED,
+    EXPECTED_CLOSE,
+    PASS_RATE_TEXT_TYPED,
+    STAGE_ENTERED_SOURCE,
+    STAGE_IDX,
+    STALE,
+    STATUS,
+    EnteredFrom,
+    Status,
+    dates,
+    numbers,
+)
+from .metrics import DATED_SOURCES, FunnelMetrics
 from .rules import HYGIENE_PARTS, Rules
 
-DRIFT_DWELL = "dwell"
-DRIFT_RATE_TRANSITION = "rate_transition"
-DRIFT_RATE_VALUE = "rate_value"
-DRIFT_RATE_UNREADABLE = "rate_unreadable"
+
+class DriftKind(StrEnum):
+    """What a drift row is about (the drift frame's ``kind``)."""
+
+    DWELL = "dwell"
+    RATE_TRANSITION = "rate_transition"
+    RATE_VALUE = "rate_value"
+    RATE_UNREADABLE = "rate_unreadable"
+
+
 DRIFT_COLUMNS = [
     "owner", "lead_id", "customer", "stage", "kind", "typed", "expected", "difference", "_file", "_row",
 ]
 FIX_COLUMNS = ["owner", "lead_id", "customer", "stage", "part", "_file", "_row"]
 
-# What each part of the score checks, and what each kind of drift is (shown in the workbook).
-HYGIENE_LABELS = {
-    "errors": "行有错误",
-    "missing_amount_close": "缺金额或预计成交日期",
-    "close_past": "预计成交日期已过",
-    "stale": "久未跟进",
-    "undated_moves": "阶段变动无日期",
-}
-HYGIENE_FIXES = {
-    "errors": "该行有错误，未计入统计：按「数据问题」中的说明改正",
-    "missing_amount_close": "补填预计成交金额和预计成交日期",
-    "close_past": "预计成交日期已过：更新日期，或推进/归档线索",
-    "stale": "超过规定天数没有跟进：跟进一次并更新最近跟进时间",
-    "undated_moves": "填写阶段进入日期（进入当前阶段的日期）",
-}
-DRIFT_LABELS = {
-    DRIFT_DWELL: "停留时长不符",
-    DRIFT_RATE_TRANSITION: "通过率环节不符",
-    DRIFT_RATE_VALUE: "通过率数值不符",
-    DRIFT_RATE_UNREADABLE: "通过率无法识别",
-}
+
+class DriftWords(Protocol):
+    """How the drift rows' typed and expected values read (see :class:`funnel_xl.wording.DriftWords`)."""
+
+    def days(self, value: float) -> str: ...
+
+    def day_range(self, low: float, high: float) -> str: ...
+
+    def first_stage(self) -> str: ...
+
+    def expected_rate(self, team: float | None, own: float | None, transition: str | None) -> str: ...
+
 
 _PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*%")
 _TRANSITION = re.compile(r"[(]\s*([^()]+?)\s*(?:→|->|=>|➝|➔|⟶|—>|至|到)\s*([^()]+?)\s*[)]")
@@ -116,9 +131,10 @@ class Quality:
 
 def assess(
     leads: pd.DataFrame, excluded: pd.DataFrame | None, rules: Rules, team: FunnelMetrics,
-    by_owner: dict[str, FunnelMetrics],
+    by_owner: dict[str, FunnelMetrics], *, words: DriftWords,
 ) -> Quality:
-    """Drift and hygiene of derived leads and the rows excluded for errors."""
+    """Drift and hygiene of derived leads and the rows excluded for errors; ``words`` writes the
+    drift rows' values (see :class:`funnel_xl.wording.DriftWords`)."""
     excluded = excluded if excluded is not None else pd.DataFrame()
     masks, fixes = _hygiene_masks(leads, excluded, rules)
     owners_valid = _keys(leads, "owner")
@@ -132,7 +148,7 @@ def assess(
         pd.Series(True, index=excluded.index) if len(excluded) else pd.Series(dtype=bool),
     )
     return Quality(
-        drift=drift(leads, rules, team, by_owner),
+        drift=drift(leads, rules, team, by_owner, words),
         hygiene=hygiene,
         team_hygiene=team_hygiene,
         fixes=fixes,
@@ -144,10 +160,11 @@ def assess(
 # ---------------------------------------------------------------------------
 
 def drift(
-    leads: pd.DataFrame, rules: Rules, team: FunnelMetrics, by_owner: dict[str, FunnelMetrics]
+    leads: pd.DataFrame, rules: Rules, team: FunnelMetrics, by_owner: dict[str, FunnelMetrics],
+    words: DriftWords,
 ) -> pd.DataFrame:
     """Every hand-typed dwell or pass-rate value beyond the rules' tolerance (see the module doc)."""
-    frames = [_dwell_drift(leads, rules), _rate_drift(leads, rules, team, by_owner)]
+    frames = [_dwell_drift(leads, rules, words), _rate_drift(leads, team, by_owner, rules, words)]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=DRIFT_COLUMNS)
@@ -158,68 +175,60 @@ def drift(
     return out.loc[order, DRIFT_COLUMNS].reset_index(drop=True)
 
 
-def _dwell_drift(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    if "dwell_days_typed" not in leads or "dwell_days" not in leads:
+def _dwell_drift(leads: pd.DataFrame, rules: Rules, words: DriftWords) -> pd.DataFrame:
+    if DWELL_DAYS_TYPED not in leads:
         return pd.DataFrame(columns=DRIFT_COLUMNS)
-    typed = pd.to_numeric(leads["dwell_days_typed"], errors="coerce").astype(float)
-    high = pd.to_numeric(leads["dwell_days"], errors="coerce").astype(float)
-    low = pd.to_numeric(leads.get("dwell_at_follow_up"), errors="coerce")
-    low = (low if low is not None else pd.Series(np.nan, index=leads.index)).astype(float)
-    low = low.fillna(0.0).clip(upper=high)
-    independent = leads["stage_entered_source"] != ENTERED_ESTIMATED
-    checked = (leads["status"] == ACTIVE) & typed.notna() & high.notna() & independent
+    typed = numbers(leads, DWELL_DAYS_TYPED)
+    high = numbers(leads, DWELL_DAYS)
+    low = numbers(leads, DWELL_AT_FOLLOW_UP).fillna(0.0).clip(upper=high)
+    independent = leads[STAGE_ENTERED_SOURCE] != EnteredFrom.ESTIMATED
+    checked = (leads[STATUS] == Status.ACTIVE) & typed.notna() & high.notna() & independent
     difference = np.where(typed > high, typed - high, np.where(typed < low, typed - low, 0.0))
     tolerance = rules.thresholds.drift_dwell_days
     hit = checked & (np.abs(difference) > tolerance)
-    rows = leads[hit]
-    t = catalogue(rules.lang)
-    unit = t("drift.unit.working_days") if rules.thresholds.dwell_in_working_days else t("drift.unit.days")
-    expected = [
-        f"{_number_text(h)} {unit}" if lo == h else f"{_number_text(lo)}–{_number_text(h)} {unit}"
-        for lo, h in zip(low[hit], high[hit])
-    ]
+    expected = [words.day_range(lo, h) for lo, h in zip(low[hit], high[hit], strict=True)]
     return _drift_frame(
-        rows, DRIFT_DWELL, [f"{_number_text(v)} {unit}" for v in typed[hit]], expected,
+        leads[hit], DriftKind.DWELL, [words.days(v) for v in typed[hit]], expected,
         difference[hit.to_numpy()],
     )
 
 
 def _rate_drift(
-    leads: pd.DataFrame, rules: Rules, team: FunnelMetrics, by_owner: dict[str, FunnelMetrics]
+    leads: pd.DataFrame, team: FunnelMetrics, by_owner: dict[str, FunnelMetrics], rules: Rules,
+    words: DriftWords,
 ) -> pd.DataFrame:
-    if "pass_rate_text_typed" not in leads:
+    if PASS_RATE_TEXT_TYPED not in leads:
         return pd.DataFrame(columns=DRIFT_COLUMNS)
     names = rules.stage_names
     tolerance = rules.thresholds.drift_pass_rate_points
-    t = catalogue(rules.lang)
     records = []
-    eligible = leads["status"].isin([ACTIVE, WON]) & leads["pass_rate_text_typed"].notna()
+    eligible = leads[STATUS].isin([Status.ACTIVE, Status.WON]) & leads[PASS_RATE_TEXT_TYPED].notna()
     for i in np.flatnonzero(eligible.to_numpy()):
         lead = leads.iloc[i]
-        text = str(lead["pass_rate_text_typed"]).strip()
+        text = str(lead[PASS_RATE_TEXT_TYPED]).strip()
         if not text:
             continue
         folded = unicodedata.normalize("NFKC", text)
-        k = None if pd.isna(lead["stage_idx"]) else int(lead["stage_idx"])
+        k = None if pd.isna(lead[STAGE_IDX]) else int(lead[STAGE_IDX])
         into = f"{names[k - 1]}→{names[k]}" if k else None
         named = _TRANSITION.search(folded)
         percent = _PERCENT.search(folded)
         team_rate = team.transitions[k - 1].rate if k else None
         own = by_owner.get(str(lead.get("owner") or ""))
         own_rate = own.transitions[k - 1].rate if k and own is not None else None
-        expected = _expected_text(team_rate, own_rate, into, t)
+        expected = words.expected_rate(team_rate, own_rate, into)
         if named is not None and f"{named.group(1).strip()}→{named.group(2).strip()}" != into:
-            records.append((i, DRIFT_RATE_TRANSITION, text, expected, None))
+            records.append((i, DriftKind.RATE_TRANSITION, text, expected, None))
         elif into is None:
-            records.append((i, DRIFT_RATE_TRANSITION, text, t("drift.first_stage"), None))
+            records.append((i, DriftKind.RATE_TRANSITION, text, words.first_stage(), None))
         elif percent is None:
-            records.append((i, DRIFT_RATE_UNREADABLE, text, expected, None))
+            records.append((i, DriftKind.RATE_UNREADABLE, text, expected, None))
         elif team_rate is not None:
             value = float(percent.group(1))
             gaps = [value - r * 100 for r in (team_rate, own_rate) if r is not None]
             gap = min(gaps, key=abs)
             if abs(gap) > tolerance:
-                records.append((i, DRIFT_RATE_VALUE, text, expected, gap))
+                records.append((i, DriftKind.RATE_VALUE, text, expected, gap))
     if not records:
         return pd.DataFrame(columns=DRIFT_COLUMNS)
     index = [r[0] for r in records]
@@ -227,15 +236,6 @@ def _rate_drift(
         leads.iloc[index], [r[1] for r in records], [r[2] for r in records],
         [r[3] for r in records], [r[4] for r in records],
     )
-
-
-def _expected_text(team: float | None, own: float | None, label: str | None, t: Catalogue) -> str:
-    if label is None:
-        return "—"
-    parts = [t("drift.team", rate=_pct_text(team) if team is not None else "—")]
-    if own is not None:
-        parts.append(t("drift.own", rate=_pct_text(own)))
-    return t("drift.expected", rates=t("drift.sep").join(parts), transition=label)
 
 
 def _drift_frame(rows: pd.DataFrame, kind, typed, expected, difference) -> pd.DataFrame:
@@ -264,31 +264,26 @@ def _hygiene_masks(
     leads: pd.DataFrame, excluded: pd.DataFrame, rules: Rules
 ) -> tuple[dict[str, tuple[pd.Series, pd.Series]], pd.DataFrame]:
     """Per part (applicable, failing) over the valid leads; and the rows to fix."""
-    status = leads["status"]
-    active = status == ACTIVE
-    stage_idx = leads["stage_idx"]
+    status = leads[STATUS]
+    active = status == Status.ACTIVE
+    stage_idx = leads[STAGE_IDX]
     from_stage = rules.hygiene.amount_close_from
-    amount = pd.to_numeric(leads.get("amount"), errors="coerce") if "amount" in leads else None
-    close = pd.to_datetime(leads["expected_close"]) if "expected_close" in leads else None
+    # A sheet without the amount or the close column is judged on the one it has.
+    blanks = [
+        read(leads, column).isna()
+        for column, read in ((AMOUNT, numbers), (EXPECTED_CLOSE, dates)) if column in leads
+    ]
     missing = pd.Series(True, index=leads.index)
-    if amount is not None and close is not None:
-        missing = amount.isna() | close.isna()
-    elif amount is not None:
-        missing = amount.isna()
-    elif close is not None:
-        missing = close.isna()
-    past_first = (active | (status == WON)) & (stage_idx >= 1).fillna(False).astype(bool)
-
-    def flag(name: str) -> pd.Series:
-        return leads[name].fillna(False).astype(bool) if name in leads else pd.Series(False, index=leads.index)
-
+    if blanks:
+        missing = blanks[0] | blanks[-1]
+    past_first = (active | (status == Status.WON)) & (stage_idx >= 1).fillna(False).astype(bool)
     masks = {
         "missing_amount_close": (
             active & (stage_idx >= from_stage).fillna(False).astype(bool), missing,
         ),
-        "close_past": (active, flag("close_past")),
-        "stale": (active, flag("stale")),
-        "undated_moves": (past_first, ~leads["stage_entered_source"].isin(DATED_SOURCES)),
+        "close_past": (active, leads[CLOSE_PAST].fillna(False).astype(bool)),
+        "stale": (active, leads[STALE].fillna(False).astype(bool)),
+        "undated_moves": (past_first, ~leads[STAGE_ENTERED_SOURCE].isin(DATED_SOURCES)),
     }
     fixes = []
     if len(excluded):
@@ -361,12 +356,3 @@ def _keys(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame:
         return pd.Series("", index=frame.index, dtype=object)
     return frame[column].fillna("").astype(str)
-
-
-def _pct_text(rate: float) -> str:
-    return f"{rate * 100:.0f}%"
-
-
-def _number_text(value: float) -> str:
-    value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:.1f}"

@@ -30,13 +30,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from .checks import problem
 from .container import WorkbookFile, column_letters, read_workbook_file
 from .errors import InputError
 from .files import MB, read_regular_file
 from .messages import catalogue
-from .problems import WARNING, Problem
+from .problems import Problem
 from .rules import Column, Rules, normalize_header
 from .sheets import TEXT_SUFFIXES, OpenedWorkbook, open_workbook
+from .text import is_empty
 
 # Delimiters tried when the rules say "auto".
 _DELIMITERS = ",;\t|"
@@ -308,7 +310,7 @@ def _find_log_sheet(
     named = [n for n in names if normalize_header(n) in wanted]
     if named:
         rows, origin = workbook.rows(named[0])
-        if not any(not _blank(cell) for row in rows for cell in row):
+        if not any(not is_empty(cell) for row in rows for cell in row):
             return None  # a sheet with nothing in it is no log
         return _build(path, named[0], rows, origin, rules, columns=rules.log_columns)
     required = {c.field for c in rules.log_columns if c.required}
@@ -409,10 +411,10 @@ class _Located:
     lang: str = "zh"
     problems: list[Problem] = field(default_factory=list)
 
-    def skip(self, code: str, row: int, j: int, value: object, message: str) -> None:
+    def skip(self, code: str, row: int, j: int, value: object, **params: object) -> None:
         self.problems.append(
-            Problem(
-                code=code, severity=WARNING, message=message, sheet=self.sheet, row=row,
+            problem(
+                code, self.lang, params, sheet=self.sheet, row=row,
                 column=self.letters[j] if j < len(self.letters) else column_letters(j + 1),
                 header=self.headers.get(j, ""), value=_text(value), file=self.path.name,
             )
@@ -462,41 +464,41 @@ def _lead_rows(
                     kept.append(cells)
                     kept_rows.append(first_row + i)
                     continue
-        filled = [j for j, cell in enumerate(row) if not _blank(cell)]
-        if not filled:
-            continue
         excel_row = first_row + i
-        cells = [row[j] if j < len(row) else "" for j in columns]
-        if all(_blank(c) for c in cells):
-            j = filled[0]
-            t = catalogue(located.lang)
-            cell = f"{located.letters[j] if j < len(located.letters) else ''}{excel_row}"
-            located.skip(
-                "row_outside_table", excel_row, j, row[j],
-                t("problem.row_outside_table", table=t(located.table), cell=cell),
-            )
+        if _left_out(row, excel_row, columns, stage, totals, located):
             continue
-        if totals and (stage is None or stage >= len(row) or _blank(row[stage])):
-            label = next((j for j in filled if isinstance(row[j], str) and _total_key(row[j]) in totals), None)
-            if label is not None:
-                located.skip(
-                    "total_row", excel_row, label, row[label], catalogue(located.lang)("problem.total_row")
-                )
-                continue
-        if skip_without_stage and stage is not None and (stage >= len(row) or _blank(row[stage])):
+        if skip_without_stage and stage is not None and (stage >= len(row) or is_empty(row[stage])):
             without_stage += 1
             continue
-        kept.append(cells)
+        kept.append([row[j] if j < len(row) else "" for j in columns])
         kept_rows.append(excel_row)
     return kept, kept_rows, without_stage
 
 
+def _left_out(
+    row: list, excel_row: int, columns: list[int], stage: int | None, totals: set[str], located: _Located
+) -> bool:
+    """A row that is not a lead: blank (silently), or with content only outside the table's columns,
+    or a total line (each with a warning)."""
+    filled = [j for j, cell in enumerate(row) if not is_empty(cell)]
+    if not filled:
+        return True
+    if all(is_empty(row[j]) for j in columns if j < len(row)):
+        j = filled[0]
+        t = catalogue(located.lang)
+        cell = f"{located.letters[j] if j < len(located.letters) else ''}{excel_row}"
+        located.skip("row_outside_table", excel_row, j, row[j], table=t(located.table), cell=cell)
+        return True
+    if totals and (stage is None or stage >= len(row) or is_empty(row[stage])):
+        label = next((j for j in filled if isinstance(row[j], str) and _total_key(row[j]) in totals), None)
+        if label is not None:
+            located.skip("total_row", excel_row, label, row[label])
+            return True
+    return False
+
+
 def _total_key(text: str) -> str:
     return normalize_header(text).rstrip(":")
-
-
-def _blank(cell: object) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def _text(value: object) -> str:
@@ -512,15 +514,12 @@ def _sheet_notes(source: WorkbookFile, sheet: LeadsSheet, rules: Rules) -> list[
         return []
     notes = []
     limits = rules.limits
-    t = catalogue(rules.lang)
     for stray in scan.strays:
         letters, row = _split_ref(stray.ref)
         notes.append(
-            Problem(
-                code="stray_cell_ignored", severity=WARNING,
-                message=t(
-                    "problem.stray_cell_ignored", ref=stray.ref, rows=limits.max_rows, columns=limits.max_columns
-                ),
+            problem(
+                "stray_cell_ignored", rules.lang,
+                {"ref": stray.ref, "rows": limits.max_rows, "columns": limits.max_columns},
                 sheet=sheet.sheet, row=row, column=letters, value=stray.value, file=sheet.file_name,
             )
         )
@@ -531,10 +530,8 @@ def _sheet_notes(source: WorkbookFile, sheet: LeadsSheet, rules: Rules) -> list[
         if row not in lead_rows or letters not in field_of:
             continue
         notes.append(
-            Problem(
-                code="formula_without_value", severity=WARNING,
-                message=t("problem.formula_without_value"),
-                sheet=sheet.sheet, row=row, column=letters,
+            problem(
+                "formula_without_value", rules.lang, sheet=sheet.sheet, row=row, column=letters,
                 header=sheet.headers.get(field_of[letters], ""), file=sheet.file_name,
             )
         )

@@ -8,13 +8,13 @@ environment (``FUNNEL_XL_SMTP_USER`` / ``FUNNEL_XL_SMTP_PASSWORD``) or a prompt.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import RulesError
-from .files import MB, read_regular_file
+from .errors import Remedy, RulesError
+from .files import MB
+from .rules import TomlChecker, read_toml
 
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_SUBJECT = "销售漏斗月报"
@@ -46,45 +46,17 @@ class Recipients:
 def load_recipients(path: str | Path) -> Recipients:
     """Read and check a recipients file."""
     path = Path(path)
-    raw = read_regular_file(
-        path, MB, what="收件人文件", error=RulesError,
-        not_found=f"收件人文件不存在: {path}。请复制仓库中的 rules/recipients.toml 填写邮箱，或用 --to-rules 指定。",
-    )
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RulesError(f"收件人文件 {path} 不是 UTF-8 文本。") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"收件人文件 {path} 不是有效的 TOML: {exc}") from None
+    if not path.exists():
+        advice = "请复制仓库中的 rules/recipients.toml 填写邮箱"
+        raise RulesError(
+            f"收件人文件不存在: {path}。{advice}。", remedy=Remedy.RECIPIENTS_FILE, advice=advice
+        )
+    data, _ = read_toml(path, "收件人文件", MB, f"收件人文件不存在: {path}。")
     return _Checker(path).recipients(data)
 
 
-class _Checker:
-    def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, key: str, message: str) -> RulesError:
-        return RulesError(f"收件人文件 {self.path} 中「{key}」{message}")
-
-    def table(self, data: Any, key: str, allowed: set[str] | None, required: set[str]) -> dict:
-        if not isinstance(data, dict):
-            raise self.fail(key, "应为一个表 (table)。")
-        if allowed is not None:
-            unknown = sorted(set(data) - allowed)
-            if unknown:
-                where = f"{key}.{unknown[0]}" if key else unknown[0]
-                raise self.fail(where, f"是未知的键；允许的键: {', '.join(sorted(allowed))}。")
-        missing = sorted(required - set(data))
-        if missing:
-            raise self.fail(f"{key}.{missing[0]}" if key else missing[0], "缺失，必须填写。")
-        return data
-
-    def text(self, value: Any, key: str) -> str:
-        if not isinstance(value, str):
-            raise self.fail(key, f"应为文本，实际是 {value!r}。")
-        if not value.strip():
-            raise self.fail(key, "不能为空。")
-        return value.strip()
+class _Checker(TomlChecker):
+    what = "收件人文件"
 
     def address(self, value: Any, key: str) -> str:
         text = self.text(value, key)

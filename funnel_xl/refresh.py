@@ -54,9 +54,21 @@ from .atomic import atomic_path, write_bytes_atomic
 from .container import column_index, column_letters
 from .errors import InputError, OutputError, os_error_reason
 from .files import MB, read_regular_file
+from .frames import (
+    DWELL_DAYS_TYPED,
+    ERROR,
+    FIRST_CONTACT,
+    LEAD_ID,
+    ROW,
+    STAGE,
+    STAGE_ENTERED_COLUMN,
+    dates,
+    numbers,
+)
 from .inputs import backup_path, lock_files
 from .metrics import dwell_between, working_days_for
-from .pipeline import analyse_workbook, resolve_as_of
+from .period import resolve_as_of
+from .pipeline import analyse_workbook
 from .problems import Problem
 from .progress import READ, SAVE, WRITE, Progress, ProgressCallback, silent
 from .reader import LeadsSheet, read_workbook
@@ -332,16 +344,16 @@ def _own_estimates(target: RefreshedBook, sheet: LeadsSheet, validated: Validate
     if "stage_entered" not in sheet.letters or leads.empty:
         return {}
     column = column_index(sheet.letters["stage_entered"])
-    valid = leads[~leads["_error"]]
-    rows = [int(r) for r in valid["_row"]]
-    stages = dict(zip(rows, valid["stage"], strict=True))
-    ids = dict(zip(rows, valid["lead_id"].astype(str), strict=True))
+    valid = leads[~leads[ERROR]]
+    rows = [int(r) for r in valid[ROW]]
+    stages = dict(zip(rows, valid[STAGE], strict=True))
+    ids = dict(zip(rows, valid[LEAD_ID].astype(str), strict=True))
     stored = _stored_estimates(target.properties)
     if stored is None:
         found = _noted_estimates(target, column, rows)
     else:
         found = {row: stored[ids[row]] for row in rows if ids[row] in stored}
-    cells = dict(zip(sheet.frame["_row"].astype(int), sheet.frame["stage_entered"], strict=True)) if found else {}
+    cells = dict(zip(sheet.frame[ROW].astype(int), sheet.frame["stage_entered"], strict=True)) if found else {}
     return {
         row: OwnEstimate(row, refreshed, stage, estimate, as_date(cells.get(row)), stages[row], ids[row])
         for row, (refreshed, stage, estimate) in found.items()
@@ -361,22 +373,19 @@ def _without_own_values(validated: Validated, own: dict[int, OwnEstimate], previ
     if leads.empty:
         return validated
     leads = leads.copy()
-    stale = leads["_row"].isin([row for row, e in own.items() if e.stale])
-    if "stage_entered_column" in leads:
-        leads.loc[stale, "stage_entered_column"] = pd.NaT
-    if "dwell_days_typed" in leads:
-        if previous is not None and "first_contact" in leads:
-            no_date = (
-                leads["stage_entered_column"].isna() if "stage_entered_column" in leads
-                else pd.Series(True, index=leads.index)
-            )
-            past_first = leads["stage"].notna() & (leads["stage"] != rules.stage_names[0])
-            first_contact = pd.to_datetime(leads["first_contact"])
+    stale = leads[ROW].isin([row for row, e in own.items() if e.stale])
+    if STAGE_ENTERED_COLUMN in leads:
+        leads.loc[stale, STAGE_ENTERED_COLUMN] = pd.NaT
+    if DWELL_DAYS_TYPED in leads:
+        if previous is not None and FIRST_CONTACT in leads:
+            no_date = dates(leads, STAGE_ENTERED_COLUMN).isna()
+            past_first = leads[STAGE].notna() & (leads[STAGE] != rules.stage_names[0])
+            first_contact = dates(leads, FIRST_CONTACT)
             # What the last refresh wrote for the first stage, counted as the rules count dwell.
             working = working_days_for(leads, rules, previous)
             first_stage_dwell = dwell_between(first_contact, pd.Timestamp(previous), working)
-            typed = pd.to_numeric(leads["dwell_days_typed"], errors="coerce")
+            typed = numbers(leads, DWELL_DAYS_TYPED)
             written_by_tool = (typed == first_stage_dwell).fillna(False).astype(bool)
             stale = stale | (no_date & past_first & written_by_tool)
-        leads.loc[stale, "dwell_days_typed"] = float("nan")
+        leads.loc[stale, DWELL_DAYS_TYPED] = float("nan")
     return dataclasses.replace(validated, leads=leads, problems=list(validated.problems))

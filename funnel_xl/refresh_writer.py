@@ -14,9 +14,24 @@ import pandas as pd
 
 from .analysis import Analysis
 from .container import column_index, column_letters
-from .metrics import ACTIVE, ENTERED_ESTIMATED, LOST
+from .frames import (
+    DWELL_DAYS,
+    DWELL_DAYS_TYPED,
+    LAST_FOLLOW_UP,
+    LEAD_ID,
+    PASS_RATE_TEXT_CALC,
+    ROW,
+    STAGE,
+    STAGE_ENTERED,
+    STAGE_ENTERED_SOURCE,
+    STALLED,
+    STATUS,
+    EnteredFrom,
+    Status,
+)
 from .reader import LeadsSheet
 from .rules import Rules
+from .text import is_blank, is_empty
 from .xlsx_comments import Notes
 from .xlsx_sheet import SheetXml
 from .xlsx_styles import Styles
@@ -93,7 +108,7 @@ class Writer:
         fields = {col: f for f, col in self.columns.items()}
         self.fields = fields
         self.stored = {
-            f: dict(zip(frame["_row"].astype(int), frame[f], strict=True)) for f in fields.values() if f in frame
+            f: dict(zip(frame[ROW].astype(int), frame[f], strict=True)) for f in fields.values() if f in frame
         }
         self.pending: dict[tuple[int, int], list] = {}  # (row, col) → [value or _KEEP, style]
         self.changes: list[Change] = []
@@ -146,23 +161,23 @@ class Writer:
         if leads.empty:
             self.unhighlight(set())
             return
-        rows = leads["_row"].astype(int).tolist()
-        ids = leads["lead_id"].tolist()
-        dwell = [None if pd.isna(v) else int(v) for v in leads["dwell_days"]]
-        rates = [None if pd.isna(v) else str(v) for v in leads["pass_rate_text_calc"]]
+        rows = leads[ROW].astype(int).tolist()
+        ids = leads[LEAD_ID].tolist()
+        dwell = [None if pd.isna(v) else int(v) for v in leads[DWELL_DAYS]]
+        rates = [None if pd.isna(v) else str(v) for v in leads[PASS_RATE_TEXT_CALC]]
         for row, lead_id in zip(rows, ids, strict=True):
             self.tidy_estimate(row, lead_id, own.get(row))
         dwell_col = self.column("dwell_days", any(v is not None for v in dwell))
         rate_col = self.column("pass_rate_text", any(v is not None for v in rates))
         # Lost leads use no entry date; active leads need it for dwell, won leads for the cycle.
         estimated = [
-            source == ENTERED_ESTIMATED and status != LOST
-            for source, status in zip(leads["stage_entered_source"], leads["status"], strict=True)
+            source == EnteredFrom.ESTIMATED and status != Status.LOST
+            for source, status in zip(leads[STAGE_ENTERED_SOURCE], leads[STATUS], strict=True)
         ]
         entered_col = self.column("stage_entered", any(estimated))
         highlighted: set[tuple[int, int]] = set()
         id_col = self.columns.get("lead_id")
-        entered, stalled = leads["stage_entered"].tolist(), leads["stalled"].tolist()
+        entered, stalled = leads[STAGE_ENTERED].tolist(), leads[STALLED].tolist()
         for i, (row, lead_id) in enumerate(zip(rows, ids, strict=True)):
             if dwell_col is not None:
                 self.put(DWELL, row, dwell_col, lead_id, dwell[i])
@@ -177,10 +192,10 @@ class Writer:
                         self.planned.rep_fills_kept.append(f"{column_letters(col)}{row}")
                     highlighted.add((row, col))
         self.unhighlight(highlighted)
-        unknown = (leads["status"] == ACTIVE) & leads["stage_entered"].isna()
+        unknown = (leads[STATUS] == Status.ACTIVE) & leads[STAGE_ENTERED].isna()
         self.planned.entered_unknown = [
             (str(lead_id), int(row))
-            for lead_id, row in zip(leads.loc[unknown, "lead_id"], leads.loc[unknown, "_row"], strict=True)
+            for lead_id, row in zip(leads.loc[unknown, LEAD_ID], leads.loc[unknown, ROW], strict=True)
         ]
 
     def column(self, field_name: str, needed: bool) -> int | None:
@@ -252,18 +267,18 @@ class Writer:
         if self.styles.is_general(style):
             style = self.styles.derived(style, numFmtId=self.styles.number_format(DATE_FORMAT))
         self.set(row, col, day, style)
-        last = pd.Timestamp(lead["last_follow_up"]).date()
-        typed = round(float(lead["dwell_days_typed"]))
+        last = pd.Timestamp(lead[LAST_FOLLOW_UP]).date()
+        typed = round(float(lead[DWELL_DAYS_TYPED]))
         unit = "个工作日" if self.rules.thresholds.dwell_in_working_days else "天"
         ref = f"{column_letters(col)}{row}"
         self.notes.add(
             ref,
-            f"{ESTIMATE_PREFIX}（{as_of.isoformat()} 刷新）：「{lead['stage']}」阶段的进入日期表中未填写，"
+            f"{ESTIMATE_PREFIX}（{as_of.isoformat()} 刷新）：「{lead[STAGE]}」阶段的进入日期表中未填写，"
             f"按 最近跟进时间 {last.isoformat()} − 当前阶段停留时长 {typed} {unit} 估算为 {day.isoformat()}。"
             "如知道实际日期，请直接改写本单元格并删除此批注。",
             COMMENT_AUTHOR, width=240, height=82,
         )
-        self.estimates[str(lead_id)] = (str(lead["stage"]), day, as_of)
+        self.estimates[str(lead_id)] = (str(lead[STAGE]), day, as_of)
         self.changes.append(Change(ESTIMATE, ref, lead_id, None, day))
 
     def highlight(self, row: int, col: int, lead_id) -> bool:
@@ -319,11 +334,7 @@ class Writer:
 
 
 def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    return isinstance(value, str) and not value.strip()
+    return is_blank(value) or is_empty(value)
 
 
 def as_date(value: object) -> date | None:

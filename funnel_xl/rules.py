@@ -15,6 +15,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,20 @@ from typing import Any
 from .errors import RulesError
 from .files import MB, read_regular_file
 
-COLUMN_KINDS = ("text", "date", "number", "stage", "lost_at")
+
+class ColumnKind(StrEnum):
+    """What a column holds (``kind`` of [columns.*] and [log_columns.*])."""
+
+    TEXT = "text"
+    DATE = "date"
+    NUMBER = "number"
+    STAGE = "stage"
+    LOST_AT = "lost_at"
+
+
+COLUMN_KINDS = tuple(ColumnKind)
 # The follow-up log (跟进记录) holds text, dates and stage names (阶段调整为: a stage or a lost label).
-LOG_COLUMN_KINDS = ("text", "date", "stage")
+LOG_COLUMN_KINDS = (ColumnKind.TEXT, ColumnKind.DATE, ColumnKind.STAGE)
 SUGGESTION_METRICS = (
     "pass_rate",
     "loss_rate",
@@ -44,7 +56,7 @@ DEFAULT_CHANNEL = "source"
 # The log fields the stage history relies on, when a rules file describes a log at all.
 LOG_CORE_FIELDS = ("lead_id", "time", "stage_change")
 # …and the kind each of them must have.
-LOG_CORE_KINDS = {"lead_id": "text", "time": "date", "stage_change": "stage"}
+LOG_CORE_KINDS = {"lead_id": ColumnKind.TEXT, "time": ColumnKind.DATE, "stage_change": ColumnKind.STAGE}
 # Fields that cannot be a comparison dimension: they identify a lead, are the funnel itself, or are
 # compared already (owner has its own sheet).
 NOT_DIMENSIONS = ("lead_id", "stage", "owner", "lost_at", "dwell_days", "pass_rate_text")
@@ -71,7 +83,7 @@ class Column:
     field: str
     header: str
     aliases: tuple[str, ...]
-    kind: str
+    kind: ColumnKind
     required: bool
     computed: bool = False
     # kind "lost_at" only: LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, or a table (folded value → stage).
@@ -236,10 +248,7 @@ class Rules:
         return self.stage_names.index(name)
 
     def column(self, field: str) -> Column:
-        for col in self.columns:
-            if col.field == field:
-                return col
-        raise KeyError(field)
+        return _column_of(self.columns, field)
 
     def header(self, field: str) -> str:
         return self.column(field).header
@@ -248,13 +257,18 @@ class Rules:
         return any(col.field == field for col in self.columns)
 
     def log_column(self, field: str) -> Column:
-        for col in self.log_columns:
-            if col.field == field:
-                return col
-        raise KeyError(field)
+        return _column_of(self.log_columns, field)
 
     def log_header(self, field: str) -> str:
         return self.log_column(field).header
+
+
+def _column_of(columns: tuple[Column, ...], field: str) -> Column:
+    """The column of ``field``; KeyError for a field the rules do not describe."""
+    for col in columns:
+        if col.field == field:
+            return col
+    raise KeyError(field)
 
 
 def normalize_header(text: object) -> str:
@@ -270,40 +284,32 @@ def default_rules_path() -> Path:
 def load_rules(path: str | Path | None = None) -> Rules:
     """Read and check a rules file; ``None`` means the packaged default."""
     path = Path(path) if path is not None else default_rules_path()
-    raw = read_regular_file(
-        path, MAX_RULES_BYTES, what="规则文件", error=RulesError, not_found=f"规则文件不存在: {path}"
-    )
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RulesError(f"规则文件 {path} 不是 UTF-8 文本。") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"规则文件 {path} 不是有效的 TOML: {exc}") from None
+    data, raw = read_toml(path, "规则文件", MAX_RULES_BYTES, f"规则文件不存在: {path}")
     return _Checker(path).rules(data, hashlib.sha256(raw).hexdigest())
 
 
-class _Checker:
-    """Turns the parsed TOML into :class:`Rules`, naming file and key on every mistake.
+def read_toml(path: Path, what: str, max_bytes: int, not_found: str) -> tuple[dict, bytes]:
+    """A TOML file of ours (``what``: 规则文件, 收件人文件), parsed; and its bytes."""
+    raw = read_regular_file(path, max_bytes, what=what, error=RulesError, not_found=not_found)
+    try:
+        return tomllib.loads(raw.decode("utf-8")), raw
+    except UnicodeDecodeError:
+        raise RulesError(f"{what} {path} 不是 UTF-8 文本。") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{what} {path} 不是有效的 TOML: {exc}") from None
 
-    Independent parts (each top-level section, each stage, column and suggestion) are checked
-    one after the other and every mistake is collected, so ``funnel-xl rules check`` can list them
-    all at once; :class:`RulesError` carries them in ``messages``.
-    """
+
+class TomlChecker:
+    """Checks parsed TOML, naming the file and the key in every mistake and saying what is
+    allowed; an unknown key is answered with the closest known one."""
+
+    what = "规则文件"
 
     def __init__(self, path: Path):
         self.path = path
-        self.errors: list[str] = []
 
     def fail(self, key: str, message: str) -> RulesError:
-        return RulesError(f"规则文件 {self.path} 中「{key}」{message}")
-
-    def attempt(self, check, default=None):
-        """Run one independent check; a mistake is recorded and ``default`` stands in for it."""
-        try:
-            return check()
-        except RulesError as exc:
-            self.errors.extend(exc.messages)
-            return default
+        return RulesError(f"{self.what} {self.path} 中「{key}」{message}")
 
     def unknown_key(self, key: str, name: str, allowed: set[str]) -> RulesError:
         close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
@@ -313,10 +319,11 @@ class _Checker:
             f"是未知的键{hint}；允许的键: {', '.join(sorted(allowed))}。",
         )
 
-    def table(self, data: Any, key: str, allowed: set[str], required: set[str]) -> dict:
+    def table(self, data: Any, key: str, allowed: set[str] | None, required: set[str]) -> dict:
+        """A table with only ``allowed`` keys (None: any) and every ``required`` one."""
         if not isinstance(data, dict):
             raise self.fail(key, "应为一个表 (table)。")
-        unknown = sorted(set(data) - allowed)
+        unknown = sorted(set(data) - allowed) if allowed is not None else []
         if unknown:
             raise self.unknown_key(key, unknown[0], allowed)
         missing = sorted(required - set(data))
@@ -336,6 +343,27 @@ class _Checker:
         if not value.strip():
             raise self.fail(key, "不能为空。")
         return value.strip()
+
+
+class _Checker(TomlChecker):
+    """Turns the parsed TOML into :class:`Rules`, naming file and key on every mistake.
+
+    Independent parts (each top-level section, each stage, column and suggestion) are checked
+    one after the other and every mistake is collected, so ``funnel-xl rules check`` can list them
+    all at once; :class:`RulesError` carries them in ``messages``.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.errors: list[str] = []
+
+    def attempt(self, check, default=None):
+        """Run one independent check; a mistake is recorded and ``default`` stands in for it."""
+        try:
+            return check()
+        except RulesError as exc:
+            self.errors.extend(exc.messages)
+            return default
 
     def texts(self, value: Any, key: str, allow_empty: bool = False) -> tuple[str, ...]:
         value = self.typed(value, key, list, "文本列表")
@@ -370,15 +398,7 @@ class _Checker:
 
     def rules(self, data: dict, sha256: str) -> Rules:
         top = data
-        for name in sorted(set(top) - self.TOP_KEYS):
-            self.errors.append(str(self.unknown_key("", name, self.TOP_KEYS)))
-        for name in ("version", "stages", "lost_labels", "columns"):
-            if name not in top:
-                self.errors.append(str(self.fail(name, "缺失，必须填写。")))
-        if "version" in top and top["version"] != 1:
-            self.errors.append(
-                str(self.fail("version", f"应为 1（本版本支持的规则格式），实际是 {top['version']!r}。"))
-            )
+        self.check_top(top)
         stages = self.attempt(lambda: self.stages(top["stages"]), ()) if "stages" in top else ()
         names = [s.name for s in stages]
         lost = self.attempt(lambda: self.lost_labels(top["lost_labels"], names), ()) if "lost_labels" in top else ()
@@ -390,50 +410,59 @@ class _Checker:
         ) if "columns" in top else ()
         log_columns = self.attempt(lambda: self.log_columns(top["log_columns"]), ()) if "log_columns" in top else ()
         dimensions = self.attempt(lambda: self.dimensions(top.get("dimensions", {}), columns), Dimensions())
-        stage_values = ()
+        stage_values, suggestions, hygiene = (), (), DEFAULT_HYGIENE
         if stages:
             stage_values = self.attempt(
                 lambda: self.stage_values(top.get("stage_values", {}), names, lost), ()
             )
             suggestions = self.attempt(lambda: self.suggestions(top.get("suggestions", []), names), ())
             hygiene = self.attempt(lambda: self.hygiene(top.get("hygiene", {}), names), DEFAULT_HYGIENE)
-        else:
-            suggestions, hygiene = (), DEFAULT_HYGIENE
         rules = Rules(
-            stages=stages,
-            lost_labels=lost,
-            sources=self.attempt(lambda: self.texts(top.get("sources", []), "sources", allow_empty=True), ()),
-            follow_up_methods=self.attempt(
-                lambda: self.texts(top.get("follow_up_methods", []), "follow_up_methods", allow_empty=True), ()
-            ),
-            lead_id_pattern=pattern,
-            thresholds=thresholds,
+            stages=stages, lost_labels=lost, lead_id_pattern=pattern, thresholds=thresholds,
             leads_sheets=sheets.get("leads", ()),
             header_search_rows=sheets.get("header_search_rows", 30),
             total_labels=sheets.get("total_labels", ()),
-            columns=columns,
-            suggestions=suggestions,
-            source_path=str(self.path),
-            sha256=sha256,
-            limits=self.attempt(lambda: self.limits(top.get("limits", {})), DEFAULT_LIMITS),
-            log_sheets=sheets.get("log", ()),
-            log_columns=log_columns,
-            hygiene=hygiene,
-            targets=self.attempt(lambda: self.targets(top.get("targets", {})), ()),
-            stage_values=stage_values,
-            dimensions=dimensions,
-            report=self.attempt(lambda: self.report(top.get("report", {})), ReportSettings()),
-            input=self.attempt(lambda: self.input(top.get("input", {})), InputSettings()),
-            amount_unit=self.attempt(
-                lambda: self.text(top.get("amount_unit", DEFAULT_AMOUNT_UNIT), "amount_unit"),
-                DEFAULT_AMOUNT_UNIT,
-            ),
-            lang=self.attempt(lambda: self.choice(top.get("lang", "zh"), "lang", LANGUAGES), "zh"),
+            columns=columns, suggestions=suggestions, source_path=str(self.path), sha256=sha256,
+            log_sheets=sheets.get("log", ()), log_columns=log_columns, hygiene=hygiene,
+            stage_values=stage_values, dimensions=dimensions,
             skip_rows_without_stage=sheets.get("skip_rows_without_stage", False),
+            **self.lists_and_settings(top),
         )
         if self.errors:
             raise RulesError(*self.errors)
         return rules
+
+    def check_top(self, top: dict) -> None:
+        """Unknown and missing top-level keys, and the format version."""
+        for name in sorted(set(top) - self.TOP_KEYS):
+            self.errors.append(str(self.unknown_key("", name, self.TOP_KEYS)))
+        for name in ("version", "stages", "lost_labels", "columns"):
+            if name not in top:
+                self.errors.append(str(self.fail(name, "缺失，必须填写。")))
+        if "version" in top and top["version"] != 1:
+            self.errors.append(
+                str(self.fail("version", f"应为 1（本版本支持的规则格式），实际是 {top['version']!r}。"))
+            )
+
+    def lists_and_settings(self, top: dict) -> dict[str, Any]:
+        """The lists and the settings that stand alone (each checked on its own)."""
+        return {
+            "sources": self.attempt(
+                lambda: self.texts(top.get("sources", []), "sources", allow_empty=True), ()
+            ),
+            "follow_up_methods": self.attempt(
+                lambda: self.texts(top.get("follow_up_methods", []), "follow_up_methods", allow_empty=True), ()
+            ),
+            "limits": self.attempt(lambda: self.limits(top.get("limits", {})), DEFAULT_LIMITS),
+            "targets": self.attempt(lambda: self.targets(top.get("targets", {})), ()),
+            "report": self.attempt(lambda: self.report(top.get("report", {})), ReportSettings()),
+            "input": self.attempt(lambda: self.input(top.get("input", {})), InputSettings()),
+            "amount_unit": self.attempt(
+                lambda: self.text(top.get("amount_unit", DEFAULT_AMOUNT_UNIT), "amount_unit"),
+                DEFAULT_AMOUNT_UNIT,
+            ),
+            "lang": self.attempt(lambda: self.choice(top.get("lang", "zh"), "lang", LANGUAGES), "zh"),
+        }
 
     def choice(self, value: Any, key: str, allowed: tuple[str, ...]) -> str:
         value = self.text(value, key)
@@ -753,7 +782,7 @@ class _Checker:
                 field=field,
                 header=self.text(item["header"], f"{key}.header"),
                 aliases=self.texts(item.get("aliases", []), f"{key}.aliases", allow_empty=True),
-                kind=kind,
+                kind=ColumnKind(kind),
                 required=self.typed(item.get("required", False), f"{key}.required", bool, "true/false"),
                 computed=self.typed(item.get("computed", False), f"{key}.computed", bool, "true/false"),
                 values=self.lost_at_values(item, key, kind, stage_names),

@@ -8,7 +8,8 @@ can be rebuilt in any order.
 
 The schema is versioned (table ``schema_version``); an older store is migrated by the ordered
 functions in ``MIGRATIONS``, never dropped. A damaged, foreign or locked file raises
-:class:`InputError` / :class:`OutputError` with a message that suggests ``--no-history``.
+:class:`InputError` / :class:`OutputError` that says the month can go on without the store
+(``remedy`` :data:`~funnel_xl.errors.Remedy.SKIP_HISTORY`).
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, OutputError, os_error_reason
+from . import frames
+from .errors import InputError, OutputError, Remedy, os_error_reason
 from .flow import MonthFigures, PreviousSnapshot
+from .period import month_label
 
 # The first bytes of every SQLite database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Seconds to wait for another process (a second rebuild) to release the store.
 LOCK_TIMEOUT_SECONDS = 10.0
-_HINT = "可加 --no-history 跳过历史记录，照常生成本月报告。"
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -76,10 +78,13 @@ def _v2(conn: sqlite3.Connection) -> None:
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 SNAPSHOT_FIELDS = (
-    "lead_id", "stage", "owner", "source", "amount", "expected_close", "first_contact",
-    "stage_entered", "stage_entered_source", "lost_at", "stage_entered_column",
+    frames.LEAD_ID, frames.STAGE, frames.OWNER, frames.SOURCE, frames.AMOUNT, frames.EXPECTED_CLOSE,
+    frames.FIRST_CONTACT, frames.STAGE_ENTERED, frames.STAGE_ENTERED_SOURCE, frames.LOST_AT,
+    frames.STAGE_ENTERED_COLUMN,
 )
-_DATE_FIELDS = ("expected_close", "first_contact", "stage_entered", "stage_entered_column")
+_DATE_FIELDS = (
+    frames.EXPECTED_CLOSE, frames.FIRST_CONTACT, frames.STAGE_ENTERED, frames.STAGE_ENTERED_COLUMN,
+)
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ class HistoryStore:
 
     def previous(self, as_of: date) -> PreviousSnapshot | None:
         """The latest snapshot of a month before as-of's month, or None."""
-        month = _month(as_of)
+        month = month_label(as_of)
         with self._connect(write=False) as conn:
             if conn is None:
                 return None
@@ -160,7 +165,7 @@ class HistoryStore:
         tool_version: str, figures: MonthFigures | None, created: datetime | None = None,
     ) -> None:
         """Keep this rebuild: replace as-of's month (its run and snapshot) in one transaction."""
-        month = _month(as_of)
+        month = month_label(as_of)
         created = (created or datetime.now(UTC)).isoformat(timespec="seconds")
         rows = _snapshot_rows(leads)
         with self._connect(write=True) as conn:
@@ -200,9 +205,9 @@ class HistoryStore:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise OutputError(f"无法创建历史记录库 {self.path}: {os_error_reason(exc)}。{_HINT}") from None
+                raise _error(OutputError, f"无法创建历史记录库 {self.path}: {os_error_reason(exc)}。") from None
         if self.path.is_dir():
-            raise InputError(f"历史记录库 {self.path} 是一个文件夹，不是 SQLite 文件。请换一个路径（--history），{_HINT}")
+            raise _error(InputError, f"历史记录库 {self.path} 是一个文件夹，不是 SQLite 文件。", "请换一个路径")
         if self.path.exists():
             self._check_kind()
         try:
@@ -224,29 +229,33 @@ class HistoryStore:
             with self.path.open("rb") as f:
                 head = f.read(len(SQLITE_MAGIC))
         except OSError as exc:
-            raise InputError(f"无法读取历史记录库 {self.path}: {os_error_reason(exc)}。{_HINT}") from None
+            raise _error(InputError, f"无法读取历史记录库 {self.path}: {os_error_reason(exc)}。") from None
         if head and head != SQLITE_MAGIC:
-            raise InputError(
-                f"{self.path} 不是历史记录库（不是 SQLite 文件），未做任何改动。"
-                f"请检查 --history 指定的路径，{_HINT}"
+            raise _error(
+                InputError, f"{self.path} 不是历史记录库（不是 SQLite 文件），未做任何改动。",
+                "请检查历史记录库的路径",
             )
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "schema_version" not in tables:
             if tables:
-                raise InputError(
+                raise _error(
+                    InputError,
                     f"{self.path} 不是 funnel-xl 的历史记录库（其中已有其他数据表: {'、'.join(sorted(tables))}），"
-                    f"为避免覆盖，未做任何改动。请用 --history 指定另一个文件，{_HINT}"
+                    "为避免覆盖，未做任何改动。",
+                    "请指定另一个文件",
                 )
             version = 0
         else:
             row = conn.execute("SELECT version FROM schema_version").fetchone()
             version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION:
-            raise InputError(
+            raise _error(
+                InputError,
                 f"历史记录库 {self.path} 由更新版本的 funnel-xl 创建（格式版本 {version}，本版本支持到 "
-                f"{SCHEMA_VERSION}）。请升级 funnel-xl，{_HINT}"
+                f"{SCHEMA_VERSION}）。",
+                "请升级 funnel-xl",
             )
         if version == SCHEMA_VERSION:
             return
@@ -267,19 +276,24 @@ class HistoryStore:
     def _error(self, exc: Exception, *, write: bool) -> InputError | OutputError:
         text = str(exc)
         if "locked" in text or "busy" in text:
-            return OutputError(
-                f"历史记录库 {self.path} 正被另一个程序占用（{text}）。请等它结束后重试，{_HINT}"
+            return _error(
+                OutputError, f"历史记录库 {self.path} 正被另一个程序占用（{text}）。", "请等它结束后重试"
             )
         if "not a database" in text or "malformed" in text or "corrupt" in text:
-            return InputError(
-                f"历史记录库 {self.path} 已损坏或不是 SQLite 文件（{text}）。请从备份恢复或移走该文件，{_HINT}"
+            return _error(
+                InputError, f"历史记录库 {self.path} 已损坏或不是 SQLite 文件（{text}）。",
+                "请从备份恢复或移走该文件",
             )
-        error = OutputError if write else InputError
-        return error(f"无法使用历史记录库 {self.path}（{text}）。{_HINT}")
+        return _error(OutputError if write else InputError, f"无法使用历史记录库 {self.path}（{text}）。")
 
 
-def _month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
+def _error(
+    kind: type[InputError | OutputError], problem: str, advice: str | None = None
+) -> InputError | OutputError:
+    """A store error: what is wrong, then what to do; the month can always go on without the store
+    (:data:`Remedy.SKIP_HISTORY`), which the caller offers in its own terms."""
+    text = f"{problem}{advice}。" if advice else problem
+    return kind(text, remedy=Remedy.SKIP_HISTORY, advice=advice)
 
 
 def _snapshot_rows(leads: pd.DataFrame) -> list[tuple]:
@@ -288,16 +302,17 @@ def _snapshot_rows(leads: pd.DataFrame) -> list[tuple]:
     n = len(leads)
     for name in SNAPSHOT_FIELDS:
         if name not in leads:
+            frames.values(leads, name)  # only an optional lead column may be missing
             columns.append([None] * n)
         elif name in _DATE_FIELDS:
             days = pd.to_datetime(leads[name], errors="coerce")
             text = days.dt.strftime("%Y-%m-%d")
             columns.append([None if pd.isna(v) else v for v in text.tolist()])
-        elif name == "amount":
+        elif name == frames.AMOUNT:
             values = pd.to_numeric(leads[name], errors="coerce")
             values = values.to_numpy(dtype=float, na_value=np.nan)
             columns.append([None if np.isnan(v) else v for v in values.tolist()])
         else:
             values = leads[name].astype(object).where(leads[name].notna(), None)
             columns.append([None if v is None else str(v) for v in values.tolist()])
-    return list(zip(*columns))
+    return list(zip(*columns, strict=True))

@@ -8,10 +8,8 @@ byte-identical for the same input.
 
 from __future__ import annotations
 
-import math
 import numbers
-import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,8 +17,10 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range_abs
 
 from .atomic import atomic_path, refuse_overwriting
+from .cells import write_value
 from .errors import OutputError
 from .rules import Column, Rules
+from .text import display_width
 
 DEFAULT_LEADS_SHEET = "线索跟踪"
 DEFAULT_LOG_SHEET = "跟进记录"
@@ -98,7 +98,7 @@ _FIELD_GUIDE = {
     "follow_up_summary": "本次沟通要点：客户反馈、需求变化、异议（如“预算不足”“在对比竞品”）和下一步动作。",
     "needs": "客户的核心需求或痛点，例如“需降低20%采购成本”。",
     "expected_close": "预计签约日期，按日期填写；「{first_stage}」阶段可暂不填写。",
-    "amount": "预计成交金额，单位万元（50 表示 50 万元），只填数字，不能为负数；「{first_stage}」阶段可暂不填写。",
+    "amount": "预计成交金额，单位{unit}（50 表示 50 {unit}），只填数字，不能为负数；「{first_stage}」阶段可暂不填写。",
     "owner": "负责该线索的销售代表。",
     "stage_entered": "进入当前阶段的日期，每次调整阶段时更新；工具据此计算停留时长。",
     "lost_at": "仅无效线索填写：流失时所处的阶段，从下拉列表选择。",
@@ -153,8 +153,7 @@ def write_tracking_workbook(
         main = workbook.add_worksheet(rules.leads_sheets[0] if rules.leads_sheets else DEFAULT_LEADS_SHEET)
         log = None
         if rules.log_columns:
-            name = rules.log_sheets[0] if rules.log_sheets else DEFAULT_LOG_SHEET
-            log = workbook.add_worksheet(name)
+            log = workbook.add_worksheet(_log_sheet(rules))
         stages_sheet = workbook.add_worksheet(STAGES_SHEET)
         guide = workbook.add_worksheet(GUIDE_SHEET)
         lists = workbook.add_worksheet(LISTS_SHEET)
@@ -202,7 +201,7 @@ def _dropdown_name(col: Column) -> str | None:
     return None
 
 
-def _validation(col: Column, dropdowns: dict[str, str]) -> dict | None:
+def _validation(col: Column, dropdowns: dict[str, str], unit: str) -> dict | None:
     # Excel allows at most 32 characters in an input or error title.
     title = col.header[:32]
     name = _dropdown_name(col)
@@ -210,17 +209,10 @@ def _validation(col: Column, dropdowns: dict[str, str]) -> dict | None:
         if name not in dropdowns:
             return None
         strict = name in ("stage", "lost_at")
-        return {
-            "validate": "list",
-            "source": dropdowns[name],
-            "input_title": title,
-            "input_message": "请从下拉列表中选择。",
-            "error_type": "stop" if strict else "warning",
-            "error_title": f"{col.header}不在列表中"[:32],
-            "error_message": (
-                "请从下拉列表中选择。" if strict else "该值不在规则列表中，确定要使用吗？"
-            ),
-        }
+        return _list_validation(
+            dropdowns[name], title, "请从下拉列表中选择。", strict, f"{col.header}不在列表中",
+            "请从下拉列表中选择。" if strict else "该值不在规则列表中，确定要使用吗？",
+        )
     if col.computed:
         return None
     if col.kind == "date":
@@ -240,21 +232,17 @@ def _validation(col: Column, dropdowns: dict[str, str]) -> dict | None:
             "criteria": ">=",
             "value": 0,
             "input_title": title,
-            "input_message": "单位万元，只填数字，例如 50。",
+            "input_message": f"单位{unit}，只填数字，例如 50。",
             "error_title": "金额无效",
-            "error_message": f"「{col.header}」需要填写不小于 0 的数字（单位万元）。",
+            "error_message": f"「{col.header}」需要填写不小于 0 的数字（单位{unit}）。",
         }
     return None
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _column_width(col: Column) -> int:
     if col.field in _WIDTHS:
         return _WIDTHS[col.field]
-    return max(_KIND_WIDTHS[col.kind], min(_display_width(col.header) + 2, 24))
+    return max(_KIND_WIDTHS[col.kind], min(display_width(col.header) + 2, 24))
 
 
 def _cell_format(workbook, col: Column):
@@ -274,24 +262,15 @@ def _write_leads(workbook, sheet, rules: Rules, rows: list[dict], last_row: int,
     header_props = {"bold": True, "text_wrap": True, "valign": "vcenter", "border": 1}
     header_fmt = workbook.add_format({**header_props, "bg_color": _HEADER_FILL})
     computed_header_fmt = workbook.add_format({**header_props, "bg_color": _COMPUTED_HEADER_FILL})
-    formats = [_cell_format(workbook, col) for col in rules.columns]
-
-    sheet.set_row(0, 32)
-    for c, col in enumerate(rules.columns):
-        sheet.set_column(c, c, _column_width(col), formats[c])
-        sheet.write_string(0, c, col.header, computed_header_fmt if col.computed else header_fmt)
-        if col.computed:
-            sheet.write_comment(0, c, COMPUTED_COMMENT, {"author": "funnel-xl"})
-        validation = _validation(col, dropdowns)
-        if validation is not None:
-            sheet.data_validation(1, c, last_row, c, validation)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, last_row, len(rules.columns) - 1)
-
-    fields = [(c, col.field, formats[c]) for c, col in enumerate(rules.columns)]
-    for r, row in enumerate(rows, start=1):
-        for c, field, fmt in fields:
-            _write_value(sheet, r, c, row.get(field), fmt)
+    columns = rules.columns
+    _write_table(
+        sheet, columns, [_cell_format(workbook, col) for col in columns],
+        widths=[_column_width(col) for col in columns],
+        headers=[computed_header_fmt if col.computed else header_fmt for col in columns],
+        validations=[_validation(col, dropdowns, rules.amount_unit) for col in columns],
+        rows=rows, last_row=last_row,
+        comments={c: COMPUTED_COMMENT for c, col in enumerate(columns) if col.computed},
+    )
 
 
 def _write_log(
@@ -305,77 +284,92 @@ def _write_log(
             "bg_color": _HEADER_FILL,
         }
     )
-    last_row = max(LOG_TEMPLATE_ROWS, len(rows) + 1) - 1
     leads_ids = None
     lead_col = next((c for c, col in enumerate(rules.columns) if col.field == "lead_id"), None)
     if lead_col is not None:
         ids = xl_range_abs(1, lead_col, leads_last_row, lead_col)
         leads_ids = f"={quote_sheetname(leads_sheet)}!{ids}"
-    formats = [_cell_format(workbook, col) for col in rules.log_columns]
+    columns = rules.log_columns
+    _write_table(
+        sheet, columns, [_cell_format(workbook, col) for col in columns],
+        widths=[_LOG_WIDTHS.get(col.field, _column_width(col)) for col in columns],
+        headers=[header_fmt] * len(columns),
+        validations=[
+            _log_validation(col, dropdowns, leads_ids, rules.amount_unit) for col in columns
+        ],
+        rows=rows, last_row=max(LOG_TEMPLATE_ROWS, len(rows) + 1) - 1,
+    )
+
+
+def _write_table(
+    sheet, columns: Sequence[Column], formats: list, *, widths: list, headers: list,
+    validations: list, rows: Collection[dict], last_row: int, comments: dict[int, str] | None = None,
+) -> None:
+    """A sheet of one header row and ``rows`` below it, each column with its width, format and
+    validation down to ``last_row``, filtered and frozen below the header."""
     sheet.set_row(0, 32)
-    for c, col in enumerate(rules.log_columns):
-        sheet.set_column(c, c, _LOG_WIDTHS.get(col.field, _column_width(col)), formats[c])
-        sheet.write_string(0, c, col.header, header_fmt)
-        validation = _log_validation(col, dropdowns, leads_ids)
-        if validation is not None:
-            sheet.data_validation(1, c, last_row, c, validation)
+    for c, col in enumerate(columns):
+        sheet.set_column(c, c, widths[c], formats[c])
+        sheet.write_string(0, c, col.header, headers[c])
+        if comments and c in comments:
+            sheet.write_comment(0, c, comments[c], {"author": "funnel-xl"})
+        if validations[c] is not None:
+            sheet.data_validation(1, c, last_row, c, validations[c])
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, last_row, len(rules.log_columns) - 1)
-    fields = [(c, col.field, formats[c]) for c, col in enumerate(rules.log_columns)]
+    sheet.autofilter(0, 0, last_row, len(columns) - 1)
+    fields = [(c, col.field, formats[c]) for c, col in enumerate(columns)]
     for r, row in enumerate(rows, start=1):
         for c, field, fmt in fields:
             _write_value(sheet, r, c, row.get(field), fmt)
 
 
-def _log_validation(col: Column, dropdowns: dict[str, str], lead_ids: str | None) -> dict | None:
+def _log_validation(
+    col: Column, dropdowns: dict[str, str], lead_ids: str | None, unit: str
+) -> dict | None:
     title = col.header[:32]
     if col.field == "lead_id" and lead_ids is not None:
-        return {
-            "validate": "list",
-            "source": lead_ids,
-            "input_title": title,
-            "input_message": "从线索表的线索编号中选择。",
-            "error_type": "warning",
-            "error_title": "线索表中没有这个编号"[:32],
-            "error_message": "线索表中没有这个线索编号，确定要使用吗？请先在线索表中录入该线索。",
-        }
+        return _list_validation(
+            lead_ids, title, "从线索表的线索编号中选择。", False, "线索表中没有这个编号",
+            "线索表中没有这个线索编号，确定要使用吗？请先在线索表中录入该线索。",
+        )
     if col.kind == "stage" and "stage" in dropdowns:
-        return {
-            "validate": "list",
-            "source": dropdowns["stage"],
-            "input_title": title,
-            "input_message": "阶段有变化时选择新阶段；没有变化请留空。",
-            "error_type": "stop",
-            "error_title": f"{col.header}不在列表中"[:32],
-            "error_message": "请从下拉列表中选择阶段，或留空表示阶段没有变化。",
-        }
+        return _list_validation(
+            dropdowns["stage"], title, "阶段有变化时选择新阶段；没有变化请留空。", True,
+            f"{col.header}不在列表中", "请从下拉列表中选择阶段，或留空表示阶段没有变化。",
+        )
     if col.field == "method" and "follow_up_method" in dropdowns:
-        return {
-            "validate": "list",
-            "source": dropdowns["follow_up_method"],
-            "input_title": title,
-            "input_message": "请从下拉列表中选择。",
-            "error_type": "warning",
-            "error_title": f"{col.header}不在列表中"[:32],
-            "error_message": "该值不在规则列表中，确定要使用吗？",
-        }
+        return _list_validation(
+            dropdowns["follow_up_method"], title, "请从下拉列表中选择。", False,
+            f"{col.header}不在列表中", "该值不在规则列表中，确定要使用吗？",
+        )
     if col.kind == "date":
-        return _validation(col, dropdowns)
+        return _validation(col, dropdowns, unit)
     return None
 
 
+def _list_validation(
+    source: str, title: str, message: str, strict: bool, error_title: str, error_message: str
+) -> dict:
+    """A dropdown's validation: ``strict`` refuses a value not in the list, else it warns."""
+    return {
+        "validate": "list",
+        "source": source,
+        "input_title": title,
+        "input_message": message,
+        "error_type": "stop" if strict else "warning",
+        # Excel allows at most 32 characters in an input or error title.
+        "error_title": error_title[:32],
+        "error_message": error_message,
+    }
+
+
 def _write_value(sheet, r: int, c: int, value, fmt) -> None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return
-    if isinstance(value, (date, datetime)):
-        sheet.write_datetime(r, c, value, fmt)
-    elif isinstance(value, bool):
+    """A given value as its type: a bool as TRUE/FALSE, else as the report writes it (text always
+    as text, so "=HYPERLINK(...)" or "-3" typed by a rep never becomes a formula)."""
+    if isinstance(value, bool):
         sheet.write_boolean(r, c, value, fmt)
-    elif isinstance(value, numbers.Real):
-        sheet.write_number(r, c, value, fmt)
-    elif isinstance(value, str):
-        # Always text: a value such as "=HYPERLINK(...)" or "-3" typed by a rep must not become a formula.
-        sheet.write_string(r, c, value, fmt)
+    elif value is None or isinstance(value, (str, numbers.Real, date)):
+        write_value(sheet, r, c, value, fmt)
     else:
         raise TypeError(f"无法写入第 {r + 1} 行第 {c + 1} 列的值 {value!r}（类型 {type(value).__name__}）。")
 
@@ -389,7 +383,7 @@ def _write_stage_handbook(workbook, sheet, rules: Rules) -> None:
     percent = workbook.add_format({"num_format": "0%", "align": "center", "valign": "top"})
     headers = ("序号", "阶段", "进入标准", "退出标准", "最长停留天数", "赢单概率")
     widths = (6, 12, 44, 44, 14, 10)
-    for c, (header, width) in enumerate(zip(headers, widths)):
+    for c, (header, width) in enumerate(zip(headers, widths, strict=True)):
         sheet.set_column(c, c, width)
         sheet.write_string(0, c, header, header_fmt)
     sheet.freeze_panes(1, 0)
@@ -423,8 +417,47 @@ def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> No
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 2, 80)
 
+    general = _general_rules(rules, dropdowns)
+    sheet.write_string(0, 0, "线索跟踪表填写说明", title)
+    for i, line in enumerate(general, start=1):
+        sheet.write_string(i + 1, 0, f"{i}. {line}")
+
+    row = len(general) + 3
+    sheet.write_string(row, 0, "各列填写方法", bold)
+    row += 1
+    _guide_header(sheet, row, header_fmt)
+    values = _guide_values(rules)
+    for col in rules.columns:
+        row += 1
+        if col.computed:
+            need, text, fmt = "自动计算", f"{COMPUTED_COMMENT}（运行 funnel-xl rebuild 时计算）。", grey
+        else:
+            need = "必填" if col.required else "选填"
+            text = _FIELD_GUIDE.get(col.field, _KIND_GUIDE[col.kind]).format(**values)
+            fmt = wrap
+        sheet.write_string(row, 0, col.header, fmt)
+        sheet.write_string(row, 1, need, fmt)
+        sheet.write_string(row, 2, text, fmt)
+
+    if not rules.log_columns:
+        return
+    row += 2
+    sheet.write_string(row, 0, f"「{_log_sheet(rules)}」各列填写方法", bold)
+    row += 1
+    _guide_header(sheet, row, header_fmt)
+    for col in rules.log_columns:
+        row += 1
+        text = _LOG_GUIDE.get(col.field, _KIND_GUIDE[col.kind]).format(**values)
+        sheet.write_string(row, 0, col.header, wrap)
+        need = "有变化时填" if col.field == "stage_change" else "必填" if col.required else "选填"
+        sheet.write_string(row, 1, need, wrap)
+        sheet.write_string(row, 2, text, wrap)
+
+
+def _general_rules(rules: Rules, dropdowns: dict[str, str]) -> list[str]:
+    """The numbered rules at the top of 填写说明."""
     stage = rules.header("stage")
-    log_name = rules.log_sheets[0] if rules.log_sheets else DEFAULT_LOG_SHEET
+    log_name = _log_sheet(rules)
     change = next((c.header for c in rules.log_columns if c.field == "stage_change"), "阶段调整为")
     lost = "、".join(rules.lost_labels)
     lost_at = _header_or(rules, "lost_at", _LIST_TITLES["lost_at"])
@@ -432,11 +465,11 @@ def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> No
     lost_reason = _header_or(rules, "lost_reason", "流失原因")
     computed = "、".join(f"「{c.header}」" for c in rules.columns if c.computed)
     listed = "、".join(f"「{c.header}」" for c in rules.columns if _dropdown_name(c) in dropdowns)
-    general = [
+    return [
         "每条线索占一行，线索编号唯一；获取新线索后尽快录入（目标 2 小时内）并放入对应阶段。",
         f"{listed}请从下拉列表中选择，不要手工输入其他写法。",
         "日期列请按日期填写，例如 2024-03-15；不要写「上周三」「月底」之类的文字。",
-        "金额单位为万元，只填数字：50 表示 50 万元。",
+        f"金额单位为{rules.amount_unit}，只填数字：50 表示 50 {rules.amount_unit}。",
         (
             f"灰色列{computed}由 funnel-xl 自动计算（运行 funnel-xl rebuild，结果见分析工作簿的"
             f"「线索明细」），请勿手工填写；请填写「{stage_entered}」，工具据此计算停留时长。"
@@ -453,46 +486,25 @@ def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> No
         ),
         f"各阶段的进入/退出标准和最长停留天数见「{STAGES_SHEET}」；停留超过天数的线索会被标记为停留超时。",
     ]
-    sheet.write_string(0, 0, "线索跟踪表填写说明", title)
-    for i, line in enumerate(general, start=1):
-        sheet.write_string(i + 1, 0, f"{i}. {line}")
 
-    row = len(general) + 3
-    sheet.write_string(row, 0, "各列填写方法", bold)
-    row += 1
-    for c, header in enumerate(("列名", "是否必填", "填写方法")):
-        sheet.write_string(row, c, header, header_fmt)
-    values = {
+
+def _guide_values(rules: Rules) -> dict[str, object]:
+    """What the column guides' texts are filled in with."""
+    return {
         "sources": "、".join(rules.sources),
         "methods": "、".join(rules.follow_up_methods),
-        "lost": lost,
+        "lost": "、".join(rules.lost_labels),
         "stages_sheet": STAGES_SHEET,
         "first_stage": rules.stage_names[0],
         "max_snooze": rules.thresholds.max_snooze_days,
+        "unit": rules.amount_unit,
     }
-    for col in rules.columns:
-        row += 1
-        if col.computed:
-            need, text, fmt = "自动计算", f"{COMPUTED_COMMENT}（运行 funnel-xl rebuild 时计算）。", grey
-        else:
-            need = "必填" if col.required else "选填"
-            text = _FIELD_GUIDE.get(col.field, _KIND_GUIDE[col.kind]).format(**values)
-            fmt = wrap
-        sheet.write_string(row, 0, col.header, fmt)
-        sheet.write_string(row, 1, need, fmt)
-        sheet.write_string(row, 2, text, fmt)
 
-    if not rules.log_columns:
-        return
-    row += 2
-    sheet.write_string(row, 0, f"「{log_name}」各列填写方法", bold)
-    row += 1
+
+def _guide_header(sheet, row: int, fmt) -> None:
     for c, header in enumerate(("列名", "是否必填", "填写方法")):
-        sheet.write_string(row, c, header, header_fmt)
-    for col in rules.log_columns:
-        row += 1
-        text = _LOG_GUIDE.get(col.field, _KIND_GUIDE[col.kind]).format(**values)
-        sheet.write_string(row, 0, col.header, wrap)
-        need = "有变化时填" if col.field == "stage_change" else "必填" if col.required else "选填"
-        sheet.write_string(row, 1, need, wrap)
-        sheet.write_string(row, 2, text, wrap)
+        sheet.write_string(row, c, header, fmt)
+
+
+def _log_sheet(rules: Rules) -> str:
+    return rules.log_sheets[0] if rules.log_sheets else DEFAULT_LOG_SHEET

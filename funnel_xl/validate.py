@@ -9,7 +9,6 @@ once to Excel rows and column letters.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import re
 import unicodedata
@@ -19,13 +18,13 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
+from .checks import problem
 from .messages import ZH, Catalogue, catalogue
-from .problems import ERROR, WARNING, Problem
+from .problems import Problem, Severity
 from .reader import LeadsSheet
 from .rules import LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, Rules, normalize_header
+from .sheet_checks import Rule, SheetPlaces, failed_rows, sheet_problems
 
 # The typed frame renames the rep-typed copies of what the tool recalculates.
 RENAMED = {
@@ -47,7 +46,7 @@ _NUMBER_TEXT = r"[-+]?\d+(?:\.\d+)?"
 _CURRENCY = r"[$€£￥¥]|US\$|USD|EUR|GBP|CNY|RMB"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Validated:
     """A typed leads frame (all rows, ``_error`` marks the excluded) and its problems.
 
@@ -64,13 +63,10 @@ class Validated:
     def unusable(cls, file: str, message: str, lang: str = ZH) -> Validated:
         """A file that could not be used at all: no rows, one error naming the file."""
         text = message.removeprefix(f"{file}: ")
-        problem = Problem(
-            code="unreadable_file",
-            severity=ERROR,
-            message=catalogue(lang)("problem.unreadable_file", text=text),
-            file=file,
+        return cls(
+            leads=pd.DataFrame({"_error": pd.Series(dtype=bool)}),
+            problems=[problem("unreadable_file", lang, {"text": text}, file=file)],
         )
-        return cls(leads=pd.DataFrame({"_error": pd.Series(dtype=bool)}), problems=[problem])
 
     @property
     def valid(self) -> pd.DataFrame:
@@ -81,26 +77,15 @@ class Validated:
         return self.leads[self.leads["_error"]].drop(columns="_error").reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class _Check:
-    code: str
-    severity: str
-    field: str
-    # The message is "problem.<code>" of the catalogue (funnel_xl.messages), filled with the value,
-    # a hint and these parameters.
-    params: tuple[tuple[str, object], ...] = ()
-
-
 def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     """Type the raw cells of ``sheet`` and check every row against the rules."""
     raw = sheet.frame
     typed = _typed_frame(raw, rules, EPOCH_1904 if sheet.date1904 else EXCEL_EPOCH)
-    checks, schema = _schema(raw, typed, rules, as_of)
-    failures = failure_cases(schema, typed)
+    failed = failed_rows(typed, _rules_table(raw, typed, rules, as_of))
     # The reader's notes were made before the caller chose how to name the file (sheet.label).
     notes = [dataclasses.replace(p, file=sheet.file_name) for p in sheet.problems]
-    problems = notes + _problems(failures, checks, raw, typed, sheet, rules)
-    error_rows = {p.row for p in problems if p.severity == ERROR}
+    problems = notes + sheet_problems(failed, sheet, rules.lang, _places(rules))
+    error_rows = {p.row for p in problems if p.severity == Severity.ERROR}
     leads = _drop_ignored_values(typed).rename(columns=RENAMED)
     leads["_file"] = sheet.file_name
     leads["_sheet"] = sheet.sheet
@@ -126,67 +111,77 @@ def check_across_files(validated: list[Validated], rules: Rules) -> list[Validat
     other copy is dropped with a warning. Otherwise nobody can tell which row is right: every row
     of that lead is an error naming all the places, as for a lead ID repeated within one file.
     """
+    found = _Across(validated, rules)
+    for lead_id, where in _shared_ids(validated).items():
+        found.judge(lead_id, where)
+    return [found.applied(i) for i in range(len(validated))]
+
+
+def _shared_ids(validated: list[Validated]) -> dict[str, list[tuple[int, int]]]:
+    """Each lead ID found in more than one file: its places as (file index, frame index)."""
     ids = [
         pd.DataFrame({"lead_id": v.leads["lead_id"], "file": i, "index": v.leads.index})
         for i, v in enumerate(validated)
         if "lead_id" in v.leads and not v.leads.empty
     ]
     if len(ids) < 2:
-        return validated
+        return {}
     ids = pd.concat(ids, ignore_index=True).dropna(subset=["lead_id"])
     shared = ids[ids.groupby("lead_id")["file"].transform("nunique") > 1]
-    places: dict[str, list[tuple[int, int]]] = {}  # lead ID → (file index, frame index)
-    for lead_id, i, index in zip(shared["lead_id"], shared["file"], shared["index"]):
+    places: dict[str, list[tuple[int, int]]] = {}
+    for lead_id, i, index in zip(shared["lead_id"], shared["file"], shared["index"], strict=True):
         places.setdefault(lead_id, []).append((int(i), index))
-    header = rules.header("lead_id")
-    t = catalogue(rules.lang)
-    errors: dict[int, set[int]] = {}
-    dropped: dict[int, set[int]] = {}
-    new_problems: dict[int, list[Problem]] = {}
-    for lead_id, where in places.items():
+    return places
+
+
+class _Across:
+    """What the lead IDs shared between files do to each file: rows made errors, copies dropped,
+    problems added."""
+
+    def __init__(self, validated: list[Validated], rules: Rules):
+        self.validated = validated
+        self.lang = rules.lang
+        self.header = rules.header("lead_id")
+        self.errors: dict[int, set[int]] = {}
+        self.dropped: dict[int, set[int]] = {}
+        self.problems: dict[int, list[Problem]] = {}
+
+    def judge(self, lead_id: str, where: list[tuple[int, int]]) -> None:
+        t = catalogue(self.lang)
         files = [i for i, _ in where]
-        if len(set(files)) < 2:
-            continue
-        rows = [_comparable(validated[i].leads.loc[index]) for i, index in where]
-        once_per_file = len(set(files)) == len(files)
-        described = [_place(validated[i], index, t) for i, index in where]
-        if once_per_file and all(row == rows[0] for row in rows[1:]):
-            kept = described[0]
-            for (i, index), place in list(zip(where, described))[1:]:
-                dropped.setdefault(i, set()).add(index)
-                new_problems.setdefault(i, []).append(
-                    _cross_problem(
-                        validated[i], index, header, lead_id, WARNING, "identical_lead_across_files",
-                        t("problem.identical_lead_across_files", lead_id=lead_id, kept=kept),
-                    )
-                )
-            continue
+        rows = [_comparable(self.validated[i].leads.loc[index]) for i, index in where]
+        described = [_place(self.validated[i], index, t) for i, index in where]
+        if len(set(files)) == len(files) and all(row == rows[0] for row in rows[1:]):
+            for i, index in where[1:]:
+                self.dropped.setdefault(i, set()).add(index)
+                self.add(i, index, lead_id, "identical_lead_across_files", kept=described[0])
+            return
         for i, index in where:
-            errors.setdefault(i, set()).add(index)
-            others = [p for (j, k), p in zip(where, described) if (j, k) != (i, index)]
-            new_problems.setdefault(i, []).append(
-                _cross_problem(
-                    validated[i], index, header, lead_id, ERROR, "duplicate_lead_id_across_files",
-                    t("problem.duplicate_lead_id_across_files", lead_id=lead_id, others=t.join(others)),
-                )
-            )
-    out = []
-    for i, v in enumerate(validated):
-        if i not in errors and i not in dropped:
-            out.append(v)
-            continue
-        leads = v.leads.copy()
-        if i in errors:
-            leads.loc[sorted(errors[i]), "_error"] = True
-        if i in dropped:
-            leads = leads.drop(index=sorted(dropped[i]))
-        out.append(
-            Validated(
-                leads=leads, problems=[*v.problems, *new_problems[i]],
-                letters=v.letters, headers=v.headers,
+            self.errors.setdefault(i, set()).add(index)
+            others = [p for (j, k), p in zip(where, described, strict=True) if (j, k) != (i, index)]
+            self.add(i, index, lead_id, "duplicate_lead_id_across_files", others=t.join(others))
+
+    def add(self, i: int, index: int, lead_id: str, code: str, **params: object) -> None:
+        v = self.validated[i]
+        row = v.leads.loc[index]
+        self.problems.setdefault(i, []).append(
+            problem(
+                code, self.lang, {"lead_id": lead_id, **params}, sheet=str(row["_sheet"]),
+                row=int(row["_row"]), column=v.letters.get("lead_id", ""),
+                header=v.headers.get("lead_id", self.header), value=str(lead_id), file=str(row["_file"]),
             )
         )
-    return out
+
+    def applied(self, i: int) -> Validated:
+        v = self.validated[i]
+        if i not in self.errors and i not in self.dropped:
+            return v
+        leads = v.leads.copy()
+        if i in self.errors:
+            leads.loc[sorted(self.errors[i]), "_error"] = True
+        if i in self.dropped:
+            leads = leads.drop(index=sorted(self.dropped[i]))
+        return dataclasses.replace(v, leads=leads, problems=[*v.problems, *self.problems[i]])
 
 
 def _comparable(row: pd.Series) -> dict:
@@ -204,23 +199,6 @@ def _comparable(row: pd.Series) -> dict:
 def _place(v: Validated, index: int, t: Catalogue) -> str:
     row = v.leads.loc[index]
     return t("problem.place", file=row["_file"], sheet=row["_sheet"], row=int(row["_row"]))
-
-
-def _cross_problem(
-    v: Validated, index: int, header: str, lead_id: str, severity: str, code: str, message: str
-) -> Problem:
-    row = v.leads.loc[index]
-    return Problem(
-        code=code,
-        severity=severity,
-        message=message,
-        sheet=str(row["_sheet"]),
-        row=int(row["_row"]),
-        column=v.letters.get("lead_id", ""),
-        header=v.headers.get("lead_id", header),
-        value=str(lead_id),
-        file=str(row["_file"]),
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -391,7 +369,7 @@ def canonical_lost_at(values: pd.Series, rules: Rules, how) -> pd.Series:
             return typed
 
         return pd.Series(
-            [stage(n, t) for n, t in zip(numbers.tolist(), text.tolist())], index=values.index, dtype=object
+            [stage(n, t) for n, t in zip(numbers.tolist(), text.tolist(), strict=True)], index=values.index, dtype=object
         )
     table = dict(how)
     mapped = text.map(lambda v: table.get(normalize_header(v), v) if isinstance(v, str) else None)
@@ -476,172 +454,148 @@ def _drop_ignored_values(typed: pd.DataFrame) -> pd.DataFrame:
 # Checks
 # ---------------------------------------------------------------------------
 
-def _schema(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date):
-    """The pandera schema for this sheet: one Column per found field, each check named by its code."""
-    checks: dict[str, _Check] = {}
-    columns: dict[str, list[pa.Check]] = {name: [] for name in typed.columns if not name.startswith("_")}
-    as_of_ts = pd.Timestamp(as_of)
+def _rules_table(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date) -> list[Rule]:
+    """Every check of this sheet, on the fields it has; the message parameters with each."""
     present = {f for f in raw.columns if f != "_row"}
     # Blank as opposed to unreadable matters for dates and numbers only.
     needs_blank = {c.field for c in rules.columns if c.kind in ("date", "number")}
     blank = {f: is_blank(raw[f]) for f in present & needs_blank}
+    return [
+        *_identity_rules(typed, rules, blank),
+        *_date_rules(typed, rules, as_of, blank, present),
+        *_list_rules(typed, rules),
+        *_number_rules(typed, rules, blank),
+        *_snooze_rules(typed, rules, as_of),
+        *_lost_at_rules(typed, rules),
+    ]
 
-    def add(field: str, code: str, severity: str, ok, **params) -> None:
-        checks[code] = _Check(code, severity, field, tuple(params.items()))
-        columns[field].append(pa.Check(ok, name=code, ignore_na=False))
 
+def _rule(field: str, code: str, passes, **params) -> Rule:
+    return Rule(field, code, passes, tuple(params.items()))
+
+
+def _identity_rules(typed: pd.DataFrame, rules: Rules, blank: dict[str, pd.Series]) -> list[Rule]:
     stages = set(rules.stage_names) | set(rules.lost_labels)
-    lost = typed["stage"].isin(rules.lost_labels) if "stage" in typed else None
-
-    add("lead_id", "missing_lead_id", ERROR, lambda s: s.notna())
-    add("lead_id", "duplicate_lead_id", ERROR, lambda s: s.isna() | ~s.duplicated(keep=False))
     pattern = rules.lead_id_pattern
-    add("lead_id", "bad_lead_id_pattern", WARNING,
-        lambda s: s.isna() | s.astype(str).str.fullmatch(pattern), pattern=pattern)
-    add("stage", "missing_stage", ERROR, lambda s: s.notna())
-    add("stage", "unknown_stage", ERROR, lambda s: s.isna() | s.isin(stages))
-    add("owner", "missing_owner", ERROR, lambda s: s.notna())
-    add("first_contact", "missing_first_contact", ERROR, lambda s: ~blank["first_contact"].loc[s.index])
-    add("first_contact", "bad_first_contact", ERROR,
-        lambda s: s.notna() | blank["first_contact"].loc[s.index])
+    first_blank = blank["first_contact"]
+    return [
+        _rule("lead_id", "missing_lead_id", lambda s: s.notna()),
+        _rule("lead_id", "duplicate_lead_id", lambda s: s.isna() | ~s.duplicated(keep=False)),
+        _rule("lead_id", "bad_lead_id_pattern",
+              lambda s: s.isna() | s.astype(str).str.fullmatch(pattern), pattern=pattern),
+        _rule("stage", "missing_stage", lambda s: s.notna()),
+        _rule("stage", "unknown_stage", lambda s: s.isna() | s.isin(stages)),
+        _rule("owner", "missing_owner", lambda s: s.notna()),
+        _rule("first_contact", "missing_first_contact", lambda s: ~first_blank.loc[s.index]),
+        _rule("first_contact", "bad_first_contact", lambda s: s.notna() | first_blank.loc[s.index]),
+    ]
+
+
+def _date_rules(
+    typed: pd.DataFrame, rules: Rules, as_of: date, blank: dict[str, pd.Series], present: set[str]
+) -> list[Rule]:
+    as_of_ts = pd.Timestamp(as_of)
+    table = []
     for col in rules.columns:
         if col.kind != "date" or col.field not in present:
             continue
         f = col.field
         if f != "first_contact":
-            add(f, f"bad_date:{f}", WARNING, lambda s, f=f: s.notna() | blank[f].loc[s.index],
-                header=col.header)
+            table.append(_rule(f, "bad_date", lambda s, f=f: s.notna() | blank[f].loc[s.index],
+                               header=col.header))
         if f not in PLANNED_DATES:
-            add(f, f"future_date:{f}", WARNING, lambda s: s.isna() | (s <= as_of_ts),
-                header=col.header, as_of=as_of.isoformat())
-    if "last_follow_up" in typed and "first_contact" in typed:
+            table.append(_rule(f, "future_date", lambda s: s.isna() | (s <= as_of_ts),
+                               header=col.header, as_of=as_of.isoformat()))
+    if "first_contact" in typed:
         first = typed["first_contact"]
-        add("last_follow_up", "follow_up_before_first_contact", WARNING,
-            lambda s: s.isna() | first.loc[s.index].isna() | (s >= first.loc[s.index]))
-    if "stage_entered" in typed and "first_contact" in typed:
-        first = typed["first_contact"]
-        add("stage_entered", "stage_entered_before_first_contact", WARNING,
-            lambda s: s.isna() | first.loc[s.index].isna() | (s >= first.loc[s.index]))
+        for f, code in (("last_follow_up", "follow_up_before_first_contact"),
+                        ("stage_entered", "stage_entered_before_first_contact")):
+            if f in typed:
+                table.append(_rule(f, code, lambda s: s.isna() | first.loc[s.index].isna()
+                                   | (s >= first.loc[s.index])))
+    return table
+
+
+def _list_rules(typed: pd.DataFrame, rules: Rules) -> list[Rule]:
+    table = []
     if rules.sources and "source" in typed:
-        add("source", "unknown_source", WARNING, lambda s: s.isna() | s.isin(rules.sources))
-        add("source", "missing_source", WARNING, lambda s: s.notna())
+        table += [
+            _rule("source", "unknown_source", lambda s: s.isna() | s.isin(rules.sources)),
+            _rule("source", "missing_source", lambda s: s.notna()),
+        ]
     if rules.follow_up_methods and "follow_up_method" in typed:
-        add("follow_up_method", "unknown_method", WARNING,
-            lambda s: s.isna() | s.isin(rules.follow_up_methods))
+        table.append(_rule("follow_up_method", "unknown_method",
+                           lambda s: s.isna() | s.isin(rules.follow_up_methods)))
+    return table
+
+
+def _number_rules(typed: pd.DataFrame, rules: Rules, blank: dict[str, pd.Series]) -> list[Rule]:
+    table = []
     if "amount" in typed:
-        amount_blank = blank["amount"]
-        add("amount", "bad_amount", WARNING, lambda s: s.notna() | amount_blank.loc[s.index],
-            unit=rules.amount_unit)
-        add("amount", "negative_amount", WARNING, lambda s: s.isna() | (s >= 0))
-        converted = typed["amount__in_yuan"]
-        add("amount", "amount_in_yuan", WARNING, lambda s: ~converted.loc[s.index])
+        amount_blank, converted = blank["amount"], typed["amount__in_yuan"]
+        table += [
+            _rule("amount", "bad_amount", lambda s: s.notna() | amount_blank.loc[s.index],
+                  unit=rules.amount_unit),
+            _rule("amount", "negative_amount", lambda s: s.isna() | (s >= 0)),
+            _rule("amount", "amount_in_yuan", lambda s: ~converted.loc[s.index]),
+        ]
     if "dwell_days" in typed:
         dwell_blank = blank["dwell_days"]
-        add("dwell_days", "bad_dwell_days", WARNING,
-            lambda s: dwell_blank.loc[s.index] | (s.notna() & (s >= 0)))
+        table.append(_rule("dwell_days", "bad_dwell_days",
+                           lambda s: dwell_blank.loc[s.index] | (s.notna() & (s >= 0))))
+    return table
+
+
+def _snooze_rules(typed: pd.DataFrame, rules: Rules, as_of: date) -> list[Rule]:
+    table = []
+    missing = pd.Series(None, index=typed.index, dtype=object)
     if "snooze_until" in typed:
-        reason = typed["snooze_reason"] if "snooze_reason" in typed else pd.Series(None, index=typed.index)
-        latest = as_of_ts + pd.Timedelta(days=rules.thresholds.max_snooze_days)
-        closed = (
-            typed["stage"].isin([rules.won_stage, *rules.lost_labels]) if "stage" in typed
-            else pd.Series(False, index=typed.index)
-        )
-        add("snooze_until", "snooze_without_reason", WARNING,
-            lambda s: s.isna() | reason.loc[s.index].notna(), header=_header_of(rules, "snooze_reason"))
-        add("snooze_until", "snooze_too_long", WARNING,
-            lambda s: s.isna() | (s <= latest), days=rules.thresholds.max_snooze_days)
-        add("snooze_until", "snooze_on_closed_lead", WARNING, lambda s: s.isna() | ~closed.loc[s.index])
+        reason = typed.get("snooze_reason", missing)
+        days = rules.thresholds.max_snooze_days
+        latest = pd.Timestamp(as_of) + pd.Timedelta(days=days)
+        closed = typed["stage"].isin([rules.won_stage, *rules.lost_labels])
+        table += [
+            _rule("snooze_until", "snooze_without_reason", lambda s: s.isna() | reason.loc[s.index].notna(),
+                  header=_header_of(rules, "snooze_reason")),
+            _rule("snooze_until", "snooze_too_long", lambda s: s.isna() | (s <= latest), days=days),
+            _rule("snooze_until", "snooze_on_closed_lead", lambda s: s.isna() | ~closed.loc[s.index]),
+        ]
     if "snooze_reason" in typed:
-        snooze_date = (
-            typed["snooze_until"] if "snooze_until" in typed else pd.Series(pd.NaT, index=typed.index)
-        )
-        add("snooze_reason", "snooze_reason_without_date", WARNING,
-            lambda s: s.isna() | snooze_date.loc[s.index].notna(), header=_header_of(rules, "snooze_until"))
-    if "lost_at" in typed and lost is not None:
+        until = typed.get("snooze_until", missing)
+        table.append(_rule("snooze_reason", "snooze_reason_without_date",
+                           lambda s: s.isna() | until.loc[s.index].notna(),
+                           header=_header_of(rules, "snooze_until")))
+    return table
+
+
+def _lost_at_rules(typed: pd.DataFrame, rules: Rules) -> list[Rule]:
+    lost = typed["stage"].isin(rules.lost_labels)
+    if "lost_at" in typed:
         lost_stages = set(rules.stage_names[:-1])
-        add("lost_at", "lost_at_unknown", WARNING, lambda s: ~lost.loc[s.index] | s.notna())
-        add("lost_at", "bad_lost_at", WARNING, lambda s: s.isna() | s.isin(lost_stages))
-        add("lost_at", "lost_at_on_open_lead", WARNING, lambda s: s.isna() | lost.loc[s.index])
-    elif lost is not None and lost.any() and rules.has_column("lost_at"):
+        return [
+            _rule("lost_at", "lost_at_unknown", lambda s: ~lost.loc[s.index] | s.notna()),
+            _rule("lost_at", "bad_lost_at", lambda s: s.isna() | s.isin(lost_stages)),
+            _rule("lost_at", "lost_at_on_open_lead", lambda s: s.isna() | lost.loc[s.index]),
+        ]
+    if rules.has_column("lost_at"):
         # Rules without a lost-at column say the team does not record it: nothing to point at.
-        checks["lost_at_column_missing"] = _Check(
-            "lost_at_column_missing", WARNING, "stage", (("header", rules.header("lost_at")),)
-        )
-    schema = pa.DataFrameSchema(
-        {name: pa.Column(None, checks=cs, nullable=True) for name, cs in columns.items() if cs},
-        strict=False,
+        return [
+            Rule("stage", "lost_at_column_missing", lambda s: ~lost.loc[s.index],
+                 (("header", rules.header("lost_at")),), shows_value=False)
+        ]
+    return []
+
+
+def _places(rules: Rules) -> SheetPlaces:
+    return SheetPlaces(
+        header_of=rules.header,
+        choices={
+            "stage": [*rules.stage_names, *rules.lost_labels],
+            "lost_at": list(rules.stage_names[:-1]),
+            "source": list(rules.sources),
+            "follow_up_method": list(rules.follow_up_methods),
+        },
     )
-    return checks, schema
-
-
-def failure_cases(schema: pa.DataFrameSchema, typed: pd.DataFrame) -> pd.DataFrame:
-    """The rows each check of ``schema`` failed on: columns ``column``, ``check`` (its name, a
-    problem code) and ``index`` (the row's label in ``typed``), all checks run (lazy)."""
-    try:
-        schema.validate(typed, lazy=True)
-    except SchemaErrors as exc:
-        cases = exc.failure_cases
-        return cases[cases["index"].notna()][["column", "check", "index"]]
-    return pd.DataFrame(columns=["column", "check", "index"])
-
-
-def _problems(
-    failures: pd.DataFrame, checks: dict[str, _Check], raw: pd.DataFrame, typed: pd.DataFrame,
-    sheet: LeadsSheet, rules: Rules,
-) -> list[Problem]:
-    problems = []
-    positions = typed.index.get_indexer(failures["index"].astype("int64"))
-    rows = typed["_row"].to_numpy()
-    cells = {f: raw[f].to_numpy(dtype=object) for f in raw.columns}
-    hints: dict[tuple[str, str], str] = {}
-    for code, at in zip(failures["check"], positions):
-        check = checks[code]
-        value = _display(cells[check.field][at]) if check.field in cells else ""
-        problems.append(_problem(check, sheet, int(rows[at]), value, rules, hints))
-    if "lost_at_column_missing" in checks and "stage" in typed:
-        check = checks["lost_at_column_missing"]
-        for row in typed.loc[typed["stage"].isin(rules.lost_labels), "_row"]:
-            problems.append(_problem(check, sheet, int(row), "", rules))
-    return problems
-
-
-def _problem(
-    check: _Check, sheet: LeadsSheet, row: int, value: str, rules: Rules,
-    hints: dict[tuple[str, str], str] | None = None,
-) -> Problem:
-    """One problem; ``hints`` remembers each "did you mean" worked out (the same typo recurs)."""
-    code = check.code.split(":")[0]
-    t = catalogue(rules.lang)
-    hints = {} if hints is None else hints
-    if (check.field, value) not in hints:
-        hints[check.field, value] = _hint(check, value, rules)
-    return Problem(
-        code=code,
-        severity=check.severity,
-        message=t(f"problem.{code}", value=value, hint=hints[check.field, value], **dict(check.params)).rstrip(),
-        sheet=sheet.sheet,
-        row=row,
-        column=sheet.letters.get(check.field, ""),
-        header=sheet.headers.get(check.field, rules.header(check.field)),
-        value=value,
-        file=sheet.file_name,
-    )
-
-
-def _hint(check: _Check, value: str, rules: Rules) -> str:
-    choices = {
-        "stage": [*rules.stage_names, *rules.lost_labels],
-        "lost_at": list(rules.stage_names[:-1]),
-        "source": list(rules.sources),
-        "follow_up_method": list(rules.follow_up_methods),
-    }.get(check.field)
-    if not choices or not value:
-        return ""
-    t = catalogue(rules.lang)
-    close = difflib.get_close_matches(value.strip(), choices, n=1, cutoff=0.4)
-    if close:
-        return t("hint.did_you_mean", choice=close[0])
-    return t("hint.choices", choices=t.join(choices))
 
 
 def _header_of(rules: Rules, field: str) -> str:
@@ -650,13 +604,3 @@ def _header_of(rules: Rules, field: str) -> str:
     except KeyError:
         t = catalogue(rules.lang)
         return t(f"field.{field}") if t.has(f"field.{field}") else field
-
-
-def _display(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()

@@ -257,12 +257,12 @@ def saved_by_wps(folder: Path) -> Path:
         "<Application>WPS 表格</Application><DocSecurity>0</DocSecurity></Properties>"
     ).encode()
     custom = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-        '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="KSOProductBuildVer">'
-        "<vt:lpwstr>2052-12.1.0.16250</vt:lpwstr></property></Properties>"
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        b'<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="KSOProductBuildVer">'
+        b"<vt:lpwstr>2052-12.1.0.16250</vt:lpwstr></property></Properties>"
+    )
     data = _rezip(buffer.getvalue(), lambda name, part: app if name == "docProps/app.xml" else None,
                   {"docProps/custom.xml": custom})
     path = folder / "wps.xlsx"

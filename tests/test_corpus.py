@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from funnel_xl import analyse, load_rules
 from funnel_xl.cli import cli
-from funnel_xl.pipeline import validate_files
 from funnel_xl.reader import read_leads
+from funnel_xl.validation import validate_files
 from tests import corpus
 from tests.corpus import BROKEN, MESSY, SOFFICE, Case
 
@@ -85,8 +85,7 @@ def test_broken_file_stops_with_one_clear_line(case, command, tmp_path, runner):
 
 def valid(path, rules=None):
     rules = rules or load_rules()
-    (validated,), _ = validate_files([path], rules, AS_OF)
-    return validated
+    return validate_files([path], rules, AS_OF)
 
 
 def test_title_rows_and_merged_title_put_the_header_on_row_3(tmp_path):

@@ -93,7 +93,7 @@ def test_dollar_figures(export, rebuilt):
     assert figures["won_amount"] == value["Won"] == 183_955
     assert figures["pipeline"] + figures["won_amount"] + value["Lost"] == pytest.approx(2_295_859)
     # Weighted by the example's win probabilities (0.1, 0.2, 0.4, 0.6 for the open stages).
-    weights = dict(zip(OPEN, (0.1, 0.2, 0.4, 0.6)))
+    weights = dict(zip(OPEN, (0.1, 0.2, 0.4, 0.6), strict=False))
     assert figures["weighted_pipeline"] == pytest.approx(sum(value[s] * w for s, w in weights.items()))
 
 

@@ -160,7 +160,7 @@ def data():
 @pytest.fixture(scope="module")
 def log(data):
     assert data.log_fields == LOG_FIELDS
-    return [dict(zip(LOG_FIELDS, e)) for e in data.log]
+    return [dict(zip(LOG_FIELDS, e, strict=False)) for e in data.log]
 
 
 def as_day(value):

@@ -246,7 +246,7 @@ def test_report_and_json_show_the_flow(analysis, tmp_path):
     assert [c.value for c in trend[5]] == ["数据来源", "跟进记录", "跟进记录", "跟进记录", "本次"]
     detail = book["线索明细"]
     header = [c.value for c in detail[1]]
-    row_b = {h: c.value for h, c in zip(header, detail[3])}
+    row_b = {h: c.value for h, c in zip(header, detail[3], strict=True)}
     assert (row_b["流失阶段"], row_b["流失阶段来源"], row_b["阶段进入日期来源"]) == ("需求挖掘", "跟进记录", "跟进记录")
 
     import json
@@ -372,3 +372,20 @@ def test_exits_add_up(chains):
         assert e.left == e.forward + e.back + e.lost
         assert 0 <= e.left <= leads
         assert e.pass_rate is None or 0 <= e.pass_rate <= 1
+
+
+def test_move_directions():
+    from funnel_xl.flow import MoveDirection, move_directions
+
+    rules = load_rules()
+    moves = pd.DataFrame({
+        "from_stage": [S[0], S[3], S[2], LOST, S[1], S[1]],
+        "to_stage": [S[1], S[2], LOST, S[1], S[4], "某个未知阶段"],
+    })
+    # forward S1→S2; back S4→S3; lost S3→无效线索; revived 无效线索→S2; a jump S2→S5 is forward;
+    # a stage the rules do not know counts as back.
+    assert list(move_directions(moves, rules)) == [
+        MoveDirection.FORWARD, MoveDirection.BACK, MoveDirection.LOST, MoveDirection.REVIVED,
+        MoveDirection.FORWARD, MoveDirection.BACK,
+    ]
+    assert [d.value for d in MoveDirection] == ["forward", "back", "lost", "revived"]

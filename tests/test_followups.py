@@ -7,9 +7,9 @@ import openpyxl
 import pytest
 
 from funnel_xl import InputError, analyse
-from funnel_xl.pipeline import check_files
 from funnel_xl.reader import read_workbook
 from funnel_xl.rules import default_rules_path, load_rules
+from funnel_xl.validation import check_files
 from tests.conftest import LOG, entry, lead, write_workbook
 
 D = date
@@ -118,7 +118,7 @@ def test_a_workbook_without_a_log(tmp_path):
 
 def test_log_headers_match_aliases_and_the_sheet_by_its_header(tmp_path):
     headers = ["Lead ID", "Date", "Method", "Notes", "Feedback", "Next Step", "Next Contact", "Stage Change", "By"]
-    renamed = [{h: row.get(old) for h, old in zip(headers, LOG)} for row in GOOD]
+    renamed = [{h: row.get(old) for h, old in zip(headers, LOG, strict=True)} for row in GOOD]
     # Neither sheet has a name from the rules: the leads sheet is found by its header, the log
     # (whose header also names 线索编号 and 跟进方式) is not taken for it, and is found by its own.
     path = write_workbook(tmp_path / "t.xlsx", LEADS, sheet="五月", log=renamed, log_headers=headers, log_sheet="记录")

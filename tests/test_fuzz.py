@@ -190,7 +190,7 @@ def test_every_mutant_ends_with_a_clear_message(tmp_path):
     results = run_all([path for _, path in cases])
     assert [r["path"] for r in results] == [str(path) for _, path in cases]
     failures = []
-    for (name, _), result in zip(cases, results):
+    for (name, _), result in zip(cases, results, strict=False):
         code = result["code"]
         message = result["stdout"].strip() if code in (0, 1) else result["stderr"].strip()
         ok = (

@@ -136,7 +136,7 @@ def test_three_monthly_rebuilds_without_a_log(runner, tmp_path):
     book = openpyxl.load_workbook(may_report)
     detail = book["线索明细"]
     header = [c.value for c in detail[1]]
-    rows = {r[0]: dict(zip(header, r)) for r in detail.iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in detail.iter_rows(min_row=2, values_only=True)}
     # P: 05-31 − 04-18 = 12 + 31 = 43 days in 方案提案 > 21; the date comes from the store.
     assert rows["LF2024001"]["阶段进入日期"] == datetime(2024, 4, 18)
     assert rows["LF2024001"]["阶段进入日期来源"] == "历史记录"
@@ -357,3 +357,49 @@ def test_a_store_from_a_newer_version(tmp_path):
     conn.close()
     with pytest.raises(InputError, match="更新版本的 funnel-xl"):
         HistoryStore(path).previous(D(2024, 5, 31))
+
+
+@pytest.mark.parametrize(
+    ("make", "library", "cli_text"),
+    [
+        # A folder where the store should be: the library says what to do, the CLI names its flags.
+        (
+            lambda p: p.mkdir(),
+            "是一个文件夹，不是 SQLite 文件。请换一个路径。",
+            "是一个文件夹，不是 SQLite 文件。请换一个路径（--history），可加 --no-history 跳过历史记录，照常生成本月报告。",
+        ),
+        # Not SQLite at all.
+        (
+            lambda p: p.write_bytes(b"name,stage\n"),
+            "不是历史记录库（不是 SQLite 文件），未做任何改动。请检查历史记录库的路径。",
+            "不是历史记录库（不是 SQLite 文件），未做任何改动。请检查 --history 指定的路径，可加 --no-history 跳过历史记录，照常生成本月报告。",
+        ),
+    ],
+)
+def test_the_store_never_names_a_flag_the_cli_adds_them(tmp_path, make, library, cli_text):
+    from funnel_xl.errors import Remedy
+
+    (tmp_path / "out").mkdir()
+    path = tmp_path / "out" / "history.sqlite"  # the default store of --out
+    make(path)
+    with pytest.raises(InputError) as caught:
+        HistoryStore(path).runs()
+    assert str(caught.value).endswith(library) and "--" not in str(caught.value)
+    assert caught.value.remedy == Remedy.SKIP_HISTORY
+    book = write_workbook(tmp_path / "t.xlsx", march())
+    result = CliRunner().invoke(
+        cli, ["rebuild", str(book), "--month", "2024-04", "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 2
+    assert cli_text in result.stderr
+
+
+def test_the_period_never_names_a_flag_the_cli_adds_them():
+    from funnel_xl.errors import Remedy
+    from funnel_xl.period import resolve_as_of
+
+    with pytest.raises(InputError) as caught:
+        resolve_as_of(D(2024, 5, 31), "2024-05")
+    assert "--" not in str(caught.value) and caught.value.remedy == Remedy.ONE_PERIOD
+    result = CliRunner().invoke(cli, ["validate", "x.xlsx", "--as-of", "2024-05-31", "--month", "2024-05"])
+    assert result.exit_code == 2 and "--as-of 与 --month 只能指定一个。" in result.stderr

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from funnel_xl import analyse, write_outputs
+from funnel_xl.compare import best_rates
 from funnel_xl.metrics import WILSON_Z, Rate, wilson_interval
-from funnel_xl.report import best_rates
 from tests.conftest import edited_rules, lead, write_workbook
 
 D = date

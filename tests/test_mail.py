@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import json
+import re
 import shutil
 import socket
 import ssl
@@ -20,11 +21,11 @@ from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 
 from funnel_xl import analyse, load_rules, write_outputs
+from funnel_xl.cli import cli
 from funnel_xl.errors import RulesError
 from funnel_xl.groups import group_json, select_group
 from funnel_xl.mail import GroupReport, _group_body
 from funnel_xl.recipients import load_recipients
-from funnel_xl.cli import cli
 from tests.conftest import REPO, write_workbook
 from tests.test_split import LI, MASKED, ROWS, ZHANG
 
@@ -380,3 +381,49 @@ def test_the_shipped_example_loads():
     assert example.managers == ("manager@example.com",)
     assert example.reps["*销售代表"] == "rep@example.com"
     assert (example.smtp.security, example.smtp.login) == ("starttls", True)
+
+
+def test_amounts_are_in_the_rules_unit(month, tmp_path):
+    """The mail says the amounts' unit as the rules do (万元 by default), not always 万元."""
+    from tests.conftest import rules_text_with
+
+    out, recipients = month
+    rules = tmp_path / "yuan.toml"
+    rules.write_text(rules_text_with(('amount_unit = "万元"', 'amount_unit = "元"')), encoding="utf-8")
+    default = run_mail(out, recipients, "--outbox", str(tmp_path / "wan"))
+    in_yuan = run_mail(out, recipients, "--outbox", str(tmp_path / "yuan"), "--rules", str(rules))
+    assert default.exit_code == 0 and in_yuan.exit_code == 0, in_yuan.output
+
+    def manager_text(box):
+        (path,) = [p for p in box.iterdir() if p.name.startswith("2024-05_全队_")]
+        return parse(path.read_bytes()).get_body(("plain",)).get_content()
+
+    # The same figure, said in the unit the rules give.
+    wan = re.search(r"在跟金额：([\d,.]+) 万元\n", manager_text(tmp_path / "wan"))
+    text = manager_text(tmp_path / "yuan")
+    assert wan is not None and f"在跟金额：{wan.group(1)} 元\n" in text and "万元" not in text
+
+
+def test_the_library_names_no_flags_the_cli_does(month, tmp_path):
+    """load_month and load_recipients say what to do in plain words; mail names the command."""
+    from funnel_xl.errors import InputError, Remedy
+    from funnel_xl.mail import load_month
+
+    out, recipients = month
+    with pytest.raises(InputError) as caught:
+        load_month(out, "2024-06")
+    manifest = out / "2024-06" / "manifest.json"
+    assert str(caught.value) == f"找不到 2024-06 的报告清单 {manifest}。请先重新生成 2024-06 的报告并按负责人拆分。"
+    assert caught.value.remedy == Remedy.REBUILD_MONTH
+    result = run_mail(out, recipients, "--month", "2024-06")
+    assert (
+        f"找不到 2024-06 的报告清单 {manifest}。"
+        f"请先运行 funnel-xl rebuild 跟踪表.xlsx --month 2024-06 --out {out} --split-by owner。"
+    ) in result.stderr
+
+    missing = tmp_path / "nobody.toml"
+    with pytest.raises(RulesError) as caught:
+        load_recipients(missing)
+    assert "--" not in str(caught.value) and caught.value.remedy == Remedy.RECIPIENTS_FILE
+    result = run_mail(out, missing)
+    assert f"收件人文件不存在: {missing}。请复制仓库中的 rules/recipients.toml 填写邮箱，或用 --to-rules 指定。" in result.stderr

@@ -44,7 +44,7 @@ def test_english_has_no_chinese_except_the_units_it_names():
 
 def test_every_message_the_code_asks_for_is_in_the_catalogue():
     asked, mentioned = set(), set()
-    for path in (REPO / "funnel_xl").glob("*.py"):
+    for path in (REPO / "funnel_xl").rglob("*.py"):
         if path.name == "messages.py":
             continue
         text = path.read_text(encoding="utf-8")

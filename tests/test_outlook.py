@@ -111,7 +111,7 @@ def test_stage_matrix_from_the_previous_snapshot(may):
     rows = list(openpyxl.load_workbook(out.report)["阶段流转"].iter_rows(values_only=True))
     head = next(i for i, r in enumerate(rows) if r[0] == "2024-04 \\ 本期")
     columns = rows[head]
-    table = {r[0]: dict(zip(columns, r)) for r in rows[head + 1:head + 1 + len(matrix.rows)]}
+    table = {r[0]: dict(zip(columns, r, strict=False)) for r in rows[head + 1:head + 1 + len(matrix.rows)]}
     assert table["成交待签约"]["已成交"] == 1 and table["潜在接触"]["需求挖掘"] == 1
     assert table[NEW_LEADS]["潜在接触"] == 1 and table[NEW_LEADS]["合计"] == 1
 

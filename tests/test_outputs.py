@@ -41,7 +41,7 @@ OWNERS = ["=cmd|' /C calc'!A0", "O'Brien", "History", "总览", "a[b]:c*d?e/f\\g
 
 def hostile_rows() -> list[dict]:
     rows = []
-    for i, (text, owner) in enumerate(zip(FORMULAS * 2, OWNERS), start=1):
+    for i, (text, owner) in enumerate(zip(FORMULAS * 2, OWNERS, strict=False), start=1):
         rows.append(
             lead(f"LF2024{i:03d}", ["潜在接触", "需求挖掘", "方案提案", "已成交"][i % 4], D(2024, 3, i), owner,
                  source=text if i <= 2 else "展会推广", customer=text, last=D(2024, 5, 20),

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 import funnel_xl
 from funnel_xl import cli as cli_module
-from funnel_xl import report as report_module
 from funnel_xl.cli import ProgressLine, cli
 from funnel_xl.progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
+from funnel_xl.report import table as report_table
 from tests.conftest import lead, write_workbook
 
 D = date
@@ -57,17 +57,17 @@ def test_validate_files_tells_each_file(tmp_path, team, rules):
 
 def test_long_table_reports_its_rows_and_loses_none(tmp_path, monkeypatch):
     # With events every 3 rows, 7 rows are told as 0/7, 3/7, 6/7 — and all 7 are written.
-    monkeypatch.setattr(report_module, "ROWS_PER_EVENT", 3)
+    monkeypatch.setattr(report_table, "ROWS_PER_EVENT", 3)
     told = []
     path = tmp_path / "rows.xlsx"
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = workbook.add_worksheet("t")
     columns = [
-        report_module._Column("n", [float(i) for i in range(7)], "int"),
-        report_module._Column("t", [f"row {i}" for i in range(7)]),
+        report_table.Column("n", [float(i) for i in range(7)], "int"),
+        report_table.Column("t", [f"row {i}" for i in range(7)]),
     ]
-    end = report_module._write_rows(
-        sheet, report_module._Formats(workbook), 1, columns, lambda done, total: told.append((done, total))
+    end = report_table.write_rows(
+        sheet, report_table.Formats(workbook), 1, columns, lambda done, total: told.append((done, total))
     )
     workbook.close()
     assert told == [(0, 7), (3, 7), (6, 7)]

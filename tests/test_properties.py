@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from funnel_xl import analyse, load_rules
-from funnel_xl.analysis import Analysis, metrics_json
+from funnel_xl.analysis import build_analysis, metrics_json
 from funnel_xl.metrics import FunnelMetrics, recalculate
 from funnel_xl.report import write_report
 
@@ -32,9 +32,10 @@ DAY = timedelta(days=1)
 def typed_lead(draw) -> dict:
     stage = draw(st.sampled_from([*STAGES, LOST]))
     first = date(2023, 1, 1) + draw(st.integers(0, 500)) * DAY
-    maybe_after = lambda low, high: st.one_of(
-        st.none(), st.integers(low, high).map(lambda d: pd.Timestamp(first + d * DAY))
-    )
+    def maybe_after(low, high):
+        return st.one_of(
+            st.none(), st.integers(low, high).map(lambda d: pd.Timestamp(first + d * DAY))
+        )
     return {
         "customer": draw(st.sampled_from(["A公司/*经理", "B公司", None])),
         "source": draw(st.sampled_from(SOURCES)),
@@ -152,7 +153,7 @@ def test_renaming_an_owner_changes_only_that_name(leads, old, new):
 @given(leads_frames)
 def test_the_detail_sheet_read_back_gives_the_same_figures(tmp_path_factory, leads):
     result = recalculate(leads, RULES, AS_OF)
-    analysis = Analysis(as_of=AS_OF, period="2024-05", rules=RULES, result=result, problems=[], inputs=[])
+    analysis = build_analysis(as_of=AS_OF, period="2024-05", rules=RULES, result=result, problems=[], inputs=[])
     report = write_report(analysis, tmp_path_factory.mktemp("roundtrip") / "report.xlsx")
     again = analyse([report], RULES, as_of=AS_OF)
     assert again.inputs[0].sheet == "线索明细"

@@ -172,7 +172,7 @@ def test_hygiene_on_the_owner_sheet(tmp_path, rules):
     ws = openpyxl.load_workbook(report)["负责人对比"]
     table = [r for r in ws.iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(table) if r[0] == "负责人" and "数据质量分" in r)
-    row = dict(zip(table[head], table[head + 2]))  # 乙, then 甲
+    row = dict(zip(table[head], table[head + 2], strict=False))  # 乙, then 甲
     assert row["负责人"] == "甲"
     assert row["数据质量分"] == pytest.approx(65.3333, abs=1e-3)
     assert row["阶段变动无日期\n得分(满分 20)"] == pytest.approx(12)

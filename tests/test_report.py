@@ -5,9 +5,11 @@ Every expected figure is worked out by hand in the comments below, not by callin
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import io
 from datetime import date, datetime
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -16,8 +18,8 @@ import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from funnel_xl.analysis import Analysis, InputFile
-from funnel_xl.flow import ChannelFlag, flag_suggestions
+from funnel_xl.analysis import Analysis, InputFile, build_analysis
+from funnel_xl.flow import ChannelFlag
 from funnel_xl.metrics import recalculate
 from funnel_xl.problems import Problem
 from funnel_xl.report import (
@@ -28,7 +30,9 @@ from funnel_xl.report import (
     write_report,
 )
 from funnel_xl.rules import load_rules
+from funnel_xl.wording import flag_suggestions
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2024, 5, 31)
 T = pd.Timestamp
 NAT = pd.NaT
@@ -113,7 +117,7 @@ def make_analysis(**changes) -> Analysis:
     result = recalculate(
         frame, rules, AS_OF, excluded=1, excluded_by_owner={"张伟": 1}, excluded_by_source={"展会推广": 1}
     )
-    analysis = Analysis(
+    analysis = build_analysis(
         as_of=AS_OF,
         period="2024-05",
         rules=rules,
@@ -150,7 +154,7 @@ def table(ws, header_row: int) -> list[dict]:
     for values in rows:
         if all(v is None for v in values):
             break
-        out.append(dict(zip(header, values)))
+        out.append(dict(zip(header, values, strict=True)))
     return out
 
 
@@ -370,7 +374,7 @@ def test_same_analysis_gives_the_same_bytes(tmp_path, report_path):
 
 def test_nothing_to_report(tmp_path):
     analysis = make_analysis(problems=[], excluded=pd.DataFrame())
-    analysis.result = dataclasses.replace(analysis.result, suggestions=[])
+    analysis = dataclasses.replace(analysis, result=dataclasses.replace(analysis.result, suggestions=[]))
     book = openpyxl.load_workbook(write_report(analysis, tmp_path / "r.xlsx"))
     assert book["数据问题"]["A2"].value == "未发现数据问题。"
     assert book["优化建议"]["A4"].value == "本期数字没有触发任何优化建议规则。"
@@ -485,3 +489,36 @@ def test_charts_carry_a_copy_of_their_data_for_previewers(report_path):
     assert rates[0][2] == {0: 0.5}
     pipeline = next(s for s in charts if s[0][0] == "在跟金额(万元)")
     assert [p[2] for p in pipeline] == [{0: 115.0}, {0: 47.25}]
+
+
+def _package_imports(path: Path) -> set[str]:
+    """The funnel_xl modules a module imports, as dotted names below funnel_xl."""
+    package = path.parent.relative_to(REPO_ROOT).as_posix().replace("/", ".")
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+            names.add(f"{base}.{node.module}" if node.module else base)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("funnel_xl"):
+            names.add(node.module)
+    return names
+
+
+def test_only_the_pipeline_and_the_split_writer_import_the_report():
+    modules = sorted((REPO_ROOT / "funnel_xl").rglob("*.py"))
+    importers = {
+        p.relative_to(REPO_ROOT).as_posix()
+        for p in modules
+        if "report" not in p.relative_to(REPO_ROOT / "funnel_xl").parts[:-1]
+        and any(n == "funnel_xl.report" or n.startswith("funnel_xl.report.") for n in _package_imports(p))
+    }
+    assert importers == {"funnel_xl/pipeline.py", "funnel_xl/groups.py"}
+    # The report reads a group's view; it never reaches back into the split writer.
+    for p in (REPO_ROOT / "funnel_xl" / "report").glob("*.py"):
+        assert "funnel_xl.groups" not in _package_imports(p), p.name
+
+
+def test_the_comparisons_are_pure():
+    for name in ("compare", "alerts", "text"):
+        imports = _package_imports(REPO_ROOT / "funnel_xl" / f"{name}.py")
+        assert not imports & {"funnel_xl.messages", "funnel_xl.reader", "funnel_xl.store"}, name

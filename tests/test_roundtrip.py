@@ -59,7 +59,7 @@ def test_process_document_rows_give_a_report_without_errors(filled, rules, tmp_p
     detail = openpyxl.load_workbook(report)["线索明细"]
     header = [c.value for c in detail[1]]
     assert header[:14] == FAMILIAR
-    first = {h: c.value for h, c in zip(header, detail[2])}
+    first = {h: c.value for h, c in zip(header, detail[2], strict=False)}
     assert first["线索编号"] == "LF2024001"
     assert first["当前阶段停留时长(天)"] == 46
     assert first["转化率/阶段通过率(可选)"] == "100%(方案提案→商务谈判)"

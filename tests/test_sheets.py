@@ -8,9 +8,9 @@ import pytest
 
 from funnel_xl import InputError
 from funnel_xl.container import read_workbook_file
-from funnel_xl.pipeline import check_files
 from funnel_xl.reader import read_workbook
 from funnel_xl.sheets import OpenedWorkbook, ReadAhead, named_sheets, open_workbook
+from funnel_xl.validation import check_files
 from tests.conftest import entry, lead, write_workbook
 
 D = date

@@ -6,6 +6,7 @@ product of the figures can collide with them (987.65, 4321.09, …).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import unicodedata
@@ -20,7 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from funnel_xl.cli import cli
-from funnel_xl.groups import MAX_STEM_BYTES, safe_file_stems
+from funnel_xl.groups import MAX_STEM_BYTES, GroupKind, safe_file_stems, select_group
+from funnel_xl.pipeline import analyse
 from tests.conftest import lead, write_workbook
 
 D = date
@@ -321,3 +323,23 @@ def test_a_rep_whose_rows_all_have_errors_still_gets_their_problems(tmp_path):
     assert (got["线索总数"], got["有效线索"], got["排除(数据错误)"], got["数据问题(错误)"]) == (1, 0, 1, 1)
     problems = list(book["数据问题"].iter_rows(min_row=2, values_only=True))
     assert [(p[3], p[8]) for p in problems] == [(9, "missing_first_contact")]
+
+
+def test_a_groups_view_is_its_rows_beside_the_teams_figures(tracking, rules):
+    analysis = analyse([tracking], rules, month="2024-05")
+    group = select_group(analysis, "owner", LI)
+    view = group.view
+    assert (group.kind, view.kind, view.name) == (GroupKind.OWNER, "owner", LI)
+    # 李四's own figures: 2 valid leads (LF2024201, LF2024202), 1 row excluded (LF2024203);
+    # the team's: 6 valid leads of 7 rows. The team's analysis is left as it was.
+    assert (view.figures.totals.valid, view.figures.totals.excluded) == (2, 1)
+    assert (view.team.totals.valid, view.team.totals.total) == (6, 7)
+    assert view.team is analysis.team and group.analysis is analysis
+    assert sorted(view.leads["lead_id"]) == ["LF2024201", "LF2024202"]
+    assert list(view.excluded["lead_id"]) == ["LF2024203"]
+    assert {p.row for p in view.problems} == {7}  # LF2024203 is the 6th lead: Excel row 7
+    assert len(analysis.result.leads) == 6
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        analysis.period = "2024-06"
+    with pytest.raises(ValueError, match="unknown group kind"):
+        select_group(analysis, "team", LI)

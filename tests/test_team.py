@@ -168,9 +168,9 @@ def test_same_file_name_in_two_folders_is_told_apart_by_path(tmp_path, rules):
     (tmp_path / "二组").mkdir()
     one = write_workbook(tmp_path / "一组" / "张伟.xlsx", ROWS_A)
     two = write_workbook(tmp_path / "二组" / "张伟.xlsx", [lead("LF2024001", "商务谈判", D(2024, 4, 1), "张伟")])
-    validated, inputs = validate_files([one, two], rules, AS_OF)
-    assert [i.name for i in inputs] == [str(one), str(two)]
-    dup = [p for v in validated for p in v.problems]
+    report = validate_files([one, two], rules, AS_OF)
+    assert [i.name for i in report.inputs] == [str(one), str(two)]
+    dup = report.problems
     assert {p.file for p in dup} == {str(one), str(two)}
 
 
@@ -197,7 +197,7 @@ def test_unreadable_file_is_reported_and_the_team_still_rebuilt(runner, inbox, t
     assert "线索 4 条（有效 4" in result.stdout
     problems = openpyxl.load_workbook(out / "funnel_report_2024-05-31.xlsx")["数据问题"]
     header = [c.value for c in problems[1]]
-    rows = [dict(zip(header, r)) for r in problems.iter_rows(min_row=2, values_only=True)]
+    rows = [dict(zip(header, r, strict=True)) for r in problems.iter_rows(min_row=2, values_only=True)]
     assert [(r["文件"], r["代码"]) for r in rows] == [
         ("坏文件.xlsx", "unreadable_file"), ("通讯录.xlsx", "unreadable_file")
     ]

@@ -1,5 +1,6 @@
 """The tracking template: sheets, headers, dropdowns, computed columns, stable bytes, text kept as text."""
 
+import dataclasses
 from datetime import date, datetime
 from pathlib import Path
 
@@ -243,3 +244,16 @@ def test_more_rows_than_a_sheet_holds_are_refused_not_cut(tmp_path, rules):
     with pytest.raises(OutputError, match="线索有 1,048,576 行"):
         write_tracking_workbook(target, rules, [{}] * 1_048_576)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_amount_unit_is_the_rules_one(tmp_path, rules):
+    # Rules that count amounts in 元 say 元 wherever the template names the unit.
+    path = tmp_path / "yuan.xlsx"
+    write_tracking_workbook(path, dataclasses.replace(rules, amount_unit="元"))
+    book = openpyxl.load_workbook(path)
+    guide = [c for row in book["填写说明"].iter_rows(values_only=True) for c in row if c]
+    assert "4. 金额单位为元，只填数字：50 表示 50 元。" in guide
+    assert any(text.startswith("预计成交金额，单位元（50 表示 50 元）") for text in guide)
+    assert not any("万元" in text for text in guide if "单位" in text)
+    amount = [dv for dv in book["线索跟踪"].data_validations.dataValidation if dv.type == "decimal"]
+    assert amount[0].prompt == "单位元，只填数字，例如 50。"

@@ -5,10 +5,11 @@ from datetime import date, datetime
 import pytest
 
 from funnel_xl import InputError
-from funnel_xl.pipeline import validate_files
+from funnel_xl.problems import Severity
 from funnel_xl.reader import read_leads
 from funnel_xl.validate import validate_leads
-from tests.conftest import FAMILIAR, OPTIONAL, lead, write_workbook
+from funnel_xl.validation import validate_files
+from tests.conftest import FAMILIAR, OPTIONAL, REPO, lead, write_workbook
 
 D = date
 AS_OF = D(2024, 5, 31)
@@ -216,3 +217,64 @@ def test_date_values_one_by_one(rules, value, expected):
     parsed = parse_dates(pd.Series([value, D(2024, 1, 2), None], dtype=object))
     assert parsed.dtype == "datetime64[ns]"
     assert [None if pd.isna(v) else v for v in parsed] == [expected, datetime(2024, 1, 2), None]
+
+
+# ---------------------------------------------------------------------------
+# The registry of checks and the one validation report
+# ---------------------------------------------------------------------------
+
+EXAMPLE = REPO / "examples" / "sample_tracking.xlsx"
+
+
+def test_every_check_has_its_message_and_every_problem_message_a_check():
+    from funnel_xl.checks import CHECKS
+    from funnel_xl.messages import MESSAGES
+
+    keys = {k.removeprefix("problem.").split(".")[0] for k in MESSAGES if k.startswith("problem.")}
+    assert keys - {"place"} == set(CHECKS)
+    for check in CHECKS.values():
+        assert check.message in MESSAGES or any(k.startswith(f"{check.message}.") for k in MESSAGES)
+        assert check.severity in ("error", "warning")
+
+
+def test_each_problem_points_at_the_field_its_check_names(rules):
+    from funnel_xl.checks import CHECKS, DATE_FIELDS
+
+    report = validate_files([EXAMPLE], rules, AS_OF)
+    pointed = 0
+    for p in report.problems:
+        field = CHECKS[p.code].field
+        if field in ("", DATE_FIELDS) or not p.column:
+            continue
+        expected = rules.log_header(field) if p.sheet == "跟进记录" else rules.header(field)
+        assert p.header == expected, p
+        pointed += 1
+    assert pointed > 10  # the example plants problems of many kinds
+
+
+def test_severity_keeps_its_strings():
+
+    assert (Severity.ERROR, Severity.WARNING) == ("error", "warning")
+    assert (Severity.ERROR, Severity.WARNING) == (Severity.ERROR, Severity.WARNING)
+
+
+def test_the_report_is_frozen_and_validate_json_prints_it(rules):
+    import dataclasses
+    import json
+
+    from click.testing import CliRunner
+
+    from funnel_xl.cli import cli
+
+    report = validate_files([EXAMPLE], rules, AS_OF)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.problems = ()
+    assert isinstance(report.problems, tuple)
+    result = CliRunner().invoke(cli, ["validate", str(EXAMPLE), "--as-of", "2024-05-31", "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == json.loads(json.dumps(report.to_dict()))
+    counts = report.to_dict()["counts"]
+    assert counts == {
+        "error": sum(p.severity == "error" for p in report.problems),
+        "warning": sum(p.severity == "warning" for p in report.problems),
+    }

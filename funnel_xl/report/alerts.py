@@ -1,0 +1,94 @@
+"""预警: every alert by kind, owner and days; the snoozed leads; the close dates that keep slipping."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..alerts import alert_days, kind_rank
+from .context import Context
+from .forecast import slips_table
+from .table import DWELL_BAR, Column, set_widths
+from .values import date_values, mapped_values, number_values, sort_text, text_values
+
+
+def write_alerts(ctx: Context) -> None:
+    t = ctx.t
+    sheet = ctx.add_sheet(ctx.sheets["alerts"])
+    alerts = sorted_alerts(ctx)
+    columns = alert_columns(ctx, alerts)
+    end = ctx.table(sheet, 0, columns)
+    if end == 1:
+        sheet.write_string(1, 0, t("alerts.none"), ctx.formats("note"))
+    else:
+        sheet.autofilter(0, 0, end - 1, len(columns) - 1)
+        sheet.conditional_format(1, 6, end - 1, 6, DWELL_BAR)
+    set_widths(sheet, columns)
+    sheet.freeze_panes(1, 0)
+    end = snoozed_block(ctx, sheet, max(end, 2) + 2)
+    n = ctx.rules.thresholds.close_slips
+    slips = ctx.forecast.slipped(n) if ctx.forecast is not None else None
+    sheet.write_string(end + 1, 0, t("forecast.alerts", n=n), ctx.formats("subtitle"))
+    last = slips_table(ctx, sheet, end + 2, slips if slips is not None else pd.DataFrame())
+    if last == end + 3:
+        sheet.write_string(last, 0, t("forecast.alerts_none"), ctx.formats("note"))
+
+
+def sorted_alerts(ctx: Context) -> pd.DataFrame:
+    """All alerts by kind (停留超时, 跟进逾期, 久未跟进, 预计成交日已过), owner, then days, longest first."""
+    alerts = ctx.alerts
+    if alerts is None or alerts.empty:
+        return pd.DataFrame(columns=["kind", "owner"])
+    key = pd.DataFrame(
+        {
+            "kind": kind_rank(alerts["kind"]).to_numpy(dtype=float),
+            "owner": sort_text(alerts, "owner"),
+            "days": alert_days(alerts, ctx.as_of).to_numpy(),
+            "lead": sort_text(alerts, "lead_id"),
+        }
+    )
+    order = key.sort_values(
+        ["kind", "owner", "days", "lead"], ascending=[True, True, False, True],
+        na_position="last", kind="stable",
+    ).index.to_numpy()
+    return alerts.iloc[order]
+
+
+def alert_columns(ctx: Context, alerts: pd.DataFrame) -> list[Column]:
+    t = ctx.t
+    return [
+        Column(t("col.kind"), mapped_values(alerts, "kind", ctx.alert_labels), width=14),
+        *ctx.lead_columns(alerts, ("lead_id", "customer", "owner")),
+        Column(
+            t("col.source") if ctx.channel == "source" else ctx.header(ctx.channel),
+            text_values(alerts, ctx.channel),
+        ),
+        Column(t("col.stage"), text_values(alerts, "stage")),
+        Column(t("col.dwell"), number_values(alerts, "dwell_days"), "days"),
+        Column(t("col.limit"), number_values(alerts, "limit_days"), "days"),
+        Column(t("col.since_follow_up"), number_values(alerts, "days_since_follow_up"), "days"),
+        Column(t("col.date"), date_values(alerts, "date"), "date"),
+    ]
+
+
+def snoozed_block(ctx: Context, sheet, row: int) -> int:
+    """The snoozed leads, below the alerts: parked for a known reason, with the reason.
+    Returns the row after the block."""
+    leads = ctx.leads
+    snoozed = leads[leads["snoozed"]] if "snoozed" in leads else leads.iloc[:0]
+    if len(snoozed):
+        order = pd.DataFrame(
+            {"owner": sort_text(snoozed, "owner"), "lead": sort_text(snoozed, "lead_id")}
+        ).sort_values(["owner", "lead"], kind="stable").index.to_numpy()
+        snoozed = snoozed.iloc[order]
+    t = ctx.t
+    stage_idx = [None if v is None else int(v) for v in number_values(snoozed, "stage_idx")]
+    over = snoozed["over_limit"].tolist() if "over_limit" in snoozed else [None] * len(snoozed)
+    columns = [
+        *ctx.lead_columns(snoozed, ("lead_id", "customer", "owner", "stage")),
+        Column(t("col.dwell"), number_values(snoozed, "dwell_days"), "days"),
+        Column(t("col.limit"), ctx.stage_limit(stage_idx), "days"),
+        Column(t("snoozed.over_limit"), [None if v is None else ctx.yes_no(v) for v in over]),
+        Column(t("field.snooze_until"), date_values(snoozed, "snooze_until"), "date"),
+        Column(t("field.snooze_reason"), text_values(snoozed, "snooze_reason"), width=30),
+    ]
+    return ctx.titled_table(sheet, row, t("snoozed.title"), columns, t("snoozed.none"))

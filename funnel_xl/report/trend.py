@@ -1,0 +1,124 @@
+"""趋势: the last twelve months side by side (months as columns) and line charts of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..flow import MonthFigures
+from ..forecast import add_months
+from .context import BASIS_KEYS, Context, labels
+from .table import cached
+
+_HEAD = 3  # the months' header row
+# A row: the key the charts pick it by, its label, how to read it off a month, its kind.
+_Row = tuple[str, str, Callable[[MonthFigures], Any], str]
+
+
+def write_trend(ctx: Context) -> None:
+    t = ctx.t
+    months = ctx.flow.trend
+    sheet, cells = ctx.start(
+        ctx.sheets["trend"], t("trend.title", count=len(months), as_of=ctx.as_of_text), t("trend.note")
+    )
+    rows = _rows(ctx)
+    cells.put(_HEAD, 0, t("col.metric"), "header")
+    cells.put(_HEAD + 1, 0, t("trend.basis"), "label")
+    cells.put(_HEAD + 2, 0, t("trend.as_of"), "label")
+    basis = labels(t, BASIS_KEYS)
+    month_labels = [trend_month_label(ctx, i) for i in range(len(months))]
+    for c, month in enumerate(months, start=1):
+        cells.put(_HEAD, c, month_labels[c - 1], "header")
+        cells.put(_HEAD + 1, c, basis.get(month.basis) if month else t("trend.no_data"))
+        cells.put(_HEAD + 2, c, month.as_of if month else None, "date")
+    first = _HEAD + 3
+    where: dict[str, tuple[int, str]] = {}
+    shown: dict[str, list] = {}  # each row's values, for the charts' cached data
+    for r, (key, label, value, kind) in enumerate(rows, start=first):
+        where[key] = (r, label)
+        shown[key] = [value(month) if month is not None else None for month in months]
+        cells.put(r, 0, label, "label")
+        for c, figure in enumerate(shown[key], start=1):
+            cells.put(r, c, figure, kind)
+    cells.flush()
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, max(len(months), 1), 11)
+    sheet.set_row(_HEAD, 20)
+    sheet.freeze_panes(_HEAD + 1, 1)
+    _charts(ctx, sheet, where, shown, month_labels, first + len(rows) + 2)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+
+
+def _rows(ctx: Context) -> list[_Row]:
+    t, unit = ctx.t, ctx.unit
+    transitions = [x.label for x in ctx.figures.transitions]
+    return [
+        ("leads", t("trend.leads"), lambda m: m.leads, "int"),
+        ("active", t("trend.active"), lambda m: m.active, "int"),
+        ("new", t("flow.new"), lambda m: m.new_leads, "int"),
+        ("won", t("flow.won"), lambda m: m.won, "int"),
+        ("lost", t("flow.lost"), lambda m: m.lost, "int"),
+        ("win_rate", t("col.win_rate"), lambda m: m.win_rate, "pct"),
+        *(
+            (f"pass:{label}", t("trend.pass_rate", label=label), lambda m, k=label: m.pass_rates.get(k), "pct")
+            for label in transitions
+        ),
+        ("cycle", t("trend.cycle_mean"), lambda m: m.cycle_mean, "days1"),
+        ("period_cycle", t("trend.period_cycle"), lambda m: m.period_cycle_mean, "days1"),
+        ("pipeline", t("col.pipeline", unit=unit), lambda m: m.pipeline, "amount"),
+        ("weighted", t("col.weighted_pipeline", unit=unit), lambda m: m.weighted_pipeline, "amount"),
+        *(
+            (
+                f"period_pass:{label}", t("trend.period_pass_rate", label=label),
+                lambda m, k=label: m.period_pass_rates.get(k), "pct",
+            )
+            for label in transitions
+        ),
+    ]
+
+
+def _charts(
+    ctx: Context, sheet, where: dict[str, tuple[int, str]], shown: dict[str, list],
+    month_labels: list[str], chart_row: int,
+) -> None:
+    """Five line charts, two abreast, below the table."""
+    t, name, last_col = ctx.t, ctx.sheets["trend"], len(month_labels)
+    transitions = [x.label for x in ctx.figures.transitions]
+    charts = (
+        (t("trend.chart.rates"), ["win_rate", *(f"pass:{x}" for x in transitions)], "0%"),
+        (t("trend.chart.period_rates"), [f"period_pass:{x}" for x in transitions], "0%"),
+        (t("trend.chart.pipeline", unit=ctx.unit), ["pipeline", "weighted"], "#,##0"),
+        (t("trend.chart.leads"), ["new", "won", "lost"], "0"),
+        (t("trend.chart.cycle"), ["cycle", "period_cycle"], "0"),
+    )
+    for i, (title, series, number_format) in enumerate(charts):
+        chart = ctx.workbook.add_chart({"type": "line"})
+        for key in series:
+            r, label = where[key]
+            chart.add_series(
+                {
+                    "name": [name, r, 0],
+                    "categories": [name, _HEAD, 1, _HEAD, last_col],
+                    "values": [name, r, 1, r, last_col],
+                    **cached(month_labels, shown[key], label),
+                    "marker": {"type": "circle", "size": 5},
+                }
+            )
+        chart.set_title({"name": title})
+        axis = {"num_format": number_format, "major_gridlines": {"visible": True}}
+        if number_format == "0%":
+            axis.update({"min": 0, "max": 1})
+        chart.set_y_axis(axis)
+        chart.set_legend({"position": "bottom"})
+        chart.show_blanks_as("gap")
+        chart.set_size({"width": 560, "height": 300})
+        sheet.insert_chart(chart_row + (i // 2) * 16, (i % 2) * 7, chart)
+
+
+def trend_month_label(ctx: Context, i: int) -> str:
+    month = ctx.flow.trend[i]
+    if month is not None:
+        return month.month
+    # A month without data sits between months that have it: count back from the last one.
+    return add_months(ctx.flow.trend[-1].month, -(len(ctx.flow.trend) - 1 - i))

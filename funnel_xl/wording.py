@@ -1,0 +1,67 @@
+"""The words around computed figures: the texts of the flagged-channel suggestions and of the drift
+rows, in the rules' language. The compute modules (metrics, flow, quality, forecast) hand out
+figures only; their callers turn them into text here, with the message catalogue.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .messages import catalogue
+from .metrics import FiredSuggestion
+from .rules import Rules
+from .text import percent_text
+
+if TYPE_CHECKING:
+    from .flow import ChannelFlag
+
+
+def flag_suggestions(flags: list[ChannelFlag], rules: Rules) -> list[FiredSuggestion]:
+    """One 优化建议 line per flagged channel (process step 5: conversion low month after month)."""
+    first = f"{rules.stage_names[0]}→{rules.stage_names[1]}"
+    t = catalogue(rules.lang)
+    out = []
+    for f in flags:
+        key = f"suggestion.low_channel.{f.metric}"
+        text = t(
+            "suggestion.low_channel", source=f.source, what=t(key, transition=first),
+            months=len(f.months), limit=percent_text(f.limit), first=f.months[0], last=f.months[-1],
+            values=t.join(percent_text(v) for v in f.values), advice=t(f"{key}.advice"),
+        )
+        out.append(FiredSuggestion(f"source_low_{f.metric}", text, f.values[-1], None, f.source))
+    return out
+
+
+class DriftWords:
+    """The texts of the drift rows (see :class:`funnel_xl.quality.DriftWords`)."""
+
+    def __init__(self, rules: Rules):
+        self._t = catalogue(rules.lang)
+        working = rules.thresholds.dwell_in_working_days
+        self._unit = self._t("drift.unit.working_days" if working else "drift.unit.days")
+
+    def days(self, value: float) -> str:
+        return f"{number_text(value)} {self._unit}"
+
+    def day_range(self, low: float, high: float) -> str:
+        if low == high:
+            return self.days(high)
+        return f"{number_text(low)}–{number_text(high)} {self._unit}"
+
+    def first_stage(self) -> str:
+        return self._t("drift.first_stage")
+
+    def expected_rate(self, team: float | None, own: float | None, transition: str | None) -> str:
+        if transition is None:
+            return "—"
+        t = self._t
+        parts = [t("drift.team", rate=percent_text(team) if team is not None else "—")]
+        if own is not None:
+            parts.append(t("drift.own", rate=percent_text(own)))
+        return t("drift.expected", rates=t("drift.sep").join(parts), transition=transition)
+
+
+def number_text(value: float) -> str:
+    """A count of days as typed: 12, or 12.5."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.1f}"
