@@ -3,8 +3,8 @@
 Each workbook here is written by xlsxwriter (charts, pictures, shapes, tables, form controls,
 defined names, notes, VBA) or, for what xlsxwriter cannot write, given hand-made parts (a pivot
 table with its cache, a slicer, an external link: minimal but complete parts, related and typed as
-Excel relates and types them; LibreOffice cannot be driven to make a pivot table without UNO, which
-is not installed here). After a refresh, every zip part other than the leads sheet, the styles,
+Excel relates and types them), and one workbook saved again by LibreOffice headless, which writes
+its own pivot table and cache. After a refresh, every zip part other than the leads sheet, the styles,
 the sheet's notes and their VML drawing, their relationships, the content types and the custom
 document properties (the tool's state) is byte-identical; openpyxl and LibreOffice read the new
 values; a second refresh changes nothing and makes no backup.
@@ -372,6 +372,33 @@ def test_libreoffice_reads_the_refreshed_values(tmp_path, rules):
     assert [row[12] for row in cells[1:7]] == [str(v) if v is not None else "" for v in DWELL]
     assert [row[13] for row in cells[1:7]] == [v or "" for v in RATES]
     assert cells[2][14] == "2024-05-15"
+
+
+def saved_by_libreoffice(path, tmp_path):
+    """The workbook opened and saved as .xlsx by LibreOffice headless: its own parts throughout,
+    the pivot table and its cache as LibreOffice writes them."""
+    out = tmp_path / "saved"
+    done = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+        check=False, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return out / path.name
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_a_workbook_libreoffice_wrote_keeps_its_pivot_table(tmp_path, rules):
+    source = pivot_slicer_and_external_link(
+        leads_workbook(tmp_path / "张伟.xlsx", lambda wb, ws: wb.add_worksheet("透视表")))
+    path = saved_by_libreoffice(source, tmp_path)
+    before = parts_of(path)
+    assert "xl/pivotTables/pivotTable1.xml" in before and "xl/pivotCache/pivotCacheRecords1.xml" in before
+    assert refresh_workbook(path, rules, as_of=AS_OF, backup=False).written
+    check_refreshed(path, before)
+    refreshed = path.read_bytes()
+    assert not refresh_workbook(path, rules, as_of=AS_OF, backup=False).written
+    assert path.read_bytes() == refreshed
 
 
 def test_an_encrypted_workbook_is_refused_untouched(tmp_path, rules):
