@@ -26,7 +26,7 @@ from .flow import PreviousSnapshot, build_flow
 from .forecast import forecast
 from .groups import Split, write_groups
 from .messages import catalogue
-from .metrics import recalculate
+from .metrics import FunnelResult, recalculate
 from .period import month_label, resolve_as_of
 from .problems import Problem, Severity
 from .progress import COMPUTE, VALIDATE, Progress, ProgressCallback, silent
@@ -60,24 +60,36 @@ def analyse(
     )
 
 
-def analyse_workbook(
-    book: TrackingWorkbook, rules: Rules, as_of: date, period: str, *,
+@dataclass(frozen=True)
+class Recalculated:
+    """One workbook's leads recalculated as :func:`analyse` recalculates them, without what only
+    the report shows (the month's flow, forecast and data quality): what ``refresh`` writes back."""
+
+    result: FunnelResult
+    problems: list[Problem]  # sorted, as in :class:`Analysis`
+    report: ValidationReport
+
+
+def recalculate_workbook(
+    book: TrackingWorkbook, rules: Rules, as_of: date, *,
     prepare: Callable[[Validated], Validated] | None = None, progress: ProgressCallback | None = None,
-) -> Analysis:
-    """Validate and recalculate one workbook already read, as :func:`analyse` would (its follow-up
-    log dates the stages; no history store): the way through for ``refresh``.
+) -> Recalculated:
+    """Validate and recalculate one workbook already read (its follow-up log dates the stages; no
+    history store): the way through for ``refresh``.
 
     ``prepare`` is given the validated leads and returns those to recalculate — a copy with some
     values set aside (refresh: the tool's own earlier values); it must not change its argument.
     """
-    (progress or silent)(Progress(VALIDATE, book.leads.file_name))
+    progress = progress or silent
+    progress(Progress(VALIDATE, book.leads.file_name))
     validated = validate_leads(book.leads, rules, as_of)
     if prepare is not None:
         validated = prepare(validated)
     checked = check_logs([validated], [input_file(book.leads, book.log)], [(0, book.log)], rules, as_of)
-    return combine(
-        [validated], checked.inputs, rules, as_of, period, checked=checked, progress=progress
-    )
+    progress(Progress(COMPUTE))
+    report = checked.report()
+    result = recalculate_leads(report, rules)
+    return Recalculated(result, month_problems(report, result, rules), report)
 
 
 def combine(
@@ -111,21 +123,13 @@ def recalculate_report(
     as_of, excluded = report.as_of, report.excluded
     runs = store.runs() if store is not None else []
     stored = {r.month: r.figures for r in runs if r.figures is not None}
-    result = recalculate(
-        report.valid, rules, as_of, evidence=report.evidence,
-        excluded=len(excluded),
-        excluded_by_owner=_counts(excluded, "owner"),
-        excluded_by_source=_counts(excluded, rules.channel_field),
-        excluded_by_dimension={name: _counts(excluded, name) for name in rules.dimensions.extra},
-    )
+    result = recalculate_leads(report, rules)
     flow = build_flow(
         result, rules, transitions=report.transitions, log_moves=report.moves, previous=previous,
         stored=stored, has_log=report.has_log, log_entries=len(report.entries),
     )
     result.suggestions.extend(flag_suggestions(flow.channel_flags, rules))
-    problems = list(report.problems)
-    if result.calendar_years_missing:
-        problems.append(calendar_problem(result.calendar_years_missing, rules.lang))
+    problems = month_problems(report, result, rules)
     # Earlier months' snapshots: last month's forecast for this one, slipped close dates, and
     # where last month's leads are now.
     this_month = month_label(as_of)
@@ -138,6 +142,26 @@ def recalculate_report(
         flow=flow, history=store.path if store is not None else None,
         forecast=forecast(result.leads, rules, as_of, snapshots),
     )
+
+
+def recalculate_leads(report: ValidationReport, rules: Rules) -> FunnelResult:
+    """The valid leads of a validation report recalculated: their derived fields and the figures."""
+    excluded = report.excluded
+    return recalculate(
+        report.valid, rules, report.as_of, evidence=report.evidence,
+        excluded=len(excluded),
+        excluded_by_owner=_counts(excluded, "owner"),
+        excluded_by_source=_counts(excluded, rules.channel_field),
+        excluded_by_dimension={name: _counts(excluded, name) for name in rules.dimensions.extra},
+    )
+
+
+def month_problems(report: ValidationReport, result: FunnelResult, rules: Rules) -> list[Problem]:
+    """The report's problems and the recalculation's own (a holiday calendar missing)."""
+    problems = list(report.problems)
+    if result.calendar_years_missing:
+        problems.append(calendar_problem(result.calendar_years_missing, rules.lang))
+    return problems
 
 
 def calendar_problem(years: tuple[int, ...], lang: str = "zh") -> Problem:

@@ -49,7 +49,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import Analysis
 from .atomic import atomic_path, write_bytes_atomic
 from .container import column_index, column_letters
 from .errors import InputError, OutputError, os_error_reason
@@ -68,7 +67,7 @@ from .frames import (
 from .inputs import backup_path, lock_files
 from .metrics import dwell_between, working_days_for
 from .period import resolve_as_of
-from .pipeline import analyse_workbook
+from .pipeline import Recalculated, recalculate_workbook
 from .problems import Problem
 from .progress import READ, SAVE, WRITE, Progress, ProgressCallback, silent
 from .reader import LeadsSheet, read_workbook
@@ -116,7 +115,7 @@ class RefreshResult:
     path: Path
     sheet: str
     as_of: date
-    analysis: Analysis
+    recalculated: Recalculated
     changes: list[Change] = field(default_factory=list)
     written: bool = False
     backup: Path | None = None
@@ -128,7 +127,7 @@ class RefreshResult:
 
     @property
     def problems(self) -> list[Problem]:
-        return self.analysis.problems
+        return self.recalculated.problems
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.changes if c.kind == kind)
@@ -148,7 +147,7 @@ def refresh_workbook(
     progress = progress or silent
     path = Path(path)
     _check_target(path)
-    as_of, period = resolve_as_of(as_of, month, today)
+    as_of, _period = resolve_as_of(as_of, month, today)
     progress(Progress(READ, path.name))
     content = read_regular_file(
         path, rules.limits.max_file_mb * MB, what="工作簿", limit_key="[limits] max_file_mb"
@@ -164,12 +163,12 @@ def refresh_workbook(
         own.update(_own_estimates(target, sheet, validated))
         return _without_own_values(validated, own, previous, rules)
 
-    analysis = analyse_workbook(book, rules, as_of, period, prepare=set_aside, progress=progress)
-    result = RefreshResult(path=path, sheet=sheet.sheet, as_of=as_of, analysis=analysis)
+    recalculated = recalculate_workbook(book, rules, as_of, prepare=set_aside, progress=progress)
+    result = RefreshResult(path=path, sheet=sheet.sheet, as_of=as_of, recalculated=recalculated)
 
     progress(Progress(WRITE, sheet.sheet))
     writer = Writer(target.sheet, target.styles, target.notes, sheet, rules)
-    writer.apply(analysis, own, as_of)
+    writer.apply(recalculated.result.leads, own, as_of)
     result.changes = writer.changes
     planned = writer.planned
     result.stalled, result.rep_fills_kept = planned.stalled, planned.rep_fills_kept

@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from .analysis import Analysis
 from .container import column_index, column_letters
 from .frames import (
     DWELL_DAYS,
@@ -156,8 +155,8 @@ class Writer:
 
     # -- the changes -----------------------------------------------------------------------------
 
-    def apply(self, analysis: Analysis, own: dict[int, OwnEstimate], as_of: date) -> None:
-        leads = analysis.result.leads
+    def apply(self, leads: pd.DataFrame, own: dict[int, OwnEstimate], as_of: date) -> None:
+        """Plan the changes for the recalculated ``leads`` (see :class:`funnel_xl.frames.DerivedLeads`)."""
         if leads.empty:
             self.unhighlight(set())
             return
