@@ -42,6 +42,7 @@ COMMENT_AUTHOR = "funnel-xl"
 ESTIMATE_PREFIX = "funnel-xl 估算"
 COMPUTED_HEADER_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
 DATE_FORMAT = "yyyy-mm-dd"
+OWNED_FIELDS = ("dwell_days", "pass_rate_text", "stage_entered")  # the rules' fields refresh writes
 
 # Changes, by kind (RefreshResult.changes).
 DWELL, PASS_RATE, ESTIMATE, ESTIMATE_CLEARED, COMMENT_REMOVED, HIGHLIGHTED, UNHIGHLIGHTED, COLUMN_ADDED = (
@@ -104,10 +105,11 @@ class Writer:
         self.header_row = leads.header_row
         self.date1904 = leads.date1904
         frame = leads.frame
-        fields = {col: f for f, col in self.columns.items()}
-        self.fields = fields
+        self.fields = {col: f for f, col in self.columns.items()}
+        rows = frame[ROW].astype(int).tolist()
+        # The cells the tool owns, as the reader read them.
         self.stored = {
-            f: dict(zip(frame[ROW].astype(int), frame[f], strict=True)) for f in fields.values() if f in frame
+            f: dict(zip(rows, frame[f].tolist(), strict=True)) for f in OWNED_FIELDS if f in frame
         }
         self.pending: dict[tuple[int, int], list] = {}  # (row, col) → [value or _KEEP, style]
         self.changes: list[Change] = []

@@ -41,7 +41,7 @@ _AFTER_LEGACY_DRAWING = (
 
 def may_hold_formulas(data: bytes) -> bool:
     """False when ``data`` surely holds no formula element (a quick search before the pattern)."""
-    return any(needle in data for needle in (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/"))
+    return b"<f" in data or b":f" in data
 
 
 @dataclass
@@ -87,6 +87,7 @@ class Row:
     end: int
     attrs: bytes
     cells: dict[int, Cell] | None = None
+    addresses: list[tuple[int, int]] | None = None  # (column, offset) of each cell, when found by address
 
 
 @dataclass
@@ -332,10 +333,12 @@ class SheetXml:
         if row.close is None:
             return row.tag_end
         if self.regular and row.cells is None:
-            starts = (
-                m.start() for m in _ADDRESS.finditer(self.xml, row.tag_end, row.close)
-                if column_index(m[1].decode()) > col
-            )
+            if row.addresses is None:
+                row.addresses = [
+                    (column_index(m[1].decode()), m.start())
+                    for m in _ADDRESS.finditer(self.xml, row.tag_end, row.close)
+                ]
+            starts = (start for c, start in row.addresses if c > col)
         else:
             starts = (c.start for c in self.cells(row.number).values() if c.col > col)
         return min(starts, default=row.close)
