@@ -66,8 +66,7 @@ class Recalculated:
     the report shows (the month's flow, forecast and data quality): what ``refresh`` writes back."""
 
     result: FunnelResult
-    problems: list[Problem]  # sorted, as in :class:`Analysis`
-    report: ValidationReport
+    problems: list[Problem]  # as in :class:`Analysis`
 
 
 def recalculate_workbook(
@@ -89,7 +88,7 @@ def recalculate_workbook(
     progress(Progress(COMPUTE))
     report = checked.report()
     result = recalculate_leads(report, rules)
-    return Recalculated(result, month_problems(report, result, rules), report)
+    return Recalculated(result, month_problems(report, result, rules))
 
 
 def combine(

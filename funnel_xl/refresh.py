@@ -164,6 +164,7 @@ def refresh_workbook(
         return _without_own_values(validated, own, previous, rules)
 
     recalculated = recalculate_workbook(book, rules, as_of, prepare=set_aside, progress=progress)
+    del book  # the log's frames, most of the memory at 100k leads, are not needed to write
     result = RefreshResult(path=path, sheet=sheet.sheet, as_of=as_of, recalculated=recalculated)
 
     progress(Progress(WRITE, sheet.sheet))
