@@ -1,16 +1,18 @@
 """Benchmark refresh alone, on a copy of the cached workbook of each size.
 
-    python benchmarks/refresh.py --sizes 10k,100k,300k [--repeat 3]
+    python benchmarks/refresh.py --sizes 1k,10k,100k,300k --repeat 3,3,3,1
 
 Each run is ``funnel-xl refresh COPY --as-of 2024-05-31 --no-backup`` in its own process, started
 by run.py's launcher (so its peak memory is its own); the copy is made afresh before each run, so
-every run writes. Prints the Markdown rows of run.py's table for the refresh step (median wall
+every run writes. ``--repeat`` is one count, or one per size. Prints the load average before and
+after, the Markdown rows of run.py's table for the refresh step (median wall
 time, highest peak memory) and the issue's refresh targets.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -25,16 +27,22 @@ TARGETS = {10_000: (2.0, None), 100_000: (20.0, 400.0)}  # leads → (wall s, pe
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="10k,100k,300k")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", default="1k,10k,100k,300k")
+    parser.add_argument("--repeat", default="3,3,3,1", help="runs per size: one count, or one per size")
     args = parser.parse_args(argv)
+    sizes = args.sizes.split(",")
+    repeats = [int(r) for r in args.repeat.split(",")]
+    repeats = repeats * len(sizes) if len(repeats) == 1 else repeats
+    if len(repeats) != len(sizes):
+        parser.error("--repeat: give one count, or one per size")
     rows, results = [], {}
+    print("load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="funnel-refresh-") as tmp:
-        for size in args.sizes.split(","):
+        for size, repeat in zip(sizes, repeats, strict=True):
             n = parse_size(size)
             source = ensure_workbook(n, SEED, log=lambda text: print(text, file=sys.stderr))
             runs: list[Measure] = []
-            for run in range(args.repeat):
+            for run in range(repeat):
                 copy = Path(tmp) / f"refresh_{n}.xlsx"
                 shutil.copyfile(source, copy)
                 out = Path(tmp) / f"refresh_{n}_{run}"
@@ -49,6 +57,7 @@ def main(argv: list[str] | None = None) -> None:
             m = results[n] = typical(runs)
             log_rows = sheet_rows(source).get("跟进记录", 0)
             rows.append(f"| {n:,} | {log_rows:,} | refresh | {m.wall:.2f} | {m.peak_mb:,.0f} | {m.wall / n * 1e6:,.0f} |")
+    print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print("\n".join(rows))
     for n, (wall, peak) in TARGETS.items():
         if n in results:

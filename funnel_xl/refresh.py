@@ -1,8 +1,9 @@
 """Give the reps their sheet back: the recalculated columns written into their own workbook, in place.
 
-``refresh`` reads a tracking workbook through the same pipeline as ``rebuild`` (the same bytes are
-analysed and rewritten; its follow-up log, when it has one, dates the stages first, as for
-``rebuild``; the history store is ``rebuild``'s and is not read here) and changes only
+``refresh`` validates a tracking workbook and recalculates its leads as ``rebuild`` does
+(:func:`funnel_xl.pipeline.recalculate_workbook`; the same bytes are read and rewritten; its
+follow-up log, when it has one, dates the stages first; the history store is ``rebuild``'s and is
+not read here) and changes only
 
 - 当前阶段停留时长(天): the dwell days (blank for won, lost and unknown);
 - 转化率/阶段通过率(可选): the pass-rate text;
