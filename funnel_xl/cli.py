@@ -644,7 +644,7 @@ def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
     Several files or a folder (each workbook on its own): funnel-xl refresh inbox/ --month 2024-05
     Writes 当前阶段停留时长(天) and 转化率/阶段通过率(可选), fills a blank 阶段进入日期 where it had to
     be estimated (with a comment), and highlights stalled leads; everything else stays as it was.
-    A timestamped backup is kept beside each file unless --no-backup. Refuses .xlsm/.xls/.ods, a
+    A timestamped backup is kept beside each file unless --no-backup. Refuses .xls/.xlsb/.ods, a
     workbook open in Excel/WPS (~$ lock file) and read-only files.
     Exit code 0: refreshed (or nothing to change); 1: rows with errors were left as they were, or
     one of several workbooks was not refreshed; 2: no workbook was refreshed.

@@ -10,7 +10,7 @@ A manager can script the month in a few lines::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,15 +24,16 @@ from .flow import PreviousSnapshot, build_flow, month_start
 from .forecast import forecast
 from .groups import Split, remove_stale_groups, split_targets, write_groups
 from .messages import catalogue
-from .metrics import recalculate
+from .metrics import FunnelResult, recalculate
 from .period import month_label, resolve_as_of
 from .problems import Problem, Severity
-from .progress import COMPUTE, Progress, ProgressCallback, silent
+from .progress import COMPUTE, VALIDATE, Progress, ProgressCallback, silent
+from .reader import TrackingWorkbook
 from .rules import Rules
 from .sheets import ReadAhead
 from .store import HistoryStore
-from .validate import Validated
-from .validation import CheckedFiles, ValidationReport, check_files, check_logs
+from .validate import Validated, validate_leads
+from .validation import CheckedFiles, ValidationReport, check_files, check_logs, input_file
 from .version import __version__
 from .wording import flag_suggestions
 
@@ -55,6 +56,37 @@ def analyse(
         checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history,
         progress=progress,
     )
+
+
+@dataclass(frozen=True)
+class Recalculated:
+    """One workbook's leads recalculated as :func:`analyse` recalculates them, without what only
+    the report shows (the month's flow, forecast and data quality): what ``refresh`` writes back."""
+
+    result: FunnelResult
+    problems: list[Problem]  # as in :class:`Analysis`
+
+
+def recalculate_workbook(
+    book: TrackingWorkbook, rules: Rules, as_of: date, *,
+    prepare: Callable[[Validated], Validated] | None = None, progress: ProgressCallback | None = None,
+) -> Recalculated:
+    """Validate and recalculate one workbook already read (its follow-up log dates the stages; no
+    history store): the way through for ``refresh``.
+
+    ``prepare`` is given the validated leads and returns those to recalculate — a copy with some
+    values set aside (refresh: the tool's own earlier values); it must not change its argument.
+    """
+    progress = progress or silent
+    progress(Progress(VALIDATE, book.leads.file_name))
+    validated = validate_leads(book.leads, rules, as_of)
+    if prepare is not None:
+        validated = prepare(validated)
+    checked = check_logs([validated], [input_file(book.leads, book.log)], [(0, book.log)], rules, as_of)
+    progress(Progress(COMPUTE))
+    report = checked.report()
+    result = recalculate_leads(report, rules)
+    return Recalculated(result, month_problems(report, result, rules))
 
 
 def combine(
@@ -90,21 +122,13 @@ def recalculate_report(
     as_of, excluded = report.as_of, report.excluded
     runs = store.runs() if store is not None else []
     stored = {r.month: r.figures for r in runs if r.figures is not None}
-    result = recalculate(
-        report.valid, rules, as_of, evidence=report.evidence,
-        excluded=len(excluded),
-        excluded_by_owner=_counts(excluded, "owner"),
-        excluded_by_source=_counts(excluded, rules.channel_field),
-        excluded_by_dimension={name: _counts(excluded, name) for name in rules.dimensions.extra},
-    )
+    result = recalculate_leads(report, rules)
     flow = build_flow(
         result, rules, transitions=report.transitions, log_moves=report.moves, previous=previous,
         stored=stored, has_log=report.has_log, log_entries=len(report.entries),
     )
     result.suggestions.extend(flag_suggestions(flow.channel_flags, rules))
-    problems = list(report.problems)
-    if result.calendar_years_missing:
-        problems.append(calendar_problem(result.calendar_years_missing, rules.lang))
+    problems = month_problems(report, result, rules)
     # Earlier months' snapshots: last month's forecast for this one, slipped close dates, and
     # where last month's leads are now.
     this_month = month_label(as_of)
@@ -119,6 +143,26 @@ def recalculate_report(
         entries=report.entries, opening=snapshots.get(month_label(month_start(as_of) - timedelta(days=1))),
         log_entries_by_lead=report.entries["lead_id"].value_counts() if len(report.entries) else None,
     )
+
+
+def recalculate_leads(report: ValidationReport, rules: Rules) -> FunnelResult:
+    """The valid leads of a validation report recalculated: their derived fields and the figures."""
+    excluded = report.excluded
+    return recalculate(
+        report.valid, rules, report.as_of, evidence=report.evidence,
+        excluded=len(excluded),
+        excluded_by_owner=_counts(excluded, "owner"),
+        excluded_by_source=_counts(excluded, rules.channel_field),
+        excluded_by_dimension={name: _counts(excluded, name) for name in rules.dimensions.extra},
+    )
+
+
+def month_problems(report: ValidationReport, result: FunnelResult, rules: Rules) -> list[Problem]:
+    """The report's problems and the recalculation's own (a holiday calendar missing)."""
+    problems = list(report.problems)
+    if result.calendar_years_missing:
+        problems.append(calendar_problem(result.calendar_years_missing, rules.lang))
+    return problems
 
 
 def calendar_problem(years: tuple[int, ...], lang: str = "zh") -> Problem:
