@@ -51,7 +51,6 @@ def write_comparison(
         }.get(kind, None if kind == "text" else kind)
         write_value(sheet, end + 1, c, value, ctx.formats(fmt))
     set_widths(sheet, columns)
-    sheet.set_row(head, 44)
     sheet.freeze_panes(head + 1, 1)
     if metrics:
         sheet.autofilter(head, 0, end - 1, len(columns) - 1)
@@ -60,8 +59,6 @@ def write_comparison(
         last = owner_quality_table(ctx, sheet, end + 3, groups)
     if chart and metrics:
         source_chart(ctx, sheet, columns, head, end, win_col, first_rate, last)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
 
 
 def _count_columns(ctx: Context, metrics: list[FunnelMetrics]) -> list[Column]:
@@ -170,7 +167,6 @@ def owner_quality_table(ctx: Context, sheet, row: int, groups: dict[str, FunnelM
     ]
     head = row + 2
     write_header(sheet, ctx.formats, head, columns)
-    sheet.set_row(head, 44)
     end = ctx.rows(sheet, head + 1, columns)
     _team_hygiene_row(ctx, sheet, end)
     if end > head + 1:

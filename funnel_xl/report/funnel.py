@@ -23,15 +23,12 @@ def write_funnel(ctx: Context) -> None:
     notes.flush()
     set_widths(sheet, columns)
     sheet.set_column(0, 0, 14)
-    sheet.set_row(head, 32)
     sheet.freeze_panes(head + 1, 1)
     first, final = head + 1, head + len(stages) - 1  # rates stop before the won stage
     if final >= first:
         sheet.conditional_format(first, 4, final, 4, {"type": "3_color_scale", **GOOD_HIGH})
         sheet.conditional_format(first, 5, final, 5, {"type": "3_color_scale", **GOOD_LOW})
         sheet.conditional_format(first, 7, final, 7, DWELL_BAR)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
 
 
 def _columns(ctx: Context) -> list[Column]:

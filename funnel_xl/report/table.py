@@ -6,6 +6,7 @@ order; small sheets collect their cells first (:class:`Cells`) and write them so
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -49,6 +50,8 @@ GOOD_HIGH = {"min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE
 GOOD_LOW = {"min_color": "#63BE7B", "mid_color": "#FFEB84", "max_color": "#F8696B"}
 DWELL_BAR = {"type": "data_bar", "bar_color": "#F4B183"}
 MAX_WIDTH = 50
+PAPER_A4 = 9
+_LINE_HEIGHT = 15
 _WIDTH_SAMPLE = 300
 
 
@@ -131,8 +134,36 @@ def cached(categories: Sequence, values: Sequence, name: str | None = None) -> d
 
 
 def write_header(sheet, formats: Formats, row: int, columns: Sequence[Column]) -> None:
+    """A table's header row, tall enough for its wrapped headers; the sheet's first table header
+    is repeated on every printed page."""
+    # Rows are streamed (constant memory): the height must be set before the row is written.
+    sheet.set_row(row, header_height(columns))
     for c, column in enumerate(columns):
         sheet.write_string(row, c, column.header, formats("header"))
+    if not sheet.repeat_row_range:
+        sheet.repeat_rows(row)
+
+
+def header_height(columns: Sequence[Column]) -> float:
+    """The height in points of a header row whose texts wrap within their columns' widths."""
+    lines = max((_header_lines(column) for column in columns), default=1)
+    return float(_LINE_HEIGHT * lines + 4)
+
+
+def _header_lines(column: Column) -> int:
+    room = max(column_width(column) - 1, 1)
+    return sum(max(1, math.ceil(display_width(part) / room)) for part in column.header.split("\n"))
+
+
+def print_setup(sheet) -> None:
+    """Every sheet prints as a manager reads it: A4 landscape, one page wide (as many long as it
+    needs, unless the sheet asked for fewer), the sheet's name and the page number on each page."""
+    if not sheet.fit_page:
+        sheet.fit_to_pages(1, 0)
+    sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
+    sheet.set_header("&L&A")
+    sheet.set_footer("&C&P / &N")
 
 
 def write_rows(

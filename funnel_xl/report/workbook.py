@@ -40,7 +40,7 @@ from .quality import write_quality
 from .reps import open_leads_by_owner, write_rep
 from .run import write_run_info
 from .suggestions import write_suggestions
-from .table import Cells
+from .table import Cells, print_setup
 from .trend import write_trend
 
 
@@ -284,6 +284,8 @@ def _write_workbook(
         )
         try:
             build(workbook)
+            for sheet in workbook.worksheets():
+                print_setup(sheet)
             (progress or silent)(Progress(SAVE, shown_as or target.name))
             workbook.close()
         except XlsxWriterException as exc:
