@@ -18,6 +18,7 @@ from .problems import Problem, count_by_severity
 from .quality import Quality, assess
 from .rules import Rules
 from .runinfo import definitions, versions
+from .standings import Leader, Standing, leaders, months_by_group, standings, team_standing
 from .wording import DriftWords
 
 
@@ -51,6 +52,10 @@ class Analysis:
     quality: Quality  # drift and hygiene
     forecast: Forecast
     history: Path | None = None  # the history store this month is recorded in, if any
+    # Each group's line of the compact comparison tables, by "owner", "source" or a dimension.
+    standings: dict[str, tuple[Standing, ...]] = field(default_factory=dict)
+    team_standing: Standing | None = None
+    leaders: tuple[Leader | None, ...] = ()  # per transition, the rep leading it
 
     @property
     def team(self) -> FunnelMetrics:
@@ -86,7 +91,24 @@ def build_analysis(
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
         excluded=excluded, flow=flow, quality=quality, forecast=forecast, history=history,
+        standings=_standings(result, rules, flow.period),
+        team_standing=team_standing(result.team, flow.period),
+        leaders=leaders(result.team, result.by_owner, rules.thresholds.min_sample),
     )
+
+
+def _standings(
+    result: FunnelResult, rules: Rules, month: PeriodFigures
+) -> dict[str, tuple[Standing, ...]]:
+    columns = {"owner": ("owner", result.by_owner), "source": (rules.channel_field, result.by_source)}
+    columns |= {name: (name, groups) for name, groups in result.by_dimension.items()}
+    return {
+        key: tuple(standings(
+            groups, months_by_group(result.leads, column, rules, month.start, month.end),
+            dict(rules.targets) if key == "owner" else None,
+        ))
+        for key, (column, groups) in columns.items()
+    }
 
 
 @dataclass(frozen=True)

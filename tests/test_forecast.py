@@ -69,9 +69,9 @@ def test_targets_give_pipeline_coverage(tmp_path):
     assert targets["乙"] == {"target": 0.0, "coverage": None}
     report = write_outputs(analysis, tmp_path / "out").report
     table = list(openpyxl.load_workbook(report)["负责人对比"].iter_rows(values_only=True))
-    head = next(i for i, r in enumerate(table) if r[0] == "负责人" and "覆盖率" in r)
+    coverage = "目标覆盖率\n(加权在跟÷月度目标)"
+    head = next(i for i, r in enumerate(table) if r[0] == "负责人" and coverage in r)
     got = {r[0]: dict(zip(table[head], r, strict=False)) for r in table[head + 1:head + 3]}
-    assert got["甲"]["月度目标(万元)"] == 200
-    assert got["甲"]["在跟加权金额(万元)"] == pytest.approx(112.5)
-    assert got["甲"]["覆盖率"] == pytest.approx(0.5625)
-    assert got["乙"]["覆盖率"] is None
+    assert got["甲"]["加权在跟金额(万元)"] == pytest.approx(112.5)
+    assert got["甲"][coverage] == pytest.approx(0.5625)
+    assert got["乙"][coverage] is None

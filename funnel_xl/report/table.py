@@ -37,6 +37,9 @@ FORMATS = {
     "total_int": {"bold": True, "top": 1, "num_format": "#,##0"},
     "total_amount": {"bold": True, "top": 1, "num_format": "#,##0.0"},
     "total_blank": {"top": 1},
+    "total_pct": {"bold": True, "top": 1, "num_format": "0.0%"},
+    "total_days1": {"bold": True, "top": 1, "num_format": "0.0"},
+    "total_score": {"bold": True, "top": 1, "num_format": "0.0"},
     "error": {"bold": True, "font_color": "#C00000"},
     "warning": {"font_color": "#9C5700"},
     "padding": {"font_color": "#A6A6A6"},
@@ -56,7 +59,8 @@ _WIDTH_SAMPLE = 300
 
 
 class Formats:
-    """Each format is created once and shared by every cell that uses it."""
+    """Each format is created once and shared by every cell that uses it. A name "base@number
+    format" is the base format showing numbers with that number format."""
 
     def __init__(self, workbook):
         self._workbook = workbook
@@ -66,7 +70,9 @@ class Formats:
         if name is None:
             return None
         if name not in self._cache:
-            self._cache[name] = self._workbook.add_format(FORMATS[name])
+            base, _, number_format = name.partition("@")
+            props = FORMATS[base] | ({"num_format": number_format} if number_format else {})
+            self._cache[name] = self._workbook.add_format(props)
         return self._cache[name]
 
 

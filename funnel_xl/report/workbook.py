@@ -231,14 +231,14 @@ def _write_team(ctx: Context, placing: _Placing) -> None:
         write_funnel(ctx)
         write_flow(ctx)
         write_trend(ctx)
-        write_comparison(ctx, ctx.sheets["owners"], t("col.owner"), view.by_owner, chart=False)
+        write_comparison(ctx, ctx.sheets["owners"], t("col.owner"), "owner", view.by_owner, chart=False)
         write_comparison(
-            ctx, ctx.sheets["sources"], ctx.header(ctx.channel), view.by_source, chart=True,
+            ctx, ctx.sheets["sources"], ctx.header(ctx.channel), "source", view.by_source, chart=True,
             flags=flag_texts(ctx.flow.channel_flags, t),
         )
         for name, groups in view.by_dimension.items():
             sheet = ctx.dimension_names[t("sheet.dimension", header=ctx.header(name))]
-            write_comparison(ctx, sheet, ctx.header(name), groups, chart=False)
+            write_comparison(ctx, sheet, ctx.header(name), name, groups, chart=False)
         write_forecast(ctx)
     open_leads = open_leads_by_owner(ctx.leads)
     none = ctx.leads.iloc[:0]
