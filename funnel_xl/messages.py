@@ -58,9 +58,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.lost_here": ("本阶段流失", "Lost here"),
     "col.avg_dwell": ("平均停留(天)", "Avg. days in stage"),
     "col.stalled": ("停留超时", "Stalled"),
-    "col.max_dwell": ("最长停留(天)", "Max. days in stage"),
-    "col.amount": ("金额({unit})", "Amount ({unit})"),
-    "col.weighted_amount": ("加权金额({unit})", "Weighted amount ({unit})"),
+    "col.longest_dwell": ("最长停留(天)", "Longest stay (days)"),
+    "col.dwell_limit": ("停留上限(天)", "Stay limit (days)"),
+    "col.amount": ("在跟金额({unit})", "Pipeline ({unit})"),
+    "col.weighted_amount": ("加权在跟金额({unit})", "Weighted pipeline ({unit})"),
     "col.remark": ("备注", "Remark"),
     "col.leads": ("线索数", "Leads"),
     "col.active": ("在跟", "Open"),
@@ -622,9 +623,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "rate, but in no stage's reached, exited or lost."),
     ),
     "funnel.totals_note": (
-        "合计的「当前线索数」= 在跟 + 已成交；金额含已成交阶段。最长停留 = 规则规定的阶段停留上限。",
-        ("The total of 'Current leads' = open + won; amounts include the won stage. Max. days in "
-        "stage = the stage's limit in the rules."),
+        ("合计的「当前线索数」= 在跟 + 已成交；在跟金额与加权在跟金额只计在跟线索，合计即总览的在跟金额与加权在跟金额。"
+         "最长停留 = 该阶段在跟线索中停留最久的天数；停留上限 = 规则规定的上限。"),
+        ("The total of 'Current leads' = open + won; pipeline and weighted pipeline count open leads "
+         "only, their totals are the overview's. Longest stay = the longest current stay of an open "
+         "lead in the stage; stay limit = the rules' limit."),
     ),
     # -- 阶段流转 -------------------------------------------------------------------------------
     "flow.title": ("阶段流转 · {start} 至 {end}", "Month flow · {start} to {end}"),

@@ -223,18 +223,33 @@ def test_funnel_sheet(book):
     rows = table(ws, 3)
     assert [r["阶段"] for r in rows[:6]] == ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
     assert [r["累计到达"] for r in rows[:6]] == [8, 7, 5, 3, 2, 2]
-    assert [r["已离开"] for r in rows[:6]] == [7, 6, 4, 2, 2, 2]
+    # The won stage: nobody leaves it, no dwell, no open amount (blank, not 42 "left").
+    assert [r["已离开"] for r in rows[:6]] == [7, 6, 4, 2, 2, None]
     assert [r["当前线索数"] for r in rows[:6]] == [1, 1, 1, 1, 0, 2]
     passes = [r["通过率\n(至下一阶段)"] for r in rows[:6]]
     assert passes[:5] == pytest.approx([7 / 7, 5 / 6, 3 / 4, 2 / 2, 2 / 2])
     assert [r["流失率"] for r in rows[:5]] == pytest.approx([0, 1 / 6, 1 / 4, 0, 0])
-    assert [r["最长停留(天)"] for r in rows[:6]] == [30, 15, 21, 30, 14, None]
+    # The rules' limit is labelled as such; beside it the longest current stay of an open lead:
+    # 005 20 days in 潜在接触, 002 10 in 需求挖掘, 006 30 in 方案提案, 001 41 in 商务谈判, nobody
+    # in 成交待签约.
+    assert [r["停留上限(天)"] for r in rows[:6]] == [30, 15, 21, 30, 14, None]
+    assert [r["最长停留(天)"] for r in rows[:6]] == [20, 10, 30, 41, None, None]
+    # One weighted pipeline: the open leads' amounts 005 5, 002 20, 006 40, 001 50, weighted
+    # 5 × 0.05 + 20 × 0.15 + 40 × 0.35 + 50 × 0.6 = 0.25 + 3 + 14 + 30 = 47.25 — the won
+    # leads 003 and 007 (55) are not in it; the 合计 row equals 总览's figures.
+    assert [r["在跟金额(万元)"] for r in rows[:6]] == pytest.approx([5, 20, 40, 50, 0, None])
+    weighted = [r["加权在跟金额(万元)"] for r in rows[:6]]
+    assert weighted == pytest.approx([0.25, 3, 14, 30, 0, None])
+    total = rows[6]
+    assert total["阶段"] == "合计"
+    assert (total["在跟金额(万元)"], total["加权在跟金额(万元)"]) == pytest.approx((115, 47.25))
     # Undefined rates (the won stage) are blank, not 0.
     assert ws["E9"].value is None and ws["F9"].value is None
     assert ws["E4"].number_format == "0.0%"
     assert ws.freeze_panes == "B4"
+    # Every lost lead has its lost-at stage: no "另有 0 条…" note.
     notes = [c.value for c in ws["A"] if isinstance(c.value, str)]
-    assert any(n.startswith("另有 0 条已流失线索未填写流失阶段") for n in notes)
+    assert not any(n.startswith("另有") for n in notes)
 
 
 def test_comparison_rates_carry_counts_and_small_samples_are_grey(book):
