@@ -226,8 +226,8 @@ def test_snoozed_leads_are_not_stalled_and_listed_apart(tmp_path, rules):
 
     report = write_outputs(analysis, tmp_path / "out").report
     rows = list(openpyxl.load_workbook(report)["预警"].iter_rows(values_only=True))
-    alerts = [(r[0], r[1]) for r in rows[1:] if r[0] in ("停留超时", "久未跟进")]
-    assert alerts == [("停留超时", "LF2024002"), ("久未跟进", "LF2024002")]
+    alerts = [(r[0], r[1]) for r in rows[1:] if r[0] in ("停留超时", "停留超时、久未跟进")]
+    assert alerts == [("停留超时、久未跟进", "LF2024002")]
     start = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("暂缓中的线索"))
     assert rows[start + 1][:9] == (
         "线索编号", "客户", "负责人", "阶段", "停留(天)", "上限(天)", "已超上限", "暂缓至", "暂缓原因",

@@ -312,16 +312,17 @@ def test_rep_sheet_holds_only_that_reps_open_leads(book):
 
 def test_alerts_sheet_sorted(book):
     rows = table(book["预警"], 1)
-    # By type, then owner ("*销售代表" sorts before "张伟"), then days, longest first.
-    assert [(r["类型"], r["线索编号"]) for r in rows] == [
-        ("停留超时", "LF2024006"),
+    # One row per lead, its alerts in one cell (006 and 005 have two each); by the first alert's
+    # kind, then owner ("*销售代表" sorts before "张伟"), then dwell, longest first.
+    assert [(r["预警"], r["线索编号"]) for r in rows] == [
+        ("停留超时、跟进逾期", "LF2024006"),
         ("停留超时", "LF2024001"),
-        ("跟进逾期", "LF2024006"),
-        ("久未跟进", "LF2024005"),
-        ("预计成交日已过", "LF2024005"),
+        ("久未跟进、预计成交日已过", "LF2024005"),
     ]
     assert rows[1]["停留(天)"] == 41 and rows[1]["上限(天)"] == 30
-    assert rows[2]["日期"] == datetime(2024, 5, 30)
+    # The missed next follow-up of 006 and the passed expected close of 005, each in its column.
+    assert rows[0]["下次跟进时间"] == datetime(2024, 5, 30) and rows[0]["预计成交日期"] is None
+    assert rows[2]["预计成交日期"] == datetime(2024, 5, 20) and rows[2]["下次跟进时间"] is None
     assert book["预警"].freeze_panes == "A2"
 
 

@@ -151,7 +151,7 @@ def listing_sheets(analysis: Analysis) -> dict[str, int]:
     _dimensions, reps = team_sheet_names(analysis)
     open_leads = open_leads_by_owner(result.leads)
     sizes = {name: len(open_leads.get(owner, ())) for owner, name in reps.items()}
-    sizes[sheets["alerts"]] = 0 if result.alerts is None else len(result.alerts)
+    sizes[sheets["alerts"]] = 0 if result.alerts is None else int(result.alerts["lead_id"].nunique())
     sizes[sheets["problems"]] = len(analysis.problems)
     excluded = 0 if analysis.excluded is None else len(analysis.excluded)
     sizes[sheets["detail"]] = len(result.leads) + excluded
