@@ -820,7 +820,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forecast.overdue": ("预计成交日期已过（仍在跟）", "Close date passed (still open)"),
     "forecast.undated": ("未填预计成交日期", "No expected close date"),
     "forecast.current_note": (
-        "本月一行的在跟线索是预计在截止日或本月之后几天成交的线索；预计成交日期已过的在「预计成交日期已过」一行（与总览、预警的计数一致）。",
+        "本月一行的在跟线索是预计在截止日至月底之间成交的线索；预计成交日期已过的在「预计成交日期已过」一行（与总览、预警的计数一致）。",
         ("This month's open leads are those expected to close from the as-of date to the month's "
          "end; those whose date has passed are on the close-date-passed row (as on the overview and "
          "the alerts)."),

@@ -23,7 +23,7 @@ from funnel_xl.rules import default_rules_path
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_tracking.xlsx"
 
 EXPECTED = {
-    "2024-05-31/manifest.json": "f4e9ab61b3905f35a97f939393f47ec0a9efccaadc50549a016c696085d97fae",
+    "2024-05-31/manifest.json": "8e6132cd0a4edf3e00abbef76755eb4584d0cca92c0791d018f3216bcfd21449",
     "2024-05-31/reps/刘洋.json": "89b6c4e980a575dd91e8aed0ff9e856a7a3ff856161944dd5539472642bcf22f",
     "2024-05-31/reps/刘洋.xlsx": "ee8d874507c2f232b5ac12e655c99afc4b0dfbb9f46dbbcb7d1e5755662cda65",
     "2024-05-31/reps/孙浩.json": "2d245431bc9b5247f5953445e985476d5d53294e2f231a1e3a2f19809a850b2a",
@@ -41,7 +41,7 @@ EXPECTED = {
     "2024-05-31/reps/＊销售代表.json": "9e33f6a62f103af0fbb968b301f0c09076ded2a41745b21e372d8611a0ef1e5a",
     "2024-05-31/reps/＊销售代表.xlsx": "255af00aa3a7d42ea42db5f13ee2ff627b6348ac2fa32718abacabd245e1798c",
     "figures.json": "28341573274ab917ec7d310a2dce464099b3f2bfa6fd88fce8146dad945f7b1c",
-    "funnel_report_2024-05-31.xlsx": "726c93f746d46640eec536b388c4c40e8955f984b1ac6c7ddfa2f14c1742c939",
+    "funnel_report_2024-05-31.xlsx": "e7238c6718b903bae8ac68d0fa910eb958c1bac683353bfd88c479e82ce88b9d",
     "validate --format json": "71acf94c94088f1a60966dd9872498e1c2cf68f64f173dcc2db8f2a85b14b016",
 }
 

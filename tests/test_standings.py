@@ -129,3 +129,48 @@ def test_the_leading_rep_is_named_on_the_sheet(tmp_path):
     suggestions = [v for row in book["优化建议"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert "潜在接触→需求挖掘：甲 100%（3/3），团队 83%" in suggestions
 
+
+
+def _grey_points(path) -> list[list[int]]:
+    """Per series of the 渠道分析 chart, the points drawn in the small-sample grey."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    with zipfile.ZipFile(path) as archive:
+        parts = [archive.read(n) for n in sorted(archive.namelist()) if n.startswith("xl/charts/chart")]
+    for part in parts:
+        root = ElementTree.fromstring(part)
+        series = list(root.iter(f"{c}ser"))
+        names = [s.find(f"{c}tx/{c}strRef/{c}strCache/{c}pt/{c}v") for s in series]
+        if any(n is not None and n.text.startswith("赢单率\n") for n in names):
+            return [
+                [int(p.find(f"{c}idx").get("val")) for p in s.iter(f"{c}dPt")
+                 if any(f.get("val") == "E7E6E6" for f in p.iter(f"{a}srgbClr"))]
+                for s in series
+            ]
+    raise AssertionError("no channel chart")
+
+
+def test_small_samples_are_grey_in_the_chart_as_in_the_table(tmp_path):
+    # Channels, by won this month: 官网表单 30 (B1), 展会推广 10 (A1). Closed: 官网表单 B1, B2; 展会推广
+    # A1, A2 — 2 each. Left 潜在接触: 官网表单 A3, B1, B2; 展会推广 A1, A2, B3 — 3 each. With
+    # min_sample 3 both win rates (n = 2) are small and grey, the first transitions (n = 3) not;
+    # with 2, nothing is grey.
+    path = write_report(analysis_of(min_sample=3), tmp_path / "r.xlsx")
+    win, first = _grey_points(path)
+    assert win == [0, 1] and first == []
+    ws = openpyxl.load_workbook(path)["渠道分析"]
+    assert [ws.cell(r, 1).value for r in (5, 6)] == ["官网表单", "展会推广"]
+    assert all(ws.cell(r, 6).font.color.rgb.endswith("A6A6A6") for r in (5, 6))
+    path = write_report(analysis_of(min_sample=2), tmp_path / "r2.xlsx")
+    assert _grey_points(path) == [[], []]
+
+
+def test_no_empty_column_without_targets(tmp_path):
+    ws = openpyxl.load_workbook(write_report(analysis_of(), tmp_path / "r.xlsx"))["负责人对比"]
+    header = [c.value for c in ws[4] if c.value]
+    assert "目标覆盖率\n(加权在跟÷月度目标)" not in header
+    for col in range(1, len(header) + 1):
+        assert any(ws.cell(r, col).value is not None for r in (5, 6)), header[col - 1]
