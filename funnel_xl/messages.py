@@ -990,9 +990,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "def.best_rep": ("最佳负责人", "Best rep"),
     "def.best_rep.text": (
-        "某环节样本不少于 {n} 条、且 95% 区间下限高于全队通过率的负责人中通过率最高者",
-        ("of the reps with at least {n} leads in a transition and a 95% interval above the team's "
-        "rate, the one with the highest pass rate"),
+        "某环节离开的线索不少于 {n} 条、且通过率高于全队的负责人中通过率最高者（并列时样本多者），在负责人对比与优化建议中点名",
+        ("of the reps with at least {n} leads that left a transition's stage and a pass rate above "
+         "the team's, the one with the highest pass rate (ties: the larger sample), named on the reps "
+         "sheet and in the suggestions"),
     ),
     "def.weakest": ("最薄弱环节", "Weakest transition"),
     "def.weakest.text": ("所有环节中通过率最低者，仅当其已离开线索不少于 {n} 条时给出", "the lowest pass rate of all transitions, given only when at least {n} leads left its stage"),

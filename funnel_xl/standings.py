@@ -114,20 +114,21 @@ def leaders(
     """Per transition of the team's funnel, the group leading it, or None."""
     result = []
     for k, transition in enumerate(team.transitions):
-        team_rate = transition.rate
-        candidates = [
-            (name, m.pass_counts(k)) for name, m in sorted(groups.items())
-            if team_rate is not None and m.pass_counts(k).n >= min_sample
-            and m.pass_counts(k).value > team_rate
-        ]
-        if not candidates:
-            result.append(None)
-            continue
-        name, rate = max(candidates, key=lambda c: (c[1].value, c[1].n, _first(c[0], candidates)))
-        result.append(Leader(transition.label, name, rate, team_rate))
+        rates = {name: m.pass_counts(k) for name, m in groups.items()}
+        name = leading(rates, transition.rate, min_sample)
+        result.append(
+            None if name is None else Leader(transition.label, name, rates[name], transition.rate)
+        )
     return tuple(result)
 
 
-def _first(name: str, candidates: list[tuple[str, Rate]]) -> int:
-    """Ties go to the first by name: a larger key for an earlier name."""
-    return -[c[0] for c in candidates].index(name)
+def leading(rates: Mapping[str, Rate], team_rate: float | None, min_sample: int) -> str | None:
+    """Of these groups' rates of one transition, the leader's name (see the module's definitions)."""
+    if team_rate is None:
+        return None
+    candidates = [
+        (name, r) for name, r in sorted(rates.items()) if r.n >= min_sample and r.value > team_rate
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (-c[1].value, -c[1].n))[0]

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from funnel_xl import analyse, write_outputs
-from funnel_xl.compare import best_rates
 from funnel_xl.metrics import WILSON_Z, Rate, wilson_interval
+from funnel_xl.standings import leading
 from tests.conftest import edited_rules, lead, write_workbook
 
 D = date
@@ -55,19 +55,16 @@ def test_no_leads_no_interval():
     assert Rate(3, 4).small(10) and not Rate(3, 10).small(10) and not Rate(0, 0).small(10)
 
 
-def test_one_of_one_never_wins():
+def test_one_of_one_never_leads():
     team = 21 / 41
-    rates = [Rate(20, 20), Rate(0, 20), Rate(1, 1)]
-    # 20 of 20 has its lower bound 0.8389 above the team's 0.5122 and 20 ≥ min_sample: the best.
-    # 1 of 1 is as high (100%) but 1 < 10; even with min_sample = 1 its lower bound 0.2066 is not
-    # above the team: never the best.
-    assert best_rates(rates, team, 10) == [True, False, False]
-    assert best_rates(rates, team, 1) == [True, False, False]
-    # Nobody clearly above the team: 12 of 20 (0.6) has the lower bound
-    # centre (0.6 + 0.096037)/1.192073 = 0.583892, half 1.644163 × √(0.012 + 0.0024009) =
-    # 1.644163 × 0.120004 = 0.197306 → 0.3866 < 0.5122.
-    assert best_rates([Rate(12, 20), Rate(1, 1)], team, 1) == [False, False]
-    assert best_rates([Rate(20, 20)], None, 10) == [False]
+    rates = {"甲": Rate(20, 20), "乙": Rate(0, 20), "丙": Rate(1, 1)}
+    # 20 of 20 is above the team's 0.5122 with 20 ≥ min_sample: it leads. 1 of 1 is as high
+    # (100%) but 1 < 10; with min_sample = 1 the tie goes to the larger sample: never the leader.
+    assert leading(rates, team, 10) == "甲"
+    assert leading(rates, team, 1) == "甲"
+    # Nobody above the team with enough leads: 1 of 1 is too few, 0 of 20 below.
+    assert leading({"乙": Rate(0, 20), "丙": Rate(1, 1)}, team, 10) is None
+    assert leading({"甲": Rate(20, 20)}, None, 10) is None
 
 
 def best_rep_rows():

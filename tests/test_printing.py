@@ -41,11 +41,8 @@ def made(tmp_path_factory) -> dict[str, Path]:
     assert result.exit_code in (0, 1), result.output
     template = out / "template.xlsx"
     assert runner.invoke(cli, ["template", "-o", str(template)]).exit_code == 0
-    return {
-        "report": out / "funnel_report_2024-05-31.xlsx",
-        "rep": out / "2024-05-31" / "reps" / "张伟.xlsx",
-        "template": template,
-    }
+    (report,) = (p for p in out.glob("funnel_report_*.xlsx") if not p.stem.endswith("_detail"))
+    return {"report": report, "rep": next(out.glob("*/reps/张伟.xlsx")), "template": template}
 
 
 def pdf_pages(path: Path, names: list[str]) -> list[str]:
