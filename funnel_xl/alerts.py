@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .frames import NEXT_FOLLOW_UP, SNOOZED, STATUS, Status
+from .frames import LEAD_ID, NEXT_FOLLOW_UP, SNOOZED, STATUS, Status
 from .metrics import AlertKind
 
 # Listings show the kinds in this order.
@@ -43,6 +43,29 @@ def alert_days(alerts: pd.DataFrame, as_of: date) -> pd.Series:
 def kind_rank(kinds: pd.Series) -> pd.Series:
     """Each alert kind's place in :data:`ALERT_ORDER`; an unknown kind last."""
     return kinds.map({k: i for i, k in enumerate(ALERT_ORDER)}).fillna(len(ALERT_ORDER))
+
+
+def alerts_by_lead(alerts: pd.DataFrame) -> pd.DataFrame:
+    """One row per lead on the alert list: its fields, ``kinds`` (its alerts, a tuple in
+    :data:`ALERT_ORDER`), ``rank`` (the place of its first kind), dwell, limit and days since
+    follow-up, ``follow_up_date`` (the missed next follow-up of an overdue lead) and
+    ``close_date`` (the passed expected close). In the order the leads first appear."""
+    columns = [c for c in alerts.columns if c not in ("kind", "date")]
+    extra = ["kinds", "rank", "follow_up_date", "close_date"]
+    if alerts.empty:
+        return pd.DataFrame(columns=[*columns, *extra])
+    rank = kind_rank(alerts["kind"])
+    ordered = alerts.assign(_rank=rank.to_numpy()).sort_values("_rank", kind="stable")
+    key = ordered[LEAD_ID].astype(str)
+    groups = ordered.groupby(key, sort=False)
+    leads = groups[columns].first()
+    leads["kinds"] = groups["kind"].agg(tuple)
+    leads["rank"] = groups["_rank"].min()
+    for column, kind in (("follow_up_date", AlertKind.OVERDUE), ("close_date", AlertKind.CLOSE_PAST)):
+        dated = ordered["date"].where(ordered["kind"] == kind)
+        leads[column] = dated.groupby(key, sort=False).max()
+    first_seen = pd.unique(alerts[LEAD_ID].astype(str))
+    return leads.reindex(first_seen).reset_index(drop=True)
 
 
 def follow_ups_due_today(leads: pd.DataFrame, as_of: date) -> pd.DataFrame:

@@ -24,6 +24,7 @@ from .quality import Quality, assess
 from .review import Review, build_review, review_json
 from .rules import Rules
 from .runinfo import definitions, versions
+from .standings import Leader, Standing, leaders, months_by_group, standings, team_standing
 from .targets import Target, rules_targets
 from .wording import DriftWords, lost_suggestions
 
@@ -69,6 +70,10 @@ class Analysis:
         """The 优化建议 lines: the rules' and the flagged channels', then the lost reasons'."""
         lost = self.review.lost.worst if self.review is not None else None
         return [*self.result.suggestions, *lost_suggestions(lost, self.rules)]
+    # Each group's line of the compact comparison tables, by "owner", "source" or a dimension.
+    standings: dict[str, tuple[Standing, ...]] = field(default_factory=dict)
+    team_standing: Standing | None = None
+    leaders: tuple[Leader | None, ...] = ()  # per transition, the rep leading it
 
     @property
     def team(self) -> FunnelMetrics:
@@ -116,7 +121,24 @@ def build_analysis(
         review=build_review(result, flow, rules, as_of, entries, opening),
         month_review=month_review_, attention=attention(result.leads, result.team, flow.channel_flags),
         log_entries_by_lead=log_entries_by_lead,
+        standings=_standings(result, rules, flow.period),
+        team_standing=team_standing(result.team, flow.period),
+        leaders=leaders(result.team, result.by_owner, rules.thresholds.min_sample),
     )
+
+
+def _standings(
+    result: FunnelResult, rules: Rules, month: PeriodFigures
+) -> dict[str, tuple[Standing, ...]]:
+    columns = {"owner": ("owner", result.by_owner), "source": (rules.channel_field, result.by_source)}
+    columns |= {name: (name, groups) for name, groups in result.by_dimension.items()}
+    return {
+        key: tuple(standings(
+            groups, months_by_group(result.leads, column, rules, month.start, month.end),
+            dict(rules.targets) if key == "owner" else None,
+        ))
+        for key, (column, groups) in columns.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,7 @@ the direction of a stage move, and pipeline coverage. Pure: no I/O, no catalogue
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -36,22 +35,6 @@ def versus_team(rate: Rate, team: float | None, min_sample: int) -> Versus:
     if rate.high < team - _EPSILON:
         return Versus.BELOW
     return Versus.UNCLEAR
-
-
-def best_rates(rates: Sequence[Rate], team: float | None, min_sample: int) -> list[bool]:
-    """Which rates are "the best" of a transition, and the difference meaningful.
-
-    Only rates clearly above the team's (see :func:`versus_team`) count; of those, the highest
-    (all of them when tied). Nobody wins when nobody is clearly above the team.
-    """
-    clear = [versus_team(r, team, min_sample) is Versus.ABOVE for r in rates]
-    values = [r.value for r, ok in zip(rates, clear, strict=True) if ok]
-    if not values:
-        return [False] * len(rates)
-    top = max(values)
-    return [
-        ok and math.isclose(r.value, top, rel_tol=1e-12, abs_tol=1e-12) for r, ok in zip(rates, clear, strict=True)
-    ]
 
 
 class MoveDirection(StrEnum):

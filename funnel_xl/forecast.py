@@ -87,9 +87,11 @@ GONE_LEADS = "（本期不在表中）"
 
 @dataclass(frozen=True)
 class Forecast:
-    current: ForecastMonth  # the as-of month: open leads still expected to close in it
+    current: ForecastMonth  # the as-of month: open leads expected to close in it, from the as-of date
     ahead: tuple[ForecastMonth, ...]  # the next FORECAST_MONTHS months
-    overdue: ForecastMonth  # expected to close before the as-of month, still open
+    # Open leads whose expected close is before the as-of date: the same leads as the close-past
+    # alert and FunnelMetrics.close_past count.
+    overdue: ForecastMonth
     undated: ForecastMonth  # open, no expected close date
     won_count: int  # won in the as-of month (up to the as-of date)
     won_amount: float
@@ -147,11 +149,11 @@ def forecast(
     """
     this = month_label(as_of)
     open_leads = leads[leads[STATUS] == Status.ACTIVE]
-    months = by_close_month(open_leads, rules)
     close = dates(open_leads, EXPECTED_CLOSE)
     amount, weighted = weighted_amounts(open_leads, rules)
     start = pd.Timestamp(as_of.replace(day=1))
-    before = (close < start).fillna(False).astype(bool)
+    before = (close < pd.Timestamp(as_of)).fillna(False).astype(bool)
+    months = by_close_month(open_leads[~before.to_numpy()], rules)
     undated = close.isna()
 
     won = leads[leads[STATUS] == Status.WON]

@@ -64,18 +64,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.lost_here": ("本阶段流失", "Lost here"),
     "col.avg_dwell": ("平均停留(天)", "Avg. days in stage"),
     "col.stalled": ("停留超时", "Stalled"),
-    "col.max_dwell": ("最长停留(天)", "Max. days in stage"),
-    "col.amount": ("金额({unit})", "Amount ({unit})"),
-    "col.weighted_amount": ("加权金额({unit})", "Weighted amount ({unit})"),
+    "col.longest_dwell": ("最长停留(天)", "Longest stay (days)"),
+    "col.dwell_limit": ("停留上限(天)", "Stay limit (days)"),
+    "col.amount": ("在跟金额({unit})", "Pipeline ({unit})"),
+    "col.weighted_amount": ("加权在跟金额({unit})", "Weighted pipeline ({unit})"),
     "col.remark": ("备注", "Remark"),
     "col.leads": ("线索数", "Leads"),
     "col.active": ("在跟", "Open"),
     "col.won": ("成交", "Won"),
     "col.lost": ("流失", "Lost"),
     "col.win_rate": ("赢单率", "Win rate"),
-    "col.avg_cycle": ("平均周期(天)", "Avg. cycle (days)"),
     "col.pipeline": ("在跟金额({unit})", "Pipeline ({unit})"),
-    "col.weighted_pipeline": ("加权金额({unit})", "Weighted pipeline ({unit})"),
+    "col.weighted_pipeline": ("加权在跟金额({unit})", "Weighted pipeline ({unit})"),
     "col.low_months": ("连续偏低\n(连续 {months} 个月)", "Low month after month\n({months} months)"),
     "col.overdue": ("跟进逾期", "Overdue"),
     "col.stale": ("久未跟进", "No recent follow-up"),
@@ -118,10 +118,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.team_loss_rate": ("全队流失率", "Team loss rate"),
     "col.team_avg_dwell": ("全队平均停留(天)", "Team avg. days in stage"),
     "col.own_pass_rate_short": ("{own}通过率", "{own}: pass rate"),
-    "col.stage_loss_rate": ("{stage}流失率", "{stage}: loss rate"),
-    "col.win_rate_amount": ("赢单率(金额)", "Win rate (amount)"),
     "col.median_cycle": ("周期中位数(天)", "Median cycle (days)"),
-    "col.avg_lost_cycle": ("平均流失周期(天)", "Avg. lost cycle (days)"),
     "col.snoozed": ("暂缓中", "Snoozed"),
     "total": ("合计", "Total"),
     # A column the rules do not define is headed like the default rules' own header.
@@ -857,9 +854,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "rate, but in no stage's reached, exited or lost."),
     ),
     "funnel.totals_note": (
-        "合计的「当前线索数」= 在跟 + 已成交；金额含已成交阶段。最长停留 = 规则规定的阶段停留上限。",
-        ("The total of 'Current leads' = open + won; amounts include the won stage. Max. days in "
-        "stage = the stage's limit in the rules."),
+        ("合计的「当前线索数」= 在跟 + 已成交；在跟金额与加权在跟金额只计在跟线索，合计即总览的在跟金额与加权在跟金额。"
+         "最长停留 = 该阶段在跟线索中停留最久的天数；停留上限 = 规则规定的上限。"),
+        ("The total of 'Current leads' = open + won; pipeline and weighted pipeline count open leads "
+         "only, their totals are the overview's. Longest stay = the longest current stay of an open "
+         "lead in the stage; stay limit = the rules' limit."),
     ),
     # -- 阶段流转 -------------------------------------------------------------------------------
     "flow.title": ("阶段流转 · {start} 至 {end}", "Month flow · {start} to {end}"),
@@ -938,12 +937,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "small_sample": ("样本少", "small sample"),
     "counts.header": ("{label}\nk/n · 95%区间", "{label}\nk/n · 95% interval"),
     "compare.note": (
-        "每个比率后为 k/n（分子/分母）及 95% Wilson 区间；分母少于 {min_sample} 条的比率灰色显示并标「{small}」。绿色加粗 = 该环节的最佳者：样本不少于 {min_sample} 条、95% 区间下限高于全队通过率者中通过率最高的（可能没有）。空白 = 无已离开的线索，无法计算。",
-        ("Each rate is followed by k/n (numerator/denominator) and its 95% Wilson interval; a rate "
-        "from fewer than {min_sample} leads is grey and marked '{small}'. Bold green = the best of "
-        "the transition: the highest pass rate among those from at least {min_sample} leads whose "
-        "95% interval lies above the team's rate (there may be none). Blank = no lead has left, "
-        "nothing to compute."),
+        "先看本月：按本月成交金额从高到低排列。比率后括号内为 k/n（分子/分母）；分母少于 {min_sample} 条的比率灰色显示（{small}），图中亦然。空白 = 无法计算。",
+        ("This month first: sorted by the amount won this month, largest first. After each rate, "
+         "k/n (numerator/denominator) in brackets; a rate from fewer than {min_sample} leads is grey "
+         "({small}), in the chart too. Blank = nothing to compute."),
+    ),
+    "compare.standings": ("本月与累计", "This month and to date"),
+    "compare.pass_rates": ("各环节通过率（累计，k/n）", "Pass rate of each transition (to date, k/n)"),
+    "standing.new": ("本月新增", "New this month"),
+    "standing.won_month": ("本月成交({unit})\n（件数）", "Won this month ({unit})\n(deals)"),
+    "standing.won": ("累计成交({unit})\n（件数）", "Won to date ({unit})\n(deals)"),
+    "standing.win_rate": ("赢单率\n（成交/已结束）", "Win rate\n(won/closed)"),
+    "standing.coverage": ("目标覆盖率\n(加权在跟÷月度目标)", "Target coverage\n(weighted ÷ target)"),
+    "standing.average_deal": ("平均成交额({unit})", "Average deal ({unit})"),
+    "chart.small_note": ("浅灰色柱 = {small}（与表中灰色一致）", "Light grey bars = {small} (grey in the tables too)"),
+    "leader.title": ("各环节领先者（提炼优秀经验）", "Who leads each transition (learn from the best)"),
+    "leader.note": (
+        "离开该阶段的线索不少于 {min_sample} 条、通过率高于团队者中通过率最高的负责人（负责人对比表中绿色）。",
+        ("Of the reps with at least {min_sample} leads that left the stage and a pass rate above "
+         "the team's, the highest (green in the table)."),
+    ),
+    "leader.line": (
+        "{transition}：{name} {rate}（{k}/{n}），团队 {team}",
+        "{transition}: {name} {rate} ({k}/{n}), team {team}",
+    ),
+    "leader.none": (
+        "{transition}：没有负责人在不少于 {min_sample} 条线索上高于团队",
+        "{transition}: no rep above the team on at least {min_sample} leads",
     ),
     # -- 阶段流转: the stage matrix -------------------------------------------------------------------
     "matrix.title": ("阶段流转矩阵：{since} 的线索现在在哪", "Stage matrix: where the {since} leads are now"),
@@ -961,20 +981,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "matrix.new": ("（新增）", "(new)"),
     "matrix.gone": ("（本期不在表中）", "(not in this period)"),
     # -- 负责人对比 below the table, 数据质量 -----------------------------------------------------------
-    "quality.owners.title": ("数据质量、填写偏差与目标", "Data hygiene, drift and targets"),
-    "quality.owners.note": (
-        "数据质量分 0–100：各项得分 = 分值 × (1 − 不合格数 ÷ 适用数)，适用数为 0 得满分；待改正的行见「{sheet}」。覆盖率 = 在跟加权金额 ÷ 月度目标（规则 [targets]）。",
-        ("Hygiene score 0–100: each part scores points × (1 − failing ÷ applicable), full points "
-        "when nothing applies; the rows to fix are on '{sheet}'. Coverage = weighted pipeline ÷ "
-        "monthly target (rules [targets])."),
-    ),
     "quality.score": ("数据质量分", "Hygiene score"),
     "quality.part.earned": ("{label}\n得分(满分 {points})", "{label}\nscore (of {points})"),
     "quality.part.failing": ("{label}\n不合格/适用", "{label}\nfailing/applicable"),
-    "quality.drift_count": ("填写偏差(条)", "Drifting values"),
-    "quality.target": ("月度目标({unit})", "Monthly target ({unit})"),
-    "quality.weighted": ("在跟加权金额({unit})", "Weighted pipeline ({unit})"),
-    "quality.coverage": ("覆盖率", "Coverage"),
     "quality.title": ("数据质量 · 截至 {as_of}", "Data quality · as of {as_of}"),
     "quality.note": (
         "数据质量分 0–100：各项得分 = 分值 × (1 − 不合格数 ÷ 适用数)，适用数为 0 得满分。填写偏差：手填的停留时长或通过率与工具重算的不符（停留时长容差 {days} 天，通过率容差 {points} 个百分点）。",
@@ -1042,8 +1051,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forecast.overdue": ("预计成交日期已过（仍在跟）", "Close date passed (still open)"),
     "forecast.undated": ("未填预计成交日期", "No expected close date"),
     "forecast.current_note": (
-        "本月一行的在跟线索是预计本月成交、截至今日仍未成交的线索。",
-        "This month's open leads are those expected to close this month and not won yet.",
+        "本月一行的在跟线索是预计在截止日至月底之间成交的线索；预计成交日期已过的在「预计成交日期已过」一行（与总览、预警的计数一致）。",
+        ("This month's open leads are those expected to close from the as-of date to the month's "
+         "end; those whose date has passed are on the close-date-passed row (as on the overview and "
+         "the alerts)."),
     ),
     "forecast.checks": ("预测准确度：上月的预测 vs 本月实际成交", "Forecast accuracy: last month's forecast vs won this month"),
     "forecast.checks_note": (
@@ -1169,9 +1180,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "def.best_rep": ("最佳负责人", "Best rep"),
     "def.best_rep.text": (
-        "某环节样本不少于 {n} 条、且 95% 区间下限高于全队通过率的负责人中通过率最高者",
-        ("of the reps with at least {n} leads in a transition and a 95% interval above the team's "
-        "rate, the one with the highest pass rate"),
+        "某环节离开的线索不少于 {n} 条、且通过率高于全队的负责人中通过率最高者（并列时样本多者），在负责人对比与优化建议中点名",
+        ("of the reps with at least {n} leads that left a transition's stage and a pass rate above "
+         "the team's, the one with the highest pass rate (ties: the larger sample), named on the reps "
+         "sheet and in the suggestions"),
     ),
     "def.weakest": ("最薄弱环节", "Weakest transition"),
     "def.weakest.text": ("所有环节中通过率最低者，仅当其已离开线索不少于 {n} 条时给出", "the lowest pass rate of all transitions, given only when at least {n} leads left its stage"),

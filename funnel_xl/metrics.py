@@ -18,6 +18,9 @@ A lead is active (S1…Sn-1), won (Sn) or lost (a lost label).
 - deal cycle of a won lead = the date it entered Sn − first contact; of a lost lead, the date it
   was marked lost (its stage-entered date, when known) − first contact.
 - win rate by amount = Σ amount of the won / Σ amount of the won and the lost.
+- pipeline = Σ amount of the active leads; weighted pipeline = Σ amount × the win probability of
+  the lead's stage, active leads only (one definition: a stage's amount and weighted amount are
+  its share of these, the won stage has none).
 - stalled = active with dwell days > the stage's max_dwell_days, unless snoozed (暂缓至 after the
   as-of date); stale likewise. With ``thresholds.dwell_in_working_days`` dwell days count working
   days of the Chinese calendar (see :mod:`funnel_xl.workdays`).
@@ -160,8 +163,9 @@ class StageRow:
     lost_here: int
     avg_dwell_days: float | None
     stalled: int
-    amount: float
-    weighted_amount: float
+    amount: float  # of the open leads in the stage (none in the won stage): the pipeline's share
+    weighted_amount: float  # amount × the stage's win probability: the weighted pipeline's share
+    longest_dwell_days: float | None = None  # the longest current stay of an open lead in the stage
 
 
 @dataclass(frozen=True)
@@ -467,10 +471,13 @@ class _GroupCounts:
             "in_stage": by_stage(in_funnel, stage_k),
             "active_in": by_stage(in_funnel & active, stage_k),
             "lost_here": by_stage(lost & ~np.isnan(lost_at), lost_k),
-            "amount": by_stage(in_funnel, stage_k, amount),
+            "amount": by_stage(in_funnel & active, stage_k, amount),
             "dwell_sum": by_stage(has_dwell, stage_k, np.nan_to_num(dwell)),
             "dwell_count": by_stage(has_dwell, stage_k),
             "stalled": by_stage(in_funnel & leads[STALLED].to_numpy(dtype=bool), stage_k),
+            "dwell_max": _maximum(
+                codes[has_dwell] * n + stage_k[has_dwell], dwell[has_dwell], groups * n
+            ).reshape(groups, n),
         }
         through = stages["in_stage"] + stages["lost_here"]
         stages["reached"] = np.cumsum(through[:, ::-1], axis=1)[:, ::-1]
@@ -545,6 +552,7 @@ class _GroupCounts:
                     stalled=int(s["stalled"][k]),
                     amount=float(s["amount"][k]),
                     weighted_amount=float(s["amount"][k]) * spec.win_probability,
+                    longest_dwell_days=None if np.isnan(s["dwell_max"][k]) else float(s["dwell_max"][k]),
                 )
             )
         return tuple(rows)
@@ -675,6 +683,14 @@ def _tally(cells: np.ndarray, weights: np.ndarray | None, mask: np.ndarray, size
     sums = pd.Series(weights[mask]).groupby(cells).sum()
     out = np.zeros(size)
     out[sums.index.to_numpy()] = sums.to_numpy()
+    return out
+
+
+def _maximum(cells: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """The largest value per cell 0…size-1; NaN where a cell has none."""
+    out = np.full(size, np.nan)
+    if len(cells):
+        np.fmax.at(out, cells, values)
     return out
 
 

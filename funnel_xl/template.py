@@ -170,8 +170,23 @@ def write_tracking_workbook(
         _write_stage_handbook(workbook, stages_sheet, rules)
         _write_targets(workbook, targets, rules, target_rows)
         _write_guide(workbook, guide, rules, dropdowns)
+        for sheet in (main, log, stages_sheet, guide):
+            if sheet is not None:
+                _print_setup(sheet)
         main.activate()
         workbook.close()
+
+
+def _print_setup(sheet) -> None:
+    """A4 landscape, one page wide, the sheet's name and page number on each page, the header row
+    on every page (the guide has none)."""
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_header("&L&A")
+    sheet.set_footer("&C&P / &N")
+    if sheet.name != GUIDE_SHEET:
+        sheet.repeat_rows(0)
 
 
 def _write_lists(sheet, rules: Rules) -> dict[str, str]:

@@ -12,13 +12,13 @@ from funnel_xl.compare import (
     MoveDirection,
     StageSums,
     Versus,
-    best_rates,
     coverage,
     move_directions,
     stage_sums,
     versus_team,
 )
 from funnel_xl.metrics import Rate
+from funnel_xl.standings import leading
 
 
 @pytest.mark.parametrize(
@@ -46,12 +46,17 @@ def test_fewer_leads_than_the_minimum_sample_are_never_clear():
     assert versus_team(Rate(4, 4), 0.5, min_sample=4) is Versus.ABOVE
 
 
-def test_best_rates_are_the_highest_of_those_clearly_above_the_team():
-    # Team 50%: 9/10 and 18/20 are both 90% and clearly above; 1/1 is 100% but not clear.
-    rates = [Rate(9, 10), Rate(18, 20), Rate(1, 1), Rate(5, 10)]
-    assert best_rates(rates, 0.5, min_sample=5) == [True, True, False, False]
-    assert best_rates(rates, None, min_sample=5) == [False] * 4
-    assert best_rates([Rate(5, 10)], 0.5, min_sample=5) == [False]
+def test_the_leader_is_the_highest_rate_above_the_team_with_enough_leads():
+    # Team 50%: 9/10 and 18/20 are both 90%: the tie goes to the larger sample; 1/1 is 100% but
+    # 1 < min_sample 5; 5/10 is not above the team.
+    rates = {"甲": Rate(9, 10), "乙": Rate(18, 20), "丙": Rate(1, 1), "丁": Rate(5, 10)}
+    assert leading(rates, 0.5, min_sample=5) == "乙"
+    assert leading(rates, None, min_sample=5) is None
+    assert leading({"丁": Rate(5, 10)}, 0.5, min_sample=5) is None
+    # With min_sample 1 the 1 of 1 leads: 100% is the highest rate above the team.
+    assert leading(rates, 0.5, min_sample=1) == "丙"
+    # Equal rates and samples: the first by name.
+    assert leading({"乙": Rate(9, 10), "甲": Rate(9, 10)}, 0.5, min_sample=5) == "乙"
 
 
 def test_move_directions(rules):

@@ -21,7 +21,8 @@ ROWS = [
     lead("LF2024002", "方案提案", D(2024, 3, 1), "乙", amount=40, close=D(2024, 6, 30)),  # June 14
     lead("LF2024003", "成交待签约", D(2024, 3, 1), "甲", amount=50, close=D(2024, 8, 1)),  # August 45
     lead("LF2024004", "需求挖掘", D(2024, 3, 1), "甲", amount=20, close=D(2024, 9, 10)),  # 4th month: out
-    lead("LF2024005", "商务谈判", D(2024, 3, 1), "乙", amount=10, close=D(2024, 5, 20)),  # May, open: 6
+    lead("LF2024005", "商务谈判", D(2024, 3, 1), "乙", amount=10, close=D(2024, 5, 20)),  # passed: 6
+    lead("LF2024010", "商务谈判", D(2024, 3, 1), "乙", amount=5, close=D(2024, 5, 31)),  # May: 3
     lead("LF2024006", "需求挖掘", D(2024, 3, 1), "甲", amount=30, close=D(2024, 4, 10)),  # overdue: 4.5
     lead("LF2024007", "潜在接触", D(2024, 5, 10), "乙"),  # no close date, no amount
     lead("LF2024008", "已成交", D(2024, 2, 1), "甲", amount=80, entered=D(2024, 5, 12)),  # won in May
@@ -36,14 +37,17 @@ def analysis(tmp_path, rules):
 
 def test_weighted_forecast_by_close_month(analysis):
     f = analysis.forecast
+    # This month: 010, expected to close on the as-of date itself (not passed yet).
     assert (f.current.month, f.current.leads) == ("2024-05", 1)
-    assert (f.current.amount, f.current.weighted) == (pytest.approx(10), pytest.approx(6))
+    assert (f.current.amount, f.current.weighted) == (pytest.approx(5), pytest.approx(3))
     assert [(m.month, m.leads, m.amount, m.weighted) for m in f.ahead] == [
         ("2024-06", 2, pytest.approx(140), pytest.approx(60 + 14)),
         ("2024-07", 0, 0, 0),
         ("2024-08", 1, pytest.approx(50), pytest.approx(45)),
     ]
-    assert (f.overdue.leads, f.overdue.amount, f.overdue.weighted) == (1, 30, pytest.approx(4.5))
+    # Passed: 006 (April) and 005 (05-20, before the as-of date) — the close-past alert's leads.
+    assert (f.overdue.leads, f.overdue.amount, f.overdue.weighted) == (2, 40, pytest.approx(4.5 + 6))
+    assert analysis.team.close_past == f.overdue.leads
     assert (f.undated.leads, f.undated.amount) == (1, 0)
     assert (f.won_count, f.won_amount) == (1, pytest.approx(80))
 
@@ -54,9 +58,18 @@ def test_forecast_sheet(tmp_path, analysis):
     rows = list(ws.iter_rows(min_row=4, max_row=10, max_col=6, values_only=True))
     assert rows[0] == ("月份", "在跟线索数", "预计金额(万元)", "加权预测(万元)", "实际成交(万元)", "实际成交(条)")
     assert rows[1][0].startswith("2024-05（本月")
-    assert rows[1][1:] == (1, 10, pytest.approx(6), 80, 1)
+    assert rows[1][1:] == (1, 5, pytest.approx(3), 80, 1)
+    # The close-passed row counts what 总览's 预计成交日已过 counts: 005 and 006.
+    passed = next(r for r in ws.iter_rows(values_only=True) if r[0] == "预计成交日期已过（仍在跟）")
+    assert passed[1] == 2
+    overview = {r[0]: r[1] for r in report_rows(report, "总览")}
+    assert overview["预计成交日已过"] == 2
     assert rows[2] == ("2024-06", 2, 140, pytest.approx(74), None, None)
     assert rows[4] == ("2024-08", 1, 50, pytest.approx(45), None, None)
+
+
+def report_rows(report, sheet):
+    return list(openpyxl.load_workbook(report)[sheet].iter_rows(values_only=True))
 
 
 def test_targets_give_pipeline_coverage(tmp_path):
@@ -69,9 +82,9 @@ def test_targets_give_pipeline_coverage(tmp_path):
     assert targets["乙"] == {"target": 0.0, "coverage": None}
     report = write_outputs(analysis, tmp_path / "out").report
     table = list(openpyxl.load_workbook(report)["负责人对比"].iter_rows(values_only=True))
-    head = next(i for i, r in enumerate(table) if r[0] == "负责人" and "覆盖率" in r)
+    coverage = "目标覆盖率\n(加权在跟÷月度目标)"
+    head = next(i for i, r in enumerate(table) if r[0] == "负责人" and coverage in r)
     got = {r[0]: dict(zip(table[head], r, strict=False)) for r in table[head + 1:head + 3]}
-    assert got["甲"]["月度目标(万元)"] == 200
-    assert got["甲"]["在跟加权金额(万元)"] == pytest.approx(112.5)
-    assert got["甲"]["覆盖率"] == pytest.approx(0.5625)
-    assert got["乙"]["覆盖率"] is None
+    assert got["甲"]["加权在跟金额(万元)"] == pytest.approx(112.5)
+    assert got["甲"][coverage] == pytest.approx(0.5625)
+    assert got["乙"][coverage] is None

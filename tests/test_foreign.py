@@ -186,12 +186,12 @@ def test_five_stage_funnel_report_has_a_sheet_per_dimension(tmp_path, five):
     names = book.sheetnames
     assert names[names.index("渠道分析") + 1] == "Region分析"  # right after the channel's sheet
     channel = book["渠道分析"]
-    assert channel["A3"].value == "Product"
-    assert [channel.cell(row, 1).value for row in (4, 5)] == ["A", "B"]
+    assert channel["A4"].value == "Product"  # the compact table's header, under its subtitle
+    assert {channel.cell(row, 1).value for row in (5, 6)} == {"A", "B"}
     region = book["Region分析"]
-    assert region["A3"].value == "Region"
-    rows = {region.cell(r, 1).value: r for r in (4, 5)}
-    win_col = [c.value for c in region[3]].index("赢单率") + 1
+    assert region["A4"].value == "Region"
+    rows = {region.cell(r, 1).value: r for r in (5, 6)}
+    win_col = [c.value for c in region[4]].index("赢单率\n（成交/已结束）") + 1
     assert region.cell(rows["North"], win_col).value == pytest.approx(1 / 3)
     assert region.cell(rows["South"], win_col).value == pytest.approx(1 / 2)
     overview = [c.value for c in book["总览"]["A"]]

@@ -159,7 +159,7 @@ def test_three_monthly_rebuilds_without_a_log(runner, tmp_path):
     # April P 20 (方案提案) + Q 40 (需求挖掘) + S 30 = 90, weighted 7 + 6 + 27 = 40;
     # May P 20 + Q 40 (商务谈判) = 60, weighted 7 + 24 = 31.
     assert trend["在跟金额(万元)"] == pytest.approx((150, 90, 60))
-    assert trend["加权金额(万元)"] == pytest.approx((68, 40, 31))
+    assert trend["加权在跟金额(万元)"] == pytest.approx((68, 40, 31))
     assert trend["本月新增线索"] == (2, 0, 1)
     assert trend["本月成交"] == (0, 0, 1)
     assert trend["本月流失"] == (0, 1, 0)

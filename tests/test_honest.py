@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from funnel_xl import analyse, write_outputs
-from funnel_xl.compare import best_rates
 from funnel_xl.metrics import WILSON_Z, Rate, wilson_interval
+from funnel_xl.standings import leading
 from tests.conftest import edited_rules, lead, write_workbook
 
 D = date
@@ -55,19 +55,16 @@ def test_no_leads_no_interval():
     assert Rate(3, 4).small(10) and not Rate(3, 10).small(10) and not Rate(0, 0).small(10)
 
 
-def test_one_of_one_never_wins():
+def test_one_of_one_never_leads():
     team = 21 / 41
-    rates = [Rate(20, 20), Rate(0, 20), Rate(1, 1)]
-    # 20 of 20 has its lower bound 0.8389 above the team's 0.5122 and 20 ≥ min_sample: the best.
-    # 1 of 1 is as high (100%) but 1 < 10; even with min_sample = 1 its lower bound 0.2066 is not
-    # above the team: never the best.
-    assert best_rates(rates, team, 10) == [True, False, False]
-    assert best_rates(rates, team, 1) == [True, False, False]
-    # Nobody clearly above the team: 12 of 20 (0.6) has the lower bound
-    # centre (0.6 + 0.096037)/1.192073 = 0.583892, half 1.644163 × √(0.012 + 0.0024009) =
-    # 1.644163 × 0.120004 = 0.197306 → 0.3866 < 0.5122.
-    assert best_rates([Rate(12, 20), Rate(1, 1)], team, 1) == [False, False]
-    assert best_rates([Rate(20, 20)], None, 10) == [False]
+    rates = {"甲": Rate(20, 20), "乙": Rate(0, 20), "丙": Rate(1, 1)}
+    # 20 of 20 is above the team's 0.5122 with 20 ≥ min_sample: it leads. 1 of 1 is as high
+    # (100%) but 1 < 10; with min_sample = 1 the tie goes to the larger sample: never the leader.
+    assert leading(rates, team, 10) == "甲"
+    assert leading(rates, team, 1) == "甲"
+    # Nobody above the team with enough leads: 1 of 1 is too few, 0 of 20 below.
+    assert leading({"乙": Rate(0, 20), "丙": Rate(1, 1)}, team, 10) is None
+    assert leading({"甲": Rate(20, 20)}, None, 10) is None
 
 
 def best_rep_rows():
@@ -91,19 +88,22 @@ def test_best_rep_highlight_on_the_sheet(tmp_path, min_sample):
     analysis = analyse([path], rules, as_of=AS_OF)
     report = write_outputs(analysis, tmp_path / "out").report
     ws = openpyxl.load_workbook(report)["负责人对比"]
-    assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["丙", "乙", "甲"]
-    assert [ws.cell(r, 6).value for r in (4, 5, 6)] == [1.0, 0.0, 1.0]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == "潜在接触→需求挖掘")
+    rows = {ws.cell(r, 1).value: ws.cell(r, 2) for r in range(head + 1, head + 4)}
+    assert {name: cell.value for name, cell in rows.items()} == {"甲": 1.0, "乙": 0.0, "丙": 1.0}
 
-    def best(row):
-        cell = ws.cell(row, 6)
+    def best(name):
+        cell = rows[name]
         return bool(cell.font.b) and cell.fill.fgColor.rgb.endswith("C6EFCE")
 
-    # 丙's 1 of 1 = 100% is never the best; 甲's 20 of 20 is (lower bound 84% > team 51%).
-    assert (best(4), best(5), best(6)) == (False, False, True)
-    assert ws.cell(6, 7).value == "20/20 · 84%–100%"
-    small = " 样本少" if min_sample > 1 else ""
-    assert ws.cell(4, 7).value == f"1/1 · 21%–100%{small}"
-    assert ws.cell(4, 6).font.i == (min_sample > 1)  # greyed only as a small sample
+    # 甲's 20 of 20 leads (above the team's 51%, at least min_sample). 丙's 1 of 1 is as high but
+    # never leads: with min_sample 10 it is too few, with 1 the tie goes to the larger sample.
+    assert (best("甲"), best("乙"), best("丙")) == (True, False, False)
+    assert rows["甲"].number_format == '0%"（20/20）"'
+    assert rows["丙"].number_format == '0%"（1/1）"'
+    assert rows["丙"].font.i == (min_sample > 1)  # greyed only as a small sample
+    texts = [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert "潜在接触→需求挖掘：甲 100%（20/20），团队 51%" in texts
 
 
 def test_worst_transition_of_a_small_team_is_not_called(tmp_path, rules):

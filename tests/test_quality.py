@@ -89,12 +89,10 @@ def test_drift_on_the_sheets(tmp_path, drifted):
     listed = [(r[0], r[1], r[4], r[7]) for r in rows[start + 2:start + 8]]
     assert listed[4] == ("甲", "LF2024001", "停留时长不符", -9)
     assert listed[1] == ("乙", "LF2024007", "通过率数值不符", 10)
-    # Per rep on 负责人对比, in the table below the comparison: 填写偏差(条).
-    owners = book["负责人对比"]
-    table = [r for r in owners.iter_rows(values_only=True)]
-    head = next(i for i, r in enumerate(table) if r[0] == "负责人" and "数据质量分" in r)
-    col = table[head].index("填写偏差(条)")
-    assert {table[i][0]: table[i][col] for i in (head + 1, head + 2)} == {"乙": 4, "甲": 2}
+    # The hygiene table is on 数据质量 only: 负责人对比 shows each rep's score, not the table again.
+    owners = [v for row in book["负责人对比"].iter_rows(values_only=True) for v in row if v is not None]
+    assert "数据质量分" in owners and "填写偏差(条)" not in owners
+    assert not any(isinstance(v, str) and v.startswith("阶段变动无日期") for v in owners)
     # A rep's own workbook lists only their rows.
     mine = openpyxl.load_workbook(tmp_path / "out" / "2024-05" / "reps" / "甲.xlsx")
     texts = [v for row in mine["数据质量"].iter_rows(values_only=True) for v in row if v is not None]
@@ -169,14 +167,20 @@ def test_hygiene_points_must_add_up_to_100(tmp_path):
 def test_hygiene_on_the_owner_sheet(tmp_path, rules):
     analysis = analyse([write_workbook(tmp_path / "t.xlsx", hygiene_rows())], rules, as_of=AS_OF)
     report = write_outputs(analysis, tmp_path / "out").report
-    ws = openpyxl.load_workbook(report)["负责人对比"]
-    table = [r for r in ws.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(report)
+    table = [r for r in book["数据质量"].iter_rows(values_only=True)]
     head = next(i for i, r in enumerate(table) if r[0] == "负责人" and "数据质量分" in r)
     row = dict(zip(table[head], table[head + 2], strict=False))  # 乙, then 甲
     assert row["负责人"] == "甲"
     assert row["数据质量分"] == pytest.approx(65.3333, abs=1e-3)
     assert row["阶段变动无日期\n得分(满分 20)"] == pytest.approx(12)
     assert row["阶段变动无日期\n不合格/适用"] == "2/5"
+    # 负责人对比's compact table carries the score alone.
+    owners = [r for r in book["负责人对比"].iter_rows(values_only=True)]
+    head = next(i for i, r in enumerate(owners) if r[0] == "负责人" and "数据质量分" in r)
+    col = owners[head].index("数据质量分")
+    mine = next(r for r in owners[head + 1:] if r[0] == "甲")
+    assert mine[col] == pytest.approx(65.3333, abs=1e-3)
 
 
 # ---------------------------------------------------------------------------
@@ -222,8 +226,8 @@ def test_snoozed_leads_are_not_stalled_and_listed_apart(tmp_path, rules):
 
     report = write_outputs(analysis, tmp_path / "out").report
     rows = list(openpyxl.load_workbook(report)["预警"].iter_rows(values_only=True))
-    alerts = [(r[0], r[1]) for r in rows[1:] if r[0] in ("停留超时", "久未跟进")]
-    assert alerts == [("停留超时", "LF2024002"), ("久未跟进", "LF2024002")]
+    alerts = [(r[0], r[1]) for r in rows[1:] if r[0] in ("停留超时", "停留超时、久未跟进")]
+    assert alerts == [("停留超时、久未跟进", "LF2024002")]
     start = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("暂缓中的线索"))
     assert rows[start + 1][:9] == (
         "线索编号", "客户", "负责人", "阶段", "停留(天)", "上限(天)", "已超上限", "暂缓至", "暂缓原因",

@@ -261,65 +261,75 @@ def test_funnel_sheet(book):
     rows = table(ws, 3)
     assert [r["阶段"] for r in rows[:6]] == ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
     assert [r["累计到达"] for r in rows[:6]] == [8, 7, 5, 3, 2, 2]
-    assert [r["已离开"] for r in rows[:6]] == [7, 6, 4, 2, 2, 2]
+    # The won stage: nobody leaves it, no dwell, no open amount (blank, not 42 "left").
+    assert [r["已离开"] for r in rows[:6]] == [7, 6, 4, 2, 2, None]
     assert [r["当前线索数"] for r in rows[:6]] == [1, 1, 1, 1, 0, 2]
     passes = [r["通过率\n(至下一阶段)"] for r in rows[:6]]
     assert passes[:5] == pytest.approx([7 / 7, 5 / 6, 3 / 4, 2 / 2, 2 / 2])
     assert [r["流失率"] for r in rows[:5]] == pytest.approx([0, 1 / 6, 1 / 4, 0, 0])
-    assert [r["最长停留(天)"] for r in rows[:6]] == [30, 15, 21, 30, 14, None]
+    # The rules' limit is labelled as such; beside it the longest current stay of an open lead:
+    # 005 20 days in 潜在接触, 002 10 in 需求挖掘, 006 30 in 方案提案, 001 41 in 商务谈判, nobody
+    # in 成交待签约.
+    assert [r["停留上限(天)"] for r in rows[:6]] == [30, 15, 21, 30, 14, None]
+    assert [r["最长停留(天)"] for r in rows[:6]] == [20, 10, 30, 41, None, None]
+    # One weighted pipeline: the open leads' amounts 005 5, 002 20, 006 40, 001 50, weighted
+    # 5 × 0.05 + 20 × 0.15 + 40 × 0.35 + 50 × 0.6 = 0.25 + 3 + 14 + 30 = 47.25 — the won
+    # leads 003 and 007 (55) are not in it; the 合计 row equals 总览's figures.
+    assert [r["在跟金额(万元)"] for r in rows[:6]] == pytest.approx([5, 20, 40, 50, 0, None])
+    weighted = [r["加权在跟金额(万元)"] for r in rows[:6]]
+    assert weighted == pytest.approx([0.25, 3, 14, 30, 0, None])
+    total = rows[6]
+    assert total["阶段"] == "合计"
+    assert (total["在跟金额(万元)"], total["加权在跟金额(万元)"]) == pytest.approx((115, 47.25))
     # Undefined rates (the won stage) are blank, not 0.
     assert ws["E9"].value is None and ws["F9"].value is None
     assert ws["E4"].number_format == "0.0%"
     assert ws.freeze_panes == "B4"
+    # Every lost lead has its lost-at stage: no "另有 0 条…" note.
     notes = [c.value for c in ws["A"] if isinstance(c.value, str)]
-    assert any(n.startswith("另有 0 条已流失线索未填写流失阶段") for n in notes)
+    assert not any(n.startswith("另有") for n in notes)
 
 
 def test_comparison_rates_carry_counts_and_small_samples_are_grey(book):
     ws = book["负责人对比"]
-    assert [ws.cell(3, c).value for c in range(1, 10)] == [
-        "负责人", "线索数", "在跟", "成交", "流失",
-        "潜在接触→需求挖掘", "潜在接触→需求挖掘\nk/n · 95%区间",
-        "需求挖掘→方案提案", "需求挖掘→方案提案\nk/n · 95%区间",
-    ]
-    assert [ws["A4"].value, ws["A5"].value] == [MASKED, "张伟"]
+    # The compact table (header row 4), then the pass rates under their own header.
+    assert ws["A3"].value == "本月与累计" and ws["A4"].value == "负责人"
+    # Neither rep won in May; to date 张伟 won 30 (003), 销售代表 25 (007): 张伟 first.
+    assert [ws["A5"].value, ws["A6"].value, ws["A7"].value] == ["张伟", MASKED, "全队"]
+    head = next(r for r in range(8, ws.max_row + 1) if ws.cell(r, 2).value == "潜在接触→需求挖掘")
+    assert [ws.cell(head, c).value for c in range(1, 4)] == ["负责人", "潜在接触→需求挖掘", "需求挖掘→方案提案"]
     # 销售代表 reached [4, 3, 3, 1, 1, 1], exited [3, 3, 2, 1, 1, 1]; 张伟 reached [4, 4, 2, 2, 1, 1],
     # exited [4, 3, 2, 1, 1, 1].
-    assert ws["H4"].value == pytest.approx(1.0) and ws["H5"].value == pytest.approx(2 / 3)
-    assert ws["J4"].value == pytest.approx(0.5) and ws["J5"].value == pytest.approx(1.0)
-    # 3 of 3, Wilson: z² = 3.841459, z²/n = 1.280486, denominator 2.280486; centre
-    # (1 + 0.640243) / 2.280486 = 0.719250; half 1.959964 / 2.280486 × √(3.841459 / 36)
-    # = 0.859448 × 0.326660 = 0.280749 → 43.85%–100%.
-    assert ws["I4"].value == "3/3 · 44%–100% 样本少"
-    # 2 of 3: p = 2/3, centre (0.666667 + 0.640243) / 2.280486 = 0.573084; half 0.859448 ×
-    # √(0.074074 + 0.106707) = 0.859448 × 0.425184 = 0.365423 → 20.77%–93.85%.
-    assert ws["I5"].value == "2/3 · 21%–94% 样本少"
+    zhang, masked = head + 1, head + 2
+    assert ws.cell(masked, 2).value == pytest.approx(1.0) and ws.cell(zhang, 2).value == pytest.approx(1.0)
+    assert ws.cell(masked, 3).value == pytest.approx(1.0) and ws.cell(zhang, 3).value == pytest.approx(2 / 3)
+    assert ws.cell(masked, 3).number_format == '0%"（3/3）"'
+    assert ws.cell(zhang, 3).number_format == '0%"（2/3）"'
 
     def best(cell):
-        return bool(ws[cell].font.b) and ws[cell].fill.fgColor.rgb.endswith("C6EFCE")
+        return bool(cell.font.b) and cell.fill.fgColor.rgb.endswith("C6EFCE")
 
     def grey(cell):
-        return bool(ws[cell].font.i) and ws[cell].font.color.rgb.endswith("A6A6A6")
+        return bool(cell.font.i) and cell.font.color.rgb.endswith("A6A6A6")
 
     # Every rate here is from fewer than min_sample = 10 leads: none is the best, all are grey —
     # 3 of 3 = 100% included.
-    for cell in ("F4", "F5", "H4", "H5", "J4", "J5"):
-        assert not best(cell) and grey(cell), cell
-    assert ws["H5"].number_format == "0.0%"
-    assert ws.freeze_panes == "B4"
+    for row in (zhang, masked):
+        for col in (2, 3, 4):
+            assert not best(ws.cell(row, col)) and grey(ws.cell(row, col)), (row, col)
+    assert ws.freeze_panes == "B5"
     # The team row under the reps, with its own counts: 需求挖掘→方案提案 5 of 6.
-    assert ws["A7"].value == "全队" and ws["I7"].value.startswith("5/6 · ")
+    assert ws.cell(head + 3, 1).value == "全队" and ws.cell(head + 3, 3).number_format == '0%"（5/6）"'
 
 
 def test_sources_sheet_has_a_chart(book):
     ws = book["渠道分析"]
-    assert [ws["A4"].value, ws["A5"].value] == ["官网表单", "展会推广"]
-    # 官网表单: 002 and 006 active, 004 and 008 lost → win rate 0/2; 展会推广: 003 and 007 won → 2/2.
-    # After five transitions and five stage loss rates, each with its k/n column: column Z.
-    assert ws["Z3"].value == "赢单率"
-    assert ws["Z4"].value == pytest.approx(0.0) and ws["Z5"].value == pytest.approx(1.0)
-    # 0 of 2: centre (0 + 0.960365) / 2.920730 = 0.328810 = half width → 0%–66%.
-    assert ws["AA4"].value == "0/2 · 0%–66% 样本少"
+    # Neither channel won in May; to date 展会推广 won 003 and 007 (55), 官网表单 nothing: 展会推广
+    # first. 官网表单: 002 and 006 active, 004 and 008 lost → win rate 0/2; 展会推广: 2/2.
+    assert [ws["A5"].value, ws["A6"].value] == ["展会推广", "官网表单"]
+    assert ws["F4"].value == "赢单率\n（成交/已结束）"
+    assert ws["F5"].value == pytest.approx(1.0) and ws["F6"].value == pytest.approx(0.0)
+    assert ws["F6"].number_format == '0%"（0/2）"'
     assert len(ws._charts) == 1
 
 
@@ -340,16 +350,17 @@ def test_rep_sheet_holds_only_that_reps_open_leads(book):
 
 def test_alerts_sheet_sorted(book):
     rows = table(book["预警"], 1)
-    # By type, then owner ("*销售代表" sorts before "张伟"), then days, longest first.
-    assert [(r["类型"], r["线索编号"]) for r in rows] == [
-        ("停留超时", "LF2024006"),
+    # One row per lead, its alerts in one cell (006 and 005 have two each); by the first alert's
+    # kind, then owner ("*销售代表" sorts before "张伟"), then dwell, longest first.
+    assert [(r["预警"], r["线索编号"]) for r in rows] == [
+        ("停留超时、跟进逾期", "LF2024006"),
         ("停留超时", "LF2024001"),
-        ("跟进逾期", "LF2024006"),
-        ("久未跟进", "LF2024005"),
-        ("预计成交日已过", "LF2024005"),
+        ("久未跟进、预计成交日已过", "LF2024005"),
     ]
     assert rows[1]["停留(天)"] == 41 and rows[1]["上限(天)"] == 30
-    assert rows[2]["日期"] == datetime(2024, 5, 30)
+    # The missed next follow-up of 006 and the passed expected close of 005, each in its column.
+    assert rows[0]["下次跟进时间"] == datetime(2024, 5, 30) and rows[0]["预计成交日期"] is None
+    assert rows[2]["预计成交日期"] == datetime(2024, 5, 20) and rows[2]["下次跟进时间"] is None
     assert book["预警"].freeze_panes == "A2"
 
 
@@ -426,12 +437,11 @@ def test_a_channel_low_month_after_month_is_flagged(tmp_path):
     analysis.result.suggestions.extend(flag_suggestions([flag], analysis.rules))
     book = openpyxl.load_workbook(write_report(analysis, tmp_path / "r.xlsx"))
     ws = book["渠道分析"]
-    # The last column: after 5 counts, 5 transitions and 5 loss rates each with its k/n, the win
-    # rate and its k/n, and 8 more figures: the 36th, AJ.
-    assert ws["AJ3"].value == "连续偏低\n(连续 3 个月)"
-    assert (ws["A4"].value, ws["AJ4"].value) == ("官网表单", "赢单率 < 10%（2024-03、2024-04、2024-05）")
-    assert (ws["A5"].value, ws["AJ5"].value) == ("展会推广", None)
-    assert ws["AJ4"].fill.fgColor.rgb.endswith("FFC7CE")
+    # The last column of the compact table: after the channel and 9 figures, the 11th, K.
+    assert ws["K4"].value == "连续偏低\n(连续 3 个月)"
+    assert (ws["A6"].value, ws["K6"].value) == ("官网表单", "赢单率 < 10%（2024-03、2024-04、2024-05）")
+    assert (ws["A5"].value, ws["K5"].value) == ("展会推广", None)
+    assert ws["K6"].fill.fgColor.rgb.endswith("FFC7CE")
     rows = table(book["优化建议"], 3)
     assert rows[-1]["建议"] == (
         "渠道「官网表单」赢单率已连续 3 个月低于 10%（2024-03 至 2024-05：5%、0%、0%）："
@@ -517,9 +527,9 @@ def test_charts_carry_a_copy_of_their_data_for_previewers(report_path):
     # Reached [8, 7, 5, 3, 2, 2]; padding centres each bar: (8 − reached) / 2.
     assert funnel[0][2] == {0: 0, 1: 0.5, 2: 1.5, 3: 2.5, 4: 3, 5: 3}
     assert funnel[1][2] == {0: 8, 1: 7, 2: 5, 3: 3, 4: 2, 5: 2}
-    sources = next(s for s in charts if s[0][1] == ["官网表单", "展会推广"])
-    # Win rate: 官网表单 0 of 2, 展会推广 2 of 2.
-    assert sources[0][0] == "赢单率" and sources[0][2] == {0: 0.0, 1: 1.0}
+    sources = next(s for s in charts if s[0][1] == ["展会推广", "官网表单"])
+    # Win rate: 展会推广 2 of 2, 官网表单 0 of 2.
+    assert sources[0][0] == "赢单率\n（成交/已结束）" and sources[0][2] == {0: 1.0, 1: 0.0}
     # The trend (no history, no log: this month alone): win rate 2 won of 4 closed; the pipeline
     # of the open leads 001, 002, 005, 006 = 50 + 20 + 5 + 40 = 115, weighted 50 × 0.6 + 20 × 0.15
     # + 5 × 0.05 + 40 × 0.35 = 47.25.

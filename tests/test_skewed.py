@@ -98,8 +98,9 @@ def test_alert_order_with_ties(tmp_path):
     finally:
         book.close()  # a read-only workbook holds its file open until closed
     header = rows[0]
-    kind, lead_id, owner, days = (header.index(h) for h in ("类型", "线索编号", "负责人", "停留(天)"))
-    stalled = [(r[owner], r[lead_id], r[days]) for r in rows[1:] if r[kind] == "停留超时"]
+    kind, lead_id, owner, days = (header.index(h) for h in ("预警", "线索编号", "负责人", "停留(天)"))
+    stalled = [(r[owner], r[lead_id], r[days]) for r in rows[1:] if str(r[kind]).startswith("停留超时")
+               and r[lead_id]]
     # "张伟" (U+5F20) sorts before "李娜" (U+674E).
     assert stalled == [
         ("张伟", "LF101", 30), ("张伟", "LF103", 30), ("张伟", "LF102", 20),

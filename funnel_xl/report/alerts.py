@@ -1,27 +1,28 @@
-"""预警: every alert by kind, owner and days; the snoozed leads; the close dates that keep slipping."""
+"""预警: one row per lead with its alerts in one cell, by kind, owner and dwell; the snoozed leads;
+the close dates that keep slipping."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..alerts import alert_days, kind_rank
+from ..alerts import alerts_by_lead
 from .context import Context
 from .forecast import slips_table
 from .table import DWELL_BAR, Column, set_widths
-from .values import date_values, mapped_values, number_values, sort_text, text_values
+from .values import date_values, number_values, sort_text, text_values
 
 
 def write_alerts(ctx: Context) -> None:
     t = ctx.t
     sheet = ctx.add_sheet(ctx.sheets["alerts"])
-    alerts = sorted_alerts(ctx)
-    columns = alert_columns(ctx, alerts)
+    leads = sorted_alerts(ctx)
+    columns = alert_columns(ctx, leads)
     end = ctx.table(sheet, 0, columns)
     if end == 1:
         sheet.write_string(1, 0, t("alerts.none"), ctx.formats("note"))
     else:
         sheet.autofilter(0, 0, end - 1, len(columns) - 1)
-        sheet.conditional_format(1, 6, end - 1, 6, DWELL_BAR)
+        sheet.conditional_format(1, _DWELL_COL, end - 1, _DWELL_COL, DWELL_BAR)
     set_widths(sheet, columns)
     sheet.freeze_panes(1, 0)
     end = snoozed_block(ctx, sheet, max(end, 2) + 2)
@@ -33,40 +34,50 @@ def write_alerts(ctx: Context) -> None:
         sheet.write_string(last, 0, t("forecast.alerts_none"), ctx.formats("note"))
 
 
+_DWELL_COL = 6
+
+
 def sorted_alerts(ctx: Context) -> pd.DataFrame:
-    """All alerts by kind (停留超时, 跟进逾期, 久未跟进, 预计成交日已过), owner, then days, longest first."""
-    alerts = ctx.alerts
-    if alerts is None or alerts.empty:
-        return pd.DataFrame(columns=["kind", "owner"])
+    """One row per lead with alerts, by its first alert's kind (停留超时, 跟进逾期, 久未跟进,
+    预计成交日已过), owner, then dwell, longest first."""
+    leads = alerts_by_lead(ctx.alerts if ctx.alerts is not None else pd.DataFrame(columns=["kind", "lead_id", "date"]))
+    if leads.empty:
+        return leads
     key = pd.DataFrame(
         {
-            "kind": kind_rank(alerts["kind"]).to_numpy(dtype=float),
-            "owner": sort_text(alerts, "owner"),
-            "days": alert_days(alerts, ctx.as_of).to_numpy(),
-            "lead": sort_text(alerts, "lead_id"),
+            "rank": leads["rank"].to_numpy(dtype=float),
+            "owner": sort_text(leads, "owner"),
+            "dwell": pd.to_numeric(leads["dwell_days"], errors="coerce").to_numpy(dtype=float),
+            "lead": sort_text(leads, "lead_id"),
         }
     )
     order = key.sort_values(
-        ["kind", "owner", "days", "lead"], ascending=[True, True, False, True],
+        ["rank", "owner", "dwell", "lead"], ascending=[True, True, False, True],
         na_position="last", kind="stable",
     ).index.to_numpy()
-    return alerts.iloc[order]
+    return leads.iloc[order]
 
 
-def alert_columns(ctx: Context, alerts: pd.DataFrame) -> list[Column]:
+def alert_columns(ctx: Context, leads: pd.DataFrame) -> list[Column]:
     t = ctx.t
+    sep = t("list_sep")
+    kinds = leads["kinds"].tolist() if "kinds" in leads else []
     return [
-        Column(t("col.kind"), mapped_values(alerts, "kind", ctx.alert_labels), width=14),
-        *ctx.lead_columns(alerts, ("lead_id", "customer", "owner")),
+        Column(
+            t("col.alerts"), [sep.join(ctx.alert_labels.get(k, k) for k in ks) for ks in kinds],
+            width=28,
+        ),
+        *ctx.lead_columns(leads, ("lead_id", "customer", "owner")),
         Column(
             t("col.source") if ctx.channel == "source" else ctx.header(ctx.channel),
-            text_values(alerts, ctx.channel),
+            text_values(leads, ctx.channel),
         ),
-        Column(t("col.stage"), text_values(alerts, "stage")),
-        Column(t("col.dwell"), number_values(alerts, "dwell_days"), "days"),
-        Column(t("col.limit"), number_values(alerts, "limit_days"), "days"),
-        Column(t("col.since_follow_up"), number_values(alerts, "days_since_follow_up"), "days"),
-        Column(t("col.date"), date_values(alerts, "date"), "date"),
+        Column(t("col.stage"), text_values(leads, "stage")),
+        Column(t("col.dwell"), number_values(leads, "dwell_days"), "days"),
+        Column(t("col.limit"), number_values(leads, "limit_days"), "days"),
+        Column(t("col.since_follow_up"), number_values(leads, "days_since_follow_up"), "days"),
+        Column(ctx.header("next_follow_up"), date_values(leads, "follow_up_date"), "date"),
+        Column(ctx.header("expected_close"), date_values(leads, "close_date"), "date"),
     ]
 
 

@@ -1,236 +1,266 @@
-"""负责人对比 / 渠道分析 (and one sheet per further dimension): each group's counts and rates
-beside the team's, the best rates marked; below 负责人对比 each rep's data quality and coverage."""
+"""负责人对比 / 渠道分析 (and one sheet per further dimension): first a compact table of each group's
+month and standing, sorted by won 万元 this month; then each stage's pass rate per group, the
+leader of each transition marked; on 负责人对比 the leading rep of each transition named."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from ..cells import write_value
-from ..compare import best_rates, coverage
 from ..flow import ChannelFlag
 from ..messages import Catalogue
 from ..metrics import FunnelMetrics, Rate
-from ..rules import HYGIENE_PARTS
-from ..text import display_width, percent_text
+from ..standings import Leader, Standing
+from ..text import percent_text
 from .context import Context
-from .quality import hygiene_columns
-from .table import GOOD_HIGH, Column, cached, set_widths, write_header
+from .table import Cells, Column, cached, column_width, set_widths
+
+_HEAD = 3  # the compact table's header row (its subtitle above it)
+_LOW_MONTHS_WIDTH = 40
+_SMALL_COLOR = "#E7E6E6"  # a small sample's bar, as its grey cell in the tables
 
 
 def write_comparison(
-    ctx: Context, name: str, key_header: str, groups: dict[str, FunnelMetrics], *, chart: bool,
-    flags: dict[str, str] | None = None,
+    ctx: Context, name: str, key_header: str, key: str, groups: dict[str, FunnelMetrics], *,
+    chart: bool, flags: dict[str, str] | None = None,
 ) -> None:
+    """``key``: the standings' key ("owner", "source" or the dimension's field)."""
     t = ctx.t
     sheet, cells = ctx.start(
         name,
         t("compare.title", name=name, as_of=ctx.as_of_text),
         t("compare.note", min_sample=ctx.min_sample, small=t("small_sample")),
     )
+    cells.put(_HEAD - 1, 0, t("compare.standings"), "subtitle")
     cells.flush()
-    metrics = list(groups.values())
-    columns = [Column(key_header, list(groups)), *_count_columns(ctx, metrics)]
-    team_row: list = [t("col.team"), *_count_row(ctx.team)]
-    rate_columns, rate_row, first_rate, win_col = _rates(ctx, metrics, len(columns))
-    columns += rate_columns + _figure_columns(ctx, metrics)
-    team_row += rate_row + _figure_row(ctx.team)
+    rows = ctx.standings.get(key, ())
+    owners = name == ctx.sheets["owners"]
+    columns = standing_columns(ctx, key_header, rows, hygiene=owners)
     if flags is not None:
         columns.append(
             Column(
                 t("col.low_months", months=ctx.rules.thresholds.low_channel_months),
-                [flags.get(key) for key in groups], width=40,
-                formats=["red" if key in flags else None for key in groups],
+                [flags.get(s.name) for s in rows], width=_LOW_MONTHS_WIDTH,
+                formats=["red" if s.name in flags else None for s in rows],
             )
         )
-    head = 2
-    end = ctx.table(sheet, head, columns)
-    for c, value in enumerate(team_row):
-        kind = columns[c].kind
-        fmt = "total_label" if c == 0 else {
-            "int": "total_int", "amount": "total_amount"
-        }.get(kind, None if kind == "text" else kind)
-        write_value(sheet, end + 1, c, value, ctx.formats(fmt))
-    set_widths(sheet, columns)
-    sheet.set_row(head, 44)
-    sheet.freeze_panes(head + 1, 1)
-    if metrics:
-        sheet.autofilter(head, 0, end - 1, len(columns) - 1)
-    last = end + 1
-    if name == ctx.sheets["owners"]:
-        last = owner_quality_table(ctx, sheet, end + 3, groups)
-    if chart and metrics:
-        source_chart(ctx, sheet, columns, head, end, win_col, first_rate, last)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+    end = ctx.table(sheet, _HEAD, columns)
+    _team_row(ctx, sheet, end, _team_values(ctx, len(columns), hygiene=owners))
+    order = [s.name for s in rows]
+    rates_head = end + 3
+    sheet.write_string(rates_head - 1, 0, t("compare.pass_rates"), ctx.formats("subtitle"))
+    rate_cols = pass_rate_columns(ctx, key_header, order, groups, leaders=owners)
+    rates_end = ctx.table(sheet, rates_head, rate_cols)
+    team = ctx.team
+    _team_row(ctx, sheet, rates_end, [
+        (t("col.team"), "total_label"),
+        *((tr.rate, rate_format("total_pct", tr.counts)) for tr in team.transitions),
+    ])
+    last = rates_end + 1
+    if owners:
+        last = leaders_block(ctx, sheet, last + 1)
+    widths = [max(a, b) for a, b in _paired_widths(columns, rate_cols)]
+    set_widths(sheet, [Column("", [], width=w) for w in widths])
+    sheet.freeze_panes(_HEAD + 1, 1)
+    if chart and rows:
+        source_chart(ctx, sheet, rows, (_HEAD, end), (rates_head, rates_end), last)
 
 
-def _count_columns(ctx: Context, metrics: list[FunnelMetrics]) -> list[Column]:
-    t = ctx.t
-    return [
-        Column(t("col.leads"), [m.totals.valid for m in metrics], "int"),
-        Column(t("col.active"), [m.totals.active for m in metrics], "int"),
-        Column(t("col.won"), [m.totals.won for m in metrics], "int"),
-        Column(t("col.lost"), [m.totals.lost for m in metrics], "int"),
-    ]
-
-
-def _count_row(team: FunnelMetrics) -> list:
-    return [team.totals.valid, team.totals.active, team.totals.won, team.totals.lost]
-
-
-def _rates(
-    ctx: Context, metrics: list[FunnelMetrics], first_col: int
-) -> tuple[list[Column], list, int | None, int]:
-    """Each transition's pass rate, each stage's loss rate and the win rate, with their k/n;
-    the team's row; the column of the first pass rate and of the win rate."""
-    t, team = ctx.t, ctx.team
-    columns: list[Column] = []
-    row: list = []
-    for k, transition in enumerate(team.transitions):
-        rates = [m.pass_counts(k) for m in metrics]
-        columns += rate_columns(ctx, transition.label, rates, best_against=transition.rate)
-        row += [transition.rate, ctx.counts(team.pass_counts(k))]
-    for k, stage in enumerate(team.stages[:-1]):
-        rates = [m.loss_counts(k) for m in metrics]
-        columns += rate_columns(ctx, t("col.stage_loss_rate", stage=stage.stage), rates)
-        row += [stage.loss_rate, ctx.counts(team.loss_counts(k))]
-    win_col = first_col + len(columns)
-    columns += rate_columns(ctx, t("col.win_rate"), [m.win for m in metrics])
-    row += [team.win_rate, ctx.counts(team.win)]
-    return columns, row, first_col if team.transitions else None, win_col
-
-
-def _figure_columns(ctx: Context, metrics: list[FunnelMetrics]) -> list[Column]:
-    t, unit = ctx.t, ctx.unit
-    return [
-        Column(t("col.win_rate_amount"), [m.win_rate_amount for m in metrics], "pct"),
-        Column(t("col.avg_cycle"), [m.cycle_mean for m in metrics], "days1"),
-        Column(t("col.median_cycle"), [m.cycle_median for m in metrics], "days1"),
-        Column(t("col.avg_lost_cycle"), [m.lost_cycle_mean for m in metrics], "days1"),
-        Column(t("col.pipeline", unit=unit), [m.pipeline for m in metrics], "amount"),
-        Column(t("col.weighted_pipeline", unit=unit), [m.weighted_pipeline for m in metrics], "amount"),
-        Column(t("col.stalled"), [m.stalled for m in metrics], "int"),
-        Column(t("col.snoozed"), [m.snoozed for m in metrics], "int"),
-    ]
-
-
-def _figure_row(team: FunnelMetrics) -> list:
-    return [
-        team.win_rate_amount, team.cycle_mean, team.cycle_median, team.lost_cycle_mean,
-        team.pipeline, team.weighted_pipeline, team.stalled, team.snoozed,
-    ]
-
-
-def rate_columns(
-    ctx: Context, label: str, rates: Sequence[Rate], *, best_against: float | None = None,
-) -> list[Column]:
-    """A rate as two columns: the rate (greyed when a small sample, green bold when the best) and
-    its k/n with the 95% interval."""
-    min_sample = ctx.min_sample
-    winners = (
-        best_rates(rates, best_against, min_sample) if best_against is not None
-        else [False] * len(rates)
-    )
-    small = [r.small(min_sample) for r in rates]
-    return [
-        Column(
-            label, [r.value for r in rates], "pct",
-            width=max(12, display_width(label) / 2 + 2),
-            formats=["best" if w else "pct_small" if sm else "pct" for w, sm in zip(winners, small, strict=True)],
-        ),
-        Column(
-            ctx.t("counts.header", label=label), [ctx.counts(r) for r in rates],
-            width=20, formats=["small" if sm else None for sm in small],
-        ),
-    ]
-
-
-def owner_quality_table(ctx: Context, sheet, row: int, groups: dict[str, FunnelMetrics]) -> int:
-    """Below 负责人对比: each rep's data hygiene score with its parts, drift, target and coverage.
-    Returns the row after the table."""
-    quality = ctx.quality
-    targets = dict(ctx.rules.targets)
-    names = list(groups) + [n for n in quality.hygiene if n not in groups]
-    t = ctx.t
-    sheet.write_string(row, 0, t("quality.owners.title"), ctx.formats("subtitle"))
-    sheet.write_string(
-        row + 1, 0, t("quality.owners.note", sheet=ctx.sheets["quality"]), ctx.formats("note"),
-    )
-    columns = hygiene_columns(ctx, names, quality)
-    columns += [
-        Column(t("quality.drift_count"), [quality.drift_count(n) for n in names], "int"),
-        Column(t("quality.target", unit=ctx.unit), [targets.get(n) for n in names], "amount"),
-        Column(
-            t("quality.weighted", unit=ctx.unit),
-            [groups[n].weighted_pipeline if n in groups else None for n in names], "amount",
-        ),
-        Column(
-            t("quality.coverage"), [coverage(groups.get(n), targets.get(n)) for n in names], "pct",
-        ),
-    ]
-    head = row + 2
-    write_header(sheet, ctx.formats, head, columns)
-    sheet.set_row(head, 44)
-    end = ctx.rows(sheet, head + 1, columns)
-    _team_hygiene_row(ctx, sheet, end)
-    if end > head + 1:
-        sheet.conditional_format(
-            head + 1, 1, end - 1, 1, {"type": "3_color_scale", **GOOD_HIGH, "min_type": "num",
-                                      "min_value": 0, "max_type": "num", "max_value": 100,
-                                      "mid_type": "num", "mid_value": 70}
+def _paired_widths(a: Sequence[Column], b: Sequence[Column]):
+    for c in range(max(len(a), len(b))):
+        yield (
+            column_width(a[c]) if c < len(a) else 8.0,
+            column_width(b[c]) if c < len(b) else 8.0,
         )
-    return end + 1
 
 
-def _team_hygiene_row(ctx: Context, sheet, row: int) -> None:
-    quality = ctx.quality
-    team = quality.team_hygiene
-    write_value(sheet, row, 0, ctx.t("col.team"), ctx.formats("total_label"))
-    write_value(sheet, row, 1, team.score, ctx.formats("score"))
-    for i, part in enumerate(HYGIENE_PARTS):
-        p = team.part(part)
-        write_value(sheet, row, 2 + 2 * i, p.earned, ctx.formats("score"))
-        write_value(sheet, row, 3 + 2 * i, f"{p.failing}/{p.applicable}", None)
-    write_value(sheet, row, 2 + 2 * len(HYGIENE_PARTS), len(quality.drift), ctx.formats("total_int"))
+def rate_format(base: str, rate: Rate) -> str:
+    """A rate's cell format name: the rate as a whole percent followed by its k/n, e.g. 78%（18/23）."""
+    return f'{base}@0%"（{rate.k}/{rate.n}）"' if rate.n else base
+
+
+def amount_format(base: str, count: int) -> str:
+    """An amount followed by its count of leads, e.g. 553.0（11）."""
+    return f'{base}@#,##0.0"（{count}）"'
+
+
+def standing_columns(
+    ctx: Context, key_header: str, rows: Sequence[Standing], *, hygiene: bool
+) -> list[Column]:
+    """The compact table: at most 12 columns (see :mod:`funnel_xl.standings`)."""
+    t, unit, min_sample = ctx.t, ctx.unit, ctx.min_sample
+    columns = [
+        Column(key_header, [s.name for s in rows]),
+        Column(t("col.leads"), [s.leads for s in rows], "int"),
+        Column(t("standing.new"), [s.new_this_month for s in rows], "int"),
+        Column(
+            t("standing.won_month", unit=unit), [s.won_amount_this_month for s in rows], "amount",
+            formats=[amount_format("amount", s.won_this_month) for s in rows],
+        ),
+        Column(
+            t("standing.won", unit=unit), [s.won_amount for s in rows], "amount",
+            formats=[amount_format("amount", s.win.k) for s in rows],
+        ),
+        Column(
+            t("standing.win_rate"), [s.win.value for s in rows], "pct",
+            formats=[rate_format("pct_small" if s.win.small(min_sample) else "pct", s.win) for s in rows],
+        ),
+        Column(t("standing.average_deal", unit=unit), [s.average_deal for s in rows], "amount"),
+        Column(t("col.median_cycle"), [s.cycle_median for s in rows], "days1"),
+        Column(t("col.pipeline", unit=unit), [s.pipeline for s in rows], "amount"),
+        Column(t("col.weighted_pipeline", unit=unit), [s.weighted_pipeline for s in rows], "amount"),
+    ]
+    if any(s.target for s in rows):
+        columns.append(Column(t("standing.coverage"), [s.coverage for s in rows], "pct"))
+    if hygiene:
+        scores = ctx.quality.hygiene
+        columns.append(
+            Column(
+                t("quality.score"),
+                [scores[s.name].score if s.name in scores else None for s in rows], "score",
+            )
+        )
+    return columns
+
+
+def _team_values(ctx: Context, width: int, *, hygiene: bool) -> list[tuple[object, str | None]]:
+    s = ctx.team_standing
+    rows = ctx.standings.get("owner", ()) if hygiene else ()
+    values: list[tuple[object, str | None]] = [
+        (ctx.t("col.team"), "total_label"),
+        (s.leads, "total_int"),
+        (s.new_this_month, "total_int"),
+        (s.won_amount_this_month, amount_format("total_amount", s.won_this_month)),
+        (s.won_amount, amount_format("total_amount", s.win.k)),
+        (s.win.value, rate_format("total_pct", s.win)),
+        (s.average_deal, "total_amount"),
+        (s.cycle_median, "total_days1"),
+        (s.pipeline, "total_amount"),
+        (s.weighted_pipeline, "total_amount"),
+    ]
+    if any(r.target for r in rows):
+        values.append((None, "total_blank"))
+    if hygiene:
+        values.append((ctx.quality.team_hygiene.score, "total_score"))
+    return values + [(None, "total_blank")] * (width - len(values))
+
+
+def _team_row(ctx: Context, sheet, row: int, values: Sequence[tuple[object, str | None]]) -> None:
+    for c, (value, fmt) in enumerate(values):
+        if value is None:
+            sheet.write_blank(row, c, None, ctx.formats(fmt or "total_blank"))
+        else:
+            write_value(sheet, row, c, value, ctx.formats(fmt))
+
+
+def pass_rate_columns(
+    ctx: Context, key_header: str, order: Sequence[str], groups: dict[str, FunnelMetrics], *,
+    leaders: bool,
+) -> list[Column]:
+    """Each transition's pass rate per group with its k/n; small samples grey; on 负责人对比 the
+    transition's leading rep green."""
+    min_sample = ctx.min_sample
+    leading = {(lead.transition, lead.name) for lead in ctx.leaders if lead is not None} if leaders else set()
+    columns = [Column(key_header, list(order))]
+    for k, transition in enumerate(ctx.team.transitions):
+        rates = [groups[name].pass_counts(k) for name in order]
+        columns.append(
+            Column(
+                transition.label, [r.value for r in rates], "pct", width=16,
+                formats=[
+                    rate_format(
+                        "best" if (transition.label, name) in leading
+                        else "pct_small" if r.small(min_sample) else "pct", r,
+                    )
+                    for name, r in zip(order, rates, strict=True)
+                ],
+            )
+        )
+    return columns
+
+
+def leader_lines(ctx: Context, *, named_only: bool = False) -> list[str]:
+    """Each transition's leading rep in words, e.g. "需求挖掘→方案提案：张伟 78%（18/23），团队 61%";
+    ``named_only``: only the transitions somebody leads."""
+    t = ctx.t
+    lines = []
+    for transition, lead in zip(ctx.team.transitions, ctx.leaders, strict=False):
+        if lead is None and named_only:
+            continue
+        if lead is None:
+            lines.append(t("leader.none", transition=transition.label, min_sample=ctx.min_sample))
+        else:
+            lines.append(leader_text(t, lead))
+    return lines
+
+
+def leader_text(t: Catalogue, lead: Leader) -> str:
+    return t(
+        "leader.line", transition=lead.transition, name=lead.name, rate=percent_text(lead.rate.value),
+        k=lead.rate.k, n=lead.rate.n, team=percent_text(lead.team_rate),
+    )
+
+
+def leaders_block(ctx: Context, sheet, row: int, *, named_only: bool = False) -> int:
+    """The leading rep of each transition, in words; returns the row after the block."""
+    lines = leader_lines(ctx, named_only=named_only)
+    if not lines:
+        return row
+    cells = Cells(sheet, ctx.formats)
+    cells.put(row, 0, ctx.t("leader.title"), "subtitle")
+    cells.put(row + 1, 0, ctx.t("leader.note", min_sample=ctx.min_sample), "note")
+    for i, line in enumerate(lines, start=row + 2):
+        cells.put(i, 0, line)
+    cells.flush()
+    return row + 2 + len(lines)
 
 
 def source_chart(
-    ctx: Context, sheet, columns: Sequence[Column], head: int, end: int, win_col: int,
-    first_rate_col: int | None, below: int,
+    ctx: Context, sheet, rows: Sequence[Standing], standing: tuple[int, int],
+    rates: tuple[int, int], below: int,
 ) -> None:
-    """Win rate (and first-transition pass rate) per source, from the table above the chart
-    (``columns``, written from row ``head``)."""
+    """Win rate and first-transition pass rate per channel, from the two tables above the chart
+    (each a (header row, row after the last) pair). Small samples grey, as in the tables."""
     chart = ctx.workbook.add_chart({"type": "column"})
-    name = ctx.sheets["sources"]
+    name = sheet.name
+    head, end = standing
     categories = [name, head + 1, 0, end - 1, 0]
-    sources = columns[0].values
+    win_col = 5
+    small = [s.win.small(ctx.min_sample) for s in rows]
+    names = [s.name for s in rows]
     chart.add_series(
         {
             "name": [name, head, win_col],
             "categories": categories,
             "values": [name, head + 1, win_col, end - 1, win_col],
-            **cached(sources, columns[win_col].values, columns[win_col].header),
+            **cached(names, [s.win.value for s in rows], ctx.t("standing.win_rate")),
             "data_labels": {"value": True, "num_format": "0%"},
             "fill": {"color": "#4472C4"},
+            "points": [{"fill": {"color": _SMALL_COLOR}} if sm else None for sm in small],
         }
     )
-    if first_rate_col is not None:
+    if ctx.team.transitions:
+        first = [ctx.view.by_source[s.name].pass_counts(0) for s in rows]
+        r_head, r_end = rates
         chart.add_series(
             {
-                "name": [name, head, first_rate_col],
+                "name": [name, r_head, 1],
                 "categories": categories,
-                "values": [name, head + 1, first_rate_col, end - 1, first_rate_col],
-                **cached(sources, columns[first_rate_col].values, columns[first_rate_col].header),
+                "values": [name, r_head + 1, 1, r_end - 1, 1],
+                **cached(names, [r.value for r in first], ctx.team.transitions[0].label),
                 "fill": {"color": "#A5A5A5"},
+                "points": [
+                    {"fill": {"color": _SMALL_COLOR}} if r.small(ctx.min_sample) else None for r in first
+                ],
             }
         )
     chart.set_title({"name": ctx.t("chart.sources")})
-    chart.set_y_axis(
-        {"num_format": "0%", "min": 0, "max": 1, "major_gridlines": {"visible": True}}
-    )
+    chart.set_y_axis({"num_format": "0%", "min": 0, "max": 1, "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 640, "height": 340})
     sheet.insert_chart(below + 2, 0, chart)
+    sheet.write_string(below + 1, 0, ctx.t("chart.small_note", small=ctx.t("small_sample")), ctx.formats("note"))
+
 
 
 def flag_texts(flags: list[ChannelFlag], t: Catalogue) -> dict[str, str]:

@@ -94,6 +94,9 @@ class Context:
         self.status_labels = labels(t, STATUS_KEYS)
         self.alert_labels = labels(t, ALERT_KEYS)
         self.rep_names = rep_names or {}
+        self.standings = analysis.standings
+        self.team_standing = analysis.team_standing
+        self.leaders = analysis.leaders
         self.dimension_names = dimension_names or {}
 
     # The view's rows and figures, by their usual names.

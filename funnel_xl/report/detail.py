@@ -56,7 +56,6 @@ def write_detail(ctx: Context) -> None:
     last_col = len(columns) - 1
     sheet.autofilter(0, 0, max(end - 1, 0), last_col)
     sheet.freeze_panes(1, 2)
-    sheet.set_row(0, 32)
     set_widths(sheet, columns)
     if len(leads):
         fields = [c.field for c in ctx.rules.columns]

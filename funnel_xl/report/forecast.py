@@ -31,8 +31,6 @@ def write_forecast(ctx: Context) -> None:
     sheet.set_column(1, 5, 16)
     sheet.set_column(6, 7, 40)
     sheet.set_row(head, 20)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
 
 
 def _headers(cells: Cells, row: int, headers: tuple[str, ...]) -> None:

@@ -18,44 +18,53 @@ def write_funnel(ctx: Context) -> None:
     end = ctx.table(sheet, head, columns)
     _totals(ctx, sheet, end, len(columns))
     notes = Cells(sheet, ctx.formats)
-    notes.put(end + 2, 0, t("funnel.lost_unknown", count=ctx.figures.totals.lost_unknown_stage), "note")
-    notes.put(end + 3, 0, t("funnel.totals_note"), "note")
+    row = end + 2
+    lost_unknown = ctx.figures.totals.lost_unknown_stage
+    if lost_unknown:
+        notes.put(row, 0, t("funnel.lost_unknown", count=lost_unknown), "note")
+        row += 1
+    notes.put(row, 0, t("funnel.totals_note"), "note")
     notes.flush()
     set_widths(sheet, columns)
     sheet.set_column(0, 0, 14)
-    sheet.set_row(head, 32)
     sheet.freeze_panes(head + 1, 1)
     first, final = head + 1, head + len(stages) - 1  # rates stop before the won stage
     if final >= first:
         sheet.conditional_format(first, 4, final, 4, {"type": "3_color_scale", **GOOD_HIGH})
         sheet.conditional_format(first, 5, final, 5, {"type": "3_color_scale", **GOOD_LOW})
-        sheet.conditional_format(first, 7, final, 7, DWELL_BAR)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+        sheet.conditional_format(first, 8, final, 8, DWELL_BAR)
 
 
 def _columns(ctx: Context) -> list[Column]:
+    """The stages' figures; the won stage has no exits, rates, dwell or open amounts (blank)."""
     t = ctx.t
     stages = ctx.figures.stages
     last = len(stages) - 1
     min_sample = ctx.min_sample
+
+    def open_only(values: list) -> list:
+        return [None if k == last else v for k, v in enumerate(values)]
+
     return [
         Column(t("col.stage"), [s.stage for s in stages]),
         Column(t("col.current"), [s.current for s in stages], "int"),
         Column(t("col.reached"), [s.reached for s in stages], "int"),
-        Column(t("col.exited"), [s.exited for s in stages], "int"),
+        Column(t("col.exited"), open_only([s.exited for s in stages]), "int"),
         Column(t("col.pass_rate"), [s.pass_rate for s in stages], "pct"),
         Column(t("col.loss_rate"), [s.loss_rate for s in stages], "pct"),
         Column(t("col.lost_here"), [s.lost_here for s in stages], "int"),
-        Column(t("col.avg_dwell"), [s.avg_dwell_days for s in stages], "days1"),
-        Column(t("col.stalled"), [s.stalled for s in stages], "int"),
+        Column(t("col.avg_dwell"), open_only([s.avg_dwell_days for s in stages]), "days1"),
+        Column(t("col.longest_dwell"), open_only([s.longest_dwell_days for s in stages]), "days"),
         Column(
-            t("col.max_dwell"),
-            [None if k == last else s.max_dwell_days for k, s in enumerate(ctx.rules.stages)],
-            "int",
+            t("col.dwell_limit"),
+            open_only([s.max_dwell_days for s in ctx.rules.stages]), "int",
         ),
-        Column(t("col.amount", unit=ctx.unit), [s.amount for s in stages], "amount"),
-        Column(t("col.weighted_amount", unit=ctx.unit), [s.weighted_amount for s in stages], "amount"),
+        Column(t("col.stalled"), [s.stalled for s in stages], "int"),
+        Column(t("col.pipeline", unit=ctx.unit), open_only([s.amount for s in stages]), "amount"),
+        Column(
+            t("col.weighted_pipeline", unit=ctx.unit),
+            open_only([s.weighted_amount for s in stages]), "amount",
+        ),
         Column(
             t("col.remark"),
             [
@@ -74,9 +83,9 @@ def _totals(ctx: Context, sheet, end: int, width: int) -> None:
         0: (ctx.t("total"), "total_label"),
         1: (sums.current, "total_int"),
         6: (sums.lost_here, "total_int"),
-        8: (sums.stalled, "total_int"),
-        10: (sums.amount, "total_amount"),
-        11: (sums.weighted_amount, "total_amount"),
+        10: (sums.stalled, "total_int"),
+        11: (sums.amount, "total_amount"),
+        12: (sums.weighted_amount, "total_amount"),
     }
     for c in range(width):
         value, fmt = totals.get(c, (None, "total_blank"))

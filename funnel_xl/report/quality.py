@@ -28,7 +28,6 @@ def write_quality(ctx: Context, *, single: str | None = None) -> None:
     scores = hygiene_columns(ctx, names, ctx.quality, owner_width=14)
     head = 4
     write_header(sheet, ctx.formats, head, scores)
-    sheet.set_row(head, 44)
     row = ctx.rows(sheet, head + 1, scores)
     end = ctx.titled_table(
         sheet, row + 1, t("quality.drift.title"), _drift_columns(ctx), t("quality.drift.none")
@@ -41,8 +40,6 @@ def write_quality(ctx: Context, *, single: str | None = None) -> None:
             column_width(fixes[c]) if c < len(fixes) else 8,
         )
         sheet.set_column(c, c, min(width, MAX_WIDTH))
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
 
 
 def _drift_columns(ctx: Context) -> list[Column]:

@@ -65,10 +65,7 @@ def write_rep(
         sheet.write_string(end, 0, t("rep.no_open_leads"), ctx.formats("note"))
     for c, column in enumerate(columns):
         sheet.set_column(c, c, max(column_width(column), 12))
-    sheet.set_row(head, 32)
     sheet.freeze_panes(head + 1, 1)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
 
 
 def _figures(ctx: Context, m: FunnelMetrics) -> tuple[tuple[str, object, str | None], ...]:

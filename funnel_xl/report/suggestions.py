@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .comparison import leaders_block
 from .context import Context
 from .table import Column, set_widths
 
@@ -24,5 +25,8 @@ def write_suggestions(ctx: Context) -> None:
     end = ctx.table(sheet, 2, columns)
     if not fired:
         sheet.write_string(end, 0, t("suggestions.none"), ctx.formats("note"))
+        end += 1
+    if ctx.is_team_record:
+        leaders_block(ctx, sheet, end + 1, named_only=True)
     set_widths(sheet, columns)
     sheet.freeze_panes(3, 0)

@@ -6,6 +6,7 @@ order; small sheets collect their cells first (:class:`Cells`) and write them so
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -37,6 +38,9 @@ FORMATS = {
     "total_int": {"bold": True, "top": 1, "num_format": "#,##0"},
     "total_amount": {"bold": True, "top": 1, "num_format": "#,##0.0"},
     "total_blank": {"top": 1},
+    "total_pct": {"bold": True, "top": 1, "num_format": "0.0%"},
+    "total_days1": {"bold": True, "top": 1, "num_format": "0.0"},
+    "total_score": {"bold": True, "top": 1, "num_format": "0.0"},
     "error": {"bold": True, "font_color": "#C00000"},
     "warning": {"font_color": "#9C5700"},
     "padding": {"font_color": "#A6A6A6"},
@@ -56,11 +60,14 @@ GOOD_HIGH = {"min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE
 GOOD_LOW = {"min_color": "#63BE7B", "mid_color": "#FFEB84", "max_color": "#F8696B"}
 DWELL_BAR = {"type": "data_bar", "bar_color": "#F4B183"}
 MAX_WIDTH = 50
+PAPER_A4 = 9
+_LINE_HEIGHT = 15
 _WIDTH_SAMPLE = 300
 
 
 class Formats:
-    """Each format is created once and shared by every cell that uses it."""
+    """Each format is created once and shared by every cell that uses it. A name "base@number
+    format" is the base format showing numbers with that number format."""
 
     def __init__(self, workbook):
         self._workbook = workbook
@@ -70,7 +77,9 @@ class Formats:
         if name is None:
             return None
         if name not in self._cache:
-            self._cache[name] = self._workbook.add_format(FORMATS[name])
+            base, _, number_format = name.partition("@")
+            props = FORMATS[base] | ({"num_format": number_format} if number_format else {})
+            self._cache[name] = self._workbook.add_format(props)
         return self._cache[name]
 
 
@@ -138,8 +147,36 @@ def cached(categories: Sequence, values: Sequence, name: str | None = None) -> d
 
 
 def write_header(sheet, formats: Formats, row: int, columns: Sequence[Column]) -> None:
+    """A table's header row, tall enough for its wrapped headers; the sheet's first table header
+    is repeated on every printed page."""
+    # Rows are streamed (constant memory): the height must be set before the row is written.
+    sheet.set_row(row, header_height(columns))
     for c, column in enumerate(columns):
         sheet.write_string(row, c, column.header, formats("header"))
+    if not sheet.repeat_row_range:
+        sheet.repeat_rows(row)
+
+
+def header_height(columns: Sequence[Column]) -> float:
+    """The height in points of a header row whose texts wrap within their columns' widths."""
+    lines = max((_header_lines(column) for column in columns), default=1)
+    return float(_LINE_HEIGHT * lines + 4)
+
+
+def _header_lines(column: Column) -> int:
+    room = max(column_width(column) - 1, 1)
+    return sum(max(1, math.ceil(display_width(part) / room)) for part in column.header.split("\n"))
+
+
+def print_setup(sheet) -> None:
+    """Every sheet prints as a manager reads it: A4 landscape, one page wide (as many long as it
+    needs, unless the sheet asked for fewer), the sheet's name and the page number on each page."""
+    if not sheet.fit_page:
+        sheet.fit_to_pages(1, 0)
+    sheet.set_landscape()
+    sheet.set_paper(PAPER_A4)
+    sheet.set_header("&L&A")
+    sheet.set_footer("&C&P / &N")
 
 
 def write_rows(

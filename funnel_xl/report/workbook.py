@@ -47,7 +47,7 @@ from .reps import open_leads_by_owner, write_rep
 from .run import write_run_info
 from .speed import write_speed
 from .suggestions import write_suggestions
-from .table import Cells
+from .table import Cells, print_setup
 from .trend import write_trend
 from .waterfall import write_waterfall
 
@@ -159,7 +159,7 @@ def listing_sheets(analysis: Analysis) -> dict[str, int]:
     _dimensions, reps = team_sheet_names(analysis)
     open_leads = open_leads_by_owner(result.leads)
     sizes = {name: len(open_leads.get(owner, ())) for owner, name in reps.items()}
-    sizes[sheets["alerts"]] = 0 if result.alerts is None else len(result.alerts)
+    sizes[sheets["alerts"]] = 0 if result.alerts is None else int(result.alerts["lead_id"].nunique())
     sizes[sheets["problems"]] = len(analysis.problems)
     excluded = 0 if analysis.excluded is None else len(analysis.excluded)
     sizes[sheets["detail"]] = len(result.leads) + excluded
@@ -239,14 +239,14 @@ def _write_team(ctx: Context, placing: _Placing) -> None:
         write_funnel(ctx)
         write_flow(ctx)
         write_trend(ctx)
-        write_comparison(ctx, ctx.sheets["owners"], t("col.owner"), view.by_owner, chart=False)
+        write_comparison(ctx, ctx.sheets["owners"], t("col.owner"), "owner", view.by_owner, chart=False)
         write_comparison(
-            ctx, ctx.sheets["sources"], ctx.header(ctx.channel), view.by_source, chart=True,
+            ctx, ctx.sheets["sources"], ctx.header(ctx.channel), "source", view.by_source, chart=True,
             flags=flag_texts(ctx.flow.channel_flags, t),
         )
         for name, groups in view.by_dimension.items():
             sheet = ctx.dimension_names[t("sheet.dimension", header=ctx.header(name))]
-            write_comparison(ctx, sheet, ctx.header(name), groups, chart=False)
+            write_comparison(ctx, sheet, ctx.header(name), name, groups, chart=False)
         write_forecast(ctx)
         for write in (write_waterfall, write_speed, write_lost, write_cohorts, write_bands, write_activity):
             write(ctx)
@@ -298,6 +298,8 @@ def _write_workbook(
         )
         try:
             build(workbook)
+            for sheet in workbook.worksheets():
+                print_setup(sheet)
             (progress or silent)(Progress(SAVE, shown_as or target.name))
             workbook.close()
             stream.close()
