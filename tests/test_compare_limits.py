@@ -5,7 +5,7 @@ stages the rules do not know. Each case was a surviving mutant of funnel_xl/comp
 
 import pytest
 
-from funnel_xl.compare import MoveDirection, Versus, best_rates, move_directions, versus_team
+from funnel_xl.compare import MoveDirection, Versus, move_directions, versus_team
 from funnel_xl.metrics import Rate
 
 # Wilson 95% bounds used below (z = 1.96, z² = 3.8415):
@@ -33,18 +33,6 @@ def test_one_lead_is_enough_when_the_minimum_sample_is_one():
 )
 def test_an_interval_that_touches_the_team_rate_is_not_clear(rate, team):
     assert versus_team(rate, team, min_sample=5) is Versus.UNCLEAR
-
-
-def test_only_the_highest_clear_rate_is_best():
-    # Team 50%: 9/10 (90%, from 59.6%) and 16/20 (80%, from 58.4%) are both clearly above;
-    # only 90% is the best.
-    assert best_rates([Rate(9, 10), Rate(16, 20)], 0.5, min_sample=5) == [True, False]
-
-
-def test_a_rate_equal_to_the_best_but_not_clear_is_not_best():
-    # Minimum sample 20: 18/20 = 90% is clearly above 50% (from 69.9%); 9/10 is also 90% but has
-    # only 10 leads, so it is not clear and not "best".
-    assert best_rates([Rate(18, 20), Rate(9, 10)], 0.5, min_sample=20) == [True, False]
 
 
 def test_moves_between_stages_the_rules_do_not_know(rules):
