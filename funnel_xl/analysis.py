@@ -121,21 +121,24 @@ def build_analysis(
         review=build_review(result, flow, rules, as_of, entries, opening),
         month_review=month_review_, attention=attention(result.leads, result.team, flow.channel_flags),
         log_entries_by_lead=log_entries_by_lead,
-        standings=_standings(result, rules, flow.period),
-        team_standing=team_standing(result.team, flow.period),
+        standings=_standings(result, rules, flow.period, month_review_),
+        team_standing=team_standing(
+            result.team, flow.period,
+            month_review_.team_attainment.won_ratio if month_review_.team_attainment else None,
+        ),
         leaders=leaders(result.team, result.by_owner, rules.thresholds.min_sample),
     )
 
 
 def _standings(
-    result: FunnelResult, rules: Rules, month: PeriodFigures
+    result: FunnelResult, rules: Rules, month: PeriodFigures, review: MonthReview
 ) -> dict[str, tuple[Standing, ...]]:
     columns = {"owner": ("owner", result.by_owner), "source": (rules.channel_field, result.by_source)}
     columns |= {name: (name, groups) for name, groups in result.by_dimension.items()}
     return {
         key: tuple(standings(
             groups, months_by_group(result.leads, column, rules, month.start, month.end),
-            dict(rules.targets) if key == "owner" else None,
+            {name: a.won_ratio for name, a in review.attainment.items()} if key == "owner" else None,
         ))
         for key, (column, groups) in columns.items()
     }

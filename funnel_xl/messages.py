@@ -948,7 +948,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "standing.won_month": ("本月成交({unit})\n（件数）", "Won this month ({unit})\n(deals)"),
     "standing.won": ("累计成交({unit})\n（件数）", "Won to date ({unit})\n(deals)"),
     "standing.win_rate": ("赢单率\n（成交/已结束）", "Win rate\n(won/closed)"),
-    "standing.coverage": ("目标覆盖率\n(加权在跟÷月度目标)", "Target coverage\n(weighted ÷ target)"),
+    "standing.attainment": ("本月达成率\n(成交÷成交目标)", "Attainment\n(won ÷ won target)"),
     "standing.average_deal": ("平均成交额({unit})", "Average deal ({unit})"),
     "chart.small_note": ("浅灰色柱 = {small}（与表中灰色一致）", "Light grey bars = {small} (grey in the tables too)"),
     "leader.title": ("各环节领先者（提炼优秀经验）", "Who leads each transition (learn from the best)"),

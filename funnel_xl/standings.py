@@ -19,7 +19,6 @@ from datetime import date
 
 import pandas as pd
 
-from .compare import coverage
 from .flow import PeriodFigures, empty_transitions, period_figures
 from .metrics import FunnelMetrics, Rate
 from .rules import Rules
@@ -40,8 +39,7 @@ class Standing:
     cycle_median: float | None
     pipeline: float
     weighted_pipeline: float
-    target: float | None = None  # the month's target (rules [targets]), when set
-    coverage: float | None = None  # weighted pipeline ÷ target
+    attainment: float | None = None  # won 万元 this month ÷ the month's won target, when one is set
 
 
 @dataclass(frozen=True)
@@ -71,24 +69,24 @@ def months_by_group(
 
 def standings(
     groups: Mapping[str, FunnelMetrics], months: Mapping[str, PeriodFigures],
-    targets: Mapping[str, float] | None = None,
+    attainment: Mapping[str, float | None] | None = None,
 ) -> list[Standing]:
     """The groups' lines, sorted by won 万元 this month (see the module's definitions);
-    ``targets``: each group's monthly target, for its pipeline coverage."""
-    targets = targets or {}
+    ``attainment``: each group's won attainment this month (:mod:`funnel_xl.targets`), when set."""
+    attainment = attainment or {}
     rows = [
-        _standing(name, m, months.get(name), targets.get(name)) for name, m in groups.items()
+        _standing(name, m, months.get(name), attainment.get(name)) for name, m in groups.items()
     ]
     return sorted(rows, key=lambda s: (-s.won_amount_this_month, -s.won_amount, s.name))
 
 
-def team_standing(team: FunnelMetrics, month: PeriodFigures) -> Standing:
+def team_standing(team: FunnelMetrics, month: PeriodFigures, attainment: float | None = None) -> Standing:
     """The team's line under the groups'."""
-    return _standing("", team, month)
+    return _standing("", team, month, attainment)
 
 
 def _standing(
-    name: str, m: FunnelMetrics, month: PeriodFigures | None, target: float | None = None
+    name: str, m: FunnelMetrics, month: PeriodFigures | None, attainment: float | None = None
 ) -> Standing:
     won = m.totals.won
     return Standing(
@@ -103,8 +101,7 @@ def _standing(
         cycle_median=m.cycle_median,
         pipeline=m.pipeline,
         weighted_pipeline=m.weighted_pipeline,
-        target=target,
-        coverage=coverage(m, target),
+        attainment=attainment,
     )
 
 

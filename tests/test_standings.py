@@ -171,6 +171,25 @@ def test_small_samples_are_grey_in_the_chart_as_in_the_table(tmp_path):
 def test_no_empty_column_without_targets(tmp_path):
     ws = openpyxl.load_workbook(write_report(analysis_of(), tmp_path / "r.xlsx"))["负责人对比"]
     header = [c.value for c in ws[4] if c.value]
-    assert "目标覆盖率\n(加权在跟÷月度目标)" not in header
+    assert "本月达成率\n(成交÷成交目标)" not in header
     for col in range(1, len(header) + 1):
         assert any(ws.cell(r, col).value is not None for r in (5, 6)), header[col - 1]
+
+
+def test_attainment_column_when_targets_are_set(tmp_path):
+    rules = load_rules()
+    frame = pd.DataFrame(TEAM)
+    frame["_file"], frame["_sheet"], frame["_row"] = "t.xlsx", "线索跟踪", range(2, 2 + len(frame))
+    rules = dataclasses.replace(rules, targets=(("甲", 40.0), ("乙", 60.0)))
+    analysis = build_analysis(
+        as_of=AS_OF, period="2024-05", rules=rules, result=recalculate(frame, rules, AS_OF), problems=[],
+        inputs=[InputFile("/t.xlsx", "t.xlsx", "0" * 64, "线索跟踪", 1, len(TEAM))],
+    )
+    ws = openpyxl.load_workbook(write_report(analysis, tmp_path / "r.xlsx"))["负责人对比"]
+    header = [c.value for c in ws[4]]
+    col = header.index("本月达成率\n(成交÷成交目标)") + 1
+    assert len([h for h in header if h]) <= 12
+    rows = {ws.cell(r, 1).value: ws.cell(r, col).value for r in range(5, 8)}
+    # 乙 30 / 60 = 0.5; 甲 10 / 40 = 0.25; the team (40 万元 won in May) / (40 + 60) = 0.4.
+    assert rows["乙"] == pytest.approx(0.5) and rows["甲"] == pytest.approx(0.25)
+    assert rows["全队"] == pytest.approx(0.4)

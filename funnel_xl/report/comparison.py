@@ -110,8 +110,8 @@ def standing_columns(
         Column(t("col.pipeline", unit=unit), [s.pipeline for s in rows], "amount"),
         Column(t("col.weighted_pipeline", unit=unit), [s.weighted_pipeline for s in rows], "amount"),
     ]
-    if any(s.target for s in rows):
-        columns.append(Column(t("standing.coverage"), [s.coverage for s in rows], "pct"))
+    if any(s.attainment is not None for s in rows):
+        columns.append(Column(t("standing.attainment"), [s.attainment for s in rows], "pct"))
     if hygiene:
         scores = ctx.quality.hygiene
         columns.append(
@@ -138,8 +138,8 @@ def _team_values(ctx: Context, width: int, *, hygiene: bool) -> list[tuple[objec
         (s.pipeline, "total_amount"),
         (s.weighted_pipeline, "total_amount"),
     ]
-    if any(r.target for r in rows):
-        values.append((None, "total_blank"))
+    if any(r.attainment is not None for r in rows):
+        values.append((s.attainment, "total_pct"))
     if hygiene:
         values.append((ctx.quality.team_hygiene.score, "total_score"))
     return values + [(None, "total_blank")] * (width - len(values))
