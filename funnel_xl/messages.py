@@ -716,6 +716,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "fig.cycle_mean.group_note": ("首次接触 → 进入已成交", "first contact → won"),
     "fig.cycle_median": ("成交周期中位数(天)", "Median deal cycle (days)"),
+    "fig.cycle_median.note": (
+        "首次接触 → 进入已成交，{count} 条已成交线索的中位数",
+        "first contact → won, median of {count} won leads",
+    ),
     "fig.pipeline": ("在跟金额({unit})", "Pipeline ({unit})"),
     "fig.pipeline.note": ("在跟线索预计成交金额之和", "sum of the open leads' expected amounts"),
     "fig.weighted_pipeline": ("加权金额({unit})", "Weighted pipeline ({unit})"),

@@ -23,7 +23,7 @@ from funnel_xl.rules import default_rules_path
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_tracking.xlsx"
 
 EXPECTED = {
-    "2024-05/manifest.json": "fa1cb6897e8e2f0e58d7e372c6e5623fe003d8ca91ca510dab599ce3dd3f4b35",
+    "2024-05/manifest.json": "40a0d2d04e5cdc9817e552e0983849131f77f07c7010fb1ac87eb8961dcbe655",
     "2024-05/reps/刘洋.json": "92b1433ec99b66459f2b46101fd224816540738895a57a6c9c9753011a3504e1",
     "2024-05/reps/刘洋.xlsx": "523cc5220e31564b18139f74e38edd2e8286d55d8697afaabfc60b528b750150",
     "2024-05/reps/孙浩.json": "08a8fa391dcd5c0111047ab6560e4ca495aed2d2a2b8a1f9e33cb5629176ba84",
@@ -41,7 +41,7 @@ EXPECTED = {
     "2024-05/reps/＊销售代表.json": "e493c5141ea7b801abe0efbb16bfa696ba81d2fe8c9f12027904e47f8e1dcdf9",
     "2024-05/reps/＊销售代表.xlsx": "d65ece50e2c0dc6512c0ccb25e846ce7d3617b91d76454bb1d8f4bec8649c0bf",
     "figures.json": "f284e5dee402b82602afcd11e81ef8eca608ce4d4139bac2329a3e8b6c18de24",
-    "funnel_report_2024-05.xlsx": "7f2c22594a4b5bf5a6c2e134a312809f63a6c360e96887608c3bcc0e762cd464",
+    "funnel_report_2024-05.xlsx": "336fc613ded2c775b55c6a7b6b91399db1582d1b57e73aecb576a5d24a670b8b",
     "validate --format json": "6dc78cf7bce99e05e600c99a92248894a82f701468ca1109438c8c9de8cb9c8f",
 }
 

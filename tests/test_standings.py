@@ -193,3 +193,13 @@ def test_attainment_column_when_targets_are_set(tmp_path):
     # 乙 30 / 60 = 0.5; 甲 10 / 40 = 0.25; the team (40 万元 won in May) / (40 + 60) = 0.4.
     assert rows["乙"] == pytest.approx(0.5) and rows["甲"] == pytest.approx(0.25)
     assert rows["全队"] == pytest.approx(0.4)
+
+
+def test_the_median_cycle_is_not_described_as_a_mean(tmp_path):
+    ws = openpyxl.load_workbook(write_report(analysis_of(), tmp_path / "r.xlsx"))["总览"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    row = next(r for r in rows if "成交周期中位数(天)" in [str(v).strip() for v in r if v])
+    # 3 won leads (A1, A2, B1), cycles 39, 60, 18: median 39.
+    assert 39 in row
+    assert any(isinstance(v, str) and "3 条已成交线索的中位数" in v for v in row)
+    assert not any(isinstance(v, str) and "平均" in v for v in row)

@@ -213,7 +213,7 @@ def _notes(ctx: Context) -> dict[str, str | None]:
         for _group, items in STANDING for key, _kind in items if t.has(f"fig.{key}.note")
     }
     notes["win_rate"] = ctx.counts(team.win)
-    notes["cycle_median"] = t("fig.cycle_mean.note", count=team.cycle_count)
+    notes["cycle_median"] = t("fig.cycle_median.note", count=team.cycle_count)
     return notes
 
 
