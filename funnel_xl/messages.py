@@ -162,6 +162,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "首次接触时间为空，无法计算周期。请填写日期。",
         "No first-contact date: the cycle cannot be computed. Please fill in the date.",
     ),
+    "problem.first_contact_blank": (
+        "{count} 条线索没有首次接触时间（规则允许不填）：它们计入阶段数字和通过率，不计入成交周期。",
+        ("{count} leads have no first-contact date (the rules allow it): they count in the stage "
+         "figures and pass rates, not in the cycle."),
+    ),
     "problem.bad_first_contact": (
         "首次接触时间「{value}」不是可识别的日期。请写成 2024-03-15 这样的日期。",
         ("The first-contact date '{value}' is not a date the tool can read. Please write a date "
@@ -425,6 +430,83 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "hint.did_you_mean": ("是否应为「{choice}」？", "Did you mean '{choice}'?"),
     "hint.choices": ("可选值: {choices}。", "Allowed values: {choices}."),
+    # -- rules init / rules check (funnel_xl.draft, draft_fit and their commands) ------------------
+    "draft.no_such_sheet": (
+        "{file} 中没有名为「{sheet}」的工作表；有: {listed}。",
+        "{file} has no sheet named '{sheet}'; it has: {listed}.",
+    ),
+    "rules.init.exists": (
+        "{path} 已存在，未覆盖。换一个文件名，或加 --force 覆盖它。",
+        "{path} exists and was not overwritten. Choose another name, or add --force to overwrite it.",
+    ),
+    "rules.init.written": ("规则草稿已写入: {path}", "Drafted rules written to {path}"),
+    "rules.init.checks": (
+        "草稿中有 {count} 处标有 CHECK，是表格无法确定的猜测，请看一下。",
+        "{count} lines of the draft are marked CHECK: guesses the sheet could not settle. Please look at them.",
+    ),
+    "rules.init.next": (
+        "下一步: 运行 funnel-xl rules check {path} {workbook}",
+        "Next: run funnel-xl rules check {path} {workbook}",
+    ),
+    "rules.check.mistakes": ("规则文件 {file} 有 {count} 处需要改正：", "The rules file {file} has {count} mistakes to correct:"),
+    "rules.check.ok": ("规则文件 {file} 没有错误。", "The rules file {file} has no mistakes."),
+    "rules.check.stages": (
+        "  阶段: {stages}（最后一个为成交）；流失标签: {lost}",
+        "  Stages: {stages} (the last one is won); lost labels: {lost}",
+    ),
+    "rules.check.dimensions": (
+        "  渠道维度: {channel}；其他对比维度: {extra}；金额单位: {unit}",
+        "  Channel: {channel}; other dimensions: {extra}; amount unit: {unit}",
+    ),
+    "rules.check.none": ("无", "none"),
+    "fit.sheet": ("工作表「{sheet}」，表头在第 {row} 行，{rows} 行线索", "Sheet '{sheet}', header in row {row}, {rows} leads"),
+    "fit.skipped": ("（另有 {count} 行没有阶段，按规则跳过）", " ({count} more rows have no stage and are left out, as the rules say)"),
+    "fit.found": ("  {field:<18} ← {letter} 列「{header}」", "  {field:<18} ← column {letter} '{header}'"),
+    "fit.missing": ("  表中没有的可选列: {listed}", "  Optional columns not in the sheet: {listed}"),
+    "fit.unused": ("  未使用的列: {listed}", "  Columns not used: {listed}"),
+    "fit.unknown_stage": ("「{value}」({count} 行)", "'{value}' ({count} rows)"),
+    "fit.unknown_stages": (
+        "  规则不认识的阶段值: {listed}。请在 [stage_values] 中把它们对应到阶段或流失标签，或加入 [[stages]] / lost_labels。",
+        ("  Stage values the rules do not know: {listed}. Map them to a stage or a lost label in "
+         "[stage_values], or add them to [[stages]] / lost_labels."),
+    ),
+    "fit.problems": ("  数据问题（用 funnel-xl validate 查看每一条）: {listed}", "  Data problems (funnel-xl validate lists each one): {listed}"),
+    "fit.no_problems": ("  没有数据问题。", "  No data problems."),
+    "fit.warnings": ("  以下数字会是空的或没有意义：", "  Figures that will be empty or meaningless:"),
+    "fit.warn.no_leads": ("没有可计入的线索：所有数字都会是空的。", "No lead can be counted: every figure will be empty."),
+    "fit.warn.no_amount": (
+        "没有金额：管道金额、加权管道和成交金额都会是 0。",
+        "No amount: the pipeline, the weighted pipeline and the won amount will be 0.",
+    ),
+    "fit.warn.no_open_amount": ("进行中的线索都没有金额：管道金额会是 0。", "No open deal has an amount: the pipeline will be 0."),
+    "fit.warn.no_stage_dates": (
+        "没有阶段进入日期：停留时长只在第一个阶段（从首次接触算）或从下次重建起（历史记录）才知道，成交周期无法计算。",
+        ("No stage-entered dates: dwell days are known only in the first stage (from the first "
+         "contact) or from the next rebuild on (the history); no sales cycle."),
+    ),
+    "fit.warn.no_cycle": (
+        "成交的线索都没有阶段进入日期：成交周期无法计算。",
+        "No won deal has a stage-entered date: the sales cycle cannot be measured.",
+    ),
+    "fit.warn.no_first_contact": (
+        "没有任何首次接触时间：成交周期和每月新增线索无法计算。",
+        "No first-contact date at all: no sales cycle and no new leads per month.",
+    ),
+    "fit.warn.no_lost_at": (
+        "{lost} 条流失线索都没有流失阶段：这些流失计入赢单率，但无法归到任何阶段。",
+        ("None of the {lost} lost deals says at which stage it was lost: they count in the win rate "
+         "but in no stage's losses."),
+    ),
+    "fit.warn.nothing_closed": ("没有已成交或已流失的线索：赢单率无法计算。", "No deal is won or lost: there is no win rate."),
+    "fit.warn.empty_stages": (
+        "阶段 {stages} 没有任何线索，而更后面的阶段有：阶段的顺序或名称可能不对。",
+        "No deal is in {stages} while later stages have some: the stage order or names may be wrong.",
+    ),
+    "fit.warn.order": (
+        "线索没有按这个顺序走（从首次接触到进入阶段的天数中位数）: {pairs}。请检查 [[stages]] 的顺序。",
+        ("The deals do not follow this stage order (median days from first contact to entering the "
+         "stage): {pairs}. Check the order of [[stages]]."),
+    ),
     # -- command summaries (validate, rebuild) ------------------------------------------------------
     "cli.error": ("错误: {message}", "Error: {message}"),
     "cli.validate.total": ("共 {files}{rows} 行：错误 {errors} 个，警告 {warnings} 个。", "{files}{rows} rows: {errors} errors, {warnings} warnings."),
