@@ -715,7 +715,7 @@ def rules_init(workbook, sheet, output, force, encoding, rules_path) -> None:
     _run(refuse_overwriting, [target], [workbook])
     _run(write_text_atomic, target, text)
     click.echo(t("rules.init.written", path=target), err=True)
-    checks = sum(line.rstrip().endswith("CHECK") or "CHECK " in line for line in text.splitlines())
+    checks = sum(line.rstrip().endswith("CHECK") for line in text.splitlines())
     if checks:
         click.echo(t("rules.init.checks", count=checks), err=True)
     click.echo(t("rules.init.next", path=target, workbook=workbook), err=True)

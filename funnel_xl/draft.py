@@ -20,6 +20,7 @@ default's header with a comment saying so, and ``rules check RULES WORKBOOK`` th
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -176,7 +177,7 @@ class _Draft:
         return channel, extra
 
     def field_name(self, h: Header) -> str:
-        if h.field and (h.field not in _CLOSING or self.base.has_column(h.field)):
+        if h.field:
             return h.field
         slug = re.sub(r"[^0-9a-z]+", "_", h.text.casefold()).strip("_")
         taken = set(self.by_field) | {c.field for c in self.base.columns}
@@ -209,7 +210,7 @@ class _Draft:
         name = self.table.path.name
         self.add(
             f"# funnel_xl rules drafted from {name} (sheet {self.table.sheet!r}, header in row {self.header_row})",
-            "# by `funnel-xl rules init`. Lines marked CHECK are guesses the sheet could not settle;",
+            "# by `funnel-xl rules init`. A line ending in CHECK is a guess the sheet could not settle;",
             f"# check them, then run   funnel-xl rules check THIS_FILE {name}",
             "# and rebuild with --rules THIS_FILE. Every key is explained in funnel-xl's default rules",
             "# (rules/funnel.toml in the repository).",
@@ -255,7 +256,7 @@ class _Draft:
             "# The dwell limits (days before a lead is stalled) and win probabilities are defaults.",
         )
         if plan.order_check:
-            self.add(f"# The sheet does not number its stages: {plan.order_check}. CHECK the order.")
+            self.add(f"# The sheet does not number its stages; they are {plan.order_check}. CHECK")
         self.add("# ---------------------------------------------------------------------------")
         base = {s.name: s for s in self.base.stages}
         n = len(plan.stages)
@@ -340,8 +341,11 @@ class _Draft:
             h = self.by_field.get(col.field)
             if h is not None:
                 self.found_column(col, h)
-            elif col.field in CORE_FIELDS or col.field == channel:
+            elif col.field in CORE_FIELDS:
                 self.column(col.field, col.header, col, "NOT FOUND in the sheet: set header to its column. CHECK")
+            elif col.field == channel:
+                self.column(col.field, col.header, dataclasses.replace(col, required=False),
+                            "the sheet has no channel column: the channel figures stay empty")
             else:
                 continue
             written.add(col.field)

@@ -106,13 +106,13 @@ def _skipped_stages(leads: pd.DataFrame, rules: Rules) -> list[str]:
 
 def _against_the_dates(leads: pd.DataFrame, rules: Rules) -> list[str]:
     """Pairs of open stages whose leads entered the later one sooner after their first contact
-    than the earlier one (medians over 3 or more leads each): an order the leads do not follow."""
+    than the earlier one (medians over two or more leads each): an order the leads do not follow."""
     if "stage_entered_column" not in leads or "first_contact" not in leads:
         return []
     days = (pd.to_datetime(leads["stage_entered_column"]) - pd.to_datetime(leads["first_contact"])).dt.days
     medians = []
     for name in rules.stage_names[:-1]:
         spans = days[(leads["stage"] == name) & days.notna()]
-        if len(spans) >= 3:
+        if len(spans) >= 2:
             medians.append((name, float(spans.median())))
     return [f"{a} ({ma:g}) → {b} ({mb:g})" for (a, ma), (b, mb) in zip(medians, medians[1:], strict=False) if mb < ma]

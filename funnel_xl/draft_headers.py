@@ -65,6 +65,8 @@ HINTS = {
 # Fields the draft recognises that the rules have no column for: read to draft other keys.
 HELPER_FIELDS = ("status", "won_time", "lost_time", "close_date", "currency")
 _UNIT_SUFFIX = re.compile(r"(?:usd|cny|rmb|eur|gbp|万元|元)$")
+# An ISO date with a time of day (HubSpot's "2024-01-15 10:32"), read as the date.
+_ISO_DATE_TIME = re.compile(r"^\s*\d{4}[/.-]\d{1,2}[/.-]\d{1,2}[ T]\d{1,2}:\d{2}(?::\d{2})?\s*$")
 DATE_TEXT = re.compile(r"^\s*(\d{1,4})([/.-])(\d{1,2})\2(\d{2,4})\s*$")
 
 
@@ -95,7 +97,8 @@ class Header:
         filled = self.filled
         if not filled:
             return "empty"
-        dates = sum(isinstance(v, (date, datetime)) or bool(DATE_TEXT.match(str(v))) for v in filled)
+        dates = sum(isinstance(v, (date, datetime)) or bool(DATE_TEXT.match(str(v)) or _ISO_DATE_TIME.match(str(v)))
+                    for v in filled)
         numbers = sum(number(v) is not None for v in filled)
         if dates >= 0.8 * len(filled):
             return "date"

@@ -23,7 +23,7 @@ OPEN_WORDS = ("open", "进行中", "跟进中")
 # Open stages of the CRMs people export from, in the order a deal goes through them (folded).
 KNOWN_ORDER = (
     "new", "lead", "prospecting", "prospect", "engaging", "opened", "initialcontact", "discovery",
-    "qualification", "qualified", "qualifiedtobuy", "contactmade", "appointmentscheduled",
+    "appointmentscheduled", "qualification", "qualified", "qualifiedtobuy", "contactmade",
     "needsanalysis", "nurturing", "demo", "demoscheduled", "presentationscheduled",
     "valueproposition", "iddecisionmakers", "identifydecisionmakers", "decisionmakerboughtin",
     "perceptionanalysis", "proposition", "proposal", "proposalmade", "proposalsent",

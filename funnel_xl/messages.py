@@ -441,8 +441,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "rules.init.written": ("规则草稿已写入: {path}", "Drafted rules written to {path}"),
     "rules.init.checks": (
-        "草稿中有 {count} 处标有 CHECK，是表格无法确定的猜测，请看一下。",
-        "{count} lines of the draft are marked CHECK: guesses the sheet could not settle. Please look at them.",
+        "草稿中有 {count} 行以 CHECK 结尾，是表格无法确定的猜测，请看一下。",
+        "Lines of the draft ending in CHECK, guesses the sheet could not settle: {count}. Please look at them.",
     ),
     "rules.init.next": (
         "下一步: 运行 funnel-xl rules check {path} {workbook}",
