@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shlex
+import shutil
 import tomllib
 from collections import Counter
 
@@ -13,7 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from funnel_xl.cli import cli
+from tests.conftest import REPO
 from tests.test_crm_example import CSV, DATASET, OPEN
+from tests.test_readme_commands import funnel_commands
 
 pytestmark = pytest.mark.skipif(not CSV.exists(), reason=f"the public CRM data set is not at {DATASET}")
 
@@ -58,3 +62,26 @@ def test_the_drafted_rules_unchanged_give_the_publishers_figures(tmp_path):
     assert {p: m["totals"]["won"] for p, m in figures["by_source"].items()} == dict(
         Counter(row["Product"] for row in export if row["Stage"] == "Won"))
     assert {s["stage"]: s["current"] for s in figures["stages"]} == {s: stages[s] for s in (*OPEN, "Won")}
+
+
+def _own_sheet_section(readme: str, title: str) -> str:
+    text = (REPO / readme).read_text(encoding="utf-8")
+    return text.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readmes_walk_through_runs_in_five_commands_or_fewer(tmp_path, monkeypatch):
+    commands = funnel_commands(_own_sheet_section("README.en.md", "Your own sheet"))
+    assert commands == funnel_commands(_own_sheet_section("README.md", "你自己的表格"))
+    assert 1 <= len(commands) <= 5
+    shutil.copyfile(CSV, tmp_path / CSV.name)
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for command in commands:
+        result = CliRunner().invoke(cli, shlex.split(command)[1:])
+        assert result.exit_code == 0, f"{command}\n{result.output}"
+        outputs.append(result.output)
+    init, check, rebuild = outputs
+    assert "Next: run funnel-xl rules check crm_rules.toml" in init and "CHECK" not in init
+    assert "None of the 61 lost deals says at which stage it was lost" in check  # as the README says
+    assert "Win rate 57.6% (83 won / 144 closed)" in rebuild
+    assert (tmp_path / "output" / "crm" / "funnel_report_2024-09-30.xlsx").is_file()
