@@ -8,10 +8,13 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from .frames import NEXT_FOLLOW_UP, SNOOZED, STATUS, Status
 from .metrics import AlertKind
 
 # Listings show the kinds in this order.
 ALERT_ORDER = tuple(AlertKind)
+# A reminder's kind beside the alert kinds: a follow-up due on the as-of date itself.
+FOLLOW_UP_DUE = "due"
 
 
 def alert_days(alerts: pd.DataFrame, as_of: date) -> pd.Series:
@@ -40,3 +43,16 @@ def alert_days(alerts: pd.DataFrame, as_of: date) -> pd.Series:
 def kind_rank(kinds: pd.Series) -> pd.Series:
     """Each alert kind's place in :data:`ALERT_ORDER`; an unknown kind last."""
     return kinds.map({k: i for i, k in enumerate(ALERT_ORDER)}).fillna(len(ALERT_ORDER))
+
+
+def follow_ups_due_today(leads: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """The open leads whose 下次跟进时间 is ``as_of`` itself: due, not yet overdue (the alerts
+    list a follow-up only once its day has passed). Columns as the alerts frame's, kind ``due``."""
+    if NEXT_FOLLOW_UP not in leads or leads.empty:
+        return pd.DataFrame(columns=["kind", "date"])
+    today = pd.to_datetime(leads[NEXT_FOLLOW_UP], errors="coerce") == pd.Timestamp(as_of)
+    hit = leads[today & (leads[STATUS] == Status.ACTIVE) & ~leads[SNOOZED]]
+    frame = hit.drop(columns=[c for c in ("kind", "date") if c in hit]).copy()
+    frame.insert(0, "kind", FOLLOW_UP_DUE)
+    frame["date"] = hit[NEXT_FOLLOW_UP]
+    return frame.reset_index(drop=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -142,6 +144,22 @@ def rows_by_file(leads: pd.DataFrame, excluded: pd.DataFrame | None) -> dict[str
 
     valid, bad = counts(leads), counts(excluded)
     return {name: (valid.get(name, 0) + bad.get(name, 0), bad.get(name, 0)) for name in {*valid, *bad}}
+
+
+def strict_json(value: object) -> str:
+    """``value`` as JSON any reader accepts: a non-finite number (no figure) becomes null, never
+    the NaN or Infinity that strict parsers refuse."""
+    return json.dumps(_finite(value), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def analysis_json(a: Analysis) -> dict:

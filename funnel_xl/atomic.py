@@ -1,14 +1,16 @@
 """Atomic output: write beside the target, then replace it in one step.
 
-A crash, a full disk or a file held open elsewhere leaves the previous output intact.
+A crash, a full disk or a file held open elsewhere leaves the previous output intact. Several
+outputs of one run are staged together (:func:`staged_outputs`): all are written first, and only
+when every one is complete are they moved into place.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from .errors import OutputError, os_error_reason
@@ -44,12 +46,92 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+@contextmanager
+def staged_outputs() -> Iterator[Callable[[str | Path], Path]]:
+    """``with staged_outputs() as stage:`` — ``stage(target)`` gives the temporary path to write
+    ``target`` to (the same one when asked again). When the block ends without an error every
+    staged file is moved onto its target, the first staged last; on an error none is, and the
+    temporary files are removed."""
+    with ExitStack() as moves:
+        staged: dict[Path, Path] = {}
+
+        def stage(target: str | Path) -> Path:
+            target = Path(target)
+            if target not in staged:
+                staged[target] = moves.enter_context(atomic_path(target))
+            return staged[target]
+
+        yield stage
+
+
+def write_failed(target: str | Path, exc: OSError) -> OutputError:
+    """The error for an output that could not be written (a full disk, a file too large)."""
+    return OutputError(f"无法写入 {target}: {os_error_reason(exc)}。原有的文件保持不变。")
+
+
+class OutputStream:
+    """A file for a writer that cannot be stopped cleanly once a write fails (xlsxwriter's
+    ZipFile, which would try again when garbage-collected and print a traceback): the first
+    failure is kept in ``failure`` and raised; after it every write is dropped, but counted, so
+    the writer's offsets stay consistent while it winds down."""
+
+    def __init__(self, path: str | Path):
+        self._file = open(path, "wb")  # noqa: SIM115 (closed by close())
+        self._position = 0
+        self.failure: OSError | None = None
+
+    def _guard(self, operation: Callable, *args):
+        try:
+            return operation(*args)
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+    def write(self, data) -> int:
+        size = len(data)
+        if self.failure is None:
+            self._guard(self._file.write, data)
+        self._position += size
+        return size
+
+    def flush(self) -> None:
+        if self.failure is None:
+            self._guard(self._file.flush)
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if self.failure is None:
+            self._position = self._guard(self._file.seek, offset, whence)
+        elif whence == os.SEEK_SET:
+            self._position = offset
+        return self._position
+
+    def seekable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        """Flush and close; raises the first failure of the whole write, if there was one."""
+        try:
+            self.flush()
+        except OSError:
+            pass
+        finally:
+            try:
+                self._file.close()
+            except OSError as exc:
+                self.failure = self.failure or exc
+        if self.failure is not None:
+            raise self.failure
+
+
 def write_bytes_atomic(target: str | Path, data: bytes) -> None:
     with atomic_path(target) as tmp:
         try:
             tmp.write_bytes(data)
         except OSError as exc:
-            raise OutputError(f"无法写入 {target}: {os_error_reason(exc)}。原有的文件保持不变。") from None
+            raise write_failed(target, exc) from None
 
 
 def refuse_overwriting(targets: list[str | Path], inputs: list[str | Path], what: str = "输入文件") -> None:

@@ -20,6 +20,8 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 # The field of a check applied to every date column of the leads sheet.
 DATE_FIELDS = "*date"
+# The field of a check applied to every column the rules mark required_for_quality.
+QUALITY_FIELDS = "*required_for_quality"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ _TABLE = (
     # The leads sheet.
     Check("missing_lead_id", ERROR, "lead_id"),
     Check("duplicate_lead_id", ERROR, "lead_id"),
+    Check("identical_lead_in_file", WARNING, "lead_id"),
     Check("bad_lead_id_pattern", WARNING, "lead_id"),
     Check("missing_stage", ERROR, "stage"),
     Check("unknown_stage", ERROR, "stage"),
@@ -65,6 +68,7 @@ _TABLE = (
     Check("snooze_too_long", WARNING, "snooze_until"),
     Check("snooze_on_closed_lead", WARNING, "snooze_until"),
     Check("snooze_reason_without_date", WARNING, "snooze_reason"),
+    Check("required_field_blank", WARNING, QUALITY_FIELDS),
     Check("lost_at_unknown", WARNING, "lost_at"),
     Check("bad_lost_at", WARNING, "lost_at"),
     Check("lost_at_on_open_lead", WARNING, "lost_at"),
@@ -87,6 +91,9 @@ _TABLE = (
     # The history store and the holiday calendar.
     Check("stage_entered_not_updated", WARNING, "stage_entered"),
     Check("holiday_calendar_missing", WARNING),
+    # A past as-of date: the workbook has moved on since.
+    Check("leads_after_as_of", WARNING),
+    Check("state_as_today", WARNING),
 )
 CHECKS: Mapping[str, Check] = MappingProxyType({check.code: check for check in _TABLE})
 

@@ -5,7 +5,6 @@ Exit codes: 0 fine, 1 data problems of severity error found, 2 cannot run at all
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 import json
 import os
@@ -23,9 +22,9 @@ from .messages import LANGUAGES, ZH, catalogue
 from .period import resolve_as_of
 from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
-from .rules import Rules, load_rules
+from .rules import Rules, encoding_mistake, load_rules
 from .sheets import ReadAhead
-from .text import rate_text
+from .text import one_line, percent_text, rate_text
 from .version import __version__
 
 if TYPE_CHECKING:
@@ -56,7 +55,13 @@ class _Fail(click.ClickException):
         self.lang = ctx.meta.get(_LANG, ZH) if ctx is not None else ZH
 
     def show(self, file=None) -> None:
-        click.echo(catalogue(self.lang)("cli.error", message=self.format_message()), err=True)
+        _echo(catalogue(self.lang)("cli.error", message=self.format_message()), err=True)
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """Print text that may hold a sheet's or a server's words: each line without control
+    characters, so no ESC or OSC sequence reaches the terminal."""
+    click.echo("\n".join(one_line(line) for line in str(text).split("\n")), err=err)
 
 
 def _run(fn, *args, **kwargs):
@@ -112,10 +117,9 @@ def _speak(rules: Rules):
 def _encoding(ctx, param, value: str | None) -> str | None:
     if value is None or value == "auto":
         return value
-    try:
-        codecs.lookup(value)
-    except LookupError:
-        raise click.BadParameter(f"「{value}」不是已知的编码；常用的有 utf-8、gb18030、gbk，或 auto。") from None
+    wrong = encoding_mistake(value)
+    if wrong:
+        raise click.BadParameter(f"{wrong}，或 auto。")
     return value
 
 
@@ -413,7 +417,7 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
     for flag in analysis.flow.channel_flags:
         click.echo(t(
             "cli.summary.low_channel", source=flag.source, metric=t(f"channel_metric.{flag.metric}"),
-            months=len(flag.months), limit=f"{flag.limit:.0%}",
+            months=len(flag.months), limit=percent_text(flag.limit),
         ))
     _skipped_note(analysis.inputs, t)
     click.echo(t("cli.report", path=written.report))
@@ -597,17 +601,17 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run, r
 
     if dry_run:
         target = f"发送到 {smtp_server}" if server else f"写入 {outbox or folder / 'outbox'}"
-        click.echo(f"试运行（{target}），共 {len(plan.outgoing)} 封：")
+        _echo(f"试运行（{target}），共 {len(plan.outgoing)} 封：")
         for o in plan.outgoing:
             before = log.sent_before(o) if server else None
             size = o.attachment.stat().st_size
             state = f"  [已于 {before.get('sent_at', '?')} 发送过，将跳过]" if before else ""
-            click.echo(f"  {o.label} ← {o.attachment_name} ({size / 1024:.0f} KB){state}")
+            _echo(f"  {o.label} ← {o.attachment_name} ({size / 1024:.0f} KB){state}")
     elif server is None:
         outcomes = _run(write_outbox, plan.outgoing, outbox or folder / "outbox", period)
         for r in outcomes:
-            click.echo(f"已写入: {r.detail}  ({r.outgoing.label})")
-        click.echo(f"共 {len(outcomes)} 封，已写成 .eml 文件：用邮件客户端打开即可核对并发送。")
+            _echo(f"已写入: {r.detail}  ({r.outgoing.label})")
+        _echo(f"共 {len(outcomes)} 封，已写成 .eml 文件：用邮件客户端打开即可核对并发送。")
     else:
         _mail_send(plan, recipients, server, log)
 
@@ -616,10 +620,10 @@ def _mail_notices(plan, recipients_path: str) -> None:
     """The groups without an address and the addresses without a workbook, on stderr."""
     for kind, name in plan.unaddressed:
         table = "reps" if kind == "owner" else "sources"
-        click.echo(f"未发送: 「{name}」没有邮箱地址，请在 {recipients_path} 的 [{table}] 中添加。", err=True)
+        _echo(f"未发送: 「{name}」没有邮箱地址，请在 {recipients_path} 的 [{table}] 中添加。", err=True)
     for _kind, name, close in plan.unknown:
         hint = f"（是否指「{close}」？）" if close else ""
-        click.echo(f"注意: {recipients_path} 中的「{name}」本期没有工作簿{hint}", err=True)
+        _echo(f"注意: {recipients_path} 中的「{name}」本期没有工作簿{hint}", err=True)
 
 
 def _mail_send(plan, recipients, server: tuple[str, int], log) -> None:
@@ -636,14 +640,14 @@ def _mail_send(plan, recipients, server: tuple[str, int], log) -> None:
     for r in outcomes:
         counts[r.status] += 1
         if r.status == "sent":
-            click.echo(f"已发送: {r.outgoing.label} ← {r.outgoing.attachment_name}")
+            _echo(f"已发送: {r.outgoing.label} ← {r.outgoing.attachment_name}")
         elif r.status == "skipped":
-            click.echo(f"跳过: {r.outgoing.label}（{r.detail}）")
+            _echo(f"跳过: {r.outgoing.label}（{r.detail}）")
         else:
-            click.echo(f"失败: {r.outgoing.label}: {r.detail}", err=True)
-    click.echo(f"共 {len(outcomes)} 封：发送 {counts['sent']}，跳过 {counts['skipped']}，失败 {counts['failed']}。")
+            _echo(f"失败: {r.outgoing.label}: {r.detail}", err=True)
+    _echo(f"共 {len(outcomes)} 封：发送 {counts['sent']}，跳过 {counts['skipped']}，失败 {counts['failed']}。")
     if counts["failed"]:
-        click.echo("修正后重新运行同一命令即可：已发送的不会重复发送。", err=True)
+        _echo("修正后重新运行同一命令即可：已发送的不会重复发送。", err=True)
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -661,6 +665,94 @@ def _smtp_credentials() -> tuple[str, str]:
     user = user or click.prompt("邮件服务器用户名")
     password = password or click.prompt("邮件服务器密码", hide_input=True)
     return user, password
+
+
+@cli.command()
+@click.argument("workbooks", nargs=-1, required=True)
+@as_of_option
+@click.option("--to-rules", "recipients_path", type=click.Path(dir_okay=False),
+              help="收件人文件 (TOML)；默认在规则文件旁、工作簿旁或 rules/ 下找 recipients.toml。")
+@click.option("--outbox", "outbox", type=click.Path(file_okay=False),
+              help="把提醒写成 .eml 文件放到这个目录（默认 output/reminders），不发送。")
+@click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
+@click.option("--dry-run", is_flag=True, help="只列出谁会收到哪些提醒，不写文件、不发送、不记录。")
+@click.option("--any-day", is_flag=True, help="非工作日也发送（默认按中国工作日历，节假日和周末不发送）。")
+@click.option(
+    "--history", "history_path", default="output/history.sqlite", show_default=True,
+    type=click.Path(dir_okay=False), help="历史记录库 (SQLite)：记录每项提醒发过没有、何时发的。",
+)
+@rules_option
+@quiet_option
+def remind(
+    workbooks, as_of, recipients_path, outbox, smtp_server, dry_run, any_day, history_path,
+    rules_path, quiet,
+) -> None:
+    """Remind each rep of what is due today, and send the manager a digest: for the scheduler.
+
+    Each rep gets at most one mail: their stalled leads (with the stage's exit criterion and the
+    prompt to review why it stalled), follow-ups due today or overdue, expected close dates
+    passed, leads not followed up for long — the report's 预警 of that day, snoozed leads left
+    out. An item is mailed when it first becomes due, then every [remind] repeat_days days while
+    it stays due; a rerun on the same day mails nothing new, a failed message goes on the next
+    run. Nothing is sent on a non-working day (Chinese calendar) unless --any-day.
+
+    Example: funnel-xl remind inbox/ --smtp smtp.example.com:587
+
+    Example: funnel-xl remind examples/sample_tracking.xlsx --as-of 2024-05-31 --dry-run
+
+    Exit code 0: all written or sent (or nothing due); 1: some messages failed; 2: nothing could be done.
+    """
+    from .mail import parse_server
+    from .pipeline import analyse
+    from .recipients import find_recipients, load_recipients
+    from .remind import deliver, item_text, plan_reminders
+    from .store import HistoryStore
+
+    if outbox and smtp_server:
+        raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
+    rules = _rules(rules_path)
+    server = _run(parse_server, smtp_server) if smtp_server else None
+    recipients_file = recipients_path or _run(find_recipients, rules_path, list(workbooks))
+    recipients = _run(load_recipients, recipients_file)
+    files = _workbooks(workbooks)
+    with ReadAhead(files, rules) as ahead, _progress(quiet) as progress:
+        analysis = _run(analyse, files, rules, as_of=as_of, history=history_path, progress=progress, ahead=ahead)
+    store = HistoryStore(history_path)
+    plan = _run(plan_reminders, analysis, recipients, store, any_day=any_day)
+    day = analysis.as_of.isoformat()
+    if not plan.working_day and not any_day:
+        click.echo(f"{day} 不是工作日，不发送提醒（需要时加 --any-day）。")
+        return
+    for owner in plan.unaddressed:
+        click.echo(f"注意: 「{owner}」没有邮箱地址，其提醒只列在经理的汇总中；请在 {recipients_file} 的 [reps] 中添加。", err=True)
+    if dry_run:
+        click.echo(f"试运行（{day}），共 {len(plan.outgoing)} 封：")
+        for owner, items in plan.to_send.items():
+            click.echo(f"  {owner}: {len(items)} 项")
+            for item in items:
+                click.echo(f"    - {item_text(item, rules.thresholds.dwell_in_working_days)}")
+        return
+    if not plan.outgoing:
+        click.echo(f"{day}: 没有新的提醒（到期 {len(plan.due)} 项都已在重复间隔内提醒过）。")
+    credentials = _smtp_credentials() if server and recipients.smtp.login else None
+    outcomes = _run(
+        deliver, plan, store, outbox=outbox or Path("output") / "reminders", server=server,
+        settings=recipients.smtp, credentials=credentials, sender=recipients.sender_address,
+    )
+    sys.exit(EXIT_PROBLEMS if _remind_outcomes(outcomes) else EXIT_OK)
+
+
+def _remind_outcomes(outcomes) -> int:
+    """How each reminder went; returns how many failed."""
+    failed = 0
+    for r in outcomes:
+        if r.status == "failed":
+            failed += 1
+            click.echo(f"失败: {r.outgoing.label}: {r.detail}（下次运行时重发）", err=True)
+        else:
+            click.echo(f"{'已发送' if r.status == 'sent' else '已写入'}: {r.outgoing.label}"
+                       + (f"  {r.detail}" if r.status == "written" else ""))
+    return failed
 
 
 @cli.group("rules")
@@ -752,24 +844,24 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
     except RulesError as exc:
         t = catalogue(_declared_lang(rules_file))
         messages = exc.messages or [str(exc)]
-        click.echo(t("rules.check.mistakes", file=rules_file, count=len(messages)), err=True)
+        _echo(t("rules.check.mistakes", file=rules_file, count=len(messages)), err=True)
         prefix = f"规则文件 {rules_file} 中"
         for i, message in enumerate(messages, start=1):
-            click.echo(f"  {i}. {message.removeprefix(prefix)}", err=True)
+            _echo(f"  {i}. {message.removeprefix(prefix)}", err=True)
         sys.exit(EXIT_UNUSABLE)
     if encoding:
         rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
     t = _speak(rules)
-    click.echo(t("rules.check.ok", file=rules_file))
-    click.echo(t("rules.check.stages", stages=" → ".join(rules.stage_names), lost=t.join(rules.lost_labels)))
-    click.echo(t("rules.check.dimensions", channel=rules.channel_field, unit=rules.amount_unit,
+    _echo(t("rules.check.ok", file=rules_file))
+    _echo(t("rules.check.stages", stages=" → ".join(rules.stage_names), lost=t.join(rules.lost_labels)))
+    _echo(t("rules.check.dimensions", channel=rules.channel_field, unit=rules.amount_unit,
                  extra=t.join(rules.dimensions.extra) or t("rules.check.none")))
     if not workbooks:
         return
     as_of_date, _ = _run(resolve_as_of, as_of, month)
     unusable = 0
     for workbook in workbooks:
-        click.echo(f"== {workbook} ==")
+        _echo(f"== {workbook} ==")
         try:
             fit = _run(fit_rules, workbook, rules, as_of_date)
         except _Fail as exc:
@@ -795,22 +887,22 @@ def _declared_lang(path: str) -> str:
 def _fit_summary(fit, t) -> None:
     """How the rules read one workbook (see :func:`funnel_xl.draft_fit.fit_rules`)."""
     skipped = t("fit.skipped", count=fit.skipped_without_stage) if fit.skipped_without_stage else ""
-    click.echo(t("fit.sheet", sheet=fit.sheet, row=fit.header_row, rows=fit.rows) + skipped)
+    _echo(t("fit.sheet", sheet=fit.sheet, row=fit.header_row, rows=fit.rows) + skipped)
     for field, letter, header in fit.found:
-        click.echo(t("fit.found", field=field, letter=letter, header=header))
+        _echo(t("fit.found", field=field, letter=letter, header=header))
     if fit.missing:
-        click.echo(t("fit.missing", listed=t.join(fit.missing)))
+        _echo(t("fit.missing", listed=t.join(fit.missing)))
     if fit.other_headers:
-        click.echo(t("fit.unused", listed=t.join(fit.other_headers)))
+        _echo(t("fit.unused", listed=t.join(fit.other_headers)))
     if fit.unknown_stages:
         listed = t.join(t("fit.unknown_stage", value=v, count=n) for v, n in fit.unknown_stages.most_common())
-        click.echo(t("fit.unknown_stages", listed=listed))
+        _echo(t("fit.unknown_stages", listed=listed))
     if fit.problems:
         listed = t.join(f"{code} {n}" for code, n in sorted(fit.problems.items()))
-        click.echo(t("fit.problems", listed=listed))
+        _echo(t("fit.problems", listed=listed))
     else:
-        click.echo(t("fit.no_problems"))
+        _echo(t("fit.no_problems"))
     if fit.warnings:
-        click.echo(t("fit.warnings"))
+        _echo(t("fit.warnings"))
         for key, params in fit.warnings:
-            click.echo(f"  - {t(key, **params)}")
+            _echo(f"  - {t(key, **params)}")

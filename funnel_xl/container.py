@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ from .files import MB, read_regular_file
 from .rules import Limits
 
 ZIP_MAGIC = b"PK\x03\x04"
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_DIRECTORY_ENTRY = b"PK\x01\x02"
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -53,15 +56,21 @@ _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _QUICK_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 _QUICK_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _CELL_ELEMENT = re.compile(
-    rb"<(" + _PREFIX + rb"c)(?=[\s/>])[^>]*?\sr=\"([A-Z]{1,3}[0-9]{1,7})\"[^>]*?(?:/>|>.*?</\1>)", re.DOTALL
+    rb"<(" + _PREFIX + rb"c)(?=[\s/>])[^>]*?\sr\s*=\s*[\"']([A-Za-z]+[0-9]+)[\"'][^>]*?(?:/>|>.*?</\1>)",
+    re.DOTALL,
 )
-_A1 = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+# Any address calamine reads (it takes lower-case letters too, and any length): the limits decide.
+_A1 = re.compile(r"^([A-Za-z]+)([0-9]+)$")
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 # A cell tag not written as <c r="A…: no address, another attribute first, other whitespace.
 _IRREGULAR_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z])')
+# Cell tags the quick counts below do not see: a prefix (calamine reads local names, in any
+# namespace) or whitespace other than one space after the name.
+_ODD_CELL_TAG = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]|<c[\t\r\n]")
 _MAIN_NS = b'spreadsheetml/2006/main"'
 _DEFAULT_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _WORKBOOK = "xl/workbook.xml"
+_SHEET_DATA = b"sheetData"
 _WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 
 
@@ -177,6 +186,9 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, Ru
 
 
 def _checked_zip(path: Path, content: bytes, limits: Limits) -> WorkbookFile:
+    parts = _central_directory_entries(content)
+    if parts > limits.max_zip_entries:
+        raise InputError(_too_many_parts(path, parts, limits))
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
@@ -192,17 +204,16 @@ def _checked_zip(path: Path, content: bytes, limits: Limits) -> WorkbookFile:
     sheet_names, date1904 = _workbook_sheets(path, workbook_xml)
     rels = _read_part(path, archive, archive.getinfo(_WORKBOOK_RELS)) if _WORKBOOK_RELS in names else b""
     parts = _worksheet_parts(path, sheet_names, rels)
-    worksheet_parts = set(parts.values()) | {
-        n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")
-    }
-    names_of = {part: name for name, part in parts.items()}
+    # Parts are matched as the parser finds them (case and path form aside); any other part that
+    # holds sheet data is scanned too, so no worksheet reaches the parser unchecked.
+    names_of = {_part_key(part): name for name, part in parts.items()}
     scans: dict[str, SheetScan] = {}
     replacements: dict[str, bytes] = {}
     for info in infos:
-        if info.filename not in worksheet_parts:
-            _verify_part(path, archive, info)
+        key = _part_key(info.filename)
+        if key not in names_of and not key.startswith("xl/worksheets/") and not _verify_part(path, archive, info):
             continue
-        name = names_of.get(info.filename, info.filename)
+        name = names_of.get(key, info.filename)
         scan, trimmed = _scan_sheet(path, name, _read_part(path, archive, info), limits)
         scans[name] = scan
         if trimmed is not None:
@@ -298,12 +309,27 @@ def _scan_ods(path: Path, xml: bytes, limits: Limits) -> list[SheetScan]:
     return scans
 
 
+def _central_directory_entries(content: bytes) -> int:
+    """How many parts the zip lists, counted in its central directory's bytes (at C speed) before
+    zipfile builds an object for each; 0 when there is no end record (zipfile then says damaged)."""
+    end = content.rfind(_END_OF_DIRECTORY, max(0, len(content) - 22 - 0xFFFF))
+    if end < 0 or end + 22 > len(content):
+        return 0
+    declared, size = struct.unpack_from("<HI", content, end + 10)
+    start = end - size if 0 < size <= end and declared != 0xFFFF else 0  # zip64: count them all
+    return max(declared if declared != 0xFFFF else 0, content.count(_DIRECTORY_ENTRY, start, end))
+
+
+def _too_many_parts(path: Path, parts: int, limits: Limits) -> str:
+    return (
+        f"{path.name}: 文件内含 {parts} 个部件，超过上限 {limits.max_zip_entries}"
+        "（规则文件 [limits] max_zip_entries），不像正常的工作簿，已拒绝读取。"
+    )
+
+
 def _check_archive(path: Path, content: bytes, infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.max_zip_entries:
-        raise InputError(
-            f"{path.name}: 文件内含 {len(infos)} 个部件，超过上限 {limits.max_zip_entries}"
-            "（规则文件 [limits] max_zip_entries），不像正常的工作簿，已拒绝读取。"
-        )
+        raise InputError(_too_many_parts(path, len(infos), limits))
     unpacked = sum(info.file_size for info in infos)
     if unpacked > limits.max_unpacked_mb * MB:
         raise InputError(
@@ -340,13 +366,22 @@ def _read_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> b
         raise InputError(corrupt_message(path, f"部件 {info.filename} 无法解压")) from None
 
 
-def _verify_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _verify_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Unpack a part once (a damaged one is refused); whether it holds sheet data."""
+    tail, sheet_data = b"", False
     try:
         with archive.open(info) as stream:
-            while stream.read(_CHUNK):
-                pass
+            while chunk := stream.read(_CHUNK):
+                sheet_data = sheet_data or _SHEET_DATA in tail + chunk
+                tail = chunk[-len(_SHEET_DATA):]
     except _ZIP_ERRORS:
         raise InputError(corrupt_message(path, f"部件 {info.filename} 无法解压")) from None
+    return sheet_data
+
+
+def _part_key(name: str) -> str:
+    """A part's name as the parser may spell it: case, backslashes, ./ and a leading / aside."""
+    return posixpath.normpath(name.replace("\\", "/")).lstrip("/").lower()
 
 
 def _replaced(archive: zipfile.ZipFile, replacements: dict[str, bytes]) -> bytes:
@@ -404,7 +439,7 @@ def _worksheet_parts(path: Path, sheets: list[tuple[str, str]], rels_xml: bytes)
 def column_index(letters: str) -> int:
     """1-based index of a column's letters: A → 1, XFD → 16384 (any length, no upper bound)."""
     index = 0
-    for ch in letters:
+    for ch in letters.upper():
         index = index * 26 + ord(ch) - 64
     return index
 
@@ -432,9 +467,15 @@ class _Cells:
 
     rows: int = 0
     columns: int = 0
-    outside: list[_Cell] = field(default_factory=list)
-    strays: int = 0  # cells with a value among ``outside``
+    outside: list[_Cell] = field(default_factory=list)  # cells with a value beyond the limits
+    far: tuple[int, int] = (0, 0)  # (row, column) of the farthest cell beyond the limits
+    styled_outside: int = 0  # cells beyond the limits with no value (only counted: they can be many)
+    implied_outside: bool = False  # a cell beyond the limits has no address to drop it by
     uncached: list[str] = field(default_factory=list)
+
+    @property
+    def strays(self) -> int:
+        return len(self.outside)
 
 
 def _greater(value: str, alphabet: str) -> str:
@@ -471,7 +512,7 @@ def _within_dimension(xml: bytes, limits: Limits) -> tuple[int, int] | None:
     # the patterns below would not see.
     if xml.count(_MAIN_NS) != 1 or _DEFAULT_NS not in xml[:data]:
         return None
-    if _IRREGULAR_CELL.search(xml) or _has_formula(xml):
+    if _IRREGULAR_CELL.search(xml) or _ODD_CELL_TAG.search(xml) or _has_formula(xml):
         return None
     beyond = re.compile(
         rb'<c r="(?:(?:' + _greater(found.group(3).decode(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
@@ -502,15 +543,15 @@ def _scan_sheet(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[Shee
     # counts see tags only.
     row_numbers = _QUICK_ROW.findall(xml)
     tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    if len(row_numbers) == tags and not any(tag in xml for tag in (b"<f>", b"<f ", b"<f/>")):
+    if len(row_numbers) == tags and not _ODD_CELL_TAG.search(xml) and not any(tag in xml for tag in (b"<f>", b"<f ", b"<f/>")):
         rows = max(map(int, set(row_numbers)), default=0)
         columns = max((column_index(c.decode()) for c in set(_QUICK_COLUMN.findall(xml))), default=0)
         if rows <= limits.max_rows and columns <= limits.max_columns and rows * columns <= limits.max_cells:
             return SheetScan(name=name, rows=rows, columns=columns), None
     found = _parse_cells(path, name, xml, limits)
     outside = found.outside
-    if found.strays > MAX_STRAY_CELLS or any(c.ref is None for c in outside):
-        far = max(outside, key=lambda c: (c.valued, c.row, c.column))
+    if found.strays > MAX_STRAY_CELLS or found.implied_outside:
+        far = max(outside, key=lambda c: (c.row, c.column)) if outside else _Cell(*found.far, False, None)
         raise InputError(
             f"{path.name}: 工作表「{name}」的数据超出上限：有内容的单元格远到 {column_letters(far.column)}{far.row}，"
             f"上限为 {limits.max_rows} 行 × {limits.max_columns} 列（规则文件 [limits] max_rows / max_columns）。"
@@ -529,11 +570,22 @@ def _scan_sheet(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[Shee
         uncached_formulas=tuple(found.uncached),
         strays=tuple(StrayCell(c.ref or "", c.value) for c in outside if c.valued),
     )
-    if not outside:
+    if not outside and not found.styled_outside:
         return scan, None
-    drop = {c.ref.encode() for c in outside if c.ref}
-    trimmed = _CELL_ELEMENT.sub(lambda m: b"" if m.group(2) in drop else m.group(0), xml)
+    trimmed = _CELL_ELEMENT.sub(lambda m: b"" if _beyond(m.group(2), limits) else m.group(0), xml)
+    # The parser gets only what was checked: a cell the trim missed (written in a form the pattern
+    # does not know) refuses the sheet rather than reach the parser.
+    left = _parse_cells(path, name, trimmed, limits)
+    if left.strays or left.styled_outside or left.implied_outside:
+        raise InputError(corrupt_message(path, f"工作表「{name}」有无法处理的超出上限的单元格"))
     return scan, trimmed
+
+
+def _beyond(ref: bytes, limits: Limits) -> bool:
+    match = _A1.match(ref.decode("ascii", "replace"))
+    return match is None or (
+        int(match.group(2)) > limits.max_rows or column_index(match.group(1)) > limits.max_columns
+    )
 
 
 def _parse_cells(path: Path, name: str, xml: bytes, limits: Limits) -> _Cells:
@@ -541,25 +593,30 @@ def _parse_cells(path: Path, name: str, xml: bytes, limits: Limits) -> _Cells:
     value or an inline string), and formulas without a cached value."""
     found = _Cells()
     row, column = 0, 0
+    open_elements: list[ElementTree.Element] = []
     try:
         for event, elem in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
             tag = _local(elem.tag)
             if event == "start":
+                open_elements.append(elem)
                 if tag == "row":
                     given = elem.get("r", "")
                     row = int(given) if given.isdigit() else row + 1
                     column = 0
                 continue
+            open_elements.pop()
             if tag == "row":
-                elem.clear()
+                _forget(elem, open_elements)
             if tag != "c":
                 continue
             ref = elem.get("r")
             match = _A1.match(ref or "")
             if match:
                 column, row = column_index(match.group(1)), int(match.group(2))
+            elif ref is not None:
+                raise InputError(corrupt_message(path, f"工作表「{name}」的单元格地址「{ref[:20]}」有误"))
             else:
-                ref, column = None, column + 1
+                column += 1
             children = {_local(child.tag): child for child in elem}
             cached = children.get("v")
             has_value = cached is not None and bool(cached.text)
@@ -567,16 +624,28 @@ def _parse_cells(path: Path, name: str, xml: bytes, limits: Limits) -> _Cells:
             if "f" in children and not has_value:
                 found.uncached.append(ref or f"{column_letters(column)}{row}")
             if row > limits.max_rows or column > limits.max_columns:
-                found.outside.append(_Cell(row, column, valued, ref, _cell_text(elem, children)))
-                found.strays += valued
+                found.far = max(found.far, (row, column))
+                found.implied_outside |= ref is None
+                if valued:
+                    found.outside.append(_Cell(row, column, valued, ref, _cell_text(elem, children)))
+                else:
+                    found.styled_outside += 1
                 if found.strays > MAX_STRAY_CELLS:
                     break
             elif valued:
                 found.rows = max(found.rows, row)
                 found.columns = max(found.columns, column)
+            _forget(elem, open_elements)
     except ElementTree.ParseError:
         raise InputError(corrupt_message(path, f"工作表「{name}」的内容有误")) from None
     return found
+
+
+def _forget(elem: ElementTree.Element, open_elements: list[ElementTree.Element]) -> None:
+    """Drop a finished element from the tree, so a sheet of a million cells is not kept whole."""
+    elem.clear()
+    if open_elements and len(open_elements[-1]) and open_elements[-1][-1] is elem:
+        del open_elements[-1][-1]
 
 
 def _cell_text(elem: ElementTree.Element, children: dict) -> str:

@@ -65,6 +65,7 @@ def os_error_reason(exc: OSError) -> str:
         errno.EISDIR: "这是一个文件夹，不是文件",
         errno.ENOTDIR: "路径中的某一级不是文件夹",
         errno.ENOSPC: "磁盘空间不足",
+        errno.EFBIG: "文件超过了系统允许的大小（磁盘或配额已满）",
         errno.EROFS: "所在位置是只读的",
         errno.EBUSY: "文件正被其他程序占用",
         errno.ETXTBSY: "文件正被其他程序占用",

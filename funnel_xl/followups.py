@@ -6,7 +6,8 @@ One row per contact: 线索编号, 跟进时间, 跟进方式, 沟通内容, 客
 sheet's (dates in their usual forms, stage names folded); each check is a pandera check named by its
 code, as on the leads sheet, and the failures pandera collects become
 :class:`~funnel_xl.problems.Problem` records with sheet, Excel row and column letter. An entry with an error is not used; an entry dated after the as-of
-date is not used either (warning), so that an earlier month can be rebuilt from today's workbook.
+date is not used either (a warning only when it is after today), so that an earlier month can be
+rebuilt from today's workbook.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import dataclasses
 import hashlib
 import json
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -24,12 +24,13 @@ from pathlib import Path
 import pandas as pd
 
 from .alerts import AlertKind, alert_days, kind_rank
-from .analysis import Analysis, View, metrics_json
-from .atomic import write_text_atomic
+from .analysis import Analysis, View, metrics_json, strict_json
+from .atomic import staged_outputs, write_text_atomic
+from .checks import problem
 from .errors import OutputError, os_error_reason
 from .forecast import forecast
 from .metrics import FunnelMetrics, aggregate
-from .problems import count_by_severity
+from .problems import Problem, count_by_severity
 from .progress import WRITE, Progress, ProgressCallback, silent
 from .text import text_or_none, unique_names
 
@@ -110,7 +111,9 @@ def select_group(analysis: Analysis, kind: str, name: str) -> Group:
         team=result.team,
         leads=mine,
         alerts=_rows_of(result.alerts, column, name),
-        problems=[p for p in analysis.problems if (p.file, p.sheet, p.row) in rows],
+        problems=[
+            private(p, analysis.rules.lang) for p in analysis.problems if (p.file, p.sheet, p.row) in rows
+        ],
         excluded=excluded_mine,
         inputs=[i for i in analysis.inputs if i.name in files],
         quality=analysis.quality.only(kind, name),
@@ -273,71 +276,104 @@ class GroupFiles:
 class Split:
     manifest: Path
     groups: tuple[GroupFiles, ...]
+    # Files the folder's previous manifest listed and this run did not write: removed once the
+    # new files are in place (see remove_stale_groups).
+    stale: tuple[Path, ...] = ()
 
 
 def period_folder(out_dir: str | Path, period: str) -> Path:
     return Path(out_dir) / period
 
 
-def write_groups(
-    analysis: Analysis, out_dir: str | Path, report: Path, kinds: Iterable[str], *,
-    progress: ProgressCallback | None = None,
-) -> Split:
-    """Write one workbook and one JSON per group of each kind, then the month's manifest.
-
-    Files an earlier run listed in the manifest and this run did not write (a rep who left, a kind
-    not asked for this time) are removed, so the folder always matches the team report.
-    ``progress`` is told as each group's workbook is started.
-    """
-    progress = progress or silent
-    from .report import write_group_report  # xlsxwriter only when writing
-
-    kinds = list(dict.fromkeys(kinds))
-    for kind in kinds:
-        _check_kind(kind)
+def group_files(analysis: Analysis, out_dir: str | Path, kinds: Iterable[str]) -> list[GroupFiles]:
+    """The workbook and JSON each group of each kind is written to, in order."""
     folder = period_folder(out_dir, analysis.period)
-    previous = _previous_files(folder)
-    written: list[GroupFiles] = []
-    manifest_groups: dict[str, dict] = {}
-    for kind in kinds:
+    files = []
+    for kind in dict.fromkeys(_check_kind(k) for k in kinds):
         sub = folder / GROUP_FOLDERS[kind]
         names = group_names(analysis, kind)
         stems = safe_file_stems(names, taken=[Path(MANIFEST).stem], blank=BLANK_NAMES[kind])
-        entries = []
-        for name in names:
-            group = select_group(analysis, kind, name)
-            progress(Progress(WRITE, f"{GROUP_FOLDERS[kind]}/{stems[name]}.xlsx"))
-            workbook = write_group_report(analysis, group.view, sub / f"{stems[name]}.xlsx")
-            payload = group_json(group, workbook.name)
-            json_path = sub / f"{stems[name]}.json"
-            write_text_atomic(json_path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-            written.append(GroupFiles(kind, name, workbook, json_path))
-            entries.append(
-                {
-                    "name": name,
-                    "workbook": workbook.name,
-                    "workbook_sha256": _sha256(workbook),
-                    "json": json_path.name,
-                }
+        files += [
+            GroupFiles(kind, name, sub / f"{stems[name]}.xlsx", sub / f"{stems[name]}.json") for name in names
+        ]
+    return files
+
+
+def split_targets(analysis: Analysis, out_dir: str | Path, kinds: Iterable[str]) -> list[Path]:
+    """Every file :func:`write_groups` would write: the groups' workbooks and JSON, the manifest."""
+    paths = [p for g in group_files(analysis, out_dir, kinds) for p in (g.workbook, g.json)]
+    return paths + [period_folder(out_dir, analysis.period) / MANIFEST]
+
+
+def write_groups(
+    analysis: Analysis, out_dir: str | Path, report: Path, kinds: Iterable[str], *,
+    progress: ProgressCallback | None = None, stage: Callable[[Path], Path] | None = None,
+) -> Split:
+    """Write one workbook and one JSON per group of each kind, then the month's manifest.
+
+    Every file is written before any is moved into place, so a failure (a full disk) leaves the
+    previous files and manifest as they were. ``stage`` (see :func:`~funnel_xl.atomic.staged_outputs`)
+    stages them with the caller's outputs, ``report`` included (the manifest's checksum is of its
+    staged file); the caller removes ``Split.stale`` (:func:`remove_stale_groups`) once all are in place.
+    Without it, files an earlier run listed in the manifest and this run did not write (a rep who
+    left, a kind not asked for this time) are removed, so the folder always matches the report.
+    ``progress`` is told as each group's workbook is started.
+    """
+    kinds = [_check_kind(kind) for kind in kinds]
+    if stage is None:
+        with staged_outputs() as own:
+            split = write_groups(
+                analysis, out_dir, report, kinds, progress=progress,
+                stage=lambda p: report if p == report else own(p),
             )
-        manifest_groups[kind] = {"folder": GROUP_FOLDERS[kind], "groups": entries}
+        remove_stale_groups(split)
+        return split
+    progress = progress or silent
+    from .report import write_group_report  # xlsxwriter only when writing
+
+    folder = period_folder(out_dir, analysis.period)
+    previous = _previous_files(folder)
+    manifest_path = folder / MANIFEST
+    stage(manifest_path)  # staged first: moved into place last
+    written = group_files(analysis, out_dir, kinds)
+    manifest_groups = {
+        str(kind): {"folder": GROUP_FOLDERS[kind], "groups": []} for kind in dict.fromkeys(map(GroupKind, kinds))
+    }
+    for files in written:
+        group = select_group(analysis, files.kind, files.name)
+        shown = f"{GROUP_FOLDERS[files.kind]}/{files.workbook.name}"
+        progress(Progress(WRITE, shown))
+        workbook = write_group_report(analysis, group.view, stage(files.workbook), shown_as=shown)
+        payload = group_json(group, files.workbook.name)
+        write_text_atomic(stage(files.json), strict_json(payload))
+        manifest_groups[str(files.kind)]["groups"].append(
+            {
+                "name": files.name,
+                "workbook": files.workbook.name,
+                "workbook_sha256": _sha256(workbook),
+                "json": files.json.name,
+            }
+        )
     manifest = {
         "period": analysis.period,
         "as_of": analysis.as_of.isoformat(),
         "report": report.name,
-        "report_sha256": _sha256(report),
+        "report_sha256": _sha256(stage(report)),
         "figures": analysis.as_json(),
         "splits": manifest_groups,
     }
-    manifest_path = folder / MANIFEST
-    write_text_atomic(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    write_text_atomic(stage(manifest_path), json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     keep = {p.resolve() for g in written for p in (g.workbook, g.json)}
-    for path in previous - keep:
+    return Split(manifest=manifest_path, groups=tuple(written), stale=tuple(sorted(previous - keep)))
+
+
+def remove_stale_groups(split: Split) -> None:
+    """Remove the files an earlier run's manifest listed that this run did not write."""
+    for path in split.stale:
         try:
             path.unlink(missing_ok=True)
         except OSError as exc:
             raise OutputError(f"无法删除过期的分人报告 {path}: {os_error_reason(exc)}") from None
-    return Split(manifest=manifest_path, groups=tuple(written))
 
 
 def _previous_files(folder: Path) -> set[Path]:
@@ -388,3 +424,21 @@ def _int(value: object) -> int | None:
     except (TypeError, ValueError):
         return None
 
+
+
+# Problems whose message names another row or file of the team (a rep's file must name none).
+NAMES_OTHER_ROWS = (
+    "duplicate_lead_id", "identical_lead_in_file", "duplicate_lead_id_across_files",
+    "identical_lead_across_files",
+)
+
+
+def private(found: Problem, lang: str) -> Problem:
+    """``found`` as a group's own workbook tells it: a message that names another row or file of
+    the team (which may be another rep's) is told without the other place; the team report keeps it."""
+    if found.code not in NAMES_OTHER_ROWS:
+        return found
+    return problem(
+        found.code, lang, {"lead_id": found.value}, variant="private", sheet=found.sheet,
+        row=found.row, column=found.column, header=found.header, value=found.value, file=found.file,
+    )

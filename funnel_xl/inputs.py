@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -147,7 +148,10 @@ def _is_report(path: Path) -> bool:
                 return False
             core = archive.read(info)
         root = ElementTree.fromstring(core)
-    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError, RuntimeError, ValueError):
+    except (
+        OSError, KeyError, EOFError, NotImplementedError, zlib.error, zipfile.BadZipFile,
+        ElementTree.ParseError, RuntimeError, ValueError,
+    ):  # a damaged file is no report: the reader then names the damage
         return False
     creator = root.findtext("dc:creator", default="", namespaces=_CORE_NS).strip()
     title = root.findtext("dc:title", default="", namespaces=_CORE_NS).strip()

@@ -35,7 +35,7 @@ from .errors import InputError, OutputError, Remedy, os_error_reason
 from .groups import GROUP_FOLDERS, MANIFEST, period_folder, safe_file_stems
 from .recipients import Recipients, SmtpSettings
 from .rules import DEFAULT_AMOUNT_UNIT
-from .text import rate_text
+from .text import number_text, one_line, rate_text
 
 MANAGER = "manager"
 TEAM_NAME = "全队"
@@ -49,6 +49,8 @@ ALERT_LABELS = {
 }
 # A mail body lists at most this many alerts; the attachment's 预警 sheet has them all.
 MAX_ALERTS_LISTED = 30
+# Characters of a rep's or channel's name shown in To: and Subject: (the body has it whole).
+MAX_HEADER_NAME = 100
 
 
 # ---------------------------------------------------------------------------
@@ -207,15 +209,10 @@ def _outgoing(
     subject_suffix: str, text: str, html_body: str, recipients: Recipients, month: Month,
     now: datetime,
 ) -> Outgoing:
-    msg = EmailMessage()
-    msg["Subject"] = f"{recipients.subject} {month.period} · {subject_suffix}"
-    msg["From"] = Address(display_name=recipients.sender_name, addr_spec=recipients.sender_address)
-    msg["To"] = Address(display_name=name, addr_spec=to)
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(domain=recipients.sender_address.rpartition("@")[2])
-    # base64 bodies are 7-bit clean: any server takes them, with or without 8BITMIME.
-    msg.set_content(text, cte="base64")
-    msg.add_alternative(html_body, subtype="html", cte="base64")
+    msg = new_message(
+        f"{recipients.subject} {month.period} · {header_text(subject_suffix)}", name, to, text, html_body,
+        recipients, now,
+    )
     # A non-ASCII file name is written as filename*=utf-8''… (RFC 2231).
     msg.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=attachment_name)
     return Outgoing(
@@ -224,12 +221,39 @@ def _outgoing(
     )
 
 
+def new_message(
+    subject: str, name: str, to: str, text: str, html_body: str, recipients: Recipients,
+    now: datetime,
+) -> EmailMessage:
+    """A message from the recipients file's sender to ``name <to>``: the names RFC 2047-encoded,
+    the body as plain text with an HTML alternative."""
+    msg = EmailMessage()
+    msg["Subject"] = one_line(subject)
+    msg["From"] = Address(display_name=recipients.sender_name, addr_spec=recipients.sender_address)
+    msg["To"] = Address(display_name=header_text(name), addr_spec=to)
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid(domain=recipients.sender_address.rpartition("@")[2])
+    # base64 bodies are 7-bit clean: any server takes them, with or without 8BITMIME.
+    msg.set_content(text, cte="base64")
+    msg.add_alternative(html_body, subtype="html", cte="base64")
+    return msg
+
+
+def header_text(name: str) -> str:
+    """A name from the sheet as header text: one line, no control characters, and at most
+    :data:`MAX_HEADER_NAME` characters. A longer name ends in "…", which makes the header an
+    encoded word that folds into short lines (a long run of ASCII without spaces cannot be folded,
+    and SMTP servers refuse lines over 998 characters)."""
+    text = one_line(name).strip()
+    return text if len(text) <= MAX_HEADER_NAME else text[:MAX_HEADER_NAME] + "…"
+
+
 def _days(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f} 天"
+    return "—" if value is None else f"{number_text(value, 1)} 天"
 
 
 def _amount(value: float | None, unit: str) -> str:
-    return "—" if value is None else f"{value:,.1f} {unit}"
+    return "—" if value is None else f"{number_text(value, 1, thousands=True)} {unit}"
 
 
 def _worst(figures: dict) -> str:

@@ -141,9 +141,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- validation problems (code → message) -----------------------------------------------------
     "problem.missing_lead_id": ("缺少线索编号，该行无法使用。请补填线索编号。", "No lead ID: the row cannot be used. Please fill in the lead ID."),
     "problem.duplicate_lead_id": (
-        "线索编号重复出现在多行，无法判断哪一行正确，这些行都不计入统计。请保留一行并删除或改正其余行。",
-        ("The lead ID is on several rows and nobody can tell which is right: none of them is "
-        "counted. Keep one row and delete or correct the others."),
+        "线索编号也出现在本表{others}，内容不同，无法判断哪一行正确，这些行都不计入统计。请保留一行并删除或改正其余行。",
+        ("The lead ID is also on {others} of this sheet with other content; nobody can tell which is "
+        "right: none of them is counted. Keep one row and delete or correct the others."),
+    ),
+    "problem.duplicate_lead_id.private": (
+        "线索编号「{lead_id}」在团队表格中还有一行，内容不同，无法判断哪一行正确，本行不计入统计。请与经理核对，只保留一行。",
+        ("Lead ID '{lead_id}' is on another row of the team's sheets with other content; nobody can "
+        "tell which is right, so this row is not counted. Please check with your manager and keep one row."),
+    ),
+    "problem.duplicate_lead_id_across_files.private": (
+        "线索编号「{lead_id}」在团队表格中还有一行，内容不同，无法判断哪一行正确，本行不计入统计。请与经理核对，只保留一行。",
+        ("Lead ID '{lead_id}' is on another row of the team's sheets with other content; nobody can "
+        "tell which is right, so this row is not counted. Please check with your manager and keep one row."),
+    ),
+    "problem.identical_lead_in_file.private": (
+        "线索编号「{lead_id}」在团队表格中有内容完全相同的一行，只计一次。请删除重复的一行。",
+        "Lead ID '{lead_id}' has an identical row in the team's sheets: counted once. Please delete the copy.",
+    ),
+    "problem.identical_lead_across_files.private": (
+        "线索编号「{lead_id}」在团队表格中有内容完全相同的一行，只计一次。请与经理确认后删除重复的一行。",
+        "Lead ID '{lead_id}' has an identical row in the team's sheets: counted once. Please agree with your manager which copy to delete.",
+    ),
+    "problem.identical_lead_in_file": (
+        "本行与第 {kept} 行内容完全相同，只计一次（计入第 {kept} 行）。请删除重复的一行。",
+        "This row is identical to row {kept}: counted once (as row {kept}). Please delete the copy.",
     ),
     "problem.bad_lead_id_pattern": (
         "线索编号格式不符合团队规则（{pattern}），请核对。",
@@ -367,6 +389,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("{file}: {rows} rows × {columns} columns is more than the limit of {max_cells} cells (rules "
         "[limits] max_cells). Please split the data into several files."),
     ),
+    "input.csv_open_quote": (
+        "{file}: 第 {line} 行的引号 \" 没有配对，它之后的所有行都会被读成同一个单元格。"
+        "请删除这个引号或补上另一半后再试（文件未读取，以免漏掉线索）。",
+        "{file}: the quote \" on line {line} is never closed, so every line after it would read as one "
+        "cell. Remove the quote or close it, then try again (the file was not read, so no lead is lost).",
+    ),
     "input.csv_bad": (
         "{file}: 第 {row} 行不是有效的 CSV（{error}），请检查引号是否成对。",
         "{file}: row {row} is not valid CSV ({error}); check that the quotes are paired.",
@@ -411,6 +439,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "线索已成交或流失，暂缓至没有意义，已忽略。请清空该单元格。",
         "The lead is won or lost: a snooze means nothing here and is ignored. Please clear the cell.",
     ),
+    "problem.required_field_blank": (
+        "在跟线索的「{header}」为空：录入线索时应填写（规则中标为必填）。请补上。",
+        "'{header}' is blank on an open lead: it should be filled in when the lead is entered (the rules mark it required).",
+    ),
     "problem.snooze_reason_without_date": (
         "填写了暂缓原因，但「{header}」为空或不是日期，线索不会被暂缓。请填写暂缓至的日期。",
         ("A snooze reason is given, but '{header}' is blank or no date: the lead is not snoozed. "
@@ -422,6 +454,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(chinese-calendar) lacks the official holidays and adjusted working days of {years}: "
         "only weekends are skipped in those years. Upgrade chinese-calendar (pip install -U "
         "chinese-calendar) and run again."),
+    ),
+    "problem.leads_after_as_of": (
+        "首次接触晚于统计截止日 {as_of} 的线索未计入：{count} 条。",
+        "Leads first contacted after the as-of date {as_of} are not counted: {count}.",
+    ),
+    "problem.state_as_today": (
+        "截止日 {as_of} 时的阶段，跟进记录与历史记录库都无从得知，按当前表格状态计入：{count} 条，可能不准确。",
+        ("Their stage on the as-of date {as_of} is known neither from the follow-up log nor from "
+        "the history store; counted as the sheet stands today: {count} leads, possibly inaccurate."),
     ),
     "problem.place": ("{file}「{sheet}」第 {row} 行", "{file} '{sheet}' row {row}"),
     "problem.unreadable_file": (
@@ -525,8 +566,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.summary.win_rate": ("赢单率 {rate}（成交 {won} / 已结束 {closed}）", "Win rate {rate} ({won} won / {closed} closed)"),
     "cli.summary.worst": ("最薄弱环节: {label} 通过率 {rate}", "Weakest transition: {label}, pass rate {rate}"),
     "cli.summary.worst_unknown": (
-        "最薄弱环节: 样本不足（没有已离开不少于 {min_sample} 条线索的环节）",
-        "Weakest transition: too small a sample (no transition with at least {min_sample} leads that left)",
+        "最薄弱环节: 没有环节的线索足以判断（通过率最低的环节已离开线索少于 {min_sample} 条）",
+        "Weakest transition: no transition has enough leads to judge (the lowest pass rate rests on fewer than {min_sample} leads that left)",
     ),
     "cli.summary.alerts": (
         "停留超时 {stalled} 条，跟进逾期 {overdue} 条，久未跟进 {stale} 条",
@@ -634,10 +675,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.weighted_pipeline.note": ("Σ 金额 × 所在阶段赢单概率", "Σ amount × the stage's win probability"),
     "fig.worst_transition": ("最薄弱环节", "Weakest transition"),
     "fig.worst_transition.note": (
-        "已离开不少于 {min_sample} 条的环节中通过率最低者",
-        "the lowest pass rate among the transitions at least {min_sample} leads left",
+        "通过率最低的环节，须已离开不少于 {min_sample} 条线索",
+        "the lowest pass rate of all transitions, named only when at least {min_sample} leads left its stage",
     ),
-    "fig.worst_transition.none": ("：没有足够样本的环节", ": no transition with a large enough sample"),
+    "fig.worst_transition.none": ("：没有环节的线索足以判断", ": no transition has enough leads to judge"),
     "fig.worst_transition.group_note": ("通过率最低的相邻阶段", "the adjacent stages with the lowest pass rate"),
     "fig.worst_rate": ("最薄弱环节通过率", "Weakest transition's pass rate"),
     "fig.worst_rate.note": ("下一阶段累计到达 ÷ 本阶段已离开", "reached the next stage ÷ exited this one"),
@@ -691,7 +732,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "chart.funnel_data": ("漏斗图数据", "Funnel chart data"),
     "chart.padding": ("(占位)", "(padding)"),
-    "chart.funnel": ("销售漏斗(累计到达) · 截至 {as_of}", "Sales funnel (reached) · as of {as_of}"),
+    "chart.funnel": ("销售漏斗(累计到达) · 截至 {as_of}", "Sales funnel (reached)\nas of {as_of}"),
     "chart.sources": ("各渠道赢单率与首环节通过率", "Win rate and first pass rate by channel"),
     # -- 漏斗分析 -------------------------------------------------------------------------------
     "funnel.title": ("漏斗分析 · 截至 {as_of}", "Funnel · as of {as_of}"),
@@ -1025,7 +1066,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "rate, the one with the highest pass rate"),
     ),
     "def.weakest": ("最薄弱环节", "Weakest transition"),
-    "def.weakest.text": ("已离开不少于 {n} 条的环节中通过率最低者", "the lowest pass rate among the transitions at least {n} leads left"),
+    "def.weakest.text": ("所有环节中通过率最低者，仅当其已离开线索不少于 {n} 条时给出", "the lowest pass rate of all transitions, given only when at least {n} leads left its stage"),
     "def.cycle": ("成交周期", "Deal cycle"),
     "def.cycle.text": ("进入已成交的日期 − 首次接触时间（天）", "the day the lead was won − its first contact (days)"),
     "def.lost_cycle": ("流失周期", "Lost cycle"),

@@ -22,7 +22,8 @@ A lead is active (S1…Sn-1), won (Sn) or lost (a lost label).
   as-of date); stale likewise. With ``thresholds.dwell_in_working_days`` dwell days count working
   days of the Chinese calendar (see :mod:`funnel_xl.workdays`).
 - every rate of k of n carries its 95% Wilson interval; rates of fewer than ``min_sample`` leads
-  are a small sample, and the weakest transition is the lowest pass rate of at least min_sample.
+  are a small sample, and the weakest transition is the lowest pass rate of all transitions, named
+  only when at least min_sample leads left its stage.
 """
 
 from __future__ import annotations
@@ -212,10 +213,17 @@ class FunnelMetrics:
 
     @property
     def worst_transition(self) -> Transition | None:
-        """The lowest pass rate among transitions with at least ``min_sample`` leads that left the
-        stage: a rate of 0 of 2 is no evidence of a weak link."""
-        defined = [t for t in self.transitions if t.rate is not None and t.exited >= self.min_sample]
-        return min(defined, key=lambda t: t.rate) if defined else None
+        """The lowest pass rate of all transitions, when it has at least ``min_sample`` leads that
+        left the stage; else None (no transition has enough leads to judge).
+
+        A rate of 0 of 2 is no evidence of a weak link, and neither is it evidence of a strong
+        one: when a transition with fewer leads shows a lower rate, the large one cannot be called
+        the weakest (it may be the best)."""
+        defined = [t for t in self.transitions if t.rate is not None]
+        if not defined:
+            return None
+        lowest = min(defined, key=lambda t: (t.rate, -t.exited))
+        return lowest if lowest.exited >= self.min_sample else None
 
     @property
     def win(self) -> Rate:

@@ -10,21 +10,19 @@ A manager can script the month in a few lines::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from .analysis import Analysis, InputFile, build_analysis
-from .atomic import atomic_path, refuse_overwriting, write_bytes_atomic
+from .analysis import Analysis, InputFile, build_analysis, strict_json
+from .atomic import refuse_overwriting, staged_outputs, write_bytes_atomic
 from .checks import problem
 from .flow import PreviousSnapshot, build_flow
 from .forecast import forecast
-from .groups import Split, write_groups
+from .groups import Split, remove_stale_groups, split_targets, write_groups
 from .messages import catalogue
 from .metrics import recalculate
 from .period import month_label, resolve_as_of
@@ -52,7 +50,7 @@ def analyse(
     :func:`check_files`.
     """
     as_of, period = resolve_as_of(as_of, month, today)
-    checked = check_files(paths, rules, as_of, progress=progress, ahead=ahead)
+    checked = check_files(paths, rules, as_of, progress=progress, ahead=ahead, today=today)
     return combine(
         checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history,
         progress=progress,
@@ -78,7 +76,9 @@ def combine(
         refuse_overwriting([history], [rules.source_path], what="规则文件")
     store = HistoryStore(history) if history is not None else None
     previous = store.previous(as_of) if store is not None else None
-    return recalculate_report(checked.report(previous), rules, period, store, previous)
+    # A past date: what the store saw of that period tells the state of leads the log does not.
+    snapshot = store.snapshot(month_label(as_of)) if store is not None else None
+    return recalculate_report(checked.report(previous, snapshot), rules, period, store, previous)
 
 
 def recalculate_report(
@@ -139,11 +139,13 @@ def write_outputs(
 ) -> Written:
     """Write the analysis workbook (and the JSON figures when asked), atomically and together.
 
-    Both are first written completely to temporary files beside their targets; only then is each
-    moved into place, so a failure on either (a folder that cannot be written, a report open
-    elsewhere) leaves the previous report and JSON as they were. An output that would replace an
-    input workbook or the rules file is refused before anything is written. Last, the month is
-    recorded in the analysis's history store, if it has one (replacing an earlier run of it).
+    Every output of the run (report, detail workbook, JSON, and with ``split_by`` the per-group
+    files and their manifest) is first written completely to a temporary file beside its target;
+    only then are they all moved into place, so a failure on any (a full disk, a folder that
+    cannot be written, a report open elsewhere) leaves the previous outputs as they were. An output
+    that would replace a file the run reads (an input workbook, the rules file, the history store)
+    is refused before anything is written. Last, the month is recorded in the analysis's history
+    store, if it has one (replacing an earlier run of it).
 
     ``split_by`` ("owner", "source" or both) also writes one workbook and one JSON per rep or
     channel under ``<out_dir>/<period>/reps/`` or ``sources/``, and ``<out_dir>/<period>/manifest.json``.
@@ -162,25 +164,23 @@ def write_outputs(
     report_path = Path(out_dir) / default_report_name(analysis)
     detail_path = report_path.with_name(detail_workbook_name(report_path.name))
     moved = moved_sheets(analysis)
+    kinds = list(split_by)
     targets = [report_path] + ([detail_path] if moved else [])
     targets += [Path(json_path)] if json_path is not None else []
-    refuse_overwriting(targets, [i.path for i in analysis.inputs])
-    refuse_overwriting(targets, [analysis.rules.source_path], what="规则文件")
-    # On leaving, the files are moved into place in reverse order: JSON, report, detail workbook.
-    with ExitStack() as moves:
-        files = write_report_files(
-            analysis, report_path, progress=progress,
-            stage=lambda target: moves.enter_context(atomic_path(target)),
-        )
+    targets += split_targets(analysis, out_dir, kinds) if kinds else []
+    refuse_overwriting_reads(targets, analysis)
+    split = None
+    with staged_outputs() as stage:
+        files = write_report_files(analysis, report_path, progress=progress, stage=stage)
         if json_path is not None:
-            text = json.dumps(analysis.as_json(), ensure_ascii=False, indent=2) + "\n"
-            write_bytes_atomic(moves.enter_context(atomic_path(json_path)), text.encode("utf-8"))
+            text = strict_json(analysis.as_json())
+            write_bytes_atomic(stage(json_path), text.encode("utf-8"))
+        if kinds:
+            split = write_groups(analysis, out_dir, report_path, kinds, progress=progress, stage=stage)
     if not moved:
         remove_stale_detail(report_path)
-    split = None
-    kinds = list(split_by)
-    if kinds:
-        split = write_groups(analysis, out_dir, report_path, kinds, progress=progress)
+    if split is not None:
+        remove_stale_groups(split)
     if analysis.history is not None:
         record_history(analysis)
     return Written(
@@ -190,6 +190,16 @@ def write_outputs(
         history=analysis.history,
         detail=files.detail,
     )
+
+
+def refuse_overwriting_reads(targets: list[Path], analysis: Analysis) -> None:
+    """Stop before an output would replace a file the run reads, or another output."""
+    refuse_overwriting(targets, [i.path for i in analysis.inputs])
+    refuse_overwriting(targets, [analysis.rules.source_path], what="规则文件")
+    if analysis.history is not None:
+        refuse_overwriting(targets, [analysis.history], what="历史记录库")
+    for i, target in enumerate(targets):
+        refuse_overwriting(targets[i + 1:], [target], what="本次的另一个输出文件")
 
 
 def record_history(analysis: Analysis, path: str | Path | None = None) -> Path:

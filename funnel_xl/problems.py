@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from .messages import ZH, catalogue
+from .text import one_line
 
 
 class Severity(StrEnum):
@@ -59,16 +60,12 @@ class Problem:
         could drive the terminal) are shown as spaces."""
         t = catalogue(lang)
         value = t("where.value", value=self.value) if self.value else ""
-        return _one_line(
+        return one_line(
             f"[{severity_label(self.severity, lang)}] {self.place(lang)}{value}: {self.message}"
         )
 
     def as_dict(self) -> dict:
         return asdict(self)
-
-
-def _one_line(text: str) -> str:
-    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def count_by_severity(problems: list[Problem]) -> dict[str, int]:

@@ -237,9 +237,11 @@ def _csv_rows(path: Path, text: str, delimiter: str, rules: Rules) -> list[list]
     limits = rules.limits
     t = catalogue(rules.lang)
     rows: list[list] = []
-    widest = 0
+    widest, last_start = 0, 1
     try:
-        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for record in reader:
+            last_start = reader.line_num - sum(cell.count("\n") for cell in record)
             rows.append(record)
             widest = max(widest, len(record))
             if len(rows) > limits.max_rows or widest > limits.max_columns:
@@ -249,6 +251,8 @@ def _csv_rows(path: Path, text: str, delimiter: str, rules: Rules) -> list[list]
                 ))
     except csv.Error as exc:
         raise InputError(t("input.csv_bad", file=path.name, row=len(rows) + 1, error=exc)) from None
+    if rows and _ends_inside_quotes(text, last_start, delimiter):
+        raise InputError(t("input.csv_open_quote", file=path.name, line=_quote_line(text, last_start)))
     if len(rows) * widest > limits.max_cells:
         raise InputError(t(
             "input.csv_too_many_cells", file=path.name, rows=len(rows), columns=widest,
@@ -257,6 +261,24 @@ def _csv_rows(path: Path, text: str, delimiter: str, rules: Rules) -> list[list]
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     return rows
+
+
+def _ends_inside_quotes(text: str, start: int, delimiter: str) -> bool:
+    """Whether the last record, from line ``start``, runs to the end of the text inside a quote
+    that never closes (the lenient reader then takes every later line for one cell)."""
+    tail = "".join(text.splitlines(keepends=True)[start - 1:])
+    try:
+        for _ in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "end of data" in str(exc)
+    return False
+
+
+def _quote_line(text: str, start: int) -> int:
+    """The line of the last record on which its first quote stands."""
+    lines = text.splitlines()
+    return next((start + i for i, line in enumerate(lines[start - 1:]) if '"' in line), start)
 
 
 def _find_leads_sheet(workbook: OpenedWorkbook, rules: Rules) -> LeadsSheet:

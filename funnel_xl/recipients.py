@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Any
 
 from .errors import Remedy, RulesError
 from .files import MB
 from .rules import TomlChecker, read_toml
+from .text import one_line
 
 SECURITY = ("starttls", "ssl", "none")
 DEFAULT_SUBJECT = "销售漏斗月报"
@@ -22,6 +25,20 @@ DEFAULT_SUBJECT = "销售漏斗月报"
 # (or localhost), so a typo such as "zhangwei@example" or "zhang wei@example.com" is caught.
 _ATOM = r"[^@\s<>\"(),;:\\\[\]]+"
 _ADDRESS = re.compile(rf"^{_ATOM}@(localhost|{_ATOM}\.{_ATOM})$")
+
+
+def _address_mistake(text: str) -> str | None:
+    """Why the standard library's parser refuses an address ("zhang..wei@", a trailing dot, a
+    non-ASCII local part, a NUL), as a clause; None when it takes it."""
+    if not text.isascii():
+        local = text.rpartition("@")[0]
+        if not local.isascii():
+            return "（@ 前面只能用英文字母、数字和符号）"
+    try:
+        Address(addr_spec=text)
+    except (ValueError, HeaderParseError):
+        return "（格式不合邮件标准，例如连续的点、末尾的点或控制字符）"
+    return None
 
 
 @dataclass(frozen=True)
@@ -60,8 +77,17 @@ class _Checker(TomlChecker):
 
     def address(self, value: Any, key: str) -> str:
         text = self.text(value, key)
-        if not _ADDRESS.match(text):
-            raise self.fail(key, f"「{text}」不是有效的邮箱地址，应写成 name@example.com。")
+        if not _ADDRESS.match(text) or _address_mistake(text):
+            shown = one_line(text)
+            reason = _address_mistake(text) if _ADDRESS.match(text) else ""
+            raise self.fail(key, f"「{shown}」不是有效的邮箱地址{reason}，应写成 name@example.com。")
+        return text
+
+    def header_text(self, value: Any, key: str) -> str:
+        """A text that goes into a mail header (subject, sender name): one line, no control characters."""
+        text = self.text(value, key)
+        if not text.isprintable():
+            raise self.fail(key, f"「{one_line(text)}」含有换行或控制字符，邮件标题中不能使用。")
         return text
 
     def flag(self, value: Any, key: str) -> bool:
@@ -85,6 +111,8 @@ class _Checker(TomlChecker):
         for name, address in table.items():
             if not name.strip():
                 raise self.fail(key, "中有空白的名字。")
+            if not name.isprintable():
+                raise self.fail(f"{key}.{one_line(name)}", "的名字含有换行或控制字符。")
             out[name.strip()] = self.address(address, f"{key}.{name}")
         return out
 
@@ -113,11 +141,34 @@ class _Checker(TomlChecker):
             raise self.fail("smtp.timeout", f"应为 1 到 600 之间的秒数，实际是 {timeout!r}。")
         return Recipients(
             sender_address=self.address(sender["address"], "sender.address"),
-            sender_name=self.text(sender.get("name", "funnel-xl"), "sender.name"),
+            sender_name=self.header_text(sender.get("name", "funnel-xl"), "sender.name"),
             managers=self.addresses(manager["to"], "manager.to"),
             reps=self.mapping(top.get("reps", {}), "reps"),
             sources=self.mapping(top.get("sources", {}), "sources"),
-            subject=self.text(top.get("subject", DEFAULT_SUBJECT), "subject"),
+            subject=self.header_text(top.get("subject", DEFAULT_SUBJECT), "subject"),
             smtp=SmtpSettings(security=security, login=login, timeout=float(timeout)),
             source_path=str(self.path),
         )
+
+
+RECIPIENTS_FILE = "recipients.toml"
+
+
+def find_recipients(rules_path: str | Path | None, workbooks: list[str | Path]) -> Path:
+    """The recipients file a scheduled run means: beside the rules file, else beside (or in a
+    ``rules`` folder beside) the workbooks, else ``rules/recipients.toml`` of the current folder.
+    Raises :class:`RulesError` naming every place looked at when none holds one."""
+    places = [Path(rules_path).parent / RECIPIENTS_FILE] if rules_path else []
+    for workbook in workbooks:
+        folder = Path(workbook) if Path(workbook).is_dir() else Path(workbook).parent
+        places += [folder / RECIPIENTS_FILE, folder / "rules" / RECIPIENTS_FILE]
+    places.append(Path("rules") / RECIPIENTS_FILE)
+    places = list(dict.fromkeys(places))
+    for place in places:
+        if place.is_file():
+            return place
+    advice = "请复制仓库中的 rules/recipients.toml 填写邮箱，放在规则文件或工作簿旁边"
+    raise RulesError(
+        f"找不到收件人文件（找过: {'、'.join(str(p) for p in places)}）。{advice}。",
+        remedy=Remedy.RECIPIENTS_FILE, advice=advice,
+    )

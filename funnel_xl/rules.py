@@ -86,6 +86,8 @@ class Column:
     kind: ColumnKind
     required: bool
     computed: bool = False
+    # Blank on an open lead is a warning and costs hygiene points (process step 2's required fields).
+    required_for_quality: bool = False
     # kind "lost_at" only: LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, or a table (folded value → stage).
     values: str | tuple[tuple[str, str], ...] = LOST_AT_BY_NAME
     # Other fields (of the same kind) whose value stands in where this column's cell is blank, the
@@ -181,6 +183,24 @@ class Dimensions:
     extra: tuple[str, ...] = ()
 
 
+# Codecs that decode bytes to text but not as a file's character set: escapes, domain names, and
+# "undefined" (which always fails).
+_NOT_FILE_ENCODINGS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
+
+
+def encoding_mistake(name: str) -> str | None:
+    """Why ``name`` cannot be a text file's encoding (None: it can). Only character sets are
+    accepted: binary-to-binary codecs (base64, zlib, hex, uu, quopri), rot13 and escape codecs
+    are refused."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return f"「{name}」不是已知的编码；常用的有 utf-8、gb18030、gbk、utf-16"
+    if not info._is_text_encoding or info.name in _NOT_FILE_ENCODINGS:
+        return f"「{name}」不是文本文件的字符编码（它是数据转换格式）；常用的有 utf-8、gb18030、gbk、utf-16"
+    return None
+
+
 @dataclass(frozen=True)
 class InputSettings:
     """How text files and text dates are read: the CSV encoding and delimiter ("auto": detected)
@@ -197,6 +217,13 @@ class ReportSettings:
     detail workbook beside the report, so the report itself stays small enough to mail."""
 
     detail_rows: int = 20_000
+
+
+@dataclass(frozen=True)
+class RemindSettings:
+    """Reminders by mail: an item still due is mailed again only every ``repeat_days`` days."""
+
+    repeat_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -224,6 +251,7 @@ class Rules:
     stage_values: tuple[tuple[str, str], ...] = ()
     dimensions: Dimensions = Dimensions()
     report: ReportSettings = ReportSettings()
+    remind: RemindSettings = RemindSettings()
     input: InputSettings = InputSettings()
     amount_unit: str = DEFAULT_AMOUNT_UNIT
     lang: str = "zh"
@@ -260,6 +288,11 @@ class Rules:
 
     def header(self, field: str) -> str:
         return self.column(field).header
+
+    @property
+    def quality_fields(self) -> tuple[str, ...]:
+        """The fields an open lead should have filled in (``required_for_quality``)."""
+        return tuple(c.field for c in self.columns if c.required_for_quality)
 
     def has_column(self, field: str) -> bool:
         return any(col.field == field for col in self.columns)
@@ -402,7 +435,7 @@ class _Checker(TomlChecker):
         "version", "stages", "lost_labels", "sources", "follow_up_methods", "lead_id_pattern",
         "thresholds", "sheets", "columns", "log_columns", "suggestions", "limits", "stage_values",
         "dimensions", "input", "amount_unit", "lang", "hygiene", "targets", "report",
-        "status_values",
+        "status_values", "remind",
     })
 
     def rules(self, data: dict, sha256: str) -> Rules:
@@ -468,6 +501,7 @@ class _Checker(TomlChecker):
             "limits": self.attempt(lambda: self.limits(top.get("limits", {})), DEFAULT_LIMITS),
             "targets": self.attempt(lambda: self.targets(top.get("targets", {})), ()),
             "report": self.attempt(lambda: self.report(top.get("report", {})), ReportSettings()),
+            "remind": self.attempt(lambda: self.remind(top.get("remind", {})), RemindSettings()),
             "input": self.attempt(lambda: self.input(top.get("input", {})), InputSettings()),
             "amount_unit": self.attempt(
                 lambda: self.text(top.get("amount_unit", DEFAULT_AMOUNT_UNIT), "amount_unit"),
@@ -667,13 +701,9 @@ class _Checker(TomlChecker):
     def input(self, value: Any) -> InputSettings:
         table = self.table(value, "input", {"encoding", "delimiter", "date_formats"}, set())
         encoding = self.text(table.get("encoding", "auto"), "input.encoding")
-        if encoding != "auto":
-            try:
-                codecs.lookup(encoding)
-            except LookupError:
-                raise self.fail(
-                    "input.encoding", f"「{encoding}」不是已知的编码；常用的有 utf-8、gb18030、gbk、utf-16，或写 auto 自动识别。"
-                ) from None
+        wrong = encoding_mistake(encoding) if encoding != "auto" else None
+        if wrong:
+            raise self.fail("input.encoding", f"{wrong}，或写 auto 自动识别。")
         delimiter = self.typed(table.get("delimiter", "auto"), "input.delimiter", str, "文本")
         if delimiter != "auto" and len(delimiter) != 1:
             raise self.fail("input.delimiter", f"应为一个字符（如 \",\" \";\" 或 \"\\t\"）或 auto，实际是「{delimiter}」。")
@@ -739,6 +769,14 @@ class _Checker(TomlChecker):
             ),
         )
 
+    def remind(self, value: Any) -> RemindSettings:
+        table = self.table(value, "remind", {"repeat_days"}, set())
+        return RemindSettings(
+            repeat_days=self.integer(
+                table.get("repeat_days", RemindSettings.repeat_days), "remind.repeat_days", 1
+            ),
+        )
+
     def limits(self, value: Any) -> Limits:
         names = [f.name for f in dataclass_fields(Limits)]
         table = self.table(value, "limits", set(names), set())
@@ -796,7 +834,7 @@ class _Checker(TomlChecker):
         value = self.typed(value, table, dict, f"列定义表 ([{table}.字段])")
         allowed = {"header", "aliases", "kind", "required", "values", "fallback", "may_be_blank"}
         if computed_allowed:
-            allowed.add("computed")
+            allowed |= {"computed", "required_for_quality"}
         seen: dict[str, str] = {}
 
         def column(i: int, entry: tuple[str, Any]) -> Column:
@@ -813,6 +851,10 @@ class _Checker(TomlChecker):
                 kind=ColumnKind(kind),
                 required=self.typed(item.get("required", False), f"{key}.required", bool, "true/false"),
                 computed=self.typed(item.get("computed", False), f"{key}.computed", bool, "true/false"),
+                required_for_quality=self.typed(
+                    item.get("required_for_quality", False), f"{key}.required_for_quality", bool,
+                    "true/false",
+                ),
                 values=self.lost_at_values(item, key, kind, stage_names),
                 fallback=self.texts(item.get("fallback", []), f"{key}.fallback", allow_empty=True),
                 may_be_blank=self.typed(item.get("may_be_blank", False), f"{key}.may_be_blank", bool, "true/false"),

@@ -13,6 +13,7 @@ from importlib import metadata
 from .messages import catalogue
 from .metrics import WILSON_Z
 from .rules import HYGIENE_PARTS, Rules
+from .text import percent_text
 
 # The distributions whose versions can change a figure or the file written.
 LIBRARIES = (
@@ -50,7 +51,7 @@ def definitions(rules: Rules) -> list[tuple[str, str]]:
     names = rules.stage_names
     unit = t("def.dwell.working_days") if th.dwell_in_working_days else t("def.dwell.calendar_days")
     limits = t.join(f"{s.name} {s.max_dwell_days}" for s in rules.stages[:-1])
-    probabilities = t.join(f"{s.name} {s.win_probability:.0%}" for s in rules.stages)
+    probabilities = t.join(f"{s.name} {percent_text(s.win_probability)}" for s in rules.stages)
     points = t("def.hygiene.sep").join(
         t(
             "def.hygiene.part", part=t(f"def.hygiene.{part}", stage=names[rules.hygiene.amount_close_from]),
@@ -75,8 +76,8 @@ def definitions(rules: Rules) -> list[tuple[str, str]]:
         "weighted": {"probabilities": probabilities},
         "slips": {"n": th.close_slips},
         "low_channel": {
-            "months": th.low_channel_months, "win_rate": f"{th.low_channel_win_rate:.0%}",
-            "first_pass_rate": f"{th.low_channel_first_pass_rate:.0%}", "n": th.min_sample,
+            "months": th.low_channel_months, "win_rate": percent_text(th.low_channel_win_rate),
+            "first_pass_rate": percent_text(th.low_channel_first_pass_rate), "n": th.min_sample,
         },
         "coverage": {"targets": targets},
         "drift_dwell": {"days": th.drift_dwell_days},

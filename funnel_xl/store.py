@@ -15,6 +15,7 @@ functions in ``MIGRATIONS``, never dropped. A damaged, foreign or locked file ra
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,14 +75,32 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE runs ADD COLUMN figures TEXT")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    """Reminders by mail: per owner and item (an alert kind and a lead), the day it was first seen
+    due and the day it was last mailed (NULL: not mailed yet)."""
+    conn.execute(
+        """CREATE TABLE reminders (
+            owner TEXT NOT NULL,
+            item TEXT NOT NULL,
+            first_due TEXT NOT NULL,
+            last_sent TEXT,
+            PRIMARY KEY (owner, item)
+        ) WITHOUT ROWID"""
+    )
+
+
 # MIGRATIONS[i] brings a store from version i to version i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 SNAPSHOT_FIELDS = (
     frames.LEAD_ID, frames.STAGE, frames.OWNER, frames.SOURCE, frames.AMOUNT, frames.EXPECTED_CLOSE,
     frames.FIRST_CONTACT, frames.STAGE_ENTERED, frames.STAGE_ENTERED_SOURCE, frames.LOST_AT,
     frames.STAGE_ENTERED_COLUMN,
 )
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# The dates pandas can count with (nanosecond timestamps): any other date in the store is damage.
+_FIRST_DAY = (pd.Timestamp.min + pd.Timedelta(days=1)).date()
+_LAST_DAY = pd.Timestamp.max.date()
 _DATE_FIELDS = (
     frames.EXPECTED_CLOSE, frames.FIRST_CONTACT, frames.STAGE_ENTERED, frames.STAGE_ENTERED_COLUMN,
 )
@@ -125,9 +144,10 @@ class HistoryStore:
                 " stage_entered_column FROM snapshots WHERE month = ?",
                 conn, params=(row[0],),
             )
+        self._check_dates(frame, ("stage_entered", "stage_entered_column"), row[0])
         for column in ("stage_entered", "stage_entered_column"):
-            frame[column] = pd.to_datetime(frame[column], errors="coerce")
-        return PreviousSnapshot(month=row[0], as_of=date.fromisoformat(row[1]), leads=frame)
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype("datetime64[ns]")
+        return PreviousSnapshot(month=row[0], as_of=self._date(row[1], f"{row[0]} 的截止日"), leads=frame)
 
     def runs(self) -> list[RunRecord]:
         """Every run kept, oldest month first."""
@@ -138,25 +158,60 @@ class HistoryStore:
                 "SELECT month, as_of, inputs, rules_sha256, tool_version, created, figures"
                 " FROM runs ORDER BY month"
             ).fetchall()
-        return [
-            RunRecord(
-                month=month, as_of=date.fromisoformat(as_of), inputs=json.loads(inputs),
-                rules_sha256=rules_sha256, tool_version=tool_version, created=created,
-                figures=MonthFigures.from_json(json.loads(figures)) if figures else None,
-            )
-            for month, as_of, inputs, rules_sha256, tool_version, created, figures in rows
-        ]
+        return [self._run(*row) for row in rows]
+
+    def _run(
+        self, month: str, as_of: str, inputs: str, rules_sha256: str, tool_version: str, created: str,
+        figures: str | None,
+    ) -> RunRecord:
+        if not isinstance(month, str) or not _MONTH.fullmatch(month):
+            raise self._damaged(f"月份「{month}」不是 YYYY-MM")
+        try:
+            files = json.loads(inputs)
+            month_figures = MonthFigures.from_json(json.loads(figures)) if figures else None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise self._damaged(f"{month} 的运行记录无法读取: {type(exc).__name__}") from None
+        if not isinstance(files, list):
+            raise self._damaged(f"{month} 的输入文件列表无法读取")
+        return RunRecord(
+            month=month, as_of=self._date(as_of, f"{month} 的截止日"), inputs=files,
+            rules_sha256=rules_sha256, tool_version=tool_version, created=created, figures=month_figures,
+        )
 
     def snapshot(self, month: str) -> pd.DataFrame:
         """The per-lead snapshot of a month (empty when the month was never rebuilt)."""
         with self._connect(write=False) as conn:
             if conn is None:
                 return pd.DataFrame(columns=list(SNAPSHOT_FIELDS))
-            return pd.read_sql_query(
+            frame = pd.read_sql_query(
                 f"SELECT {', '.join(SNAPSHOT_FIELDS)} FROM snapshots"
                 " WHERE month = ? ORDER BY lead_id",
                 conn, params=(month,),
             )
+        self._check_dates(frame, _DATE_FIELDS, month)
+        return frame
+
+    # -- checking what was read ------------------------------------------------------
+
+    def _date(self, text: object, what: str) -> date:
+        """A date the store holds: ISO text within the range pandas can count with."""
+        try:
+            day = date.fromisoformat(text) if isinstance(text, str) else None
+        except ValueError:
+            day = None
+        if day is None or not _FIRST_DAY <= day <= _LAST_DAY:
+            raise self._damaged(f"{what}「{text}」不是可用的日期")
+        return day
+
+    def _check_dates(self, frame: pd.DataFrame, columns: tuple[str, ...], month: str) -> None:
+        for column in columns:
+            for text in frame[column].dropna().unique():
+                self._date(text, f"{month} 的快照中 {column}")
+
+    def _damaged(self, detail: str) -> InputError:
+        return _error(
+            InputError, f"历史记录库 {self.path} 的内容已损坏（{detail}）。", "请从备份恢复或移走该文件"
+        )
 
     # -- writing ---------------------------------------------------------------------
 
@@ -191,6 +246,53 @@ class HistoryStore:
             except sqlite3.Error:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+                raise
+
+    def reminders(self) -> dict[tuple[str, str], tuple[date, date | None]]:
+        """Every reminder item kept: (owner, item) → (first due, last mailed or None)."""
+        with self._connect(write=False) as conn:
+            if conn is None:
+                return {}
+            rows = conn.execute("SELECT owner, item, first_due, last_sent FROM reminders").fetchall()
+        return {
+            (owner, item): (date.fromisoformat(first), date.fromisoformat(last) if last else None)
+            for owner, item, first, last in rows
+        }
+
+    def settle_reminders(self, day: date, due: list[tuple[str, str]]) -> None:
+        """Keep exactly the items ``due`` on ``day``: a new one is first due today, one no longer
+        due is forgotten (if it falls due again it is new again)."""
+        with self._connect(write=True) as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("CREATE TEMP TABLE due (owner TEXT, item TEXT)")
+                conn.executemany("INSERT INTO due VALUES (?, ?)", due)
+                conn.execute(
+                    "DELETE FROM reminders WHERE (owner, item) NOT IN (SELECT owner, item FROM due)"
+                )
+                conn.execute(
+                    "INSERT OR IGNORE INTO reminders (owner, item, first_due)"
+                    " SELECT owner, item, ? FROM due", (day.isoformat(),),
+                )
+                conn.execute("DROP TABLE due")
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def mark_sent(self, day: date, items: list[tuple[str, str]]) -> None:
+        """The items of one message the server accepted (or the outbox holds) were mailed on ``day``."""
+        with self._connect(write=True) as conn:
+            conn.execute("BEGIN IMMEDIATE")  # one transaction: one sync to disk, not one per item
+            try:
+                conn.executemany(
+                    "UPDATE reminders SET last_sent = ? WHERE owner = ? AND item = ?",
+                    [(day.isoformat(), owner, item) for owner, item in items],
+                )
+                conn.execute("COMMIT")
+            except sqlite3.Error:
+                conn.execute("ROLLBACK")
                 raise
 
     # -- the connection --------------------------------------------------------------
@@ -249,7 +351,9 @@ class HistoryStore:
             version = 0
         else:
             row = conn.execute("SELECT version FROM schema_version").fetchone()
-            version = int(row[0]) if row else 0
+            version = row[0] if row else 0
+            if not isinstance(version, int) or version < 0:
+                raise self._damaged(f"格式版本「{version}」不是整数")
         if version > SCHEMA_VERSION:
             raise _error(
                 InputError,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -41,14 +42,31 @@ def text_or_none(value: object) -> str | None:
     return None if is_blank(value) else str(value)
 
 
-def percent_text(rate: float) -> str:
-    """A rate as a whole percent: 0.125 → "12%"."""
-    return f"{rate * 100:.0f}%"
+def number_text(value: float, digits: int = 0, *, thousands: bool = False) -> str:
+    """``value`` with ``digits`` decimals, rounded as Excel displays it: the stored double read to
+    15 significant digits, then halves away from zero (74.25 → "74.3", 42.75 → "42.8", -0.5 → "-1"),
+    where Python's format rounds the binary value half to even (74.25 → "74.2")."""
+    exact = Decimal(f"{float(value):.15g}").quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    if exact == 0:
+        exact = abs(exact)
+    return f"{exact:,f}" if thousands else f"{exact:f}"
+
+
+def percent_text(rate: float, digits: int = 0) -> str:
+    """A rate as a percent with ``digits`` decimals, rounded as Excel displays it:
+    0.125 → "13%", 0.7425 → "74.3%" (digits=1)."""
+    return number_text(Decimal(f"{float(rate):.15g}") * 100, digits) + "%"
+
+
+def one_line(text: str) -> str:
+    """Text safe for one terminal line: control characters from a sheet (line breaks, ESC and OSC
+    sequences that could drive the terminal) become spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 def rate_text(rate: float | None) -> str:
     """A rate to one decimal, or a dash when there is none: 0.2121 → "21.2%"."""
-    return "—" if rate is None else f"{rate:.1%}"
+    return "—" if rate is None else percent_text(rate, 1)
 
 
 def display_width(text: str) -> int:

@@ -39,8 +39,10 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # A workbook set to the 1904 date system (Excel for Mac's old default) counts days from 1904-01-01.
 EPOCH_1904 = pd.Timestamp("1904-01-01")
 _DATE_TEXT = re.compile(
-    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?\s*$"
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]+\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)?\s*$"
 )
+# A date typed as eight digits, 20240605.
+_DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _AMOUNT_TEXT = re.compile(r"^[￥¥]?\s*([-+]?\d+(?:\.\d+)?)\s*(万元|万|元)?$")
 # Amounts in another unit than 万元: a plain number, with a currency sign or code before or after.
 _NUMBER_TEXT = r"[-+]?\d+(?:\.\d+)?"
@@ -82,12 +84,17 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     """Type the raw cells of ``sheet`` and check every row against the rules."""
     raw = sheet.frame
     typed = _typed_frame(raw, rules, EPOCH_1904 if sheet.date1904 else EXCEL_EPOCH)
-    failed = failed_rows(typed, _rules_table(raw, typed, rules, as_of))
+    copies = _SameId(typed, catalogue(rules.lang))
+    failed = failed_rows(typed, _rules_table(raw, typed, rules, as_of, copies))
     # The reader's notes were made before the caller chose how to name the file (sheet.label).
     notes = [dataclasses.replace(p, file=sheet.file_name) for p in sheet.problems]
-    problems = notes + sheet_problems(failed, sheet, rules.lang, _places(rules))
-    problems += first_contact_note(typed, sheet, rules)
+    places = dataclasses.replace(_places(rules), per_row=copies.params)
+    problems = notes + sheet_problems(failed, sheet, rules.lang, places)
+    problems = copies.dropped_problems(problems, sheet, rules)
     error_rows = {p.row for p in problems if p.severity == Severity.ERROR}
+    problems = _errors_only_on(error_rows, problems)
+    problems += first_contact_note(typed, sheet, rules)
+    typed = typed.drop(index=typed.index[sorted(copies.kept_as)])
     leads = _drop_ignored_values(typed).rename(columns=RENAMED)
     leads["_file"] = sheet.file_name
     leads["_sheet"] = sheet.sheet
@@ -95,6 +102,62 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     return Validated(
         leads=leads, problems=problems, letters=dict(sheet.letters), headers=dict(sheet.headers)
     )
+
+
+class _SameId:
+    """A lead ID on several rows of one sheet. Rows identical in everything the rep types are one
+    lead kept twice: the first is counted, each other copy dropped with a warning naming it. Rows
+    that differ are errors, each naming the other rows (nobody can tell which is right)."""
+
+    def __init__(self, typed: pd.DataFrame, t: Catalogue):
+        self.rows = typed["_row"].to_numpy()
+        self.index = typed.index
+        self.t = t
+        self.kept_as: dict[int, int] = {}  # a dropped copy's position → the counted row's position
+        self.others: dict[int, list[int]] = {}  # a differing row's position → the other rows' positions
+        if "lead_id" not in typed:
+            return
+        ids = typed["lead_id"]
+        shared = ids.notna() & ids.duplicated(keep=False)
+        positions: dict[str, list[int]] = {}
+        for at in np.flatnonzero(shared.to_numpy()):
+            positions.setdefault(ids.iloc[at], []).append(int(at))
+        for group in positions.values():
+            rows = [_comparable(typed.iloc[at].rename(RENAMED)) for at in group]
+            if all(row == rows[0] for row in rows[1:]):
+                self.kept_as.update({at: group[0] for at in group[1:]})
+            else:
+                self.others.update({at: [o for o in group if o != at] for at in group})
+
+    def passes(self, values: pd.Series) -> pd.Series:
+        at = self.index.get_indexer(values.index)
+        return pd.Series([int(i) not in self.others for i in at], index=values.index)
+
+    def params(self, at: int) -> dict[str, object]:
+        if at not in self.others:
+            return {}
+        rows = [self.t("where.row", row=int(self.rows[o])) for o in self.others[at]]
+        return {"others": self.t.join(rows)}
+
+    def dropped_problems(self, problems: list[Problem], sheet: LeadsSheet, rules: Rules) -> list[Problem]:
+        """The problems without those of the dropped copies, and a warning on each copy."""
+        dropped = {int(self.rows[at]) for at in self.kept_as}
+        kept = [p for p in problems if p.row is None or p.row not in dropped]
+        for at, first in sorted(self.kept_as.items()):
+            kept.append(problem(
+                "identical_lead_in_file", rules.lang, {"kept": int(self.rows[first])},
+                sheet=sheet.sheet, row=int(self.rows[at]), column=sheet.letters.get("lead_id", ""),
+                header=sheet.headers.get("lead_id", rules.header("lead_id")),
+                value=str(sheet.frame["lead_id"].iloc[at]) if "lead_id" in sheet.frame else "",
+                file=sheet.file_name,
+            ))
+        return kept
+
+
+def _errors_only_on(rows: set[int], problems: list[Problem]) -> list[Problem]:
+    """An excluded row gets its errors only: the follow-on warnings of a row no figure uses
+    (a lost lead's missing stage, a date after first contact…) would only bury the cause."""
+    return [p for p in problems if p.severity == Severity.ERROR or p.row is None or p.row not in rows]
 
 
 # ---------------------------------------------------------------------------
@@ -179,11 +242,14 @@ class _Across:
         if i not in self.errors and i not in self.dropped:
             return v
         leads = v.leads.copy()
+        problems = v.problems
         if i in self.errors:
             leads.loc[sorted(self.errors[i]), "_error"] = True
+            rows = {int(r) for r in leads.loc[sorted(self.errors[i]), "_row"]}
+            problems = _errors_only_on(rows, problems)
         if i in self.dropped:
             leads = leads.drop(index=sorted(self.dropped[i]))
-        return dataclasses.replace(v, leads=leads, problems=[*v.problems, *self.problems[i]])
+        return dataclasses.replace(v, leads=leads, problems=[*problems, *self.problems[i]])
 
 
 def _comparable(row: pd.Series) -> dict:
@@ -240,7 +306,10 @@ def _blank(v: object) -> bool:
 # datetime64[ns] holds 1677-09-22 … 2262-04-11; a date outside (9999-12-31 for "open end", a lead
 # number typed into a date column and read as a serial in the year 7441) is not a usable date.
 _NS_FIRST, _NS_LAST = date(1677, 9, 22).toordinal(), date(2262, 4, 11).toordinal()
+_NS_YEARS = (1678, 2261)  # the whole years inside that span
 _UNIX_DAY = date(1970, 1, 1).toordinal()
+# Amounts beyond this (in the rules' unit) are typing errors; far below where sums could overflow.
+MAX_AMOUNT = 1e12
 _SERIAL_BOUND = 10**15  # an integer beyond any day count (and within a float's exact range)
 
 
@@ -281,7 +350,7 @@ def parse_dates(
         days[at] = np.floor(serial[plausible]).astype(np.int64) + (epoch.toordinal() - _UNIX_DAY)
     out = pd.Series(days.view("datetime64[D]").astype("datetime64[ns]"), index=values.index)
     if text_at:
-        text = values.iloc[text_at].str.strip()
+        text = values.iloc[text_at].map(_date_text)
         parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
         for fmt in formats:
             todo = parsed.isna()
@@ -291,11 +360,21 @@ def parse_dates(
         todo = parsed.isna()
         if todo.any():
             parts = text[todo].str.extract(_DATE_TEXT)
+            year = pd.to_numeric(parts[0], errors="coerce")
+            # A year pandas cannot hold (9999 for "open end") is no usable date: NaT, not a crash.
+            year = year.where(year.between(_NS_YEARS[0], _NS_YEARS[1]))
             parsed[todo] = pd.to_datetime(
-                {"year": parts[0], "month": parts[1], "day": parts[2]}, errors="coerce"
+                {"year": year, "month": parts[1], "day": parts[2]}, errors="coerce"
             )
         out.iloc[text_at] = parsed.dt.normalize().to_numpy()
     return out
+
+
+def _date_text(typed: str) -> str:
+    """A date as people type it, in the form the parsers read: full-width digits and signs as
+    half-width (２０２４－０６－０５ → 2024-06-05), eight digits split (20240605 → 2024-06-05)."""
+    text = unicodedata.normalize("NFKC", typed).strip()
+    return _DATE_DIGITS.sub(r"\1-\2-\3", text)
 
 
 def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, pd.Series]:
@@ -324,7 +403,8 @@ def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, p
             bare = text.str.replace(rf"^(?:{own}|{_CURRENCY})|(?:{own}|{_CURRENCY})$", "", regex=True)
             plain = bare.str.fullmatch(_NUMBER_TEXT).fillna(False).astype(bool)
             amounts[is_text] = pd.to_numeric(bare.where(plain), errors="coerce")
-    return amounts, converted
+    # inf, a 400-digit number, or one whose sum with the others would overflow: not an amount.
+    return amounts.where(amounts.abs() <= MAX_AMOUNT), converted
 
 
 def clean_text(values: pd.Series) -> pd.Series:
@@ -458,18 +538,21 @@ def _drop_ignored_values(typed: pd.DataFrame) -> pd.DataFrame:
 # Checks
 # ---------------------------------------------------------------------------
 
-def _rules_table(raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date) -> list[Rule]:
+def _rules_table(
+    raw: pd.DataFrame, typed: pd.DataFrame, rules: Rules, as_of: date, copies: _SameId
+) -> list[Rule]:
     """Every check of this sheet, on the fields it has; the message parameters with each."""
     present = {f for f in raw.columns if f != "_row"}
     # Blank as opposed to unreadable matters for dates and numbers only.
     needs_blank = {c.field for c in rules.columns if c.kind in ("date", "number")}
     blank = {f: is_blank(raw[f]) for f in present & needs_blank}
     return [
-        *_identity_rules(typed, rules, blank),
+        *_identity_rules(typed, rules, blank, copies),
         *_date_rules(typed, rules, as_of, blank, present),
         *_list_rules(typed, rules),
         *_number_rules(typed, rules, blank),
         *_snooze_rules(typed, rules, as_of),
+        *_quality_rules(typed, rules, blank),
         *_lost_at_rules(typed, rules),
     ]
 
@@ -478,7 +561,9 @@ def _rule(field: str, code: str, passes, **params) -> Rule:
     return Rule(field, code, passes, tuple(params.items()))
 
 
-def _identity_rules(typed: pd.DataFrame, rules: Rules, blank: dict[str, pd.Series]) -> list[Rule]:
+def _identity_rules(
+    typed: pd.DataFrame, rules: Rules, blank: dict[str, pd.Series], copies: _SameId
+) -> list[Rule]:
     stages = set(rules.stage_names) | set(rules.lost_labels)
     pattern = rules.lead_id_pattern
     first_blank = blank["first_contact"]
@@ -486,7 +571,7 @@ def _identity_rules(typed: pd.DataFrame, rules: Rules, blank: dict[str, pd.Serie
     optional = rules.column("first_contact").may_be_blank
     return [
         _rule("lead_id", "missing_lead_id", lambda s: s.notna()),
-        _rule("lead_id", "duplicate_lead_id", lambda s: s.isna() | ~s.duplicated(keep=False)),
+        _rule("lead_id", "duplicate_lead_id", copies.passes),
         _rule("lead_id", "bad_lead_id_pattern",
               lambda s: s.isna() | s.astype(str).str.fullmatch(pattern), pattern=pattern),
         _rule("stage", "missing_stage", lambda s: s.notna()),
@@ -571,6 +656,20 @@ def _snooze_rules(typed: pd.DataFrame, rules: Rules, as_of: date) -> list[Rule]:
         table.append(_rule("snooze_reason", "snooze_reason_without_date",
                            lambda s: s.isna() | until.loc[s.index].notna(),
                            header=_header_of(rules, "snooze_until")))
+    return table
+
+
+def _quality_rules(typed: pd.DataFrame, rules: Rules, blank: dict[str, pd.Series]) -> list[Rule]:
+    """A field the rules mark required for quality, blank on an open lead (a column the sheet
+    lacks is not checked: the team does not keep it)."""
+    closed = typed["stage"].isin([rules.won_stage, *rules.lost_labels]) | typed["stage"].isna()
+    table = []
+    for field in rules.quality_fields:
+        if field not in typed:
+            continue
+        empty = blank[field] if field in blank else typed[field].isna()
+        table.append(_rule(field, "required_field_blank", lambda s, empty=empty: closed.loc[s.index]
+                           | ~empty.loc[s.index], header=rules.header(field)))
     return table
 
 

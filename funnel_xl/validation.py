@@ -22,9 +22,10 @@ from .checks import problem
 from .errors import InputError
 from .flow import PreviousSnapshot, log_transitions, resolve
 from .followups import ValidatedLog, cross_check, validate_log
-from .frames import FILE, ROW, SHEET, STAGE, STAGE_ENTERED_COLUMN, LostAtFrom
+from .frames import ERROR, FILE, ROW, SHEET, STAGE, STAGE_ENTERED_COLUMN, TIME, LostAtFrom
 from .inputs import collect_workbooks
 from .metrics import Evidence
+from .pointintime import PointInTime, leads_on
 from .problems import Problem, count_by_severity, sort_problems
 from .progress import READ, VALIDATE, Progress, ProgressCallback, silent
 from .reader import LeadsSheet, read_log, read_workbook
@@ -84,6 +85,24 @@ class CheckedFiles:
     rules: Rules
     as_of: date
     found: list[Problem] = field(default_factory=list)  # the logs' and the cross-checks'
+    today: date | None = None  # None: the day it runs
+
+    @property
+    def later(self) -> pd.DataFrame:
+        """The log entries without error dated after the as-of date (not used, but they tell that
+        the lead moved on since)."""
+        frames = [
+            log.entries[~log.entries[ERROR] & (log.entries[TIME] > pd.Timestamp(self.as_of))]
+            for log in self.logs if log is not None
+        ]
+        return concat(frames)
+
+    def on_as_of(self, snapshot: pd.DataFrame | None = None) -> PointInTime:
+        """The valid leads as they stood on the as-of date (see :func:`leads_on`)."""
+        valid = concat([v.valid for v in self.validated])
+        if not len(valid):
+            return PointInTime(valid)
+        return leads_on(valid, self.entries, self.later, self.rules, self.as_of, snapshot)
 
     @property
     def entries(self) -> pd.DataFrame:
@@ -99,13 +118,20 @@ class CheckedFiles:
         """The problems as the workbooks alone tell them (no history store)."""
         return list(self.report().problems)
 
-    def report(self, previous: PreviousSnapshot | None = None) -> ValidationReport:
-        """The report, with what the history store's ``previous`` rebuild remembers."""
+    def report(
+        self, previous: PreviousSnapshot | None = None, snapshot: pd.DataFrame | None = None
+    ) -> ValidationReport:
+        """The report, with what the history store's ``previous`` rebuild remembers; ``snapshot``
+        is the store's snapshot of the as-of date's own period (for a date the workbook has moved
+        on from)."""
         rules, as_of = self.rules, self.as_of
-        valid = concat([v.valid for v in self.validated])
+        on_date = self.on_as_of(snapshot)
+        valid = on_date.leads
         entries = self.entries
         moves = log_transitions(entries, rules)
         problems = [p for v in self.validated for p in v.problems] + self.found
+        if on_date.late:
+            problems = _moved_on(problems, on_date, rules, as_of, self.today or date.today())
         transitions, evidence = moves, None
         if len(valid):
             evidence, transitions = resolve(valid, moves, previous, rules, as_of)
@@ -124,15 +150,15 @@ class CheckedFiles:
 
 def validate_files(
     paths: list[str | Path], rules: Rules, as_of: date, *, progress: ProgressCallback | None = None,
-    ahead: ReadAhead | None = None,
+    ahead: ReadAhead | None = None, today: date | None = None,
 ) -> ValidationReport:
     """Read and check each workbook (see :func:`check_files`): the report of every problem."""
-    return check_files(paths, rules, as_of, progress=progress, ahead=ahead).report()
+    return check_files(paths, rules, as_of, progress=progress, ahead=ahead, today=today).report()
 
 
 def check_files(
     paths: list[str | Path], rules: Rules, as_of: date, *, progress: ProgressCallback | None = None,
-    ahead: ReadAhead | None = None,
+    ahead: ReadAhead | None = None, today: date | None = None,
 ) -> CheckedFiles:
     """Read and check each workbook (folders expanded, see :func:`collect_workbooks`), its
     follow-up log included, and cross-check the two.
@@ -167,7 +193,7 @@ def check_files(
     results = check_across_files(results, rules)
     if any(log is not None for _, log in logs):
         progress(Progress(VALIDATE, "跟进记录"))
-    return check_logs(results, inputs, logs, rules, as_of)
+    return check_logs(results, inputs, logs, rules, as_of, today)
 
 
 def _read_one(
@@ -192,7 +218,7 @@ def _read_one(
 
 def check_logs(
     validated: list[Validated], inputs: list[InputFile], logs: list[tuple[int, LeadsSheet | None]],
-    rules: Rules, as_of: date,
+    rules: Rules, as_of: date, today: date | None = None,
 ) -> CheckedFiles:
     """Check the follow-up logs of checked workbooks against all their leads, and cross-check
     each leads sheet with the log. ``logs`` pairs each usable workbook's index in ``validated``
@@ -204,10 +230,33 @@ def check_logs(
     ]
     found = [p for log in checked_logs if log is not None for p in log.problems]
     entries = concat([log.usable for log in checked_logs if log is not None])
+    checked = CheckedFiles(validated, checked_logs, inputs, rules, as_of, found, today)
     if len(entries):
-        valid = concat([v.valid for v in validated])
+        valid = checked.on_as_of().leads
         found += cross_check(valid, entries, by_file(validated), rules, as_of)
-    return CheckedFiles(validated, checked_logs, inputs, rules, as_of, found)
+    return checked
+
+
+def _moved_on(
+    problems: list[Problem], on_date: PointInTime, rules: Rules, as_of: date, today: date
+) -> list[Problem]:
+    """A past as-of date: the dates after it (up to today) are no mistakes, the leads first
+    contacted after it are left out (their warnings with them); one line says how many of each."""
+    def expected(p: Problem) -> bool:
+        if (p.file, p.sheet, p.row) in on_date.left_out_rows:
+            return True
+        if p.code not in ("future_date", "log_future_time"):
+            return False
+        day = pd.to_datetime(p.value, errors="coerce")
+        return pd.notna(day) and day.date() <= today
+
+    kept = [p for p in problems if not expected(p)]
+    params = {"as_of": as_of.isoformat()}
+    if on_date.left_out:
+        kept.append(problem("leads_after_as_of", rules.lang, {**params, "count": on_date.left_out}))
+    if on_date.as_today:
+        kept.append(problem("state_as_today", rules.lang, {**params, "count": on_date.as_today}))
+    return kept
 
 
 def input_file(sheet: LeadsSheet, log: LeadsSheet | None = None) -> InputFile:

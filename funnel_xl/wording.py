@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from .messages import catalogue
 from .metrics import FiredSuggestion
 from .rules import Rules
+from .text import number_text as fixed_text
 from .text import percent_text
 
 if TYPE_CHECKING:
@@ -64,4 +65,4 @@ class DriftWords:
 def number_text(value: float) -> str:
     """A count of days as typed: 12, or 12.5."""
     value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+    return str(int(value)) if value.is_integer() else fixed_text(value, 1)

@@ -105,3 +105,9 @@ class WorkingDays:
             pos = np.searchsorted(self._cumulative, target[ok], side="left")
             out[ok] = self._origin + pd.to_timedelta(pos, unit="D")
         return out
+
+
+def is_working_day(day: date) -> bool:
+    """Whether ``day`` is a working day of the Chinese calendar (weekends only in a year the
+    calendar package does not cover)."""
+    return bool(WorkingDays(day, day)._cumulative[0])

@@ -60,7 +60,7 @@ def test_rebuild_writes_report_json_and_summary(runner, tmp_path, team, rules):
     assert "线索 12 条（有效 11，因数据错误排除 1）" in result.stdout
     assert "赢单率 40.0%（成交 2 / 已结束 5）" in result.stdout
     # Every transition has fewer than min_sample = 10 leads that left its stage (8 at most).
-    assert "最薄弱环节: 样本不足（没有已离开不少于 10 条线索的环节）" in result.stdout
+    assert "最薄弱环节: 没有环节的线索足以判断（通过率最低的环节已离开线索少于 10 条）" in result.stdout
     assert "停留超时 3 条" in result.stdout
     assert "数据问题: 错误 1 个，警告 1 个" in result.stdout
     # In May: LF2024001 is new (05-01); won in May: LF2024008 (05-01); no log, no earlier snapshot.
@@ -86,7 +86,7 @@ def test_rebuild_exit_zero_when_clean(runner, tmp_path):
     clean = write_workbook(tmp_path / "clean.xlsx", [lead("LF2024001", "需求挖掘", D(2024, 3, 1))])
     result = runner.invoke(cli, ["rebuild", str(clean), "--as-of", "2024-05-31", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "funnel_report_2024-05-31.xlsx").exists()
+    assert (tmp_path / "funnel_report_2024-05.xlsx").exists()
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ def rebuilt(tmp_path_factory):
         "--out", str(out), "--json", str(figures),
     ])
     assert result.exit_code == 0, result.output
-    return result, json.loads(figures.read_text(encoding="utf-8")), out / "funnel_report_2024-09-30.xlsx"
+    return result, json.loads(figures.read_text(encoding="utf-8")), out / "funnel_report_2024-09.xlsx"
 
 
 def test_the_example_rules_are_valid():

@@ -49,7 +49,7 @@ def test_default_limit_keeps_every_sheet_in_the_report(tmp_path, team, rules):
     assert rules.report.detail_rows == 20000
     written = write_outputs(analyse([team], rules, as_of=AS_OF), tmp_path / "out")
     assert written.detail is None
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["funnel_report_2024-05-31.xlsx"]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["funnel_report_2024-05.xlsx"]
 
 
 def test_sheets_over_the_limit_move_to_the_detail_workbook(tmp_path, team, rules):
@@ -57,7 +57,7 @@ def test_sheets_over_the_limit_move_to_the_detail_workbook(tmp_path, team, rules
     # 李娜's page (1) are not.
     whole = write_outputs(analyse([team], rules, as_of=AS_OF), tmp_path / "whole")
     split = write_outputs(analyse([team], with_limit(rules, 2), as_of=AS_OF), tmp_path / "split")
-    assert split.detail == tmp_path / "split" / "funnel_report_2024-05-31_detail.xlsx"
+    assert split.detail == tmp_path / "split" / "funnel_report_2024-05_detail.xlsx"
 
     report = openpyxl.load_workbook(split.report)
     full = openpyxl.load_workbook(whole.report)
@@ -75,7 +75,7 @@ def test_sheets_over_the_limit_move_to_the_detail_workbook(tmp_path, team, rules
     stub = report["线索明细"]
     assert "本表共 6 行" in stub["A3"].value and "2 行" in stub["A3"].value
     link = stub["A4"].hyperlink
-    assert (link.target, link.location) == ("funnel_report_2024-05-31_detail.xlsx", "线索明细!A1")
+    assert (link.target, link.location) == ("funnel_report_2024-05_detail.xlsx", "线索明细!A1")
     assert stub.max_row == 5  # a title, the note, the link and a hint: no lead rows
     assert report["张伟"]["A4"].hyperlink.location == "张伟!A1"
 
@@ -103,7 +103,7 @@ def test_cli_names_the_detail_workbook(tmp_path, team):
               "--rules", str(rules_file)],
     )
     assert result.exit_code == 1, result.output  # the row without an owner is an error
-    detail = tmp_path / "out" / "funnel_report_2024-05-31_detail.xlsx"
+    detail = tmp_path / "out" / "funnel_report_2024-05_detail.xlsx"
     assert f"明细: {detail}（超过 5 行的工作表另存于此" in result.stdout
     assert openpyxl.load_workbook(detail).sheetnames == ["线索明细"]  # 6 rows > 5; nothing else is
 

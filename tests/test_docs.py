@@ -43,7 +43,7 @@ def test_readme_opens_with_the_two_commands(name):
     assert blocks(text, "powershell")[1] == powershell(TESTS)
     # Right under the first command: the exit code 1 is on purpose, the report is written anyway.
     under = text[text.index(MAIN):text.index(TESTS)]
-    assert "1" in under and "数据问题" in under and "output/funnel_report_2024-05-31.xlsx" in under
+    assert "1" in under and "数据问题" in under and "output/funnel_report_2024-05.xlsx" in under
     assert "3.11" in text[:text.index(MAIN)]
 
 

@@ -84,4 +84,4 @@ def test_the_readmes_walk_through_runs_in_five_commands_or_fewer(tmp_path, monke
     assert "Next: run funnel-xl rules check crm_rules.toml" in init and "CHECK" not in init
     assert "None of the 61 lost deals says at which stage it was lost" in check  # as the README says
     assert "Win rate 57.6% (83 won / 144 closed)" in rebuild
-    assert (tmp_path / "output" / "crm" / "funnel_report_2024-09-30.xlsx").is_file()
+    assert (tmp_path / "output" / "crm" / "funnel_report_2024-09.xlsx").is_file()

@@ -260,16 +260,31 @@ def test_report_and_json_show_the_flow(analysis, tmp_path):
     assert payload["history"] == {"store": None, "previous_month": None, "log_entries": 25}
 
 
-def test_entries_after_the_as_of_date_are_not_used(workbook):
-    # Rebuilding April from today's workbook: the May entries are later than the as-of date.
-    april = analyse([workbook], load_rules(), month="2024-04")
+def test_april_rebuilt_from_the_may_workbook_stands_as_on_april_30(workbook):
+    # Rebuilding April from today's workbook: each lead as it stood on 04-30, by the log.
+    april = analyse([workbook], load_rules(), month="2024-04", today=D(2024, 6, 3))
     leads = april.result.leads.set_index("lead_id")
-    # A's latest move on or before 04-30 into its (sheet) stage 方案提案 is 04-20.
-    assert leads.loc["LF2024001", "stage_entered"] == pd.Timestamp("2024-04-20")
-    later = [p for p in april.problems if p.code == "log_future_time"]
-    # Entries dated in May: A ×2, B, C, D ×2, F, H ×2 = 9.
-    assert len(later) == 9
-    assert all(p.severity == "warning" and p.sheet == "跟进记录" and p.column == "B" for p in later)
+    on_april_30 = {
+        "LF2024001": ("方案提案", "2024-04-20"),  # moved on in May: back to its 04-20 move
+        "LF2024002": ("需求挖掘", "2024-04-02"),  # lost only on 05-08
+        "LF2024003": ("商务谈判", "2024-04-01"),  # won only on 05-10
+        "LF2024004": ("潜在接触", "2024-04-25"),  # first move 05-02: S1 since first contact
+        "LF2024006": ("需求挖掘", "2024-02-10"),
+        "LF2024007": (LOST, "2024-04-28"),
+        "LF2024008": ("商务谈判", "2024-04-10"),
+    }  # E, first contacted 05-12, is left out
+    got = {i: (r.stage, r.stage_entered.date().isoformat()) for i, r in leads.iterrows()}
+    assert got == on_april_30
+    assert leads.loc["LF2024007", "lost_at"] == "方案提案"
+    totals = april.team.totals
+    assert (totals.valid, totals.active, totals.won, totals.lost) == (7, 6, 0, 1)
+    # No warning per later entry or date: one line for the lead left out, none counted as today.
+    codes = [p.code for p in april.problems]
+    assert "log_future_time" not in codes and "future_date" not in codes
+    assert "stage_disagrees_with_log" not in codes
+    left_out = [p for p in april.problems if p.code == "leads_after_as_of"]
+    assert len(left_out) == 1 and "1" in left_out[0].message
+    assert "state_as_today" not in codes
 
 
 # ---------------------------------------------------------------------------

@@ -82,15 +82,19 @@ def test_win_rate_conversion_cycle(analysis):
     [
         # exited [8, 6, 4, 3, 2]; at least 3: rates 8/8, 5/6, 4/4, 2/3 → 商务谈判→成交待签约 2/3.
         (3, "商务谈判→成交待签约", 2 / 3),
-        # at least 4: 8/8, 5/6, 4/4 → 需求挖掘→方案提案 5/6 (2/3 of 3 no longer counts).
-        (4, "需求挖掘→方案提案", 5 / 6),
+        # at least 4: the lowest rate, 2/3, rests on 3 leads: nothing can be called the weakest
+        # (5/6 is not: 商务谈判→成交待签约 may well be worse). Issue 21 item 5.
+        (4, None, None),
     ],
 )
 def test_worst_transition_ignores_small_samples(tmp_path, min_sample, label, rate):
     rules = edited_rules(tmp_path, ("min_sample = 10", f"min_sample = {min_sample}"))
     path = write_workbook(tmp_path / "team.xlsx", ROWS)
     worst = analyse([path], rules, as_of=D(2024, 5, 31)).team.worst_transition
-    assert (worst.label, worst.rate) == (label, pytest.approx(rate))
+    if label is None:
+        assert worst is None
+    else:
+        assert (worst.label, worst.rate) == (label, pytest.approx(rate))
 
 
 def test_pipeline_and_alerts(analysis):

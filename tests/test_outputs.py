@@ -84,7 +84,7 @@ def rebuilt(tmp_path_factory):
         cli, ["rebuild", str(source), "--as-of", "2024-05-31", "--out", str(folder), "--json", str(folder / "f.json")]
     )
     assert result.exit_code == 1, result.output  # the excluded row with an unknown stage
-    return source, folder / "funnel_report_2024-05-31.xlsx", folder / "f.json", result
+    return source, folder / "funnel_report_2024-05.xlsx", folder / "f.json", result
 
 
 def test_no_formula_in_the_report(rebuilt):
@@ -190,17 +190,17 @@ def previous_report(runner, team, out: Path) -> Path:
     result = runner.invoke(cli, ["rebuild", str(team), "--as-of", "2024-05-31", "--out", str(out),
                                  "--json", str(out / "f.json")])
     assert result.exit_code == 0, result.output
-    return out / "funnel_report_2024-05-31.xlsx"
+    return out / "funnel_report_2024-05.xlsx"
 
 
 def test_report_path_taken_by_a_folder(tmp_path, team):
     runner = CliRunner()
     out = tmp_path / "out"
-    (out / "funnel_report_2024-05-31.xlsx").mkdir(parents=True)
+    (out / "funnel_report_2024-05.xlsx").mkdir(parents=True)
     result = runner.invoke(cli, ["rebuild", str(team), "--as-of", "2024-05-31", "--out", str(out)])
     assert result.exit_code == 2
     assert "无法写入" in result.stderr and "原有的文件保持不变" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["funnel_report_2024-05-31.xlsx"]  # no temp file left
+    assert sorted(p.name for p in out.iterdir()) == ["funnel_report_2024-05.xlsx"]  # no temp file left
 
 
 def test_json_that_cannot_be_written_keeps_the_previous_report(tmp_path, team):
@@ -217,7 +217,7 @@ def test_json_that_cannot_be_written_keeps_the_previous_report(tmp_path, team):
     assert sha(report) == before  # the report was not replaced on its own
     assert sha(out / "history.sqlite") == store_before  # a run that fails records nothing
     assert sorted(p.name for p in out.iterdir()) == [
-        "f.json", "funnel_report_2024-05-31.xlsx", "history.sqlite",
+        "f.json", "funnel_report_2024-05.xlsx", "history.sqlite",
     ]
 
 
@@ -254,7 +254,7 @@ def test_read_only_folder_keeps_the_previous_report(tmp_path, team):
     assert result.stderr.strip() == f"错误: 无法在 {out} 写入输出文件: 没有权限。请换一个可写的位置。"
     assert sha(report) == before
     assert sorted(p.name for p in out.iterdir()) == [
-        "f.json", "funnel_report_2024-05-31.xlsx", "history.sqlite",
+        "f.json", "funnel_report_2024-05.xlsx", "history.sqlite",
     ]
 
 
@@ -273,7 +273,7 @@ def test_output_onto_an_input_is_refused(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     # An input that happens to carry the report's name, in the output folder.
-    source = write_workbook(out / "funnel_report_2024-05-31.xlsx", [lead("LF2024001", "需求挖掘", D(2024, 3, 1))])
+    source = write_workbook(out / "funnel_report_2024-05.xlsx", [lead("LF2024001", "需求挖掘", D(2024, 3, 1))])
     before = sha(source)
     result = runner.invoke(cli, ["rebuild", str(source), "--as-of", "2024-05-31", "--out", str(out)])
     assert result.exit_code == 2
@@ -283,7 +283,7 @@ def test_output_onto_an_input_is_refused(tmp_path):
     )
     assert json_onto_input.exit_code == 2 and "就是输入文件" in json_onto_input.stderr
     assert sha(source) == before
-    assert not (tmp_path / "funnel_report_2024-05-31.xlsx").exists()
+    assert not (tmp_path / "funnel_report_2024-05.xlsx").exists()
 
 
 def test_template_onto_the_rules_file_is_refused(tmp_path):
@@ -307,6 +307,9 @@ COMMAND_ARGS = {
     "demo": lambda f: ["-o", str(f["out"] / "demo.xlsx"), "--leads", "20", "--rules", str(f["rules"])],
     "mail": lambda f: ["--month", "2024-05", "--out", str(f["rebuilt"]), "--to-rules", str(f["recipients"]),
                        "--outbox", str(f["out"] / "outbox")],
+    "remind": lambda f: [str(f["source"]), "--as-of", "2024-05-31", "--to-rules", str(f["recipients"]),
+                         "--outbox", str(f["out"] / "outbox"), "--history", str(f["out"] / "h.sqlite"),
+                         "--rules", str(f["rules"])],
     "rules": lambda f: ["init", "--from", str(f["source"]), "-o", str(f["out"] / "draft.toml"),
                         "--rules", str(f["rules"])],
 }

@@ -41,8 +41,8 @@ def test_analyse_and_write_tell_each_step(tmp_path, team, rules):
         "总览", "漏斗分析", "阶段流转", "趋势", "负责人对比", "渠道分析", "预测", "张伟", "李娜", "预警",
         "优化建议", "数据质量", "数据问题", "线索明细", "运行信息",
     ]
-    assert events[-1] == Progress(SAVE, "funnel_report_2024-05-31.xlsx")
-    sheets = openpyxl.load_workbook(tmp_path / "out" / "funnel_report_2024-05-31.xlsx").sheetnames
+    assert events[-1] == Progress(SAVE, "funnel_report_2024-05.xlsx")
+    sheets = openpyxl.load_workbook(tmp_path / "out" / "funnel_report_2024-05.xlsx").sheetnames
     assert sheets == written
 
 

@@ -96,7 +96,7 @@ def test_drift_on_the_sheets(tmp_path, drifted):
     col = table[head].index("填写偏差(条)")
     assert {table[i][0]: table[i][col] for i in (head + 1, head + 2)} == {"乙": 4, "甲": 2}
     # A rep's own workbook lists only their rows.
-    mine = openpyxl.load_workbook(tmp_path / "out" / "2024-05-31" / "reps" / "甲.xlsx")
+    mine = openpyxl.load_workbook(tmp_path / "out" / "2024-05" / "reps" / "甲.xlsx")
     texts = [v for row in mine["数据质量"].iter_rows(values_only=True) for v in row if v is not None]
     assert "LF2024001" in texts and "LF2024007" not in texts and "乙" not in texts
 

@@ -149,7 +149,7 @@ def test_the_first_command_ends_with_1_and_lists_the_planted_problems(team_folde
     for name in ("README.md", "README.en.md"):  # the terminal output both READMEs show under it
         shown = fenced_blocks((REPO / name).read_text(encoding="utf-8"))[2]
         assert shown == ("text", result.stdout.rstrip("\n").splitlines()), name
-    report = team_folder / "output" / "funnel_report_2024-05-31.xlsx"
+    report = team_folder / "output" / "funnel_report_2024-05.xlsx"
     assert f"报告: {report.relative_to(team_folder).as_posix()}" in result.output
     book = openpyxl.load_workbook(report, read_only=True)
     header, *rows = book["数据问题"].iter_rows(values_only=True)

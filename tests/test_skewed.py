@@ -92,7 +92,7 @@ def test_alert_order_with_ties(tmp_path):
         "--no-history", "-q",
     ])
     assert result.exit_code == 0, result.output
-    book = openpyxl.load_workbook(out / "funnel_report_2024-05-31.xlsx", read_only=True)
+    book = openpyxl.load_workbook(out / "funnel_report_2024-05.xlsx", read_only=True)
     try:
         rows = list(book["预警"].iter_rows(values_only=True))
     finally:
@@ -105,7 +105,7 @@ def test_alert_order_with_ties(tmp_path):
         ("张伟", "LF101", 30), ("张伟", "LF103", 30), ("张伟", "LF102", 20),
         ("李娜", "LF201", 40), ("李娜", "LF202", 25),
     ]
-    rep = json.loads((out / "2024-05-31" / "reps" / "张伟.json").read_text(encoding="utf-8"))
+    rep = json.loads((out / "2024-05" / "reps" / "张伟.json").read_text(encoding="utf-8"))
     assert [(a["lead_id"], a["days"]) for a in rep["alerts"] if a["kind"] == "stalled"] == [
         ("LF101", 30), ("LF103", 30), ("LF102", 20),
     ]

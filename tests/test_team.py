@@ -62,7 +62,7 @@ def test_folder_reads_every_workbook_and_skips_what_is_not_a_reps(inbox, rules, 
         "._乙.xlsx": "隐藏文件（临时文件或系统文件）",
         "说明.txt": "不是工作簿",
         "甲.funnel-xl-backup-20240601-090000.xlsx": "funnel-xl refresh 留下的备份",
-        "funnel_report_2024-05-31.xlsx": "funnel-xl 生成的分析报告",
+        "funnel_report_2024-05.xlsx": "funnel-xl 生成的分析报告",
         "五月漏斗.xlsx": "funnel-xl 生成的分析报告",
     }
 
@@ -195,7 +195,7 @@ def test_unreadable_file_is_reported_and_the_team_still_rebuilt(runner, inbox, t
     assert result.exit_code == 1, result.output
     assert "读取工作簿 2 个，无法读取 2 个（见「数据问题」）: 坏文件.xlsx、通讯录.xlsx" in result.stdout
     assert "线索 4 条（有效 4" in result.stdout
-    problems = openpyxl.load_workbook(out / "funnel_report_2024-05-31.xlsx")["数据问题"]
+    problems = openpyxl.load_workbook(out / "funnel_report_2024-05.xlsx")["数据问题"]
     header = [c.value for c in problems[1]]
     rows = [dict(zip(header, r, strict=True)) for r in problems.iter_rows(min_row=2, values_only=True)]
     assert [(r["文件"], r["代码"]) for r in rows] == [

@@ -159,7 +159,7 @@ class Context:
         """Where each row came from: its file and Excel row."""
         return [
             Column(self.t("col.source_file"), text_values(frame, "_file")),
-            Column(self.t("col.source_row"), number_values(frame, "_row"), "int"),
+            Column(self.t("col.source_row"), number_values(frame, "_row"), "row"),
         ]
 
     def stage_limit(self, stage_idx: list) -> list:

@@ -47,7 +47,7 @@ def write_detail(ctx: Context) -> None:
         Column(t("col.status"), mapped_values(leads, "status", ctx.status_labels), width=18),
         Column(t("col.stalled"), [None if v is None else ctx.yes_no(v) for v in stalled]),
         Column(t("col.source_file"), text_values(leads, "_file")),
-        Column(t("col.source_row"), number_values(leads, "_row"), "int"),
+        Column(t("col.source_row"), number_values(leads, "_row"), "row"),
     ]
     n_fields = len(ctx.rules.columns)
     end = ctx.table(sheet, 0, columns)
@@ -92,7 +92,7 @@ def excluded_columns(
         Column("", [ctx.t("status.excluded")] * rows),
         Column("", [None] * rows),
         Column("", text_values(excluded, "_file")),
-        Column("", number_values(excluded, "_row"), "int"),
+        Column("", number_values(excluded, "_row"), "row"),
     ]
 
 

@@ -19,7 +19,7 @@ def write_problems(ctx: Context) -> None:
         ),
         Column(t("col.file"), [p.file or None for p in problems]),
         Column(t("col.sheet"), [p.sheet or None for p in problems]),
-        Column(t("col.row"), [p.row for p in problems], "int", width=7),
+        Column(t("col.row"), [p.row for p in problems], "row", width=7),
         Column(t("col.column"), [p.column or None for p in problems], width=6),
         Column(t("col.header"), [p.header or None for p in problems]),
         Column(t("col.problem_value"), [p.value or None for p in problems]),

@@ -95,7 +95,7 @@ def _inputs(ctx: Context, cells: Cells, row: int, title: str) -> int:
         row += 1
         cells.put(row, 0, item.name)
         cells.put(row, 1, item.sheet)
-        cells.put(row, 2, item.header_row, "int")
+        cells.put(row, 2, item.header_row, "row")
         cells.put(row, 3, rows, "int")
         cells.put(row, 4, excluded, "int")
         cells.put(row, 5, item.sha256)

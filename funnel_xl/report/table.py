@@ -25,6 +25,7 @@ FORMATS = {
     "label": {"bold": True},
     "text": {},
     "int": {"num_format": "#,##0"},
+    "row": {"num_format": "0"},  # a row number, as Excel's own row headers show it: 1236
     "number": {"num_format": "General"},
     "days": {"num_format": "0"},
     "days1": {"num_format": "0.0"},
@@ -73,13 +74,13 @@ class Column:
 
     header: str
     values: Sequence
-    kind: str = "text"  # text, int, number, days, days1, pct, amount, date; any = any type
+    kind: str = "text"  # text, int, row, number, days, days1, pct, amount, date; any = any type
     width: float | None = None
     formats: Sequence[str | None] | None = None  # per-row format names, overriding the kind's
     number_format: str = "number"  # kind "any": the format of its numbers (dates get "date")
 
 
-_NUMERIC_KINDS = ("int", "number", "days", "days1", "pct", "amount", "date")
+_NUMERIC_KINDS = ("int", "row", "number", "days", "days1", "pct", "amount", "date")
 
 
 def column_width(column: Column) -> float:

@@ -10,7 +10,7 @@ import pandas as pd
 from ..cells import EXCEL_EPOCH as _EXCEL_EPOCH
 from ..cells import excel_serial
 from ..metrics import Rate
-from ..text import as_text, is_blank
+from ..text import as_text, is_blank, percent_text
 
 
 def text_values(frame: pd.DataFrame, column: str) -> list:
@@ -69,5 +69,5 @@ def counts_text(rate: Rate, min_sample: int, small: str) -> str | None:
     if not rate.n:
         return None
     low, high = rate.interval
-    text = f"{rate.k}/{rate.n} · {low * 100:.0f}%–{high * 100:.0f}%"
+    text = f"{rate.k}/{rate.n} · {percent_text(low)}–{percent_text(high)}"
     return f"{text} {small}" if rate.small(min_sample) else text

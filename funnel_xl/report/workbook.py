@@ -9,7 +9,9 @@ document date is the as-of date.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import quote_sheetname
 
 from ..analysis import Analysis, View, team_view
-from ..atomic import atomic_path
+from ..atomic import OutputStream, atomic_path, write_failed
 from ..errors import OutputError
 from ..messages import catalogue
 from ..progress import SAVE, Progress, ProgressCallback, silent
@@ -103,7 +105,7 @@ def write_report_files(
 
 
 def write_group_report(
-    analysis: Analysis, view: View, path: str | os.PathLike[str]
+    analysis: Analysis, view: View, path: str | os.PathLike[str], *, shown_as: str | None = None
 ) -> Path:
     """Write one rep's (or one channel's) workbook to ``path`` atomically and return the path.
 
@@ -117,7 +119,7 @@ def write_group_report(
     )
     return _write_workbook(
         Path(path), analysis, title,
-        lambda workbook: write_group(Context(workbook, analysis, view)),
+        lambda workbook: write_group(Context(workbook, analysis, view)), shown_as=shown_as,
     )
 
 
@@ -263,10 +265,14 @@ def _write_workbook(
     target: Path, analysis: Analysis, title: str, build: Callable,
     progress: ProgressCallback | None = None, shown_as: str | None = None,
 ) -> Path:
-    with atomic_path(target) as tmp:
+    # xlsxwriter's scratch files (one per sheet in constant_memory mode) go to a folder of their
+    # own, removed even when the disk fills up halfway.
+    with atomic_path(target) as tmp, tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as scratch:
+        stream = OutputStream(tmp)
         workbook = xlsxwriter.Workbook(
-            str(tmp),
+            stream,
             {
+                "tmpdir": scratch,
                 "constant_memory": True,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
@@ -286,6 +292,12 @@ def _write_workbook(
             build(workbook)
             (progress or silent)(Progress(SAVE, shown_as or target.name))
             workbook.close()
-        except XlsxWriterException as exc:
+            stream.close()
+        except (XlsxWriterException, OSError) as exc:
+            failure = stream.failure or (exc if isinstance(exc, OSError) else None)
+            with contextlib.suppress(OSError):
+                stream.close()
+            if failure is not None:
+                raise write_failed(shown_as or target.name, failure) from None
             raise OutputError(f"无法写入分析工作簿 {target}: {exc}") from None
     return target

@@ -1,0 +1,202 @@
+"""A late rebuild gives the on-time figures: a team with a full stage history, its workbook as it
+stood on two dates, and the earlier period rebuilt from the later workbook. Expected figures are
+worked out by hand in the comments."""
+
+from datetime import date, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from funnel_xl import analyse
+from funnel_xl.cli import cli
+from funnel_xl.period import resolve_as_of
+from funnel_xl.pipeline import record_history
+from funnel_xl.rules import load_rules
+from tests.conftest import entry, lead, write_workbook
+from tests.test_mail import recipients_toml
+
+D = date
+S = ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
+LOST = "无效线索"
+APRIL_END, JUNE_3 = D(2024, 4, 30), D(2024, 6, 3)
+
+# (lead ID, owner, channel, first contact, amount, stage moves, contacts without a move)
+TEAM = [
+    ("L01", "张伟", "展会推广", D(2024, 3, 1), 100,
+     [(D(2024, 3, 10), S[1]), (D(2024, 4, 5), S[2]), (D(2024, 5, 10), S[3]), (D(2024, 5, 28), S[5])], []),
+    ("L02", "张伟", "官网表单", D(2024, 3, 5), 30, [(D(2024, 3, 20), S[1]), (D(2024, 4, 25), LOST)], []),
+    ("L03", "李娜", "展会推广", D(2024, 3, 15), 60,
+     [(D(2024, 3, 20), S[1]), (D(2024, 4, 1), S[2]), (D(2024, 4, 10), S[3]), (D(2024, 4, 29), S[5])], []),
+    ("L04", "李娜", "官网表单", D(2024, 4, 10), 40, [(D(2024, 4, 22), S[1]), (D(2024, 5, 15), LOST)], []),
+    ("L05", "王磊", "展会推广", D(2024, 4, 20), 20, [(D(2024, 6, 1), S[1])], [D(2024, 4, 25)]),
+    ("L06", "王磊", "官网表单", D(2024, 5, 6), 50, [(D(2024, 5, 20), S[1])], []),
+    ("L07", "张伟", "展会推广", D(2024, 2, 1), 70, [(D(2024, 2, 15), S[1]), (D(2024, 5, 2), S[2])],
+     [D(2024, 5, 20)]),
+    ("L08", "李娜", "展会推广", D(2024, 3, 1), 90,
+     [(D(2024, 3, 5), S[1]), (D(2024, 3, 25), S[2]), (D(2024, 4, 15), LOST)], []),
+    ("L09", "王磊", "官网表单", D(2024, 6, 2), 10, [], []),
+    ("L10", "张伟", "官网表单", D(2024, 4, 28), 25, [], [D(2024, 5, 10)]),
+]
+
+
+def _entries(first, moves, contacts):
+    """(date, stage change or None), in date order: the first contact, each move, each contact."""
+    return sorted([(first, None), *moves, *((c, None) for c in contacts)], key=lambda e: e[0])
+
+
+def as_it_stood(day: date):
+    """The leads sheet and the follow-up log as the reps kept them on ``day``."""
+    rows, log = [], []
+    for lead_id, owner, channel, first, amount, moves, contacts in TEAM:
+        if first > day:
+            continue
+        seen = [e for e in _entries(first, moves, contacts) if e[0] <= day]
+        stage, entered, came_from = S[0], first, None
+        for when, change in seen:
+            if change is not None:
+                came_from, stage, entered = stage, change, when
+        last = seen[-1][0]
+        extra = {"lost_at": came_from} if stage == LOST else {}
+        rows.append(lead(lead_id, stage, first, owner=owner, source=channel, last=last,
+                         entered=entered, amount=amount, next=last + timedelta(days=7), **extra))
+        log += [entry(lead_id, when, change, by=owner, next=when + timedelta(days=7))
+                for when, change in seen]
+    return rows, log
+
+
+@pytest.fixture(scope="module")
+def rebuilds(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pit")
+    books = {}
+    for day in (APRIL_END, JUNE_3):
+        rows, log = as_it_stood(day)
+        books[day] = write_workbook(folder / f"team_{day}.xlsx", rows, log=log)
+    rules = load_rules()
+    on_time = analyse([books[APRIL_END]], rules, month="2024-04", today=APRIL_END)
+    late = analyse([books[JUNE_3]], rules, month="2024-04", today=JUNE_3)
+    return on_time, late
+
+
+FIGURES = ("by_owner", "by_source", "period", "trend", "low_channels", "forecast")
+
+
+def test_a_late_rebuild_equals_the_on_time_one(rebuilds):
+    on_time, late = (a.as_json() for a in rebuilds)
+    team_keys = [k for k in on_time if k not in {"by_owner", "by_source", "by_dimension", "channel",
+                                                 "problems", "suggestions", "inputs", "rules",
+                                                 "period", "trend", "low_channels", "history",
+                                                 "hygiene", "drift", "forecast", "run", "targets"}]
+    assert team_keys  # the team's figures: totals, stages, win rate, cycle, alerts
+    for key in team_keys:
+        assert late[key] == on_time[key], key
+    for key in FIGURES:
+        assert late[key] == on_time[key], key
+    columns = ["lead_id", "stage", "stage_entered", "dwell_days", "stalled", "overdue", "stale"]
+    leads = [a.result.leads[columns].sort_values("lead_id").reset_index(drop=True) for a in rebuilds]
+    assert leads[0].equals(leads[1])
+    assert [len(a.result.alerts) for a in rebuilds][0] == len(rebuilds[1].result.alerts)
+
+
+def test_the_figures_on_april_30_by_hand(rebuilds):
+    _, late = rebuilds
+    # On 04-30: L06 and L09 are not yet contacted; L03 won (04-29), L02 (04-25) and L08 (04-15)
+    # lost; L01 方案提案, L04 需求挖掘, L07 需求挖掘, L05 and L10 潜在接触 open.
+    totals = late.team.totals
+    assert (totals.valid, totals.won, totals.lost, totals.active) == (8, 1, 2, 5)
+    assert late.team.win_rate == pytest.approx(1 / 3)
+    assert late.team.cycle_mean == pytest.approx(45)  # L03: 03-15 → 04-29
+    zhang = late.result.by_owner["张伟"].totals  # L01, L02, L07, L10
+    assert (zhang.valid, zhang.lost, zhang.active) == (4, 1, 3)
+    stages = late.result.leads.set_index("lead_id")["stage"].to_dict()
+    assert stages == {"L01": S[2], "L02": LOST, "L03": S[5], "L04": S[1], "L05": S[0], "L07": S[1],
+                      "L08": LOST, "L10": S[0]}
+    # Next contacts planned a week after the last entry: L01 (04-12), L04 (04-29), L07 (02-22)
+    # overdue on 04-30; L07 in 需求挖掘 since 02-15, far over its 15 days.
+    assert late.team.overdue == 3
+    assert bool(late.result.leads.set_index("lead_id").loc["L07", "stalled"])
+    codes = [p.code for p in late.problems]
+    assert codes.count("leads_after_as_of") == 1 and "state_as_today" not in codes
+    assert not {"future_date", "log_future_time", "stage_disagrees_with_log"} & set(codes)
+
+
+# ---------------------------------------------------------------------------
+# One name per period
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({"month": "2024-05"}, (D(2024, 5, 31), "2024-05")),
+        ({"as_of": D(2024, 5, 31)}, (D(2024, 5, 31), "2024-05")),  # a month's end names the month
+        ({"as_of": D(2024, 2, 29)}, (D(2024, 2, 29), "2024-02")),  # a leap year's February
+        ({"as_of": D(2024, 5, 30)}, (D(2024, 5, 30), "2024-05-30")),  # within the month: the day
+        ({"today": D(2024, 6, 30)}, (D(2024, 6, 30), "2024-06")),
+    ],
+)
+def test_one_name_per_period(kw, expected):
+    assert resolve_as_of(**kw) == expected
+
+
+def test_mail_finds_what_rebuild_wrote_with_as_of_at_the_months_end(tmp_path):
+    rows, log = as_it_stood(APRIL_END)
+    book = write_workbook(tmp_path / "team.xlsx", rows, log=log)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    rebuilt = runner.invoke(cli, ["rebuild", str(book), "--as-of", "2024-04-30", "--out", str(out),
+                                  "--split-by", "owner", "--no-history"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert (out / "funnel_report_2024-04.xlsx").is_file()
+    assert (out / "2024-04" / "reps" / "张伟.xlsx").is_file()
+    recipients = tmp_path / "recipients.toml"
+    recipients.write_text(recipients_toml(), encoding="utf-8")
+    for flag in (["--month", "2024-04"], ["--as-of", "2024-04-30"]):
+        mailed = runner.invoke(cli, ["mail", *flag, "--out", str(out), "--to-rules", str(recipients),
+                                     "--dry-run"])
+        assert mailed.exit_code == 0, mailed.output
+
+
+# ---------------------------------------------------------------------------
+# No log: the store's snapshot of the period, else today's row, counted
+# ---------------------------------------------------------------------------
+
+NO_LOG = {
+    # On 04-30: P1 in 需求挖掘 since 04-10, P2 in 潜在接触, P3 in 需求挖掘 since 04-15.
+    APRIL_END: [
+        lead("P1", S[1], D(2024, 3, 1), last=D(2024, 4, 10), entered=D(2024, 4, 10)),
+        lead("P2", S[0], D(2024, 3, 5), last=D(2024, 4, 20), entered=D(2024, 3, 5)),
+        lead("P3", S[1], D(2024, 4, 1), last=D(2024, 4, 15), entered=D(2024, 4, 15)),
+    ],
+    # On 06-03: P1 moved to 方案提案 on 05-20, P3 won on 05-25; P2 untouched.
+    JUNE_3: [
+        lead("P1", S[2], D(2024, 3, 1), last=D(2024, 5, 20), entered=D(2024, 5, 20)),
+        lead("P2", S[0], D(2024, 3, 5), last=D(2024, 4, 20), entered=D(2024, 3, 5)),
+        lead("P3", S[5], D(2024, 4, 1), last=D(2024, 5, 25), entered=D(2024, 5, 25)),
+        lead("P4", S[0], D(2024, 5, 10), last=D(2024, 5, 10), entered=D(2024, 5, 10)),  # left out
+    ],
+}
+
+
+def test_without_log_the_store_snapshot_of_the_period_tells_the_state(tmp_path):
+    books = {day: write_workbook(tmp_path / f"{day}.xlsx", rows) for day, rows in NO_LOG.items()}
+    store = tmp_path / "history.sqlite"
+    rules = load_rules()
+    on_time = analyse([books[APRIL_END]], rules, month="2024-04", today=APRIL_END, history=store)
+    record_history(on_time)
+    late = analyse([books[JUNE_3]], rules, month="2024-04", today=JUNE_3, history=store)
+    stages = late.result.leads.set_index("lead_id")["stage"].to_dict()
+    assert stages == {"P1": S[1], "P2": S[0], "P3": S[1]}
+    assert late.team.totals.won == 0
+    assert "state_as_today" not in [p.code for p in late.problems]
+
+
+def test_without_log_or_store_todays_row_is_counted_and_said(tmp_path):
+    book = write_workbook(tmp_path / "june.xlsx", NO_LOG[JUNE_3])
+    late = analyse([book], load_rules(), month="2024-04", today=JUNE_3)
+    leads = late.result.leads.set_index("lead_id")
+    # P1 and P3 changed after 04-30 and nothing tells how they stood: today's row for P1 (方案提案,
+    # no stage-entered date); P3's win on 05-25 does not count: still open, in the stage before.
+    assert leads["stage"].to_dict() == {"P1": S[2], "P2": S[0], "P3": S[4]}
+    assert late.team.totals.won == 0
+    said = [p for p in late.problems if p.code == "state_as_today"]
+    assert len(said) == 1 and "按当前表格状态计入：2 条，可能不准确" in said[0].message
