@@ -30,7 +30,7 @@ from pathlib import Path
 from .draft_fit import Fit, fit_rules
 from .draft_headers import DATE_TEXT, Header, amounts_with_signs, cell_text, read_headers
 from .draft_sheet import SheetChoice, choose_table
-from .draft_stages import StagePlan, plan_stages
+from .draft_stages import StagePlan, plan_stages, rows_text
 from .rules import CORE_FIELDS, DEFAULT_AMOUNT_UNIT, Column, Rules, load_rules, normalize_header
 from .text import is_empty
 
@@ -112,7 +112,7 @@ class _Draft:
             folded = Counter()
             for value, n in counts.items():
                 folded[known.get(normalize_header(value), value)] += n
-            own.notes = {name: f"{folded.get(name, 0)} rows" for name in base.stage_names}
+            own.notes = {name: rows_text(folded.get(name, 0)) for name in base.stage_names}
             self.odd_stages = {v: n for v, n in counts.items() if normalize_header(v) not in known}
             return own
         return plan_stages(stage, self.headers, self.by_field) or own
@@ -223,7 +223,10 @@ class _Draft:
         unit, where = self.unit()
         note = f"# From {where}." if where else "# The amount's unit, shown in the report's labels: not written in the sheet. CHECK"
         self.add("", note, f"amount_unit = {_q(unit)}", "")
-        self.add("# Stage values that mark a lead as lost.", f"lost_labels = {_list(self.plan.lost)}")
+        held = "; ".join(f"{v!r}: {self.plan.notes[v]}" for v in self.plan.lost if v in self.plan.notes)
+        self.add("# Stage values that mark a lead as lost" + (f" ({held})." if held else "."),
+                 f"lost_labels = {_list(self.plan.lost)}")
+        self.id_note()
         pattern = self.base.lead_id_pattern
         ids = self.by_field.get("lead_id")
         if ids is not None and ids.filled:
@@ -246,6 +249,14 @@ class _Draft:
             self.add("sources = []")
         self.add("follow_up_methods = []" if "follow_up_method" not in self.by_field
                  else f"follow_up_methods = {_list(list(self.base.follow_up_methods))}")
+
+    def id_note(self) -> None:
+        """Say so when the lead ID column repeats values: each such row would be an error."""
+        ids = self.by_field.get("lead_id")
+        repeated = [v for v, n in ids.distinct.items() if n > 1] if ids is not None else []
+        if repeated:
+            self.add(f"# {len(repeated)} values of {ids.text!r} stand on more than one row (e.g. {repeated[0]!r}):",
+                     "# each such row is an error unless another column identifies a deal. CHECK")
 
     def stage_tables(self) -> None:
         plan = self.plan

@@ -75,7 +75,7 @@ def plan_stages(stage: Header, headers: list[Header], by_field: dict[str, Header
         return None
     plan.lost = plan.lost or ["Lost"]
     plan.order_check = "" if why is None else why
-    plan.notes = {v: f"{counts.get(v, 0)} rows" + (f"; {order.evidence[v]}" if v in order.evidence else "")
+    plan.notes = {v: rows_text(counts.get(v, 0)) + (f"; {order.evidence[v]}" if v in order.evidence else "")
                   for v in plan.stages + plan.lost}
     return plan
 
@@ -174,3 +174,7 @@ def as_date(value: object) -> date | None:
     return None
 
 
+
+
+def rows_text(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
