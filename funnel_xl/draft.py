@@ -221,7 +221,10 @@ class _Draft:
 
     def top(self) -> None:
         unit, where = self.unit()
-        note = f"# From {where}." if where else "# The amount's unit, shown in the report's labels: not written in the sheet. CHECK"
+        note = f"# From {where}."
+        if not where:
+            unit = "$" if self.lang == "en" else unit
+            note = "# The amount's unit, shown in the report's labels: not written in the sheet. CHECK"
         self.add("", note, f"amount_unit = {_q(unit)}", "")
         held = "; ".join(f"{v!r}: {self.plan.notes[v]}" for v in self.plan.lost if v in self.plan.notes)
         self.add("# Stage values that mark a lead as lost" + (f" ({held})." if held else "."),

@@ -70,6 +70,7 @@ class Shape:
     amount: str = "{}"
     extra: dict[str, str] = field(default_factory=dict)  # header → the same value on every row
     checks: int = 0  # lines marked CHECK the draft may have, each named in the test
+    unit: str = "$"
 
     def stage(self, deal: Deal) -> str:
         if deal.stage == "won":
@@ -115,12 +116,12 @@ SHAPES = [
     Shape("odoo", {
         "id": "Opportunity", "stage": "Stage", "expected": "Expected Closing", "amount": "Expected Revenue",
         "owner": "Salesperson", "channel": "Source", "created": "Created on",
-    }, ("New", "Qualified", "Proposition"), suffix=".xlsx", amount="€{}"),
+    }, ("New", "Qualified", "Proposition"), suffix=".xlsx", amount="€{}", unit="€"),
     Shape("chinese", {
         "id": "商机名称", "stage": "销售阶段", "expected": "预计成交日期", "amount": "金额",
         "owner": "负责人", "channel": "客户来源", "created": "创建时间",
     }, ("初步接触", "需求确认", "方案报价", "商务谈判"), won="赢单", lost="输单", suffix=".xlsx",
-        date="%Y/%m/%d", amount="{}元"),
+        date="%Y/%m/%d", amount="{}元", unit="元"),
     Shape("snake_case", {
         "id": "deal_id", "stage": "deal_stage", "expected": "close_date", "amount": "amount_usd",
         "owner": "sales_rep", "channel": "lead_source", "created": "created_date",
@@ -178,6 +179,7 @@ def test_a_draft_used_unchanged_gives_the_figures(tmp_path, shape):
     assert [s["name"] for s in data["stages"]] == [*shape.stages, shape.won]
     assert data["lost_labels"] == [shape.lost]
     assert data["lang"] == ("zh" if shape.name == "chinese" else "en")
+    assert data["amount_unit"] == shape.unit
     figures = rebuild(tmp_path, export, tmp_path / "rules.toml")
     totals = figures["totals"]
     assert (totals["valid"], totals["won"], totals["lost"], totals["excluded"]) == (12, 4, 2, 0)
@@ -406,3 +408,15 @@ def test_rules_check_warns_about_empty_and_meaningless_figures(tmp_path):
     assert "No amount: the pipeline, the weighted pipeline and the won amount will be 0." in result.stdout
     assert "No stage-entered dates" in result.stdout
     assert "None of the 2 lost deals says at which stage it was lost" in result.stdout
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    ("Won", "won"), ("Closed Won", "won"), ("closedwon", "won"), ("赢单", "won"), ("已成交", "won"),
+    ("Lost", "lost"), ("Closed Lost", "lost"), ("closedlost", "lost"), ("输单", "lost"), ("丢单", "lost"),
+    ("无效", "lost"), ("Closed-Lost to Competition", "lost"), ("Negotiation", None), ("Closing", None),
+])
+def test_won_and_lost_values(value, kind):
+    from funnel_xl.draft_stages import LOST_WORDS, WON_WORDS, reads_as
+
+    found = "lost" if reads_as(value, LOST_WORDS) else "won" if reads_as(value, WON_WORDS) else None
+    assert found == kind
