@@ -49,12 +49,8 @@ _WIDTHS = {
     "contact_info": 16,
     "snooze_reason": 24,
 }
-_LIST_TITLES = {
-    "stage": "template.list.stage",
-    "source": "template.list.source",
-    "follow_up_method": "template.list.follow_up_method",
-    "lost_at": "template.list.lost_at",
-}
+_LIST_TITLES = {"stage": "template.list.stage", "source": "template.list.source",
+                "follow_up_method": "template.list.follow_up_method", "lost_at": "template.list.lost_at"}
 _HANDBOOK_COLUMNS = (
     "template.stages.number", "template.stages.stage", "template.stages.entry", "template.stages.exit",
     "template.stages.max_dwell", "template.stages.win_probability",
