@@ -31,7 +31,15 @@ from .draft_fit import Fit, fit_rules
 from .draft_headers import DATE_TEXT, Header, amounts_with_signs, cell_text, read_headers
 from .draft_sheet import SheetChoice, choose_table
 from .draft_stages import StagePlan, plan_stages, rows_text
-from .rules import CORE_FIELDS, DEFAULT_AMOUNT_UNIT, Column, Rules, load_rules, normalize_header
+from .rules import (
+    CORE_FIELDS,
+    DEFAULT_AMOUNT_UNIT,
+    Column,
+    Rules,
+    default_rules_path,
+    load_rules,
+    normalize_header,
+)
 from .text import is_empty
 
 __all__ = ["Fit", "draft_rules", "fit_rules"]
@@ -55,8 +63,10 @@ def draft_rules(path: str | Path, base: Rules | None = None, sheet: str | None =
     """A rules file (TOML text with comments) for the sheet in ``path`` (its sheet ``sheet``, else
     the one most like deals), starting from ``base`` (the packaged default rules when None) for
     whatever the sheet does not say."""
+    # The packaged rules' sheet names are the team template's: only a base given names the sheet.
+    named = base is not None and base.source_path != str(default_rules_path())
     base = base or load_rules()
-    choice = choose_table(path, base, sheet)
+    choice = choose_table(path, base, sheet, named)
     headers, header_at = read_headers(choice.table.rows, choice.table.origin, base)
     return _Draft(choice, headers, choice.table.origin[0] + header_at + 1, base).text()
 

@@ -26,8 +26,9 @@ class SheetChoice:
     why: str  # one line for the draft's header: which sheet and why
 
 
-def choose_table(path: str | Path, rules: Rules, sheet: str | None = None) -> SheetChoice:
-    """The table to draft from. Raises :class:`InputError` for a ``sheet`` the workbook lacks."""
+def choose_table(path: str | Path, rules: Rules, sheet: str | None = None, named: bool = True) -> SheetChoice:
+    """The table to draft from: ``sheet``, else (when ``named``) the rules' ``[sheets] leads``, else
+    the sheet most like deals. Raises :class:`InputError` for a ``sheet`` the workbook lacks."""
     path = Path(path)
     if path.suffix.lower() in TEXT_SUFFIXES:
         return SheetChoice(read_table(path, rules), "")
@@ -39,7 +40,7 @@ def choose_table(path: str | Path, rules: Rules, sheet: str | None = None) -> Sh
         if not found:
             raise InputError(t("draft.no_such_sheet", file=path.name, sheet=sheet, listed=", ".join(names)))
         return SheetChoice(_table(workbook, found[0]), f"sheet {found[0]!r}, as asked")
-    wanted = {normalize_header(n) for n in rules.leads_sheets}
+    wanted = {normalize_header(n) for n in rules.leads_sheets} if named else set()
     named = [n for n in names if normalize_header(n) in wanted]
     if named:
         return SheetChoice(_table(workbook, named[0]), f"sheet {named[0]!r}, named in the base rules' [sheets] leads")

@@ -420,3 +420,20 @@ def test_won_and_lost_values(value, kind):
 
     found = "lost" if reads_as(value, LOST_WORDS) else "won" if reads_as(value, WON_WORDS) else None
     assert found == kind
+
+
+def test_the_packaged_rules_sheet_names_do_not_pick_a_crms_leads_sheet(tmp_path):
+    """A CRM workbook with a Leads sheet (no stages) and an Opportunities sheet: the default rules
+    name 'Leads' for the team's template, so only a base given with --rules names the sheet."""
+    book = openpyxl.Workbook()
+    leads = book.active
+    leads.title = "Leads"
+    for row in (["Lead", "Company", "Email"], ["L-1", "Acme", "a@example.com"], ["L-2", "Bolt", "b@example.com"]):
+        leads.append(row)
+    deals = book.create_sheet("Opportunities")
+    for row in SHAPES[0].rows():
+        deals.append(row)
+    export = tmp_path / "crm.xlsx"
+    book.save(export)
+    _, data = draft(tmp_path, export)
+    assert data["sheets"]["leads"] == ["Opportunities"]
