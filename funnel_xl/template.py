@@ -23,6 +23,14 @@ from .messages import Catalogue, catalogue
 from .rules import Column, Rules
 from .text import display_width
 
+# The sheets' names and the computed columns' note in Chinese, the default language (the catalogue's
+# template.* texts, kept here by name for code that looks a sheet up in a Chinese workbook).
+DEFAULT_LEADS_SHEET = "线索跟踪"
+DEFAULT_LOG_SHEET = "跟进记录"
+STAGES_SHEET = "阶段定义"
+GUIDE_SHEET = "填写说明"
+LISTS_SHEET = "列表"
+COMPUTED_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
 # Dropdowns and validations cover at least this many rows (header included).
 TEMPLATE_ROWS = 1000
 # The most data rows one sheet holds: Excel's 1,048,576 rows less the header.

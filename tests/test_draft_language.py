@@ -65,3 +65,14 @@ def test_rules_init_and_check_speak_the_drafted_language(tmp_path):
     assert init.exit_code == 0, init.output
     assert f"规则草稿已写入: {zh_rules}" in init.stderr
     assert 'lang = "zh"' in zh_rules.read_text(encoding="utf-8")
+
+
+def test_the_chinese_sheet_names_kept_by_name_are_the_catalogues():
+    from funnel_xl import template
+    from funnel_xl.messages import catalogue
+
+    t = catalogue("zh")
+    assert tuple(
+        t(f"template.{key}") for key in ("sheet.leads", "sheet.log", "sheet.stages", "sheet.guide",
+                                          "sheet.lists", "computed_comment")) == (template.DEFAULT_LEADS_SHEET, template.DEFAULT_LOG_SHEET, template.STAGES_SHEET,
+            template.GUIDE_SHEET, template.LISTS_SHEET, template.COMPUTED_COMMENT)
