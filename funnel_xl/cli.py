@@ -990,7 +990,7 @@ def rules_init(workbook, sheet, output, force, encoding, rules_path) -> None:
 
     base = _rules(rules_path, encoding)
     _speak(base)
-    text = _run(draft_rules, workbook, base, sheet)
+    text = _run(draft_rules, workbook, base, sheet, sheets_from_base=rules_path is not None)
     t = _speak(dataclasses.replace(base, lang=tomllib.loads(text).get("lang", base.lang)))
     if output is None:
         click.echo(text, nl=False)

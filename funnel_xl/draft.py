@@ -59,12 +59,17 @@ _NOT_DIMENSIONS = ("lead_id", "customer", "stage", "owner", "lost_at", "lost_rea
                    "follow_up_summary", "needs", "contact_info", "pass_rate_text", "currency")
 
 
-def draft_rules(path: str | Path, base: Rules | None = None, sheet: str | None = None) -> str:
+def draft_rules(
+    path: str | Path, base: Rules | None = None, sheet: str | None = None, *, sheets_from_base: bool | None = None
+) -> str:
     """A rules file (TOML text with comments) for the sheet in ``path`` (its sheet ``sheet``, else
     the one most like deals), starting from ``base`` (the packaged default rules when None) for
-    whatever the sheet does not say."""
-    # The packaged rules' sheet names are the team template's: only a base given names the sheet.
-    named = base is not None and base.source_path != str(default_rules_path())
+    whatever the sheet does not say. ``sheets_from_base``: whether the base's ``[sheets] leads``
+    names the sheet (default: when a base other than the packaged rules is given)."""
+    # The team template's sheet names (线索跟踪, Leads) are no CRM's: only rules asked for name the sheet.
+    named = sheets_from_base
+    if named is None:
+        named = base is not None and base.source_path != str(default_rules_path())
     base = base or load_rules()
     choice = choose_table(path, base, sheet, named)
     headers, header_at = read_headers(choice.table.rows, choice.table.origin, base)
