@@ -52,6 +52,7 @@ _TABLE = (
     Check("missing_owner", ERROR, "owner"),
     Check("missing_first_contact", ERROR, "first_contact"),
     Check("bad_first_contact", ERROR, "first_contact"),
+    Check("first_contact_blank", WARNING, "first_contact"),
     Check("bad_date", WARNING, DATE_FIELDS),
     Check("future_date", WARNING, DATE_FIELDS),
     Check("follow_up_before_first_contact", WARNING, "last_follow_up"),

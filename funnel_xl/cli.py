@@ -962,39 +962,49 @@ def rules_group() -> None:
 @rules_group.command("init")
 @click.option("--from", "workbook", required=True, type=click.Path(dir_okay=False),
               help="要照着写规则的工作簿或 CSV 文件。")
+@click.option("--sheet", "sheet", help="从这个工作表起草（默认：最像商机/线索表的那个）。")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
               help="规则文件写到这里（默认打印到屏幕）。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 @encoding_option
 @rules_option
-def rules_init(workbook, output, force, encoding, rules_path) -> None:
-    """Draft a rules file from a sheet: headers matched to fields, stage values listed to order.
+def rules_init(workbook, sheet, output, force, encoding, rules_path) -> None:
+    """Draft a rules file from a sheet (a CRM export, a CSV) that should need no edit.
 
-    The draft (TOML, with comments) starts from the default rules (or --rules): each header is
-    matched to a known field, the stage column's values become the stages (ordered by a column
-    that numbers them, when there is one; won and lost values put last), and dates, the amount's
-    unit, rows without a stage and a channel column are guessed. Lines marked CHECK need a look.
-    It always loads; check it against the sheet with `funnel-xl rules check`.
+    The draft (TOML, with comments) starts from the default rules (or --rules, whose [sheets]
+    leads names the sheet): it takes the sheet that looks most like deals (or --sheet), matches
+    each header to a field (the exports of Salesforce, HubSpot, Pipedrive, Zoho, Odoo and Chinese
+    CRMs are known), tells won and lost from the values or a status column, orders the stages
+    (by a column numbering them, the CRM's known order, else the data), and finds the amount's
+    unit, the dates' form, the language and a channel column. Guesses the sheet cannot settle
+    are marked CHECK. Check it against the sheet with `funnel-xl rules check`.
 
-    Example: funnel-xl rules init --from export.csv -o my_rules.toml
+    Example: funnel-xl rules init --from export.xlsx --sheet sales_pipeline -o my_rules.toml
 
-    Exit code 0: drafted; 2: the file cannot be read, or the output exists (use --force).
+    Exit code 0: drafted; 2: the file or sheet cannot be read, or the output exists (use --force).
     """
+    import tomllib
+
     from .atomic import refuse_overwriting, write_text_atomic
     from .draft import draft_rules
 
     base = _rules(rules_path, encoding)
-    text = _run(draft_rules, workbook, base)
+    _speak(base)
+    text = _run(draft_rules, workbook, base, sheet, sheets_from_base=rules_path is not None)
+    t = _speak(dataclasses.replace(base, lang=tomllib.loads(text).get("lang", base.lang)))
     if output is None:
         click.echo(text, nl=False)
         return
     target = Path(output)
     if target.exists() and not force:
-        raise _Fail(f"{target} 已存在，未覆盖。换一个文件名，或加 --force 覆盖它。")
+        raise _Fail(t("rules.init.exists", path=target))
     _run(refuse_overwriting, [target], [workbook])
     _run(write_text_atomic, target, text)
-    click.echo(f"规则草稿已写入: {target}", err=True)
-    click.echo(f"下一步: 检查标有 CHECK 的行，然后运行 funnel-xl rules check {target} {workbook}", err=True)
+    click.echo(t("rules.init.written", path=target), err=True)
+    checks = sum(line.rstrip().endswith("CHECK") for line in text.splitlines())
+    if checks:
+        click.echo(t("rules.init.checks", count=checks), err=True)
+    click.echo(t("rules.init.next", path=target, workbook=workbook), err=True)
 
 
 @rules_group.command("check")
@@ -1008,7 +1018,10 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
 
     Lists every mistake in the file at once, each naming the key and what is allowed. Given
     workbooks (or CSV files), it also shows which column each field was found in, the optional
-    columns that are not there, stage values the rules do not know, and the data problems by kind.
+    columns that are not there, stage values the rules do not know, the data problems by kind,
+    and every figure that will come out empty or meaningless (no amount: no pipeline; no stage
+    dates: no dwell; no lost-at: every loss unplaced; a stage order the deals do not follow).
+    It speaks the rules' language (lang).
 
     Example: funnel-xl rules check examples/crm-pipelines/rules.toml
 
@@ -1023,18 +1036,20 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
     try:
         rules = load_rules(rules_file)
     except RulesError as exc:
+        t = catalogue(_declared_lang(rules_file))
         messages = exc.messages or [str(exc)]
-        _echo(f"规则文件 {rules_file} 有 {len(messages)} 处需要改正：", err=True)
+        _echo(t("rules.check.mistakes", file=rules_file, count=len(messages)), err=True)
         prefix = f"规则文件 {rules_file} 中"
         for i, message in enumerate(messages, start=1):
             _echo(f"  {i}. {message.removeprefix(prefix)}", err=True)
         sys.exit(EXIT_UNUSABLE)
     if encoding:
         rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
-    dims = "、".join(rules.dimensions.extra) or "无"
-    _echo(f"规则文件 {rules_file} 没有错误。")
-    _echo(f"  阶段: {' → '.join(rules.stage_names)}（最后一个为成交）；流失标签: {'、'.join(rules.lost_labels)}")
-    _echo(f"  渠道维度: {rules.channel_field}；其他对比维度: {dims}；金额单位: {rules.amount_unit}")
+    t = _speak(rules)
+    _echo(t("rules.check.ok", file=rules_file))
+    _echo(t("rules.check.stages", stages=" → ".join(rules.stage_names), lost=t.join(rules.lost_labels)))
+    _echo(t("rules.check.dimensions", channel=rules.channel_field, unit=rules.amount_unit,
+                 extra=t.join(rules.dimensions.extra) or t("rules.check.none")))
     if not workbooks:
         return
     as_of_date, _ = _run(resolve_as_of, as_of, month)
@@ -1047,29 +1062,41 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
             exc.show()
             unusable += 1
             continue
-        _fit_summary(fit)
+        _fit_summary(fit, t)
     if unusable:
         sys.exit(EXIT_UNUSABLE)
 
 
-def _fit_summary(fit) -> None:
-    """How the rules read one workbook (see :func:`funnel_xl.draft.fit_rules`)."""
-    _echo(f"工作表「{fit.sheet}」，表头在第 {fit.header_row} 行，{fit.rows} 行线索"
-               + (f"（另有 {fit.skipped_without_stage} 行没有阶段，按规则跳过）" if fit.skipped_without_stage else ""))
+def _declared_lang(path: str) -> str:
+    """The lang a rules file that does not load declares, if it can be read at all."""
+    import tomllib
+
+    try:
+        lang = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("lang", ZH)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ZH
+    return lang if lang in LANGUAGES else ZH
+
+
+def _fit_summary(fit, t) -> None:
+    """How the rules read one workbook (see :func:`funnel_xl.draft_fit.fit_rules`)."""
+    skipped = t("fit.skipped", count=fit.skipped_without_stage) if fit.skipped_without_stage else ""
+    _echo(t("fit.sheet", sheet=fit.sheet, row=fit.header_row, rows=fit.rows) + skipped)
     for field, letter, header in fit.found:
-        _echo(f"  {field:<18} ← {letter} 列「{header}」")
+        _echo(t("fit.found", field=field, letter=letter, header=header))
     if fit.missing:
-        _echo(f"  表中没有的可选列: {'、'.join(fit.missing)}")
+        _echo(t("fit.missing", listed=t.join(fit.missing)))
     if fit.other_headers:
-        _echo(f"  未使用的列: {'、'.join(fit.other_headers)}")
+        _echo(t("fit.unused", listed=t.join(fit.other_headers)))
     if fit.unknown_stages:
-        listed = "、".join(f"「{v}」({n} 行)" for v, n in fit.unknown_stages.most_common())
-        _echo(
-            f"  规则不认识的阶段值: {listed}。请在 [stage_values] 中把它们对应到阶段或流失标签，"
-            "或加入 [[stages]] / lost_labels。"
-        )
+        listed = t.join(t("fit.unknown_stage", value=v, count=n) for v, n in fit.unknown_stages.most_common())
+        _echo(t("fit.unknown_stages", listed=listed))
     if fit.problems:
-        listed = "，".join(f"{code} {n}" for code, n in sorted(fit.problems.items()))
-        _echo(f"  数据问题（用 funnel-xl validate 查看每一条）: {listed}")
+        listed = t.join(f"{code} {n}" for code, n in sorted(fit.problems.items()))
+        _echo(t("fit.problems", listed=listed))
     else:
-        _echo("  没有数据问题。")
+        _echo(t("fit.no_problems"))
+    if fit.warnings:
+        _echo(t("fit.warnings"))
+        for key, params in fit.warnings:
+            _echo(f"  - {t(key, **params)}")

@@ -91,20 +91,24 @@ COMMANDS_ZH = {
 
     示例: funnel-xl rules check my_rules.toml export.csv
     """,
-    "rules init": """照着一张表起草规则文件：表头对应到字段，列出阶段值待排序。
+    "rules init": """照着一张表（CRM 导出、CSV）起草一份通常无需修改的规则文件。
 
-    草稿（带注释的 TOML）从内置规则（或 --rules）开始：每个表头对应到已知字段，阶段列的值成为各
-    阶段（有编号列时按编号排序；成交和流失的值放在最后），并推断日期、金额单位、没有阶段的行和
-    渠道列。标着 CHECK 的行需要看一眼。草稿总能读取；用 funnel-xl rules check 对照表格检查它。
+    草稿（带注释的 TOML）从内置规则（或 --rules，其 [sheets] leads 指定工作表）开始：选出最像商机表
+    的工作表（或 --sheet），把每个表头对应到字段（认识 Salesforce、HubSpot、Pipedrive、Zoho、Odoo
+    和国内 CRM 的导出），从值或状态列识别成交与流失，排好阶段顺序（按编号列、CRM 自己的顺序，否则
+    按数据），并推断金额单位、日期写法、语言和渠道列。表格无法确定的猜测标为 CHECK。用
+    funnel-xl rules check 对照表格检查它。
 
-    示例: funnel-xl rules init --from export.csv -o my_rules.toml
+    示例: funnel-xl rules init --from export.xlsx --sheet sales_pipeline -o my_rules.toml
 
-    退出码 0：已起草；2：文件读不了，或输出文件已存在（用 --force 覆盖）。
+    退出码 0：已起草；2：文件或工作表读不了，或输出文件已存在（用 --force 覆盖）。
     """,
     "rules check": """检查规则文件并说明每个错误；给出工作簿时，说明它会怎样读取每一个。
 
     一次列出文件中的所有错误，每个都指出键名和允许的写法。给出工作簿（或 CSV 文件）时，还会显示
-    每个字段在哪一列找到、缺少的可选列、规则不认识的阶段值，以及按类别统计的数据问题。
+    每个字段在哪一列找到、缺少的可选列、规则不认识的阶段值、按类别统计的数据问题，以及每一个会是
+    空的或没有意义的数字（没有金额：没有管道金额；没有阶段日期：没有停留时长；没有流失阶段：流失
+    无法归到阶段；单子的日期与阶段顺序相反）。它用规则的语言（lang）输出。
 
     示例: funnel-xl rules check examples/crm-pipelines/rules.toml
 
@@ -155,6 +159,7 @@ OPTIONS_EN = {
     "dry_run": "Only list who would get what: write nothing, send nothing.",
     "any_day": "Send on a non-working day too (default: the Chinese working-day calendar).",
     "workbook": "The workbook or CSV file to draft the rules from.",
+    "sheet": "Draft from this sheet (default: the one that looks most like deals or leads).",
     "force": "Overwrite the output file if it exists.",
 }
 

@@ -187,6 +187,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "首次接触时间为空，无法计算周期。请填写日期。",
         "No first-contact date: the cycle cannot be computed. Please fill in the date.",
     ),
+    "problem.first_contact_blank": (
+        "{count} 条线索没有首次接触时间（规则允许不填）：它们计入阶段数字和通过率，不计入成交周期。",
+        ("{count} leads have no first-contact date (the rules allow it): they count in the stage "
+         "figures and pass rates, not in the cycle."),
+    ),
     "problem.bad_first_contact": (
         "首次接触时间「{value}」不是可识别的日期。请写成 2024-03-15 这样的日期。",
         ("The first-contact date '{value}' is not a date the tool can read. Please write a date "
@@ -582,6 +587,261 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "hint.did_you_mean": ("是否应为「{choice}」？", "Did you mean '{choice}'?"),
     "hint.choices": ("可选值: {choices}。", "Allowed values: {choices}."),
+    # -- the tracking template (funnel_xl.template) --------------------------------------------
+    "template.sheet.leads": ("线索跟踪", "Leads"),
+    "template.sheet.log": ("跟进记录", "Follow-ups"),
+    "template.sheet.stages": ("阶段定义", "Stages"),
+    "template.sheet.targets": ("目标", "Targets"),
+    "template.sheet.guide": ("填写说明", "How to fill in"),
+    "template.sheet.lists": ("列表", "Lists"),
+    "template.computed_comment": ("由 funnel-xl 自动计算，请勿手工填写", "Computed by funnel-xl: do not fill in by hand"),
+    "template.title": ("销售漏斗线索跟踪表", "Sales funnel lead tracking"),
+    "template.made_by": ("由 funnel-xl 生成", "Made by funnel-xl"),
+    "template.list.stage": ("所属阶段", "Stage"),
+    "template.list.source": ("线索来源", "Source"),
+    "template.list.follow_up_method": ("跟进方式", "Follow-up method"),
+    "template.list.lost_at": ("流失阶段", "Lost at"),
+    "template.default.stage_change": ("阶段调整为", "Stage changed to"),
+    "template.default.stage_entered": ("阶段进入日期", "Stage entered"),
+    "template.default.lost_reason": ("流失原因", "Lost reason"),
+    "template.log.lead_id": (
+        "对应线索表中的线索编号（可从下拉列表选择），每次跟进一行。",
+        "The lead's ID in the leads sheet (pick it from the list); one row per follow-up.",
+    ),
+    "template.log.time": ("本次跟进的日期，例如 2024-03-15。", "The date of this follow-up, e.g. 2024-03-15."),
+    "template.log.method": ("从下拉列表选择：{methods}。", "Pick from the list: {methods}."),
+    "template.log.content": ("本次沟通的要点：客户的反馈、需求变化。", "The points of this contact: the customer's feedback, changed needs."),
+    "template.log.feedback": (
+        "客户的异议，例如“预算不足”“在对比竞品”。",
+        "The customer's objections, e.g. \"no budget\", \"comparing competitors\".",
+    ),
+    "template.log.next_action": ("下一步要做的事：发送资料、安排演示等。", "What to do next: send material, arrange a demo, …"),
+    "template.log.next_contact": ("计划的下次沟通日期。", "The planned date of the next contact."),
+    "template.log.stage_change": (
+        "阶段有变化时选择新阶段（如 潜在接触 → 需求挖掘 时选「需求挖掘」；客户明确拒绝时选「{lost}」）；"
+        "没有变化请留空。工具据此计算阶段进入日期、停留时长和流失阶段。",
+        ("When the stage changes, pick the new stage (when the customer clearly declines: '{lost}'); "
+         "leave it blank when it does not change. The tool computes the stage-entered date, the dwell "
+         "days and the lost-at stage from it."),
+    ),
+    "template.log.by": ("本次跟进的销售代表。", "The rep who made this follow-up."),
+    "template.field.lead_id": (
+        "每条线索一个唯一编号，例如 LF2024001；同一线索只占一行，编号不可重复。",
+        "One unique ID per lead, e.g. LF2024001; one row per lead, no ID twice.",
+    ),
+    "template.field.customer": ("公司名称/联系人，用「/」分隔，例如「A公司/*经理」。", "Company/contact, separated by '/', e.g. 'Company A/Mr *'."),
+    "template.field.source": ("从下拉列表选择线索来源：{sources}。", "Pick the lead's source from the list: {sources}."),
+    "template.field.stage": (
+        "从下拉列表选择当前所处阶段；客户明确拒绝时选「{lost}」。阶段标准见「{stages_sheet}」。",
+        "Pick the current stage from the list; when the customer clearly declines, pick '{lost}'. The stages' criteria are on '{stages_sheet}'.",
+    ),
+    "template.field.first_contact": (
+        "首次接触客户的日期，按日期填写（如 2024-03-15），不要写「上周三」之类的文字。",
+        "The date of the first contact with the customer, as a date (e.g. 2024-03-15), not words like 'last Wednesday'.",
+    ),
+    "template.field.last_follow_up": (
+        "最近一次跟进的日期，每次跟进后更新；不早于首次接触时间，不晚于今天。",
+        "The date of the latest follow-up, updated after each one; not before the first contact, not after today.",
+    ),
+    "template.field.follow_up_method": ("从下拉列表选择本次跟进方式：{methods}。", "Pick this follow-up's method from the list: {methods}."),
+    "template.field.follow_up_summary": (
+        "本次沟通要点：客户反馈、需求变化、异议（如“预算不足”“在对比竞品”）和下一步动作。",
+        "The points of this contact: feedback, changed needs, objections (e.g. \"no budget\", \"comparing competitors\") and the next step.",
+    ),
+    "template.field.needs": ("客户的核心需求或痛点，例如“需降低20%采购成本”。", "The customer's core need or pain point, e.g. \"cut purchasing costs by 20%\"."),
+    "template.field.expected_close": (
+        "预计签约日期，按日期填写；「{first_stage}」阶段可暂不填写。",
+        "The expected signing date, as a date; it may stay blank in '{first_stage}'.",
+    ),
+    "template.field.amount": (
+        "预计成交金额，单位{unit}（50 表示 50 {unit}），只填数字，不能为负数；「{first_stage}」阶段可暂不填写。",
+        "The expected amount in {unit} (50 means 50 {unit}), a number only, not negative; it may stay blank in '{first_stage}'.",
+    ),
+    "template.field.owner": ("负责该线索的销售代表。", "The rep responsible for the lead."),
+    "template.field.stage_entered": (
+        "进入当前阶段的日期，每次调整阶段时更新；工具据此计算停留时长。",
+        "The date the lead entered its current stage, updated at every stage change; the tool computes the dwell days from it.",
+    ),
+    "template.field.lost_at": ("仅无效线索填写：流失时所处的阶段，从下拉列表选择。", "Lost leads only: the stage the lead was in when lost, picked from the list."),
+    "template.field.lost_reason": ("仅无效线索填写：流失原因，如“预算不足”“选择了竞品”。", "Lost leads only: why, e.g. \"no budget\", \"chose a competitor\"."),
+    "template.field.next_follow_up": ("计划的下次跟进日期，按日期填写。", "The planned date of the next follow-up, as a date."),
+    "template.field.industry": ("客户所属行业。", "The customer's industry."),
+    "template.field.contact_info": ("联系人电话或邮箱，可打码，例如 138****1234。", "The contact's phone or e-mail, which may be masked, e.g. 138****1234."),
+    "template.field.snooze_until": (
+        "线索因已知原因暂停推进（如客户决策人出差）时填写恢复推进的日期：此日期之前不标记为停留超时或"
+        "久未跟进，「预警」中单独列出。最多填写统计截止日后 {max_snooze} 天。",
+        ("When a lead pauses for a known reason (the decision maker travelling), the date it resumes: "
+         "until then it is not flagged as stalled or not followed up, and the alerts list it apart. At "
+         "most {max_snooze} days after the as-of date."),
+    ),
+    "template.field.snooze_reason": (
+        "填写「暂缓至」时必填：暂缓的原因，例如“客户决策人出差至月底”。",
+        "Required with a snooze date: why, e.g. \"the decision maker is away until the month's end\".",
+    ),
+    "template.kind.date": ("按日期填写（如 2024-03-15）。", "A date (e.g. 2024-03-15)."),
+    "template.kind.number": ("只填数字。", "A number only."),
+    "template.kind.stage": ("从下拉列表选择阶段。", "Pick a stage from the list."),
+    "template.kind.text": ("按实际情况填写。", "As it is."),
+    "template.pick": ("请从下拉列表中选择。", "Please pick from the list."),
+    "template.not_in_list": ("{header}不在列表中", "{header}: not in the list"),
+    "template.not_in_rules_list": ("该值不在规则列表中，确定要使用吗？", "This value is not in the rules' list. Use it anyway?"),
+    "template.date.input": ("请输入日期，例如 2024-03-15。", "Please enter a date, e.g. 2024-03-15."),
+    "template.date.error_title": ("日期无效", "Invalid date"),
+    "template.date.error": (
+        "「{header}」需要填写 2000-01-01 至 2100-12-31 之间的日期，例如 2024-03-15。",
+        "'{header}' takes a date between 2000-01-01 and 2100-12-31, e.g. 2024-03-15.",
+    ),
+    "template.amount.input": ("单位{unit}，只填数字，例如 50。", "In {unit}, a number only, e.g. 50."),
+    "template.amount.error_title": ("金额无效", "Invalid amount"),
+    "template.amount.error": ("「{header}」需要填写不小于 0 的数字（单位{unit}）。", "'{header}' takes a number of at least 0 (in {unit})."),
+    "template.log_id.input": ("从线索表的线索编号中选择。", "Pick one of the leads sheet's IDs."),
+    "template.log_id.error_title": ("线索表中没有这个编号", "Not an ID of the leads sheet"),
+    "template.log_id.error": (
+        "线索表中没有这个线索编号，确定要使用吗？请先在线索表中录入该线索。",
+        "The leads sheet has no lead with this ID. Use it anyway? Please enter the lead in the leads sheet first.",
+    ),
+    "template.log_stage.input": ("阶段有变化时选择新阶段；没有变化请留空。", "Pick the new stage when it changes; leave it blank otherwise."),
+    "template.log_stage.error": ("请从下拉列表中选择阶段，或留空表示阶段没有变化。", "Please pick a stage from the list, or leave it blank for no change."),
+    "template.stages.number": ("序号", "No."),
+    "template.stages.stage": ("阶段", "Stage"),
+    "template.stages.entry": ("进入标准", "Entry criterion"),
+    "template.stages.exit": ("退出标准", "Exit criterion"),
+    "template.stages.max_dwell": ("最长停留天数", "Max dwell days"),
+    "template.stages.win_probability": ("赢单概率", "Win probability"),
+    "template.stages.lost_entry": ("客户明确拒绝或线索无效，线索流失并归档", "The customer clearly declines or the lead is invalid: lost and archived"),
+    "template.stages.lost_exit": ("不再推进；在「{lost_at}」中填写流失时所处的阶段", "Not pursued further; the stage it was lost at goes in '{lost_at}'"),
+    "template.guide.title": ("线索跟踪表填写说明", "How to fill in the lead tracking sheet"),
+    "template.guide.columns": ("各列填写方法", "How to fill in each column"),
+    "template.guide.log_columns": ("「{log}」各列填写方法", "How to fill in each column of '{log}'"),
+    "template.guide.column": ("列名", "Column"),
+    "template.guide.need": ("是否必填", "Required"),
+    "template.guide.how": ("填写方法", "How to fill in"),
+    "template.guide.computed": ("自动计算", "Computed"),
+    "template.guide.computed_text": ("{comment}（运行 funnel-xl rebuild 时计算）。", "{comment} (when funnel-xl rebuild runs)."),
+    "template.guide.required": ("必填", "Required"),
+    "template.guide.optional": ("选填", "Optional"),
+    "template.guide.when_changed": ("有变化时填", "When it changes"),
+    "template.rule.one_row": (
+        "每条线索占一行，线索编号唯一；获取新线索后尽快录入（目标 2 小时内）并放入对应阶段。",
+        "One row per lead, each with its own ID; enter a new lead soon (within 2 hours) in its stage.",
+    ),
+    "template.rule.lists": ("{listed}请从下拉列表中选择，不要手工输入其他写法。", "Pick {listed} from the lists; do not type other spellings."),
+    "template.rule.dates": (
+        "日期列请按日期填写，例如 2024-03-15；不要写「上周三」「月底」之类的文字。",
+        "Write dates as dates, e.g. 2024-03-15, not words like 'last Wednesday' or 'end of month'.",
+    ),
+    "template.rule.amount": ("金额单位为{unit}，只填数字：50 表示 50 {unit}。", "Amounts are in {unit}, numbers only: 50 means 50 {unit}."),
+    "template.rule.computed": (
+        "灰色列{computed}由 funnel-xl 自动计算（运行 funnel-xl rebuild，结果见分析工作簿的"
+        "「线索明细」），请勿手工填写；请填写「{stage_entered}」，工具据此计算停留时长。",
+        ("The grey columns {computed} are computed by funnel-xl (run funnel-xl rebuild; the analysis "
+         "workbook lists each lead): do not fill them in; fill in '{stage_entered}', from which the "
+         "tool computes the dwell days."),
+    ),
+    "template.rule.log": (
+        "每次跟进后在「{log_name}」中加一行（时间、方式、内容、下一步）；阶段变化时在其中的「{change}」"
+        "选择新阶段，同时修改本表的「{stage}」与「{stage_entered}」，并更新最近跟进时间。",
+        ("After each follow-up add a row to '{log_name}' (date, method, content, next step); when the "
+         "stage changes, pick the new one in its '{change}', change '{stage}' and '{stage_entered}' "
+         "here too, and update the latest follow-up date."),
+    ),
+    "template.rule.no_log": (
+        "每次跟进后更新跟进时间、方式、内容；阶段变化时修改「{stage}」并更新「{stage_entered}」。",
+        "After each follow-up update its date, method and content; when the stage changes, change '{stage}' and update '{stage_entered}'.",
+    ),
+    "template.rule.lost": (
+        "客户明确拒绝时：「{stage}」改为「{lost}」，在「{lost_at}」中填写流失时所处的阶段，"
+        "在「{lost_reason}」中写明原因。",
+        ("When the customer clearly declines: set '{stage}' to '{lost}', enter the stage it was lost "
+         "at in '{lost_at}' and the reason in '{lost_reason}'."),
+    ),
+    "template.rule.targets": (
+        "月度目标写在「{targets_sheet}」：每位负责人每月一行（月份如 2024-05、成交目标({unit})、新增线索目标）；"
+        "分析报告的总览与个人工作簿据此显示达成率。",
+        "Monthly targets go on '{targets_sheet}': one row per owner and month (month as 2024-05, won "
+        "target ({unit}), new-leads target); the report's overview and the reps' workbooks show attainment.",
+    ),
+    "template.rule.stages": (
+        "各阶段的进入/退出标准和最长停留天数见「{stages_sheet}」；停留超过天数的线索会被标记为停留超时。",
+        "Each stage's entry and exit criteria and maximum dwell days are on '{stages_sheet}'; a lead staying longer is flagged as stalled.",
+    ),
+    # -- rules init / rules check (funnel_xl.draft, draft_fit and their commands) ------------------
+    "draft.no_such_sheet": (
+        "{file} 中没有名为「{sheet}」的工作表；有: {listed}。",
+        "{file} has no sheet named '{sheet}'; it has: {listed}.",
+    ),
+    "rules.init.exists": (
+        "{path} 已存在，未覆盖。换一个文件名，或加 --force 覆盖它。",
+        "{path} exists and was not overwritten. Choose another name, or add --force to overwrite it.",
+    ),
+    "rules.init.written": ("规则草稿已写入: {path}", "Drafted rules written to {path}"),
+    "rules.init.checks": (
+        "草稿中有 {count} 行以 CHECK 结尾，是表格无法确定的猜测，请看一下。",
+        "Lines of the draft ending in CHECK, guesses the sheet could not settle: {count}. Please look at them.",
+    ),
+    "rules.init.next": (
+        "下一步: 运行 funnel-xl rules check {path} {workbook}",
+        "Next: run funnel-xl rules check {path} {workbook}",
+    ),
+    "rules.check.mistakes": ("规则文件 {file} 有 {count} 处需要改正：", "The rules file {file} has {count} mistakes to correct:"),
+    "rules.check.ok": ("规则文件 {file} 没有错误。", "The rules file {file} has no mistakes."),
+    "rules.check.stages": (
+        "  阶段: {stages}（最后一个为成交）；流失标签: {lost}",
+        "  Stages: {stages} (the last one is won); lost labels: {lost}",
+    ),
+    "rules.check.dimensions": (
+        "  渠道维度: {channel}；其他对比维度: {extra}；金额单位: {unit}",
+        "  Channel: {channel}; other dimensions: {extra}; amount unit: {unit}",
+    ),
+    "rules.check.none": ("无", "none"),
+    "fit.sheet": ("工作表「{sheet}」，表头在第 {row} 行，{rows} 行线索", "Sheet '{sheet}', header in row {row}, {rows} leads"),
+    "fit.skipped": ("（另有 {count} 行没有阶段，按规则跳过）", " ({count} more rows have no stage and are left out, as the rules say)"),
+    "fit.found": ("  {field:<18} ← {letter} 列「{header}」", "  {field:<18} ← column {letter} '{header}'"),
+    "fit.missing": ("  表中没有的可选列: {listed}", "  Optional columns not in the sheet: {listed}"),
+    "fit.unused": ("  未使用的列: {listed}", "  Columns not used: {listed}"),
+    "fit.unknown_stage": ("「{value}」({count} 行)", "'{value}' ({count} rows)"),
+    "fit.unknown_stages": (
+        "  规则不认识的阶段值: {listed}。请在 [stage_values] 中把它们对应到阶段或流失标签，或加入 [[stages]] / lost_labels。",
+        ("  Stage values the rules do not know: {listed}. Map them to a stage or a lost label in "
+         "[stage_values], or add them to [[stages]] / lost_labels."),
+    ),
+    "fit.problems": ("  数据问题（用 funnel-xl validate 查看每一条）: {listed}", "  Data problems (funnel-xl validate lists each one): {listed}"),
+    "fit.no_problems": ("  没有数据问题。", "  No data problems."),
+    "fit.warnings": ("  以下数字会是空的或没有意义：", "  Figures that will be empty or meaningless:"),
+    "fit.warn.no_leads": ("没有可计入的线索：所有数字都会是空的。", "No lead can be counted: every figure will be empty."),
+    "fit.warn.no_amount": (
+        "没有金额：管道金额、加权管道和成交金额都会是 0。",
+        "No amount: the pipeline, the weighted pipeline and the won amount will be 0.",
+    ),
+    "fit.warn.no_open_amount": ("进行中的线索都没有金额：管道金额会是 0。", "No open deal has an amount: the pipeline will be 0."),
+    "fit.warn.no_stage_dates": (
+        "没有阶段进入日期：停留时长只在第一个阶段（从首次接触算）或从下次重建起（历史记录）才知道，成交周期无法计算。",
+        ("No stage-entered dates: dwell days are known only in the first stage (from the first "
+         "contact) or from the next rebuild on (the history); no sales cycle."),
+    ),
+    "fit.warn.no_cycle": (
+        "成交的线索都没有阶段进入日期：成交周期无法计算。",
+        "No won deal has a stage-entered date: the sales cycle cannot be measured.",
+    ),
+    "fit.warn.no_first_contact": (
+        "没有任何首次接触时间：成交周期和每月新增线索无法计算。",
+        "No first-contact date at all: no sales cycle and no new leads per month.",
+    ),
+    "fit.warn.no_lost_at": (
+        "{lost} 条流失线索都没有流失阶段：这些流失计入赢单率，但无法归到任何阶段。",
+        ("None of the {lost} lost deals says at which stage it was lost: they count in the win rate "
+         "but in no stage's losses."),
+    ),
+    "fit.warn.nothing_closed": ("没有已成交或已流失的线索：赢单率无法计算。", "No deal is won or lost: there is no win rate."),
+    "fit.warn.empty_stages": (
+        "阶段 {stages} 没有任何线索，而更后面的阶段有：阶段的顺序或名称可能不对。",
+        "No deal is in {stages} while later stages have some: the stage order or names may be wrong.",
+    ),
+    "fit.warn.order": (
+        "线索没有按这个顺序走（从首次接触到进入阶段的天数中位数）: {pairs}。请检查 [[stages]] 的顺序。",
+        ("The deals do not follow this stage order (median days from first contact to entering the "
+         "stage): {pairs}. Check the order of [[stages]]."),
+    ),
     # -- command summaries (validate, rebuild) ------------------------------------------------------
     "cli.error": ("错误: {message}", "Error: {message}"),
     "cli.validate.total": ("共 {files}{rows} 行：错误 {errors} 个，警告 {warnings} 个。", "{files}{rows} rows: {errors} errors, {warnings} warnings."),

@@ -90,6 +90,11 @@ class Column:
     required_for_quality: bool = False
     # kind "lost_at" only: LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, or a table (folded value → stage).
     values: str | tuple[tuple[str, str], ...] = LOST_AT_BY_NAME
+    # Other fields (of the same kind) whose value stands in where this column's cell is blank, the
+    # first filled one taken (stage entered: the stage-change date, else the close date, …).
+    fallback: tuple[str, ...] = ()
+    # first_contact only: a blank cell is no error (the lead counts in stage figures, not in cycles).
+    may_be_blank: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -264,6 +269,9 @@ class Rules:
     # A row whose stage is blank is not a lead of this funnel (e.g. a CRM export's leads that never
     # became deals): skipped and counted, not an error.
     skip_rows_without_stage: bool = False
+    # A status column's values that decide the stage (folded value → the won stage or a lost
+    # label), e.g. Pipedrive's won/lost beside a stage column that keeps where the deal was.
+    status_values: tuple[tuple[str, str], ...] = ()
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -445,8 +453,7 @@ class _Checker(TomlChecker):
         "version", "stages", "lost_labels", "sources", "follow_up_methods", "lead_id_pattern",
         "thresholds", "sheets", "columns", "log_columns", "suggestions", "limits", "stage_values",
         "dimensions", "input", "amount_unit", "lang", "hygiene", "targets", "report",
-        "bands",
-        "remind",
+        "status_values", "bands", "remind",
     })
 
     def rules(self, data: dict, sha256: str) -> Rules:
@@ -463,10 +470,13 @@ class _Checker(TomlChecker):
         ) if "columns" in top else ()
         log_columns = self.attempt(lambda: self.log_columns(top["log_columns"]), ()) if "log_columns" in top else ()
         dimensions = self.attempt(lambda: self.dimensions(top.get("dimensions", {}), columns), Dimensions())
-        stage_values, suggestions, hygiene = (), (), DEFAULT_HYGIENE
+        stage_values, status_values, suggestions, hygiene = (), (), (), DEFAULT_HYGIENE
         if stages:
             stage_values = self.attempt(
                 lambda: self.stage_values(top.get("stage_values", {}), names, lost), ()
+            )
+            status_values = self.attempt(
+                lambda: self.status_values(top.get("status_values", {}), names, lost, columns), ()
             )
             suggestions = self.attempt(lambda: self.suggestions(top.get("suggestions", []), names), ())
             hygiene = self.attempt(lambda: self.hygiene(top.get("hygiene", {}), names), DEFAULT_HYGIENE)
@@ -477,7 +487,7 @@ class _Checker(TomlChecker):
             total_labels=sheets.get("total_labels", ()),
             columns=columns, suggestions=suggestions, source_path=str(self.path), sha256=sha256,
             log_sheets=sheets.get("log", ()), log_columns=log_columns, hygiene=hygiene,
-            stage_values=stage_values, dimensions=dimensions,
+            stage_values=stage_values, status_values=status_values, dimensions=dimensions,
             skip_rows_without_stage=sheets.get("skip_rows_without_stage", False),
             **self.lists_and_settings(top),
         )
@@ -678,6 +688,22 @@ class _Checker(TomlChecker):
             out[folded] = target
         return tuple(sorted(out.items()))
 
+    def status_values(
+        self, value: Any, stage_names: list[str], lost: tuple[str, ...], columns: tuple[Column, ...]
+    ) -> tuple[tuple[str, str], ...]:
+        """``"status as typed" = "won stage or lost label"``: a status column that decides the stage."""
+        table = self.typed(value, "status_values", dict, "表（\"状态列里的值\" = \"成交阶段或流失标签\"）")
+        if table and columns and not any(c.field == "status" for c in columns):
+            raise self.fail("status_values", "需要 [columns.status]（状态列）。")
+        targets = (stage_names[-1], *lost) if stage_names else lost
+        out = {}
+        for typed, target in table.items():
+            target = self.text(target, f"status_values.{typed}")
+            if target not in targets:
+                raise self.fail(f"status_values.{typed}", f"应为成交阶段或流失标签（{'、'.join(targets)}）之一，实际是「{target}」。")
+            out[normalize_header(typed)] = target
+        return tuple(sorted(out.items()))
+
     def dimensions(self, value: Any, columns: tuple[Column, ...]) -> Dimensions:
         table = self.table(value, "dimensions", {"channel", "extra"}, set())
         fields = {c.field: c for c in columns}
@@ -857,7 +883,7 @@ class _Checker(TomlChecker):
     ) -> tuple[Column, ...]:
         """A columns table ([columns.*] or [log_columns.*]): header, aliases, kind, required."""
         value = self.typed(value, table, dict, f"列定义表 ([{table}.字段])")
-        allowed = {"header", "aliases", "kind", "required", "values"}
+        allowed = {"header", "aliases", "kind", "required", "values", "fallback", "may_be_blank"}
         if computed_allowed:
             allowed |= {"computed", "required_for_quality"}
         seen: dict[str, str] = {}
@@ -881,7 +907,11 @@ class _Checker(TomlChecker):
                     "true/false",
                 ),
                 values=self.lost_at_values(item, key, kind, stage_names),
+                fallback=self.texts(item.get("fallback", []), f"{key}.fallback", allow_empty=True),
+                may_be_blank=self.typed(item.get("may_be_blank", False), f"{key}.may_be_blank", bool, "true/false"),
             )
+            if col.may_be_blank and field != "first_contact":
+                raise self.fail(f"{key}.may_be_blank", "只用于 first_contact（首次接触可以不填）。")
             for name in col.names:
                 folded = normalize_header(name)
                 if folded in seen and seen[folded] != field:
@@ -895,10 +925,22 @@ class _Checker(TomlChecker):
         if columns is None:
             return ()
         fields = {c.field for c in columns}
+        self.fallbacks(columns, table)
         for field in core:
             if field not in fields:
                 raise self.fail(f"{table}.{field}", f"缺失：这一列是{purpose}所必需的。")
         return tuple(columns)
+
+    def fallbacks(self, columns: list[Column], table: str) -> None:
+        """Each fallback names another field of the same kind."""
+        kinds = {c.field: c.kind for c in columns}
+        for col in columns:
+            for i, name in enumerate(col.fallback):
+                key = f"{table}.{col.field}.fallback[{i}]"
+                if name == col.field or name not in kinds:
+                    raise self.fail(key, f"「{name}」应为 [{table}] 中另一个字段；可用: {', '.join(kinds)}。")
+                if kinds[name] != col.kind:
+                    raise self.fail(key, f"「{name}」的 kind 是 {kinds[name]}，应与本列相同（{col.kind}）。")
 
     def lost_at_values(
         self, item: dict, key: str, kind: str, stage_names: list[str]

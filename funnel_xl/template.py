@@ -19,10 +19,13 @@ from xlsxwriter.utility import quote_sheetname, xl_range_abs
 from .atomic import atomic_path, refuse_overwriting
 from .cells import write_value
 from .errors import OutputError
+from .messages import Catalogue, catalogue
 from .rules import Column, Rules
 from .targets import Target
 from .text import display_width
 
+# The sheets' names and the computed columns' note in Chinese, the default language (the catalogue's
+# template.* texts, kept here by name for code that looks a sheet up in a Chinese workbook).
 DEFAULT_LEADS_SHEET = "线索跟踪"
 DEFAULT_LOG_SHEET = "跟进记录"
 STAGES_SHEET = "阶段定义"
@@ -30,13 +33,13 @@ TARGETS_SHEET = "目标"  # read back by funnel_xl.target_sheet
 TARGET_HEADERS = ("月份", "负责人", "成交目标(万元)", "新增线索目标")
 GUIDE_SHEET = "填写说明"
 LISTS_SHEET = "列表"
+COMPUTED_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
 # Dropdowns and validations cover at least this many rows (header included).
 TEMPLATE_ROWS = 1000
 # The most data rows one sheet holds: Excel's 1,048,576 rows less the header.
 SHEET_DATA_ROWS = 1_048_575
 # A lead gets several follow-ups: the log's validations cover more rows.
 LOG_TEMPLATE_ROWS = 5000
-COMPUTED_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
 # Pinned so that the same input gives byte-identical files.
 CREATED = datetime(2024, 1, 1)
 
@@ -57,12 +60,12 @@ _WIDTHS = {
     "contact_info": 16,
     "snooze_reason": 24,
 }
-_LIST_TITLES = {
-    "stage": "所属阶段",
-    "source": "线索来源",
-    "follow_up_method": "跟进方式",
-    "lost_at": "流失阶段",
-}
+_LIST_TITLES = {"stage": "template.list.stage", "source": "template.list.source",
+                "follow_up_method": "template.list.follow_up_method", "lost_at": "template.list.lost_at"}
+_HANDBOOK_COLUMNS = (
+    "template.stages.number", "template.stages.stage", "template.stages.entry", "template.stages.exit",
+    "template.stages.max_dwell", "template.stages.win_probability",
+)
 _KIND_WIDTHS = {"date": 13, "number": 12, "stage": 12, "lost_at": 12, "text": 12}
 _LOG_WIDTHS = {
     "lead_id": 13,
@@ -76,51 +79,46 @@ _LOG_WIDTHS = {
     "by": 11,
 }
 _LOG_GUIDE = {
-    "lead_id": "对应线索表中的线索编号（可从下拉列表选择），每次跟进一行。",
-    "time": "本次跟进的日期，例如 2024-03-15。",
-    "method": "从下拉列表选择：{methods}。",
-    "content": "本次沟通的要点：客户的反馈、需求变化。",
-    "feedback": "客户的异议，例如“预算不足”“在对比竞品”。",
-    "next_action": "下一步要做的事：发送资料、安排演示等。",
-    "next_contact": "计划的下次沟通日期。",
-    "stage_change": (
-        "阶段有变化时选择新阶段（如 潜在接触 → 需求挖掘 时选「需求挖掘」；客户明确拒绝时选「{lost}」）；"
-        "没有变化请留空。工具据此计算阶段进入日期、停留时长和流失阶段。"
-    ),
-    "by": "本次跟进的销售代表。",
+    "lead_id": "template.log.lead_id",
+    "time": "template.log.time",
+    "method": "template.log.method",
+    "content": "template.log.content",
+    "feedback": "template.log.feedback",
+    "next_action": "template.log.next_action",
+    "next_contact": "template.log.next_contact",
+    "stage_change": "template.log.stage_change",
+    "by": "template.log.by",
 }
 
+# The guide's text per field and per kind (message keys; the texts are in funnel_xl.messages).
 _FIELD_GUIDE = {
-    "lead_id": "每条线索一个唯一编号，例如 LF2024001；同一线索只占一行，编号不可重复。",
-    "customer": "公司名称/联系人，用「/」分隔，例如「A公司/*经理」。",
-    "source": "从下拉列表选择线索来源：{sources}。",
-    "stage": "从下拉列表选择当前所处阶段；客户明确拒绝时选「{lost}」。阶段标准见「{stages_sheet}」。",
-    "first_contact": "首次接触客户的日期，按日期填写（如 2024-03-15），不要写「上周三」之类的文字。",
-    "last_follow_up": "最近一次跟进的日期，每次跟进后更新；不早于首次接触时间，不晚于今天。",
-    "follow_up_method": "从下拉列表选择本次跟进方式：{methods}。",
-    "follow_up_summary": "本次沟通要点：客户反馈、需求变化、异议（如“预算不足”“在对比竞品”）和下一步动作。",
-    "needs": "客户的核心需求或痛点，例如“需降低20%采购成本”。",
-    "expected_close": "预计签约日期，按日期填写；「{first_stage}」阶段可暂不填写。",
-    "amount": "预计成交金额，单位{unit}（50 表示 50 {unit}），只填数字，不能为负数；「{first_stage}」阶段可暂不填写。",
-    "owner": "负责该线索的销售代表。",
-    "stage_entered": "进入当前阶段的日期，每次调整阶段时更新；工具据此计算停留时长。",
-    "lost_at": "仅无效线索填写：流失时所处的阶段，从下拉列表选择。",
-    "lost_reason": "仅无效线索填写：流失原因，如“预算不足”“选择了竞品”。",
-    "next_follow_up": "计划的下次跟进日期，按日期填写。",
-    "industry": "客户所属行业。",
-    "contact_info": "联系人电话或邮箱，可打码，例如 138****1234。",
-    "snooze_until": (
-        "线索因已知原因暂停推进（如客户决策人出差）时填写恢复推进的日期：此日期之前不标记为停留超时或"
-        "久未跟进，「预警」中单独列出。最多填写统计截止日后 {max_snooze} 天。"
-    ),
-    "snooze_reason": "填写「暂缓至」时必填：暂缓的原因，例如“客户决策人出差至月底”。",
+    "lead_id": "template.field.lead_id",
+    "customer": "template.field.customer",
+    "source": "template.field.source",
+    "stage": "template.field.stage",
+    "first_contact": "template.field.first_contact",
+    "last_follow_up": "template.field.last_follow_up",
+    "follow_up_method": "template.field.follow_up_method",
+    "follow_up_summary": "template.field.follow_up_summary",
+    "needs": "template.field.needs",
+    "expected_close": "template.field.expected_close",
+    "amount": "template.field.amount",
+    "owner": "template.field.owner",
+    "stage_entered": "template.field.stage_entered",
+    "lost_at": "template.field.lost_at",
+    "lost_reason": "template.field.lost_reason",
+    "next_follow_up": "template.field.next_follow_up",
+    "industry": "template.field.industry",
+    "contact_info": "template.field.contact_info",
+    "snooze_until": "template.field.snooze_until",
+    "snooze_reason": "template.field.snooze_reason",
 }
 _KIND_GUIDE = {
-    "date": "按日期填写（如 2024-03-15）。",
-    "number": "只填数字。",
-    "stage": "从下拉列表选择阶段。",
-    "lost_at": "从下拉列表选择阶段。",
-    "text": "按实际情况填写。",
+    "date": "template.kind.date",
+    "number": "template.kind.number",
+    "stage": "template.kind.stage",
+    "lost_at": "template.kind.stage",
+    "text": "template.kind.text",
 }
 
 
@@ -143,41 +141,42 @@ def write_tracking_workbook(
                 "（Excel 的上限），无法写入。请减少行数，或分成几个工作簿。"
             )
     last_row = max(TEMPLATE_ROWS, len(rows) + 1) - 1
+    t = catalogue(rules.lang)
     with atomic_path(path) as tmp:
         # constant_memory streams rows to disk so that hundreds of thousands of leads fit in memory.
         workbook = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
         workbook.set_properties(
             {
-                "title": "销售漏斗线索跟踪表",
+                "title": t("template.title"),
                 "author": "funnel-xl",
-                "comments": "由 funnel-xl 生成",
+                "comments": t("template.made_by"),
                 "created": CREATED,
             }
         )
-        main = workbook.add_worksheet(rules.leads_sheets[0] if rules.leads_sheets else DEFAULT_LEADS_SHEET)
+        main = workbook.add_worksheet(rules.leads_sheets[0] if rules.leads_sheets else t("template.sheet.leads"))
         log = None
         if rules.log_columns:
             log = workbook.add_worksheet(_log_sheet(rules))
-        stages_sheet = workbook.add_worksheet(STAGES_SHEET)
-        targets = workbook.add_worksheet(TARGETS_SHEET)
-        guide = workbook.add_worksheet(GUIDE_SHEET)
-        lists = workbook.add_worksheet(LISTS_SHEET)
-        dropdowns = _write_lists(lists, rules)
+        stages_sheet = workbook.add_worksheet(t("template.sheet.stages"))
+        targets = workbook.add_worksheet(t("template.sheet.targets"))
+        guide = workbook.add_worksheet(t("template.sheet.guide"))
+        lists = workbook.add_worksheet(t("template.sheet.lists"))
+        dropdowns = _write_lists(lists, rules, t)
         lists.hide()
         _write_leads(workbook, main, rules, rows, last_row, dropdowns)
         if log is not None:
             _write_log(workbook, log, rules, log_rows, main.name, last_row, dropdowns)
-        _write_stage_handbook(workbook, stages_sheet, rules)
+        _write_stage_handbook(workbook, stages_sheet, rules, t)
         _write_targets(workbook, targets, rules, target_rows)
-        _write_guide(workbook, guide, rules, dropdowns)
-        for sheet in (main, log, stages_sheet, guide):
+        _write_guide(workbook, guide, rules, dropdowns, t)
+        for sheet in (main, log, stages_sheet, targets, guide):
             if sheet is not None:
-                _print_setup(sheet)
+                _print_setup(sheet, header_row=sheet is not guide)
         main.activate()
         workbook.close()
 
 
-def _print_setup(sheet) -> None:
+def _print_setup(sheet, *, header_row: bool) -> None:
     """A4 landscape, one page wide, the sheet's name and page number on each page, the header row
     on every page (the guide has none)."""
     sheet.set_landscape()
@@ -185,11 +184,11 @@ def _print_setup(sheet) -> None:
     sheet.fit_to_pages(1, 0)
     sheet.set_header("&L&A")
     sheet.set_footer("&C&P / &N")
-    if sheet.name != GUIDE_SHEET:
+    if header_row:
         sheet.repeat_rows(0)
 
 
-def _write_lists(sheet, rules: Rules) -> dict[str, str]:
+def _write_lists(sheet, rules: Rules, t: Catalogue) -> dict[str, str]:
     """Write one dropdown list per column; return the range formula of each non-empty list by name."""
     lists = {
         "stage": [*rules.stage_names, *rules.lost_labels],
@@ -197,14 +196,14 @@ def _write_lists(sheet, rules: Rules) -> dict[str, str]:
         "follow_up_method": list(rules.follow_up_methods),
         "lost_at": list(rules.stage_names[:-1]),
     }
-    columns = [[_header_or(rules, name, _LIST_TITLES[name]), *items] for name, items in lists.items()]
+    columns = [[_header_or(rules, name, t(_LIST_TITLES[name])), *items] for name, items in lists.items()]
     # Row by row: in constant_memory mode a row is final once a later row is written.
     for row in range(max(len(column) for column in columns)):
         for col, column in enumerate(columns):
             if row < len(column):
                 sheet.write_string(row, col, column[row])
     return {
-        name: f"={quote_sheetname(LISTS_SHEET)}!{xl_range_abs(1, col, len(items), col)}"
+        name: f"={quote_sheetname(t('template.sheet.lists'))}!{xl_range_abs(1, col, len(items), col)}"
         for col, (name, items) in enumerate(lists.items())
         if items
     }
@@ -222,7 +221,8 @@ def _dropdown_name(col: Column) -> str | None:
     return None
 
 
-def _validation(col: Column, dropdowns: dict[str, str], unit: str) -> dict | None:
+def _validation(col: Column, dropdowns: dict[str, str], rules: Rules) -> dict | None:
+    t, unit = catalogue(rules.lang), rules.amount_unit
     # Excel allows at most 32 characters in an input or error title.
     title = col.header[:32]
     name = _dropdown_name(col)
@@ -231,8 +231,8 @@ def _validation(col: Column, dropdowns: dict[str, str], unit: str) -> dict | Non
             return None
         strict = name in ("stage", "lost_at")
         return _list_validation(
-            dropdowns[name], title, "请从下拉列表中选择。", strict, f"{col.header}不在列表中",
-            "请从下拉列表中选择。" if strict else "该值不在规则列表中，确定要使用吗？",
+            dropdowns[name], title, t("template.pick"), strict, t("template.not_in_list", header=col.header),
+            t("template.pick") if strict else t("template.not_in_rules_list"),
         )
     if col.computed:
         return None
@@ -243,9 +243,9 @@ def _validation(col: Column, dropdowns: dict[str, str], unit: str) -> dict | Non
             "minimum": _MIN_DATE,
             "maximum": _MAX_DATE,
             "input_title": title,
-            "input_message": "请输入日期，例如 2024-03-15。",
-            "error_title": "日期无效",
-            "error_message": f"「{col.header}」需要填写 2000-01-01 至 2100-12-31 之间的日期，例如 2024-03-15。",
+            "input_message": t("template.date.input"),
+            "error_title": t("template.date.error_title"),
+            "error_message": t("template.date.error", header=col.header),
         }
     if col.field == "amount":
         return {
@@ -253,9 +253,9 @@ def _validation(col: Column, dropdowns: dict[str, str], unit: str) -> dict | Non
             "criteria": ">=",
             "value": 0,
             "input_title": title,
-            "input_message": f"单位{unit}，只填数字，例如 50。",
-            "error_title": "金额无效",
-            "error_message": f"「{col.header}」需要填写不小于 0 的数字（单位{unit}）。",
+            "input_message": t("template.amount.input", unit=unit),
+            "error_title": t("template.amount.error_title"),
+            "error_message": t("template.amount.error", header=col.header, unit=unit),
         }
     return None
 
@@ -288,9 +288,9 @@ def _write_leads(workbook, sheet, rules: Rules, rows: list[dict], last_row: int,
         sheet, columns, [_cell_format(workbook, col) for col in columns],
         widths=[_column_width(col) for col in columns],
         headers=[computed_header_fmt if col.computed else header_fmt for col in columns],
-        validations=[_validation(col, dropdowns, rules.amount_unit) for col in columns],
+        validations=[_validation(col, dropdowns, rules) for col in columns],
         rows=rows, last_row=last_row,
-        comments={c: COMPUTED_COMMENT for c, col in enumerate(columns) if col.computed},
+        comments={c: catalogue(rules.lang)("template.computed_comment") for c, col in enumerate(columns) if col.computed},
     )
 
 
@@ -315,9 +315,7 @@ def _write_log(
         sheet, columns, [_cell_format(workbook, col) for col in columns],
         widths=[_LOG_WIDTHS.get(col.field, _column_width(col)) for col in columns],
         headers=[header_fmt] * len(columns),
-        validations=[
-            _log_validation(col, dropdowns, leads_ids, rules.amount_unit) for col in columns
-        ],
+        validations=[_log_validation(col, dropdowns, leads_ids, rules) for col in columns],
         rows=rows, last_row=max(LOG_TEMPLATE_ROWS, len(rows) + 1) - 1,
     )
 
@@ -345,26 +343,27 @@ def _write_table(
 
 
 def _log_validation(
-    col: Column, dropdowns: dict[str, str], lead_ids: str | None, unit: str
+    col: Column, dropdowns: dict[str, str], lead_ids: str | None, rules: Rules
 ) -> dict | None:
+    t = catalogue(rules.lang)
     title = col.header[:32]
     if col.field == "lead_id" and lead_ids is not None:
         return _list_validation(
-            lead_ids, title, "从线索表的线索编号中选择。", False, "线索表中没有这个编号",
-            "线索表中没有这个线索编号，确定要使用吗？请先在线索表中录入该线索。",
+            lead_ids, title, t("template.log_id.input"), False, t("template.log_id.error_title"),
+            t("template.log_id.error"),
         )
     if col.kind == "stage" and "stage" in dropdowns:
         return _list_validation(
-            dropdowns["stage"], title, "阶段有变化时选择新阶段；没有变化请留空。", True,
-            f"{col.header}不在列表中", "请从下拉列表中选择阶段，或留空表示阶段没有变化。",
+            dropdowns["stage"], title, t("template.log_stage.input"), True,
+            t("template.not_in_list", header=col.header), t("template.log_stage.error"),
         )
     if col.field == "method" and "follow_up_method" in dropdowns:
         return _list_validation(
-            dropdowns["follow_up_method"], title, "请从下拉列表中选择。", False,
-            f"{col.header}不在列表中", "该值不在规则列表中，确定要使用吗？",
+            dropdowns["follow_up_method"], title, t("template.pick"), False,
+            t("template.not_in_list", header=col.header), t("template.not_in_rules_list"),
         )
     if col.kind == "date":
-        return _validation(col, dropdowns, unit)
+        return _validation(col, dropdowns, rules)
     return None
 
 
@@ -395,14 +394,14 @@ def _write_value(sheet, r: int, c: int, value, fmt) -> None:
         raise TypeError(f"无法写入第 {r + 1} 行第 {c + 1} 列的值 {value!r}（类型 {type(value).__name__}）。")
 
 
-def _write_stage_handbook(workbook, sheet, rules: Rules) -> None:
+def _write_stage_handbook(workbook, sheet, rules: Rules, t: Catalogue) -> None:
     header_fmt = workbook.add_format(
         {"bold": True, "bg_color": _HEADER_FILL, "border": 1, "text_wrap": True, "valign": "vcenter"}
     )
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     centre = workbook.add_format({"align": "center", "valign": "top"})
     percent = workbook.add_format({"num_format": "0%", "align": "center", "valign": "top"})
-    headers = ("序号", "阶段", "进入标准", "退出标准", "最长停留天数", "赢单概率")
+    headers = tuple(t(key) for key in _HANDBOOK_COLUMNS)
     widths = (6, 12, 44, 44, 14, 10)
     for c, (header, width) in enumerate(zip(headers, widths, strict=True)):
         sheet.set_column(c, c, width)
@@ -418,12 +417,12 @@ def _write_stage_handbook(workbook, sheet, rules: Rules) -> None:
         else:
             sheet.write_number(i, 4, stage.max_dwell_days, centre)
         sheet.write_number(i, 5, stage.win_probability, percent)
-    lost_at = _header_or(rules, "lost_at", _LIST_TITLES["lost_at"])
+    lost_at = _header_or(rules, "lost_at", t(_LIST_TITLES["lost_at"]))
     for i, label in enumerate(rules.lost_labels, start=len(rules.stages) + 1):
         sheet.write_string(i, 0, "—", centre)
         sheet.write_string(i, 1, label, wrap)
-        sheet.write_string(i, 2, "客户明确拒绝或线索无效，线索流失并归档", wrap)
-        sheet.write_string(i, 3, f"不再推进；在「{lost_at}」中填写流失时所处的阶段", wrap)
+        sheet.write_string(i, 2, t("template.stages.lost_entry"), wrap)
+        sheet.write_string(i, 3, t("template.stages.lost_exit", lost_at=lost_at), wrap)
         sheet.write_string(i, 4, "—", centre)
         sheet.write_number(i, 5, 0, percent)
 
@@ -461,33 +460,34 @@ def _write_targets(workbook, sheet, rules: Rules, rows: Collection[Target]) -> N
             sheet.write_number(r, 3, target.new_leads)
 
 
-def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> None:
+def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str], t: Catalogue) -> None:
     title = workbook.add_format({"bold": True, "font_size": 14})
     bold = workbook.add_format({"bold": True})
     header_fmt = workbook.add_format({"bold": True, "bg_color": _HEADER_FILL, "border": 1})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     grey = workbook.add_format({"text_wrap": True, "valign": "top", "bg_color": _COMPUTED_CELL_FILL})
     sheet.set_column(0, 0, 26)
-    sheet.set_column(1, 1, 10)
+    sheet.set_column(1, 1, 10 if rules.lang == "zh" else 16)  # "When it changes" needs more room
     sheet.set_column(2, 2, 80)
 
-    general = _general_rules(rules, dropdowns)
-    sheet.write_string(0, 0, "线索跟踪表填写说明", title)
+    general = _general_rules(rules, dropdowns, t)
+    sheet.write_string(0, 0, t("template.guide.title"), title)
     for i, line in enumerate(general, start=1):
         sheet.write_string(i + 1, 0, f"{i}. {line}")
 
     row = len(general) + 3
-    sheet.write_string(row, 0, "各列填写方法", bold)
+    sheet.write_string(row, 0, t("template.guide.columns"), bold)
     row += 1
-    _guide_header(sheet, row, header_fmt)
-    values = _guide_values(rules)
+    _guide_header(sheet, row, header_fmt, t)
+    values = _guide_values(rules, t)
     for col in rules.columns:
         row += 1
         if col.computed:
-            need, text, fmt = "自动计算", f"{COMPUTED_COMMENT}（运行 funnel-xl rebuild 时计算）。", grey
+            need, fmt = t("template.guide.computed"), grey
+            text = t("template.guide.computed_text", comment=t("template.computed_comment"))
         else:
-            need = "必填" if col.required else "选填"
-            text = _FIELD_GUIDE.get(col.field, _KIND_GUIDE[col.kind]).format(**values)
+            need = t("template.guide.required") if col.required else t("template.guide.optional")
+            text = t(_FIELD_GUIDE.get(col.field, _KIND_GUIDE[col.kind]), **values)
             fmt = wrap
         sheet.write_string(row, 0, col.header, fmt)
         sheet.write_string(row, 1, need, fmt)
@@ -496,73 +496,60 @@ def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str]) -> No
     if not rules.log_columns:
         return
     row += 2
-    sheet.write_string(row, 0, f"「{_log_sheet(rules)}」各列填写方法", bold)
+    sheet.write_string(row, 0, t("template.guide.log_columns", log=_log_sheet(rules)), bold)
     row += 1
-    _guide_header(sheet, row, header_fmt)
+    _guide_header(sheet, row, header_fmt, t)
     for col in rules.log_columns:
         row += 1
-        text = _LOG_GUIDE.get(col.field, _KIND_GUIDE[col.kind]).format(**values)
+        text = t(_LOG_GUIDE.get(col.field, _KIND_GUIDE[col.kind]), **values)
         sheet.write_string(row, 0, col.header, wrap)
-        need = "有变化时填" if col.field == "stage_change" else "必填" if col.required else "选填"
+        need = t("template.guide.when_changed") if col.field == "stage_change" else (
+            t("template.guide.required") if col.required else t("template.guide.optional"))
         sheet.write_string(row, 1, need, wrap)
         sheet.write_string(row, 2, text, wrap)
 
 
-def _general_rules(rules: Rules, dropdowns: dict[str, str]) -> list[str]:
-    """The numbered rules at the top of 填写说明."""
+def _general_rules(rules: Rules, dropdowns: dict[str, str], t: Catalogue) -> list[str]:
+    """The numbered rules at the top of the guide sheet (填写说明)."""
     stage = rules.header("stage")
     log_name = _log_sheet(rules)
-    change = next((c.header for c in rules.log_columns if c.field == "stage_change"), "阶段调整为")
-    lost = "、".join(rules.lost_labels)
-    lost_at = _header_or(rules, "lost_at", _LIST_TITLES["lost_at"])
-    stage_entered = _header_or(rules, "stage_entered", "阶段进入日期")
-    lost_reason = _header_or(rules, "lost_reason", "流失原因")
-    computed = "、".join(f"「{c.header}」" for c in rules.columns if c.computed)
-    listed = "、".join(f"「{c.header}」" for c in rules.columns if _dropdown_name(c) in dropdowns)
+    change = next((c.header for c in rules.log_columns if c.field == "stage_change"), t("template.default.stage_change"))
+    stage_entered = _header_or(rules, "stage_entered", t("template.default.stage_entered"))
+    computed = t.join(t("input.quoted", name=c.header) for c in rules.columns if c.computed)
+    listed = t.join(t("input.quoted", name=c.header) for c in rules.columns if _dropdown_name(c) in dropdowns)
     return [
-        "每条线索占一行，线索编号唯一；获取新线索后尽快录入（目标 2 小时内）并放入对应阶段。",
-        f"{listed}请从下拉列表中选择，不要手工输入其他写法。",
-        "日期列请按日期填写，例如 2024-03-15；不要写「上周三」「月底」之类的文字。",
-        f"金额单位为{rules.amount_unit}，只填数字：50 表示 50 {rules.amount_unit}。",
-        (
-            f"灰色列{computed}由 funnel-xl 自动计算（运行 funnel-xl rebuild，结果见分析工作簿的"
-            f"「线索明细」），请勿手工填写；请填写「{stage_entered}」，工具据此计算停留时长。"
-        ),
-        (
-            f"每次跟进后在「{log_name}」中加一行（时间、方式、内容、下一步）；阶段变化时在其中的「{change}」"
-            f"选择新阶段，同时修改本表的「{stage}」与「{stage_entered}」，并更新最近跟进时间。"
-            if rules.log_columns else
-            f"每次跟进后更新跟进时间、方式、内容；阶段变化时修改「{stage}」并更新「{stage_entered}」。"
-        ),
-        (
-            f"客户明确拒绝时：「{stage}」改为「{lost}」，在「{lost_at}」中填写流失时所处的阶段，"
-            f"在「{lost_reason}」中写明原因。"
-        ),
-        f"各阶段的进入/退出标准和最长停留天数见「{STAGES_SHEET}」；停留超过天数的线索会被标记为停留超时。",
-        (
-            f"月度目标写在「{TARGETS_SHEET}」：每位负责人每月一行（月份如 2024-05、成交目标({rules.amount_unit})、"
-            "新增线索目标）；分析报告的总览与个人工作簿据此显示达成率。"
-        ),
+        t("template.rule.one_row"),
+        t("template.rule.lists", listed=listed),
+        t("template.rule.dates"),
+        t("template.rule.amount", unit=rules.amount_unit),
+        t("template.rule.computed", computed=computed, stage_entered=stage_entered),
+        t("template.rule.log", log_name=log_name, change=change, stage=stage, stage_entered=stage_entered)
+        if rules.log_columns else t("template.rule.no_log", stage=stage, stage_entered=stage_entered),
+        t("template.rule.lost", stage=stage, lost=t.join(rules.lost_labels),
+          lost_at=_header_or(rules, "lost_at", t(_LIST_TITLES["lost_at"])),
+          lost_reason=_header_or(rules, "lost_reason", t("template.default.lost_reason"))),
+        t("template.rule.stages", stages_sheet=t("template.sheet.stages")),
+        t("template.rule.targets", targets_sheet=t("template.sheet.targets"), unit=rules.amount_unit),
     ]
 
 
-def _guide_values(rules: Rules) -> dict[str, object]:
+def _guide_values(rules: Rules, t: Catalogue) -> dict[str, object]:
     """What the column guides' texts are filled in with."""
     return {
-        "sources": "、".join(rules.sources),
-        "methods": "、".join(rules.follow_up_methods),
-        "lost": "、".join(rules.lost_labels),
-        "stages_sheet": STAGES_SHEET,
+        "sources": t.join(rules.sources),
+        "methods": t.join(rules.follow_up_methods),
+        "lost": t.join(rules.lost_labels),
+        "stages_sheet": t("template.sheet.stages"),
         "first_stage": rules.stage_names[0],
         "max_snooze": rules.thresholds.max_snooze_days,
         "unit": rules.amount_unit,
     }
 
 
-def _guide_header(sheet, row: int, fmt) -> None:
-    for c, header in enumerate(("列名", "是否必填", "填写方法")):
-        sheet.write_string(row, c, header, fmt)
+def _guide_header(sheet, row: int, fmt, t: Catalogue) -> None:
+    for c, key in enumerate(("template.guide.column", "template.guide.need", "template.guide.how")):
+        sheet.write_string(row, c, t(key), fmt)
 
 
 def _log_sheet(rules: Rules) -> str:
-    return rules.log_sheets[0] if rules.log_sheets else DEFAULT_LOG_SHEET
+    return rules.log_sheets[0] if rules.log_sheets else catalogue(rules.lang)("template.sheet.log")

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .checks import problem
+from .export_fields import apply_status, fill_fallbacks, first_contact_note
 from .messages import ZH, Catalogue, catalogue
 from .problems import Problem, Severity
 from .reader import LeadsSheet
@@ -92,6 +93,7 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     problems = copies.dropped_problems(problems, sheet, rules)
     error_rows = {p.row for p in problems if p.severity == Severity.ERROR}
     problems = _errors_only_on(error_rows, problems)
+    problems += first_contact_note(typed, sheet, rules)
     typed = typed.drop(index=typed.index[sorted(copies.kept_as)])
     leads = _drop_ignored_values(typed).rename(columns=RENAMED)
     leads["_file"] = sheet.file_name
@@ -517,6 +519,8 @@ def _typed_frame(raw: pd.DataFrame, rules: Rules, epoch: pd.Timestamp = EXCEL_EP
             typed[col.field] = folded_text(values)
         else:
             typed[col.field] = clean_text(values)
+    fill_fallbacks(typed, raw, rules)
+    apply_status(typed, raw, rules)
     typed["_row"] = raw["_row"]
     return typed
 
@@ -563,6 +567,8 @@ def _identity_rules(
     stages = set(rules.stage_names) | set(rules.lost_labels)
     pattern = rules.lead_id_pattern
     first_blank = blank["first_contact"]
+    # Rules that let first contact be blank say so once per sheet (first_contact_blank), not per row.
+    optional = rules.column("first_contact").may_be_blank
     return [
         _rule("lead_id", "missing_lead_id", lambda s: s.notna()),
         _rule("lead_id", "duplicate_lead_id", copies.passes),
@@ -571,7 +577,7 @@ def _identity_rules(
         _rule("stage", "missing_stage", lambda s: s.notna()),
         _rule("stage", "unknown_stage", lambda s: s.isna() | s.isin(stages)),
         _rule("owner", "missing_owner", lambda s: s.notna()),
-        _rule("first_contact", "missing_first_contact", lambda s: ~first_blank.loc[s.index]),
+        _rule("first_contact", "missing_first_contact", lambda s: optional | ~first_blank.loc[s.index]),
         _rule("first_contact", "bad_first_contact", lambda s: s.notna() | first_blank.loc[s.index]),
     ]
 

@@ -104,8 +104,9 @@ def test_each_sheet_prints_on_the_pages_its_rows_need(made, printed, key):
 
 
 def test_the_report_prints_on_a_sensible_number_of_pages(printed):
-    # 104 pages before every sheet was set up for printing; 28 since.
-    assert sum(printed["report"].values()) <= 32, printed["report"]
+    # 104 pages before every sheet was set up for printing; 28 since, and 36 with the six review
+    # sheets (管道变化 … 跟进活动, 8 pages).
+    assert sum(printed["report"].values()) <= 40, printed["report"]
 
 
 def test_the_overview_prints_on_one_page(printed):

@@ -131,7 +131,8 @@ def test_rules_init_writes_refuses_to_overwrite_and_prints(tmp_path, crm):
     assert "funnel-xl rules check" in result.stderr
     assert tomllib.loads(out.read_text(encoding="utf-8"))["lost_labels"] == ["Lost"]
     again = runner.invoke(cli, ["rules", "init", "--from", str(crm), "-o", str(out)])
-    assert again.exit_code == 2 and "已存在" in again.stderr
+    # The sheet is in English, so the draft says lang = "en" and the command speaks English.
+    assert again.exit_code == 2 and "exists and was not overwritten" in again.stderr
     assert runner.invoke(cli, ["rules", "init", "--from", str(crm), "-o", str(out), "--force"]).exit_code == 0
     printed = runner.invoke(cli, ["rules", "init", "--from", str(crm)])
     assert printed.exit_code == 0
@@ -145,7 +146,7 @@ def test_rules_init_writes_refuses_to_overwrite_and_prints(tmp_path, crm):
 def test_rules_check_lists_every_mistake(tmp_path, crm):
     runner = CliRunner()
     text = draft_rules(crm)
-    bad = text.replace("version = 1", 'version = 1\nlang = "de"').replace(
+    bad = text.replace('lang = "en"', 'lang = "de"').replace(
         'channel = "product"', 'channel = "produkt"'
     ).replace("max_dwell_days = 30", "max_dwell_days = -1", 1)
     path = tmp_path / "bad.toml"
@@ -169,8 +170,8 @@ def test_rules_check_against_a_sheet(tmp_path, crm):
     result = runner.invoke(cli, ["rules", "check", str(path), str(crm), "--as-of", "2024-06-30"])
     assert result.exit_code == 0, result.output
     assert "Opened → Initial contact → Nurturing → Proposal sent → Won" in result.stdout
-    assert "6 行线索（另有 2 行没有阶段，按规则跳过）" in result.stdout
-    assert "lead_id            ← A 列「Organization」" in result.stdout
+    assert "6 leads (2 more rows have no stage and are left out, as the rules say)" in result.stdout
+    assert "lead_id            ← column A 'Organization'" in result.stdout
     # A sheet where a stage is written differently, and one without the Owner column.
     other = tmp_path / "other.csv"
     rows = [CRM_HEADERS, [*CRM_ROWS[0][:6], "Nurture", *CRM_ROWS[0][7:]], CRM_ROWS[1]]
@@ -179,5 +180,5 @@ def test_rules_check_against_a_sheet(tmp_path, crm):
     no_owner.write_bytes(csv_bytes([[h for h in CRM_HEADERS if h != "Owner"]]))
     result = runner.invoke(cli, ["rules", "check", str(path), str(other), str(no_owner), "--as-of", "2024-06-30"])
     assert result.exit_code == 2
-    assert "规则不认识的阶段值: 「Nurture」(1 行)" in result.stdout
-    assert "缺少列「Owner」" in result.stderr
+    assert "Stage values the rules do not know: 'Nurture' (1 rows)" in result.stdout
+    assert "lacks the column 'Owner'" in result.stderr
