@@ -53,6 +53,7 @@ class Analysis:
     quality: Quality  # drift and hygiene
     forecast: Forecast
     history: Path | None = None  # the history store this month is recorded in, if any
+    on_time: bool = True  # False: reconstructed from workbooks that had moved on since the as-of date
 
     @property
     def team(self) -> FunnelMetrics:
@@ -72,7 +73,7 @@ def build_analysis(
     as_of: date, period: str, rules: Rules, result: FunnelResult, problems: list[Problem],
     inputs: list[InputFile], excluded: pd.DataFrame | None = None, *,
     flow: StageFlow | None = None, history: Path | None = None, quality: Quality | None = None,
-    forecast: Forecast | None = None,
+    forecast: Forecast | None = None, on_time: bool = True,
 ) -> Analysis:
     """The month's analysis. What is not given is made from the result alone: the stage flow
     (no log, no history), drift and hygiene, and the forecast (no earlier snapshots)."""
@@ -88,6 +89,7 @@ def build_analysis(
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
         excluded=excluded, flow=flow, quality=quality, forecast=forecast, history=history,
+        on_time=on_time,
     )
 
 

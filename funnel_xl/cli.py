@@ -19,7 +19,7 @@ import click
 
 from .errors import FunnelXLError, Remedy
 from .messages import LANGUAGES, ZH, catalogue
-from .period import resolve_as_of
+from .period import month_label, resolve_as_of
 from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, encoding_mistake, load_rules
@@ -432,9 +432,23 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
             click.echo(t("cli.split", label=t(f"group.{kind}"), count=len(files), folder=folder))
         click.echo(t("cli.manifest", path=written.split.manifest))
     if written.history:
-        previous = analysis.flow.previous_month
-        compared = t("cli.history.compared", month=previous) if previous else t("cli.history.first")
-        click.echo(t("cli.history", path=written.history, month=analysis.as_of.isoformat()[:7], compared=compared))
+        _history_line(analysis, written, t)
+
+
+def _history_line(analysis, written, t) -> None:
+    """What the history store did with the month: recorded (on time or reconstructed), or kept the
+    on-time snapshot a reconstructed run would have replaced."""
+    from .store import Recorded
+
+    month = month_label(analysis.as_of)
+    if written.recorded == Recorded.KEPT_ON_TIME:
+        click.echo(t("cli.history.kept", path=written.history, month=month))
+        return
+    previous = analysis.flow.previous_month
+    compared = t("cli.history.compared", month=previous) if previous else t("cli.history.first")
+    if not analysis.on_time:
+        compared += t("cli.history.late")
+    click.echo(t("cli.history", path=written.history, month=month, compared=compared))
 
 
 @cli.command()

@@ -520,6 +520,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.history": ("历史记录: {path}（已记录 {month}{compared}）", "History: {path} ({month} recorded{compared})"),
     "cli.history.compared": ("，与 {month} 的快照对比", ", compared with the {month} snapshot"),
     "cli.history.first": ("，此前没有更早月份的快照", ", no snapshot of an earlier month"),
+    "cli.history.late": (
+        "；本次为补算（工作簿已有截止日之后的记录），记为补算快照",
+        "; this run was reconstructed (the workbook holds entries after the as-of date) and is kept as such",
+    ),
+    "cli.history.kept": (
+        "历史记录: {path}（{month} 已有截止日当时生成的快照，本次补算未覆盖它；趋势与预测准确度仍按当时的快照）",
+        "History: {path} ({month} already has a snapshot taken on time; this reconstructed run did not "
+        "replace it, and the trend and forecast accuracy keep reading it)",
+    ),
     # -- values shown in cells ------------------------------------------------------------------
     "status.active": ("在跟", "open"),
     "status.won": ("成交", "won"),

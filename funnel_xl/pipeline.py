@@ -30,7 +30,7 @@ from .problems import Problem, Severity
 from .progress import COMPUTE, Progress, ProgressCallback, silent
 from .rules import Rules
 from .sheets import ReadAhead
-from .store import HistoryStore
+from .store import HistoryStore, Recorded
 from .validate import Validated
 from .validation import CheckedFiles, ValidationReport, check_files, check_logs
 from .version import __version__
@@ -115,7 +115,7 @@ def recalculate_report(
         as_of=as_of, period=period, rules=rules, result=result,
         problems=problems, inputs=list(report.inputs), excluded=excluded,
         flow=flow, history=store.path if store is not None else None,
-        forecast=forecast(result.leads, rules, as_of, snapshots),
+        forecast=forecast(result.leads, rules, as_of, snapshots), on_time=not report.late,
     )
 
 
@@ -130,6 +130,7 @@ class Written:
     json: Path | None = None
     split: Split | None = None  # the per-rep / per-channel files, with ``split_by``
     history: Path | None = None  # the history store the month was recorded in
+    recorded: Recorded | None = None  # what the store did with the month (see HistoryStore.record)
     detail: Path | None = None  # sheets over the rules' report.detail_rows, beside the report
 
 
@@ -169,7 +170,7 @@ def write_outputs(
     targets += [Path(json_path)] if json_path is not None else []
     targets += split_targets(analysis, out_dir, kinds) if kinds else []
     refuse_overwriting_reads(targets, analysis)
-    split = None
+    split, recorded = None, None
     with staged_outputs() as stage:
         files = write_report_files(analysis, report_path, progress=progress, stage=stage)
         if json_path is not None:
@@ -182,12 +183,13 @@ def write_outputs(
     if split is not None:
         remove_stale_groups(split)
     if analysis.history is not None:
-        record_history(analysis)
+        recorded = HistoryStore(analysis.history).record(**_run_record(analysis))
     return Written(
         report=report_path,
         json=Path(json_path) if json_path is not None else None,
         split=split,
         history=analysis.history,
+        recorded=recorded,
         detail=files.detail,
     )
 
@@ -207,15 +209,21 @@ def record_history(analysis: Analysis, path: str | Path | None = None) -> Path:
     target = Path(path) if path is not None else analysis.history
     if target is None:
         raise ValueError("no history store given")
-    HistoryStore(target).record(
-        analysis.as_of,
-        analysis.result.leads,
-        inputs=[{"file": i.name, "sha256": i.sha256} for i in analysis.inputs],
-        rules_sha256=analysis.rules.sha256,
-        tool_version=__version__,
-        figures=analysis.month,
-    )
+    HistoryStore(target).record(**_run_record(analysis))
     return target
+
+
+def _run_record(analysis: Analysis) -> dict:
+    """What the history store keeps of a run (the arguments of :meth:`HistoryStore.record`)."""
+    return {
+        "as_of": analysis.as_of,
+        "leads": analysis.result.leads,
+        "inputs": [{"file": i.name, "sha256": i.sha256} for i in analysis.inputs],
+        "rules_sha256": analysis.rules.sha256,
+        "tool_version": __version__,
+        "figures": analysis.month,
+        "on_time": analysis.on_time,
+    }
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -3,8 +3,9 @@
 One snapshot per calendar month: per lead its stage, owner, source, amount, expected close date,
 first contact, the stage-entered date (and its source) and lost-at stage the rebuild used; and the
 run itself (as-of date, input files and their SHA-256, rules SHA-256, tool version, when, and the
-month's figures for the trend). Re-running a month replaces its snapshot in one transaction; months
-can be rebuilt in any order.
+month's figures for the trend, and whether it was taken on time or reconstructed later). Re-running
+a month replaces its snapshot in one transaction, except that a reconstructed run never replaces an
+on-time one (:meth:`HistoryStore.record` says which happened); months can be rebuilt in any order.
 
 The schema is versioned (table ``schema_version``); an older store is migrated by the ordered
 functions in ``MIGRATIONS``, never dropped. A damaged, foreign or locked file raises
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -89,8 +91,15 @@ def _v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Whether a run was taken on time (the workbook showed nothing dated after the as-of date) or
+    reconstructed later from a sheet that had moved on: 1 or 0; NULL for runs kept before (not
+    known)."""
+    conn.execute("ALTER TABLE runs ADD COLUMN on_time INTEGER")
+
+
 # MIGRATIONS[i] brings a store from version i to version i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 SNAPSHOT_FIELDS = (
     frames.LEAD_ID, frames.STAGE, frames.OWNER, frames.SOURCE, frames.AMOUNT, frames.EXPECTED_CLOSE,
@@ -106,6 +115,14 @@ _DATE_FIELDS = (
 )
 
 
+class Recorded(StrEnum):
+    """What :meth:`HistoryStore.record` did with a run."""
+
+    NEW = "new"  # the period had no run yet
+    REPLACED = "replaced"  # an earlier run of the period was replaced
+    KEPT_ON_TIME = "kept_on_time"  # a reconstructed run left the period's on-time run as it was
+
+
 @dataclass(frozen=True)
 class RunRecord:
     """One rebuild as the store keeps it."""
@@ -117,6 +134,7 @@ class RunRecord:
     tool_version: str
     created: str
     figures: MonthFigures | None
+    on_time: bool | None = None  # None: kept before the store told (format version 3 and older)
 
 
 class HistoryStore:
@@ -155,14 +173,14 @@ class HistoryStore:
             if conn is None:
                 return []
             rows = conn.execute(
-                "SELECT month, as_of, inputs, rules_sha256, tool_version, created, figures"
+                "SELECT month, as_of, inputs, rules_sha256, tool_version, created, figures, on_time"
                 " FROM runs ORDER BY month"
             ).fetchall()
         return [self._run(*row) for row in rows]
 
     def _run(
         self, month: str, as_of: str, inputs: str, rules_sha256: str, tool_version: str, created: str,
-        figures: str | None,
+        figures: str | None, on_time: int | None = None,
     ) -> RunRecord:
         if not isinstance(month, str) or not _MONTH.fullmatch(month):
             raise self._damaged(f"月份「{month}」不是 YYYY-MM")
@@ -176,6 +194,7 @@ class HistoryStore:
         return RunRecord(
             month=month, as_of=self._date(as_of, f"{month} 的截止日"), inputs=files,
             rules_sha256=rules_sha256, tool_version=tool_version, created=created, figures=month_figures,
+            on_time=None if on_time is None else bool(on_time),
         )
 
     def snapshot(self, month: str) -> pd.DataFrame:
@@ -218,23 +237,33 @@ class HistoryStore:
     def record(
         self, as_of: date, leads: pd.DataFrame, *, inputs: list[dict], rules_sha256: str,
         tool_version: str, figures: MonthFigures | None, created: datetime | None = None,
-    ) -> None:
-        """Keep this rebuild: replace as-of's month (its run and snapshot) in one transaction."""
+        on_time: bool = True,
+    ) -> Recorded:
+        """Keep this rebuild: replace as-of's month (its run and snapshot) in one transaction.
+
+        ``on_time`` False: the run was reconstructed from a workbook that had moved on since the
+        as-of date; it never replaces a run of the month taken on time (:data:`Recorded.KEPT_ON_TIME`:
+        nothing written), so what was seen then stays what the trend and the forecast read."""
         month = month_label(as_of)
         created = (created or datetime.now(UTC)).isoformat(timespec="seconds")
         rows = _snapshot_rows(leads)
         with self._connect(write=True) as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                kept = conn.execute("SELECT on_time FROM runs WHERE month = ?", (month,)).fetchone()
+                if kept is not None and kept[0] == 1 and not on_time:
+                    conn.execute("ROLLBACK")
+                    return Recorded.KEPT_ON_TIME
                 conn.execute("DELETE FROM snapshots WHERE month = ?", (month,))
                 conn.execute("DELETE FROM runs WHERE month = ?", (month,))
                 conn.execute(
                     "INSERT INTO runs (month, as_of, inputs, rules_sha256, tool_version, created,"
-                    " figures) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " figures, on_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         month, as_of.isoformat(), json.dumps(inputs, ensure_ascii=False),
                         rules_sha256, tool_version, created,
                         json.dumps(figures.as_json(), ensure_ascii=False) if figures else None,
+                        int(on_time),
                     ),
                 )
                 conn.executemany(
@@ -247,6 +276,7 @@ class HistoryStore:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+        return Recorded.NEW if kept is None else Recorded.REPLACED
 
     def reminders(self) -> dict[tuple[str, str], tuple[date, date | None]]:
         """Every reminder item kept: (owner, item) → (first due, last mailed or None)."""
