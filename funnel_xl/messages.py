@@ -734,21 +734,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "trend.title": ("近 {count} 个月趋势 · 截至 {as_of}", "Trend of the last {count} months · as of {as_of}"),
     "trend.note": (
         ("每月数字为该月重建时的结果（历史记录）；没有快照的月份由跟进记录重算（金额取当前表格中的值）；"
+        "比率按各月自己的线索计算（当月成交或流失的线索、当月离开该阶段的线索），不是累计；"
         "空白 = 无法计算或没有数据。"),
         ("Each month's figures are what that month's rebuild computed (history); a month without a "
-        "snapshot is rebuilt from the follow-up log (with today's amounts); blank = nothing to compute."),
+        "snapshot is rebuilt from the follow-up log (with today's amounts); rates count each month's "
+        "own leads (won or lost in it, leaving a stage in it), not totals to date; blank = nothing "
+        "to compute."),
     ),
     "trend.leads": ("线索数", "Leads"),
     "trend.active": ("在跟", "Open"),
-    "trend.pass_rate": ("通过率 {label}", "Pass rate {label}"),
+    "trend.period_win_rate": ("本期赢单率", "Win rate of the period"),
     "trend.cycle_mean": ("平均成交周期(天)", "Avg. deal cycle (days)"),
     "trend.period_cycle": ("本月成交周期(天)", "Cycle of this month's deals (days)"),
     "trend.period_pass_rate": ("期间通过率 {label}", "Period pass rate {label}"),
     "trend.basis": ("数据来源", "Figures from"),
     "trend.as_of": ("截止日", "As of"),
     "trend.no_data": ("无数据", "no data"),
-    "trend.chart.rates": ("赢单率与各环节通过率（累计）", "Win rate and pass rates (cumulative)"),
-    "trend.chart.period_rates": ("各环节期间通过率（当月）", "Period pass rates (in the month)"),
+    "trend.chart.rates": (
+        "本期赢单率与各环节期间通过率（各期自己的线索）", "Win rate and pass rates of each period (its own leads)",
+    ),
     "trend.chart.pipeline": ("在跟金额与加权金额({unit})", "Pipeline and weighted pipeline ({unit})"),
     "trend.chart.leads": ("线索：本月新增、成交、流失", "Leads: new, won and lost in the month"),
     "trend.chart.cycle": ("成交周期(天)", "Deal cycle (days)"),
@@ -1023,10 +1027,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "def.stage_matrix.text": ("上次快照时各阶段的线索本期所在的阶段", "where the leads of each stage at the previous snapshot are now"),
     "def.low_channel": ("渠道连续偏低", "Channel low month after month"),
     "def.low_channel.text": (
-        "连续 {months} 个月赢单率低于 {win_rate} 或首环节通过率低于 {first_pass_rate}，且每月样本不少于 {n} 条、95% 区间上限低于全队当月的比率",
-        ("{months} months in a row with a win rate below {win_rate} or a first pass rate below "
-        "{first_pass_rate}, each month from at least {n} leads and with its 95% interval below "
-        "the team's rate of the month"),
+        "连续 {months} 个月（按各月自己的线索）赢单率低于 {win_rate} 或首环节通过率低于 {first_pass_rate}，且每月样本不少于 {n} 条、95% 区间上限低于全队当月的比率",
+        ("{months} months in a row (each on its own leads) with a win rate below {win_rate} or a first "
+        "pass rate below {first_pass_rate}, each month from at least {n} leads and with its 95% "
+        "interval below the team's rate of the month"),
     ),
     "def.coverage": ("覆盖率", "Coverage"),
     "def.coverage.text": ("在跟加权金额 ÷ 月度目标（{targets}）", "weighted pipeline ÷ monthly target ({targets})"),

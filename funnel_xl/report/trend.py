@@ -59,11 +59,7 @@ def _rows(ctx: Context) -> list[_Row]:
         ("new", t("flow.new"), lambda m: m.new_leads, "int"),
         ("won", t("flow.won"), lambda m: m.won, "int"),
         ("lost", t("flow.lost"), lambda m: m.lost, "int"),
-        ("win_rate", t("col.win_rate"), lambda m: m.win_rate, "pct"),
-        *(
-            (f"pass:{label}", t("trend.pass_rate", label=label), lambda m, k=label: m.pass_rates.get(k), "pct")
-            for label in transitions
-        ),
+        ("period_win_rate", t("trend.period_win_rate"), lambda m: m.period_win_rate, "pct"),
         ("cycle", t("trend.cycle_mean"), lambda m: m.cycle_mean, "days1"),
         ("period_cycle", t("trend.period_cycle"), lambda m: m.period_cycle_mean, "days1"),
         ("pipeline", t("col.pipeline", unit=unit), lambda m: m.pipeline, "amount"),
@@ -82,12 +78,11 @@ def _charts(
     ctx: Context, sheet, where: dict[str, tuple[int, str]], shown: dict[str, list],
     month_labels: list[str], chart_row: int,
 ) -> None:
-    """Five line charts, two abreast, below the table."""
+    """Four line charts, two abreast, below the table."""
     t, name, last_col = ctx.t, ctx.sheets["trend"], len(month_labels)
     transitions = [x.label for x in ctx.figures.transitions]
     charts = (
-        (t("trend.chart.rates"), ["win_rate", *(f"pass:{x}" for x in transitions)], "0%"),
-        (t("trend.chart.period_rates"), [f"period_pass:{x}" for x in transitions], "0%"),
+        (t("trend.chart.rates"), ["period_win_rate", *(f"period_pass:{x}" for x in transitions)], "0%"),
         (t("trend.chart.pipeline", unit=ctx.unit), ["pipeline", "weighted"], "#,##0"),
         (t("trend.chart.leads"), ["new", "won", "lost"], "0"),
         (t("trend.chart.cycle"), ["cycle", "period_cycle"], "0"),
