@@ -334,6 +334,8 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
             warnings=counts[Severity.WARNING],
         ))
         _skipped_note(report.inputs, t)
+        if as_of is None and month is None:
+            _old_workbook_note(report.valid, rules, t, report.entries)
     sys.exit(EXIT_PROBLEMS if counts[Severity.ERROR] else EXIT_OK)
 
 
@@ -396,7 +398,19 @@ def rebuild(
         )
         written = _run(write_outputs, analysis, out_dir, json_path, split_by, progress=progress)
     _rebuild_summary(analysis, written, len(files), split_by, t)
+    if as_of is None and month is None:
+        _old_workbook_note(analysis.result.leads, rules, t)
     sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
+
+
+def _old_workbook_note(leads, rules: Rules, t, entries=None) -> None:
+    """Without --as-of or --month: say when the workbooks' newest date is long before today."""
+    from .pointintime import old_workbook
+
+    today = date.today()
+    newest = old_workbook(leads, rules, today, entries)
+    if newest is not None:
+        click.echo(t("cli.old_workbook", newest=newest.isoformat(), days=(today - newest).days))
 
 
 def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:

@@ -500,6 +500,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "渠道「{source}」{metric}已连续 {months} 个月低于 {limit}",
         "Channel '{source}': {metric} below {limit} for {months} months in a row",
     ),
+    "cli.old_workbook": (
+        "注意: 工作簿中最新的日期是 {newest}，比今天早 {days} 天，而统计截止日默认为今天——在跟线索会显得停留超时、"
+        "跟进逾期。如要看当时的情况，请加 --as-of {newest}（或 --month）。",
+        "Note: the newest date in the workbooks is {newest}, {days} days before today, and the as-of "
+        "date defaults to today: open leads will read as stalled and overdue. To see them as they "
+        "stood then, add --as-of {newest} (or --month).",
+    ),
     "cli.report": ("报告: {path}", "Report: {path}"),
     "detail.moved": (
         "本表共 {rows} 行，超过规则 report.detail_rows 的 {limit} 行，为使本报告便于邮件发送，已另存为同一文件夹中的明细工作簿：",

@@ -13,6 +13,7 @@ from funnel_xl import analyse
 from funnel_xl.cli import cli
 from funnel_xl.period import resolve_as_of
 from funnel_xl.pipeline import record_history
+from funnel_xl.pointintime import old_workbook
 from funnel_xl.rules import load_rules
 from funnel_xl.store import HistoryStore, Recorded
 from tests.conftest import entry, lead, write_workbook
@@ -261,3 +262,50 @@ def test_the_store_says_what_it_did_with_a_run(tmp_path):
     assert store.record(APRIL_END, leads, on_time=False, **args) == Recorded.KEPT_ON_TIME
     assert store.record(APRIL_END, leads, on_time=True, **args) == Recorded.REPLACED
     assert [r.on_time for r in store.runs()] == [True]
+
+
+# ---------------------------------------------------------------------------
+# A default date that cannot mislead
+# ---------------------------------------------------------------------------
+
+
+def _dated(first, last, entered):
+    ts = pd.to_datetime
+    return pd.DataFrame({"first_contact": ts(first), "last_follow_up": ts(last), "stage_entered_column": ts(entered)})
+
+
+@pytest.mark.parametrize(
+    ("today", "said"),
+    [
+        (D(2024, 6, 3), None),  # the newest date, 06-02, is 1 day old
+        (D(2024, 6, 16), None),  # 14 days: not more than the rules' 14
+        (D(2024, 6, 17), D(2024, 6, 2)),  # 15 days
+    ],
+)
+def test_an_old_workbook_is_told_by_its_newest_date(today, said):
+    leads = _dated(["2024-03-01", "2024-04-02"], ["2024-05-20", "2024-06-02"], ["2024-05-30", None])
+    assert old_workbook(leads, load_rules(), today) == said
+
+
+def test_the_log_and_dates_after_today_in_telling_an_old_workbook():
+    # The sheet's newest date 03-10 is 81 days before 05-30; the log's entry of 05-25 is recent.
+    leads = _dated(["2024-03-01"], ["2024-03-10"], [None])
+    log = pd.DataFrame({"time": pd.to_datetime(["2024-03-10", "2024-05-25"])})
+    assert old_workbook(leads, load_rules(), D(2024, 5, 30)) == D(2024, 3, 10)
+    assert old_workbook(leads, load_rules(), D(2024, 5, 30), log) is None
+    # A slip into the future (2025 typed for 2024) does not make an old workbook look recent.
+    slip = _dated(["2024-03-01"], ["2025-03-10"], ["2024-03-05"])
+    assert old_workbook(slip, load_rules(), D(2024, 5, 30)) == D(2024, 3, 5)
+
+
+def test_without_as_of_an_old_workbook_is_said_with_the_date_to_give(tmp_path):
+    rows, log = as_it_stood(JUNE_3)
+    book = write_workbook(tmp_path / "team.xlsx", rows, log=log)
+    runner = CliRunner()
+    days = (date.today() - D(2024, 6, 2)).days
+    line = f"工作簿中最新的日期是 2024-06-02，比今天早 {days} 天"
+    for command in (["validate", str(book)], ["rebuild", str(book), "--out", str(tmp_path), "--no-history"]):
+        result = runner.invoke(cli, command)
+        assert line in result.stdout and "请加 --as-of 2024-06-02" in result.stdout, result.output
+        given = runner.invoke(cli, [*command, "--as-of", "2024-06-03"])
+        assert "工作簿中最新的日期" not in given.stdout
