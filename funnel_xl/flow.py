@@ -27,7 +27,7 @@ Definitions (the contract, also in the README):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 import numpy as np
@@ -71,7 +71,7 @@ from .frames import (
 )
 from .frames import TRANSITION_COLUMNS as _TRANSITION_COLUMNS
 from .metrics import Evidence, FunnelMetrics, FunnelResult, Rate, aggregate, by_group, classify
-from .period import month_label
+from .period import Period, PeriodKind, month_period, previous_periods
 from .rules import Rules
 
 # Where a month of the trend came from.
@@ -268,26 +268,30 @@ def build_flow(
     result: FunnelResult, rules: Rules, *, transitions: pd.DataFrame | None = None,
     log_moves: pd.DataFrame | None = None, previous: PreviousSnapshot | None = None,
     stored: dict[str, MonthFigures] | None = None, has_log: bool = False, log_entries: int = 0,
+    span: Period | None = None,
 ) -> StageFlow:
-    """The month's flow, the trend and the channel flags of a recalculated month."""
+    """The period's flow, the trend and the channel flags of a recalculated period (``span``,
+    default the as-of date's month up to it; ``stored`` the figures kept of periods of its kind)."""
     as_of = result.as_of
+    span = span or month_period(as_of)
     transitions = empty_transitions() if transitions is None else transitions
     log_moves = empty_transitions() if log_moves is None else log_moves
-    period = period_figures(result.leads, transitions, rules, month_start(as_of), as_of)
-    own = period_sources(result.leads, transitions, rules, month_start(as_of), as_of, rules.channel_field)
+    period = period_figures(result.leads, transitions, rules, span.start, as_of)
+    own = period_sources(result.leads, transitions, rules, span.start, as_of, rules.channel_field)
     current = month_figures(
-        month_label(as_of), as_of, BASIS_CURRENT, result.team, result.by_source, period, rules, own
+        span.key, as_of, BASIS_CURRENT, result.team, result.by_source, period, rules, own
     )
     stored = {k: v for k, v in (stored or {}).items() if k != current.month}
     months = trend(
-        current, stored, result.leads, transitions, log_moves, rules, as_of, has_log=has_log
+        current, stored, result.leads, transitions, log_moves, rules, as_of, has_log=has_log, span=span,
     )
     first = next(i for i, m in enumerate(months) if m is not None)
     return StageFlow(
         transitions=transitions,
         period=period,
         trend=months[first:],
-        channel_flags=channel_flags(months, rules),
+        # The rules count a low channel in months: weekly and other runs flag none.
+        channel_flags=channel_flags(months, rules) if span.kind == PeriodKind.MONTH else [],
         previous_month=previous.month if previous is not None else None,
         log_entries=log_entries,
     )
@@ -627,37 +631,31 @@ def month_figures(
 def trend_months(as_of: date, count: int = TREND_MONTHS) -> list[tuple[str, date, date]]:
     """(label, first day, last day) of the ``count`` months up to as-of's month, oldest first; the
     current month ends on the as-of date."""
-    months = []
-    end = as_of
-    for _ in range(count):
-        start = month_start(end)
-        months.append((month_label(start), start, end))
-        end = start - timedelta(days=1)
-    return months[::-1]
+    return [(p.key, p.start, p.end) for p in previous_periods(month_period(as_of), count)]
 
 
 def trend(
     current: MonthFigures, stored: dict[str, MonthFigures], leads: pd.DataFrame,
     transitions: pd.DataFrame, log_moves: pd.DataFrame, rules: Rules, as_of: date,
-    *, has_log: bool, count: int = TREND_MONTHS,
+    *, has_log: bool, count: int = TREND_MONTHS, span: Period | None = None,
 ) -> list[MonthFigures | None]:
-    """The last ``count`` months, oldest first: this run for the current month, the stored figures
-    of each month that was rebuilt, and, for a month without a snapshot, its figures rebuilt from
-    the follow-up log (when the workbook has one, from the month of its first entry on); None
-    where there is nothing to go on.
+    """The last ``count`` periods of ``span``'s kind (default: months), oldest first: this run for
+    the current one, the stored figures of each that was rebuilt, and, for one without a snapshot,
+    its figures rebuilt from the follow-up log (when the workbook has one, from the period of its
+    first entry on); None where there is nothing to go on.
 
     ``leads`` are this run's derived leads (stage-entered dates and lost-at stages resolved).
     """
     first_logged = log_moves["date"].min() if len(log_moves) else pd.NaT
-    since = pd.Timestamp(month_start(first_logged)) if pd.notna(first_logged) else None
     known = None
     out: list[MonthFigures | None] = []
-    for label, start, end in trend_months(as_of, count):
+    for each in previous_periods(span or month_period(as_of), count):
+        label, start, end = each.key, each.start, each.end
         if label == current.month:
             out.append(current)
         elif label in stored:
             out.append(stored[label])
-        elif has_log and since is not None and pd.Timestamp(end) >= since:
+        elif has_log and pd.notna(first_logged) and pd.Timestamp(end) >= first_logged:
             known = evidence(leads, transitions) if known is None else known
             out.append(reconstruct_month(leads, transitions, rules, label, start, end, known))
         else:

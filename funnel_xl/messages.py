@@ -493,9 +493,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli.summary.problems": ("数据问题: 错误 {errors} 个，警告 {warnings} 个", "Data problems: {errors} errors, {warnings} warnings"),
     "cli.summary.month": (
-        "本月（{start} 至 {end}）：新增 {new} 条，成交 {won} 条，流失 {lost} 条，阶段变动 {moves} 次",
-        "This month ({start} to {end}): {new} new, {won} won, {lost} lost, {moves} stage moves",
+        "{this}（{start} 至 {end}）：新增 {new} 条，成交 {won} 条，流失 {lost} 条，阶段变动 {moves} 次",
+        "{this} ({start} to {end}): {new} new, {won} won, {lost} lost, {moves} stage moves",
     ),
+    "cli.this.month": ("本月", "This month"),
+    "cli.this.week": ("本周", "This week"),
+    "cli.this.span": ("本期", "This period"),
     "cli.summary.low_channel": (
         "渠道「{source}」{metric}已连续 {months} 个月低于 {limit}",
         "Channel '{source}': {metric} below {limit} for {months} months in a row",
@@ -739,6 +742,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # -- 趋势 -------------------------------------------------------------------------------------
     "trend.title": ("近 {count} 个月趋势 · 截至 {as_of}", "Trend of the last {count} months · as of {as_of}"),
+    "trend.title.weeks": ("近 {count} 周趋势 · 截至 {as_of}", "Trend of the last {count} weeks · as of {as_of}"),
     "trend.note": (
         ("每月数字为该月重建时的结果（历史记录）；没有快照的月份由跟进记录重算（金额取当前表格中的值）；"
         "比率按各月自己的线索计算（当月成交或流失的线索、当月离开该阶段的线索），不是累计；"

@@ -25,7 +25,7 @@ from .forecast import forecast
 from .groups import Split, remove_stale_groups, split_targets, write_groups
 from .messages import catalogue
 from .metrics import recalculate
-from .period import month_label, resolve_as_of
+from .period import PeriodKind, month_label, period_of, resolve_period
 from .problems import Problem, Severity
 from .progress import COMPUTE, Progress, ProgressCallback, silent
 from .rules import Rules
@@ -41,15 +41,19 @@ def analyse(
     paths: list[str | Path], rules: Rules, *, as_of: date | None = None, month: str | None = None,
     today: date | None = None, history: str | Path | None = None,
     progress: ProgressCallback | None = None, ahead: ReadAhead | None = None,
+    week: str | None = None, start: date | None = None,
 ) -> Analysis:
-    """Validate and recalculate the given workbooks (or folders of them) for one as-of date.
+    """Validate and recalculate the given workbooks (or folders of them) for one period: a
+    ``month`` (2024-05), an ISO ``week`` (2024-W22), ``start`` to ``as_of``, or the month up to
+    ``as_of`` (default today); see :func:`funnel_xl.period.resolve_period`.
 
     ``history`` is the history store (a SQLite file) to read earlier months from; the month is
     recorded there by :func:`write_outputs`. None: no history (the log still counts).
     ``progress`` is called as each step starts (see :mod:`funnel_xl.progress`); ``ahead``: see
     :func:`check_files`.
     """
-    as_of, period = resolve_as_of(as_of, month, today)
+    span = resolve_period(as_of, month, today, week=week, start=start)
+    as_of, period = span.end, span.label
     checked = check_files(paths, rules, as_of, progress=progress, ahead=ahead, today=today)
     return combine(
         checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history,
@@ -75,9 +79,10 @@ def combine(
         refuse_overwriting([history], [i.path for i in checked.inputs])
         refuse_overwriting([history], [rules.source_path], what="规则文件")
     store = HistoryStore(history) if history is not None else None
-    previous = store.previous(as_of) if store is not None else None
+    span = period_of(period, as_of)
+    previous = store.previous(as_of, span) if store is not None else None
     # A past date: what the store saw of that period tells the state of leads the log does not.
-    snapshot = store.snapshot(month_label(as_of)) if store is not None else None
+    snapshot = store.snapshot(span.key) if store is not None else None
     return recalculate_report(checked.report(previous, snapshot), rules, period, store, previous)
 
 
@@ -88,8 +93,9 @@ def recalculate_report(
     """The month's figures from a validation report, and from the history store's earlier months
     (``previous`` the rebuild before, which the report was completed with)."""
     as_of, excluded = report.as_of, report.excluded
+    span = period_of(period, as_of)
     runs = store.runs() if store is not None else []
-    stored = {r.month: r.figures for r in runs if r.figures is not None}
+    stored = {r.month: r.figures for r in runs if r.figures is not None and r.kind == span.kind}
     result = recalculate(
         report.valid, rules, as_of, evidence=report.evidence,
         excluded=len(excluded),
@@ -99,17 +105,17 @@ def recalculate_report(
     )
     flow = build_flow(
         result, rules, transitions=report.transitions, log_moves=report.moves, previous=previous,
-        stored=stored, has_log=report.has_log, log_entries=len(report.entries),
+        stored=stored, has_log=report.has_log, log_entries=len(report.entries), span=span,
     )
     result.suggestions.extend(flag_suggestions(flow.channel_flags, rules))
     problems = list(report.problems)
     if result.calendar_years_missing:
         problems.append(calendar_problem(result.calendar_years_missing, rules.lang))
-    # Earlier months' snapshots: last month's forecast for this one, slipped close dates, and
-    # where last month's leads are now.
+    # Earlier months' snapshots (whatever the run's period): last month's forecast for this one,
+    # slipped close dates, and where last month's leads are now.
     this_month = month_label(as_of)
     snapshots = {
-        r.month: store.snapshot(r.month) for r in runs if r.month < this_month
+        r.month: store.snapshot(r.month) for r in runs if r.kind == PeriodKind.MONTH and r.month < this_month
     } if store is not None else {}
     return build_analysis(
         as_of=as_of, period=period, rules=rules, result=result,
@@ -223,6 +229,7 @@ def _run_record(analysis: Analysis) -> dict:
         "tool_version": __version__,
         "figures": analysis.month,
         "on_time": analysis.on_time,
+        "period": period_of(analysis.period, analysis.as_of),
     }
 
 

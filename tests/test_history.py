@@ -404,4 +404,4 @@ def test_the_period_never_names_a_flag_the_cli_adds_them():
         resolve_as_of(D(2024, 5, 31), "2024-05")
     assert "--" not in str(caught.value) and caught.value.remedy == Remedy.ONE_PERIOD
     result = CliRunner().invoke(cli, ["validate", "x.xlsx", "--as-of", "2024-05-31", "--month", "2024-05"])
-    assert result.exit_code == 2 and "--as-of 与 --month 只能指定一个。" in result.stderr
+    assert result.exit_code == 2 and "--as-of、--month、--week 与 --from/--to 只能指定一个。" in result.stderr
