@@ -20,7 +20,7 @@ import click
 
 from .errors import FunnelXLError, Remedy
 from .messages import LANGUAGES, ZH, catalogue
-from .period import period_of, resolve_as_of, resolve_period
+from .period import PeriodKind, period_of, resolve_as_of, resolve_period
 from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, encoding_mistake, load_rules
@@ -500,12 +500,14 @@ def _history_line(analysis, written, t) -> None:
     on-time snapshot a reconstructed run would have replaced."""
     from .store import Recorded
 
-    month = period_of(analysis.period, analysis.as_of).key
+    period = period_of(analysis.period, analysis.as_of)
+    month = period.key
     if written.recorded == Recorded.KEPT_ON_TIME:
         click.echo(t("cli.history.kept", path=written.history, month=month))
         return
     previous = analysis.flow.previous_month
-    compared = t("cli.history.compared", month=previous) if previous else t("cli.history.first")
+    first = "cli.history.first" if period.kind == PeriodKind.MONTH else "cli.history.first_period"
+    compared = t("cli.history.compared", month=previous) if previous else t(first)
     if not analysis.on_time:
         compared += t("cli.history.late")
     click.echo(t("cli.history", path=written.history, month=month, compared=compared))

@@ -530,6 +530,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.history": ("历史记录: {path}（已记录 {month}{compared}）", "History: {path} ({month} recorded{compared})"),
     "cli.history.compared": ("，与 {month} 的快照对比", ", compared with the {month} snapshot"),
     "cli.history.first": ("，此前没有更早月份的快照", ", no snapshot of an earlier month"),
+    "cli.history.first_period": ("，此前没有更早的同类期间快照", ", no snapshot of an earlier period of its kind"),
     "cli.history.late": (
         "；本次为补算（工作簿已有截止日之后的记录），记为补算快照",
         "; this run was reconstructed (the workbook holds entries after the as-of date) and is kept as such",

@@ -2,7 +2,9 @@
 store and the trend keyed by period kind. Expected figures worked out by hand in the comments."""
 
 import json
+import shlex
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -11,9 +13,10 @@ from funnel_xl import InputError, analyse, load_rules, write_outputs
 from funnel_xl.cli import cli
 from funnel_xl.period import PeriodKind, previous_periods, resolve_period
 from funnel_xl.store import HistoryStore
-from tests.conftest import entry, lead, write_workbook
+from tests.conftest import REPO, entry, lead, write_workbook
 from tests.test_mail import recipients_toml
 from tests.test_point_in_time import JUNE_3, S, as_it_stood
+from tests.test_readme_commands import funnel_commands, team_folder  # noqa: F401 (a fixture)
 
 D = date
 
@@ -177,3 +180,29 @@ def test_the_json_names_the_week(june_book, tmp_path):
     assert "本周（2024-05-27 至 2024-06-02）" in result.stdout
     data = json.loads(json_path.read_text("utf-8"))
     assert data["trend"][-1]["month"] == "2024-W22" and data["as_of"] == "2024-06-02"
+
+
+@pytest.mark.usefixtures("team_folder")  # a fresh copy of the example, inbox/张伟.xlsx, as the cwd
+def test_the_history_pages_commands_do_what_the_page_says():
+    folder = Path.cwd()
+    # docs/history*.md: May on time, April rebuilt late from the same (end-of-May) workbook, a week.
+    page = (REPO / "docs" / "history.md").read_text(encoding="utf-8")
+    commands = [c for c in funnel_commands(page) if " --month 2024-0" in c or " --week " in c]
+    assert commands == ["funnel-xl rebuild inbox/ --month 2024-05", "funnel-xl rebuild inbox/ --month 2024-04",
+                        "funnel-xl rebuild inbox/ --week 2024-W22"]
+    runner = CliRunner()
+    said = [runner.invoke(cli, shlex.split(c)[1:]) for c in commands]
+    assert all(r.exit_code in (0, 1) for r in said), [r.output for r in said]
+    store = HistoryStore(folder / "output" / "history.sqlite")
+    may_before = store.snapshot("2024-05")
+    # April: the summary says it was reconstructed; leads first contacted after 04-30 left out, said once.
+    assert "本次为补算" in said[1].stdout and "截止 2024-04-30" in said[1].stdout
+    april = analyse([folder / "inbox"], load_rules(), month="2024-04", history=store.path)
+    assert [p.code for p in april.problems].count("leads_after_as_of") == 1
+    assert not (april.result.leads["first_contact"] > "2024-04-30").any()
+    runs = {(r.month, r.kind): r.on_time for r in store.runs()}
+    assert runs == {("2024-04", PeriodKind.MONTH): False, ("2024-05", PeriodKind.MONTH): True,
+                    ("2024-W22", PeriodKind.WEEK): True}
+    # The week left May's snapshot alone and wrote its own report.
+    assert store.snapshot("2024-05").equals(may_before)
+    assert (folder / "output" / "funnel_report_2024-W22.xlsx").is_file()
