@@ -458,6 +458,9 @@ def _old_workbook_note(leads, rules: Rules, t, entries=None) -> None:
         click.echo(t("cli.old_workbook", newest=newest.isoformat(), days=(today - newest).days))
 
 
+_THIS = {PeriodKind.MONTH: "cli.this.month", PeriodKind.WEEK: "cli.this.week", PeriodKind.SPAN: "cli.this.span"}
+
+
 def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
     """What rebuild found and wrote, in the rules' language."""
     unreadable = [p for p in analysis.problems if p.code == "unreadable_file"]
@@ -470,7 +473,7 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
     period = analysis.flow.period
     kind = period_of(analysis.period, analysis.as_of).kind
     click.echo(t(
-        "cli.summary.month", this=t(f"cli.this.{kind}"), start=period.start.isoformat(), end=period.end.isoformat(),
+        "cli.summary.month", this=t(_THIS[kind]), start=period.start.isoformat(), end=period.end.isoformat(),
         new=period.new_leads, won=period.won, lost=period.lost,
         moves=sum(period.transitions_by_source.values()),
     ))
