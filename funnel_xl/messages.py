@@ -511,6 +511,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "stood then, add --as-of {newest} (or --month).",
     ),
     "cli.report": ("报告: {path}", "Report: {path}"),
+    "cli.report.with_errors": (
+        "报告照常写出；有错误的行（{excluded} 条线索）未计入数字，每个问题都列在报告的「{sheet}」表里，改正后重新运行即可。",
+        "The report was written all the same; rows with errors ({excluded} leads) are left out of the "
+        "figures, and every problem is listed on the report's '{sheet}' sheet: correct them and run again.",
+    ),
+    "cli.init.done": ("团队文件夹已建好: {folder}", "Team folder ready: {folder}"),
+    "cli.init.next": (
+        "下一步: 把 rules/recipients.toml 里的邮箱换成团队的，把 跟踪表模板.xlsx 发给每位销售，"
+        "收回的表放进 inbox/；每月的命令见 {guide}（在 {folder} 里运行）。",
+        "Next: put the team's addresses in rules/recipients.toml, send tracking_template.xlsx to "
+        "each rep and put their workbooks in inbox/; the month's commands are in {guide} (run them "
+        "in {folder}).",
+    ),
     "detail.moved": (
         "本表共 {rows} 行，超过规则 report.detail_rows 的 {limit} 行，为使本报告便于邮件发送，已另存为同一文件夹中的明细工作簿：",
         "This sheet has {rows} rows, more than the rules' report.detail_rows ({limit}); to keep this "

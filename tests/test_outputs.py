@@ -310,6 +310,7 @@ COMMAND_ARGS = {
     "remind": lambda f: [str(f["source"]), "--as-of", "2024-05-31", "--to-rules", str(f["recipients"]),
                          "--outbox", str(f["out"] / "outbox"), "--history", str(f["out"] / "h.sqlite"),
                          "--rules", str(f["rules"])],
+    "init": lambda f: [str(f["out"] / "team")],
     "rules": lambda f: ["init", "--from", str(f["source"]), "-o", str(f["out"] / "draft.toml"),
                         "--rules", str(f["rules"])],
 }
