@@ -74,6 +74,7 @@ class Analysis:
     standings: dict[str, tuple[Standing, ...]] = field(default_factory=dict)
     team_standing: Standing | None = None
     leaders: tuple[Leader | None, ...] = ()  # per transition, the rep leading it
+    on_time: bool = True  # False: reconstructed from workbooks that had moved on since the as-of date
 
     @property
     def team(self) -> FunnelMetrics:
@@ -95,7 +96,7 @@ def build_analysis(
     flow: StageFlow | None = None, history: Path | None = None, quality: Quality | None = None,
     forecast: Forecast | None = None, entries: pd.DataFrame | None = None,
     opening: pd.DataFrame | None = None, targets: Sequence[Target] = (),
-    log_entries_by_lead: pd.Series | None = None,
+    log_entries_by_lead: pd.Series | None = None, on_time: bool = True,
 ) -> Analysis:
     """The month's analysis. What is not given is made from the result alone: the stage flow
     (no log, no history), drift and hygiene, and the forecast (no earlier snapshots).
@@ -127,6 +128,7 @@ def build_analysis(
             month_review_.team_attainment.won_ratio if month_review_.team_attainment else None,
         ),
         leaders=leaders(result.team, result.by_owner, rules.thresholds.min_sample),
+        on_time=on_time,
     )
 
 

@@ -6,6 +6,7 @@ Exit codes: 0 fine, 1 data problems of severity error found, 2 cannot run at all
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import json
 import os
@@ -21,7 +22,7 @@ import click
 from .errors import FunnelXLError, Remedy
 from .helptext import CLICK_ZH, COMMAND_EN, COMMANDS_ZH, OPTIONS_EN
 from .messages import LANGUAGES, ZH, catalogue
-from .period import resolve_as_of
+from .period import PeriodKind, period_of, resolve_as_of, resolve_period
 from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, encoding_mistake, load_rules
@@ -81,7 +82,7 @@ def _with_flags(exc: FunnelXLError) -> str:
     """A library error's message with the flags that help, named as this command line names them."""
     text = str(exc)
     if exc.remedy == Remedy.ONE_PERIOD:
-        return "--as-of 与 --month 只能指定一个。"
+        return "--as-of、--month、--week 与 --from/--to 只能指定一个。"
     if exc.remedy == Remedy.RECIPIENTS_FILE:
         return f"{text.removesuffix('。')}，或用 --to-rules 指定。"
     if exc.remedy == Remedy.REBUILD_MONTH:
@@ -143,6 +144,52 @@ rules_option = click.option(
 )
 as_of_option = click.option("--as-of", callback=_date, help="统计截止日 YYYY-MM-DD（默认今天）。")
 month_option = click.option("--month", help="统计月份 YYYY-MM，截止日取该月最后一天。")
+_PERIOD_OPTIONS = (
+    as_of_option,
+    month_option,
+    click.option("--week", help="统计周 YYYY-Www（ISO 周，周一至周日），例如 2024-W22；截止日取该周周日。"),
+    click.option("--from", "start", callback=_date, help="统计期间的第一天 YYYY-MM-DD，与 --to 一起给出。"),
+    click.option("--to", "end", callback=_date, help="统计期间的最后一天（截止日）YYYY-MM-DD，与 --from 一起给出。"),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class _When:
+    """The period a command line names (see :func:`period_options`)."""
+
+    as_of: date | None = None
+    month: str | None = None
+    week: str | None = None
+    start: date | None = None
+
+    @property
+    def given(self) -> bool:
+        return any(v is not None for v in (self.as_of, self.month, self.week, self.start))
+
+    def library(self) -> dict:
+        """The keyword arguments of :func:`funnel_xl.pipeline.analyse` that name the period."""
+        return {"as_of": self.as_of, "month": self.month, "week": self.week, "start": self.start}
+
+    def resolve(self):
+        """The :class:`~funnel_xl.period.Period`; a bad one stops before any file is opened."""
+        return _run(resolve_period, self.as_of, self.month, **{"week": self.week, "start": self.start})
+
+
+def period_options(command):
+    """--as-of, --month, --week and --from/--to, the same for every command that takes a period;
+    the command gets them as one ``when`` (:class:`_When`)."""
+
+    @functools.wraps(command)
+    def with_period(*args, as_of, month, week, start, end, **kwargs):
+        if end is not None and as_of is not None:
+            raise _Fail("--to 与 --as-of 只能指定一个（--to 就是截止日）。")
+        if (start is None) != (end is None):
+            raise _Fail("--from 与 --to 需要一起给出。")
+        return command(*args, when=_When(end or as_of, month, week, start), **kwargs)
+
+    for option in reversed(_PERIOD_OPTIONS):
+        with_period = option(with_period)
+    return with_period
 lang_option = click.option(
     "--lang", type=click.Choice(LANGUAGES), default=None,
     help="报告、数据问题和摘要的语言：zh（中文，默认）或 en（English），代替规则中的 lang。",
@@ -484,15 +531,14 @@ def _workbooks(paths) -> list[Path]:
 
 @cli.command()
 @click.argument("workbooks", nargs=-1, required=True)
-@as_of_option
-@month_option
+@period_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="问题的输出格式：文本 (text) 或 JSON。")
 @encoding_option
 @lang_option
 @rules_option
 @quiet_option
-def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) -> None:
+def validate(workbooks, when, fmt, encoding, lang, rules_path, quiet) -> None:
     """Check the reps' workbooks (files or folders of them) and list every problem by file, sheet, row and column.
 
     Example: funnel-xl validate examples/sample_tracking.xlsx --as-of 2024-05-31
@@ -503,7 +549,7 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
     """
     rules = _rules(rules_path, encoding, lang, near=workbooks)
     t = _speak(rules)
-    as_of_date, _ = _run(resolve_as_of, as_of, month)
+    as_of_date = when.resolve().end
     files = _workbooks(workbooks)
     # The first workbook is read while pandas and pandera load (see funnel_xl.sheets).
     with ReadAhead(files, rules) as ahead, _progress(quiet) as progress:
@@ -522,13 +568,14 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
             warnings=counts[Severity.WARNING],
         ))
         _skipped_note(report.inputs, t)
+        if not when.given:
+            _old_workbook_note(report.valid, rules, t, report.entries)
     sys.exit(EXIT_PROBLEMS if counts[Severity.ERROR] else EXIT_OK)
 
 
 @cli.command()
 @click.argument("workbooks", nargs=-1, required=True)
-@as_of_option
-@month_option
+@period_options
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="报告输出目录。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="另存一份 JSON 格式的指标。")
@@ -547,13 +594,14 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
 @rules_option
 @quiet_option
 def rebuild(
-    workbooks, as_of, month, out_dir, json_path, split_by, history_path, no_history, encoding, lang,
+    workbooks, when, out_dir, json_path, split_by, history_path, no_history, encoding, lang,
     rules_path, quiet,
 ) -> None:
     """Recalculate the funnel of one workbook or a whole team's, and write the monthly analysis workbook.
 
     Example: funnel-xl rebuild examples/sample_tracking.xlsx --as-of 2024-05-31
     A team: funnel-xl rebuild inbox/ --month 2024-05 (every workbook in the folder, one per rep).
+    A week: funnel-xl rebuild inbox/ --week 2024-W22 (ISO week; or --from DATE --to DATE).
 
     Each run is remembered in the history store (default OUT/history.sqlite, --history PATH for
     another, --no-history for none): stage changes between two months' rebuilds and the 12-month
@@ -572,19 +620,33 @@ def rebuild(
     history = None if no_history else Path(history_path or Path(out_dir) / "history.sqlite")
     rules = _rules(rules_path, encoding, lang, near=workbooks)
     t = _speak(rules)
-    _run(resolve_as_of, as_of, month)  # a bad date stops before any file is opened
+    when.resolve()  # a bad period stops before any file is opened
     files = _workbooks(workbooks)
     # The first workbook is read while pandas and pandera load (see funnel_xl.sheets).
     with ReadAhead(files, rules) as ahead, _progress(quiet) as progress:
         from .pipeline import analyse, has_errors, write_outputs
 
         analysis = _run(
-            analyse, files, rules, as_of=as_of, month=month, history=history, progress=progress,
-            ahead=ahead,
+            analyse, files, rules, **when.library(), history=history, progress=progress, ahead=ahead,
         )
         written = _run(write_outputs, analysis, out_dir, json_path, split_by, progress=progress)
     _rebuild_summary(analysis, written, len(files), split_by, t)
+    if not when.given:
+        _old_workbook_note(analysis.result.leads, rules, t)
     sys.exit(EXIT_PROBLEMS if has_errors(analysis.problems) else EXIT_OK)
+
+
+def _old_workbook_note(leads, rules: Rules, t, entries=None) -> None:
+    """Without --as-of or --month: say when the workbooks' newest date is long before today."""
+    from .pointintime import old_workbook
+
+    today = date.today()
+    newest = old_workbook(leads, rules, today, entries)
+    if newest is not None:
+        click.echo(t("cli.old_workbook", newest=newest.isoformat(), days=(today - newest).days))
+
+
+_THIS = {PeriodKind.MONTH: "cli.this.month", PeriodKind.WEEK: "cli.this.week", PeriodKind.SPAN: "cli.this.span"}
 
 
 def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
@@ -597,8 +659,9 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
         ))
     _summary(analysis.team, count_by_severity(analysis.problems), analysis.as_of, t)
     period = analysis.flow.period
+    kind = period_of(analysis.period, analysis.as_of).kind
     click.echo(t(
-        "cli.summary.month", start=period.start.isoformat(), end=period.end.isoformat(),
+        "cli.summary.month", this=t(_THIS[kind]), start=period.start.isoformat(), end=period.end.isoformat(),
         new=period.new_leads, won=period.won, lost=period.lost,
         moves=sum(period.transitions_by_source.values()),
     ))
@@ -625,9 +688,25 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
             click.echo(t("cli.split", label=t(f"group.{kind}"), count=len(files), folder=folder))
         click.echo(t("cli.manifest", path=written.split.manifest))
     if written.history:
-        previous = analysis.flow.previous_month
-        compared = t("cli.history.compared", month=previous) if previous else t("cli.history.first")
-        click.echo(t("cli.history", path=written.history, month=analysis.as_of.isoformat()[:7], compared=compared))
+        _history_line(analysis, written, t)
+
+
+def _history_line(analysis, written, t) -> None:
+    """What the history store did with the month: recorded (on time or reconstructed), or kept the
+    on-time snapshot a reconstructed run would have replaced."""
+    from .store import Recorded
+
+    period = period_of(analysis.period, analysis.as_of)
+    month = period.key
+    if written.recorded == Recorded.KEPT_ON_TIME:
+        click.echo(t("cli.history.kept", path=written.history, month=month))
+        return
+    previous = analysis.flow.previous_month
+    first = "cli.history.first" if period.kind == PeriodKind.MONTH else "cli.history.first_period"
+    compared = t("cli.history.compared", month=previous) if previous else t(first)
+    if not analysis.on_time:
+        compared += t("cli.history.late")
+    click.echo(t("cli.history", path=written.history, month=month, compared=compared))
 
 
 @cli.command()
@@ -747,8 +826,7 @@ def _skipped_note(inputs, t) -> None:
 
 
 @cli.command()
-@month_option
-@as_of_option
+@period_options
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="rebuild 的输出目录。")
 @click.option("--to-rules", "recipients_path", type=click.Path(dir_okay=False),
@@ -758,7 +836,7 @@ def _skipped_note(inputs, t) -> None:
 @click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
 @click.option("--dry-run", is_flag=True, help="只列出谁会收到什么，不写文件、不发送。")
 @rules_option
-def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run, rules_path) -> None:
+def mail(when, out_dir, recipients_path, outbox, smtp_server, dry_run, rules_path) -> None:
     """Mail the month: the team report to the manager, each rep their own workbook.
 
     Reads what `funnel-xl rebuild … --split-by owner` wrote for the month. By default the
@@ -778,11 +856,14 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run, r
     from .mail import SENT_LOG, SentLog, load_month, parse_server, plan_mail, write_outbox
     from .recipients import find_recipients, load_recipients
 
-    if month is None and as_of is None:
-        raise _Fail("请用 --month YYYY-MM（或 --as-of DATE，与 rebuild 时一致）指定要发送的月份。")
+    if not when.given:
+        raise _Fail(
+            "请用 --month YYYY-MM（或 --week YYYY-Www、--as-of DATE、--from DATE --to DATE，与 rebuild 时一致）"
+            "指定要发送的期间。"
+        )
     if outbox and smtp_server:
         raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
-    _, period = _run(resolve_as_of, as_of, month)
+    period = when.resolve().label
     unit = _rules(rules_path, near=[out_dir]).amount_unit
     recipients_path = recipients_path or _run(find_recipients, rules_path, [out_dir])
     recipients = _run(load_recipients, recipients_path)
@@ -863,7 +944,7 @@ def _smtp_credentials() -> tuple[str, str]:
 
 @cli.command()
 @click.argument("workbooks", nargs=-1, required=True)
-@as_of_option
+@period_options
 @click.option("--to-rules", "recipients_path", type=click.Path(dir_okay=False),
               help="收件人文件 (TOML)；默认在规则文件旁、工作簿旁或 rules/ 下找 recipients.toml。")
 @click.option("--outbox", "outbox", type=click.Path(file_okay=False),
@@ -878,7 +959,7 @@ def _smtp_credentials() -> tuple[str, str]:
 @rules_option
 @quiet_option
 def remind(
-    workbooks, as_of, recipients_path, outbox, smtp_server, dry_run, any_day, history_path,
+    workbooks, when, recipients_path, outbox, smtp_server, dry_run, any_day, history_path,
     rules_path, quiet,
 ) -> None:
     """Remind each rep of what is due today, and send the manager a digest: for the scheduler.
@@ -910,7 +991,7 @@ def remind(
     recipients = _run(load_recipients, recipients_file)
     files = _workbooks(workbooks)
     with ReadAhead(files, rules) as ahead, _progress(quiet) as progress:
-        analysis = _run(analyse, files, rules, as_of=as_of, history=history_path, progress=progress, ahead=ahead)
+        analysis = _run(analyse, files, rules, **when.library(), history=history_path, progress=progress, ahead=ahead)
     store = HistoryStore(history_path)
     plan = _run(plan_reminders, analysis, recipients, store, any_day=any_day)
     day = analysis.as_of.isoformat()

@@ -27,7 +27,7 @@ Definitions (the contract, also in the README):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 import numpy as np
@@ -71,7 +71,7 @@ from .frames import (
 )
 from .frames import TRANSITION_COLUMNS as _TRANSITION_COLUMNS
 from .metrics import Evidence, FunnelMetrics, FunnelResult, Rate, aggregate, by_group, classify
-from .period import month_label
+from .period import Period, PeriodKind, month_period, previous_periods
 from .rules import Rules
 
 # Where a month of the trend came from.
@@ -165,7 +165,16 @@ class MonthFigures:
     lost: int
     period_pass_rates: dict[str, float | None]
     period_cycle_mean: float | None
-    sources: dict[str, SourceMonth] = field(default_factory=dict)
+    sources: dict[str, SourceMonth] = field(default_factory=dict)  # cumulative, at the month's end
+    # Each channel's own leads of the month: closed in it (win rate), left S1 in it (pass rate).
+    # Empty for a month a store kept before it recorded them.
+    period_sources: dict[str, SourceMonth] = field(default_factory=dict)
+
+    @property
+    def period_win_rate(self) -> float | None:
+        """Of the leads won or lost in the month, the share won."""
+        closed = self.won + self.lost
+        return self.won / closed if closed else None
 
     def as_json(self) -> dict:
         return {
@@ -184,15 +193,9 @@ class MonthFigures:
             "lost": self.lost,
             "period_pass_rates": dict(self.period_pass_rates),
             "period_cycle_mean": self.period_cycle_mean,
-            "sources": {
-                name: {
-                    "win_rate": s.win_rate,
-                    "closed": s.closed,
-                    "first_pass_rate": s.first_pass_rate,
-                    "first_exited": s.first_exited,
-                }
-                for name, s in self.sources.items()
-            },
+            "period_win_rate": self.period_win_rate,
+            "sources": _sources_json(self.sources),
+            "period_sources": _sources_json(self.period_sources),
         }
 
     @classmethod
@@ -213,13 +216,28 @@ class MonthFigures:
             lost=int(data["lost"]),
             period_pass_rates=dict(data["period_pass_rates"]),
             period_cycle_mean=data["period_cycle_mean"],
-            sources={
-                name: SourceMonth(
-                    s["win_rate"], int(s["closed"]), s["first_pass_rate"], int(s["first_exited"])
-                )
-                for name, s in data.get("sources", {}).items()
-            },
+            sources=_sources_from_json(data.get("sources", {})),
+            period_sources=_sources_from_json(data.get("period_sources", {})),
         )
+
+
+def _sources_json(sources: dict[str, SourceMonth]) -> dict:
+    return {
+        name: {
+            "win_rate": s.win_rate,
+            "closed": s.closed,
+            "first_pass_rate": s.first_pass_rate,
+            "first_exited": s.first_exited,
+        }
+        for name, s in sources.items()
+    }
+
+
+def _sources_from_json(data: dict) -> dict[str, SourceMonth]:
+    return {
+        name: SourceMonth(s["win_rate"], int(s["closed"]), s["first_pass_rate"], int(s["first_exited"]))
+        for name, s in data.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -250,25 +268,30 @@ def build_flow(
     result: FunnelResult, rules: Rules, *, transitions: pd.DataFrame | None = None,
     log_moves: pd.DataFrame | None = None, previous: PreviousSnapshot | None = None,
     stored: dict[str, MonthFigures] | None = None, has_log: bool = False, log_entries: int = 0,
+    span: Period | None = None,
 ) -> StageFlow:
-    """The month's flow, the trend and the channel flags of a recalculated month."""
+    """The period's flow, the trend and the channel flags of a recalculated period (``span``,
+    default the as-of date's month up to it; ``stored`` the figures kept of periods of its kind)."""
     as_of = result.as_of
+    span = span or month_period(as_of)
     transitions = empty_transitions() if transitions is None else transitions
     log_moves = empty_transitions() if log_moves is None else log_moves
-    period = period_figures(result.leads, transitions, rules, month_start(as_of), as_of)
+    period = period_figures(result.leads, transitions, rules, span.start, as_of)
+    own = period_sources(result.leads, transitions, rules, span.start, as_of, rules.channel_field)
     current = month_figures(
-        month_label(as_of), as_of, BASIS_CURRENT, result.team, result.by_source, period, rules
+        span.key, as_of, BASIS_CURRENT, result.team, result.by_source, period, rules, own
     )
     stored = {k: v for k, v in (stored or {}).items() if k != current.month}
     months = trend(
-        current, stored, result.leads, transitions, log_moves, rules, as_of, has_log=has_log
+        current, stored, result.leads, transitions, log_moves, rules, as_of, has_log=has_log, span=span,
     )
     first = next(i for i, m in enumerate(months) if m is not None)
     return StageFlow(
         transitions=transitions,
         period=period,
         trend=months[first:],
-        channel_flags=channel_flags(months, rules),
+        # The rules count a low channel in months: weekly and other runs flag none.
+        channel_flags=channel_flags(months, rules) if span.kind == PeriodKind.MONTH else [],
         previous_month=previous.month if previous is not None else None,
         log_entries=log_entries,
     )
@@ -479,6 +502,32 @@ def period_figures(
     )
 
 
+def period_sources(
+    leads: pd.DataFrame, transitions: pd.DataFrame, rules: Rules, start: date, end: date, channel: str,
+) -> dict[str, SourceMonth]:
+    """Per channel (the leads' ``channel`` column, blank as ""), its own leads of [start, end]: the
+    win rate of those won or lost in the period, the 潜在接触→需求挖掘 pass rate of those that left
+    潜在接触 in it (as :func:`period_figures` counts them for the team)."""
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    keys = leads[channel].fillna("").astype(str) if channel in leads else pd.Series("", index=leads.index)
+    entered = dates(leads, STAGE_ENTERED)
+    in_period = (entered >= lo) & (entered <= hi)
+    won = (leads[STATUS] == Status.WON) & in_period
+    closed = won | ((leads[STATUS] == Status.LOST) & in_period)
+    moves = transitions[(transitions[DATE] >= lo) & (transitions[DATE] <= hi)]
+    move_channel = moves[LEAD_ID].map(dict(zip(leads[LEAD_ID], keys, strict=True)))
+    out = {}
+    for name in sorted(set(keys)):
+        mine = keys == name
+        n_won, n_closed = int((won & mine).sum()), int((closed & mine).sum())
+        first = _exits(moves[move_channel == name], rules)[0]
+        out[name] = SourceMonth(
+            win_rate=n_won / n_closed if n_closed else None, closed=n_closed,
+            first_pass_rate=first.pass_rate, first_exited=first.left,
+        )
+    return out
+
+
 def move_directions(moves: pd.DataFrame, rules: Rules) -> pd.Series:
     """Each transition's direction: lost (into a lost label), revived (out of one), forward (to a
     later stage), else back (an earlier stage, or one the rules do not know)."""
@@ -546,9 +595,10 @@ def _move_counts(moves: pd.DataFrame, rules: Rules) -> tuple[tuple[str, str, int
 
 def month_figures(
     month: str, as_of: date, basis: str, team: FunnelMetrics, by_source: dict[str, FunnelMetrics],
-    period: PeriodFigures, rules: Rules,
+    period: PeriodFigures, rules: Rules, own: dict[str, SourceMonth] | None = None,
 ) -> MonthFigures:
-    """One trend month from a month's snapshot figures and flow."""
+    """One trend month from a month's snapshot figures and flow (``own``: each channel's own leads
+    of the month, see :func:`period_sources`)."""
     return MonthFigures(
         month=month,
         as_of=as_of,
@@ -574,43 +624,38 @@ def month_figures(
             )
             for name, m in by_source.items()
         },
+        period_sources=dict(own or {}),
     )
 
 
 def trend_months(as_of: date, count: int = TREND_MONTHS) -> list[tuple[str, date, date]]:
     """(label, first day, last day) of the ``count`` months up to as-of's month, oldest first; the
     current month ends on the as-of date."""
-    months = []
-    end = as_of
-    for _ in range(count):
-        start = month_start(end)
-        months.append((month_label(start), start, end))
-        end = start - timedelta(days=1)
-    return months[::-1]
+    return [(p.key, p.start, p.end) for p in previous_periods(month_period(as_of), count)]
 
 
 def trend(
     current: MonthFigures, stored: dict[str, MonthFigures], leads: pd.DataFrame,
     transitions: pd.DataFrame, log_moves: pd.DataFrame, rules: Rules, as_of: date,
-    *, has_log: bool, count: int = TREND_MONTHS,
+    *, has_log: bool, count: int = TREND_MONTHS, span: Period | None = None,
 ) -> list[MonthFigures | None]:
-    """The last ``count`` months, oldest first: this run for the current month, the stored figures
-    of each month that was rebuilt, and, for a month without a snapshot, its figures rebuilt from
-    the follow-up log (when the workbook has one, from the month of its first entry on); None
-    where there is nothing to go on.
+    """The last ``count`` periods of ``span``'s kind (default: months), oldest first: this run for
+    the current one, the stored figures of each that was rebuilt, and, for one without a snapshot,
+    its figures rebuilt from the follow-up log (when the workbook has one, from the period of its
+    first entry on); None where there is nothing to go on.
 
     ``leads`` are this run's derived leads (stage-entered dates and lost-at stages resolved).
     """
     first_logged = log_moves["date"].min() if len(log_moves) else pd.NaT
-    since = pd.Timestamp(month_start(first_logged)) if pd.notna(first_logged) else None
     known = None
     out: list[MonthFigures | None] = []
-    for label, start, end in trend_months(as_of, count):
+    for each in previous_periods(span or month_period(as_of), count):
+        label, start, end = each.key, each.start, each.end
         if label == current.month:
             out.append(current)
         elif label in stored:
             out.append(stored[label])
-        elif has_log and since is not None and pd.Timestamp(end) >= since:
+        elif has_log and pd.notna(first_logged) and pd.Timestamp(end) >= first_logged:
             known = evidence(leads, transitions) if known is None else known
             out.append(reconstruct_month(leads, transitions, rules, label, start, end, known))
         else:
@@ -679,7 +724,8 @@ def reconstruct_month(
     team = aggregate(derived, rules)
     by_source = by_group(derived, rules, "source")
     period = period_figures(derived, transitions, rules, start, end)
-    return month_figures(label, end, BASIS_LOG, team, by_source, period, rules)
+    own = period_sources(derived, transitions, rules, start, end, "source")
+    return month_figures(label, end, BASIS_LOG, team, by_source, period, rules, own)
 
 
 def _month_end_fields(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
@@ -698,13 +744,16 @@ def _month_end_fields(frame: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 
 def channel_flags(months: list[MonthFigures | None], rules: Rules) -> list[ChannelFlag]:
     """Channels whose win rate or 潜在接触→需求挖掘 pass rate stayed below the rules' threshold in each
-    of the last ``thresholds.low_channel_months`` months (the current one included).
+    of the last ``thresholds.low_channel_months`` months (the current one included), each month
+    counted on its own leads: the win rate of the channel's leads won or lost in the month, the pass
+    rate of those that left S1 in it (:attr:`MonthFigures.period_sources`), against the team's
+    rates of the month.
 
-    A month counts as low only when it has figures, the channel has at least ``min_sample`` closed
-    leads (win rate) or leads that left S1 (pass rate), the rate is below the threshold, and the
+    A month counts as low only when it has figures, the channel has at least ``min_sample`` leads
+    closed (win rate) or leaving S1 (pass rate) in it, the rate is below the threshold, and the
     difference from the team is meaningful: the upper bound of the rate's 95% Wilson interval is
     below the team's rate that month. A month without figures, with a small sample or only noise
-    breaks the run.
+    breaks the run, so every month a flag names holds data of the channel.
     """
     t = rules.thresholds
     window = months[-t.low_channel_months:]
@@ -713,7 +762,7 @@ def channel_flags(months: list[MonthFigures | None], rules: Rules) -> list[Chann
     current = window[-1]
     first = f"{rules.stage_names[0]}→{rules.stage_names[1]}"
     flags = []
-    for source in sorted(current.sources):
+    for source in sorted(current.period_sources):
         limits = (
             ("win_rate", t.low_channel_win_rate),
             ("first_pass_rate", t.low_channel_first_pass_rate),
@@ -721,14 +770,14 @@ def channel_flags(months: list[MonthFigures | None], rules: Rules) -> list[Chann
         for metric, limit in limits:
             values = []
             for month in window:
-                figures = month.sources.get(source)
+                figures = month.period_sources.get(source)
                 if figures is None:
                     break
                 rate, sample = (
                     (figures.win_rate, figures.closed) if metric == "win_rate"
                     else (figures.first_pass_rate, figures.first_exited)
                 )
-                team = month.win_rate if metric == "win_rate" else month.pass_rates.get(first)
+                team = month.period_win_rate if metric == "win_rate" else month.period_pass_rates.get(first)
                 if rate is None or sample < t.min_sample or rate >= limit or team is None:
                     break
                 # closed and first_exited are the n of the stored rate: k = rate × n.

@@ -37,6 +37,7 @@ COMMANDS_ZH = {
 
     示例: funnel-xl rebuild examples/sample_tracking.xlsx --as-of 2024-05-31
     团队: funnel-xl rebuild inbox/ --month 2024-05（文件夹里的每个工作簿，一人一个）。
+    一周: funnel-xl rebuild inbox/ --week 2024-W22（ISO 周；或 --from DATE --to DATE）。
 
     每次运行都记进历史记录库（默认 OUT/history.sqlite，--history PATH 换一个，--no-history 不用）：
     两个月之间的阶段变化和 12 个月的趋势都来自它。重新运行同一个月会替换该月的快照。
@@ -135,6 +136,9 @@ OPTIONS_EN = {
     ),
     "as_of": "As-of date YYYY-MM-DD (default today).",
     "month": "Month YYYY-MM; the as-of date is its last day.",
+    "week": "ISO week YYYY-Www (Monday to Sunday), e.g. 2024-W22; the as-of date is its Sunday.",
+    "start": "First day of the period YYYY-MM-DD, given with --to.",
+    "end": "Last day of the period (the as-of date) YYYY-MM-DD, given with --from.",
     "fmt": "Print the problems as text or as JSON.",
     "encoding": "Encoding of CSV files (e.g. utf-8, gb18030), instead of the rules' [input] encoding; default: detected.",
     "lang": "Language of the report, the data problems and the summary: zh (Chinese, default) or en, instead of the rules' lang.",

@@ -869,12 +869,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli.summary.problems": ("数据问题: 错误 {errors} 个，警告 {warnings} 个", "Data problems: {errors} errors, {warnings} warnings"),
     "cli.summary.month": (
-        "本月（{start} 至 {end}）：新增 {new} 条，成交 {won} 条，流失 {lost} 条，阶段变动 {moves} 次",
-        "This month ({start} to {end}): {new} new, {won} won, {lost} lost, {moves} stage moves",
+        "{this}（{start} 至 {end}）：新增 {new} 条，成交 {won} 条，流失 {lost} 条，阶段变动 {moves} 次",
+        "{this} ({start} to {end}): {new} new, {won} won, {lost} lost, {moves} stage moves",
     ),
+    "cli.this.month": ("本月", "This month"),
+    "cli.this.week": ("本周", "This week"),
+    "cli.this.span": ("本期", "This period"),
     "cli.summary.low_channel": (
         "渠道「{source}」{metric}已连续 {months} 个月低于 {limit}",
         "Channel '{source}': {metric} below {limit} for {months} months in a row",
+    ),
+    "cli.old_workbook": (
+        "注意: 工作簿中最新的日期是 {newest}，比今天早 {days} 天，而统计截止日默认为今天——在跟线索会显得停留超时、"
+        "跟进逾期。如要看当时的情况，请加 --as-of {newest}（或 --month）。",
+        "Note: the newest date in the workbooks is {newest}, {days} days before today, and the as-of "
+        "date defaults to today: open leads will read as stalled and overdue. To see them as they "
+        "stood then, add --as-of {newest} (or --month).",
     ),
     "cli.report": ("报告: {path}", "Report: {path}"),
     "cli.report.with_errors": (
@@ -909,6 +919,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.history": ("历史记录: {path}（已记录 {month}{compared}）", "History: {path} ({month} recorded{compared})"),
     "cli.history.compared": ("，与 {month} 的快照对比", ", compared with the {month} snapshot"),
     "cli.history.first": ("，此前没有更早月份的快照", ", no snapshot of an earlier month"),
+    "cli.history.first_period": ("，此前没有更早的同类期间快照", ", no snapshot of an earlier period of its kind"),
+    "cli.history.late": (
+        "；本次为补算（工作簿已有截止日之后的记录），记为补算快照",
+        "; this run was reconstructed (the workbook holds entries after the as-of date) and is kept as such",
+    ),
+    "cli.history.kept": (
+        "历史记录: {path}（{month} 已有截止日当时生成的快照，本次补算未覆盖它；趋势与预测准确度仍按当时的快照）",
+        "History: {path} ({month} already has a snapshot taken on time; this reconstructed run did not "
+        "replace it, and the trend and forecast accuracy keep reading it)",
+    ),
     # -- values shown in cells ------------------------------------------------------------------
     "status.active": ("在跟", "open"),
     "status.won": ("成交", "won"),
@@ -1176,23 +1196,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # -- 趋势 -------------------------------------------------------------------------------------
     "trend.title": ("近 {count} 个月趋势 · 截至 {as_of}", "Trend of the last {count} months · as of {as_of}"),
+    "trend.title.weeks": ("近 {count} 周趋势 · 截至 {as_of}", "Trend of the last {count} weeks · as of {as_of}"),
     "trend.note": (
         ("每月数字为该月重建时的结果（历史记录）；没有快照的月份由跟进记录重算（金额取当前表格中的值）；"
+        "比率按各月自己的线索计算（当月成交或流失的线索、当月离开该阶段的线索），不是累计；"
         "空白 = 无法计算或没有数据。"),
         ("Each month's figures are what that month's rebuild computed (history); a month without a "
-        "snapshot is rebuilt from the follow-up log (with today's amounts); blank = nothing to compute."),
+        "snapshot is rebuilt from the follow-up log (with today's amounts); rates count each month's "
+        "own leads (won or lost in it, leaving a stage in it), not totals to date; blank = nothing "
+        "to compute."),
     ),
     "trend.leads": ("线索数", "Leads"),
     "trend.active": ("在跟", "Open"),
-    "trend.pass_rate": ("通过率 {label}", "Pass rate {label}"),
+    "trend.period_win_rate": ("本期赢单率", "Win rate of the period"),
     "trend.cycle_mean": ("平均成交周期(天)", "Avg. deal cycle (days)"),
     "trend.period_cycle": ("本月成交周期(天)", "Cycle of this month's deals (days)"),
     "trend.period_pass_rate": ("期间通过率 {label}", "Period pass rate {label}"),
     "trend.basis": ("数据来源", "Figures from"),
     "trend.as_of": ("截止日", "As of"),
     "trend.no_data": ("无数据", "no data"),
-    "trend.chart.rates": ("赢单率与各环节通过率（累计）", "Win rate and pass rates (cumulative)"),
-    "trend.chart.period_rates": ("各环节期间通过率（当月）", "Period pass rates (in the month)"),
+    "trend.chart.rates": (
+        "本期赢单率与各环节期间通过率（各期自己的线索）", "Win rate and pass rates of each period (its own leads)",
+    ),
     "trend.chart.pipeline": ("在跟金额与加权金额({unit})", "Pipeline and weighted pipeline ({unit})"),
     "trend.chart.leads": ("线索：本月新增、成交、流失", "Leads: new, won and lost in the month"),
     "trend.chart.cycle": ("成交周期(天)", "Deal cycle (days)"),
@@ -1480,10 +1505,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "def.stage_matrix.text": ("上次快照时各阶段的线索本期所在的阶段", "where the leads of each stage at the previous snapshot are now"),
     "def.low_channel": ("渠道连续偏低", "Channel low month after month"),
     "def.low_channel.text": (
-        "连续 {months} 个月赢单率低于 {win_rate} 或首环节通过率低于 {first_pass_rate}，且每月样本不少于 {n} 条、95% 区间上限低于全队当月的比率",
-        ("{months} months in a row with a win rate below {win_rate} or a first pass rate below "
-        "{first_pass_rate}, each month from at least {n} leads and with its 95% interval below "
-        "the team's rate of the month"),
+        "连续 {months} 个月（按各月自己的线索）赢单率低于 {win_rate} 或首环节通过率低于 {first_pass_rate}，且每月样本不少于 {n} 条、95% 区间上限低于全队当月的比率",
+        ("{months} months in a row (each on its own leads) with a win rate below {win_rate} or a first "
+        "pass rate below {first_pass_rate}, each month from at least {n} leads and with its 95% "
+        "interval below the team's rate of the month"),
     ),
     "def.coverage": ("覆盖率", "Coverage"),
     "def.coverage.text": ("在跟加权金额 ÷ 月度目标（{targets}）", "weighted pipeline ÷ monthly target ({targets})"),

@@ -25,13 +25,13 @@ from .forecast import forecast
 from .groups import Split, remove_stale_groups, split_targets, write_groups
 from .messages import catalogue
 from .metrics import FunnelResult, recalculate
-from .period import month_label, resolve_as_of
+from .period import PeriodKind, month_label, period_of, resolve_period
 from .problems import Problem, Severity
 from .progress import COMPUTE, VALIDATE, Progress, ProgressCallback, silent
 from .reader import TrackingWorkbook
 from .rules import Rules
 from .sheets import ReadAhead
-from .store import HistoryStore
+from .store import HistoryStore, Recorded
 from .validate import Validated, validate_leads
 from .validation import CheckedFiles, ValidationReport, check_files, check_logs, input_file
 from .version import __version__
@@ -42,15 +42,19 @@ def analyse(
     paths: list[str | Path], rules: Rules, *, as_of: date | None = None, month: str | None = None,
     today: date | None = None, history: str | Path | None = None,
     progress: ProgressCallback | None = None, ahead: ReadAhead | None = None,
+    week: str | None = None, start: date | None = None,
 ) -> Analysis:
-    """Validate and recalculate the given workbooks (or folders of them) for one as-of date.
+    """Validate and recalculate the given workbooks (or folders of them) for one period: a
+    ``month`` (2024-05), an ISO ``week`` (2024-W22), ``start`` to ``as_of``, or the month up to
+    ``as_of`` (default today); see :func:`funnel_xl.period.resolve_period`.
 
     ``history`` is the history store (a SQLite file) to read earlier months from; the month is
     recorded there by :func:`write_outputs`. None: no history (the log still counts).
     ``progress`` is called as each step starts (see :mod:`funnel_xl.progress`); ``ahead``: see
     :func:`check_files`.
     """
-    as_of, period = resolve_as_of(as_of, month, today)
+    span = resolve_period(as_of, month, today, week=week, start=start)
+    as_of, period = span.end, span.label
     checked = check_files(paths, rules, as_of, progress=progress, ahead=ahead, today=today)
     return combine(
         checked.validated, checked.inputs, rules, as_of, period, checked=checked, history=history,
@@ -107,9 +111,10 @@ def combine(
         refuse_overwriting([history], [i.path for i in checked.inputs])
         refuse_overwriting([history], [rules.source_path], what="规则文件")
     store = HistoryStore(history) if history is not None else None
-    previous = store.previous(as_of) if store is not None else None
+    span = period_of(period, as_of)
+    previous = store.previous(as_of, span) if store is not None else None
     # A past date: what the store saw of that period tells the state of leads the log does not.
-    snapshot = store.snapshot(month_label(as_of)) if store is not None else None
+    snapshot = store.snapshot(span.key) if store is not None else None
     return recalculate_report(checked.report(previous, snapshot), rules, period, store, previous)
 
 
@@ -120,26 +125,27 @@ def recalculate_report(
     """The month's figures from a validation report, and from the history store's earlier months
     (``previous`` the rebuild before, which the report was completed with)."""
     as_of, excluded = report.as_of, report.excluded
+    span = period_of(period, as_of)
     runs = store.runs() if store is not None else []
-    stored = {r.month: r.figures for r in runs if r.figures is not None}
+    stored = {r.month: r.figures for r in runs if r.figures is not None and r.kind == span.kind}
     result = recalculate_leads(report, rules)
     flow = build_flow(
         result, rules, transitions=report.transitions, log_moves=report.moves, previous=previous,
-        stored=stored, has_log=report.has_log, log_entries=len(report.entries),
+        stored=stored, has_log=report.has_log, log_entries=len(report.entries), span=span,
     )
     result.suggestions.extend(flag_suggestions(flow.channel_flags, rules))
     problems = month_problems(report, result, rules)
-    # Earlier months' snapshots: last month's forecast for this one, slipped close dates, and
-    # where last month's leads are now.
+    # Earlier months' snapshots (whatever the run's period): last month's forecast for this one,
+    # slipped close dates, and where last month's leads are now.
     this_month = month_label(as_of)
     snapshots = {
-        r.month: store.snapshot(r.month) for r in runs if r.month < this_month
+        r.month: store.snapshot(r.month) for r in runs if r.kind == PeriodKind.MONTH and r.month < this_month
     } if store is not None else {}
     return build_analysis(
         as_of=as_of, period=period, rules=rules, result=result,
         problems=problems, inputs=list(report.inputs), excluded=excluded,
         flow=flow, history=store.path if store is not None else None,
-        forecast=forecast(result.leads, rules, as_of, snapshots),
+        forecast=forecast(result.leads, rules, as_of, snapshots), on_time=not report.late,
         entries=report.entries, opening=snapshots.get(month_label(month_start(as_of) - timedelta(days=1))),
         log_entries_by_lead=report.entries["lead_id"].value_counts() if len(report.entries) else None,
     )
@@ -176,6 +182,7 @@ class Written:
     json: Path | None = None
     split: Split | None = None  # the per-rep / per-channel files, with ``split_by``
     history: Path | None = None  # the history store the month was recorded in
+    recorded: Recorded | None = None  # what the store did with the month (see HistoryStore.record)
     detail: Path | None = None  # sheets over the rules' report.detail_rows, beside the report
 
 
@@ -215,7 +222,7 @@ def write_outputs(
     targets += [Path(json_path)] if json_path is not None else []
     targets += split_targets(analysis, out_dir, kinds) if kinds else []
     refuse_overwriting_reads(targets, analysis)
-    split = None
+    split, recorded = None, None
     with staged_outputs() as stage:
         files = write_report_files(analysis, report_path, progress=progress, stage=stage)
         if json_path is not None:
@@ -228,12 +235,13 @@ def write_outputs(
     if split is not None:
         remove_stale_groups(split)
     if analysis.history is not None:
-        record_history(analysis)
+        recorded = HistoryStore(analysis.history).record(**_run_record(analysis))
     return Written(
         report=report_path,
         json=Path(json_path) if json_path is not None else None,
         split=split,
         history=analysis.history,
+        recorded=recorded,
         detail=files.detail,
     )
 
@@ -253,15 +261,22 @@ def record_history(analysis: Analysis, path: str | Path | None = None) -> Path:
     target = Path(path) if path is not None else analysis.history
     if target is None:
         raise ValueError("no history store given")
-    HistoryStore(target).record(
-        analysis.as_of,
-        analysis.result.leads,
-        inputs=[{"file": i.name, "sha256": i.sha256} for i in analysis.inputs],
-        rules_sha256=analysis.rules.sha256,
-        tool_version=__version__,
-        figures=analysis.month,
-    )
+    HistoryStore(target).record(**_run_record(analysis))
     return target
+
+
+def _run_record(analysis: Analysis) -> dict:
+    """What the history store keeps of a run (the arguments of :meth:`HistoryStore.record`)."""
+    return {
+        "as_of": analysis.as_of,
+        "leads": analysis.result.leads,
+        "inputs": [{"file": i.name, "sha256": i.sha256} for i in analysis.inputs],
+        "rules_sha256": analysis.rules.sha256,
+        "tool_version": __version__,
+        "figures": analysis.month,
+        "on_time": analysis.on_time,
+        "period": period_of(analysis.period, analysis.as_of),
+    }
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -1,7 +1,8 @@
 """Each lead as it stood on the as-of date, when the workbook has moved on since (a past month
 rebuilt from today's sheet): the leads first contacted later left out, the stage, stage-entered
 date, lost state and follow-ups on that date from the follow-up log, else from the history store's
-snapshot of the period, else today's row, counted."""
+snapshot of the period, else today's row, counted. And the other way round: a workbook whose
+newest date lies well before the day it is analysed on (:func:`old_workbook`)."""
 
 from __future__ import annotations
 
@@ -152,3 +153,23 @@ def _known_state(
         out[LAST_FOLLOW_UP] = pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
         out[NEXT_FOLLOW_UP] = pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
     return out
+
+
+def old_workbook(
+    leads: pd.DataFrame, rules: Rules, today: date, entries: pd.DataFrame | None = None,
+) -> date | None:
+    """The newest date the workbooks hold (first contact, last follow-up, stage-entered date of the
+    leads; the times of the follow-up log ``entries``, when given), when it lies more than the rules'
+    ``thresholds.workbook_age_days`` before ``today``: figures as of today would then read every
+    open lead as stalled and overdue. None when it is recent, or there is no date at all. Dates after
+    today (typing slips) do not count."""
+    today_ts = pd.Timestamp(today)
+    found = [dates(leads, column) for column in (FIRST_CONTACT, LAST_FOLLOW_UP, STAGE_ENTERED_COLUMN)
+             if column in leads]
+    if entries is not None and TIME in entries:
+        found.append(pd.to_datetime(entries[TIME], errors="coerce"))
+    days = pd.concat(found, ignore_index=True) if found else pd.Series(dtype="datetime64[ns]")
+    newest = days[days <= today_ts].max()
+    if pd.isna(newest) or (today_ts - newest).days <= rules.thresholds.workbook_age_days:
+        return None
+    return newest.date()

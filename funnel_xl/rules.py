@@ -124,6 +124,9 @@ class Thresholds:
     drift_pass_rate_points: float = 5.0
     # A snooze (暂缓至) further ahead than this many days after the as-of date is a warning.
     max_snooze_days: int = 60
+    # Without an as-of date, a workbook whose newest date is more than this many days before
+    # today is said to be old (the figures as of today would read every open lead as stalled).
+    workbook_age_days: int = 14
     # An open lead whose expected close date moved later this many times between rebuilds is on 预警.
     close_slips: int = 2
     # Dwell days (and the stages' max_dwell_days) in working days: weekends, official holidays
@@ -558,6 +561,7 @@ class _Checker(TomlChecker):
                 "stale_follow_up_days", "min_sample", "low_channel_win_rate",
                 "low_channel_first_pass_rate", "low_channel_months", "drift_dwell_days",
                 "drift_pass_rate_points", "max_snooze_days", "dwell_in_working_days", "close_slips",
+                "workbook_age_days",
             },
             set(),
         )
@@ -587,6 +591,9 @@ class _Checker(TomlChecker):
                 table.get("max_snooze_days", 60), "thresholds.max_snooze_days", 1
             ),
             close_slips=self.integer(table.get("close_slips", 2), "thresholds.close_slips", 1),
+            workbook_age_days=self.integer(
+                table.get("workbook_age_days", 14), "thresholds.workbook_age_days", 1
+            ),
             dwell_in_working_days=self.typed(
                 table.get("dwell_in_working_days", False),
                 "thresholds.dwell_in_working_days", bool, "true/false",

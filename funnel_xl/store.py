@@ -3,8 +3,9 @@
 One snapshot per calendar month: per lead its stage, owner, source, amount, expected close date,
 first contact, the stage-entered date (and its source) and lost-at stage the rebuild used; and the
 run itself (as-of date, input files and their SHA-256, rules SHA-256, tool version, when, and the
-month's figures for the trend). Re-running a month replaces its snapshot in one transaction; months
-can be rebuilt in any order.
+month's figures for the trend, and whether it was taken on time or reconstructed later). Re-running
+a month replaces its snapshot in one transaction, except that a reconstructed run never replaces an
+on-time one (:meth:`HistoryStore.record` says which happened); months can be rebuilt in any order.
 
 The schema is versioned (table ``schema_version``); an older store is migrated by the ordered
 functions in ``MIGRATIONS``, never dropped. A damaged, foreign or locked file raises
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +31,7 @@ import pandas as pd
 from . import frames
 from .errors import InputError, OutputError, Remedy, os_error_reason
 from .flow import MonthFigures, PreviousSnapshot
-from .period import month_label
+from .period import Period, PeriodKind, month_period
 
 # The first bytes of every SQLite database file.
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -89,21 +91,46 @@ def _v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    """Whether a run was taken on time (the workbook showed nothing dated after the as-of date) or
+    reconstructed later from a sheet that had moved on: 1 or 0; NULL for runs kept before (not
+    known)."""
+    conn.execute("ALTER TABLE runs ADD COLUMN on_time INTEGER")
+
+
+def _v5(conn: sqlite3.Connection) -> None:
+    """Periods of any length: each run's kind (month, week or span), its key in ``month`` (2024-05,
+    2024-W22, 2024-05-03_2024-05-17); runs kept before are months."""
+    conn.execute("ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'month'")
+
+
 # MIGRATIONS[i] brings a store from version i to version i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 SCHEMA_VERSION = len(MIGRATIONS)
 SNAPSHOT_FIELDS = (
     frames.LEAD_ID, frames.STAGE, frames.OWNER, frames.SOURCE, frames.AMOUNT, frames.EXPECTED_CLOSE,
     frames.FIRST_CONTACT, frames.STAGE_ENTERED, frames.STAGE_ENTERED_SOURCE, frames.LOST_AT,
     frames.STAGE_ENTERED_COLUMN,
 )
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_KEYS = {
+    PeriodKind.MONTH: re.compile(r"\d{4}-(0[1-9]|1[0-2])"),
+    PeriodKind.WEEK: re.compile(r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])"),
+    PeriodKind.SPAN: re.compile(r"\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}"),
+}
 # The dates pandas can count with (nanosecond timestamps): any other date in the store is damage.
 _FIRST_DAY = (pd.Timestamp.min + pd.Timedelta(days=1)).date()
 _LAST_DAY = pd.Timestamp.max.date()
 _DATE_FIELDS = (
     frames.EXPECTED_CLOSE, frames.FIRST_CONTACT, frames.STAGE_ENTERED, frames.STAGE_ENTERED_COLUMN,
 )
+
+
+class Recorded(StrEnum):
+    """What :meth:`HistoryStore.record` did with a run."""
+
+    NEW = "new"  # the period had no run yet
+    REPLACED = "replaced"  # an earlier run of the period was replaced
+    KEPT_ON_TIME = "kept_on_time"  # a reconstructed run left the period's on-time run as it was
 
 
 @dataclass(frozen=True)
@@ -117,6 +144,8 @@ class RunRecord:
     tool_version: str
     created: str
     figures: MonthFigures | None
+    on_time: bool | None = None  # None: kept before the store told (format version 3 and older)
+    kind: PeriodKind = PeriodKind.MONTH  # ``month`` holds the period's key: 2024-05, 2024-W22, …
 
 
 class HistoryStore:
@@ -127,15 +156,16 @@ class HistoryStore:
 
     # -- reading ---------------------------------------------------------------------
 
-    def previous(self, as_of: date) -> PreviousSnapshot | None:
-        """The latest snapshot of a month before as-of's month, or None."""
-        month = month_label(as_of)
+    def previous(self, as_of: date, period: Period | None = None) -> PreviousSnapshot | None:
+        """The latest snapshot of a period of the same kind before ``period`` (default: as-of's
+        month), or None."""
+        period = period or month_period(as_of)
         with self._connect(write=False) as conn:
             if conn is None:
                 return None
             row = conn.execute(
-                "SELECT month, as_of FROM runs WHERE month < ? ORDER BY month DESC LIMIT 1",
-                (month,),
+                "SELECT month, as_of FROM runs WHERE month < ? AND kind = ? ORDER BY month DESC LIMIT 1",
+                (period.key, str(period.kind)),
             ).fetchone()
             if row is None:
                 return None
@@ -149,23 +179,25 @@ class HistoryStore:
             frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype("datetime64[ns]")
         return PreviousSnapshot(month=row[0], as_of=self._date(row[1], f"{row[0]} 的截止日"), leads=frame)
 
-    def runs(self) -> list[RunRecord]:
-        """Every run kept, oldest month first."""
+    def runs(self, kind: PeriodKind | None = None) -> list[RunRecord]:
+        """Every run kept (of one ``kind`` of period, default all), oldest first by key."""
         with self._connect(write=False) as conn:
             if conn is None:
                 return []
             rows = conn.execute(
-                "SELECT month, as_of, inputs, rules_sha256, tool_version, created, figures"
-                " FROM runs ORDER BY month"
+                "SELECT month, as_of, inputs, rules_sha256, tool_version, created, figures, on_time,"
+                " kind FROM runs ORDER BY month"
             ).fetchall()
-        return [self._run(*row) for row in rows]
+        runs = [self._run(*row) for row in rows]
+        return [r for r in runs if kind is None or r.kind == kind]
 
     def _run(
         self, month: str, as_of: str, inputs: str, rules_sha256: str, tool_version: str, created: str,
-        figures: str | None,
+        figures: str | None, on_time: int | None = None, kind: str = PeriodKind.MONTH,
     ) -> RunRecord:
-        if not isinstance(month, str) or not _MONTH.fullmatch(month):
-            raise self._damaged(f"月份「{month}」不是 YYYY-MM")
+        pattern = _KEYS.get(kind) if kind in set(PeriodKind) else None
+        if pattern is None or not isinstance(month, str) or not pattern.fullmatch(month):
+            raise self._damaged(f"期间「{month}」（{kind}）的写法不对")
         try:
             files = json.loads(inputs)
             month_figures = MonthFigures.from_json(json.loads(figures)) if figures else None
@@ -176,10 +208,11 @@ class HistoryStore:
         return RunRecord(
             month=month, as_of=self._date(as_of, f"{month} 的截止日"), inputs=files,
             rules_sha256=rules_sha256, tool_version=tool_version, created=created, figures=month_figures,
+            on_time=None if on_time is None else bool(on_time), kind=PeriodKind(kind),
         )
 
     def snapshot(self, month: str) -> pd.DataFrame:
-        """The per-lead snapshot of a month (empty when the month was never rebuilt)."""
+        """The per-lead snapshot of a period, by its key (empty when it was never rebuilt)."""
         with self._connect(write=False) as conn:
             if conn is None:
                 return pd.DataFrame(columns=list(SNAPSHOT_FIELDS))
@@ -218,23 +251,35 @@ class HistoryStore:
     def record(
         self, as_of: date, leads: pd.DataFrame, *, inputs: list[dict], rules_sha256: str,
         tool_version: str, figures: MonthFigures | None, created: datetime | None = None,
-    ) -> None:
-        """Keep this rebuild: replace as-of's month (its run and snapshot) in one transaction."""
-        month = month_label(as_of)
+        on_time: bool = True, period: Period | None = None,
+    ) -> Recorded:
+        """Keep this rebuild: replace its period (default: as-of's month; its run and snapshot) in
+        one transaction.
+
+        ``on_time`` False: the run was reconstructed from a workbook that had moved on since the
+        as-of date; it never replaces a run of the month taken on time (:data:`Recorded.KEPT_ON_TIME`:
+        nothing written), so what was seen then stays what the trend and the forecast read."""
+        period = period or month_period(as_of)
+        month = period.key
         created = (created or datetime.now(UTC)).isoformat(timespec="seconds")
         rows = _snapshot_rows(leads)
         with self._connect(write=True) as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                kept = conn.execute("SELECT on_time FROM runs WHERE month = ?", (month,)).fetchone()
+                if kept is not None and kept[0] == 1 and not on_time:
+                    conn.execute("ROLLBACK")
+                    return Recorded.KEPT_ON_TIME
                 conn.execute("DELETE FROM snapshots WHERE month = ?", (month,))
                 conn.execute("DELETE FROM runs WHERE month = ?", (month,))
                 conn.execute(
                     "INSERT INTO runs (month, as_of, inputs, rules_sha256, tool_version, created,"
-                    " figures) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " figures, on_time, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         month, as_of.isoformat(), json.dumps(inputs, ensure_ascii=False),
                         rules_sha256, tool_version, created,
                         json.dumps(figures.as_json(), ensure_ascii=False) if figures else None,
+                        int(on_time), str(period.kind),
                     ),
                 )
                 conn.executemany(
@@ -247,6 +292,7 @@ class HistoryStore:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+        return Recorded.NEW if kept is None else Recorded.REPLACED
 
     def reminders(self) -> dict[tuple[str, str], tuple[date, date | None]]:
         """Every reminder item kept: (owner, item) → (first due, last mailed or None)."""

@@ -58,6 +58,7 @@ class ValidationReport:
     transitions: pd.DataFrame
     evidence: Evidence | None = None
     has_log: bool = False
+    late: bool = False  # the workbooks hold something dated after the as-of date (see PointInTime)
 
     def to_dict(self) -> dict:
         """The report as ``validate --format json`` prints it."""
@@ -145,7 +146,7 @@ class CheckedFiles:
             files=tuple(self.validated), valid=valid,
             excluded=concat([v.excluded for v in self.validated]),
             entries=entries, moves=moves, transitions=transitions, evidence=evidence,
-            has_log=self.has_log,
+            has_log=self.has_log, late=on_date.late,
         )
 
 

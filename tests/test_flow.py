@@ -18,6 +18,7 @@ from funnel_xl.flow import (
     SourceMonth,
     _exits,
     channel_flags,
+    period_sources,
     trend_months,
 )
 from funnel_xl.rules import load_rules
@@ -292,12 +293,17 @@ def test_april_rebuilt_from_the_may_workbook_stands_as_on_april_30(workbook):
 # ---------------------------------------------------------------------------
 
 
-def month(label, sources, team_win=0.3, team_first=0.7):
+def month(label, sources, team_win=0.3, team_first=0.7, cumulative=None):
+    """A trend month: each channel's own figures of the month (``sources``) and the team's rates of
+    the month (100 leads closed in it); ``cumulative`` the channels' figures to date."""
+    won = round(team_win * 100)
     return MonthFigures(
         month=label, as_of=D(2024, int(label[-2:]), 28), basis="store", leads=100, active=50,
-        win_rate=team_win, pass_rates={"潜在接触→需求挖掘": team_first}, cycle_mean=None, pipeline=0.0,
-        weighted_pipeline=0.0, new_leads=0, won=0, lost=0, period_pass_rates={}, period_cycle_mean=None,
-        sources={name: SourceMonth(*values) for name, values in sources.items()},
+        win_rate=0.5, pass_rates={"潜在接触→需求挖掘": 0.5}, cycle_mean=None, pipeline=0.0,
+        weighted_pipeline=0.0, new_leads=0, won=won, lost=100 - won,
+        period_pass_rates={"潜在接触→需求挖掘": team_first}, period_cycle_mean=None,
+        sources={name: SourceMonth(*values) for name, values in (cumulative or {}).items()},
+        period_sources={name: SourceMonth(*values) for name, values in sources.items()},
     )
 
 
@@ -335,6 +341,26 @@ def test_channel_below_the_threshold_but_not_clearly_below_the_team_is_not_flagg
     # The same channel against a team at 30% is flagged.
     months = [month(m.month, {"线上广告": (1 / 20, 20, 0.9, 30)}) for m in months]
     assert [f.metric for f in channel_flags(months, load_rules())] == ["win_rate"]
+
+
+def test_a_channel_is_low_only_on_months_holding_its_own_leads():
+    # Issue 21 item 10: the cumulative figures (1 of 20 closed to date, every month the same
+    # leads) look low three months running, but April and May closed no lead of the channel:
+    # nothing to say about those months, no flag.
+    cumulative = {"线上广告": (1 / 20, 20, 12 / 30, 30)}
+    months = [
+        month("2024-03", {"线上广告": (1 / 20, 20, 12 / 30, 30)}, cumulative=cumulative),
+        month("2024-04", {"线上广告": (None, 0, None, 0)}, cumulative=cumulative),
+        month("2024-05", {}, cumulative=cumulative),
+    ]
+    assert channel_flags(months, load_rules()) == []
+
+
+def test_a_month_kept_before_the_store_had_period_figures_breaks_the_run():
+    cumulative = {"线上广告": (1 / 20, 20, 12 / 30, 30)}
+    old = month("2024-03", {}, cumulative=cumulative)
+    months = [old, *(month(m, cumulative) for m in ("2024-04", "2024-05"))]
+    assert channel_flags(months, load_rules()) == []
 
 
 @pytest.mark.parametrize(
@@ -404,3 +430,35 @@ def test_move_directions():
         MoveDirection.FORWARD, MoveDirection.BACK,
     ]
     assert [d.value for d in MoveDirection] == ["forward", "back", "lost", "revived"]
+
+
+def test_period_sources_count_each_channels_own_leads_of_the_period():
+    rules = load_rules()
+    ts = pd.Timestamp
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["a", "b", "c", "d", "e"],
+            "source": ["广告", "广告", "广告", "展会", None],
+            "status": ["won", "lost", "won", "lost", "active"],
+            # a won in May, b lost in May, c won in April (not May's), d lost in May, e open.
+            "stage_entered": [ts("2024-05-03"), ts("2024-05-09"), ts("2024-04-20"), ts("2024-05-30"),
+                              ts("2024-05-02")],
+        }
+    )
+    transitions = pd.DataFrame(
+        {
+            "lead_id": ["a", "b", "c", "e", "e"],
+            "from_stage": [S[0], S[0], S[0], S[0], S[1]],
+            "to_stage": [S[1], LOST, S[1], S[1], S[0]],
+            "date": [ts("2024-05-01"), ts("2024-05-09"), ts("2024-04-02"), ts("2024-05-02"), ts("2024-05-20")],
+        }
+    )
+    got = period_sources(leads, transitions, rules, D(2024, 5, 1), AS_OF, "source")
+    # 广告: closed in May a (won) and b (lost): 1 of 2; left S1 in May a (forward), b (lost): 1 of 2
+    # (c's exit was in April). 展会: d lost in May, no S1 exit logged. Blank channel: e left S1
+    # forward on 05-02 and came back on 05-20 (an exit of S2, not S1): 1 of 1.
+    assert got == {
+        "": SourceMonth(win_rate=None, closed=0, first_pass_rate=1.0, first_exited=1),
+        "展会": SourceMonth(win_rate=0.0, closed=1, first_pass_rate=None, first_exited=0),
+        "广告": SourceMonth(win_rate=0.5, closed=2, first_pass_rate=0.5, first_exited=2),
+    }

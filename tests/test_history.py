@@ -153,8 +153,10 @@ def test_three_monthly_rebuilds_without_a_log(runner, tmp_path):
     assert trend["指标"] == ("2024-03", "2024-04", "2024-05")
     assert trend["数据来源"] == ("历史记录", "历史记录", "本次")
     assert trend["线索数"] == (5, 5, 6)
-    # Win rate: March nobody closed (blank); April 0 won / 1 lost; May 1 won (S) / 1 lost (R).
-    assert trend["赢单率"] == (None, 0, 0.5)
+    # Win rate of each month's own closed leads: March nobody closed (blank); April 0 won / 1 lost
+    # (R); May 1 won (S) / 0 lost (R was lost in April, not counted again).
+    assert trend["本期赢单率"] == (None, 0, 1)
+    assert "通过率 潜在接触→需求挖掘" not in trend  # no rate to date: each month on its own
     # Pipeline: March P 20 + Q 40 + R 60 + S 30 = 150, weighted 20×0.15 + 40×0.05 + 60×0.6 + 30×0.9 = 68;
     # April P 20 (方案提案) + Q 40 (需求挖掘) + S 30 = 90, weighted 7 + 6 + 27 = 40;
     # May P 20 + Q 40 (商务谈判) = 60, weighted 7 + 24 = 31.
@@ -166,7 +168,7 @@ def test_three_monthly_rebuilds_without_a_log(runner, tmp_path):
     assert trend["期间通过率 潜在接触→需求挖掘"] == (None, 1, None)
     assert trend["期间通过率 成交待签约→已成交"] == (None, None, 1)
     assert trend["本月成交周期(天)"] == (None, None, 86)
-    assert len(book["趋势"]._charts) == 5
+    assert len(book["趋势"]._charts) == 4
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed; .ci/run installs it")
@@ -187,7 +189,7 @@ def test_libreoffice_opens_the_report_with_the_trend_charts(runner, tmp_path):
     assert book.sheetnames[:4] == ["总览", "漏斗分析", "阶段流转", "趋势"]
     trend = {r[0]: r[1:4] for r in book["趋势"].iter_rows(min_row=4, values_only=True) if r[0]}
     assert trend["线索数"] == (5, 5, 6)  # as written, read back through LibreOffice
-    assert len(book["趋势"]._charts) == 5
+    assert len(book["趋势"]._charts) == 4
 
 
 def test_rerunning_a_month_replaces_it_and_months_come_in_any_order(runner, tmp_path):
@@ -402,4 +404,4 @@ def test_the_period_never_names_a_flag_the_cli_adds_them():
         resolve_as_of(D(2024, 5, 31), "2024-05")
     assert "--" not in str(caught.value) and caught.value.remedy == Remedy.ONE_PERIOD
     result = CliRunner().invoke(cli, ["validate", "x.xlsx", "--as-of", "2024-05-31", "--month", "2024-05"])
-    assert result.exit_code == 2 and "--as-of 与 --month 只能指定一个。" in result.stderr
+    assert result.exit_code == 2 and "--as-of、--month、--week 与 --from/--to 只能指定一个。" in result.stderr

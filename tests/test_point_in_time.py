@@ -2,8 +2,10 @@
 stood on two dates, and the earlier period rebuilt from the later workbook. Expected figures are
 worked out by hand in the comments."""
 
+import json
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -11,7 +13,9 @@ from funnel_xl import analyse
 from funnel_xl.cli import cli
 from funnel_xl.period import resolve_as_of
 from funnel_xl.pipeline import record_history
+from funnel_xl.pointintime import old_workbook
 from funnel_xl.rules import load_rules
+from funnel_xl.store import HistoryStore, Recorded
 from tests.conftest import entry, lead, write_workbook
 from tests.test_mail import recipients_toml
 
@@ -200,3 +204,108 @@ def test_without_log_or_store_todays_row_is_counted_and_said(tmp_path):
     assert late.team.totals.won == 0
     said = [p for p in late.problems if p.code == "state_as_today"]
     assert len(said) == 1 and "按当前表格状态计入：2 条，可能不准确" in said[0].message
+
+
+# ---------------------------------------------------------------------------
+# The store keeps what was seen on time
+# ---------------------------------------------------------------------------
+
+
+def _run_cli(book, out, *flags):
+    result = CliRunner().invoke(cli, ["rebuild", str(book), *flags, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_an_on_time_snapshot_survives_a_later_reconstructed_rebuild(tmp_path):
+    books = {day: write_workbook(tmp_path / f"{day}.xlsx", rows) for day, rows in NO_LOG.items()}
+    out = tmp_path / "out"
+    store = HistoryStore(out / "history.sqlite")
+    _run_cli(books[APRIL_END], out, "--month", "2024-04")
+    before = store.snapshot("2024-04")
+    (april,) = store.runs()
+    assert april.on_time is True
+    late = _run_cli(books[JUNE_3], out, "--month", "2024-04")
+    assert "2024-04 已有截止日当时生成的快照，本次补算未覆盖它" in late.stdout
+    (kept,) = store.runs()
+    assert kept == april  # the run, its figures and when it was taken: as on 04-30
+    assert store.snapshot("2024-04").equals(before)
+    # May's rebuild from the June sheet is on time (nothing in it is dated after 05-31) and its
+    # trend reads April's on-time figures.
+    may = _run_cli(books[JUNE_3], out, "--month", "2024-05", "--json", str(tmp_path / "may.json"))
+    assert "本次为补算" not in may.stdout
+    trend = {m["month"]: m for m in json.loads((tmp_path / "may.json").read_text("utf-8"))["trend"]}
+    # On 04-30: P1, P2, P3, all open (P3 won only on 05-25).
+    assert (trend["2024-04"]["basis"], trend["2024-04"]["leads"], trend["2024-04"]["active"]) == ("store", 3, 3)
+
+
+def test_a_reconstructed_snapshot_is_said_and_an_on_time_run_replaces_it(tmp_path):
+    books = {day: write_workbook(tmp_path / f"{day}.xlsx", rows) for day, rows in NO_LOG.items()}
+    out = tmp_path / "out"
+    store = HistoryStore(out / "history.sqlite")
+    late = _run_cli(books[JUNE_3], out, "--month", "2024-04")
+    assert "本次为补算（工作簿已有截止日之后的记录），记为补算快照" in late.stdout
+    assert [r.on_time for r in store.runs()] == [False]
+    again = _run_cli(books[JUNE_3], out, "--month", "2024-04")  # reconstructed over reconstructed
+    assert "本次为补算" in again.stdout
+    _run_cli(books[APRIL_END], out, "--month", "2024-04")
+    assert [r.on_time for r in store.runs()] == [True]
+
+
+def test_the_store_says_what_it_did_with_a_run(tmp_path):
+    store = HistoryStore(tmp_path / "h.sqlite")
+    leads = pd.DataFrame({"lead_id": ["A"], "stage": ["潜在接触"], "stage_entered": [pd.NaT],
+                          "stage_entered_source": ["unknown"], "stage_entered_column": [pd.NaT]})
+    args = {"inputs": [], "rules_sha256": "x", "tool_version": "t", "figures": None}
+    assert store.record(APRIL_END, leads, on_time=False, **args) == Recorded.NEW
+    assert store.record(APRIL_END, leads, on_time=True, **args) == Recorded.REPLACED
+    assert store.record(APRIL_END, leads, on_time=False, **args) == Recorded.KEPT_ON_TIME
+    assert store.record(APRIL_END, leads, on_time=True, **args) == Recorded.REPLACED
+    assert [r.on_time for r in store.runs()] == [True]
+
+
+# ---------------------------------------------------------------------------
+# A default date that cannot mislead
+# ---------------------------------------------------------------------------
+
+
+def _dated(first, last, entered):
+    ts = pd.to_datetime
+    return pd.DataFrame({"first_contact": ts(first), "last_follow_up": ts(last), "stage_entered_column": ts(entered)})
+
+
+@pytest.mark.parametrize(
+    ("today", "said"),
+    [
+        (D(2024, 6, 3), None),  # the newest date, 06-02, is 1 day old
+        (D(2024, 6, 16), None),  # 14 days: not more than the rules' 14
+        (D(2024, 6, 17), D(2024, 6, 2)),  # 15 days
+    ],
+)
+def test_an_old_workbook_is_told_by_its_newest_date(today, said):
+    leads = _dated(["2024-03-01", "2024-04-02"], ["2024-05-20", "2024-06-02"], ["2024-05-30", None])
+    assert old_workbook(leads, load_rules(), today) == said
+
+
+def test_the_log_and_dates_after_today_in_telling_an_old_workbook():
+    # The sheet's newest date 03-10 is 81 days before 05-30; the log's entry of 05-25 is recent.
+    leads = _dated(["2024-03-01"], ["2024-03-10"], [None])
+    log = pd.DataFrame({"time": pd.to_datetime(["2024-03-10", "2024-05-25"])})
+    assert old_workbook(leads, load_rules(), D(2024, 5, 30)) == D(2024, 3, 10)
+    assert old_workbook(leads, load_rules(), D(2024, 5, 30), log) is None
+    # A slip into the future (2025 typed for 2024) does not make an old workbook look recent.
+    slip = _dated(["2024-03-01"], ["2025-03-10"], ["2024-03-05"])
+    assert old_workbook(slip, load_rules(), D(2024, 5, 30)) == D(2024, 3, 5)
+
+
+def test_without_as_of_an_old_workbook_is_said_with_the_date_to_give(tmp_path):
+    rows, log = as_it_stood(JUNE_3)
+    book = write_workbook(tmp_path / "team.xlsx", rows, log=log)
+    runner = CliRunner()
+    days = (date.today() - D(2024, 6, 2)).days
+    line = f"工作簿中最新的日期是 2024-06-02，比今天早 {days} 天"
+    for command in (["validate", str(book)], ["rebuild", str(book), "--out", str(tmp_path), "--no-history"]):
+        result = runner.invoke(cli, command)
+        assert line in result.stdout and "请加 --as-of 2024-06-02" in result.stdout, result.output
+        given = runner.invoke(cli, [*command, "--as-of", "2024-06-03"])
+        assert "工作簿中最新的日期" not in given.stdout

@@ -457,7 +457,7 @@ def test_flow_and_trend_sheets_without_history(book):
     trend = book["趋势"]
     assert [c.value for c in trend[4]] == ["指标", "2024-05"]
     assert [c.value for c in trend[5]] == ["数据来源", "本次"]
-    assert len(trend._charts) == 5
+    assert len(trend._charts) == 4  # rates of each period, pipeline, leads, cycle
 
 
 # ---------------------------------------------------------------------------
@@ -530,11 +530,12 @@ def test_charts_carry_a_copy_of_their_data_for_previewers(report_path):
     sources = next(s for s in charts if s[0][1] == ["展会推广", "官网表单"])
     # Win rate: 展会推广 2 of 2, 官网表单 0 of 2.
     assert sources[0][0] == "赢单率\n（成交/已结束）" and sources[0][2] == {0: 1.0, 1: 0.0}
-    # The trend (no history, no log: this month alone): win rate 2 won of 4 closed; the pipeline
+    # The trend (no history, no log: this month alone): the win rate of May's own leads — none was
+    # won or lost in May (003 on 04-15, 007 on 04-01; 004 and 008 undated): blank; the pipeline
     # of the open leads 001, 002, 005, 006 = 50 + 20 + 5 + 40 = 115, weighted 50 × 0.6 + 20 × 0.15
     # + 5 × 0.05 + 40 × 0.35 = 47.25.
-    rates = next(s for s in charts if s[0][0] == "赢单率" and s[0][1] == ["2024-05"])
-    assert rates[0][2] == {0: 0.5}
+    rates = next(s for s in charts if s[0][0] == "本期赢单率" and s[0][1] == ["2024-05"])
+    assert rates[0][2] == {}
     pipeline = next(s for s in charts if s[0][0] == "在跟金额(万元)")
     assert [p[2] for p in pipeline] == [{0: 115.0}, {0: 47.25}]
 

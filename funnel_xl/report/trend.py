@@ -1,4 +1,5 @@
-"""趋势: the last twelve months side by side (months as columns) and line charts of them."""
+"""趋势: the last twelve periods (months, or weeks for a weekly run) side by side, as columns, and
+line charts of them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..flow import MonthFigures
-from ..forecast import add_months
+from ..period import PeriodKind, period_of, previous_periods
 from .context import BASIS_KEYS, Context, labels
 from .table import cached
 
@@ -18,15 +19,15 @@ _Row = tuple[str, str, Callable[[MonthFigures], Any], str]
 def write_trend(ctx: Context) -> None:
     t = ctx.t
     months = ctx.flow.trend
-    sheet, cells = ctx.start(
-        ctx.sheets["trend"], t("trend.title", count=len(months), as_of=ctx.as_of_text), t("trend.note")
-    )
+    weekly = period_of(ctx.period, ctx.as_of).kind == PeriodKind.WEEK
+    title = t("trend.title.weeks" if weekly else "trend.title", count=len(months), as_of=ctx.as_of_text)
+    sheet, cells = ctx.start(ctx.sheets["trend"], title, t("trend.note"))
     rows = _rows(ctx)
     cells.put(_HEAD, 0, t("col.metric"), "header")
     cells.put(_HEAD + 1, 0, t("trend.basis"), "label")
     cells.put(_HEAD + 2, 0, t("trend.as_of"), "label")
     basis = labels(t, BASIS_KEYS)
-    month_labels = [trend_month_label(ctx, i) for i in range(len(months))]
+    month_labels = trend_labels(ctx)
     for c, month in enumerate(months, start=1):
         cells.put(_HEAD, c, month_labels[c - 1], "header")
         cells.put(_HEAD + 1, c, basis.get(month.basis) if month else t("trend.no_data"))
@@ -59,11 +60,7 @@ def _rows(ctx: Context) -> list[_Row]:
         ("new", t("flow.new"), lambda m: m.new_leads, "int"),
         ("won", t("flow.won"), lambda m: m.won, "int"),
         ("lost", t("flow.lost"), lambda m: m.lost, "int"),
-        ("win_rate", t("col.win_rate"), lambda m: m.win_rate, "pct"),
-        *(
-            (f"pass:{label}", t("trend.pass_rate", label=label), lambda m, k=label: m.pass_rates.get(k), "pct")
-            for label in transitions
-        ),
+        ("period_win_rate", t("trend.period_win_rate"), lambda m: m.period_win_rate, "pct"),
         ("cycle", t("trend.cycle_mean"), lambda m: m.cycle_mean, "days1"),
         ("period_cycle", t("trend.period_cycle"), lambda m: m.period_cycle_mean, "days1"),
         ("pipeline", t("col.pipeline", unit=unit), lambda m: m.pipeline, "amount"),
@@ -82,12 +79,11 @@ def _charts(
     ctx: Context, sheet, where: dict[str, tuple[int, str]], shown: dict[str, list],
     month_labels: list[str], chart_row: int,
 ) -> None:
-    """Five line charts, two abreast, below the table."""
+    """Four line charts, two abreast, below the table."""
     t, name, last_col = ctx.t, ctx.sheets["trend"], len(month_labels)
     transitions = [x.label for x in ctx.figures.transitions]
     charts = (
-        (t("trend.chart.rates"), ["win_rate", *(f"pass:{x}" for x in transitions)], "0%"),
-        (t("trend.chart.period_rates"), [f"period_pass:{x}" for x in transitions], "0%"),
+        (t("trend.chart.rates"), ["period_win_rate", *(f"period_pass:{x}" for x in transitions)], "0%"),
         (t("trend.chart.pipeline", unit=ctx.unit), ["pipeline", "weighted"], "#,##0"),
         (t("trend.chart.leads"), ["new", "won", "lost"], "0"),
         (t("trend.chart.cycle"), ["cycle", "period_cycle"], "0"),
@@ -116,9 +112,7 @@ def _charts(
         sheet.insert_chart(chart_row + (i // 2) * 16, (i % 2) * 7, chart)
 
 
-def trend_month_label(ctx: Context, i: int) -> str:
-    month = ctx.flow.trend[i]
-    if month is not None:
-        return month.month
-    # A month without data sits between months that have it: count back from the last one.
-    return add_months(ctx.flow.trend[-1].month, -(len(ctx.flow.trend) - 1 - i))
+def trend_labels(ctx: Context) -> list[str]:
+    """Each trend column's period (a month, week or span), a period without data included."""
+    periods = previous_periods(period_of(ctx.period, ctx.as_of), len(ctx.flow.trend))
+    return [p.key for p in periods]
