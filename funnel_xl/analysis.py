@@ -354,6 +354,10 @@ def metrics_json(m: FunnelMetrics) -> dict:
         "lost_cycle": {"mean": m.lost_cycle_mean, "median": m.lost_cycle_median, "count": m.lost_cycle_count},
         "min_sample": m.min_sample,
         "snoozed": m.snoozed,
+        # Figures that rest on unknown dates: how many leads each leaves out.
+        "unknown": {
+            "dwell": m.dwell_unknown, "dwell_estimated": m.dwell_estimated, "won_undated": m.won_undated,
+        },
         "pipeline": m.pipeline,
         "weighted_pipeline": m.weighted_pipeline,
         "won_amount": m.won_amount,

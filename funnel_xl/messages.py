@@ -488,9 +488,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Weakest transition: no transition has enough leads to judge (the lowest pass rate rests on fewer than {min_sample} leads that left)",
     ),
     "cli.summary.alerts": (
-        "停留超时 {stalled} 条，跟进逾期 {overdue} 条，久未跟进 {stale} 条",
-        "{stalled} stalled, {overdue} follow-ups overdue, {stale} without recent follow-up",
+        "停留超时 {stalled}，跟进逾期 {overdue} 条，久未跟进 {stale} 条",
+        "Stalled: {stalled}, {overdue} follow-ups overdue, {stale} without recent follow-up",
     ),
+    "cli.summary.stalled": ("{count} 条", "{count}"),
+    "cli.summary.stalled_unknown": ("未知（{count} 条线索无阶段进入日期）", "unknown ({count} leads without a stage-entered date)"),
     "cli.summary.problems": ("数据问题: 错误 {errors} 个，警告 {warnings} 个", "Data problems: {errors} errors, {warnings} warnings"),
     "cli.summary.month": (
         "本月（{start} 至 {end}）：新增 {new} 条，成交 {won} 条，流失 {lost} 条，阶段变动 {moves} 次",
@@ -602,6 +604,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.worst_rate.note": ("下一阶段累计到达 ÷ 本阶段已离开", "reached the next stage ÷ exited this one"),
     "fig.stalled": ("停留超时", "Stalled"),
     "fig.stalled.note": ("在跟且停留天数超过该阶段上限", "open, longer in the stage than its limit"),
+    "fig.unknown": ("未知", "unknown"),
+    "unknown.dwell": (
+        "；{count} 条在跟线索没有阶段进入日期，停留天数未知、是否超时未知：请填写「阶段进入日期」或在「跟进记录」记下阶段调整",
+        "; {count} open leads have no stage-entered date, so their dwell and whether they are stalled are unknown: "
+        "fill in the stage-entered date or log the stage change in the follow-up log",
+    ),
+    "unknown.dwell_estimated": (
+        "；{count} 条的停留天数是估算（最近跟进时间 − 填写的当前阶段停留时长）",
+        "; {count} dwell figures are estimates (last follow-up − the typed dwell)",
+    ),
+    "unknown.won_undated": (
+        "；{count} 条已成交线索没有进入已成交的日期，成交周期与成交月份未知、未计入：请填写「阶段进入日期」",
+        "; {count} won leads have no date they were won: their cycle and month are unknown and not counted; "
+        "fill in the stage-entered date",
+    ),
+    "cli.summary.unknown_dwell": (
+        "  其中 {count} 条在跟线索没有阶段进入日期，停留未知（是否超时未知）：请填写「阶段进入日期」",
+        "  {count} open leads have no stage-entered date: their dwell is unknown (stalled or not); fill in the stage-entered date",
+    ),
+    "cli.summary.unknown_won": (
+        "  另有 {count} 条已成交线索没有成交日期，不知是否在本月成交：请填写「阶段进入日期」",
+        "  {count} more won leads have no date they were won, so the month is unknown: fill in the stage-entered date",
+    ),
     "fig.overdue": ("跟进逾期", "Follow-up overdue"),
     "fig.overdue.note": ("下次跟进时间已过", "next follow-up date passed"),
     "fig.stale": ("久未跟进", "No recent follow-up"),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..analysis import skipped_without_stage
 from ..problems import Severity, count_by_severity
+from ..wording import count_or_unknown, unknown_notes
 from .context import Context
 from .table import Cells, cached, label_width
 
@@ -82,13 +83,13 @@ def _figures(ctx: Context) -> dict[str, object]:
         "excluded": team.totals.excluded,
         "win_rate": team.win_rate,
         "overall_conversion": team.overall_conversion,
-        "cycle_mean": team.cycle_mean,
-        "cycle_median": team.cycle_median,
+        "cycle_mean": count_or_unknown(team.cycle_mean, team.won_undated, ctx.t("fig.unknown")),
+        "cycle_median": count_or_unknown(team.cycle_median, team.won_undated, ctx.t("fig.unknown")),
         "pipeline": team.pipeline,
         "weighted_pipeline": team.weighted_pipeline,
         "worst_transition": None if worst is None else worst.label,
         "worst_rate": None if worst is None else worst.rate,
-        "stalled": team.stalled,
+        "stalled": count_or_unknown(team.stalled, team.dwell_unknown, ctx.t("fig.unknown")),
         "overdue": team.overdue,
         "stale": team.stale,
         "close_past": team.close_past,
@@ -105,8 +106,10 @@ def _figures(ctx: Context) -> dict[str, object]:
 
 def _notes(ctx: Context) -> dict[str, str | None]:
     t, team = ctx.t, ctx.figures
+    unknown = unknown_notes(t, team)
     return {
-        "cycle_mean": t("fig.cycle_mean.note", count=team.cycle_count),
+        **({"stalled": unknown["stalled"]} if "stalled" in unknown else {}),
+        "cycle_mean": t("fig.cycle_mean.note", count=team.cycle_count) + unknown.get("won", ""),
         "lost_cycle_mean": t("fig.lost_cycle_mean.counted", count=team.lost_cycle_count),
         "win_rate": ctx.counts(team.win),
         "worst_transition": (
