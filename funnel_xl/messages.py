@@ -289,6 +289,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "跟进时间 {value} 早于该线索的首次接触时间 {first}，请核对两个日期。",
         "The follow-up date {value} is before the lead's first contact {first}; please check both dates.",
     ),
+    "problem.first_contact_after_other_dates": (
+        "首次接触时间 {value} 晚于该线索的 {count} 个其他日期（{dates}），很可能是首次接触时间填错了："
+        "请先核对它；这 {count} 处「早于首次接触时间」的提示已合并到这一条。",
+        "The first contact {value} is after {count} other dates of this lead ({dates}); most likely the "
+        "first contact is wrong: check it first. The {count} 'before the first contact' warnings are folded into this one.",
+    ),
+    "fold.log_rows": ("{sheet} {count} 行", "{count} rows of {sheet}"),
     "problem.log_unknown_method": (
         "跟进方式「{value}」不在规则的列表中。{hint}", "The follow-up method '{value}' is not in the rules' list. {hint}",
     ),
