@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import InputFile
+from .analysis import InputFile, rows_read
 from .checks import problem
 from .errors import InputError
 from .flow import PreviousSnapshot, log_transitions, resolve
@@ -70,8 +70,8 @@ class ValidationReport:
 
     @property
     def rows(self) -> int:
-        """The rows read as leads, in all files."""
-        return sum(i.rows for i in self.inputs)
+        """The rows read as leads, in all files (see :func:`funnel_xl.analysis.rows_read`)."""
+        return rows_read(self.inputs)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from funnel_xl.rules import default_rules_path
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_tracking.xlsx"
 
 EXPECTED = {
-    "2024-05/manifest.json": "922045292a0b9603efdcefcddeefcf1917852bf7f6bee6be56a5662100be4e7a",
+    "2024-05/manifest.json": "dcf826071cdde46ab96056546e0b5dea20c3e3928fced236dde451d5b3e8c2c3",
     "2024-05/reps/刘洋.json": "a920afadff0af900c69a1ce1708f887fcaa918c52f49b6add871c254ab139d83",
     "2024-05/reps/刘洋.xlsx": "d328cfd5554314a34b362ed0d41231500d77194f842e85ae0f70ab3f9b4943f2",
     "2024-05/reps/孙浩.json": "06987a4068487483b38b85dbb01eac9dbfda904c8ed49c6db79f6206835d40b0",
@@ -40,7 +40,7 @@ EXPECTED = {
     "2024-05/reps/陈静.xlsx": "438ed943a43e3586d47d6c47451fa1ba9e5e7612952ec0cbb28b6cae3c851b6a",
     "2024-05/reps/＊销售代表.json": "10c80afb078837d6111c579666e943eb278cf8ac11150ee89c6220f1a15484dd",
     "2024-05/reps/＊销售代表.xlsx": "eeeee0e5349c15783deb163babc6b0cccfbced981e5193ef7b2885aafb76d14d",
-    "figures.json": "35da15a004b09382570121d91287e69661582dc1bb64cd5d79659542f203ce1b",
+    "figures.json": "6763d6ade1683dacca61bedba29619c0a71c5ecb0a299d560aca7d5ba60ff4a4",
     "funnel_report_2024-05.xlsx": "2f33761f87d912c712e4adbd3c21f968493ed84fb4f17175d13dde47093bb851",
     "validate --format json": "c356ba41ad8dcd7cedb2bbd48fc5fe465da97ef2c33ff6ff0c1e95bd1fb98f95",
 }
