@@ -42,6 +42,7 @@ _TABLE = (
     Check("total_row", WARNING),
     Check("stray_cell_ignored", WARNING),
     Check("formula_without_value", WARNING),
+    Check("error_value", WARNING),
     # The leads sheet.
     Check("missing_lead_id", ERROR, "lead_id"),
     Check("duplicate_lead_id", ERROR, "lead_id"),

@@ -20,6 +20,7 @@ a single stray value in XFD1048576 asks for 17 billion cells and the process abo
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import posixpath
@@ -63,6 +64,11 @@ _CELL_ELEMENT = re.compile(
 # Any address calamine reads (it takes lower-case letters too, and any length): the limits decide.
 _A1 = re.compile(r"^([A-Za-z]+)([0-9]+)$")
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+# A cell's start tag of type error, its address, and the cached value right after it (a formula may
+# come first).
+_ERROR_TAG = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?\bt\s*=\s*[\"']e[\"'][^>]*>")
+_REF_ATTRIBUTE = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]+[0-9]+)[\"']")
+_CACHED_VALUE = re.compile(rb"\s*(?:<" + _PREFIX + rb"f[^>]*?(?:/>|>[^<]*</" + _PREFIX + rb"f>)\s*)?<" + _PREFIX + rb"v>([^<]*)<")
 # A cell tag not written as <c r="A…: no address, another attribute first, other whitespace.
 _IRREGULAR_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z])')
 # Cell tags the quick counts below do not see: a prefix (calamine reads local names, in any
@@ -90,6 +96,7 @@ class SheetScan:
     columns: int  # last column with a value (1-based), 0 when empty
     uncached_formulas: tuple[str, ...] = ()  # cells with a formula and no cached value
     strays: tuple[StrayCell, ...] = ()  # cells beyond the limits, dropped from the parser's copy
+    errors: tuple[StrayCell, ...] = ()  # cells holding an error value (#DIV/0!…): read as blank
 
 
 @dataclass
@@ -534,7 +541,29 @@ def _has_formula(xml: bytes) -> bool:
 
 
 def _scan_sheet(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[SheetScan, bytes | None]:
-    """The sheet's used range; the XML to give the parser instead when stray cells were dropped."""
+    """The sheet's used range and its error cells; the XML to give the parser instead when stray
+    cells were dropped."""
+    scan, trimmed = _scan_range(path, name, xml, limits)
+    errors = _error_cells(xml)
+    return (dataclasses.replace(scan, errors=errors) if errors else scan), trimmed
+
+
+def _error_cells(xml: bytes) -> tuple[StrayCell, ...]:
+    """Cells holding an error value (#DIV/0!, #N/A …), which the parser reads as blank. A plain
+    byte search first: most sheets have none."""
+    if b't="e"' not in xml and b"t='e'" not in xml:
+        return ()
+    found = []
+    for tag in _ERROR_TAG.finditer(xml):
+        ref = _REF_ATTRIBUTE.search(tag.group(0))
+        value = _CACHED_VALUE.match(xml, tag.end())
+        if ref is not None:
+            shown = value.group(1).decode("utf-8", "replace")[:20] if value else ""
+            found.append(StrayCell(ref.group(1).decode("ascii").upper(), shown))
+    return tuple(found)
+
+
+def _scan_range(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[SheetScan, bytes | None]:
     declared = _within_dimension(xml, limits)
     if declared is not None:
         return SheetScan(name=name, rows=declared[0], columns=declared[1]), None

@@ -330,6 +330,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("Cell {ref} lies far outside the table (beyond the rules' [limits] of {rows} rows × "
         "{columns} columns); it is ignored. If it is not a slip, move its content into the table."),
     ),
+    "problem.error_value": (
+        "单元格 {cell} 显示错误值 {value}（例如公式除以零），按空白处理。请修正公式或直接填写数值。",
+        "Cell {cell} shows the error value {value} (e.g. a formula dividing by zero): it reads as blank. "
+        "Fix the formula or type the value.",
+    ),
     "problem.formula_without_value": (
         "这个单元格是公式，但文件里没有保存它的计算结果（常见于由程序生成、没在 Excel/WPS 中打开保存过的文件），按空白处理。请在 Excel/WPS 中打开并保存一次后再试。",
         ("This cell holds a formula whose result the file does not store (common in files made by a "
