@@ -365,9 +365,7 @@ def metrics_json(m: FunnelMetrics) -> dict:
         "min_sample": m.min_sample,
         "snoozed": m.snoozed,
         # Figures that rest on unknown dates: how many leads each leaves out.
-        "unknown": {
-            "dwell": m.dwell_unknown, "dwell_estimated": m.dwell_estimated, "won_undated": m.won_undated,
-        },
+        "unknown": {"dwell": m.dwell_unknown, "won_undated": m.won_undated},
         "pipeline": m.pipeline,
         "weighted_pipeline": m.weighted_pipeline,
         "won_amount": m.won_amount,

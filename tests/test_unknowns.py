@@ -46,8 +46,9 @@ def _values(ws) -> dict:
 def test_unknown_dates_are_counted_in_the_json(tmp_path):
     _result, out = _rebuild(tmp_path, _familiar_team(tmp_path))
     figures = json.loads((out / "a.json").read_text(encoding="utf-8"))
-    # L001 has no date; L002's dwell is an estimate; L003 has no date it was won.
-    assert figures["unknown"] == {"dwell": 1, "dwell_estimated": 1, "won_undated": 1}
+    # L001 has no date; L003 has no date it was won. (L002's dwell is an estimate: on 总览 only,
+    # since the detail sheet writes the estimate as a date and the JSON must read back the same.)
+    assert figures["unknown"] == {"dwell": 1, "won_undated": 1}
     assert figures["alerts"]["stalled"] == 1  # L002 (61 > 20) only
     assert figures["by_owner"]["张伟"]["unknown"]["dwell"] == 1
 
