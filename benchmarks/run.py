@@ -5,8 +5,9 @@
 For each size, on the same cached workbook (benchmarks/generate.py), one after another, each step
 in a fresh subprocess so that its peak memory is its own (``os.wait4``'s ``ru_maxrss``):
 
-- **floor**: read both sheets with python-calamine and write as many cells as the rebuild writes
-  (same kinds) with xlsxwriter in constant_memory mode, no logic (benchmarks/floor.py);
+- **floor**: read both sheets with python-calamine and write one lead-detail sheet (every lead,
+  its input columns plus two computed) with xlsxwriter in constant_memory mode, no other logic
+  (benchmarks/floor.py): fixed by the input, it does not grow with the report;
 - **naive**: pandas.read_excel(engine="openpyxl"), groupbys, to_excel (benchmarks/naive.py);
 - **rebuild**: ``funnel-xl rebuild`` end to end;
 - **validate**: ``funnel-xl validate``;
@@ -140,8 +141,7 @@ def run_size(
         samples.setdefault(name, []).append(result)
 
     # The steps run in rounds (rebuild, floor, naive, validate; again), so that a slow spell of
-    # the machine falls on every step alike. refresh, the slowest step and in no target, runs once. The rebuild runs first: the floor writes as
-    # many cells as it wrote.
+    # the machine falls on every step alike. refresh, the slowest step and in no target, runs once.
     out_dir = here / "rebuild"
     for round_ in range(repeat):
         if repeat > 1:
@@ -152,7 +152,7 @@ def run_size(
             strings, numbers = count_cells(sorted(out_dir.rglob("*.xlsx")))
             log(f"  the rebuild wrote {strings} text and {numbers} number cells")
         step("floor", [sys.executable, str(HERE / "floor.py"), str(source), str(here / "floor.xlsx"),
-                       "--strings", str(strings), "--numbers", str(numbers)])
+                       "--as-of", as_of])
         if "naive" not in skip:
             step("naive", [sys.executable, str(HERE / "naive.py"), str(source), str(here / "naive.xlsx"),
                            "--as-of", as_of])
@@ -241,18 +241,20 @@ def targets(results: dict[int, dict[str, Measure]]) -> list[str]:
     def mark(ok: bool) -> str:
         return "met" if ok else "**not met**"
 
+    for n, label in ((10_000, "10k"), (100_000, "100k")):
+        steps = results.get(n)
+        if steps:
+            ratio = steps["rebuild"].wall / steps["floor"].wall
+            lines.append(f"- {label} leads: rebuild ≤ 1.5 × floor — {ratio:.2f} × ({mark(ratio <= 1.5)})")
     big = results.get(100_000)
     if big:
-        ratio = big["rebuild"].wall / big["floor"].wall
-        lines.append(f"- 100k leads: rebuild ≤ 1.3 × floor — {ratio:.2f} × ({mark(ratio <= 1.3)})")
+        peak = big["rebuild"].peak_mb
+        lines.append(f"- 100k leads: rebuild peak memory ≤ 1.3 GB — {peak / 1024:.2f} GB ({mark(peak <= 1331)})")
         if "naive" in big:
             speedup = big["naive"].wall / big["rebuild"].wall
             lines.append(f"- 100k leads: rebuild ≥ 3 × faster than naive — {speedup:.1f} × ({mark(speedup >= 3)})")
-        peak = big["rebuild"].peak_mb
-        lines.append(f"- 100k leads: rebuild peak memory ≤ 1.5 GB — {peak / 1024:.2f} GB ({mark(peak <= 1536)})")
     ten = results.get(10_000)
     if ten:
-        lines.append(f"- 10k leads: rebuild < 2 s — {ten['rebuild'].wall:.2f} s ({mark(ten['rebuild'].wall < 2)})")
         lines.append(f"- 10k leads: validate < 1 s — {ten['validate'].wall:.2f} s ({mark(ten['validate'].wall < 1)})")
     huge = results.get(300_000)
     if huge:

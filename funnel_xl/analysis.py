@@ -18,9 +18,10 @@ from .forecast import forecast as make_forecast
 from .metrics import FiredSuggestion, FunnelMetrics, FunnelResult, Rate
 from .problems import Problem, count_by_severity
 from .quality import Quality, assess
+from .review import Review, build_review, review_json
 from .rules import Rules
 from .runinfo import definitions, versions
-from .wording import DriftWords
+from .wording import DriftWords, lost_suggestions
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,13 @@ class Analysis:
     quality: Quality  # drift and hygiene
     forecast: Forecast
     history: Path | None = None  # the history store this month is recorded in, if any
+    review: Review | None = None  # lost reasons, stage speed, cohorts, activity, pipeline change, bands
+
+    @property
+    def suggestions(self) -> list[FiredSuggestion]:
+        """The 优化建议 lines: the rules' and the flagged channels', then the lost reasons'."""
+        lost = self.review.lost.worst if self.review is not None else None
+        return [*self.result.suggestions, *lost_suggestions(lost, self.rules)]
 
     @property
     def team(self) -> FunnelMetrics:
@@ -72,10 +80,13 @@ def build_analysis(
     as_of: date, period: str, rules: Rules, result: FunnelResult, problems: list[Problem],
     inputs: list[InputFile], excluded: pd.DataFrame | None = None, *,
     flow: StageFlow | None = None, history: Path | None = None, quality: Quality | None = None,
-    forecast: Forecast | None = None,
+    forecast: Forecast | None = None, entries: pd.DataFrame | None = None,
+    opening: pd.DataFrame | None = None,
 ) -> Analysis:
     """The month's analysis. What is not given is made from the result alone: the stage flow
-    (no log, no history), drift and hygiene, and the forecast (no earlier snapshots)."""
+    (no log, no history), drift and hygiene, and the forecast (no earlier snapshots).
+    ``entries`` are the usable follow-up log entries, ``opening`` the previous month's snapshot in
+    the history store (see :func:`funnel_xl.review.build_review`)."""
     excluded = pd.DataFrame() if excluded is None else excluded
     if flow is None:
         flow = build_flow(result, rules)
@@ -88,6 +99,7 @@ def build_analysis(
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
         excluded=excluded, flow=flow, quality=quality, forecast=forecast, history=history,
+        review=build_review(result, flow, rules, as_of, entries, opening),
     )
 
 
@@ -126,7 +138,7 @@ def team_view(analysis: Analysis) -> View:
         problems=analysis.problems, excluded=analysis.excluded, inputs=analysis.inputs,
         quality=analysis.quality, forecast=analysis.forecast, by_owner=result.by_owner,
         by_source=result.by_source, by_dimension=result.by_dimension,
-        suggestions=result.suggestions, calendar_years_missing=result.calendar_years_missing,
+        suggestions=analysis.suggestions, calendar_years_missing=result.calendar_years_missing,
     )
 
 
@@ -183,7 +195,7 @@ def analysis_json(a: Analysis) -> dict:
             for dimension, groups in result.by_dimension.items()
         },
         "problems": count_by_severity(a.problems),
-        "suggestions": [s.text for s in result.suggestions],
+        "suggestions": [s.text for s in a.suggestions],
         "inputs": [
             {
                 "file": i.name, "sha256": i.sha256, "sheet": i.sheet, "rows": i.rows,
@@ -210,6 +222,7 @@ def analysis_json(a: Analysis) -> dict:
         **quality_json(a.quality),
         "forecast": forecast_json(a.forecast),
         "run": run_json(a),
+        "review": review_json(a.review) if a.review is not None else None,
         "targets": {
             name: {"target": target, "coverage": coverage(result.by_owner.get(name), target)}
             for name, target in rules.targets

@@ -6,6 +6,7 @@ Exit codes: 0 fine, 1 data problems of severity error found, 2 cannot run at all
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import os
 import re
@@ -18,12 +19,14 @@ from typing import TYPE_CHECKING
 import click
 
 from .errors import FunnelXLError, Remedy
+from .helptext import CLICK_ZH, COMMAND_EN, COMMANDS_ZH, OPTIONS_EN
 from .messages import LANGUAGES, ZH, catalogue
 from .period import resolve_as_of
 from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
 from .rules import Rules, encoding_mistake, load_rules
 from .sheets import ReadAhead
+from .teamfolder import find_team_rules
 from .text import one_line, percent_text, rate_text
 from .version import __version__
 
@@ -97,9 +100,11 @@ def _rebuild_command(out_dir: str, period: str, split: str) -> str:
     return f"funnel-xl rebuild 跟踪表.xlsx {when} --out {out_dir} --split-by {split}"
 
 
-def _rules(path: str | None, encoding: str | None = None, lang: str | None = None) -> Rules:
-    """The rules; --encoding and --lang override their keys."""
-    rules = _run(load_rules, path)
+def _rules(path: str | None, encoding: str | None = None, lang: str | None = None, near=()) -> Rules:
+    """The rules: the file given, else the rules of the team folder the command runs in or whose
+    workbooks (or output folder) it is given, else the built-in ones; --encoding and --lang
+    override their keys."""
+    rules = _run(load_rules, path or find_team_rules(near))
     if encoding:
         rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
     if lang:
@@ -134,7 +139,7 @@ def _date(ctx, param, value: str | None) -> date | None:
 
 rules_option = click.option(
     "--rules", "rules_path", type=click.Path(dir_okay=False), default=None,
-    help="规则文件 (TOML)，默认使用内置的 rules/funnel.toml。",
+    help="规则文件 (TOML)。默认用团队文件夹（当前文件夹，或工作簿所在文件夹及其上一级）里的 rules/funnel.toml，没有时用内置规则。",
 )
 as_of_option = click.option("--as-of", callback=_date, help="统计截止日 YYYY-MM-DD（默认今天）。")
 month_option = click.option("--month", help="统计月份 YYYY-MM，截止日取该月最后一天。")
@@ -228,10 +233,168 @@ class _progress:
             self.line.close()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="funnel-xl")
+_LANG_ASKED = "funnel_xl.lang_asked"
+
+
+def _help_language(ctx: click.Context | None) -> str:
+    """The language of this run's help and usage errors: a --lang already read, else the
+    environment's FUNNEL_XL_LANG, else the lang of the team folder's rules, else Chinese."""
+    while ctx is not None:
+        lang = ctx.params.get("lang") or ctx.meta.get(_LANG_ASKED)
+        if lang in LANGUAGES:
+            return lang
+        ctx = ctx.parent
+    if os.environ.get("FUNNEL_XL_LANG") in LANGUAGES:
+        return os.environ["FUNNEL_XL_LANG"]
+    team_rules = find_team_rules([])
+    try:
+        return load_rules(team_rules).lang if team_rules else ZH
+    except FunnelXLError:
+        return ZH
+
+
+def _click_text(lang: str, text: str) -> str:
+    return CLICK_ZH.get(text, text) if lang == ZH else text
+
+
+class _Formatter(click.HelpFormatter):
+    """click's help layout, with click's own words in the run's language."""
+
+    lang = ZH
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _click_text(self.lang, "Usage: ") if prefix is None else prefix)
+
+    def section(self, name: str):
+        return super().section(_click_text(self.lang, name))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        if self.lang == ZH:
+            rows = [
+                (term, text.replace("[default: ", "[默认: ").replace("[required]", "[必填]")) for term, text in rows
+            ]
+        super().write_dl(rows, *args, **kwargs)
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _UsageError(click.UsageError):
+    """A usage error told in the run's language."""
+
+    PATTERNS = (
+        (r"Missing argument '(.+)'\.", "缺少参数 {0}。"),
+        (r"Missing option '(.+)'\.", "缺少选项 {0}。"),
+        (r"No such option:? '?([^\s']+)'?\.?(?: Did you mean '?([^\s']+?)'?\?)?", "没有这个选项: {0}{1}"),
+        (r"Invalid value for (.+?): (.*)", "{0} 的值不对: {1}"),
+        (r"Got unexpected extra arguments? \((.*)\)", "多余的参数: {0}"),
+        (r"Option '(.+)' requires an argument\.", "选项 {0} 后面要写一个值。"),
+        (r"No such command '(.+)'\.", "没有这个命令: {0}。"),
+    )
+
+    def __init__(self, exc: click.UsageError, lang: str):
+        super().__init__(self._translated(exc.format_message()) if lang == ZH else exc.format_message(), exc.ctx)
+        self.lang = lang
+
+    @classmethod
+    def _translated(cls, message: str) -> str:
+        for pattern, text in cls.PATTERNS:
+            found = re.fullmatch(pattern, message, flags=re.S)
+            if found:
+                groups = [g or "" for g in found.groups()]
+                if "{1}" in text and pattern.startswith("No such option") and groups[1]:
+                    groups[1] = f"（是不是 {groups[1]}？）"
+                return text.format(*groups)
+        return message
+
+    def show(self, file=None) -> None:
+        if self.lang != ZH:
+            return super().show(file)
+        if self.ctx is not None:
+            hint = _click_text(ZH, "Try '{command} {option}' for help.").format(
+                command=self.ctx.command_path, option="--help"
+            )
+            click.echo(f"{self.ctx.get_usage()}\n{hint}\n", err=True)
+        click.echo(_click_text(ZH, "Error: {message}").format(message=self.format_message()), err=True)
+
+
+class _Localized:
+    """A command whose help and usage errors are in one language per run (see funnel_xl.helptext)."""
+
+    context_class = _Context
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = _help_language(ctx)
+        if isinstance(formatter, _Formatter):
+            formatter.lang = lang
+        commands = [(ctx.command_path.partition(" ")[2], self)]
+        commands += [(f"{commands[0][0]} {n}".strip(), c) for n, c in getattr(self, "commands", {}).items()]
+        saved = [(c, c.help, [(p, getattr(p, "help", None)) for p in c.params]) for _, c in commands]
+        try:
+            for path, command in commands:
+                _help_in(command, path, lang)
+            super().format_help(ctx, formatter)
+        finally:
+            for command, text, params in saved:
+                command.help = text
+                for param, param_help in params:
+                    param.help = param_help
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # --help is read before every other option: see whether --lang is asked for.
+        for i, arg in enumerate(args):
+            if arg == "--lang" and i + 1 < len(args):
+                ctx.meta[_LANG_ASKED] = args[i + 1]
+            elif arg.startswith("--lang="):
+                ctx.meta[_LANG_ASKED] = arg.partition("=")[2]
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            raise _UsageError(exc, _help_language(ctx)) from None
+
+    def get_help_option(self, ctx: click.Context):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = _click_text(_help_language(ctx), "Show this message and exit.")
+        return option
+
+
+def _help_in(command: click.Command, path: str, lang: str) -> None:
+    """Set a command's and its options' help to ``lang`` (undone by the caller)."""
+    if lang == ZH:
+        # \b keeps a paragraph's lines as written: click would join them, and wraps Chinese badly.
+        command.help = "\n\n".join(
+            f"\b\n{paragraph}" for paragraph in inspect.cleandoc(COMMANDS_ZH.get(path, command.help)).split("\n\n")
+        )
+    else:
+        command.help = COMMAND_EN.get(path, command.help)
+    for param in command.params:
+        if lang == ZH:
+            param.help = _click_text(ZH, param.help) if getattr(param, "help", None) else getattr(param, "help", None)
+        elif isinstance(param, click.Option):
+            param.help = OPTIONS_EN.get(f"{path}.{param.name}", OPTIONS_EN.get(param.name, param.help))
+
+
+class _Command(_Localized, click.Command):
+    pass
+
+
+class _Group(_Localized, click.Group):
+    command_class = _Command
+    group_class = type
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            raise _UsageError(exc, _help_language(ctx)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="funnel-xl", help="显示版本并退出。")
 def cli() -> None:
-    """funnel-xl: 销售漏斗跟踪表的模板、校验、重算与月度分析报告。"""
+    """funnel-xl: the sales funnel tracking workbook's template, checks, recalculation and monthly report."""
 
 
 def main() -> None:
@@ -247,6 +410,30 @@ def main() -> None:
             err=True,
         )
         sys.exit(EXIT_UNUSABLE)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=ZH, show_default=True,
+              help="团队文件夹的语言：规则文件的 lang、说明文件和模板的文件名。")
+def init(folder: str, lang: str) -> None:
+    """Lay out a team folder: inbox/ for the reps' workbooks, rules/ (funnel.toml and
+    recipients.toml to tune), output/, the tracking template and a short 使用说明.txt.
+
+    Every command run in that folder (or given its inbox/ or output/) then uses its rules and
+    recipients without --rules. Nothing existing is overwritten.
+
+    Example: funnel-xl init 华东销售部
+    """
+    from .teamfolder import create_team_folder
+
+    team = _run(create_team_folder, Path(folder), lang)
+    t = catalogue(lang)
+    _echo(t("cli.init.done", folder=team.root))
+    for path in (team.inbox, team.rules, team.recipients, team.template, team.guide, team.output):
+        shown = path.relative_to(team.root).as_posix() + ("/" if path.is_dir() else "")
+        _echo(f"  {shown}")
+    _echo(t("cli.init.next", folder=team.root, guide=team.guide.name))
 
 
 @cli.command()
@@ -299,7 +486,8 @@ def _workbooks(paths) -> list[Path]:
 @click.argument("workbooks", nargs=-1, required=True)
 @as_of_option
 @month_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="问题的输出格式：文本 (text) 或 JSON。")
 @encoding_option
 @lang_option
 @rules_option
@@ -313,7 +501,7 @@ def validate(workbooks, as_of, month, fmt, encoding, lang, rules_path, quiet) ->
     Exit code 0: no errors (warnings allowed); 1: rows with errors, or a workbook that cannot be
     read (the others are still checked); 2: no workbook can be used.
     """
-    rules = _rules(rules_path, encoding, lang)
+    rules = _rules(rules_path, encoding, lang, near=workbooks)
     t = _speak(rules)
     as_of_date, _ = _run(resolve_as_of, as_of, month)
     files = _workbooks(workbooks)
@@ -382,7 +570,7 @@ def rebuild(
     if no_history and history_path:
         raise _Fail("--history 与 --no-history 只能指定一个。")
     history = None if no_history else Path(history_path or Path(out_dir) / "history.sqlite")
-    rules = _rules(rules_path, encoding, lang)
+    rules = _rules(rules_path, encoding, lang, near=workbooks)
     t = _speak(rules)
     _run(resolve_as_of, as_of, month)  # a bad date stops before any file is opened
     files = _workbooks(workbooks)
@@ -423,6 +611,11 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
         ))
     _skipped_note(analysis.inputs, t)
     click.echo(t("cli.report", path=written.report))
+    counts = count_by_severity(analysis.problems)
+    if counts[Severity.ERROR]:
+        click.echo(t(
+            "cli.report.with_errors", excluded=analysis.team.totals.excluded, sheet=t("sheet.problems"),
+        ))
     if written.detail:
         click.echo(t("cli.detail", path=written.detail, rows=f"{analysis.rules.report.detail_rows:,}"))
     if written.json:
@@ -460,7 +653,7 @@ def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
     """
     from .refresh import refresh_workbook
 
-    rules = _rules(rules_path)
+    rules = _rules(rules_path, near=workbooks)
     _run(resolve_as_of, as_of, month)  # a bad date stops before any file is opened
     files = _workbooks(workbooks)
     several = len(files) > 1
@@ -567,8 +760,8 @@ def _skipped_note(inputs, t) -> None:
 @as_of_option
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="rebuild 的输出目录。")
-@click.option("--to-rules", "recipients_path", default="rules/recipients.toml", show_default=True,
-              type=click.Path(dir_okay=False), help="收件人文件 (TOML)：经理、各负责人的邮箱。")
+@click.option("--to-rules", "recipients_path", type=click.Path(dir_okay=False),
+              help="收件人文件 (TOML)：经理、各负责人的邮箱。默认在规则文件旁或团队文件夹的 rules/ 里找 recipients.toml。")
 @click.option("--outbox", "outbox", type=click.Path(file_okay=False),
               help="把邮件写成 .eml 文件放到这个目录（默认 OUT/<月份>/outbox），不发送。")
 @click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
@@ -592,14 +785,15 @@ def mail(month, as_of, out_dir, recipients_path, outbox, smtp_server, dry_run, r
     """
     from .groups import period_folder
     from .mail import SENT_LOG, SentLog, load_month, parse_server, plan_mail, write_outbox
-    from .recipients import load_recipients
+    from .recipients import find_recipients, load_recipients
 
     if month is None and as_of is None:
         raise _Fail("请用 --month YYYY-MM（或 --as-of DATE，与 rebuild 时一致）指定要发送的月份。")
     if outbox and smtp_server:
         raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
     _, period = _run(resolve_as_of, as_of, month)
-    unit = _rules(rules_path).amount_unit
+    unit = _rules(rules_path, near=[out_dir]).amount_unit
+    recipients_path = recipients_path or _run(find_recipients, rules_path, [out_dir])
     recipients = _run(load_recipients, recipients_path)
     server = _run(parse_server, smtp_server) if smtp_server else None
     the_month = _run(load_month, out_dir, period)
@@ -719,7 +913,7 @@ def remind(
 
     if outbox and smtp_server:
         raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
-    rules = _rules(rules_path)
+    rules = _rules(rules_path, near=workbooks)
     server = _run(parse_server, smtp_server) if smtp_server else None
     recipients_file = recipients_path or _run(find_recipients, rules_path, list(workbooks))
     recipients = _run(load_recipients, recipients_file)

@@ -209,6 +209,9 @@ def _typed(raw: pd.DataFrame, rules: Rules, epoch: pd.Timestamp) -> pd.DataFrame
             typed[col.field] = _by_value(
                 raw[col.field], lambda s: canonical_names(folded_text(s), rules.follow_up_methods)
             )
+    for field in ("feedback", "by"):  # free text the review counts (客户反馈/异议, 跟进人)
+        if field in raw:
+            typed[field] = raw[field]
     if "stage_change" not in typed:
         typed["stage_change"] = pd.Series(None, index=raw.index, dtype=object)
     typed["_row"] = raw["_row"]

@@ -51,6 +51,7 @@ PASS_RATE_TEXT_CALC = "pass_rate_text_calc"
 
 # Log entries.
 TIME, METHOD, NEXT_CONTACT, STAGE_CHANGE = "time", "method", "next_contact", "stage_change"
+FEEDBACK, BY = "feedback", "by"  # 客户反馈/异议, 跟进人
 
 # Transitions (``lead_id``, ``_file`` and ``_row`` as above).
 FROM_STAGE, TO_STAGE, DATE = "from_stage", "to_stage", "date"

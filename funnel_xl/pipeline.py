@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ import pandas as pd
 from .analysis import Analysis, InputFile, build_analysis, strict_json
 from .atomic import refuse_overwriting, staged_outputs, write_bytes_atomic
 from .checks import problem
-from .flow import PreviousSnapshot, build_flow
+from .flow import PreviousSnapshot, build_flow, month_start
 from .forecast import forecast
 from .groups import Split, remove_stale_groups, split_targets, write_groups
 from .messages import catalogue
@@ -116,6 +116,7 @@ def recalculate_report(
         problems=problems, inputs=list(report.inputs), excluded=excluded,
         flow=flow, history=store.path if store is not None else None,
         forecast=forecast(result.leads, rules, as_of, snapshots),
+        entries=report.entries, opening=snapshots.get(month_label(month_start(as_of) - timedelta(days=1))),
     )
 
 

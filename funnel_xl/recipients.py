@@ -17,6 +17,7 @@ from typing import Any
 from .errors import Remedy, RulesError
 from .files import MB
 from .rules import TomlChecker, read_toml
+from .teamfolder import RECIPIENTS_FILE, RULES_DIR, team_folders
 from .text import one_line
 
 SECURITY = ("starttls", "ssl", "none")
@@ -151,23 +152,20 @@ class _Checker(TomlChecker):
         )
 
 
-RECIPIENTS_FILE = "recipients.toml"
 
-
-def find_recipients(rules_path: str | Path | None, workbooks: list[str | Path]) -> Path:
-    """The recipients file a scheduled run means: beside the rules file, else beside (or in a
-    ``rules`` folder beside) the workbooks, else ``rules/recipients.toml`` of the current folder.
+def find_recipients(rules_path: str | Path | None, paths: list[str | Path]) -> Path:
+    """The recipients file a run means: beside the rules file, else in the team folder the command
+    runs in or is given (beside, or in a ``rules`` folder beside, the workbooks or the output folder,
+    or one folder up: see :func:`~funnel_xl.teamfolder.team_folders`).
     Raises :class:`RulesError` naming every place looked at when none holds one."""
     places = [Path(rules_path).parent / RECIPIENTS_FILE] if rules_path else []
-    for workbook in workbooks:
-        folder = Path(workbook) if Path(workbook).is_dir() else Path(workbook).parent
-        places += [folder / RECIPIENTS_FILE, folder / "rules" / RECIPIENTS_FILE]
-    places.append(Path("rules") / RECIPIENTS_FILE)
+    for folder in team_folders(paths):
+        places += [folder / RULES_DIR / RECIPIENTS_FILE, folder / RECIPIENTS_FILE]
     places = list(dict.fromkeys(places))
     for place in places:
         if place.is_file():
             return place
-    advice = "请复制仓库中的 rules/recipients.toml 填写邮箱，放在规则文件或工作簿旁边"
+    advice = "请用 funnel-xl init 建一个团队文件夹，或把 rules/recipients.toml 放在规则文件或工作簿旁边，填上邮箱"
     raise RulesError(
         f"找不到收件人文件（找过: {'、'.join(str(p) for p in places)}）。{advice}。",
         remedy=Remedy.RECIPIENTS_FILE, advice=advice,

@@ -215,6 +215,14 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class Bands:
+    """The deal-size bands of 金额分段: the amounts (ascending, in the amount unit) that cut the
+    预计成交金额 into bands [0, a1), [a1, a2), …, [an, ∞)."""
+
+    amounts: tuple[float, ...] = (10.0, 50.0, 100.0)
+
+
+@dataclass(frozen=True)
 class RemindSettings:
     """Reminders by mail: an item still due is mailed again only every ``repeat_days`` days."""
 
@@ -246,6 +254,7 @@ class Rules:
     stage_values: tuple[tuple[str, str], ...] = ()
     dimensions: Dimensions = Dimensions()
     report: ReportSettings = ReportSettings()
+    bands: Bands = Bands()
     remind: RemindSettings = RemindSettings()
     input: InputSettings = InputSettings()
     amount_unit: str = DEFAULT_AMOUNT_UNIT
@@ -427,6 +436,7 @@ class _Checker(TomlChecker):
         "version", "stages", "lost_labels", "sources", "follow_up_methods", "lead_id_pattern",
         "thresholds", "sheets", "columns", "log_columns", "suggestions", "limits", "stage_values",
         "dimensions", "input", "amount_unit", "lang", "hygiene", "targets", "report",
+        "bands",
         "remind",
     })
 
@@ -490,6 +500,7 @@ class _Checker(TomlChecker):
             "limits": self.attempt(lambda: self.limits(top.get("limits", {})), DEFAULT_LIMITS),
             "targets": self.attempt(lambda: self.targets(top.get("targets", {})), ()),
             "report": self.attempt(lambda: self.report(top.get("report", {})), ReportSettings()),
+            "bands": self.attempt(lambda: self.bands(top.get("bands", {})), Bands()),
             "remind": self.attempt(lambda: self.remind(top.get("remind", {})), RemindSettings()),
             "input": self.attempt(lambda: self.input(top.get("input", {})), InputSettings()),
             "amount_unit": self.attempt(
@@ -741,6 +752,18 @@ class _Checker(TomlChecker):
                 table.get("detail_rows", ReportSettings.detail_rows), "report.detail_rows", 1
             ),
         )
+
+    def bands(self, value: Any) -> Bands:
+        table = self.table(value, "bands", {"amounts"}, set())
+        if "amounts" not in table:
+            return Bands()
+        amounts = table["amounts"]
+        if not isinstance(amounts, list) or not amounts:
+            raise self.fail("bands.amounts", "应为非空的数字列表，例如 [10, 50, 100]。")
+        edges = tuple(self.number(v, "bands.amounts", 0.0) for v in amounts)
+        if any(b <= a for a, b in zip(edges, edges[1:], strict=False)) or edges[0] <= 0:
+            raise self.fail("bands.amounts", f"应为从小到大、大于 0 的金额，实际是 {list(amounts)}。")
+        return Bands(edges)
 
     def remind(self, value: Any) -> RemindSettings:
         table = self.table(value, "remind", {"repeat_days"}, set())

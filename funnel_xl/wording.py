@@ -15,6 +15,7 @@ from .text import percent_text
 
 if TYPE_CHECKING:
     from .flow import ChannelFlag
+    from .lost import WorstStage
 
 
 def flag_suggestions(flags: list[ChannelFlag], rules: Rules) -> list[FiredSuggestion]:
@@ -31,6 +32,20 @@ def flag_suggestions(flags: list[ChannelFlag], rules: Rules) -> list[FiredSugges
         )
         out.append(FiredSuggestion(f"source_low_{f.metric}", text, f.values[-1], None, f.source))
     return out
+
+
+def lost_suggestions(worst: WorstStage | None, rules: Rules) -> list[FiredSuggestion]:
+    """The 优化建议 line for the stage that loses most and its top reasons (process step 5:
+    收集客户拒绝原因); none when no stage has enough leads or no lost lead there gave a reason."""
+    if worst is None or not worst.reasons:
+        return []
+    t = catalogue(rules.lang)
+    text = t(
+        "suggestion.lost_reasons", stage=worst.stage, rate=percent_text(worst.loss.value),
+        k=worst.loss.k, n=worst.loss.n,
+        reasons=t.join(t("suggestion.lost_reason", reason=r, count=n) for r, n in worst.reasons),
+    )
+    return [FiredSuggestion("lost_reasons", text, worst.loss.value, worst.stage, None)]
 
 
 class DriftWords:

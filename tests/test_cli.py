@@ -47,7 +47,8 @@ def test_validate_json(runner, team):
     }
 
 
-def test_rebuild_writes_report_json_and_summary(runner, tmp_path, team, rules):
+def test_rebuild_writes_report_json_and_summary(runner, tmp_path, team, rules, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # outside any team folder: the built-in rules
     out = tmp_path / "out"
     json_path = tmp_path / "figures.json"
     before = hashlib.sha256(team.read_bytes()).hexdigest()

@@ -89,6 +89,7 @@ def test_the_report_in_english(tmp_path, english):
     book = openpyxl.load_workbook(report)
     assert book.sheetnames == [
         "Overview", "Funnel", "Month flow", "Trend", "Reps", "Channels", "By Region", "Forecast",
+        "Pipeline change", "Stage speed", "Lost deals", "Cohorts", "Deal size", "Follow-ups",
         "Ann", "Bob", "Alerts", "Suggestions", "Data quality", "Data problems", "Lead detail",
         "Run record",
     ]

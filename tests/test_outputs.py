@@ -116,7 +116,7 @@ def test_formula_looking_text_is_text_in_every_sheet(rebuilt):
 def test_rep_sheet_names_are_sanitised_and_unique(rebuilt):
     _, report, _, _ = rebuilt
     names = openpyxl.load_workbook(report).sheetnames
-    reps = names[names.index("预测") + 1:names.index("预警")]
+    reps = names[names.index("跟进活动") + 1:names.index("预警")]
     assert len(reps) == len({n.casefold() for n in reps}) == len(set(OWNERS) | {"张伟"})  # 8 + 张伟
     for name in reps:
         assert len(name.encode("utf-16-le")) // 2 <= 31
@@ -310,6 +310,7 @@ COMMAND_ARGS = {
     "remind": lambda f: [str(f["source"]), "--as-of", "2024-05-31", "--to-rules", str(f["recipients"]),
                          "--outbox", str(f["out"] / "outbox"), "--history", str(f["out"] / "h.sqlite"),
                          "--rules", str(f["rules"])],
+    "init": lambda f: [str(f["out"] / "team")],
     "rules": lambda f: ["init", "--from", str(f["source"]), "-o", str(f["out"] / "draft.toml"),
                         "--rules", str(f["rules"])],
 }

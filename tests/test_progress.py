@@ -38,7 +38,8 @@ def test_analyse_and_write_tell_each_step(tmp_path, team, rules):
     written = [e.name for e in events if e.step == WRITE]
     # Every sheet, in the workbook's order: the rep sheets (张伟, 李娜, sorted) sit before 预警.
     assert written == [
-        "总览", "漏斗分析", "阶段流转", "趋势", "负责人对比", "渠道分析", "预测", "张伟", "李娜", "预警",
+        "总览", "漏斗分析", "阶段流转", "趋势", "负责人对比", "渠道分析", "预测",
+        "管道变化", "阶段速度", "流失分析", "线索批次", "金额分段", "跟进活动", "张伟", "李娜", "预警",
         "优化建议", "数据质量", "数据问题", "线索明细", "运行信息",
     ]
     assert events[-1] == Progress(SAVE, "funnel_report_2024-05.xlsx")

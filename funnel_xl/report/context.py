@@ -82,6 +82,7 @@ class Context:
         self.period = analysis.period
         self.flow: StageFlow = analysis.flow
         self.history: Path | None = analysis.history
+        self.review = analysis.review
         self.view = view
         self.formats = Formats(workbook)
         self.as_of_text = analysis.as_of.isoformat()

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from ..messages import ZH, catalogue
 from ..text import unique_names
 
-# The fixed sheets, in order; the rep sheets go between 预测 and 预警. Their names come from the
+# The fixed sheets, in order; the rep sheets go between 跟进活动 and 预警. Their names come from the
 # message catalogue (funnel_xl.messages); FIXED_SHEETS are the Chinese ones, the default.
 SHEET_KEYS = (
-    "overview", "funnel", "flow", "trend", "owners", "sources", "forecast", "alerts",
+    "overview", "funnel", "flow", "trend", "owners", "sources", "forecast",
+    "waterfall", "speed", "lost", "cohorts", "bands", "activity", "alerts",
     "suggestions", "quality", "problems", "detail", "run",
 )
 _ZH = catalogue(ZH)

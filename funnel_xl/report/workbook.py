@@ -27,7 +27,10 @@ from ..atomic import OutputStream, atomic_path, write_failed
 from ..errors import OutputError
 from ..messages import catalogue
 from ..progress import SAVE, Progress, ProgressCallback, silent
+from .activity import write_activity
 from .alerts import write_alerts
+from .bands import write_bands
+from .cohorts import write_cohorts
 from .comparison import flag_texts, write_comparison
 from .context import Context, field_header
 from .detail import write_detail
@@ -35,15 +38,18 @@ from .flow import write_flow
 from .forecast import write_forecast
 from .funnel import write_funnel
 from .group import write_group
+from .lost import write_lost
 from .names import detail_workbook_name, rep_sheet_names, sheet_names
 from .overview import write_overview
 from .problems import write_problems
 from .quality import write_quality
 from .reps import open_leads_by_owner, write_rep
 from .run import write_run_info
+from .speed import write_speed
 from .suggestions import write_suggestions
 from .table import Cells
 from .trend import write_trend
+from .waterfall import write_waterfall
 
 
 @dataclass(frozen=True)
@@ -226,7 +232,7 @@ class _Placing:
 
 
 def _write_team(ctx: Context, placing: _Placing) -> None:
-    """The team report's sheets in order; the rep sheets go between 预测 and 预警."""
+    """The team report's sheets in order; the rep sheets go between 跟进活动 and 预警."""
     view, t = ctx.view, ctx.t
     if placing.summary:
         write_overview(ctx)
@@ -242,6 +248,8 @@ def _write_team(ctx: Context, placing: _Placing) -> None:
             sheet = ctx.dimension_names[t("sheet.dimension", header=ctx.header(name))]
             write_comparison(ctx, sheet, ctx.header(name), groups, chart=False)
         write_forecast(ctx)
+        for write in (write_waterfall, write_speed, write_lost, write_cohorts, write_bands, write_activity):
+            write(ctx)
     open_leads = open_leads_by_owner(ctx.leads)
     none = ctx.leads.iloc[:0]
     for owner, metrics in view.by_owner.items():
