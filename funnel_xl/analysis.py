@@ -189,6 +189,13 @@ def team_view(analysis: Analysis) -> View:
     )
 
 
+def rows_read(inputs: Sequence[InputFile]) -> int:
+    """Rows read: the lead rows of every input sheet as read, each row once — an identical copy
+    (in one file or across files) included, though it counts as one lead; the rows left out for
+    having no stage not. The one definition validate, rebuild, the JSON and 运行信息 use."""
+    return sum(i.rows for i in inputs)
+
+
 def skipped_without_stage(inputs: Sequence[InputFile]) -> int:
     """Rows the inputs left out for having no stage (``sheets.skip_rows_without_stage``)."""
     return sum(i.skipped_without_stage for i in inputs)
@@ -321,8 +328,11 @@ def run_json(a: Analysis) -> dict:
     return {
         "as_of": a.as_of.isoformat(),
         "period": a.period,
-        "rows_read": len(a.result.leads) + len(a.excluded),
+        "rows_read": rows_read(a.inputs),
         "rows_excluded": len(a.excluded),
+        # Rows read that are not leads of this as-of date: identical copies of a lead, leads first
+        # contacted after a past as-of date.
+        "rows_not_counted": rows_read(a.inputs) - len(a.result.leads) - len(a.excluded),
         "versions": dict(versions()),
         "definitions": [{"name": n, "definition": d} for n, d in definitions(a.rules)],
     }
@@ -442,6 +452,8 @@ def metrics_json(m: FunnelMetrics) -> dict:
         "lost_cycle": {"mean": m.lost_cycle_mean, "median": m.lost_cycle_median, "count": m.lost_cycle_count},
         "min_sample": m.min_sample,
         "snoozed": m.snoozed,
+        # Figures that rest on unknown dates: how many leads each leaves out.
+        "unknown": {"dwell": m.dwell_unknown, "won_undated": m.won_undated},
         "pipeline": m.pipeline,
         "weighted_pipeline": m.weighted_pipeline,
         "won_amount": m.won_amount,

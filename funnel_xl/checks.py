@@ -42,6 +42,7 @@ _TABLE = (
     Check("total_row", WARNING),
     Check("stray_cell_ignored", WARNING),
     Check("formula_without_value", WARNING),
+    Check("error_value", WARNING),
     # The leads sheet.
     Check("missing_lead_id", ERROR, "lead_id"),
     Check("duplicate_lead_id", ERROR, "lead_id"),
@@ -84,6 +85,8 @@ _TABLE = (
     Check("log_unknown_stage", ERROR, "stage_change"),
     Check("log_future_time", WARNING, "time"),
     Check("log_before_first_contact", WARNING, "time"),
+    # One wrong 首次接触时间 explains every date of its lead before it: one problem at the cause.
+    Check("first_contact_after_other_dates", WARNING, "first_contact"),
     Check("log_unknown_method", WARNING, "method"),
     Check("log_bad_date", WARNING, "next_contact"),
     Check("stage_disagrees_with_log", WARNING, "stage"),

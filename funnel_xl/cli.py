@@ -665,6 +665,8 @@ def _rebuild_summary(analysis, written, n_files: int, split_by, t) -> None:
         new=period.new_leads, won=period.won, lost=period.lost,
         moves=sum(period.transitions_by_source.values()),
     ))
+    if analysis.team.won_undated:
+        click.echo(t("cli.summary.unknown_won", count=analysis.team.won_undated))
     for flag in analysis.flow.channel_flags:
         click.echo(t(
             "cli.summary.low_channel", source=flag.source, metric=t(f"channel_metric.{flag.metric}"),
@@ -815,7 +817,14 @@ def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date, t) -> Non
         t("cli.summary.worst", label=worst.label, rate=rate_text(worst.rate)) if worst
         else t("cli.summary.worst_unknown", min_sample=team.min_sample)
     )
-    click.echo(t("cli.summary.alerts", stalled=team.stalled, overdue=team.overdue, stale=team.stale))
+    stalled = (
+        t("cli.summary.stalled_unknown", count=team.dwell_unknown)
+        if team.dwell_unknown and not team.stalled  # unknown is not zero
+        else t("cli.summary.stalled", count=team.stalled)
+    )
+    click.echo(t("cli.summary.alerts", stalled=stalled, overdue=team.overdue, stale=team.stale))
+    if team.dwell_unknown and team.stalled:
+        click.echo(t("cli.summary.unknown_dwell", count=team.dwell_unknown))
     click.echo(t("cli.summary.problems", errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING]))
 
 

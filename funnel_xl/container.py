@@ -20,6 +20,8 @@ a single stray value in XFD1048576 asks for 17 billion cells and the process abo
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
 import posixpath
 import re
@@ -62,6 +64,11 @@ _CELL_ELEMENT = re.compile(
 # Any address calamine reads (it takes lower-case letters too, and any length): the limits decide.
 _A1 = re.compile(r"^([A-Za-z]+)([0-9]+)$")
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+# A cell's start tag of type error, its address, and the cached value right after it (a formula may
+# come first).
+_ERROR_TAG = re.compile(rb"<" + _PREFIX + rb"c\s[^>]*?\bt\s*=\s*[\"']e[\"'][^>]*>")
+_REF_ATTRIBUTE = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]+[0-9]+)[\"']")
+_CACHED_VALUE = re.compile(rb"\s*(?:<" + _PREFIX + rb"f[^>]*?(?:/>|>[^<]*</" + _PREFIX + rb"f>)\s*)?<" + _PREFIX + rb"v>([^<]*)<")
 # A cell tag not written as <c r="A…: no address, another attribute first, other whitespace.
 _IRREGULAR_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z])')
 # Cell tags the quick counts below do not see: a prefix (calamine reads local names, in any
@@ -89,6 +96,7 @@ class SheetScan:
     columns: int  # last column with a value (1-based), 0 when empty
     uncached_formulas: tuple[str, ...] = ()  # cells with a formula and no cached value
     strays: tuple[StrayCell, ...] = ()  # cells beyond the limits, dropped from the parser's copy
+    errors: tuple[StrayCell, ...] = ()  # cells holding an error value (#DIV/0!…): read as blank
 
 
 @dataclass
@@ -533,7 +541,29 @@ def _has_formula(xml: bytes) -> bool:
 
 
 def _scan_sheet(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[SheetScan, bytes | None]:
-    """The sheet's used range; the XML to give the parser instead when stray cells were dropped."""
+    """The sheet's used range and its error cells; the XML to give the parser instead when stray
+    cells were dropped."""
+    scan, trimmed = _scan_range(path, name, xml, limits)
+    errors = _error_cells(xml)
+    return (dataclasses.replace(scan, errors=errors) if errors else scan), trimmed
+
+
+def _error_cells(xml: bytes) -> tuple[StrayCell, ...]:
+    """Cells holding an error value (#DIV/0!, #N/A …), which the parser reads as blank. A plain
+    byte search first: most sheets have none."""
+    if b't="e"' not in xml and b"t='e'" not in xml:
+        return ()
+    found = []
+    for tag in _ERROR_TAG.finditer(xml):
+        ref = _REF_ATTRIBUTE.search(tag.group(0))
+        value = _CACHED_VALUE.match(xml, tag.end())
+        if ref is not None:
+            shown = value.group(1).decode("utf-8", "replace")[:20] if value else ""
+            found.append(StrayCell(ref.group(1).decode("ascii").upper(), shown))
+    return tuple(found)
+
+
+def _scan_range(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[SheetScan, bytes | None]:
     declared = _within_dimension(xml, limits)
     if declared is not None:
         return SheetScan(name=name, rows=declared[0], columns=declared[1]), None
@@ -541,13 +571,18 @@ def _scan_sheet(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[Shee
     # opens with <c r="…"> and no formula is present. Anything else (prefixed names, cells without
     # an address, formulas) goes to the parser below. '<' cannot occur in text unescaped, so these
     # counts see tags only.
-    row_numbers = _QUICK_ROW.findall(xml)
-    tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    if len(row_numbers) == tags and not _ODD_CELL_TAG.search(xml) and not any(tag in xml for tag in (b"<f>", b"<f ", b"<f/>")):
-        rows = max(map(int, set(row_numbers)), default=0)
-        columns = max((column_index(c.decode()) for c in set(_QUICK_COLUMN.findall(xml))), default=0)
-        if rows <= limits.max_rows and columns <= limits.max_columns and rows * columns <= limits.max_cells:
-            return SheetScan(name=name, rows=rows, columns=columns), None
+    # Cells with a format and no value (<c r="…" s="3"/>) beyond the limits hold nothing to read:
+    # runs of them are cut at C speed, and the parser gets the rest if the quick path passes it.
+    # Millions of them (whole rows formatted far out) would otherwise each be a Python object.
+    far_styles = _far_style_runs(limits.max_rows, limits.max_columns)
+    if far_styles.search(xml):
+        bare = far_styles.sub(b"", xml)
+        quick = _within_dimension(bare, limits) or _quick_range(bare, limits)
+        if quick is not None:
+            return SheetScan(name=name, rows=quick[0], columns=quick[1]), bare
+    quick = _quick_range(xml, limits)
+    if quick is not None:
+        return SheetScan(name=name, rows=quick[0], columns=quick[1]), None
     found = _parse_cells(path, name, xml, limits)
     outside = found.outside
     if found.strays > MAX_STRAY_CELLS or found.implied_outside:
@@ -579,6 +614,33 @@ def _scan_sheet(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[Shee
     if left.strays or left.styled_outside or left.implied_outside:
         raise InputError(corrupt_message(path, f"工作表「{name}」有无法处理的超出上限的单元格"))
     return scan, trimmed
+
+
+@functools.lru_cache(maxsize=4)
+def _far_style_runs(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """Runs of cells written with a format and nothing else (no children, no type) whose address
+    is beyond the limits."""
+    far = (
+        rb"(?:" + _greater(column_letters(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
+        + rb")[0-9]{1,7}|[A-Z]{1,3}(?:" + _greater(str(max_rows), "0123456789").encode() + rb")"
+    )
+    return re.compile(rb'(?:<c r="(?:' + far + rb')" s="[0-9]{1,6}"/>)+')
+
+
+def _quick_range(xml: bytes, limits: Limits) -> tuple[int, int] | None:
+    """The used range (last row, last column) when every cell tag is a plain <c r="A1"…>, no
+    formula is present and the range is within the limits; else None (the XML parser decides).
+    Cells with a style only count too: the range is an upper bound."""
+    row_numbers = _QUICK_ROW.findall(xml)
+    tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+    if len(row_numbers) != tags or _ODD_CELL_TAG.search(xml) or any(f in xml for f in (b"<f>", b"<f ", b"<f/>")):
+        return None
+    rows = max(map(int, set(row_numbers)), default=0)
+    del row_numbers
+    columns = max((column_index(c.decode()) for c in set(_QUICK_COLUMN.findall(xml))), default=0)
+    if rows <= limits.max_rows and columns <= limits.max_columns and rows * columns <= limits.max_cells:
+        return rows, columns
+    return None
 
 
 def _beyond(ref: bytes, limits: Limits) -> bool:

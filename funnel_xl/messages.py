@@ -303,6 +303,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "跟进时间 {value} 早于该线索的首次接触时间 {first}，请核对两个日期。",
         "The follow-up date {value} is before the lead's first contact {first}; please check both dates.",
     ),
+    "problem.first_contact_after_other_dates": (
+        "首次接触时间 {value} 晚于该线索的 {count} 个其他日期（{dates}），很可能是首次接触时间填错了："
+        "请先核对它；这 {count} 处「早于首次接触时间」的提示已合并到这一条。",
+        "The first contact {value} is after {count} other dates of this lead ({dates}); most likely the "
+        "first contact is wrong: check it first. The {count} 'before the first contact' warnings are folded into this one.",
+    ),
+    "fold.log_rows": ("{sheet} {count} 行", "{count} rows of {sheet}"),
     "problem.log_unknown_method": (
         "跟进方式「{value}」不在规则的列表中。{hint}", "The follow-up method '{value}' is not in the rules' list. {hint}",
     ),
@@ -336,6 +343,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "单元格 {ref} 远在表格之外（超出规则 [limits] 的 {rows} 行 × {columns} 列），已忽略。若它不是误输入，请把内容移到表格里。",
         ("Cell {ref} lies far outside the table (beyond the rules' [limits] of {rows} rows × "
         "{columns} columns); it is ignored. If it is not a slip, move its content into the table."),
+    ),
+    "problem.error_value": (
+        "单元格 {cell} 显示错误值 {value}（例如公式除以零），按空白处理。请修正公式或直接填写数值。",
+        "Cell {cell} shows the error value {value} (e.g. a formula dividing by zero): it reads as blank. "
+        "Fix the formula or type the value.",
     ),
     "problem.formula_without_value": (
         "这个单元格是公式，但文件里没有保存它的计算结果（常见于由程序生成、没在 Excel/WPS 中打开保存过的文件），按空白处理。请在 Excel/WPS 中打开并保存一次后再试。",
@@ -864,9 +876,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Weakest transition: no transition has enough leads to judge (the lowest pass rate rests on fewer than {min_sample} leads that left)",
     ),
     "cli.summary.alerts": (
-        "停留超时 {stalled} 条，跟进逾期 {overdue} 条，久未跟进 {stale} 条",
-        "{stalled} stalled, {overdue} follow-ups overdue, {stale} without recent follow-up",
+        "停留超时 {stalled}，跟进逾期 {overdue} 条，久未跟进 {stale} 条",
+        "Stalled: {stalled}, {overdue} follow-ups overdue, {stale} without recent follow-up",
     ),
+    "cli.summary.stalled": ("{count} 条", "{count}"),
+    "cli.summary.stalled_unknown": ("未知（{count} 条线索无阶段进入日期）", "unknown ({count} leads without a stage-entered date)"),
     "cli.summary.problems": ("数据问题: 错误 {errors} 个，警告 {warnings} 个", "Data problems: {errors} errors, {warnings} warnings"),
     "cli.summary.month": (
         "{this}（{start} 至 {end}）：新增 {new} 条，成交 {won} 条，流失 {lost} 条，阶段变动 {moves} 次",
@@ -1015,6 +1029,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.worst_rate.note": ("下一阶段累计到达 ÷ 本阶段已离开", "reached the next stage ÷ exited this one"),
     "fig.stalled": ("停留超时", "Stalled"),
     "fig.stalled.note": ("在跟且停留天数超过该阶段上限", "open, longer in the stage than its limit"),
+    "fig.unknown": ("未知", "unknown"),
+    "unknown.dwell": (
+        "；{count} 条在跟线索没有阶段进入日期，停留天数未知、是否超时未知：请填写「阶段进入日期」或在「跟进记录」记下阶段调整",
+        "; {count} open leads have no stage-entered date, so their dwell and whether they are stalled are unknown: "
+        "fill in the stage-entered date or log the stage change in the follow-up log",
+    ),
+    "unknown.dwell_estimated": (
+        "；{count} 条的停留天数是估算（最近跟进时间 − 填写的当前阶段停留时长）",
+        "; {count} dwell figures are estimates (last follow-up − the typed dwell)",
+    ),
+    "unknown.won_undated": (
+        "；{count} 条已成交线索没有进入已成交的日期，成交周期与成交月份未知、未计入：请填写「阶段进入日期」",
+        "; {count} won leads have no date they were won: their cycle and month are unknown and not counted; "
+        "fill in the stage-entered date",
+    ),
+    "cli.summary.unknown_dwell": (
+        "  其中 {count} 条在跟线索没有阶段进入日期，停留未知（是否超时未知）：请填写「阶段进入日期」",
+        "  {count} open leads have no stage-entered date: their dwell is unknown (stalled or not); fill in the stage-entered date",
+    ),
+    "cli.summary.unknown_won": (
+        "  另有 {count} 条已成交线索没有成交日期，不知是否在本月成交：请填写「阶段进入日期」",
+        "  {count} more won leads have no date they were won, so the month is unknown: fill in the stage-entered date",
+    ),
     "fig.overdue": ("跟进逾期", "Follow-up overdue"),
     "fig.overdue.note": ("下次跟进时间已过", "next follow-up date passed"),
     "fig.stale": ("久未跟进", "No recent follow-up"),

@@ -21,6 +21,8 @@ A lead is active (S1…Sn-1), won (Sn) or lost (a lost label).
 - pipeline = Σ amount of the active leads; weighted pipeline = Σ amount × the win probability of
   the lead's stage, active leads only (one definition: a stage's amount and weighted amount are
   its share of these, the won stage has none).
+- unknown is not zero: open leads without a stage-entered date (dwell_unknown) may or may not be
+  stalled, won leads without one (won_undated) have no cycle and no month; both are counted.
 - stalled = active with dwell days > the stage's max_dwell_days, unless snoozed (暂缓至 after the
   as-of date); stale likewise. With ``thresholds.dwell_in_working_days`` dwell days count working
   days of the Chinese calendar (see :mod:`funnel_xl.workdays`).
@@ -207,6 +209,10 @@ class FunnelMetrics:
     lost_cycle_count: int = 0
     snoozed: int = 0
     min_sample: int = 1  # the rules' thresholds.min_sample the figures were made with
+    # Figures that rest on dates nobody knows: unknown is not zero.
+    dwell_unknown: int = 0  # open leads without a stage-entered date: no dwell, stalled or not unknown
+    dwell_estimated: int = 0  # open leads whose dwell is an estimate (last follow-up − typed dwell)
+    won_undated: int = 0  # won leads without the date they were won: no cycle, month unknown
 
     @property
     def transitions(self) -> tuple[Transition, ...]:
@@ -451,6 +457,8 @@ class _GroupCounts:
         n = len(rules.stages)
         status = leads[STATUS].to_numpy(dtype=object)
         active, won, lost = status == Status.ACTIVE, status == Status.WON, status == Status.LOST
+        # A month rebuilt from the log has no sources (and no dwell): nothing there is unknown.
+        source = leads.get(STAGE_ENTERED_SOURCE, pd.Series(None, index=leads.index)).to_numpy(dtype=object)
         stage = leads[STAGE_IDX].to_numpy(dtype=float, na_value=np.nan)
         lost_at = leads[LOST_AT_IDX].to_numpy(dtype=float, na_value=np.nan)
         in_funnel = (active | won) & ~np.isnan(stage)
@@ -493,6 +501,9 @@ class _GroupCounts:
             "won_amount": by_group(won, amount),
             "lost_amount": by_group(lost, amount),
             "snoozed": by_group(leads[SNOOZED].to_numpy(dtype=bool)),
+            "dwell_unknown": by_group(active & (source == EnteredFrom.UNKNOWN)),
+            "dwell_estimated": by_group(active & (source == EnteredFrom.ESTIMATED)),
+            "won_undated": by_group(won & (source == EnteredFrom.UNKNOWN)),
         }
         for flag in (STALLED, OVERDUE, STALE, CLOSE_PAST):
             totals[flag] = by_group(leads[flag].to_numpy(dtype=bool))
@@ -531,6 +542,9 @@ class _GroupCounts:
             lost_cycle_count=int(cycle("lost", "count") or 0),
             snoozed=int(totals["snoozed"][g]),
             min_sample=rules.thresholds.min_sample,
+            dwell_unknown=int(totals["dwell_unknown"][g]),
+            dwell_estimated=int(totals["dwell_estimated"][g]),
+            won_undated=int(totals["won_undated"][g]),
         )
 
     def stage_rows(self, g: int, rules: Rules) -> tuple[StageRow, ...]:

@@ -554,14 +554,17 @@ def _sheet_notes(source: WorkbookFile, sheet: LeadsSheet, rules: Rules) -> list[
         )
     lead_rows = set(sheet.frame["_row"].tolist())
     field_of = {letter: f for f, letter in sheet.letters.items()}
-    for ref in scan.uncached_formulas:
+    read_blank = [("formula_without_value", ref, "") for ref in scan.uncached_formulas]
+    read_blank += [("error_value", cell.ref, cell.value or "#VALUE!") for cell in scan.errors]
+    for code, ref, value in read_blank:
         letters, row = _split_ref(ref)
         if row not in lead_rows or letters not in field_of:
             continue
         notes.append(
             problem(
-                "formula_without_value", rules.lang, sheet=sheet.sheet, row=row, column=letters,
-                header=sheet.headers.get(field_of[letters], ""), file=sheet.file_name,
+                code, rules.lang, {"cell": ref} if code == "error_value" else None, sheet=sheet.sheet, row=row,
+                column=letters, header=sheet.headers.get(field_of[letters], ""), value=value,
+                file=sheet.file_name,
             )
         )
     return notes

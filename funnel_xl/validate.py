@@ -21,6 +21,7 @@ import pandas as pd
 
 from .checks import problem
 from .export_fields import apply_status, fill_fallbacks, first_contact_note
+from .frames import FILE, ROW, SHEET
 from .messages import ZH, Catalogue, catalogue
 from .problems import Problem, Severity
 from .reader import LeadsSheet
@@ -709,3 +710,79 @@ def _header_of(rules: Rules, field: str) -> str:
     except KeyError:
         t = catalogue(rules.lang)
         return t(f"field.{field}") if t.has(f"field.{field}") else field
+
+
+# ---------------------------------------------------------------------------
+# One wrong first contact: one problem at its cause
+# ---------------------------------------------------------------------------
+
+# The warnings a first contact typed too late causes on the other dates of its lead.
+_BEFORE_FIRST_CONTACT = (
+    "follow_up_before_first_contact", "stage_entered_before_first_contact", "log_before_first_contact",
+)
+# From this many of a lead's dates before its first contact, the first contact is the likely cause.
+FOLD_FROM = 2
+
+
+def fold_first_contact(
+    validated: list[Validated], log_problems: list[Problem], entries: pd.DataFrame, rules: Rules,
+) -> tuple[list[Validated], list[Problem]]:
+    """A lead with several dates before its 首次接触时间 (最近跟进时间, 阶段进入日期, log rows) has
+    one wrong date, the first contact: one warning on it, saying how many follow-on cells it
+    explains, instead of one on each of them. ``entries`` are the logs' typed entries (all rows)."""
+    lead_at = _lead_places(validated)
+    entry_lead = {}
+    if len(entries) and "lead_id" in entries:
+        keys = zip(entries[FILE], entries[SHEET], entries[ROW].astype(int), entries["lead_id"], strict=True)
+        entry_lead = {(f, s, r): lead_at.get(lead) for f, s, r, lead in keys}
+    by_place = {place: (at, place) for at, place in lead_at.values()}
+    caused: dict[tuple, list[Problem]] = {}
+    for p in [q for v in validated for q in v.problems] + log_problems:
+        if p.code not in _BEFORE_FIRST_CONTACT:
+            continue
+        place = (p.file, p.sheet, p.row)
+        lead = by_place.get(place) if p.code != "log_before_first_contact" else entry_lead.get(place)
+        if lead is not None:
+            caused.setdefault(lead, []).append(p)
+    folded = {lead: found for lead, found in caused.items() if len(found) >= FOLD_FROM}
+    gone = {id(p) for found in folded.values() for p in found}
+    out = []
+    for at, v in enumerate(validated):
+        causes = [
+            _first_contact_problem(place, found, v, rules)
+            for (file_at, place), found in folded.items() if file_at == at
+        ]
+        if causes:
+            v = dataclasses.replace(v, problems=[p for p in v.problems if id(p) not in gone] + causes)
+        out.append(v)
+    return out, [p for p in log_problems if id(p) not in gone]
+
+
+def _lead_places(validated: list[Validated]) -> dict[str, tuple[int, tuple]]:
+    """Each lead ID's first usable row: the file's index and (file, sheet, row)."""
+    places: dict[str, tuple[int, tuple]] = {}
+    for at, v in enumerate(validated):
+        leads = v.leads
+        if not len(leads) or "lead_id" not in leads:
+            continue
+        usable = leads[~leads["_error"] & leads["lead_id"].notna()]
+        for lead, file, sheet, row in zip(
+            usable["lead_id"], usable[FILE], usable[SHEET], usable[ROW].astype(int), strict=True
+        ):
+            places.setdefault(lead, (at, (file, sheet, row)))
+    return places
+
+
+def _first_contact_problem(place: tuple, found: list[Problem], v: Validated, rules: Rules) -> Problem:
+    file, sheet, row = place
+    first = v.leads.loc[v.leads[ROW] == row, "first_contact"].iloc[0]
+    t = catalogue(rules.lang)
+    on_sheet = [p.header for p in found if p.code != "log_before_first_contact"]
+    logged = [p for p in found if p.code == "log_before_first_contact"]
+    dates = on_sheet + ([t("fold.log_rows", sheet=logged[0].sheet, count=len(logged))] if logged else [])
+    return problem(
+        "first_contact_after_other_dates", rules.lang, {"count": len(found), "dates": t.join(dates)},
+        sheet=sheet, row=row, column=v.letters.get("first_contact", ""),
+        header=v.headers.get("first_contact", rules.header("first_contact")),
+        value=pd.Timestamp(first).date().isoformat(), file=file,
+    )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import InputFile
+from .analysis import InputFile, rows_read
 from .checks import problem
 from .errors import InputError
 from .flow import PreviousSnapshot, log_transitions, resolve
@@ -32,7 +32,7 @@ from .progress import READ, VALIDATE, Progress, ProgressCallback, silent
 from .reader import LeadsSheet, read_log, read_workbook
 from .rules import Rules
 from .sheets import TEXT_SUFFIXES, ReadAhead, open_workbook
-from .validate import Validated, check_across_files, validate_leads
+from .validate import Validated, check_across_files, fold_first_contact, validate_leads
 
 # Lost-at warnings that the follow-up log or the history store can answer.
 _LOST_AT_UNKNOWN = ("lost_at_unknown", "lost_at_column_missing")
@@ -72,8 +72,8 @@ class ValidationReport:
 
     @property
     def rows(self) -> int:
-        """The rows read as leads, in all files."""
-        return sum(i.rows for i in self.inputs)
+        """The rows read as leads, in all files (see :func:`funnel_xl.analysis.rows_read`)."""
+        return rows_read(self.inputs)
 
 
 @dataclass(frozen=True)
@@ -231,6 +231,9 @@ def check_logs(
         validate_log(log, rules, as_of, every_lead) if log is not None else None for _, log in logs
     ]
     found = [p for log in checked_logs if log is not None for p in with_leads(log)]
+    validated, found = fold_first_contact(
+        validated, found, concat([log.entries for log in checked_logs if log is not None]), rules
+    )
     entries = concat([log.usable for log in checked_logs if log is not None])
     checked = CheckedFiles(validated, checked_logs, inputs, rules, as_of, found, today)
     if len(entries):

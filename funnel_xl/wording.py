@@ -98,3 +98,26 @@ def action_text(t: Catalogue, action: Action, unit: str) -> str:
         figures["metric"] = t(f"attention.metric.{figures['metric']}")
     figures = {k: "—" if v is None or v == "" else v for k, v in figures.items()}
     return t(f"attention.{action.kind}", unit=unit, **figures)
+
+
+def count_or_unknown(value: float | None, unknown: int, unknown_text: str) -> float | str | None:
+    """A figure that rests partly on unknown dates: when nothing was counted (a count of 0, an
+    average of None) and some leads are unknown, it is unknown, not zero (0 stalled would read as
+    good news)."""
+    nothing = value is None or (isinstance(value, int) and value == 0)
+    return unknown_text if unknown and nothing else value
+
+
+def unknown_notes(t, team) -> dict[str, str]:
+    """The notes beside the figures that rest on unknown dates: how many and what to fill in
+    (``t`` a message catalogue, ``team`` a :class:`funnel_xl.metrics.FunnelMetrics`)."""
+    notes = {}
+    if team.dwell_unknown or team.dwell_estimated:
+        notes["stalled"] = t("fig.stalled.note") + "".join(
+            t(key, count=n) for key, n in (
+                ("unknown.dwell", team.dwell_unknown), ("unknown.dwell_estimated", team.dwell_estimated),
+            ) if n
+        )
+    if team.won_undated:
+        notes["won"] = t("unknown.won_undated", count=team.won_undated)
+    return notes

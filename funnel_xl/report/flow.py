@@ -10,6 +10,7 @@ from ..analysis import period_transitions
 from ..compare import MoveDirection, move_directions
 from ..forecast import GONE_LEADS, NEW_LEADS
 from ..frames import MoveSource
+from ..wording import count_or_unknown, unknown_notes
 from .context import TRANSITION_SOURCE_KEYS, Context
 from .table import GOOD_HIGH, Cells, Column, column_width, set_widths
 from .values import date_values, text_values
@@ -56,7 +57,8 @@ def _figures(ctx: Context, cells: Cells, top: int) -> int:
     by_source = period.transitions_by_source
     figures = (
         (t("flow.new"), period.new_leads, "int", t("flow.new.note")),
-        (t("flow.won"), period.won, "int", t("flow.won.note")),
+        (t("flow.won"), count_or_unknown(period.won, ctx.figures.won_undated, t("fig.unknown")), "int",
+         t("flow.won.note") + unknown_notes(t, ctx.figures).get("won", "")),
         (t("flow.won_amount", unit=unit), period.won_amount, "amount", ""),
         (t("flow.lost"), period.lost, "int", t("flow.lost.note")),
         (t("flow.cycle_mean"), period.cycle_mean, "days1", t("flow.cycle_mean.note")),

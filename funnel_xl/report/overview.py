@@ -12,7 +12,7 @@ from ..analysis import skipped_without_stage
 from ..month import MONTH_FIGURES, MonthReview
 from ..problems import Severity, count_by_severity
 from ..text import percent_text
-from ..wording import action_text
+from ..wording import action_text, count_or_unknown, unknown_notes
 from .context import Context
 from .table import Cells, cached
 
@@ -192,10 +192,10 @@ def _figures(ctx: Context) -> dict[str, object]:
         "lost": team.totals.lost,
         "excluded": team.totals.excluded,
         "win_rate": team.win_rate,
-        "cycle_median": team.cycle_median,
+        "cycle_median": count_or_unknown(team.cycle_median, team.won_undated, ctx.t("fig.unknown")),
         "pipeline": team.pipeline,
         "weighted_pipeline": team.weighted_pipeline,
-        "stalled": team.stalled,
+        "stalled": count_or_unknown(team.stalled, team.dwell_unknown, ctx.t("fig.unknown")),
         "overdue": team.overdue,
         "stale": team.stale,
         "close_past": team.close_past,
@@ -208,12 +208,15 @@ def _figures(ctx: Context) -> dict[str, object]:
 
 def _notes(ctx: Context) -> dict[str, str | None]:
     t, team = ctx.t, ctx.figures
+    unknown = unknown_notes(t, team)
     notes = {
         key: t(f"fig.{key}.note")
         for _group, items in STANDING for key, _kind in items if t.has(f"fig.{key}.note")
     }
     notes["win_rate"] = ctx.counts(team.win)
-    notes["cycle_median"] = t("fig.cycle_median.note", count=team.cycle_count)
+    notes["cycle_median"] = t("fig.cycle_median.note", count=team.cycle_count) + unknown.get("won", "")
+    if "stalled" in unknown:
+        notes["stalled"] = unknown["stalled"]
     return notes
 
 

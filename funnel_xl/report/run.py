@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..analysis import rows_by_file, skipped_without_stage
+from ..analysis import rows_by_file, rows_read, skipped_without_stage
 from ..runinfo import definitions, versions
 from .context import Context
 from .table import Cells
@@ -52,7 +52,7 @@ def _items(ctx: Context, text: dict[str, str]) -> list[tuple[str, object, str | 
     items = [
         (text["as_of"], ctx.as_of, "date"),
         (text["period"], ctx.period, None),
-        (text["rows"], valid + excluded, "int"),
+        (text["rows"], rows_read(ctx.inputs) if ctx.is_team_record else valid + excluded, "int"),
         (text["valid"], valid, "int"),
         (text["excluded"], excluded, "int"),
         (text["rules"], Path(ctx.rules.source_path).name, None),
@@ -92,6 +92,8 @@ def _inputs(ctx: Context, cells: Cells, row: int, title: str) -> int:
     by_file = rows_by_file(ctx.leads, ctx.excluded)
     for item in ctx.inputs:
         rows, excluded = by_file.get(item.name, (0, 0))
+        if ctx.is_team_record:  # the file's rows read (a rep's record: the rep's rows of it)
+            rows = item.rows
         row += 1
         cells.put(row, 0, item.name)
         cells.put(row, 1, item.sheet)
