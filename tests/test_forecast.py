@@ -82,9 +82,11 @@ def test_targets_give_pipeline_coverage(tmp_path):
     assert targets["乙"] == {"target": 0.0, "coverage": None}
     report = write_outputs(analysis, tmp_path / "out").report
     table = list(openpyxl.load_workbook(report)["负责人对比"].iter_rows(values_only=True))
-    coverage = "目标覆盖率\n(加权在跟÷月度目标)"
-    head = next(i for i, r in enumerate(table) if r[0] == "负责人" and coverage in r)
+    # The sheet shows the month's attainment instead: 甲 won LF2024008 (80 万元) in May, ÷ 200 = 40%;
+    # 乙 won nothing in May (LF2024009 was won in April) and a target of 0 gives no attainment.
+    attained = "本月达成率\n(成交÷成交目标)"
+    head = next(i for i, r in enumerate(table) if r[0] == "负责人" and attained in r)
     got = {r[0]: dict(zip(table[head], r, strict=False)) for r in table[head + 1:head + 3]}
     assert got["甲"]["加权在跟金额(万元)"] == pytest.approx(112.5)
-    assert got["甲"][coverage] == pytest.approx(0.5625)
-    assert got["乙"][coverage] is None
+    assert got["甲"][attained] == pytest.approx(0.4)
+    assert got["乙"][attained] is None

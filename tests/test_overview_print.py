@@ -70,3 +70,23 @@ def test_overview_is_one_landscape_page(pdfs, which):
         assert text not in second, text
     width, height = page_size(pdf, 1)
     assert width > height  # landscape
+
+
+
+def test_the_month_note_row_is_tall_enough(tmp_path):
+    """The note under the month block wraps in a merged cell A:F, which no spreadsheet program
+    grows by itself: its row must be tall enough for every line (at 79 columns of width, about
+    12 points a line of the small italic)."""
+    import math
+
+    import openpyxl
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["rebuild", str(EXAMPLE), "--as-of", "2024-05-31", "--out", str(out),
+                                      "--no-history", "-q"])
+    assert result.exit_code == 1
+    sheet = openpyxl.load_workbook(next(out.glob("funnel_report_*.xlsx")))["总览"]
+    row = next(r for r in range(1, 20) if str(sheet.cell(r, 1).value or "").startswith("新增 = "))
+    note = sheet.cell(row, 1).value
+    width = sum(2 if "\u4e00" <= ch <= "\u9fff" or ch in "，；：（）「」。、" else 1 for ch in note)
+    assert sheet.row_dimensions[row].height >= 12 * math.ceil(width / 79)

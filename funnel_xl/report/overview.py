@@ -11,7 +11,7 @@ from pathlib import Path
 from ..analysis import skipped_without_stage
 from ..month import MONTH_FIGURES, MonthReview
 from ..problems import Severity, count_by_severity
-from ..text import percent_text
+from ..text import display_width, percent_text
 from ..wording import action_text, count_or_unknown, unknown_notes
 from .context import Context
 from .table import Cells, cached
@@ -129,7 +129,19 @@ def month_block(ctx: Context, page: Page) -> None:
     note = t("month.note", previous=block.previous_month)
     if targets:
         note += t("month.target_note") + (t("month.team_target_note") if ctx.is_team_record else "")
-    page.merge(note_row, 0, LEFT_LAST_COL, note, "wrap_note", 44)
+    page.merge(note_row, 0, LEFT_LAST_COL, note, "wrap_note", wrapped_height(note))
+
+
+# Columns A:F are 24 + 5 × 11 characters wide; a wrapped line of the small fonts is about 13 points.
+MERGED_WIDTH = 24 + 5 * 11
+LINE_POINTS = 13
+
+
+def wrapped_height(text: str) -> float:
+    """The row height that shows all of ``text`` wrapped across columns A:F (LibreOffice and Excel
+    do not grow a merged row by themselves)."""
+    lines = max(1, -(-display_width(text) // (MERGED_WIDTH - 4)))
+    return lines * LINE_POINTS + 4
 
 
 def _targets(review: MonthReview) -> dict[str, tuple[float | None, float | None]]:
@@ -154,7 +166,7 @@ def attention_block(ctx: Context, page: Page) -> None:
         page.put(ATTENTION_ROW + 1, 0, t("attention.none"), "note")
     for i, action in enumerate(actions):
         text = f"{i + 1}. {action_text(t, action, ctx.unit)}"
-        page.merge(ATTENTION_ROW + 1 + i, 0, LEFT_LAST_COL, text, "wrap", 32)
+        page.merge(ATTENTION_ROW + 1 + i, 0, LEFT_LAST_COL, text, "wrap", wrapped_height(text))
 
 
 def standing_block(ctx: Context, page: Page, value_of, notes: dict[str, str | None], own: str = "") -> int:
