@@ -200,6 +200,9 @@ encoding_option = click.option(
 )
 
 
+smtp_option = click.option(
+    "--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。"
+)
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="不显示进度（进度只在终端上、运行超过 1 秒时显示）。")
 
 # Progress appears only once a run has taken this long, so quick runs print nothing extra.
@@ -842,7 +845,7 @@ def _skipped_note(inputs, t) -> None:
               help="收件人文件 (TOML)：经理、各负责人的邮箱。默认在规则文件旁或团队文件夹的 rules/ 里找 recipients.toml。")
 @click.option("--outbox", "outbox", type=click.Path(file_okay=False),
               help="把邮件写成 .eml 文件放到这个目录（默认 OUT/<月份>/outbox），不发送。")
-@click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
+@smtp_option
 @click.option("--dry-run", is_flag=True, help="只列出谁会收到什么，不写文件、不发送。")
 @rules_option
 def mail(when, out_dir, recipients_path, outbox, smtp_server, dry_run, rules_path) -> None:
@@ -958,7 +961,7 @@ def _smtp_credentials() -> tuple[str, str]:
               help="收件人文件 (TOML)；默认在规则文件旁、工作簿旁或 rules/ 下找 recipients.toml。")
 @click.option("--outbox", "outbox", type=click.Path(file_okay=False),
               help="把提醒写成 .eml 文件放到这个目录（默认 output/reminders），不发送。")
-@click.option("--smtp", "smtp_server", metavar="HOST:PORT", help="通过这个邮件服务器发送，例如 smtp.example.com:587。")
+@smtp_option
 @click.option("--dry-run", is_flag=True, help="只列出谁会收到哪些提醒，不写文件、不发送、不记录。")
 @click.option("--any-day", is_flag=True, help="非工作日也发送（默认按中国工作日历，节假日和周末不发送）。")
 @click.option(

@@ -124,3 +124,17 @@ def edited_rules(tmp_path: Path, *replacements: tuple[str, str]):
     path = tmp_path / "edited_rules.toml"
     path.write_text(rules_text_with(*replacements), encoding="utf-8")
     return load_rules(path)
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) for the test: (its handler, "127.0.0.1:PORT")."""
+    from aiosmtpd.controller import Controller
+
+    from tests.test_mail import Handler, free_port
+
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield handler, f"127.0.0.1:{controller.port}"
+    controller.stop()

@@ -84,15 +84,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def smtp():
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, f"127.0.0.1:{controller.port}"
-    controller.stop()
-
-
 def run_mail(out, recipients, *args):
     return CliRunner().invoke(
         cli, ["mail", "--month", "2024-05", "--out", str(out), "--to-rules", str(recipients), *args]

@@ -25,7 +25,7 @@ from funnel_xl.remind import due_items, plan_reminders
 from funnel_xl.store import HistoryStore
 from funnel_xl.workdays import is_working_day
 from tests.conftest import lead, write_workbook
-from tests.test_mail import Handler, free_port, recipients_toml
+from tests.test_mail import recipients_toml
 
 D = date
 ZHANG, LI = "张伟", "李四"
@@ -74,17 +74,6 @@ def team(tmp_path):
         recipients_toml(reps=ADDRESSES).replace("boss@example.com", MANAGER), encoding="utf-8"
     )
     return folder, tmp_path / "state" / "history.sqlite"
-
-
-@pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, f"127.0.0.1:{controller.port}"
-    controller.stop()
 
 
 def remind(folder, history, day: date, server: str, rows, *extra):
