@@ -30,12 +30,11 @@ from .frames import (
     Status,
     values,
 )
-from .lost import trimmed
+from .lost import BLANK, trimmed
 from .period import month_label
 from .rules import Rules
 
 MONTHS = 6
-BLANK = "\uffff"  # stands for a blank key while grouping (pandas drops None keys)
 
 
 @dataclass(frozen=True)
