@@ -146,7 +146,9 @@ def refresh_workbook(
     is told as each step starts (see :mod:`funnel_xl.progress`).
     """
     progress = progress or silent
-    path = Path(path)
+    # Through a symbolic link, the workbook it points to is refreshed (and backed up beside it);
+    # writing at the link's path would replace the link with a copy and leave the workbook as it was.
+    path = Path(path).resolve() if Path(path).is_symlink() else Path(path)
     _check_target(path)
     as_of, _period = resolve_as_of(as_of, month, today)
     progress(Progress(READ, path.name))

@@ -35,10 +35,12 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 import xlsxwriter
+from click.testing import CliRunner
 
+from funnel_xl.cli import cli
 from funnel_xl.errors import InputError
 from funnel_xl.refresh import refresh_workbook
-from tests.conftest import FAMILIAR, OPTIONAL
+from tests.conftest import FAMILIAR, OPTIONAL, REPO
 from tests.test_refresh import AS_OF, LEADS, backups
 
 HEADERS = [*FAMILIAR, *OPTIONAL]
@@ -409,3 +411,26 @@ def test_an_encrypted_workbook_is_refused_untouched(tmp_path, rules):
     with pytest.raises(InputError, match="已加密"):
         refresh_workbook(path, rules, as_of=AS_OF)
     assert path.read_bytes() == before and backups(tmp_path) == []
+
+
+def _dwell_cells(path) -> int:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        header, *rows = book["线索跟踪"].iter_rows(values_only=True)
+        dwell = header.index("当前阶段停留时长(天)")
+        return sum(row[dwell] is not None for row in rows)
+    finally:
+        book.close()
+
+
+def test_refresh_through_a_symbolic_link_refreshes_the_workbook_it_points_to(tmp_path):
+    real = tmp_path / "real.xlsx"
+    shutil.copyfile(REPO / "examples" / "sample_tracking.xlsx", real)
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(real.name)
+    typed = _dwell_cells(real)  # the example's reps typed a few dwell days by hand
+    result = CliRunner().invoke(cli, ["refresh", str(link), "--as-of", "2024-05-31", "--no-backup"])
+    assert result.exit_code == 1, result.output  # the example's planted errors: those rows are left alone
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    # Every open lead gets its dwell days: far more cells than the typed ones.
+    assert _dwell_cells(real) > typed
