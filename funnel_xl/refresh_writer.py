@@ -205,7 +205,10 @@ class Writer:
             return self.columns[field_name]
         if not needed:
             return None
-        col = max([self.sheet.last_used_column(), *(c for _r, c in self.pending)]) + 1
+        # After the last used column the reading looked at; a stray cell beyond the column limit
+        # (ignored with a warning) would put the new columns past Excel's last column.
+        within = self.rules.limits.max_columns
+        col = max([self.sheet.last_used_column(within), *(c for _r, c in self.pending)]) + 1
         header = self.rules.header(field_name)
         # Styled like the last header (bold, fill, border), as the rep would have typed it.
         headers = {

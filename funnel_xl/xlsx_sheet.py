@@ -243,11 +243,15 @@ class SheetXml:
     def _data_start(self) -> int:
         return _SHEET_DATA.search(self.xml).start()
 
-    def last_used_column(self) -> int:
+    def last_used_column(self, within: int | None = None) -> int:
+        """The last column holding a value or formula; with ``within``, among the first ``within``
+        columns only (a stray cell far out, which reading ignores, is not where the table ends)."""
         used = 0
         for number in self.rows:
             for col, cell in self.cells(number).items():
-                if col > used and (cell.has_formula or cell.text not in (None, "")):
+                if col > used and (within is None or col <= within) and (
+                    cell.has_formula or cell.text not in (None, "")
+                ):
                     used = col
         return used
 

@@ -409,6 +409,21 @@ def test_missing_computed_columns_are_added_after_the_last_used_column(tmp_path,
     assert refresh_workbook(path, rules, as_of=AS_OF, backup=False).changes == []
 
 
+def test_a_stray_cell_far_out_does_not_push_the_new_columns_past_excels_last(tmp_path, rules):
+    """Issue 16, class 3: a stray cell beyond the rules' column limit (reading ignores it with a
+    warning) must not decide where the missing computed columns go."""
+    headers = [h for h in FAMILIAR if h not in ("当前阶段停留时长(天)", "转化率/阶段通过率(可选)")]
+    path = rich_workbook(tmp_path / "a.xlsx", leads=[LEADS[0], LEADS[2]], headers=headers)
+    _edit(path, XFC5="stray")  # column 16,381: far beyond the 500-column limit
+    result = refresh_workbook(path, rules, as_of=AS_OF, backup=False)
+    # The twelve familiar columns A…L (the two computed ones left out): the new ones are M and N.
+    assert [c.cell for c in result.changes if c.kind == r.COLUMN_ADDED] == ["M2", "N2"]
+    ws = openpyxl.load_workbook(path)["线索跟踪"]
+    assert ws["M2"].value == "当前阶段停留时长(天)" and ws["XFC5"].value == "stray"
+    again = CliRunner().invoke(cli, ["validate", str(path), "--as-of", "2024-05-31"])
+    assert again.exit_code in (0, 1), again.output  # still readable afterwards
+
+
 def test_cells_new_to_the_file_take_the_column_style(tmp_path, rules):
     """As Excel does: the template formats whole columns (the computed ones grey, dates yyyy-mm-dd)."""
     from funnel_xl.template import write_tracking_workbook
