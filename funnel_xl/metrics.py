@@ -585,11 +585,13 @@ def _cycles(leads: pd.DataFrame, codes: np.ndarray) -> dict[str, pd.Series]:
 
 
 def pass_rate_text(leads: pd.DataFrame, team: FunnelMetrics) -> pd.Series:
-    """The last familiar column: the team's pass rate into the lead's current stage, e.g. 80%(方案提案→商务谈判)."""
+    """The last familiar column: the team's pass rate into the lead's current stage, e.g. 80%(方案提案→商务谈判);
+    from fewer leads than the rules' min_sample the text carries its sample: 100%(方案提案→商务谈判 1/1)."""
     labels = {}
     for k, t in enumerate(team.transitions, start=1):
         if t.rate is not None:
-            labels[k] = f"{percent_text(t.rate)}({t.label})"
+            sample = f" {t.passed}/{t.exited}" if t.exited < team.min_sample else ""
+            labels[k] = f"{percent_text(t.rate)}({t.label}{sample})"
     eligible = leads[STATUS].isin([Status.ACTIVE, Status.WON])
     text = leads[STAGE_IDX].map(labels)
     return text.where(eligible, None).astype(object).where(lambda s: s.notna(), None)

@@ -125,10 +125,12 @@ def test_per_lead_fields(analysis):
     assert leads.loc["LF2024006", "dwell_days"] is None or str(leads.loc["LF2024006", "dwell_days"]) == "<NA>"
     assert str(leads.loc["LF2024007", "dwell_days"]) == "<NA>"  # won: no dwell
     assert leads.loc["LF2024001", "pass_rate_text_calc"] is None  # S1 has no transition into it
-    assert leads.loc["LF2024003", "pass_rate_text_calc"] == "100%(潜在接触→需求挖掘)"
-    assert leads.loc["LF2024005", "pass_rate_text_calc"] == "83%(需求挖掘→方案提案)"
-    assert leads.loc["LF2024006", "pass_rate_text_calc"] == "100%(方案提案→商务谈判)"
-    assert leads.loc["LF2024007", "pass_rate_text_calc"] == "100%(成交待签约→已成交)"
+    # Every transition has fewer than min_sample = 10 leads that left its stage, so each text
+    # carries its k/n: passed = reached of the next stage, of exited [8, 6, 4, 3, 2] (above).
+    assert leads.loc["LF2024003", "pass_rate_text_calc"] == "100%(潜在接触→需求挖掘 8/8)"
+    assert leads.loc["LF2024005", "pass_rate_text_calc"] == "83%(需求挖掘→方案提案 5/6)"
+    assert leads.loc["LF2024006", "pass_rate_text_calc"] == "100%(方案提案→商务谈判 4/4)"
+    assert leads.loc["LF2024007", "pass_rate_text_calc"] == "100%(成交待签约→已成交 2/2)"
     assert leads.loc["LF2024009", "pass_rate_text_calc"] is None  # lost
 
 

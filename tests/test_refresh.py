@@ -237,8 +237,11 @@ def test_refresh_writes_the_computed_columns_and_keeps_everything_else(book, rul
     # dwell: 41, 16, 11; won, lost and unknown blank; the error row keeps what was typed
     assert [values.get(f"M{i}") for i in range(3, 10)] == [41, 16, 11, None, None, None, 99]
     assert [values.get(f"N{i}") for i in range(3, 10)] == [
-        None, "100%(潜在接触→需求挖掘)", "75%(需求挖掘→方案提案)", "100%(成交待签约→已成交)",
-        None, "100%(方案提案→商务谈判)", None,
+        # Small samples carry their k/n (min_sample 10). Reached: 潜在接触 6, 需求挖掘 5 (005 lost
+        # there), 方案提案 3, 商务谈判 2, 成交待签约 1, 已成交 1; exited = reached − still in the stage:
+        # 潜在接触 6 − 1 = 5, 需求挖掘 5 − 1 = 4, 方案提案 3 − 1 = 2, 成交待签约 1 − 0 = 1.
+        None, "100%(潜在接触→需求挖掘 5/5)", "75%(需求挖掘→方案提案 3/4)", "100%(成交待签约→已成交 1/1)",
+        None, "100%(方案提案→商务谈判 2/2)", None,
     ]
     # the estimate (05-25 − 10 days) fills the blank 阶段进入日期 of row 4, with a comment
     assert values["O4"] == datetime(2024, 5, 15)
@@ -405,7 +408,7 @@ def test_missing_computed_columns_are_added_after_the_last_used_column(tmp_path,
     # Pass rate 潜在接触→需求挖掘: reached(1) = 1, exited(0) = 2 − 1 = 1 → 100%; 需求挖掘→方案提案:
     # reached(2) = 1, exited(1) = 1 − 0 = 1 → 100%.
     assert [ws["Q3"].value, ws["Q4"].value] == [41, None]
-    assert [ws["R3"].value, ws["R4"].value] == [None, "100%(需求挖掘→方案提案)"]
+    assert [ws["R3"].value, ws["R4"].value] == [None, "100%(需求挖掘→方案提案 1/1)"]
     assert refresh_workbook(path, rules, as_of=AS_OF, backup=False).changes == []
 
 
@@ -444,7 +447,7 @@ def test_cells_new_to_the_file_take_the_column_style(tmp_path, rules):
     assert ws["O2"].value == datetime(2024, 4, 20) and ws["O2"].number_format == "yyyy-mm-dd"
     # N2 was never typed in: the new cell is grey and text-formatted like the rest of its column.
     # (The only lead: reached(方案提案) = 1, exited(需求挖掘) = 1 − 0 → 100%.)
-    assert ws["N2"].value == "100%(需求挖掘→方案提案)"
+    assert ws["N2"].value == "100%(需求挖掘→方案提案 1/1)"  # one lead: 1 of 1 left 需求挖掘
     assert ws["N2"].fill.fgColor.rgb == "FFF2F2F2" and ws["N2"].number_format == "@"
     _edit(path, D2="商务谈判", O2=datetime(2024, 5, 29))
     refresh_workbook(path, rules, as_of=AS_OF, backup=False)
@@ -556,7 +559,7 @@ def test_refreshes_content_openpyxl_would_lose(tmp_path, rules, decorate, part):
     with warnings.catch_warnings():  # openpyxl cannot read the data bar's extension: it says so
         warnings.simplefilter("ignore", UserWarning)
         ws = openpyxl.load_workbook(path)["线索跟踪"]
-    assert (ws["M2"].value, ws["N2"].value) == (None, "100%(潜在接触→需求挖掘)")
+    assert (ws["M2"].value, ws["N2"].value) == (None, "100%(潜在接触→需求挖掘 1/1)")  # one lead
 
 
 def test_refuses_what_is_not_a_workbook(tmp_path, rules):

@@ -46,8 +46,9 @@ from tests.test_refresh import AS_OF, LEADS, backups
 HEADERS = [*FAMILIAR, *OPTIONAL]
 SOFFICE = shutil.which("soffice")
 DWELL = [41, 16, 11, None, None, None]
-RATES = [None, "100%(潜在接触→需求挖掘)", "75%(需求挖掘→方案提案)", "100%(成交待签约→已成交)", None,
-         "100%(方案提案→商务谈判)"]
+# The team of tests/test_refresh.py: small samples carry their k/n (see the derivation there).
+RATES = [None, "100%(潜在接触→需求挖掘 5/5)", "75%(需求挖掘→方案提案 3/4)", "100%(成交待签约→已成交 1/1)", None,
+         "100%(方案提案→商务谈判 2/2)"]
 # Parts refresh may change; every other part must come out byte for byte.
 OWNED = re.compile(
     r"^(?:xl/worksheets/sheet1\.xml|xl/worksheets/_rels/sheet1\.xml\.rels|xl/styles\.xml"

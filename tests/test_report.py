@@ -391,7 +391,7 @@ def test_detail_sheet(book):
     first = rows[0]
     assert first["当前阶段停留时长(天)"] == 41  # recalculated, not typed
     # 商务谈判 takes the team's pass rate into it: 方案提案→商务谈判 = 3/4.
-    assert first["转化率/阶段通过率(可选)"] == "75%(方案提案→商务谈判)"
+    assert first["转化率/阶段通过率(可选)"] == "75%(方案提案→商务谈判 3/4)"  # fewer than 10: with its k/n
     assert first["阶段进入日期"] == datetime(2024, 4, 20)
     assert (first["阶段进入日期来源"], first["状态"], first["停留超时"]) == ("表格", "在跟", "是")
     assert (first["来源文件"], first["来源行"]) == ("tracking.xlsx", 2)

@@ -50,7 +50,8 @@ def test_process_document_rows_give_a_report_without_errors(filled, rules, tmp_p
     assert leads.loc["LF2024001", "stage_entered_source"] == "estimated"
     assert leads.loc["LF2024001", "dwell_days"] == 46
     assert bool(leads.loc["LF2024001", "stalled"]) is True
-    assert leads.loc["LF2024001", "pass_rate_text_calc"] == "100%(方案提案→商务谈判)"
+    # 方案提案→商务谈判: reached(商务谈判) 1 of exited(方案提案) 1, a small sample: with its k/n.
+    assert leads.loc["LF2024001", "pass_rate_text_calc"] == "100%(方案提案→商务谈判 1/1)"
     assert leads.loc["LF2024002", "stage_entered_source"] == "unknown"
     assert team.pipeline == 50
     assert team.weighted_pipeline == pytest.approx(50 * 0.6)
@@ -62,7 +63,7 @@ def test_process_document_rows_give_a_report_without_errors(filled, rules, tmp_p
     first = {h: c.value for h, c in zip(header, detail[2], strict=False)}
     assert first["线索编号"] == "LF2024001"
     assert first["当前阶段停留时长(天)"] == 46
-    assert first["转化率/阶段通过率(可选)"] == "100%(方案提案→商务谈判)"
+    assert first["转化率/阶段通过率(可选)"] == "100%(方案提案→商务谈判 1/1)"  # not the rep's typed 80%: 1 of 1, with its sample
 
 
 def test_template_log_filled_by_a_rep(filled, rules):
