@@ -76,7 +76,10 @@ class DriftWords(Protocol):
 
 
 _PERCENT = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*%")
-_TRANSITION = re.compile(r"[(]\s*([^()]+?)\s*(?:→|->|=>|➝|➔|⟶|—>|至|到)\s*([^()]+?)\s*[)]")
+# "(方案提案→商务谈判)", also with the sample the tool writes for a small one: "(方案提案→商务谈判 1/1)".
+_TRANSITION = re.compile(
+    r"[(]\s*([^()]+?)\s*(?:→|->|=>|➝|➔|⟶|—>|至|到)\s*([^()]+?)(?:\s+[0-9]+\s*/\s*[0-9]+)?\s*[)]"
+)
 
 
 @dataclass(frozen=True)

@@ -78,8 +78,8 @@ def test_refresh_a_libreoffice_workbook_and_again_after_libreoffice_saved_it(tmp
     # the same figures as for the openpyxl-made workbook (worked out in test_refresh)
     assert [ws[f"M{i}"].value for i in range(3, 10)] == [41, 16, 11, None, None, None, 99]
     assert [ws[f"N{i}"].value for i in range(3, 9)] == [
-        None, "100%(潜在接触→需求挖掘)", "75%(需求挖掘→方案提案)", "100%(成交待签约→已成交)",
-        None, "100%(方案提案→商务谈判)",
+        None, "100%(潜在接触→需求挖掘 5/5)", "75%(需求挖掘→方案提案 3/4)", "100%(成交待签约→已成交 1/1)",
+        None, "100%(方案提案→商务谈判 2/2)",
     ]
     assert ws["O4"].value == datetime(2024, 5, 15)
     assert fill_of(book, "M4") == HIGHLIGHT_RGB and fill_of(book, "A3") == "FFFFFF00"

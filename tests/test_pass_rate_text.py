@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from datetime import date as D
 
 import pandas as pd
 
+from funnel_xl import analyse
 from funnel_xl.metrics import recalculate
 from funnel_xl.rules import load_rules
+from tests.conftest import lead as typed
+from tests.conftest import write_workbook
 from tests.test_report import lead
 
 AS_OF = date(2024, 5, 31)
@@ -44,3 +48,16 @@ def test_a_large_enough_sample_is_written_bare():
     assert got["A"] == "100%(方案提案→商务谈判 1/1)"  # 1 lead left 方案提案: still small
     assert got["B"] == "100%(需求挖掘→方案提案)"
     assert got["C"] == "100%(潜在接触→需求挖掘)"
+
+
+
+def test_the_tools_own_text_read_back_is_no_drift(tmp_path):
+    """After a refresh the rep's column holds the tool's text; the next run must not call it another
+    transition because of its k/n. The same team as above, typed with the texts refresh writes."""
+    team = [
+        typed("A", "商务谈判", D(2024, 3, 1), entered=D(2024, 5, 1), rate="100%(方案提案→商务谈判 1/1)"),
+        typed("B", "方案提案", D(2024, 3, 1), entered=D(2024, 5, 1), rate="100%(需求挖掘→方案提案 2/2)"),
+        typed("C", "需求挖掘", D(2024, 3, 1), entered=D(2024, 5, 1), rate="100%(潜在接触→需求挖掘 3/3)"),
+    ]
+    analysis = analyse([write_workbook(tmp_path / "t.xlsx", team)], load_rules(), as_of=AS_OF)
+    assert analysis.quality.drift.empty, analysis.quality.drift
