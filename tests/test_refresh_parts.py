@@ -363,13 +363,7 @@ def test_libreoffice_reads_the_refreshed_values(tmp_path, rules):
     before = parts_of(path)
     refresh_workbook(path, rules, as_of=AS_OF, backup=False)
     check_refreshed(path, before)
-    out = tmp_path / "csv"
-    done = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(out), str(path)],
-        check=False, capture_output=True, text=True, timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    out = soffice_convert(path, "csv:Text - txt - csv (StarCalc):44,34,76,1", tmp_path / "csv", tmp_path)
     cells = list(csv.reader(io.StringIO((out / "张伟.csv").read_text(encoding="utf-8"))))
     assert cells[0][12:15] == ["当前阶段停留时长(天)", "转化率/阶段通过率(可选)", "阶段进入日期"]
     assert [row[12] for row in cells[1:7]] == [str(v) if v is not None else "" for v in DWELL]
@@ -380,14 +374,18 @@ def test_libreoffice_reads_the_refreshed_values(tmp_path, rules):
 def saved_by_libreoffice(path, tmp_path):
     """The workbook opened and saved as .xlsx by LibreOffice headless: its own parts throughout,
     the pivot table and its cache as LibreOffice writes them."""
-    out = tmp_path / "saved"
+    return soffice_convert(path, "xlsx:Calc MS Excel 2007 XML", tmp_path / "saved", tmp_path) / path.name
+
+
+def soffice_convert(path, to: str, out, tmp_path):
+    """``path`` converted by LibreOffice headless (``--convert-to to``) into the folder ``out``."""
     done = subprocess.run(
         [SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+         "--convert-to", to, "--outdir", str(out), str(path)],
         check=False, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    return out / path.name
+    return out
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")

@@ -329,21 +329,8 @@ def test_names_go_into_headers_on_one_line_and_folded():
     assert header_text(LONG_NAME) == "a" * 100 + "…"
 
 
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    from tests.test_mail import Handler, free_port
-
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield handler, f"127.0.0.1:{controller.port}"
-    controller.stop()
-
-
-def test_a_very_long_name_without_spaces_is_sent(tmp_path, smtp_server):
-    handler, server = smtp_server
+def test_a_very_long_name_without_spaces_is_sent(tmp_path, smtp):
+    handler, server = smtp
     tracking = write_workbook(tmp_path / "tracking.xlsx", [lead("LF1", "需求挖掘", date(2024, 5, 2), owner=LONG_NAME)])
     out = tmp_path / "out"
     assert rebuild(str(tracking), "--out", str(out), "--split-by", "owner", "--no-history").exit_code == 0
