@@ -140,7 +140,9 @@ LINE_POINTS = 13
 def wrapped_height(text: str) -> float:
     """The row height that shows all of ``text`` wrapped across columns A:F (LibreOffice and Excel
     do not grow a merged row by themselves)."""
-    lines = max(1, -(-display_width(text) // (MERGED_WIDTH - 4)))
+    # A line holds about three quarters of the columns' width in display units: Chinese glyphs in
+    # the note's font render wider than two columns' units (measured in LibreOffice's PDF).
+    lines = max(1, -(-display_width(text) // (MERGED_WIDTH * 3 // 4)))
     return lines * LINE_POINTS + 4
 
 
