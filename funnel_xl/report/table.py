@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from ..cells import write_value
 from ..progress import ROWS_PER_EVENT
 from ..text import as_text, display_width, is_blank
+from .stream import RowStream, mixed_bodies, simple_bodies, streamable
 
 FORMATS = {
     "title": {"bold": True, "font_size": 14},
@@ -107,8 +107,8 @@ def column_width(column: Column) -> float:
     elif column.kind in _NUMERIC_KINDS:
         body = 9
     else:
-        sample = [v for v in column.values[:_WIDTH_SAMPLE] if v is not None]
-        body = max((display_width(as_text(v)) for v in sample), default=0)
+        sample = {as_text(v) for v in column.values[:_WIDTH_SAMPLE] if v is not None}
+        body = max((len(v) if v.isascii() else display_width(v) for v in sample), default=0)
     return float(min(max(header, body, 6) + 2, MAX_WIDTH))
 
 
@@ -185,7 +185,8 @@ def write_rows(
 ) -> int:
     """Write the columns' cells row by row; returns the row after the last one written.
 
-    The hot loop of the workbook: one list look-up and one xlsxwriter call per non-blank cell.
+    The hot loop of the workbook: rows are streamed as XML (:mod:`.stream`), a row that only
+    xlsxwriter can write gets one xlsxwriter call per non-blank cell.
     ``on_rows(done, total)`` is called before each :data:`ROWS_PER_EVENT` rows of a long table.
     """
     writers = [
@@ -193,37 +194,71 @@ def write_rows(
         for c, column in enumerate(columns)
     ]
     count = len(columns[0].values) if columns else 0
-    rows = zip(*(column.values for column in columns), strict=True)
+    stream = (
+        row_stream(sheet, formats, first_row, columns)
+        if count > 1 and streamable(sheet, first_row, count, len(columns)) else None
+    )
     step = ROWS_PER_EVENT if on_rows is not None and count > ROWS_PER_EVENT else max(count, 1)
     for done in range(0, count, step):
         if step < count:
             on_rows(done, count)
-        for row, values in enumerate(islice(rows, step), start=first_row + done):
-            for (col, write, fmt), value in zip(writers, values, strict=True):
+        for i in range(done, min(done + step, count)):
+            row = first_row + i
+            # The last row stays xlsxwriter's open row, for whatever is written next.
+            if stream is not None and i < count - 1 and stream.write(row, i):
+                continue
+            for col, write, fmt in writers:
+                value = columns[col].values[i]
                 if value is not None:
                     write(row, col, value, fmt)
     return first_row + count
+
+
+def row_stream(sheet, formats: Formats, first_row: int, columns: Sequence[Column]) -> RowStream | None:
+    """The columns' cells rendered for streaming, with the formats :func:`column_writer` gives."""
+    date_fmt = formats("date")
+    cells = []
+    for column in columns:
+        fmt = _kind_format(formats, column)
+        if column.formats is not None or _mixed(column):
+            per_row = (
+                [formats(name) for name in column.formats] if column.formats is not None
+                else [fmt] * len(column.values)
+            )
+            bodies, cell_formats = mixed_bodies(column.values, per_row, date_fmt)
+            cells.append((bodies, None, cell_formats))
+        else:
+            cells.append((simple_bodies(column.values, column.kind == "text"), fmt, None))
+    if not any(bodies[0] is not None for bodies, _, _ in cells):
+        return None  # xlsxwriter starts the table's rows only at its first cell
+    return RowStream(sheet, first_row, cells)
+
+
+def _kind_format(formats: Formats, column: Column):
+    if column.kind == "any":
+        return formats(column.number_format)
+    return formats(None if column.kind == "text" else column.kind)
+
+
+def _mixed(column: Column) -> bool:
+    """Only dates may hold text (a date Excel cannot show); kind "any" holds whatever was typed."""
+    return column.kind == "any" or (
+        column.kind == "date" and any(isinstance(v, str) for v in column.values)
+    )
 
 
 def column_writer(
     sheet, formats: Formats, first_row: int, column: Column
 ) -> tuple[Callable, Any]:
     """The xlsxwriter call and format for a column's cells."""
-    if column.kind == "any":
-        fmt = formats(column.number_format)
-    else:
-        fmt = formats(None if column.kind == "text" else column.kind)
+    fmt = _kind_format(formats, column)
     date_fmt = formats("date")
-    # Only dates may hold text (a date Excel cannot show); kind "any" holds whatever was typed.
-    mixed = column.kind == "any" or (
-        column.kind == "date" and any(isinstance(v, str) for v in column.values)
-    )
     if column.formats is not None:
         per_row = [formats(name) for name in column.formats]
 
         def write(row, col, value, fmt):
             write_value(sheet, row, col, value, per_row[row - first_row], date_fmt)
-    elif mixed:
+    elif _mixed(column):
 
         def write(row, col, value, fmt):
             write_value(sheet, row, col, value, fmt, date_fmt)
