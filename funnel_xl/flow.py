@@ -510,20 +510,27 @@ def period_sources(
     潜在接触 in it (as :func:`period_figures` counts them for the team)."""
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     keys = leads[channel].fillna("").astype(str) if channel in leads else pd.Series("", index=leads.index)
+    names = sorted(set(keys))
+    code = keys.map({name: i for i, name in enumerate(names)}).to_numpy(dtype=int)
     entered = dates(leads, STAGE_ENTERED)
     in_period = (entered >= lo) & (entered <= hi)
-    won = (leads[STATUS] == Status.WON) & in_period
-    closed = won | ((leads[STATUS] == Status.LOST) & in_period)
+    won = ((leads[STATUS] == Status.WON) & in_period).to_numpy(dtype=bool)
+    closed = won | ((leads[STATUS] == Status.LOST) & in_period).to_numpy(dtype=bool)
+    n_won = np.bincount(code[won], minlength=len(names))
+    n_closed = np.bincount(code[closed], minlength=len(names))
     moves = transitions[(transitions[DATE] >= lo) & (transitions[DATE] <= hi)]
-    move_channel = moves[LEAD_ID].map(dict(zip(leads[LEAD_ID], keys, strict=True)))
+    lead, k, kind = _last_exits(moves, rules)
+    # A move of a lead not among ``leads`` has no channel: it counts for none.
+    move_code = pd.Series(lead, dtype=object).map(dict(zip(leads[LEAD_ID], code, strict=True)))
+    known = move_code.notna().to_numpy() & (k == 0)
+    first = np.zeros((len(names), 3), dtype=int)
+    np.add.at(first, (move_code.to_numpy()[known].astype(int), kind[known]), 1)
     out = {}
-    for name in sorted(set(keys)):
-        mine = keys == name
-        n_won, n_closed = int((won & mine).sum()), int((closed & mine).sum())
-        first = _exits(moves[move_channel == name], rules)[0]
+    for i, name in enumerate(names):
+        left = int(first[i].sum())
         out[name] = SourceMonth(
-            win_rate=n_won / n_closed if n_closed else None, closed=n_closed,
-            first_pass_rate=first.pass_rate, first_exited=first.left,
+            win_rate=int(n_won[i]) / int(n_closed[i]) if n_closed[i] else None, closed=int(n_closed[i]),
+            first_pass_rate=int(first[i, 0]) / left if left else None, first_exited=left,
         )
     return out
 
@@ -544,32 +551,9 @@ def move_directions(moves: pd.DataFrame, rules: Rules) -> pd.Series:
 
 def _exits(moves: pd.DataFrame, rules: Rules) -> tuple[StageExit, ...]:
     n = len(rules.stages)
-    index_of = {name: i for i, name in enumerate(rules.stage_names)}
-    frm = moves[FROM_STAGE].map(index_of).to_numpy(dtype=float)
-    to = moves[TO_STAGE].map(index_of).to_numpy(dtype=float)
-    leaving = ~np.isnan(frm) & (frm < n - 1)
-    frm, to = frm[leaving], to[leaving]
-    lead = moves[LEAD_ID].to_numpy(dtype=object)[leaving]
-    order = np.arange(len(frm))
-    code = {MoveDirection.FORWARD: 0, MoveDirection.BACK: 1, MoveDirection.LOST: 2}
-    kind = move_directions(moves, rules)[leaving].map(code).to_numpy(dtype=int)
-    # A forward jump from Si to Sj leaves every stage strictly between them forward as well.
-    jump = np.where((kind == 0) & (to > frm + 1), to - frm - 1, 0).astype(int)
-    skip_pos = np.repeat(np.arange(len(frm)), jump)
-    skip_nth = np.arange(len(skip_pos)) - np.repeat(np.cumsum(jump) - jump, jump)
-    skip_k = frm[skip_pos] + 1 + skip_nth
-    exits = pd.DataFrame(
-        {
-            "lead": np.concatenate([lead, lead[skip_pos]]),
-            "k": np.concatenate([frm, skip_k]).astype(int),
-            "order": np.concatenate([order, order[skip_pos]]),
-            "kind": np.concatenate([kind, np.zeros(len(skip_pos), dtype=int)]),
-        }
-    )
-    last = exits.sort_values(["lead", "k", "order"], kind="stable")
-    last = last.drop_duplicates(["lead", "k"], keep="last")
+    _, k, kind = _last_exits(moves, rules)
     counts = np.zeros((n - 1, 3), dtype=int)
-    np.add.at(counts, (last["k"].to_numpy(), last["kind"].to_numpy()), 1)
+    np.add.at(counts, (k, kind), 1)
     return tuple(
         StageExit(
             stage=rules.stage_names[k], left=int(counts[k].sum()), forward=int(counts[k, 0]),
@@ -577,6 +561,35 @@ def _exits(moves: pd.DataFrame, rules: Rules) -> tuple[StageExit, ...]:
         )
         for k in range(n - 1)
     )
+
+
+def _last_exits(moves: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each lead's last exit of each stage (but the last) among ``moves``, in their order: the
+    lead, the stage's index and the exit's kind (0 forward, 1 back, 2 lost, as
+    :func:`move_directions` tells them)."""
+    n = len(rules.stages)
+    index_of = {name: i for i, name in enumerate(rules.stage_names)}
+    frm = moves[FROM_STAGE].map(index_of).to_numpy(dtype=float)
+    to = moves[TO_STAGE].map(index_of).fillna(-1).to_numpy(dtype=float)
+    leaving = ~np.isnan(frm) & (frm < n - 1)
+    to_lost = moves[TO_STAGE].isin(rules.lost_labels).to_numpy(dtype=bool)[leaving]
+    frm, to = frm[leaving], to[leaving]
+    lead = moves[LEAD_ID].to_numpy(dtype=object)[leaving]
+    # Leaving a stage of the rules, a move is never a revival (lost labels are not stages).
+    kind = np.where(to_lost, 2, np.where(to > frm, 0, 1))
+    # A forward jump from Si to Sj leaves every stage strictly between them forward as well.
+    jump = np.where((kind == 0) & (to > frm + 1), to - frm - 1, 0).astype(int)
+    skip_pos = np.repeat(np.arange(len(frm)), jump)
+    skip_nth = np.arange(len(skip_pos)) - np.repeat(np.cumsum(jump) - jump, jump)
+    lead_code, leads = pd.factorize(np.concatenate([lead, lead[skip_pos]]), use_na_sentinel=False)
+    k = np.concatenate([frm, frm[skip_pos] + 1 + skip_nth]).astype(int)
+    order = np.concatenate([np.arange(len(frm)), skip_pos])
+    kind = np.concatenate([kind, np.zeros(len(skip_pos), dtype=int)])
+    by = np.lexsort((order, k, lead_code))
+    lead_code, k, kind = lead_code[by], k[by], kind[by]
+    last = np.ones(len(k), dtype=bool)
+    last[:-1] = (lead_code[1:] != lead_code[:-1]) | (k[1:] != k[:-1])
+    return np.asarray(leads, dtype=object)[lead_code[last]], k[last], kind[last]
 
 
 def _move_counts(moves: pd.DataFrame, rules: Rules) -> tuple[tuple[str, str, int], ...]:
