@@ -206,20 +206,30 @@ def _rate_drift(
     tolerance = rules.thresholds.drift_pass_rate_points
     records = []
     eligible = leads[STATUS].isin([Status.ACTIVE, Status.WON]) & leads[PASS_RATE_TEXT_TYPED].notna()
-    for i in np.flatnonzero(eligible.to_numpy()):
-        lead = leads.iloc[i]
-        text = str(lead[PASS_RATE_TEXT_TYPED]).strip()
+    rows = np.flatnonzero(eligible.to_numpy())
+    owners = leads["owner"].to_numpy(dtype=object)[rows] if "owner" in leads else [None] * len(rows)
+    team_rates = [t.rate for t in team.transitions]
+    owner_rates = {name: [t.rate for t in m.transitions] for name, m in by_owner.items()}
+    expected_texts: dict = {}
+    for i, raw, stage_idx, owner in zip(
+        rows, leads[PASS_RATE_TEXT_TYPED].to_numpy(dtype=object)[rows],
+        leads[STAGE_IDX].to_numpy(dtype=object)[rows], owners, strict=True,
+    ):
+        text = str(raw).strip()
         if not text:
             continue
         folded = unicodedata.normalize("NFKC", text)
-        k = None if pd.isna(lead[STAGE_IDX]) else int(lead[STAGE_IDX])
+        k = None if pd.isna(stage_idx) else int(stage_idx)
         into = f"{names[k - 1]}→{names[k]}" if k else None
         named = _TRANSITION.search(folded)
         percent = _PERCENT.search(folded)
-        team_rate = team.transitions[k - 1].rate if k else None
-        own = by_owner.get(str(lead.get("owner") or ""))
-        own_rate = own.transitions[k - 1].rate if k and own is not None else None
-        expected = words.expected_rate(team_rate, own_rate, into)
+        team_rate = team_rates[k - 1] if k else None
+        own = owner_rates.get(str(owner or ""))
+        own_rate = own[k - 1] if k and own is not None else None
+        key = (team_rate, own_rate, into)
+        if key not in expected_texts:
+            expected_texts[key] = words.expected_rate(team_rate, own_rate, into)
+        expected = expected_texts[key]
         if named is not None and f"{named.group(1).strip()}→{named.group(2).strip()}" != into:
             records.append((i, DriftKind.RATE_TRANSITION, text, expected, None))
         elif into is None:

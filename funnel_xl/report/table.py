@@ -107,7 +107,7 @@ def column_width(column: Column) -> float:
     elif column.kind in _NUMERIC_KINDS:
         body = 9
     else:
-        sample = {as_text(v) for v in column.values[:_WIDTH_SAMPLE] if v is not None}
+        sample = {v if type(v) is str else as_text(v) for v in column.values[:_WIDTH_SAMPLE] if v is not None}
         body = max((len(v) if v.isascii() else display_width(v) for v in sample), default=0)
     return float(min(max(header, body, 6) + 2, MAX_WIDTH))
 
@@ -189,13 +189,13 @@ def write_rows(
     xlsxwriter can write gets one xlsxwriter call per non-blank cell.
     ``on_rows(done, total)`` is called before each :data:`ROWS_PER_EVENT` rows of a long table.
     """
+    plans = [_plan(formats, column) for column in columns]
     writers = [
-        (c, *column_writer(sheet, formats, first_row, column))
-        for c, column in enumerate(columns)
+        (c, column_writer(sheet, first_row, plan), plan.fmt) for c, plan in enumerate(plans)
     ]
     count = len(columns[0].values) if columns else 0
     stream = (
-        row_stream(sheet, formats, first_row, columns)
+        row_stream(sheet, formats, first_row, columns, plans)
         if count > 1 and streamable(sheet, first_row, count, len(columns)) else None
     )
     step = ROWS_PER_EVENT if on_rows is not None and count > ROWS_PER_EVENT else max(count, 1)
@@ -214,59 +214,62 @@ def write_rows(
     return first_row + count
 
 
-def row_stream(sheet, formats: Formats, first_row: int, columns: Sequence[Column]) -> RowStream | None:
+@dataclass(frozen=True)
+class _Plan:
+    """How a column's cells are written: the kind's format, the per-row formats (when given)
+    and whether its values are of any type (written by :func:`funnel_xl.cells.write_value`)."""
+
+    fmt: Any
+    date_fmt: Any
+    per_row: list | None
+    mixed: bool
+    text: bool
+
+
+def _plan(formats: Formats, column: Column) -> _Plan:
+    if column.kind == "any":
+        fmt = formats(column.number_format)
+    else:
+        fmt = formats(None if column.kind == "text" else column.kind)
+    # Only dates may hold text (a date Excel cannot show); kind "any" holds whatever was typed.
+    mixed = column.kind == "any" or (
+        column.kind == "date" and any(issubclass(kind, str) for kind in set(map(type, column.values)))
+    )
+    per_row = None if column.formats is None else [formats(name) for name in column.formats]
+    return _Plan(fmt, formats("date"), per_row, mixed, column.kind == "text")
+
+
+def row_stream(
+    sheet, formats: Formats, first_row: int, columns: Sequence[Column], plans: Sequence[_Plan]
+) -> RowStream | None:
     """The columns' cells rendered for streaming, with the formats :func:`column_writer` gives."""
-    date_fmt = formats("date")
     cells = []
-    for column in columns:
-        fmt = _kind_format(formats, column)
-        if column.formats is not None or _mixed(column):
-            per_row = (
-                [formats(name) for name in column.formats] if column.formats is not None
-                else [fmt] * len(column.values)
-            )
-            bodies, cell_formats = mixed_bodies(column.values, per_row, date_fmt)
+    for column, plan in zip(columns, plans, strict=True):
+        if plan.per_row is not None or plan.mixed:
+            per_row = plan.per_row if plan.per_row is not None else [plan.fmt] * len(column.values)
+            bodies, cell_formats = mixed_bodies(column.values, per_row, plan.date_fmt)
             cells.append((bodies, None, cell_formats))
         else:
-            cells.append((simple_bodies(column.values, column.kind == "text"), fmt, None))
+            cells.append((simple_bodies(column.values, plan.text), plan.fmt, None))
     if not any(bodies[0] is not None for bodies, _, _ in cells):
         return None  # xlsxwriter starts the table's rows only at its first cell
     return RowStream(sheet, first_row, cells)
 
 
-def _kind_format(formats: Formats, column: Column):
-    if column.kind == "any":
-        return formats(column.number_format)
-    return formats(None if column.kind == "text" else column.kind)
-
-
-def _mixed(column: Column) -> bool:
-    """Only dates may hold text (a date Excel cannot show); kind "any" holds whatever was typed."""
-    return column.kind == "any" or (
-        column.kind == "date" and any(isinstance(v, str) for v in column.values)
-    )
-
-
-def column_writer(
-    sheet, formats: Formats, first_row: int, column: Column
-) -> tuple[Callable, Any]:
-    """The xlsxwriter call and format for a column's cells."""
-    fmt = _kind_format(formats, column)
-    date_fmt = formats("date")
-    if column.formats is not None:
-        per_row = [formats(name) for name in column.formats]
+def column_writer(sheet, first_row: int, plan: _Plan) -> Callable:
+    """The xlsxwriter call for a column's cells: ``write(row, col, value, fmt)``."""
+    if plan.per_row is not None:
+        per_row, date_fmt = plan.per_row, plan.date_fmt
 
         def write(row, col, value, fmt):
             write_value(sheet, row, col, value, per_row[row - first_row], date_fmt)
-    elif _mixed(column):
+        return write
+    if plan.mixed:
 
         def write(row, col, value, fmt):
-            write_value(sheet, row, col, value, fmt, date_fmt)
-    elif column.kind == "text":
-        write = sheet.write_string
-    else:
-        write = sheet.write_number
-    return write, fmt
+            write_value(sheet, row, col, value, fmt, plan.date_fmt)
+        return write
+    return sheet.write_string if plan.text else sheet.write_number
 
 
 def label_width(labels: Sequence[str]) -> float:
