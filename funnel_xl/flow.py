@@ -510,8 +510,9 @@ def period_sources(
     潜在接触 in it (as :func:`period_figures` counts them for the team)."""
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     keys = leads[channel].fillna("").astype(str) if channel in leads else pd.Series("", index=leads.index)
+    keys = keys.to_numpy(dtype=object)
     names = sorted(set(keys))
-    code = keys.map({name: i for i, name in enumerate(names)}).to_numpy(dtype=int)
+    code = pd.Index(names).get_indexer(keys)
     entered = dates(leads, STAGE_ENTERED)
     in_period = (entered >= lo) & (entered <= hi)
     won = ((leads[STATUS] == Status.WON) & in_period).to_numpy(dtype=bool)
@@ -520,11 +521,14 @@ def period_sources(
     n_closed = np.bincount(code[closed], minlength=len(names))
     moves = transitions[(transitions[DATE] >= lo) & (transitions[DATE] <= hi)]
     lead, k, kind = _last_exits(moves, rules)
-    # A move of a lead not among ``leads`` has no channel: it counts for none.
-    move_code = pd.Series(lead, dtype=object).map(dict(zip(leads[LEAD_ID], code, strict=True)))
-    known = move_code.notna().to_numpy() & (k == 0)
+    # A move of a lead not among ``leads`` has no channel: it counts for none. A lead ID listed
+    # twice has the channel of its last row.
+    ids = leads[LEAD_ID].to_numpy(dtype=object)
+    last = ~pd.Index(ids).duplicated(keep="last")
+    at = pd.Index(ids[last]).get_indexer(lead)
+    known = (at >= 0) & (k == 0)
     first = np.zeros((len(names), 3), dtype=int)
-    np.add.at(first, (move_code.to_numpy()[known].astype(int), kind[known]), 1)
+    np.add.at(first, (code[last][at[known]], kind[known]), 1)
     out = {}
     for i, name in enumerate(names):
         left = int(first[i].sum())
