@@ -85,7 +85,7 @@ def activity(leads: pd.DataFrame, entries: pd.DataFrame | None, rules: Rules, as
         *sorted(m for m in found if m is not None and m not in rules.follow_up_methods),
         *((None,) if None in found else ()),
     )
-    on_won = log[log[LEAD_ID].isin(set(leads[LEAD_ID][leads[STATUS] == Status.WON]))]
+    on_won = log[log[LEAD_ID].isin(leads[LEAD_ID][leads[STATUS] == Status.WON].unique())]
     per_rep = shown["rep"].value_counts(), on_won["rep"].value_counts()
     owners = values(leads, OWNER).fillna("").astype(str)
     reps = tuple(

@@ -99,7 +99,7 @@ def crosstab(reason: pd.Series, key: pd.Series, columns: tuple[str | None, ...])
 
 def _keys(series: pd.Series, order: tuple[str, ...] = ()) -> tuple[str | None, ...]:
     """The keys of a column: those of ``order`` first, the others sorted, None (blank) last."""
-    seen = set(series.dropna())
+    seen = set(series.dropna().unique())
     rest = sorted(str(k) for k in seen - set(order))
     blank = (None,) if series.isna().any() else ()
     return (*order, *rest, *blank)

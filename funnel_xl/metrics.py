@@ -719,7 +719,7 @@ def by_group(
         keys = pd.Series("", index=leads.index, dtype=object)
     else:
         keys = leads[column].fillna("").astype(str)
-    names = sorted(set(keys))
+    names = sorted(keys.unique())  # a set of the column itself would read it item by item
     codes = pd.Categorical(keys, categories=names).codes.astype(np.intp)
     metrics = _aggregate_groups(leads, rules, codes, [excluded.get(name, 0) for name in names])
     return dict(zip(names, metrics, strict=True))

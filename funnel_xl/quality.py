@@ -142,7 +142,7 @@ def assess(
     masks, fixes = _hygiene_masks(leads, excluded, rules)
     owners_valid = _keys(leads, "owner")
     owners_excluded = _keys(excluded, "owner") if len(excluded) else pd.Series(dtype=object)
-    names = sorted(set(owners_valid) | {n for n in owners_excluded if n})
+    names = sorted(set(owners_valid.unique()) | {n for n in owners_excluded.unique() if n})
     hygiene = {
         name: _score(masks, rules, owners_valid == name, owners_excluded == name) for name in names
     }
