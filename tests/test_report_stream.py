@@ -187,3 +187,22 @@ def test_a_workbook_not_in_constant_memory_is_written_cell_by_cell(tmp_path):
     end = table.write_rows(sheet, Formats(workbook), 0, [Column("a", ["x", "y & z", "w"])])
     workbook.close()
     assert end == 3
+
+
+def test_a_long_table_with_odd_rows_here_and_there(tmp_path, monkeypatch):
+    # Streamed rows are written out in batches; an odd row (text with "&") between them is
+    # xlsxwriter's and must land in its place.
+    streamed = _count_streamed(monkeypatch)
+    n = 2_500
+
+    def build(workbook, formats, write):
+        sheet = workbook.add_worksheet("t")
+        columns = [
+            Column("id", [f"L{i:05d}" if i % 700 else f"L{i} & co" for i in range(n)]),
+            Column("amount", [float(i) if i % 3 else None for i in range(n)], "amount"),
+        ]
+        end = write(sheet, formats, 1, columns)
+        sheet.write_string(end, 0, "after")
+
+    _same_both_ways(tmp_path, build)
+    assert len(streamed) == n - 5  # all but the odd rows 0, 700, 1400, 2100 and the last

@@ -28,56 +28,72 @@ _ESCAPED = re.compile(r"[\x00-\x1f&<>\ufffe\uffff]|_x|^\s|\s$")
 _JOIN = "\ue000"
 _ESCAPED_JOINED = re.compile(r"[\x00-\x1f&<>\ufffe\uffff]|_x|(?:^|\ue000)\s|\s(?:\ue000|$)")
 _MAX_PLAIN = 16_000
+_ROWS_PER_WRITE = 1_000
 ODD = object()  # a cell only xlsxwriter itself writes
 
 
-def text_body(text: str) -> str | object:
-    """The end of a text cell's XML after its reference and style, or ODD."""
-    if len(text) > _MAX_PLAIN or _ESCAPED.search(text):
-        return ODD
-    return f' t="inlineStr"><is><t>{text}</t></is></c>'
-
-
-def number_body(number: object) -> str | object:
-    """The end of a number cell's XML after its reference and style, or ODD (NaN, infinite, or
-    a type other than int and float)."""
-    kind = type(number)
-    if kind is int or (kind is float and number - number == 0):
-        return f"><v>{number:.16G}</v></c>"
-    return ODD
-
-
-def simple_bodies(values: Sequence, text: bool) -> list:
-    """A text or number column's cells (None = blank), each as :func:`text_body` or
-    :func:`number_body`; a value of the wrong type is ODD."""
-    if not text:
-        return [
-            None if v is None
-            else f"><v>{v:.16G}</v></c>" if type(v) is float and v - v == 0 else number_body(v)
-            for v in values
-        ]
-    texts = [v for v in values if v is not None]
-    if all(type(v) is str for v in texts) and not _ESCAPED_JOINED.search(_JOIN.join(texts)) and (
-        max(map(len, texts), default=0) <= _MAX_PLAIN
-    ):
-        return [None if v is None else f' t="inlineStr"><is><t>{v}</t></is></c>' for v in values]
-    return [None if v is None else (text_body(v) if type(v) is str else ODD) for v in values]
-
-
-def mixed_bodies(values: Sequence, formats: Sequence, date_format) -> tuple[list, list]:
+def any_values(values: Sequence, formats: Sequence, date_format) -> tuple[list, list]:
     """A column of any values, each with its own format, as :func:`funnel_xl.cells.write_value`
-    writes them: the cells' bodies and formats."""
-    bodies, cell_formats = [], []
+    writes them: text or number (None = blank), and format."""
+    data, cell_formats = [], []
     for value, fmt in zip(values, formats, strict=True):
         cell = cell_value(value, fmt, date_format)
-        if cell is None:
-            bodies.append(None)
-            cell_formats.append(None)
-            continue
-        data, fmt = cell
-        bodies.append(text_body(data) if isinstance(data, str) else number_body(data))
-        cell_formats.append(fmt)
-    return bodies, cell_formats
+        data.append(None if cell is None else cell[0])
+        cell_formats.append(None if cell is None else cell[1])
+    return data, cell_formats
+
+
+def column_cells(
+    col: int, first_row: int, values: Sequence, kind: str, fmt, fmts: list | None, styles: dict
+) -> list:
+    """A column's cells as XML from ``first_row`` on (None: blank, ODD: xlsxwriter's). ``kind``:
+    "text" (str values), "number" or "any" (text or number, from :func:`any_values`)."""
+    letter = xl_col_to_name(col)
+    numbers = range(first_row + 1, first_row + 1 + len(values))
+    if kind == "any" or fmts is not None:
+        return [
+            None if v is None else _cell(f'<c r="{letter}{n}"{styles.get(f, "")}', v)
+            for n, v, f in zip(numbers, values, fmts or [fmt] * len(values), strict=True)
+        ]
+    # A style not in ``styles`` is only in the last row, which xlsxwriter writes.
+    start = f'"{styles.get(fmt, "")}'
+    if kind == "number":
+        return [
+            None if v is None
+            else f'<c r="{letter}{n}{start}><v>{v:.16G}</v></c>' if type(v) is float and v - v == 0
+            else ODD if type(v) is str else _cell(f'<c r="{letter}{n}{start}', v)
+            for n, v in zip(numbers, values, strict=True)
+        ]
+    if _plain_texts(values):
+        return [
+            None if v is None else f'<c r="{letter}{n}{start} t="inlineStr"><is><t>{v}</t></is></c>'
+            for n, v in zip(numbers, values, strict=True)
+        ]
+    return [
+        None if v is None else _cell(f'<c r="{letter}{n}{start}', v) if type(v) is str else ODD
+        for n, v in zip(numbers, values, strict=True)
+    ]
+
+
+def _plain_texts(values: Sequence) -> bool:
+    """Whether every value is a text xlsxwriter writes as it is (None aside)."""
+    texts = [v for v in values if v is not None]
+    return (
+        set(map(type, texts)) <= {str} and max(map(len, texts), default=0) <= _MAX_PLAIN
+        and not _ESCAPED_JOINED.search(_JOIN.join(texts))
+    )
+
+
+def _cell(start: str, value: object) -> str | object:
+    """One cell's XML after its start (``<c r="A2" s="3"``), or ODD."""
+    kind = type(value)
+    if kind is str:
+        if len(value) > _MAX_PLAIN or _ESCAPED.search(value):
+            return ODD
+        return f'{start} t="inlineStr"><is><t>{value}</t></is></c>'
+    if kind is int or (kind is float and value - value == 0):
+        return f"{start}><v>{value:.16G}</v></c>"
+    return ODD
 
 
 def streamable(sheet, first_row: int, count: int, width: int) -> bool:
@@ -94,79 +110,81 @@ def streamable(sheet, first_row: int, count: int, width: int) -> bool:
 
 
 class RowStream:
-    """Writes the rows of a table whose columns' cells are given as bodies (None = blank, ODD =
-    xlsxwriter's) with a format per column, or per cell (a list)."""
+    """Writes the rows of a table whose columns are given as (values, kind, format, per-cell
+    formats or None), see :func:`column_cells`."""
 
-    def __init__(self, sheet, first_row: int, columns: Sequence[tuple[list, object, list | None]]):
+    def __init__(self, sheet, first_row: int, columns: Sequence[tuple[Sequence, str, object, list | None]]):
         self.sheet = sheet
         self.row_tail = _row_tail(sheet)
-        self.odd_rows = {
-            i for bodies, _, _ in columns if ODD in bodies for i, body in enumerate(bodies) if body is ODD
-        }
         count = len(columns[0][0])
+        self.last = count - 1
         if first_row > sheet.previous_row:
             sheet._write_single_row(first_row)  # the open row out, as the table's first cell would
         styles = _styles(columns, count - 1)
-        self.cells = [
-            _cells(xl_col_to_name(c), first_row, bodies, fmt, fmts, styles)
-            for c, (bodies, fmt, fmts) in enumerate(columns)
+        cells = [
+            column_cells(c, first_row, values, kind, fmt, fmts, styles)
+            for c, (values, kind, fmt, fmts) in enumerate(columns)
         ]
-        used = [c for c, (bodies, _, _) in enumerate(columns) if any(b is not None for b in bodies)]
-        self.cols = (used[0], used[-1]) if used else None
-        self.rows = zip(*self.cells, strict=True)
+        self.odd_rows = {i for column in cells if ODD in column for i, cell in enumerate(column) if cell is ODD}
+        used = [c for c, (values, _, _, _) in enumerate(columns) if any(v is not None for v in values)]
+        self.cols = (used[0], used[-1]) if used else (0, 0)
+        self.rows = zip(*cells, strict=True)
+        self.pending: list[str] = []  # rows not yet in the sheet's file
+        self.written = -1  # the sheet row of the last row streamed
 
     def write(self, row: int, i: int) -> bool:
         """Write the table's row ``i`` (they come in order) at the sheet's ``row``; False when
-        xlsxwriter must."""
+        xlsxwriter must. The last row is always xlsxwriter's: it stays its open row, for whatever
+        is written next."""
         cells = next(self.rows)
         sheet = self.sheet
         if (
-            i in self.odd_rows or row >= sheet.xls_rowmax or row < sheet.previous_row
+            i == self.last or i in self.odd_rows or row >= sheet.xls_rowmax or row < sheet.previous_row
             or row in sheet.row_info or row in sheet.comments
         ):
+            self.flush()
             return False
-        text = "".join(cells)
-        if text:
-            if row > sheet.previous_row:
-                sheet._write_single_row(row)
-            first_col, last_col = self.cols
-            sheet._check_dimensions(row, first_col)
-            sheet._check_dimensions(row, last_col)
-            sheet.fh.write(f'<row r="{row + 1}"{self.row_tail}{text}</row>')
+        text = "".join(filter(None, cells))
+        if not text:
+            return True
+        if row > sheet.previous_row:
+            if sheet.previous_row == self.written:
+                sheet.previous_row = row  # the open row is one streamed: nothing of it to write
+            else:
+                self.flush()
+                sheet._write_single_row(row)  # the open row out first, as xlsxwriter does
+        if self.written < 0:
+            sheet._check_dimensions(row, self.cols[0])
+            sheet._check_dimensions(row, self.cols[1])
+        self.pending.append(f'<row r="{row + 1}"{self.row_tail}{text}</row>')
+        self.written = row
+        if len(self.pending) >= _ROWS_PER_WRITE:
+            self.flush()
         return True
 
+    def flush(self) -> None:
+        """The rows streamed so far into the sheet's file, and its dimensions to their last."""
+        if self.pending:
+            self.sheet._check_dimensions(self.written, self.cols[1])
+            self.sheet.fh.write("".join(self.pending))
+            self.pending = []
 
-def _styles(columns: Sequence[tuple[list, object, list | None]], rows: int) -> dict:
+
+def _styles(columns: Sequence[tuple[Sequence, str, object, list | None]], rows: int) -> dict:
     """Each format's style attribute. xlsxwriter numbers a format when it first writes a cell in
     it, so the formats are numbered in the order of the cells of the table's first ``rows`` rows
     (those written while the table is written)."""
     styles: dict = {None: ""}
-    waiting = {fmt for _, fmt, fmts in columns for fmt in (fmts or (fmt,))} - {None}
+    waiting = {fmt for _, _, fmt, fmts in columns for fmt in (fmts or (fmt,))} - {None}
     for i in range(rows):
         if not waiting:
             break
-        for bodies, fmt, fmts in columns:
+        for values, _, fmt, fmts in columns:
             cell_format = fmt if fmts is None else fmts[i]
-            if cell_format in waiting and bodies[i] is not None:
+            if cell_format in waiting and values[i] is not None:
                 waiting.discard(cell_format)
                 styles[cell_format] = f' s="{cell_format._get_xf_index()}"'
     return styles
-
-
-def _cells(letter: str, first_row: int, bodies: list, fmt, fmts: list | None, styles: dict) -> list[str]:
-    """A column's cells as XML, "" for a blank or ODD one. A format not in ``styles`` is only in
-    the last row, which xlsxwriter writes."""
-    numbers = range(first_row + 1, first_row + 1 + len(bodies))
-    if fmts is None:
-        style = styles.get(fmt, "")
-        return [
-            "" if b is None or b is ODD else f'<c r="{letter}{n}"{style}{b}'
-            for n, b in zip(numbers, bodies, strict=True)
-        ]
-    return [
-        "" if b is None or b is ODD else f'<c r="{letter}{n}"{styles.get(f, "")}{b}'
-        for n, b, f in zip(numbers, bodies, fmts, strict=True)
-    ]
 
 
 def _row_tail(sheet) -> str:

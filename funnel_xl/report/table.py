@@ -14,7 +14,7 @@ from typing import Any
 from ..cells import write_value
 from ..progress import ROWS_PER_EVENT
 from ..text import as_text, display_width, is_blank
-from .stream import RowStream, mixed_bodies, simple_bodies, streamable
+from .stream import RowStream, any_values, streamable
 
 FORMATS = {
     "title": {"bold": True, "font_size": 14},
@@ -204,8 +204,7 @@ def write_rows(
             on_rows(done, count)
         for i in range(done, min(done + step, count)):
             row = first_row + i
-            # The last row stays xlsxwriter's open row, for whatever is written next.
-            if stream is not None and i < count - 1 and stream.write(row, i):
+            if stream is not None and stream.write(row, i):
                 continue
             for col, write, fmt in writers:
                 value = columns[col].values[i]
@@ -247,11 +246,11 @@ def row_stream(
     for column, plan in zip(columns, plans, strict=True):
         if plan.per_row is not None or plan.mixed:
             per_row = plan.per_row if plan.per_row is not None else [plan.fmt] * len(column.values)
-            bodies, cell_formats = mixed_bodies(column.values, per_row, plan.date_fmt)
-            cells.append((bodies, None, cell_formats))
+            values, cell_formats = any_values(column.values, per_row, plan.date_fmt)
+            cells.append((values, "any", None, cell_formats))
         else:
-            cells.append((simple_bodies(column.values, plan.text), plan.fmt, None))
-    if not any(bodies[0] is not None for bodies, _, _ in cells):
+            cells.append((column.values, "text" if plan.text else "number", plan.fmt, None))
+    if not any(values[0] is not None for values, _, _, _ in cells):
         return None  # xlsxwriter starts the table's rows only at its first cell
     return RowStream(sheet, first_row, cells)
 

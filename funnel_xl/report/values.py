@@ -17,11 +17,13 @@ def text_values(frame: pd.DataFrame, column: str) -> list:
     if column not in frame:
         return [None] * len(frame)
     series = frame[column]
-    missing = series.isna().tolist()
-    return [
-        None if gone else (value if type(value) is str else as_text(value))
-        for value, gone in zip(series.tolist(), missing, strict=True)
-    ]
+    values = series.tolist()
+    missing = series.isna().to_numpy()
+    if missing.any():
+        values = [None if gone else value for value, gone in zip(values, missing.tolist(), strict=True)]
+    if set(map(type, values)) <= {str, type(None)}:
+        return values
+    return [value if value is None or type(value) is str else as_text(value) for value in values]
 
 
 def number_values(frame: pd.DataFrame, column: str) -> list:
