@@ -15,6 +15,7 @@ import pandas as pd
 from .attention import Action, attention
 from .compare import coverage
 from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
+from .frames import OWNER
 from .forecast import Forecast
 from .forecast import forecast as make_forecast
 from .metrics import FiredSuggestion, FunnelMetrics, FunnelResult, Rate
@@ -24,9 +25,11 @@ from .quality import Quality, assess
 from .review import Review, build_review, review_json
 from .rules import Rules
 from .runinfo import definitions, versions
-from .standings import Leader, Standing, leaders, months_by_group, standings, team_standing
-from .targets import Target, rules_targets
+from .period import period_of
+from .standings import Leader, Standing, leaders, standings, team_standing
+from .targets import Target, channel_rules_targets, rules_targets
 from .wording import DriftWords, lost_suggestions
+from .workdays import working_days_in
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,9 @@ def build_analysis(
         forecast = make_forecast(result.leads, rules, as_of)
     month_review_ = month_review(
         result.leads, flow.transitions, flow.period.start, flow.period.end,
-        [*rules_targets(rules.targets, rules.new_lead_targets), *(t for i in inputs for t in i.targets), *targets],
+        [*rules_targets(rules.targets, rules.new_lead_targets), *channel_rules_targets(rules.channel_targets),
+         *(t for i in inputs for t in i.targets), *targets],
+        kind=period_of(period, as_of).kind, groups=_group_columns(result, rules), working_days=working_days_in,
     )
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
@@ -122,9 +127,9 @@ def build_analysis(
         review=build_review(result, flow, rules, as_of, entries, opening),
         month_review=month_review_, attention=attention(result.leads, result.team, flow.channel_flags),
         log_entries_by_lead=log_entries_by_lead,
-        standings=_standings(result, rules, flow.period, month_review_),
+        standings=_standings(result, rules, month_review_),
         team_standing=team_standing(
-            result.team, flow.period,
+            result.team, month_review_.team.current,
             month_review_.team_attainment.won_ratio if month_review_.team_attainment else None,
         ),
         leaders=leaders(result.team, result.by_owner, rules.thresholds.min_sample),
@@ -132,17 +137,19 @@ def build_analysis(
     )
 
 
-def _standings(
-    result: FunnelResult, rules: Rules, month: PeriodFigures, review: MonthReview
-) -> dict[str, tuple[Standing, ...]]:
-    columns = {"owner": ("owner", result.by_owner), "source": (rules.channel_field, result.by_source)}
-    columns |= {name: (name, groups) for name, groups in result.by_dimension.items()}
+def _group_columns(result: FunnelResult, rules: Rules) -> dict[str, str]:
+    """The column of each grouping the comparison tables show: by owner, channel and dimension."""
+    return {"owner": OWNER, "source": rules.channel_field, **{name: name for name in result.by_dimension}}
+
+
+def _standings(result: FunnelResult, rules: Rules, review: MonthReview) -> dict[str, tuple[Standing, ...]]:
+    groups = {"owner": result.by_owner, "source": result.by_source, **result.by_dimension}
     return {
         key: tuple(standings(
-            groups, months_by_group(result.leads, column, rules, month.start, month.end),
+            metrics, {name: block.current for name, block in review.by_group.get(key, {}).items()},
             {name: a.won_ratio for name, a in review.attainment.items()} if key == "owner" else None,
         ))
-        for key, (column, groups) in columns.items()
+        for key, metrics in groups.items()
     }
 
 
