@@ -15,17 +15,17 @@ import pandas as pd
 from .attention import Action, attention
 from .compare import coverage
 from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
-from .frames import OWNER
 from .forecast import Forecast
 from .forecast import forecast as make_forecast
+from .frames import OWNER
 from .metrics import FiredSuggestion, FunnelMetrics, FunnelResult, Rate
-from .month import MonthReview, month_review
+from .month import MonthReview, empty_block, month_review
+from .period import PeriodKind, period_of
 from .problems import Problem, count_by_severity
 from .quality import Quality, assess
 from .review import Review, build_review, review_json
 from .rules import Rules
 from .runinfo import definitions, versions
-from .period import period_of
 from .standings import Leader, Standing, leaders, standings, team_standing
 from .targets import Target, channel_rules_targets, rules_targets
 from .wording import DriftWords, lost_suggestions
@@ -147,10 +147,16 @@ def _standings(result: FunnelResult, rules: Rules, review: MonthReview) -> dict[
     return {
         key: tuple(standings(
             metrics, {name: block.current for name, block in review.by_group.get(key, {}).items()},
-            {name: a.won_ratio for name, a in review.attainment.items()} if key == "owner" else None,
+            {name: a.won_ratio for name, a in _attained(review, key).items()},
         ))
         for key, metrics in groups.items()
     }
+
+
+def _attained(review: MonthReview, key: str) -> dict:
+    """The groups' attainment the comparison table shows: the reps' on 负责人对比, the channels'
+    on 渠道分析."""
+    return review.attainment if key == "owner" else review.channel_attainment if key == "source" else {}
 
 
 @dataclass(frozen=True)
@@ -286,13 +292,14 @@ def analysis_json(a: Analysis) -> dict:
 
 
 def month_review_json(review: MonthReview | None) -> dict | None:
-    """The month beside the month before, with this month's target and attainment; and, for the
-    team, each rep's."""
+    """The period beside the one before, with its target and attainment; and, for the team, each
+    rep's and each channel's with a target. A month's block names the months ("month",
+    "previous_month"); a week's or a span's says its kind and names the periods ("period",
+    "previous_period"), its targets prorated by working days."""
     if review is None:
         return None
 
-    def block(b, name: str | None) -> dict:
-        reached = review.team_attainment if name is None else review.attainment.get(name)
+    def block(b, reached) -> dict:
         return {
             "current": dataclasses.asdict(b.current),
             "previous": dataclasses.asdict(b.previous),
@@ -304,12 +311,24 @@ def month_review_json(review: MonthReview | None) -> dict | None:
             },
         }
 
-    return {
-        "month": review.team.month,
-        "previous_month": review.team.previous_month,
-        **block(review.team, None),
-        "by_owner": {name: block(b, name) for name, b in review.by_owner.items()},
+    if review.kind == PeriodKind.MONTH:
+        names = {"month": review.team.month, "previous_month": review.team.previous_month}
+    else:
+        names = {
+            "kind": str(review.kind), "period": review.team.month,
+            "previous_period": review.team.previous_month, "targets_prorated": True,
+        }
+    out = {
+        **names,
+        **block(review.team, review.team_attainment),
+        "by_owner": {name: block(b, review.attainment.get(name)) for name, b in review.by_owner.items()},
     }
+    if review.channel_attainment:
+        out["by_channel_target"] = {
+            name: block(review.by_source.get(name, empty_block(review.team.month, review.team.previous_month)), a)
+            for name, a in review.channel_attainment.items()
+        }
+    return out
 
 
 def quality_json(quality: Quality) -> dict:
