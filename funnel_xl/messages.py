@@ -1107,6 +1107,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "month.col.change": ("变化", "Change"),
     "month.col.target": ("目标", "Target"),
+    "month.col.target.prorated": ("折算目标", "Prorated target"),
     "month.col.attainment": ("达成率", "Attained"),
     "month.new_leads": ("新增线索(条)", "New leads"),
     "month.won": ("成交(条)", "Won"),

@@ -39,7 +39,8 @@ def write_comparison(
     rows = ctx.standings.get(key, ())
     owners = name == ctx.sheets["owners"]
     columns = standing_columns(ctx, key_header, rows, hygiene=owners)
-    if flags is not None:
+    # A low channel is counted in months: a week's or a span's report flags none, so shows no column.
+    if flags is not None and _kind(ctx) == PeriodKind.MONTH:
         columns.append(
             Column(
                 t("col.low_months", months=ctx.rules.thresholds.low_channel_months),

@@ -115,7 +115,7 @@ def month_block(ctx: Context, page: Page) -> None:
     headers = [t("col.metric"), words["this"], words["last"], t("month.col.change")]
     targets = _targets(review)
     if targets:
-        headers += [t("month.col.target"), t("month.col.attainment")]
+        headers += [t("month.col.target.prorated" if review.prorated else "month.col.target"), t("month.col.attainment")]
     for c, text in enumerate(headers):
         page.put(MONTH_HEAD_ROW, c, text, "header")
     for i, key in enumerate(MONTH_FIGURES):
