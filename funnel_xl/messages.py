@@ -1102,7 +1102,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "period.last_in.week": ("上周", "last week"),
     "period.last_in.span": ("上期", "the previous period"),
     "month.title": (
-        "{this} {month}（{start} 至 {end}）· 对比{last} {previous}",
+        "{this} {month}（{start} 至 {end}）· 对比{last_in} {previous}",
         "{this} {month} ({start} to {end}) · against {last_in} {previous}",
     ),
     "month.col.change": ("变化", "Change"),
@@ -1153,7 +1153,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "month.channel.sep": ("；", "; "),
     "month.team_target_note": ("全队目标 = 各负责人目标之和。", "The team's target = the sum of the reps'."),
     "attention.title": ("需要关注", "Needs attention"),
-    "attention.none": ("{this}没有需要特别关注的事项。", "Nothing needs special attention {this_in}."),
+    "attention.none": ("{this_in}没有需要特别关注的事项。", "Nothing needs special attention {this_in}."),
     "attention.stalled": (
         "停留超时 {count} 条，金额合计 {amount} {unit}；金额最大的是 {lead_id} {customer}"
         "（{owner}，{stage}，{top_amount} {unit}）：请推进或更新阶段。",
@@ -1303,19 +1303,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "small_sample": ("样本少", "small sample"),
     "counts.header": ("{label}\nk/n · 95%区间", "{label}\nk/n · 95% interval"),
     "compare.note": (
-        "先看{this}：按{this}成交金额从高到低排列。比率后括号内为 k/n（分子/分母）；分母少于 {min_sample} 条的比率灰色显示（{small}），图中亦然。空白 = 无法计算。",
+        "先看{this}：按{this_in}成交金额从高到低排列。比率后括号内为 k/n（分子/分母）；分母少于 {min_sample} 条的比率灰色显示（{small}），图中亦然。空白 = 无法计算。",
         ("{this} first: sorted by the amount won {this_in}, largest first. After each rate, "
          "k/n (numerator/denominator) in brackets; a rate from fewer than {min_sample} leads is grey "
          "({small}), in the chart too. Blank = nothing to compute."),
     ),
     "compare.standings": ("{this}与累计", "{this} and to date"),
     "compare.pass_rates": ("各环节通过率（累计，k/n）", "Pass rate of each transition (to date, k/n)"),
-    "standing.new": ("{this}新增", "New {this_in}"),
-    "standing.won_month": ("{this}成交({unit})\n（件数）", "Won {this_in} ({unit})\n(deals)"),
+    "standing.new": ("{this_in}新增", "New {this_in}"),
+    "standing.won_month": ("{this_in}成交({unit})\n（件数）", "Won {this_in} ({unit})\n(deals)"),
     "standing.won": ("累计成交({unit})\n（件数）", "Won to date ({unit})\n(deals)"),
     "standing.win_rate": ("赢单率\n（成交/已结束）", "Win rate\n(won/closed)"),
-    "standing.attainment": ("{this}达成率\n(成交÷成交目标)", "Attainment\n(won ÷ won target)"),
-    "standing.attainment.prorated": ("{this}达成率\n(成交÷折算目标)", "Attainment\n(won ÷ prorated target)"),
+    "standing.attainment": ("{this_in}达成率\n(成交÷成交目标)", "Attainment {this_in}\n(won ÷ won target)"),
+    "standing.attainment.prorated": ("{this_in}达成率\n(成交÷折算目标)", "Attainment {this_in}\n(won ÷ prorated target)"),
     "standing.average_deal": ("平均成交额({unit})", "Average deal ({unit})"),
     "chart.small_note": ("浅灰色柱 = {small}（与表中灰色一致）", "Light grey bars = {small} (grey in the tables too)"),
     "leader.title": ("各环节领先者（提炼优秀经验）", "Who leads each transition (learn from the best)"),
