@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+
 from .metrics import FunnelMetrics, Rate
 from .month import MonthCounts
 
