@@ -263,3 +263,29 @@ def test_channel_targets_on_a_months_channel_sheet(tmp_path):
     book = openpyxl.load_workbook(plain.report)
     assert book["总览"]["A12"].value is None
     assert "本月达成率\n(成交÷成交目标)" not in [c.value for c in book["渠道分析"][4]]
+
+
+def test_a_reps_weekly_workbook_and_the_flow_sheet_say_this_week(weekly):
+    _, written = weekly
+    zhang = next(g for g in written.split.groups if g.name == "张伟")
+    ws = openpyxl.load_workbook(zhang.workbook)["总览"]
+    assert [ws.cell(5, c).value for c in range(1, 7)] == ["指标", "本周", "上周", "变化", "折算目标", "达成率"]
+    rows = {r[0]: r[1:] for r in ws.iter_rows(min_row=6, max_row=10, max_col=6, values_only=True)}
+    # 张伟 this week: new 002, won 001 (30) of 84 × 5/21 = 20; last week nothing.
+    assert rows["成交金额(万元)"] == (30, 0, 30, pytest.approx(20.0), pytest.approx(1.5))
+    flow = openpyxl.load_workbook(written.report)["阶段流转"]
+    labels = [r[0] for r in flow.iter_rows(values_only=True)]
+    assert "本周新增线索" in labels and "本周成交金额(万元)" in labels and "本月新增线索" not in labels
+
+
+def test_an_english_weeks_words(tmp_path):
+    path = write_workbook(tmp_path / "t.xlsx", ROWS)
+    text = default_rules_path().read_text(encoding="utf-8").replace('lang = "zh"', 'lang = "en"', 1)
+    (tmp_path / "rules.toml").write_text(text, encoding="utf-8")
+    rules = load_rules(tmp_path / "rules.toml")
+    assert rules.lang == "en"
+    written = write_outputs(analyse([path], rules, week="2024-W21"), tmp_path / "out")
+    book = openpyxl.load_workbook(written.report)
+    overview = next(ws for ws in book if ws.title in ("总览", "Overview"))
+    assert overview["A4"].value == "This week 2024-W21 (2024-05-20 to 2024-05-26) · against last week 2024-W20"
+    assert [overview.cell(5, c).value for c in range(2, 4)] == ["This week", "Last week"]
