@@ -508,9 +508,8 @@ def period_sources(
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     keys = leads[channel].fillna("").astype(str) if channel in leads else pd.Series("", index=leads.index)
     entered = dates(leads, STAGE_ENTERED)
-    in_period = (entered >= lo) & (entered <= hi)
-    won = (leads[STATUS] == Status.WON) & in_period
-    closed = won | ((leads[STATUS] == Status.LOST) & in_period)
+    won = won_in_period(leads, start, end)
+    closed = won | ((leads[STATUS] == Status.LOST) & (entered >= lo) & (entered <= hi))
     moves = transitions[(transitions[DATE] >= lo) & (transitions[DATE] <= hi)]
     move_channel = moves[LEAD_ID].map(dict(zip(leads[LEAD_ID], keys, strict=True)))
     out = {}

@@ -204,9 +204,11 @@ def won_in_period(leads: pd.DataFrame, start: date, end: date) -> pd.Series:
     return (leads[STATUS] == Status.WON) & (entered >= pd.Timestamp(start)) & (entered <= pd.Timestamp(end))
 
 
-def team_counts(leads: pd.DataFrame, transitions: pd.DataFrame, start: date, end: date) -> MonthCounts:
+def team_counts(leads: pd.DataFrame, transitions: pd.DataFrame | None, start: date, end: date) -> MonthCounts:
     """The team's counts of [start, end]: :func:`period_counts` over all leads, with every
-    transition of the period among the stage moves."""
+    transition of the period among the stage moves (none without ``transitions``)."""
+    if transitions is None:
+        transitions = pd.DataFrame({LEAD_ID: pd.Series(dtype=object), DATE: pd.Series(dtype="datetime64[ns]")})
     return period_counts(leads, transitions, start, end).get("", MonthCounts())
 
 

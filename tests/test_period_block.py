@@ -289,3 +289,20 @@ def test_an_english_weeks_words(tmp_path):
     overview = next(ws for ws in book if ws.title in ("总览", "Overview"))
     assert overview["A4"].value == "This week 2024-W21 (2024-05-20 to 2024-05-26) · against last week 2024-W20"
     assert [overview.cell(5, c).value for c in range(2, 4)] == ["This week", "Last week"]
+
+
+def test_every_writer_of_the_months_won_reads_the_one_count(tmp_path):
+    """May: won 001 (05-21, 30) and 003 (05-16, 10). 总览's block, the flow, the forecast's won
+    this month, the compact tables' team row and the JSON all say 2 and 40."""
+    analysis = analyse([write_workbook(tmp_path / "t.xlsx", ROWS)], load_rules(), as_of=D(2024, 5, 31))
+    block = analysis.month_review.team.current
+    assert (block.won, block.won_amount, block.new_leads, block.lost) == (2, 40.0, 2, 1)
+    assert (analysis.flow.period.won, analysis.flow.period.won_amount) == (2, 40.0)
+    assert (analysis.forecast.won_count, analysis.forecast.won_amount) == (2, 40.0)
+    team = analysis.team_standing
+    assert (team.won_this_month, team.won_amount_this_month, team.new_this_month) == (2, 40.0, 2)
+    reps = {s.name: (s.won_this_month, s.won_amount_this_month) for s in analysis.standings["owner"]}
+    assert reps == {"张伟": (1, 30.0), "李四": (1, 10.0), "王磊": (0, 0.0)}
+    channels = {s.name: s.won_amount_this_month for s in analysis.standings["source"]}
+    assert channels == {"官网表单": 30.0, "展会推广": 10.0}
+    assert analysis.as_json()["month"]["current"]["won_amount"] == 40.0
