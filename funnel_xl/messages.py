@@ -1146,7 +1146,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "working days in that month ÷ the month's working days, from the rules' [targets] and the "
         "workbook's targets sheet.",
     ),
-    "month.channel.line": ("渠道目标达成（{this}）：{parts}", "Channel targets ({this}): {parts}"),
+    "month.channel.line": ("渠道目标达成（{this}{basis}）：{parts}", "Channel targets ({this}{basis}): {parts}"),
+    "month.channel.prorated": ("，目标按工作日折算", ", targets prorated by working days"),
     "month.channel.part": ("{name} {figures}", "{name}: {figures}"),
     "month.channel.won": ("成交 {ratio}（{won} / {target} {unit}）", "won {ratio} ({won} / {target} {unit})"),
     "month.channel.new": ("新增 {ratio}（{new} / {target} 条）", "new {ratio} ({new} / {target})"),

@@ -191,7 +191,7 @@ def test_the_weekly_overview_says_this_week_and_last_week(weekly):
     # The channels with a target, under the block: 官网表单 30 of 63 × 5/21 = 15 (200%);
     # 展会推广 new 0 of 21 × 5/21 = 5.
     assert ws["A12"].value == (
-        "渠道目标达成（本周）：官网表单 成交 200%（30.0 / 15.0 万元）；展会推广 新增 0%（0 / 5 条）"
+        "渠道目标达成（本周，目标按工作日折算）：官网表单 成交 200%（30.0 / 15.0 万元）；展会推广 新增 0%（0 / 5 条）"
     )
 
 

@@ -172,7 +172,10 @@ def channel_attainment_text(ctx: Context, review: MonthReview) -> str:
         parts.append(t("month.channel.part", name=name, figures=t.join(figures)))
     if not parts:
         return ""
-    return t("month.channel.line", this=period_words(t, review.kind)["this"], parts=t("month.channel.sep").join(parts))
+    return t(
+        "month.channel.line", this=period_words(t, review.kind)["this"], parts=t("month.channel.sep").join(parts),
+        basis=t("month.channel.prorated") if review.prorated else "",
+    )
 
 
 def _percent(ratio: float | None) -> str:
