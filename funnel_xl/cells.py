@@ -34,30 +34,22 @@ def excel_serial(value: date | np.datetime64) -> float | str:
 
 def write_value(sheet, row: int, col: int, value: object, fmt, date_fmt=None) -> None:
     """Write one value of any type: text as text, numbers and dates as numbers, missing as blank."""
-    cell = cell_value(value, fmt, date_fmt)
-    if cell is None:
-        return
-    data, cell_format = cell
-    if isinstance(data, str):
-        sheet.write_string(row, col, data, cell_format)
-    else:
-        sheet.write_number(row, col, data, cell_format)
-
-
-def cell_value(value: object, fmt, date_fmt=None) -> tuple[str | float, object] | None:
-    """What :func:`write_value` writes for a value: (text or number, its format); None for blank."""
     if is_blank(value):
-        return None
+        return
     if isinstance(value, str):
-        return value, fmt
-    if isinstance(value, (bool, np.bool_)):
+        sheet.write_string(row, col, value, fmt)
+    elif isinstance(value, (bool, np.bool_)):
         # A yes/no in the report's language is written as text by the caller; this is a fallback.
-        return (_ZH("yes") if value else _ZH("no")), fmt
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value), fmt
-    if isinstance(value, (date, np.datetime64)):
+        sheet.write_string(row, col, _ZH("yes") if value else _ZH("no"), fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)):
+        sheet.write_number(row, col, float(value), fmt)
+    elif isinstance(value, (date, np.datetime64)):
         serial = excel_serial(value)
         if isinstance(serial, str):
-            return serial, None
-        return serial, date_fmt if date_fmt is not None else fmt
-    return as_text(value), fmt
+            sheet.write_string(row, col, serial)
+        else:
+            sheet.write_number(row, col, serial, date_fmt if date_fmt is not None else fmt)
+    else:
+        sheet.write_string(row, col, as_text(value), fmt)
+
+

@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from ..cells import write_value
 from ..progress import ROWS_PER_EVENT
 from ..text import as_text, display_width, is_blank
-from .stream import RowStream, any_values, streamable
 
 FORMATS = {
     "title": {"bold": True, "font_size": 14},
@@ -107,7 +107,7 @@ def column_width(column: Column) -> float:
     elif column.kind in _NUMERIC_KINDS:
         body = 9
     else:
-        sample = {v if type(v) is str else as_text(v) for v in column.values[:_WIDTH_SAMPLE] if v is not None}
+        sample = {as_text(v) for v in column.values[:_WIDTH_SAMPLE] if v is not None}
         body = max((len(v) if v.isascii() else display_width(v) for v in sample), default=0)
     return float(min(max(header, body, 6) + 2, MAX_WIDTH))
 
@@ -185,90 +185,53 @@ def write_rows(
 ) -> int:
     """Write the columns' cells row by row; returns the row after the last one written.
 
-    The hot loop of the workbook: rows are streamed as XML (:mod:`.stream`), a row that only
-    xlsxwriter can write gets one xlsxwriter call per non-blank cell.
+    The hot loop of the workbook: one list look-up and one xlsxwriter call per non-blank cell.
     ``on_rows(done, total)`` is called before each :data:`ROWS_PER_EVENT` rows of a long table.
     """
-    plans = [_plan(formats, column) for column in columns]
     writers = [
-        (c, column_writer(sheet, first_row, plan), plan.fmt) for c, plan in enumerate(plans)
+        (c, *column_writer(sheet, formats, first_row, column))
+        for c, column in enumerate(columns)
     ]
     count = len(columns[0].values) if columns else 0
-    stream = (
-        row_stream(sheet, formats, first_row, columns, plans)
-        if count > 1 and streamable(sheet, first_row, count, len(columns)) else None
-    )
+    rows = zip(*(column.values for column in columns), strict=True)
     step = ROWS_PER_EVENT if on_rows is not None and count > ROWS_PER_EVENT else max(count, 1)
     for done in range(0, count, step):
         if step < count:
             on_rows(done, count)
-        for i in range(done, min(done + step, count)):
-            row = first_row + i
-            if stream is not None and stream.write(row, i):
-                continue
-            for col, write, fmt in writers:
-                value = columns[col].values[i]
+        for row, values in enumerate(islice(rows, step), start=first_row + done):
+            for (col, write, fmt), value in zip(writers, values, strict=True):
                 if value is not None:
                     write(row, col, value, fmt)
     return first_row + count
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """How a column's cells are written: the kind's format, the per-row formats (when given)
-    and whether its values are of any type (written by :func:`funnel_xl.cells.write_value`)."""
-
-    fmt: Any
-    date_fmt: Any
-    per_row: list | None
-    mixed: bool
-    text: bool
-
-
-def _plan(formats: Formats, column: Column) -> _Plan:
+def column_writer(
+    sheet, formats: Formats, first_row: int, column: Column
+) -> tuple[Callable, Any]:
+    """The xlsxwriter call and format for a column's cells."""
     if column.kind == "any":
         fmt = formats(column.number_format)
     else:
         fmt = formats(None if column.kind == "text" else column.kind)
+    date_fmt = formats("date")
     # Only dates may hold text (a date Excel cannot show); kind "any" holds whatever was typed.
     mixed = column.kind == "any" or (
-        column.kind == "date" and any(issubclass(kind, str) for kind in set(map(type, column.values)))
+        column.kind == "date" and any(isinstance(v, str) for v in column.values)
     )
-    per_row = None if column.formats is None else [formats(name) for name in column.formats]
-    return _Plan(fmt, formats("date"), per_row, mixed, column.kind == "text")
-
-
-def row_stream(
-    sheet, formats: Formats, first_row: int, columns: Sequence[Column], plans: Sequence[_Plan]
-) -> RowStream | None:
-    """The columns' cells rendered for streaming, with the formats :func:`column_writer` gives."""
-    cells = []
-    for column, plan in zip(columns, plans, strict=True):
-        if plan.per_row is not None or plan.mixed:
-            per_row = plan.per_row if plan.per_row is not None else [plan.fmt] * len(column.values)
-            values, cell_formats = any_values(column.values, per_row, plan.date_fmt)
-            cells.append((values, "any", None, cell_formats))
-        else:
-            cells.append((column.values, "text" if plan.text else "number", plan.fmt, None))
-    if not any(values[0] is not None for values, _, _, _ in cells):
-        return None  # xlsxwriter starts the table's rows only at its first cell
-    return RowStream(sheet, first_row, cells)
-
-
-def column_writer(sheet, first_row: int, plan: _Plan) -> Callable:
-    """The xlsxwriter call for a column's cells: ``write(row, col, value, fmt)``."""
-    if plan.per_row is not None:
-        per_row, date_fmt = plan.per_row, plan.date_fmt
+    if column.formats is not None:
+        per_row = [formats(name) for name in column.formats]
 
         def write(row, col, value, fmt):
             write_value(sheet, row, col, value, per_row[row - first_row], date_fmt)
-        return write
-    if plan.mixed:
+    elif mixed:
 
         def write(row, col, value, fmt):
-            write_value(sheet, row, col, value, fmt, plan.date_fmt)
-        return write
-    return sheet.write_string if plan.text else sheet.write_number
+            write_value(sheet, row, col, value, fmt, date_fmt)
+    elif column.kind == "text":
+        write = sheet.write_string
+    else:
+        write = sheet.write_number
+    return write, fmt
 
 
 def label_width(labels: Sequence[str]) -> float:
