@@ -68,10 +68,15 @@ class _Leads:
         by_id = known.groupby("lead_id", sort=False).agg(
             first=("first_contact", "min"), error=("_error", "max")
         )
+        # Each entry's lead found once (one hash look-up per entry), then its fields taken by position.
+        at = by_id.index.get_indexer(lead_id)
+        known = at >= 0
+        usable = known & ~np.append(by_id["error"].to_numpy(dtype=bool), True)[at]
+        first = np.append(pd.to_datetime(by_id["first"]).to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))[at]
         return cls(
-            known=lead_id.isin(by_id.index),
-            usable=lead_id.map(~by_id["error"].astype(bool)).fillna(False).astype(bool),
-            first=pd.to_datetime(lead_id.map(by_id["first"])),
+            known=pd.Series(known, index=lead_id.index),
+            usable=pd.Series(usable, index=lead_id.index),
+            first=pd.Series(first, index=lead_id.index),
         )
 
 

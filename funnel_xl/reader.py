@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import functools
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -351,7 +352,10 @@ def _find_log_sheet(
     return None
 
 
+@functools.lru_cache(maxsize=16)
 def _field_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Folded header name → field; made once per set of columns (the header search asks for it
+    on every row it looks at). The dict is shared: never change it."""
     return {normalize_header(name): col.field for col in columns for name in col.names}
 
 
@@ -489,7 +493,7 @@ def _lead_rows(
                 if (
                     (first is not None and (type(first) is not str or first.strip()))
                     or any(c is not None and (type(c) is not str or c.strip()) for c in cells)
-                ) and total_texts.isdisjoint(row):
+                ) and (not total_texts or total_texts.isdisjoint(row)):
                     kept.append(cells)
                     kept_rows.append(first_row + i)
                     continue

@@ -277,9 +277,35 @@ def _place(v: Validated, index: int, t: Catalogue) -> str:
 def is_blank(values: pd.Series) -> pd.Series:
     """Cells with nothing in them: empty, only spaces, missing, or the text "nan".
 
-    One cheap test per cell on the column as a list: pandas' string methods over an object column
-    were the slowest part of checking a large sheet."""
-    return pd.Series([_blank(v) for v in values.tolist()], index=values.index, dtype=bool)
+    One cheap test per distinct value (:func:`per_distinct`): pandas' string methods over an
+    object column were the slowest part of checking a large sheet."""
+    return per_distinct(values, _blank).astype(bool)
+
+
+def per_distinct(values: pd.Series, convert: Callable[[object], object]) -> pd.Series:
+    """``convert`` applied to every cell of ``values`` (an object Series; the result one too), once
+    per distinct value: a column's values repeat (names, stages, dates, blanks), and hashing them is
+    C work where calling ``convert`` is Python's.
+
+    Python holds True == 1 == 1.0 and False == 0 == 0.0, so hashing takes them for one value; the
+    cells holding one of those, and the missing ones (None, NaN, NaT are not told apart by the
+    hashing either), are converted one by one."""
+    cells = values.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(cells)
+    converted = np.empty(len(distinct) + 1, dtype=object)
+    for k, value in enumerate(distinct):
+        converted[k] = convert(value)
+    out = converted[codes]
+    for i in np.flatnonzero((codes < 0) | _ambiguous(codes, distinct)):
+        out[i] = convert(cells[i])
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _ambiguous(codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """Where ``codes`` (of :func:`pandas.factorize`) stand for a value that may be True, 1 or 1.0
+    (False, 0 or 0.0): equal in Python, so one distinct value, though not the same cell."""
+    ambiguous = [k for k, v in enumerate(distinct) if type(v) in (bool, int, float) and v in (0, 1)]
+    return np.isin(codes, ambiguous) if ambiguous else np.zeros(len(codes), dtype=bool)
 
 
 def _blank(v: object) -> bool:
@@ -325,8 +351,22 @@ def parse_dates(
     rules' ``[input] date_formats`` (strptime, in order; e.g. ``%m/%d/%Y`` for 4/20/2024), since a
     team declares them where the built-in forms would be ambiguous or miss.
 
-    One pass over the cells sorts them by kind; a date becomes its day number directly (no text in
-    between), serials are converted as one array and only text goes through the parsers."""
+    Each distinct value is parsed once (:func:`per_distinct`; a column's dates repeat): one pass
+    over them sorts them by kind; a date becomes its day number directly (no text in between),
+    serials are converted as one array and only text goes through the parsers."""
+    if len(values) < 2:
+        return _parse_dates(values, epoch, formats)
+    cells = values.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(cells)
+    parsed = _parse_dates(pd.Series(distinct, dtype=object), epoch, formats).to_numpy()
+    out = np.append(parsed, np.datetime64("NaT", "ns"))[codes]  # a missing value (code -1): NaT
+    at = np.flatnonzero(_ambiguous(codes, distinct))  # a boolean is no date; 1.0 is a serial
+    if len(at):
+        out[at] = _parse_dates(pd.Series(cells[at], dtype=object), epoch, formats).to_numpy()
+    return pd.Series(out, index=values.index)
+
+
+def _parse_dates(values: pd.Series, epoch: pd.Timestamp, formats: tuple[str, ...]) -> pd.Series:
     days = np.full(len(values), np.iinfo(np.int64).min, dtype=np.int64)  # NaT, as day counts
     if values.empty:
         return pd.Series(days.view("datetime64[D]").astype("datetime64[ns]"), index=values.index)
@@ -410,10 +450,11 @@ def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, p
 
 def clean_text(values: pd.Series) -> pd.Series:
     """Text cells stripped; numbers typed into text columns as their plain form (2024001, not 2024001.0)."""
-    return pd.Series(
-        [(v.strip() or None) if type(v) is str else _plain_text(v) for v in values.tolist()],
-        index=values.index, dtype=object,
-    )
+    return per_distinct(values, _clean)
+
+
+def _clean(v: object) -> str | None:
+    return (v.strip() or None) if type(v) is str else _plain_text(v)
 
 
 def _plain_text(v: object) -> str | None:
@@ -479,16 +520,7 @@ def folded_text(values: pd.Series) -> pd.Series:
 def _each_distinct(text: pd.Series, fold: Callable[[str], str | None]) -> pd.Series:
     """``fold`` applied to each text cell (None stays None), once per distinct text: names, codes
     and list values repeat down a sheet."""
-    done: dict[str, str | None] = {}
-
-    def one(v: str | None) -> str | None:
-        if v is None:
-            return None
-        if v not in done:
-            done[v] = fold(v)
-        return done[v]
-
-    return pd.Series([one(v) for v in text.tolist()], index=text.index, dtype=object)
+    return per_distinct(text, lambda v: None if v is None else fold(v))
 
 
 # Fields that group or identify leads: typed the same way twice, they must be the same value.
@@ -731,10 +763,7 @@ def fold_first_contact(
     one wrong date, the first contact: one warning on it, saying how many follow-on cells it
     explains, instead of one on each of them. ``entries`` are the logs' typed entries (all rows)."""
     lead_at = _lead_places(validated)
-    entry_lead = {}
-    if len(entries) and "lead_id" in entries:
-        keys = zip(entries[FILE], entries[SHEET], entries[ROW].astype(int), entries["lead_id"], strict=True)
-        entry_lead = {(f, s, r): lead_at.get(lead) for f, s, r, lead in keys}
+    entry_lead = _entry_leads(entries, lead_at, [p for p in log_problems if p.code == "log_before_first_contact"])
     by_place = {place: (at, place) for at, place in lead_at.values()}
     caused: dict[tuple, list[Problem]] = {}
     for p in [q for v in validated for q in v.problems] + log_problems:
@@ -756,6 +785,17 @@ def fold_first_contact(
             v = dataclasses.replace(v, problems=[p for p in v.problems if id(p) not in gone] + causes)
         out.append(v)
     return out, [p for p in log_problems if id(p) not in gone]
+
+
+def _entry_leads(entries: pd.DataFrame, lead_at: dict[str, tuple[int, tuple]], found: list[Problem]) -> dict:
+    """The lead (as :func:`_lead_places` gives it) of each log entry a problem in ``found`` is on,
+    by (file, sheet, row): only those entries are looked at, not the whole log."""
+    if not found or not len(entries) or "lead_id" not in entries:
+        return {}
+    rows = entries[ROW].astype(int)
+    at = rows.isin({p.row for p in found}).to_numpy()
+    keys = zip(entries[FILE][at], entries[SHEET][at], rows[at], entries["lead_id"][at], strict=True)
+    return {(f, s, r): lead_at.get(lead) for f, s, r, lead in keys}
 
 
 def _lead_places(validated: list[Validated]) -> dict[str, tuple[int, tuple]]:
