@@ -121,10 +121,12 @@ class _SameId:
         ids = typed["lead_id"]
         shared = ids.notna() & ids.duplicated(keep=False)
         positions: dict[str, list[int]] = {}
-        for at in np.flatnonzero(shared.to_numpy()):
-            positions.setdefault(ids.iloc[at], []).append(int(at))
+        shared_at = np.flatnonzero(shared.to_numpy())
+        for at, lead_id in zip(shared_at.tolist(), ids.iloc[shared_at].tolist(), strict=True):
+            positions.setdefault(lead_id, []).append(at)
+        comparable = _comparable_rows(typed.iloc[shared_at], shared_at.tolist())
         for group in positions.values():
-            rows = [_comparable(typed.iloc[at].rename(RENAMED)) for at in group]
+            rows = [comparable[at] for at in group]
             if all(row == rows[0] for row in rows[1:]):
                 self.kept_as.update({at: group[0] for at in group[1:]})
             else:
@@ -255,14 +257,25 @@ class _Across:
 
 def _comparable(row: pd.Series) -> dict:
     """A row's typed values, missing ones left out, so a blank cell equals an absent column."""
-    values = {}
-    for name, value in row.items():
-        if name.startswith("_") or name in _NOT_COMPARED:
-            continue
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            continue
-        values[name] = value
-    return values
+    return {
+        name: value for name, value in row.items()
+        if not name.startswith("_") and name not in _NOT_COMPARED and not _missing(value)
+    }
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def _comparable_rows(rows: pd.DataFrame, positions: list[int]) -> dict[int, dict]:
+    """Each row's typed values by position, missing ones left out, so a blank cell equals an absent
+    column (the rows taken together: one frame's records, not a Series per row)."""
+    rows = rows.rename(columns=RENAMED)
+    names = [name for name in rows.columns if not name.startswith("_") and name not in _NOT_COMPARED]
+    return {
+        at: {name: value for name, value in record.items() if not _missing(value)}
+        for at, record in zip(positions, rows[names].to_dict("records"), strict=True)
+    }
 
 
 def _place(v: Validated, index: int, t: Catalogue) -> str:
@@ -794,7 +807,8 @@ def _entry_leads(entries: pd.DataFrame, lead_at: dict[str, tuple[int, tuple]], f
         return {}
     rows = entries[ROW].astype(int)
     at = rows.isin({p.row for p in found}).to_numpy()
-    keys = zip(entries[FILE][at], entries[SHEET][at], rows[at], entries["lead_id"][at], strict=True)
+    keys = zip(entries[FILE][at].tolist(), entries[SHEET][at].tolist(), rows[at].tolist(),
+               entries["lead_id"][at].tolist(), strict=True)
     return {(f, s, r): lead_at.get(lead) for f, s, r, lead in keys}
 
 
@@ -807,7 +821,8 @@ def _lead_places(validated: list[Validated]) -> dict[str, tuple[int, tuple]]:
             continue
         usable = leads[~leads["_error"] & leads["lead_id"].notna()]
         for lead, file, sheet, row in zip(
-            usable["lead_id"], usable[FILE], usable[SHEET], usable[ROW].astype(int), strict=True
+            usable["lead_id"].tolist(), usable[FILE].tolist(), usable[SHEET].tolist(),
+            usable[ROW].astype(int).tolist(), strict=True,
         ):
             places.setdefault(lead, (at, (file, sheet, row)))
     return places
