@@ -367,16 +367,33 @@ def parse_dates(
     Each distinct value is parsed once (:func:`per_distinct`; a column's dates repeat): one pass
     over them sorts them by kind; a date becomes its day number directly (no text in between),
     serials are converted as one array and only text goes through the parsers."""
+    (dates,) = _parsed_per_distinct(
+        values, lambda v: (_parse_dates(v, epoch, formats),), (np.datetime64("NaT", "ns"),)
+    )
+    return dates
+
+
+def _parsed_per_distinct(
+    values: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, ...]], missing: tuple
+) -> tuple[pd.Series, ...]:
+    """``parse`` (cells → Series of results) applied to each distinct value once (as
+    :func:`per_distinct`), its results spread back over the cells; a missing value (None, NaN)
+    gets ``missing``. Cells that may hold True/1/1.0 (one value to the hashing, not to ``parse``:
+    a boolean is no date or amount) are parsed on their own."""
     if len(values) < 2:
-        return _parse_dates(values, epoch, formats)
+        return parse(values)
     cells = values.to_numpy(dtype=object)
     codes, distinct = pd.factorize(cells)
-    parsed = _parse_dates(pd.Series(distinct, dtype=object), epoch, formats).to_numpy()
-    out = np.append(parsed, np.datetime64("NaT", "ns"))[codes]  # a missing value (code -1): NaT
-    at = np.flatnonzero(_ambiguous(codes, distinct))  # a boolean is no date; 1.0 is a serial
+    parsed = parse(pd.Series(distinct, dtype=object))
+    out = [
+        np.append(result.to_numpy(), np.array([blank], dtype=result.dtype))[codes]
+        for result, blank in zip(parsed, missing, strict=True)
+    ]
+    at = np.flatnonzero(_ambiguous(codes, distinct))
     if len(at):
-        out[at] = _parse_dates(pd.Series(cells[at], dtype=object), epoch, formats).to_numpy()
-    return pd.Series(out, index=values.index)
+        for whole, part in zip(out, parse(pd.Series(cells[at], dtype=object)), strict=True):
+            whole[at] = part.to_numpy()
+    return tuple(pd.Series(whole, index=values.index) for whole in out)
 
 
 def _parse_dates(values: pd.Series, epoch: pd.Timestamp, formats: tuple[str, ...]) -> pd.Series:
@@ -436,7 +453,13 @@ def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, p
     in 元 and converted to 万元 (only when the unit is 万元, the team's own).
 
     In another unit (``amount_unit = "$"``), the unit's own text and a currency sign around the
-    number are ignored (``$1,200``, ``1,200 USD`` → 1200); nothing is converted."""
+    number are ignored (``$1,200``, ``1,200 USD`` → 1200); nothing is converted. Each distinct
+    value is parsed once (:func:`_parsed_per_distinct`)."""
+    amounts, converted = _parsed_per_distinct(values, lambda v: _parse_amounts(v, unit), (np.nan, False))
+    return amounts, converted.astype(bool)
+
+
+def _parse_amounts(values: pd.Series, unit: str) -> tuple[pd.Series, pd.Series]:
     amounts = pd.Series(np.nan, index=values.index, dtype=float)
     converted = pd.Series(False, index=values.index)
     if values.empty:
