@@ -233,7 +233,7 @@ class Writer:
                 and _same(stored, value):
             return  # as the reader read it, and no formula: the cell is there and stays
         cell = self.sheet.cell(row, col)
-        if cell is not None and cell.has_formula:
+        if cell is not None and row in self.formula_rows and cell.has_formula:
             self.planned.formulas_kept.append(f"{column_letters(col)}{row}")
             return
         old = self.value(row, col)
