@@ -158,8 +158,7 @@ def cross_check(
     problems = []
     moved_to = leads["lead_id"].map(last_move["stage"])
     disagree = moved_to.notna() & (moved_to != leads["stage"])
-    for i in np.flatnonzero(disagree.to_numpy()):
-        lead = leads.iloc[i]
+    for lead in _rows(leads, disagree):
         move = last_move.loc[lead["lead_id"]]
         problems.append(
             _lead_problem(
@@ -185,8 +184,7 @@ def _last_follow_up_disagrees(
     plausible = last.notna() & (last >= first) & (last <= pd.Timestamp(as_of))
     differ = plausible & logged.notna() & (last != logged)
     problems = []
-    for i in np.flatnonzero(differ.fillna(False).to_numpy()):
-        lead = leads.iloc[i]
+    for i, lead in zip(np.flatnonzero(differ.fillna(False).to_numpy()), _rows(leads, differ.fillna(False)), strict=True):
         entry = latest.loc[lead["lead_id"]]
         typed = day(last.iloc[i])
         problems.append(
@@ -196,6 +194,12 @@ def _last_follow_up_disagrees(
             )
         )
     return problems
+
+
+def _rows(leads: pd.DataFrame, where: pd.Series) -> list[dict]:
+    """The leads where ``where`` holds, each as a dict of its fields (taken together, not one Series
+    per lead: a large sheet has thousands)."""
+    return leads[where.to_numpy(dtype=bool)].to_dict("records")
 
 
 def _typed(raw: pd.DataFrame, rules: Rules, epoch: pd.Timestamp) -> pd.DataFrame:
