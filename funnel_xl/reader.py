@@ -69,6 +69,8 @@ class LeadsSheet:
     # not leads of this funnel, so neither problems nor excluded rows.
     skipped_without_stage: int = 0
     targets: list[Target] = field(default_factory=list)  # the workbook's 目标 sheet (leads sheet only)
+    # The workbook's sheets that the raw-file check proved hold no formula (see SheetScan).
+    formula_free: frozenset[str] = frozenset()
 
     @property
     def file_name(self) -> str:
@@ -127,6 +129,7 @@ def _found(workbook: OpenedWorkbook, sheet: LeadsSheet, rules: Rules) -> LeadsSh
     source = workbook.source
     sheet.sha256 = workbook.sha256
     sheet.date1904 = source.date1904
+    sheet.formula_free = frozenset(name for name, scan in source.sheets.items() if scan.formula_free)
     sheet.problems = _sheet_notes(source, sheet, rules) + sheet.problems
     return sheet
 
