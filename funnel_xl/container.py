@@ -97,6 +97,7 @@ class SheetScan:
     uncached_formulas: tuple[str, ...] = ()  # cells with a formula and no cached value
     strays: tuple[StrayCell, ...] = ()  # cells beyond the limits, dropped from the parser's copy
     errors: tuple[StrayCell, ...] = ()  # cells holding an error value (#DIV/0!…): read as blank
+    formula_free: bool = False  # True: the quick check proved the sheet holds no formula
 
 
 @dataclass
@@ -566,7 +567,7 @@ def _error_cells(xml: bytes) -> tuple[StrayCell, ...]:
 def _scan_range(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[SheetScan, bytes | None]:
     declared = _within_dimension(xml, limits)
     if declared is not None:
-        return SheetScan(name=name, rows=declared[0], columns=declared[1]), None
+        return SheetScan(name=name, rows=declared[0], columns=declared[1], formula_free=True), None
     # Quick path, for the XML that Excel, WPS, LibreOffice and the usual libraries write: every cell
     # opens with <c r="…"> and no formula is present. Anything else (prefixed names, cells without
     # an address, formulas) goes to the parser below. '<' cannot occur in text unescaped, so these

@@ -68,10 +68,15 @@ class _Leads:
         by_id = known.groupby("lead_id", sort=False).agg(
             first=("first_contact", "min"), error=("_error", "max")
         )
+        # Each entry's lead found once (one hash look-up per entry), then its fields taken by position.
+        at = by_id.index.get_indexer(lead_id)
+        known = at >= 0
+        usable = known & ~np.append(by_id["error"].to_numpy(dtype=bool), True)[at]
+        first = np.append(pd.to_datetime(by_id["first"]).to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))[at]
         return cls(
-            known=lead_id.isin(by_id.index),
-            usable=lead_id.map(~by_id["error"].astype(bool)).fillna(False).astype(bool),
-            first=pd.to_datetime(lead_id.map(by_id["first"])),
+            known=pd.Series(known, index=lead_id.index),
+            usable=pd.Series(usable, index=lead_id.index),
+            first=pd.Series(first, index=lead_id.index),
         )
 
 
@@ -153,8 +158,7 @@ def cross_check(
     problems = []
     moved_to = leads["lead_id"].map(last_move["stage"])
     disagree = moved_to.notna() & (moved_to != leads["stage"])
-    for i in np.flatnonzero(disagree.to_numpy()):
-        lead = leads.iloc[i]
+    for lead in _rows(leads, disagree):
         move = last_move.loc[lead["lead_id"]]
         problems.append(
             _lead_problem(
@@ -180,8 +184,7 @@ def _last_follow_up_disagrees(
     plausible = last.notna() & (last >= first) & (last <= pd.Timestamp(as_of))
     differ = plausible & logged.notna() & (last != logged)
     problems = []
-    for i in np.flatnonzero(differ.fillna(False).to_numpy()):
-        lead = leads.iloc[i]
+    for i, lead in zip(np.flatnonzero(differ.fillna(False).to_numpy()), _rows(leads, differ.fillna(False)), strict=True):
         entry = latest.loc[lead["lead_id"]]
         typed = day(last.iloc[i])
         problems.append(
@@ -191,6 +194,12 @@ def _last_follow_up_disagrees(
             )
         )
     return problems
+
+
+def _rows(leads: pd.DataFrame, where: pd.Series) -> list[dict]:
+    """The leads where ``where`` holds, each as a dict of its fields (taken together, not one Series
+    per lead: a large sheet has thousands)."""
+    return leads[where.to_numpy(dtype=bool)].to_dict("records")
 
 
 def _typed(raw: pd.DataFrame, rules: Rules, epoch: pd.Timestamp) -> pd.DataFrame:

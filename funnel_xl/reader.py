@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import functools
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -68,6 +69,8 @@ class LeadsSheet:
     # not leads of this funnel, so neither problems nor excluded rows.
     skipped_without_stage: int = 0
     targets: list[Target] = field(default_factory=list)  # the workbook's 目标 sheet (leads sheet only)
+    # The workbook's sheets that the raw-file check proved hold no formula (see SheetScan).
+    formula_free: frozenset[str] = frozenset()
 
     @property
     def file_name(self) -> str:
@@ -126,6 +129,7 @@ def _found(workbook: OpenedWorkbook, sheet: LeadsSheet, rules: Rules) -> LeadsSh
     source = workbook.source
     sheet.sha256 = workbook.sha256
     sheet.date1904 = source.date1904
+    sheet.formula_free = frozenset(name for name, scan in source.sheets.items() if scan.formula_free)
     sheet.problems = _sheet_notes(source, sheet, rules) + sheet.problems
     return sheet
 
@@ -351,7 +355,10 @@ def _find_log_sheet(
     return None
 
 
+@functools.lru_cache(maxsize=16)
 def _field_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Folded header name → field; made once per set of columns (the header search asks for it
+    on every row it looks at). The dict is shared: never change it."""
     return {normalize_header(name): col.field for col in columns for name in col.names}
 
 
@@ -489,7 +496,7 @@ def _lead_rows(
                 if (
                     (first is not None and (type(first) is not str or first.strip()))
                     or any(c is not None and (type(c) is not str or c.strip()) for c in cells)
-                ) and total_texts.isdisjoint(row):
+                ) and (not total_texts or total_texts.isdisjoint(row)):
                     kept.append(cells)
                     kept_rows.append(first_row + i)
                     continue

@@ -180,7 +180,7 @@ def refresh_workbook(
     if not result.changes:
         return result
     writer.finish()
-    if target.has_formulas():
+    if target.has_formulas(sheet.formula_free):
         # Cached results of formulas that read the changed cells are stale: Excel/WPS recalculate on open.
         target.recalculate_on_load()
         result.notes.append("工作簿中的公式已保留，打开时 Excel/WPS 会重新计算，请保存一次以存入新的计算结果。")

@@ -173,7 +173,7 @@ class Writer:
         # Lost leads use no entry date; active leads need it for dwell, won leads for the cycle.
         estimated = [
             source == EnteredFrom.ESTIMATED and status != Status.LOST
-            for source, status in zip(leads[STAGE_ENTERED_SOURCE], leads[STATUS], strict=True)
+            for source, status in zip(leads[STAGE_ENTERED_SOURCE].tolist(), leads[STATUS].tolist(), strict=True)
         ]
         entered_col = self.column("stage_entered", any(estimated))
         highlighted: set[tuple[int, int]] = set()
@@ -233,7 +233,7 @@ class Writer:
                 and _same(stored, value):
             return  # as the reader read it, and no formula: the cell is there and stays
         cell = self.sheet.cell(row, col)
-        if cell is not None and cell.has_formula:
+        if cell is not None and row in self.formula_rows and cell.has_formula:
             self.planned.formulas_kept.append(f"{column_letters(col)}{row}")
             return
         old = self.value(row, col)
@@ -338,6 +338,13 @@ class Writer:
 
 
 def _blank(value: object) -> bool:
+    kind = type(value)
+    if kind is str:
+        return not value.strip()
+    if kind is float:
+        return value != value
+    if kind is int:
+        return False
     return is_blank(value) or is_empty(value)
 
 

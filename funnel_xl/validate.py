@@ -121,10 +121,12 @@ class _SameId:
         ids = typed["lead_id"]
         shared = ids.notna() & ids.duplicated(keep=False)
         positions: dict[str, list[int]] = {}
-        for at in np.flatnonzero(shared.to_numpy()):
-            positions.setdefault(ids.iloc[at], []).append(int(at))
+        shared_at = np.flatnonzero(shared.to_numpy())
+        for at, lead_id in zip(shared_at.tolist(), ids.iloc[shared_at].tolist(), strict=True):
+            positions.setdefault(lead_id, []).append(at)
+        comparable = _comparable_rows(typed.iloc[shared_at], shared_at.tolist())
         for group in positions.values():
-            rows = [_comparable(typed.iloc[at].rename(RENAMED)) for at in group]
+            rows = [comparable[at] for at in group]
             if all(row == rows[0] for row in rows[1:]):
                 self.kept_as.update({at: group[0] for at in group[1:]})
             else:
@@ -255,14 +257,25 @@ class _Across:
 
 def _comparable(row: pd.Series) -> dict:
     """A row's typed values, missing ones left out, so a blank cell equals an absent column."""
-    values = {}
-    for name, value in row.items():
-        if name.startswith("_") or name in _NOT_COMPARED:
-            continue
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            continue
-        values[name] = value
-    return values
+    return {
+        name: value for name, value in row.items()
+        if not name.startswith("_") and name not in _NOT_COMPARED and not _missing(value)
+    }
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def _comparable_rows(rows: pd.DataFrame, positions: list[int]) -> dict[int, dict]:
+    """Each row's typed values by position, missing ones left out, so a blank cell equals an absent
+    column (the rows taken together: one frame's records, not a Series per row)."""
+    rows = rows.rename(columns=RENAMED)
+    names = [name for name in rows.columns if not name.startswith("_") and name not in _NOT_COMPARED]
+    return {
+        at: {name: value for name, value in record.items() if not _missing(value)}
+        for at, record in zip(positions, rows[names].to_dict("records"), strict=True)
+    }
 
 
 def _place(v: Validated, index: int, t: Catalogue) -> str:
@@ -277,9 +290,35 @@ def _place(v: Validated, index: int, t: Catalogue) -> str:
 def is_blank(values: pd.Series) -> pd.Series:
     """Cells with nothing in them: empty, only spaces, missing, or the text "nan".
 
-    One cheap test per cell on the column as a list: pandas' string methods over an object column
-    were the slowest part of checking a large sheet."""
-    return pd.Series([_blank(v) for v in values.tolist()], index=values.index, dtype=bool)
+    One cheap test per distinct value (:func:`per_distinct`): pandas' string methods over an
+    object column were the slowest part of checking a large sheet."""
+    return per_distinct(values, _blank).astype(bool)
+
+
+def per_distinct(values: pd.Series, convert: Callable[[object], object]) -> pd.Series:
+    """``convert`` applied to every cell of ``values`` (an object Series; the result one too), once
+    per distinct value: a column's values repeat (names, stages, dates, blanks), and hashing them is
+    C work where calling ``convert`` is Python's.
+
+    Python holds True == 1 == 1.0 and False == 0 == 0.0, so hashing takes them for one value; the
+    cells holding one of those, and the missing ones (None, NaN, NaT are not told apart by the
+    hashing either), are converted one by one."""
+    cells = values.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(cells)
+    converted = np.empty(len(distinct) + 1, dtype=object)
+    for k, value in enumerate(distinct):
+        converted[k] = convert(value)
+    out = converted[codes]
+    for i in np.flatnonzero((codes < 0) | _ambiguous(codes, distinct)):
+        out[i] = convert(cells[i])
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _ambiguous(codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """Where ``codes`` (of :func:`pandas.factorize`) stand for a value that may be True, 1 or 1.0
+    (False, 0 or 0.0): equal in Python, so one distinct value, though not the same cell."""
+    ambiguous = [k for k, v in enumerate(distinct) if type(v) in (bool, int, float) and v in (0, 1)]
+    return np.isin(codes, ambiguous) if ambiguous else np.zeros(len(codes), dtype=bool)
 
 
 def _blank(v: object) -> bool:
@@ -325,8 +364,39 @@ def parse_dates(
     rules' ``[input] date_formats`` (strptime, in order; e.g. ``%m/%d/%Y`` for 4/20/2024), since a
     team declares them where the built-in forms would be ambiguous or miss.
 
-    One pass over the cells sorts them by kind; a date becomes its day number directly (no text in
-    between), serials are converted as one array and only text goes through the parsers."""
+    Each distinct value is parsed once (:func:`per_distinct`; a column's dates repeat): one pass
+    over them sorts them by kind; a date becomes its day number directly (no text in between),
+    serials are converted as one array and only text goes through the parsers."""
+    (dates,) = _parsed_per_distinct(
+        values, lambda v: (_parse_dates(v, epoch, formats),), (np.datetime64("NaT", "ns"),)
+    )
+    return dates
+
+
+def _parsed_per_distinct(
+    values: pd.Series, parse: Callable[[pd.Series], tuple[pd.Series, ...]], missing: tuple
+) -> tuple[pd.Series, ...]:
+    """``parse`` (cells → Series of results) applied to each distinct value once (as
+    :func:`per_distinct`), its results spread back over the cells; a missing value (None, NaN)
+    gets ``missing``. Cells that may hold True/1/1.0 (one value to the hashing, not to ``parse``:
+    a boolean is no date or amount) are parsed on their own."""
+    if len(values) < 2:
+        return parse(values)
+    cells = values.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(cells)
+    parsed = parse(pd.Series(distinct, dtype=object))
+    out = [
+        np.append(result.to_numpy(), np.array([blank], dtype=result.dtype))[codes]
+        for result, blank in zip(parsed, missing, strict=True)
+    ]
+    at = np.flatnonzero(_ambiguous(codes, distinct))
+    if len(at):
+        for whole, part in zip(out, parse(pd.Series(cells[at], dtype=object)), strict=True):
+            whole[at] = part.to_numpy()
+    return tuple(pd.Series(whole, index=values.index) for whole in out)
+
+
+def _parse_dates(values: pd.Series, epoch: pd.Timestamp, formats: tuple[str, ...]) -> pd.Series:
     days = np.full(len(values), np.iinfo(np.int64).min, dtype=np.int64)  # NaT, as day counts
     if values.empty:
         return pd.Series(days.view("datetime64[D]").astype("datetime64[ns]"), index=values.index)
@@ -383,7 +453,13 @@ def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, p
     in 元 and converted to 万元 (only when the unit is 万元, the team's own).
 
     In another unit (``amount_unit = "$"``), the unit's own text and a currency sign around the
-    number are ignored (``$1,200``, ``1,200 USD`` → 1200); nothing is converted."""
+    number are ignored (``$1,200``, ``1,200 USD`` → 1200); nothing is converted. Each distinct
+    value is parsed once (:func:`_parsed_per_distinct`)."""
+    amounts, converted = _parsed_per_distinct(values, lambda v: _parse_amounts(v, unit), (np.nan, False))
+    return amounts, converted.astype(bool)
+
+
+def _parse_amounts(values: pd.Series, unit: str) -> tuple[pd.Series, pd.Series]:
     amounts = pd.Series(np.nan, index=values.index, dtype=float)
     converted = pd.Series(False, index=values.index)
     if values.empty:
@@ -410,10 +486,11 @@ def parse_amounts(values: pd.Series, unit: str = "万元") -> tuple[pd.Series, p
 
 def clean_text(values: pd.Series) -> pd.Series:
     """Text cells stripped; numbers typed into text columns as their plain form (2024001, not 2024001.0)."""
-    return pd.Series(
-        [(v.strip() or None) if type(v) is str else _plain_text(v) for v in values.tolist()],
-        index=values.index, dtype=object,
-    )
+    return per_distinct(values, _clean)
+
+
+def _clean(v: object) -> str | None:
+    return (v.strip() or None) if type(v) is str else _plain_text(v)
 
 
 def _plain_text(v: object) -> str | None:
@@ -479,16 +556,7 @@ def folded_text(values: pd.Series) -> pd.Series:
 def _each_distinct(text: pd.Series, fold: Callable[[str], str | None]) -> pd.Series:
     """``fold`` applied to each text cell (None stays None), once per distinct text: names, codes
     and list values repeat down a sheet."""
-    done: dict[str, str | None] = {}
-
-    def one(v: str | None) -> str | None:
-        if v is None:
-            return None
-        if v not in done:
-            done[v] = fold(v)
-        return done[v]
-
-    return pd.Series([one(v) for v in text.tolist()], index=text.index, dtype=object)
+    return per_distinct(text, lambda v: None if v is None else fold(v))
 
 
 # Fields that group or identify leads: typed the same way twice, they must be the same value.
@@ -731,10 +799,7 @@ def fold_first_contact(
     one wrong date, the first contact: one warning on it, saying how many follow-on cells it
     explains, instead of one on each of them. ``entries`` are the logs' typed entries (all rows)."""
     lead_at = _lead_places(validated)
-    entry_lead = {}
-    if len(entries) and "lead_id" in entries:
-        keys = zip(entries[FILE], entries[SHEET], entries[ROW].astype(int), entries["lead_id"], strict=True)
-        entry_lead = {(f, s, r): lead_at.get(lead) for f, s, r, lead in keys}
+    entry_lead = _entry_leads(entries, lead_at, [p for p in log_problems if p.code == "log_before_first_contact"])
     by_place = {place: (at, place) for at, place in lead_at.values()}
     caused: dict[tuple, list[Problem]] = {}
     for p in [q for v in validated for q in v.problems] + log_problems:
@@ -758,6 +823,18 @@ def fold_first_contact(
     return out, [p for p in log_problems if id(p) not in gone]
 
 
+def _entry_leads(entries: pd.DataFrame, lead_at: dict[str, tuple[int, tuple]], found: list[Problem]) -> dict:
+    """The lead (as :func:`_lead_places` gives it) of each log entry a problem in ``found`` is on,
+    by (file, sheet, row): only those entries are looked at, not the whole log."""
+    if not found or not len(entries) or "lead_id" not in entries:
+        return {}
+    rows = entries[ROW].astype(int)
+    at = rows.isin({p.row for p in found}).to_numpy()
+    keys = zip(entries[FILE][at].tolist(), entries[SHEET][at].tolist(), rows[at].tolist(),
+               entries["lead_id"][at].tolist(), strict=True)
+    return {(f, s, r): lead_at.get(lead) for f, s, r, lead in keys}
+
+
 def _lead_places(validated: list[Validated]) -> dict[str, tuple[int, tuple]]:
     """Each lead ID's first usable row: the file's index and (file, sheet, row)."""
     places: dict[str, tuple[int, tuple]] = {}
@@ -767,7 +844,8 @@ def _lead_places(validated: list[Validated]) -> dict[str, tuple[int, tuple]]:
             continue
         usable = leads[~leads["_error"] & leads["lead_id"].notna()]
         for lead, file, sheet, row in zip(
-            usable["lead_id"], usable[FILE], usable[SHEET], usable[ROW].astype(int), strict=True
+            usable["lead_id"].tolist(), usable[FILE].tolist(), usable[SHEET].tolist(),
+            usable[ROW].astype(int).tolist(), strict=True,
         ):
             places.setdefault(lead, (at, (file, sheet, row)))
     return places

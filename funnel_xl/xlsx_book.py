@@ -9,6 +9,7 @@ part is copied byte for byte (:func:`funnel_xl.xlsx_parts.write_package`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from .xlsx_comments import IDMAP, Notes
@@ -88,13 +89,15 @@ class RefreshedBook:
         return cls(package, part, sheet, styles_part, Styles(package.text(styles_part)), notes,
                    comments, vml, custom)
 
-    def has_formulas(self) -> bool:
-        """Whether any worksheet holds a formula (searched in the stored XML, a chunk at a time)."""
+    def has_formulas(self, formula_free: Iterable[str] = ()) -> bool:
+        """Whether any worksheet holds a formula (searched in the stored XML, a chunk at a time);
+        the sheets named in ``formula_free`` are known to hold none and are not searched."""
         if self.sheet.rows_with_formulas():
             return True
+        known = {self.sheet_part, *(self.package.sheet_part(name) for name in formula_free)}
         for rel in self.package.relationships(WORKBOOK):
             part = rel.get("part")
-            if part == self.sheet_part or part not in self.package.names:
+            if part in known or part not in self.package.names:
                 continue
             if rel.get("Type", "").endswith("/worksheet") and _contains(self.package, part, _FORMULA):
                 return True

@@ -9,18 +9,18 @@ without their address (it is then the previous one's plus one, as the format say
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from .container import column_index, column_letters
+from .container import _greater, column_index, column_letters
 
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"
 _SHEET_DATA = re.compile(rb"<(" + _P + rb")sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb"<" + _P + rb"row\b([^>]*?)(/?)>")
 _CELL = re.compile(rb"<(" + _P + rb"c)\b([^>]*?)(/?)>")
 _REF = re.compile(rb'(?:^|\s)r\s*=\s*"([A-Z]{1,3})([0-9]{1,7})"')
-_ADDRESS = re.compile(rb"<" + _P + rb'c r="([A-Z]{1,3})[0-9]')
 _ROW_NUMBER = re.compile(rb'(?:^|\s)r\s*=\s*"([0-9]{1,7})"')
 _STYLE = re.compile(rb'(?:^|\s)s\s*=\s*"([0-9]+)"')
 _TYPE = re.compile(rb'(?:^|\s)t\s*=\s*"(\w+)"')
@@ -37,6 +37,13 @@ _AFTER_LEGACY_DRAWING = (
     b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls", b"webPublishItems",
     b"tableParts", b"extLst",
 )
+
+
+@functools.lru_cache(maxsize=64)
+def _after_column(col: int) -> re.Pattern:
+    """A cell written with its address, in a column after ``col``."""
+    later = _greater(column_letters(col), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return re.compile(rb"<" + _P + rb'c r="(?:' + later.encode() + rb")[0-9]")
 
 
 def may_hold_formulas(data: bytes) -> bool:
@@ -87,7 +94,6 @@ class Row:
     end: int
     attrs: bytes
     cells: dict[int, Cell] | None = None
-    addresses: list[tuple[int, int]] | None = None  # (column, offset) of each cell, when found by address
 
 
 @dataclass
@@ -99,6 +105,7 @@ class SheetXml:
     regular: bool = False  # every cell written <c r="…" first: one is found by its address
     found: dict[tuple[int, int], Cell | None] = field(default_factory=dict)
     column_styles: list[tuple[int, int, int | None]] | None = None  # (min, max, style) of <cols>
+    style_of_column: dict[int, int | None] = field(default_factory=dict)
     formula_rows: list[int] | None = None
     rows: dict[int, Row] = field(default_factory=dict)
     edits: dict[tuple[int, int], bytes] = field(default_factory=dict)
@@ -222,10 +229,11 @@ class SheetXml:
         return int(found[1]) if found and found[1] != b"0" else None
 
     def column_style(self, col: int) -> int | None:
-        for low, high, style in self._columns():
-            if low <= col <= high and style:
-                return style
-        return None
+        if col not in self.style_of_column:
+            self.style_of_column[col] = next(
+                (style for low, high, style in self._columns() if low <= col <= high and style), None
+            )
+        return self.style_of_column[col]
 
     def column_declared(self, col: int) -> bool:
         return any(low <= col <= high for low, high, _ in self._columns())
@@ -337,14 +345,9 @@ class SheetXml:
         if row.close is None:
             return row.tag_end
         if self.regular and row.cells is None:
-            if row.addresses is None:
-                row.addresses = [
-                    (column_index(m[1].decode()), m.start())
-                    for m in _ADDRESS.finditer(self.xml, row.tag_end, row.close)
-                ]
-            starts = (start for c, start in row.addresses if c > col)
-        else:
-            starts = (c.start for c in self.cells(row.number).values() if c.col > col)
+            after = _after_column(col).search(self.xml, row.tag_end, row.close)
+            return after.start() if after is not None else row.close
+        starts = (c.start for c in self.cells(row.number).values() if c.col > col)
         return min(starts, default=row.close)
 
     def render(self) -> list[bytes | memoryview]:

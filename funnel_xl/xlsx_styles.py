@@ -48,6 +48,7 @@ class Styles:
         self.added = {name: 0 for name in _REGIONS}
         self._derived: dict[tuple, int] = {}
         self._fills: dict[int, str] = {}
+        self._fill_tests: dict[tuple, bool] = {}
         self._xf_attrs = [attributes(_START.match(xf)[0]) for xf in self.items["cellXfs"]]
 
     @property
@@ -84,14 +85,30 @@ class Styles:
 
     def fill_is_empty(self, fill_id: int) -> bool:
         """No pattern (or pattern "none") and no gradient: openpyxl's fill_type None."""
+        return self._fill_test(("empty", fill_id), lambda: self._fill_is_empty(fill_id))
+
+    def fill_is(self, fill_id: int, rgb: str) -> bool:
+        """A solid fill whose foreground is exactly ``rgb`` (ARGB)."""
+        return self._fill_test((rgb, fill_id), lambda: self._fill_is(fill_id, rgb))
+
+    def _fill_test(self, key: tuple, test) -> bool:
+        """A fill's test, made once per fill (refresh asks it for every stalled lead's cells); a
+        fill the part does not hold yet is asked again (one may be added)."""
+        if key in self._fill_tests:
+            return self._fill_tests[key]
+        answer = test()
+        if 0 <= key[1] < len(self.items["fills"]):
+            self._fill_tests[key] = answer
+        return answer
+
+    def _fill_is_empty(self, fill_id: int) -> bool:
         text = self.fill(fill_id)
         if not text or "gradientFill" in text:
             return not text
         pattern = _PATTERN.search(text)
         return pattern is None or attributes(f"<p {pattern[1]}>").get("patternType", "none") == "none"
 
-    def fill_is(self, fill_id: int, rgb: str) -> bool:
-        """A solid fill whose foreground is exactly ``rgb`` (ARGB)."""
+    def _fill_is(self, fill_id: int, rgb: str) -> bool:
         text = self.fill(fill_id)
         pattern, colour = _PATTERN.search(text), _FOREGROUND.search(text)
         if pattern is None or colour is None:

@@ -302,11 +302,11 @@ def read_back(path):
     return ws, wb
 
 
-def check_refreshed(path, before):
+def check_refreshed(path, before, owned=OWNED):
     after = parts_of(path)
     assert set(before) <= set(after)
     changed = {name for name in after if before.get(name) != after[name]}
-    assert not {name for name in changed if not OWNED.match(name)}
+    assert not {name for name in changed if not owned.match(name)}
     ws, _ = read_back(path)
     assert [ws[f"M{r}"].value for r in range(2, 8)] == DWELL
     assert [ws[f"N{r}"].value for r in range(2, 8)] == RATES
@@ -433,3 +433,23 @@ def test_refresh_through_a_symbolic_link_refreshes_the_workbook_it_points_to(tmp
     assert link.is_symlink() and link.resolve() == real.resolve()
     # Every open lead gets its dwell days: far more cells than the typed ones.
     assert _dwell_cells(real) > typed
+
+
+def test_a_formula_on_another_sheet_asks_for_recalculation(tmp_path, rules):
+    """The leads sheet holds no formula, a summary sheet does (it may read the changed cells): the
+    workbook part asks Excel/WPS to recalculate on open. The raw-file check proved the other sheets
+    formula-free, so only this one is searched."""
+    def summary(wb, ws):
+        wb.add_worksheet("汇总").write_formula("A1", "=SUM(线索跟踪!M2:M7)", None, 21)
+
+    path = leads_workbook(tmp_path / "张伟.xlsx", summary)
+    parts = parts_of(path)  # saved as Excel saves it: xlsxwriter's own recalculation flag taken off
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b' fullCalcOnLoad="1"', b"")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    before = parts_of(path)
+    assert b"fullCalcOnLoad" not in before["xl/workbook.xml"]
+    assert refresh_workbook(path, rules, as_of=AS_OF, backup=False).written
+    check_refreshed(path, before, re.compile(OWNED.pattern[:-2] + r"|xl/workbook\.xml)$"))
+    assert re.search(rb'<calcPr\b[^>]*fullCalcOnLoad="1"', parts_of(path)["xl/workbook.xml"])
