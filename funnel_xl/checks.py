@@ -20,7 +20,7 @@ ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
 # The field of a check applied to every date column of the leads sheet.
 DATE_FIELDS = "*date"
-# The field of a check applied to every column the rules mark required_for_quality.
+# The field of a check made for each column the rules mark required_for_quality.
 QUALITY_FIELDS = "*required_for_quality"
 
 
@@ -69,7 +69,8 @@ _TABLE = (
     Check("snooze_too_long", WARNING, "snooze_until"),
     Check("snooze_on_closed_lead", WARNING, "snooze_until"),
     Check("snooze_reason_without_date", WARNING, "snooze_reason"),
-    Check("required_field_blank", WARNING, QUALITY_FIELDS),
+    # One per rep and field, counted: the rows are many, the fix is one habit.
+    Check("required_fields_blank", WARNING, QUALITY_FIELDS),
     Check("lost_at_unknown", WARNING, "lost_at"),
     Check("bad_lost_at", WARNING, "lost_at"),
     Check("lost_at_on_open_lead", WARNING, "lost_at"),

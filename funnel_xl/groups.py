@@ -191,6 +191,10 @@ def group_json(group: Group, workbook: str) -> dict:
         "team": team_json(group.team),
         "alerts": alert_records(group.view.alerts, a.as_of, a.rules.channel_field),
         "problems": count_by_severity(group.view.problems),
+        # A rep's blank required fields: header → open leads leaving it blank.
+        "blanks": {
+            a.rules.header(f): n for f, n in group.view.quality.blanks_of(group.name).items()
+        } if group.kind == GroupKind.OWNER else {},
         "month": month_review_json(group.view.month_review),
     }
 

@@ -421,6 +421,10 @@ def _group_body(
         )
     else:
         body.para("数据问题：没有。")
+    blanks = f.get("blanks") or {}
+    if blanks:
+        listed = "、".join(f"「{header}」{count} 条" for header, count in blanks.items())
+        body.para(f"缺填（在跟线索，规则标为必填）：{listed}。请补上，行号见附件「数据问题」工作表。")
     body.para("此邮件由 funnel-xl 生成。")
     return (group.name, *body.render())
 

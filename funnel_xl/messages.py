@@ -568,10 +568,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "线索已成交或流失，暂缓至没有意义，已忽略。请清空该单元格。",
         "The lead is won or lost: a snooze means nothing here and is ignored. Please clear the cell.",
     ),
-    "problem.required_field_blank": (
-        "在跟线索的「{header}」为空：录入线索时应填写（规则中标为必填）。请补上。",
-        "'{header}' is blank on an open lead: it should be filled in when the lead is entered (the rules mark it required).",
-    ),
     "problem.snooze_reason_without_date": (
         "填写了暂缓原因，但「{header}」为空或不是日期，线索不会被暂缓。请填写暂缓至的日期。",
         ("A snooze reason is given, but '{header}' is blank or no date: the lead is not snoozed. "
@@ -1652,6 +1648,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{min_sample} leads), only indicative; blank = no lead has left, nothing to compute."),
     ),
     "group.open_leads.title": ("在跟线索及预警 · {heading}", "Open leads and alerts · {heading}"),
+    # -- fields the rules mark required_for_quality (process step 2): counted by rep ------------------
+    "problem.required_fields_blank": (
+        "{owner}：{count} 条在跟线索未填「{header}」（第 {rows} 行），请补上（规则标为必填）。",
+        "{owner}: {count} open leads without '{header}' (rows {rows}): please fill it in (the rules mark it required).",
+    ),
+    "blanks.more": ("{rows}…", "{rows}…"),
+    "blanks.title": ("缺填（按负责人）", "Blank required fields (by rep)"),
+    "blanks.note": (
+        "在跟线索中规则标为必填的字段未填的条数；各负责人的行号见上方的警告。",
+        "Open leads leaving a field the rules mark required blank; each rep's rows are in the warnings above.",
+    ),
+    "template.guide.quality": ("录入时必填", "On entry"),
+    "hygiene.required_fields": ("必填字段未填", "required field blank"),
+    "hygiene.required_fields.fix": (
+        "补填规则标为必填的字段（见「数据问题」）", "fill in the fields the rules mark required (see 'Data problems')",
+    ),
+    "def.hygiene.required_fields": (
+        "在跟线索填了规则标为必填的字段（{fields}）", "open leads have the fields the rules mark required ({fields})",
+    ),
 }
 
 

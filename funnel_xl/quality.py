@@ -14,6 +14,9 @@ Definitions (the contract, also in the README):
   ``thresholds.drift_pass_rate_points`` off both the team's and the rep's own rate of it.
 - **Hygiene score** of a rep, 0–100: the sum over the parts of ``hygiene.points`` of
   points × (1 − failing ÷ applicable); a part with nothing to apply to earns its full points.
+- **Required-field blanks**: an open lead leaving a field the rules mark ``required_for_quality``
+  (and the sheet has) without a usable value: blank, or a date that cannot be read. Counted per rep
+  and field; the hygiene part ``required_fields`` fails an open lead with any such blank.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from .frames import (
     numbers,
 )
 from .metrics import DATED_SOURCES, FunnelMetrics
-from .rules import HYGIENE_PARTS, Rules
+from .rules import HYGIENE_PARTS, REQUIRED_FIELDS_PART, Rules
 
 
 class DriftKind(StrEnum):
@@ -61,6 +64,9 @@ DRIFT_COLUMNS = [
     "owner", "lead_id", "customer", "stage", "kind", "typed", "expected", "difference", "_file", "_row",
 ]
 FIX_COLUMNS = ["owner", "lead_id", "customer", "stage", "part", "_file", "_row"]
+# The parts whose failing leads are listed as rows to fix; blank required fields are counted by rep
+# on 数据问题 instead (one habit to change, not one row each).
+LISTED_PARTS = tuple(p for p in HYGIENE_PARTS[1:] if p != REQUIRED_FIELDS_PART)
 
 
 class DriftWords(Protocol):
@@ -116,6 +122,16 @@ class Quality:
     hygiene: dict[str, HygieneScore]  # by owner
     team_hygiene: HygieneScore
     fixes: pd.DataFrame  # FIX_COLUMNS: one row per lead and failing part, by owner then lead
+    # Per owner with a blank: the open leads leaving each required field blank ("owner", then one
+    # column per field of rules.quality_fields the sheets have), by owner.
+    blanks: pd.DataFrame
+
+    def blanks_of(self, owner: str) -> dict[str, int]:
+        """The owner's blank required fields: field → open leads leaving it blank (none left out)."""
+        mine = self.blanks[self.blanks["owner"] == owner]
+        if mine.empty:
+            return {}
+        return {f: int(n) for f, n in mine.iloc[0].drop("owner").items() if n}
 
     def drift_count(self, owner: str) -> int:
         return int((self.drift["owner"] == owner).sum()) if len(self.drift) else 0
@@ -129,7 +145,10 @@ class Quality:
 
         hygiene = {name: self.hygiene[name]} if column == "owner" and name in self.hygiene else {}
         team = hygiene.get(name, self.team_hygiene) if column == "owner" else self.team_hygiene
-        return Quality(drift=cut(self.drift), hygiene=hygiene, team_hygiene=team, fixes=cut(self.fixes))
+        return Quality(
+            drift=cut(self.drift), hygiene=hygiene, team_hygiene=team, fixes=cut(self.fixes),
+            blanks=cut(self.blanks),
+        )
 
 
 def assess(
@@ -155,6 +174,7 @@ def assess(
         hygiene=hygiene,
         team_hygiene=team_hygiene,
         fixes=fixes,
+        blanks=blank_counts(leads, rules),
     )
 
 
@@ -290,7 +310,9 @@ def _hygiene_masks(
     if blanks:
         missing = blanks[0] | blanks[-1]
     past_first = (active | (status == Status.WON)) & (stage_idx >= 1).fillna(False).astype(bool)
+    blank = required_blanks(leads, rules)
     masks = {
+        REQUIRED_FIELDS_PART: (active & (len(blank.columns) > 0), blank.any(axis=1)),
         "missing_amount_close": (
             active & (stage_idx >= from_stage).fillna(False).astype(bool), missing,
         ),
@@ -301,7 +323,7 @@ def _hygiene_masks(
     fixes = []
     if len(excluded):
         fixes.append(_fix_frame(excluded, "errors"))
-    for part in HYGIENE_PARTS[1:]:
+    for part in LISTED_PARTS:
         applicable, failing = masks[part]
         hit = (applicable & failing).fillna(False).astype(bool)
         if hit.any():
@@ -331,7 +353,7 @@ def _score(
     parts = [
         HygienePart("errors", errors, int(mine.sum()) + errors, rules.hygiene.points_of("errors"))
     ]
-    for part in HYGIENE_PARTS[1:]:
+    for part in rules.hygiene_parts[1:]:
         applicable, failing = masks[part]
         applicable = applicable & mine
         parts.append(
@@ -343,6 +365,24 @@ def _score(
             )
         )
     return HygieneScore(tuple(parts))
+
+
+def required_blanks(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Per lead, one column per field the rules mark ``required_for_quality`` that the frame has:
+    True where the lead is open and the field holds no usable value (see the module doc)."""
+    fields = [f for f in rules.quality_fields if f in leads]
+    stage = leads["stage"] if "stage" in leads else pd.Series(None, index=leads.index, dtype=object)
+    is_open = stage.notna() & ~stage.isin([rules.won_stage, *rules.lost_labels])
+    return pd.DataFrame({f: is_open & leads[f].isna() for f in fields}, index=leads.index, dtype=bool)
+
+
+def blank_counts(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Per owner with a blank required field, how many open leads leave each one blank (see
+    :attr:`Quality.blanks`)."""
+    blank = required_blanks(leads, rules)
+    counts = blank.astype(int).groupby(_keys(leads, "owner")).sum()
+    counts = counts[counts.sum(axis=1) > 0].sort_index()
+    return counts.rename_axis("owner").reset_index()
 
 
 def _fix_frame(rows: pd.DataFrame, part: str) -> pd.DataFrame:

@@ -135,7 +135,10 @@ class Thresholds:
 
 
 # The parts of the data hygiene score, in the order they are shown.
-HYGIENE_PARTS = ("errors", "missing_amount_close", "close_past", "stale", "undated_moves")
+HYGIENE_PARTS = ("errors", "missing_amount_close", "close_past", "stale", "undated_moves", "required_fields")
+# The part for the fields marked required_for_quality: 0 points unless the rules give it some, so a
+# rules file written before it keeps its score.
+REQUIRED_FIELDS_PART = "required_fields"
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,10 @@ class Hygiene:
         return dict(self.points)[part]
 
 
-DEFAULT_HYGIENE = Hygiene(amount_close_from=2, points=tuple((p, 20.0) for p in HYGIENE_PARTS))
+DEFAULT_HYGIENE = Hygiene(
+    amount_close_from=2,
+    points=tuple((p, 0.0 if p == REQUIRED_FIELDS_PART else 20.0) for p in HYGIENE_PARTS),
+)
 
 
 @dataclass(frozen=True)
@@ -309,6 +315,13 @@ class Rules:
     def quality_fields(self) -> tuple[str, ...]:
         """The fields an open lead should have filled in (``required_for_quality``)."""
         return tuple(c.field for c in self.columns if c.required_for_quality)
+
+    @property
+    def hygiene_parts(self) -> tuple[str, ...]:
+        """The parts the hygiene score has: the required-fields part only when the rules mark a
+        field required for quality or give the part points (a rules file without it: as before)."""
+        used = bool(self.quality_fields) or self.hygiene.points_of(REQUIRED_FIELDS_PART) > 0
+        return tuple(p for p in HYGIENE_PARTS if used or p != REQUIRED_FIELDS_PART)
 
     def has_column(self, field: str) -> bool:
         return any(col.field == field for col in self.columns)

@@ -12,7 +12,7 @@ from importlib import metadata
 
 from .messages import catalogue
 from .metrics import WILSON_Z
-from .rules import HYGIENE_PARTS, Rules
+from .rules import Rules
 from .text import percent_text
 
 # The distributions whose versions can change a figure or the file written.
@@ -54,10 +54,13 @@ def definitions(rules: Rules) -> list[tuple[str, str]]:
     probabilities = t.join(f"{s.name} {percent_text(s.win_probability)}" for s in rules.stages)
     points = t("def.hygiene.sep").join(
         t(
-            "def.hygiene.part", part=t(f"def.hygiene.{part}", stage=names[rules.hygiene.amount_close_from]),
+            "def.hygiene.part", part=t(
+                f"def.hygiene.{part}", stage=names[rules.hygiene.amount_close_from],
+                fields=t.join(rules.header(f) for f in rules.quality_fields),
+            ),
             points=f"{rules.hygiene.points_of(part):g}",
         )
-        for part in HYGIENE_PARTS
+        for part in rules.hygiene_parts
     )
     targets = (
         t.join(f"{name} {amount:g} {rules.amount_unit}" for name, amount in rules.targets)

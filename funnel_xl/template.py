@@ -486,7 +486,9 @@ def _write_guide(workbook, sheet, rules: Rules, dropdowns: dict[str, str], t: Ca
             need, fmt = t("template.guide.computed"), grey
             text = t("template.guide.computed_text", comment=t("template.computed_comment"))
         else:
-            need = t("template.guide.required") if col.required else t("template.guide.optional")
+            need = t("template.guide.required") if col.required else t(
+                "template.guide.quality" if col.required_for_quality else "template.guide.optional"
+            )
             text = t(_FIELD_GUIDE.get(col.field, _KIND_GUIDE[col.kind]), **values)
             fmt = wrap
         sheet.write_string(row, 0, col.header, fmt)

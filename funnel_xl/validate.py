@@ -24,6 +24,7 @@ from .export_fields import apply_status, fill_fallbacks, first_contact_note
 from .frames import FILE, ROW, SHEET
 from .messages import ZH, Catalogue, catalogue
 from .problems import Problem, Severity
+from .quality import required_blanks
 from .reader import LeadsSheet
 from .rules import LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE, Rules, normalize_header
 from .sheet_checks import Rule, SheetPlaces, failed_rows, sheet_problems
@@ -96,6 +97,7 @@ def validate_leads(sheet: LeadsSheet, rules: Rules, as_of: date) -> Validated:
     problems = _errors_only_on(error_rows, problems)
     problems += first_contact_note(typed, sheet, rules)
     typed = typed.drop(index=typed.index[sorted(copies.kept_as)])
+    problems += required_field_problems(typed[~typed["_row"].isin(error_rows)], sheet, rules)
     leads = _drop_ignored_values(typed).rename(columns=RENAMED)
     leads["_file"] = sheet.file_name
     leads["_sheet"] = sheet.sheet
@@ -621,7 +623,6 @@ def _rules_table(
         *_list_rules(typed, rules),
         *_number_rules(typed, rules, blank),
         *_snooze_rules(typed, rules, as_of),
-        *_quality_rules(typed, rules, blank),
         *_lost_at_rules(typed, rules),
     ]
 
@@ -728,18 +729,33 @@ def _snooze_rules(typed: pd.DataFrame, rules: Rules, as_of: date) -> list[Rule]:
     return table
 
 
-def _quality_rules(typed: pd.DataFrame, rules: Rules, blank: dict[str, pd.Series]) -> list[Rule]:
-    """A field the rules mark required for quality, blank on an open lead (a column the sheet
-    lacks is not checked: the team does not keep it)."""
-    closed = typed["stage"].isin([rules.won_stage, *rules.lost_labels]) | typed["stage"].isna()
-    table = []
-    for field in rules.quality_fields:
-        if field not in typed:
-            continue
-        empty = blank[field] if field in blank else typed[field].isna()
-        table.append(_rule(field, "required_field_blank", lambda s, empty=empty: closed.loc[s.index]
-                           | ~empty.loc[s.index], header=rules.header(field)))
-    return table
+# How many rows a required-field warning names ("第 5、9、14、20、31… 行").
+ROWS_NAMED = 5
+
+
+def required_field_problems(typed: pd.DataFrame, sheet: LeadsSheet, rules: Rules) -> list[Problem]:
+    """One warning per rep and field the rules mark required for quality: how many of the rep's open
+    leads (rows without errors) leave it blank, and the first rows (see
+    :func:`funnel_xl.quality.required_blanks`; a column the sheet lacks is not checked)."""
+    blank = required_blanks(typed, rules)
+    owners = typed["owner"].fillna("").astype(str) if "owner" in typed else pd.Series("", index=typed.index)
+    t = catalogue(rules.lang)
+    found = []
+    for field in blank.columns:
+        hit = blank[field]
+        for owner, rows in typed.loc[hit, "_row"].groupby(owners[hit], sort=True):
+            rows = sorted(int(r) for r in rows)
+            named = t.join(rows[:ROWS_NAMED])
+            header = sheet.headers.get(field, rules.header(field))
+            found.append(problem(
+                "required_fields_blank", rules.lang, {
+                    "owner": owner, "count": len(rows), "header": header,
+                    "rows": t("blanks.more", rows=named) if len(rows) > ROWS_NAMED else named,
+                },
+                sheet=sheet.sheet, row=rows[0], column=sheet.letters.get(field, ""), header=header,
+                file=sheet.file_name,
+            ))
+    return found
 
 
 def _lost_at_rules(typed: pd.DataFrame, rules: Rules) -> list[Rule]:

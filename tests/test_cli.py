@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from funnel_xl import analyse
 from funnel_xl.cli import cli
+from funnel_xl.rules import load_rules
 from tests.conftest import lead, write_workbook
 from tests.test_metrics import ROWS
 
@@ -41,13 +42,18 @@ def test_validate_exit_codes(runner, tmp_path, team):
 def test_validate_json(runner, team):
     result = runner.invoke(cli, ["validate", str(team), "--as-of", "2024-05-31", "--format", "json"])
     payload = json.loads(result.stdout)
-    assert payload["counts"] == {"error": 1, "warning": 1}  # no owner; lost lead without 流失阶段
+    # No owner; a lost lead without 流失阶段; and the built-in rules' required fields: 甲's open
+    # leads are rows 2, 4, 6 and 乙's 3, 5, 7, none with 客户需求/痛点 (I), 所属行业 (S) or 联系方式 (T),
+    # and only 005 (row 6) and 006 (row 7) with 下次跟进时间 (R): one warning per rep and field, at
+    # the rep's first such row (2 for 甲, 3 for 乙).
+    assert payload["counts"] == {"error": 1, "warning": 9}
     assert {(p["code"], p["row"], p["column"]) for p in payload["problems"]} == {
         ("missing_owner", 13, "L"), ("lost_at_unknown", 12, "P"),
+        *(("required_fields_blank", row, column) for row in (2, 3) for column in "IRST"),
     }
 
 
-def test_rebuild_writes_report_json_and_summary(runner, tmp_path, team, rules, monkeypatch):
+def test_rebuild_writes_report_json_and_summary(runner, tmp_path, team, monkeypatch):
     monkeypatch.chdir(tmp_path)  # outside any team folder: the built-in rules
     out = tmp_path / "out"
     json_path = tmp_path / "figures.json"
@@ -63,14 +69,14 @@ def test_rebuild_writes_report_json_and_summary(runner, tmp_path, team, rules, m
     # Every transition has fewer than min_sample = 10 leads that left its stage (8 at most).
     assert "最薄弱环节: 没有环节的线索足以判断（通过率最低的环节已离开线索少于 10 条）" in result.stdout
     assert "停留超时 3 条" in result.stdout
-    assert "数据问题: 错误 1 个，警告 1 个" in result.stdout
+    assert "数据问题: 错误 1 个，警告 9 个" in result.stdout  # see test_validate_json
     # In May: LF2024001 is new (05-01); won in May: LF2024008 (05-01); no log, no earlier snapshot.
     assert "本月（2024-05-01 至 2024-05-31）：新增 1 条，成交 1 条，流失 0 条，阶段变动 0 次" in result.stdout
     assert f"历史记录: {out / 'history.sqlite'}（已记录 2024-05，此前没有更早月份的快照）" in result.stdout
     assert str(report) in result.stdout
     assert hashlib.sha256(team.read_bytes()).hexdigest() == before  # the input is never modified
     payload = json.loads(json_path.read_text(encoding="utf-8"))
-    expected = analyse([team], rules, month="2024-05", history=out / "history.sqlite").as_json()
+    expected = analyse([team], load_rules(), month="2024-05", history=out / "history.sqlite").as_json()
     assert payload == json.loads(json.dumps(expected, ensure_ascii=False))
     assert payload["as_of"] == "2024-05-31"
     assert payload["win_rate"] == pytest.approx(0.4)
@@ -79,7 +85,7 @@ def test_rebuild_writes_report_json_and_summary(runner, tmp_path, team, rules, m
     assert [s["reached"] for s in payload["stages"]] == [10, 8, 5, 4, 2, 2]
     assert payload["by_owner"]["甲"]["win_rate"] == pytest.approx(1 / 3)
     assert payload["by_source"]["官网表单"]["totals"]["valid"] == 4
-    assert payload["problems"] == {"error": 1, "warning": 1}
+    assert payload["problems"] == {"error": 1, "warning": 9}
     assert openpyxl.load_workbook(report).sheetnames[0] == "总览"
 
 

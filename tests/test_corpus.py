@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from funnel_xl import analyse, load_rules
+from funnel_xl import analyse
 from funnel_xl.cli import cli
 from funnel_xl.reader import read_leads
 from funnel_xl.validation import validate_files
 from tests import corpus
+from tests.conftest import rules_before_required_fields, rules_before_required_fields_path
 from tests.corpus import BROKEN, MESSY, SOFFICE, Case
 
 AS_OF = date(2024, 5, 31)
@@ -53,13 +54,15 @@ def runner():
 def test_messy_sheet_is_read(case, tmp_path, runner):
     path = case.build(tmp_path)
     before = digest(path)
-    result = runner.invoke(cli, ["validate", str(path), "--as-of", "2024-05-31", "--format", "json"])
+    # The rules before the required fields: the cases' leads leave them blank.
+    before_required = ["--rules", str(rules_before_required_fields_path())]
+    result = runner.invoke(cli, ["validate", str(path), "--as-of", "2024-05-31", "--format", "json", *before_required])
     assert result.exit_code == case.exit_code, result.output
     payload = json.loads(result.stdout)
     assert {p["code"] for p in payload["problems"]} == set(case.codes)
     assert payload["rows"] == case.leads
     out = tmp_path / "out"
-    rebuilt = runner.invoke(cli, ["rebuild", str(path), "--as-of", "2024-05-31", "--out", str(out)])
+    rebuilt = runner.invoke(cli, ["rebuild", str(path), "--as-of", "2024-05-31", "--out", str(out), *before_required])
     assert rebuilt.exit_code == case.exit_code, rebuilt.output
     assert (out / "funnel_report_2024-05.xlsx").is_file()
     assert digest(path) == before  # the input is byte-identical after both commands
@@ -84,12 +87,12 @@ def test_broken_file_stops_with_one_clear_line(case, command, tmp_path, runner):
 
 
 def valid(path, rules=None):
-    rules = rules or load_rules()
+    rules = rules or rules_before_required_fields()
     return validate_files([path], rules, AS_OF)
 
 
 def test_title_rows_and_merged_title_put_the_header_on_row_3(tmp_path):
-    rules = load_rules()
+    rules = rules_before_required_fields()
     for build in (corpus.title_rows_and_notes, corpus.merged_title):
         sheet = read_leads(build(tmp_path), rules)
         assert sheet.header_row == 3
@@ -97,7 +100,7 @@ def test_title_rows_and_merged_title_put_the_header_on_row_3(tmp_path):
 
 
 def test_blank_column_in_the_middle_shifts_the_letters(tmp_path):
-    sheet = read_leads(corpus.blank_rows_and_columns(tmp_path), load_rules())
+    sheet = read_leads(corpus.blank_rows_and_columns(tmp_path), rules_before_required_fields())
     # A 线索编号 … D 所属阶段, E blank, F 首次接触时间; each lead is followed by two blank rows.
     assert sheet.letters["stage"] == "D" and sheet.letters["first_contact"] == "F"
     assert list(sheet.frame["_row"]) == [2, 5, 8]
@@ -122,7 +125,7 @@ def test_spaces_full_width_and_line_breaks_fold_to_the_same_values(tmp_path):
     assert list(leads["stage"]) == ["需求挖掘", "潜在接触", "已成交"]
     assert leads.loc[0, "follow_up_method"] == "电话"
     assert leads.loc[0, "customer"] == "A公司/\n*经理"
-    analysis = analyse([path], load_rules(), as_of=AS_OF)
+    analysis = analyse([path], rules_before_required_fields(), as_of=AS_OF)
     assert set(analysis.result.by_owner) == {"张伟", "李娜"}  # " 张伟 " and "张伟" are one rep
     assert analysis.result.by_owner["张伟"].totals.valid == 2
 
@@ -168,7 +171,7 @@ def test_formulas_cached_by_libreoffice_read_as_their_values(tmp_path):
 
 
 def figures(path) -> dict:
-    payload = analyse([path], load_rules(), as_of=AS_OF).as_json()
+    payload = analyse([path], rules_before_required_fields(), as_of=AS_OF).as_json()
     payload.pop("inputs")
     return payload
 

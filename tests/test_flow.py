@@ -21,8 +21,7 @@ from funnel_xl.flow import (
     period_sources,
     trend_months,
 )
-from funnel_xl.rules import load_rules
-from tests.conftest import entry, lead, write_workbook
+from tests.conftest import entry, lead, rules_before_required_fields, write_workbook
 
 D = date
 AS_OF = D(2024, 5, 31)
@@ -87,7 +86,7 @@ def workbook(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def analysis(workbook):
-    return analyse([workbook], load_rules(), as_of=AS_OF)
+    return analyse([workbook], rules_before_required_fields(), as_of=AS_OF)
 
 
 def test_transitions(analysis):
@@ -263,7 +262,7 @@ def test_report_and_json_show_the_flow(analysis, tmp_path):
 
 def test_april_rebuilt_from_the_may_workbook_stands_as_on_april_30(workbook):
     # Rebuilding April from today's workbook: each lead as it stood on 04-30, by the log.
-    april = analyse([workbook], load_rules(), month="2024-04", today=D(2024, 6, 3))
+    april = analyse([workbook], rules_before_required_fields(), month="2024-04", today=D(2024, 6, 3))
     leads = april.result.leads.set_index("lead_id")
     on_april_30 = {
         "LF2024001": ("方案提案", "2024-04-20"),  # moved on in May: back to its 04-20 move
@@ -308,7 +307,7 @@ def month(label, sources, team_win=0.3, team_first=0.7, cumulative=None):
 
 
 def test_channel_low_three_months_in_a_row():
-    rules = load_rules()  # win rate < 10%, first pass rate < 50%, 3 months, samples of 10
+    rules = rules_before_required_fields()  # win rate < 10%, first pass rate < 50%, 3 months, samples of 10
     # (win rate, closed, first pass rate, left S1); the team: win rate 30%, first pass rate 70%.
     months = [
         month("2024-02", {"线上广告": (1 / 20, 20, 18 / 30, 30)}),
@@ -337,10 +336,10 @@ def test_channel_below_the_threshold_but_not_clearly_below_the_team_is_not_flagg
         month(label, {"线上广告": (1 / 20, 20, 0.9, 30)}, team_win=0.12)
         for label in ("2024-03", "2024-04", "2024-05")
     ]
-    assert channel_flags(months, load_rules()) == []
+    assert channel_flags(months, rules_before_required_fields()) == []
     # The same channel against a team at 30% is flagged.
     months = [month(m.month, {"线上广告": (1 / 20, 20, 0.9, 30)}) for m in months]
-    assert [f.metric for f in channel_flags(months, load_rules())] == ["win_rate"]
+    assert [f.metric for f in channel_flags(months, rules_before_required_fields())] == ["win_rate"]
 
 
 def test_a_channel_is_low_only_on_months_holding_its_own_leads():
@@ -353,14 +352,14 @@ def test_a_channel_is_low_only_on_months_holding_its_own_leads():
         month("2024-04", {"线上广告": (None, 0, None, 0)}, cumulative=cumulative),
         month("2024-05", {}, cumulative=cumulative),
     ]
-    assert channel_flags(months, load_rules()) == []
+    assert channel_flags(months, rules_before_required_fields()) == []
 
 
 def test_a_month_kept_before_the_store_had_period_figures_breaks_the_run():
     cumulative = {"线上广告": (1 / 20, 20, 12 / 30, 30)}
     old = month("2024-03", {}, cumulative=cumulative)
     months = [old, *(month(m, cumulative) for m in ("2024-04", "2024-05"))]
-    assert channel_flags(months, load_rules()) == []
+    assert channel_flags(months, rules_before_required_fields()) == []
 
 
 @pytest.mark.parametrize(
@@ -377,7 +376,7 @@ def test_a_month_kept_before_the_store_had_period_figures_breaks_the_run():
     ],
 )
 def test_channel_not_flagged(months):
-    assert channel_flags(months, load_rules()) == []
+    assert channel_flags(months, rules_before_required_fields()) == []
 
 
 def test_trend_months():
@@ -398,7 +397,7 @@ STAGE_OR_LOST = st.sampled_from([*S, LOST])
 
 @given(st.lists(st.tuples(st.integers(0, 5), st.lists(STAGE_OR_LOST, min_size=1, max_size=6)), max_size=12))
 def test_exits_add_up(chains):
-    rules = load_rules()
+    rules = rules_before_required_fields()
     rows = []
     for lead_no, (_, chain) in enumerate(chains):
         before = S[0]
@@ -418,7 +417,7 @@ def test_exits_add_up(chains):
 def test_move_directions():
     from funnel_xl.flow import MoveDirection, move_directions
 
-    rules = load_rules()
+    rules = rules_before_required_fields()
     moves = pd.DataFrame({
         "from_stage": [S[0], S[3], S[2], LOST, S[1], S[1]],
         "to_stage": [S[1], S[2], LOST, S[1], S[4], "某个未知阶段"],
@@ -433,7 +432,7 @@ def test_move_directions():
 
 
 def test_period_sources_count_each_channels_own_leads_of_the_period():
-    rules = load_rules()
+    rules = rules_before_required_fields()
     ts = pd.Timestamp
     leads = pd.DataFrame(
         {

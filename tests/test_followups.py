@@ -8,9 +8,16 @@ import pytest
 
 from funnel_xl import InputError, analyse
 from funnel_xl.reader import read_workbook
-from funnel_xl.rules import default_rules_path, load_rules
+from funnel_xl.rules import load_rules
 from funnel_xl.validation import check_files
-from tests.conftest import LOG, entry, lead, write_workbook
+from tests.conftest import (
+    LOG,
+    entry,
+    lead,
+    rules_before_required_fields,
+    rules_before_required_fields_path,
+    write_workbook,
+)
 
 D = date
 AS_OF = D(2024, 5, 31)
@@ -28,7 +35,7 @@ GOOD = [entry("LF2024001", D(2024, 3, 15)), entry("LF2024001", D(2024, 4, 1), "�
 def checked(tmp_path, log, leads=LEADS, **kw):
     path = write_workbook(tmp_path / "t.xlsx", leads, log=log, **kw)
     # Run on the as-of date itself: a later date is then a date in the future, a typing mistake.
-    return check_files([path], load_rules(), AS_OF, today=AS_OF)
+    return check_files([path], rules_before_required_fields(), AS_OF, today=AS_OF)
 
 
 def log_problems(result):
@@ -109,9 +116,9 @@ def test_a_lost_at_the_log_gives_is_no_warning(tmp_path):
 
 def test_a_workbook_without_a_log(tmp_path):
     path = write_workbook(tmp_path / "t.xlsx", LEADS)
-    book = read_workbook(path, load_rules())
+    book = read_workbook(path, rules_before_required_fields())
     assert book.log is None
-    analysis = analyse([path], load_rules(), as_of=AS_OF)
+    analysis = analyse([path], rules_before_required_fields(), as_of=AS_OF)
     assert analysis.flow.log_entries == 0
     assert analysis.flow.transitions.empty
     assert [m.month for m in analysis.flow.trend] == ["2024-05"]
@@ -123,13 +130,13 @@ def test_log_headers_match_aliases_and_the_sheet_by_its_header(tmp_path):
     # Neither sheet has a name from the rules: the leads sheet is found by its header, the log
     # (whose header also names 线索编号 and 跟进方式) is not taken for it, and is found by its own.
     path = write_workbook(tmp_path / "t.xlsx", LEADS, sheet="五月", log=renamed, log_headers=headers, log_sheet="记录")
-    book = read_workbook(path, load_rules())
+    book = read_workbook(path, rules_before_required_fields())
     assert (book.leads.sheet, book.log.sheet) == ("五月", "记录")
     assert book.log.letters == {
         "lead_id": "A", "time": "B", "method": "C", "content": "D", "feedback": "E", "next_action": "F",
         "next_contact": "G", "stage_change": "H", "by": "I",
     }
-    result = check_files([path], load_rules(), AS_OF)
+    result = check_files([path], rules_before_required_fields(), AS_OF)
     assert list(result.entries["stage_change"]) == [None, "需求挖掘"]
 
 
@@ -139,14 +146,14 @@ def test_the_log_sheet_is_never_taken_for_the_leads_sheet(tmp_path):
     wb.active.append(LOG)
     wb.save(tmp_path / "t.xlsx")
     with pytest.raises(InputError, match="找不到线索工作表"):
-        read_workbook(tmp_path / "t.xlsx", load_rules())
+        read_workbook(tmp_path / "t.xlsx", rules_before_required_fields())
 
 
 def test_a_log_missing_a_required_column_stops(tmp_path):
     headers = [h for h in LOG if h != "阶段调整为"] + ["阶段调正为"]
     path = write_workbook(tmp_path / "t.xlsx", LEADS, log=GOOD, log_headers=headers)
     with pytest.raises(InputError) as exc:
-        read_workbook(path, load_rules())
+        read_workbook(path, rules_before_required_fields())
     message = str(exc.value)
     assert "工作表「跟进记录」缺少列「阶段调整为」" in message
     assert "最接近的是「阶段调正为」" in message
@@ -158,19 +165,19 @@ def test_an_empty_log_sheet(tmp_path):
     wb = openpyxl.load_workbook(write_workbook(tmp_path / "t.xlsx", LEADS))
     wb.create_sheet("跟进记录")  # a sheet with nothing in it is no log
     wb.save(tmp_path / "blank.xlsx")
-    assert read_workbook(tmp_path / "blank.xlsx", load_rules()).log is None
+    assert read_workbook(tmp_path / "blank.xlsx", rules_before_required_fields()).log is None
 
 
 def test_a_log_entry_may_name_a_lead_of_another_workbook(tmp_path):
     first = write_workbook(tmp_path / "a.xlsx", LEADS[:1])
     second = write_workbook(tmp_path / "b.xlsx", LEADS[1:2], log=[entry("LF2024001", D(2024, 4, 1), "需求挖掘")])
-    result = check_files([first, second], load_rules(), AS_OF)
+    result = check_files([first, second], rules_before_required_fields(), AS_OF)
     assert result.problems == []
     assert list(result.entries["lead_id"]) == ["LF2024001"]
 
 
 def test_rules_without_a_log_ignore_the_sheet(tmp_path):
-    text = default_rules_path().read_text(encoding="utf-8")
+    text = rules_before_required_fields_path().read_text(encoding="utf-8")
     start, end = text.index("[log_columns.lead_id]"), text.index("# ---------------------------------------------------------------------------\n# Optimisation")
     rules_path = tmp_path / "old.toml"
     rules_path.write_text(text[:start] + text[end:], encoding="utf-8")
@@ -185,6 +192,6 @@ def test_rules_without_a_log_ignore_the_sheet(tmp_path):
 @pytest.mark.parametrize("log, codes", [([], []), ([entry("LF2024001", D(2024, 3, 2), "需求挖掘")], ["log_unknown_lead"])])
 def test_a_log_beside_an_empty_leads_sheet(tmp_path, log, codes):
     path = write_workbook(tmp_path / "t.xlsx", [], log=log)
-    analysis = analyse([path], load_rules(), as_of=AS_OF)
+    analysis = analyse([path], rules_before_required_fields(), as_of=AS_OF)
     assert [p.code for p in analysis.problems] == codes
     assert analysis.team.totals.valid == 0 and analysis.flow.transitions.empty

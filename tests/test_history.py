@@ -15,11 +15,16 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from funnel_xl import InputError, OutputError, analyse, load_rules, write_outputs
+from funnel_xl import InputError, OutputError, analyse, write_outputs
 from funnel_xl import store as store_module
 from funnel_xl.cli import cli
 from funnel_xl.store import SCHEMA_VERSION, HistoryStore
-from tests.conftest import lead, write_workbook
+from tests.conftest import (
+    lead,
+    rules_before_required_fields,
+    rules_before_required_fields_path,
+    write_workbook,
+)
 
 D = date
 # Stages (default rules): 0 潜在接触 (p 0.05), 1 需求挖掘 (0.15), 2 方案提案 (0.35), 3 商务谈判 (0.6),
@@ -85,7 +90,9 @@ def rebuild(runner, tmp_path, month, *extra):
     json_path = tmp_path / f"figures_{month}.json"
     result = runner.invoke(
         cli, ["rebuild", str(book), "--month", month, "--out", str(out), "--json", str(json_path),
-              "--history", str(tmp_path / "history.sqlite"), *extra],
+              "--history", str(tmp_path / "history.sqlite"),
+              # The rules before the required fields (the leads leave them blank); a test's own last.
+              "--rules", str(rules_before_required_fields_path()), *extra],
     )
     assert result.exit_code == 0, result.output
     return json.loads(json_path.read_text(encoding="utf-8")), out / f"funnel_report_{month}.xlsx", result
@@ -206,7 +213,7 @@ def test_rerunning_a_month_replaces_it_and_months_come_in_any_order(runner, tmp_
     run = store.runs()[1]
     assert run.as_of == D(2024, 4, 30)
     assert run.inputs[0]["file"] == "tracking_2024-04.xlsx" and len(run.inputs[0]["sha256"]) == 64
-    assert run.rules_sha256 == load_rules().sha256 and run.tool_version == "0.1.0"
+    assert run.rules_sha256 == rules_before_required_fields().sha256 and run.tool_version == "0.1.0"
     snap = store.snapshot("2024-04").set_index("lead_id")
     assert snap.loc["LF2024001", ["stage", "stage_entered", "stage_entered_source", "stage_entered_column"]].tolist() == [
         "方案提案", "2024-04-18", "between_runs", "2024-03-05",
@@ -233,7 +240,7 @@ def test_default_store_is_in_the_output_folder(runner, tmp_path):
 
 def test_analyse_alone_does_not_create_the_store(tmp_path):
     book = write_workbook(tmp_path / "t.xlsx", march())
-    analysis = analyse([book], load_rules(), month="2024-03", history=tmp_path / "h.sqlite")
+    analysis = analyse([book], rules_before_required_fields(), month="2024-03", history=tmp_path / "h.sqlite")
     assert not (tmp_path / "h.sqlite").exists()
     write_outputs(analysis, tmp_path)
     assert (tmp_path / "h.sqlite").exists()
@@ -264,7 +271,7 @@ def test_an_older_store_is_migrated_not_dropped(tmp_path):
         conn.executescript(V1_SCHEMA)
     conn.close()
     book = write_workbook(tmp_path / "t.xlsx", april())
-    analysis = analyse([book], load_rules(), month="2024-04", history=path)
+    analysis = analyse([book], rules_before_required_fields(), month="2024-04", history=path)
     # The version-1 snapshot of March is read: P and R moved since, as in the three-month test.
     assert analysis.flow.previous_month == "2024-03"
     got = {(t.lead_id, t.to_stage, t.date.date().isoformat(), t.source)
@@ -283,13 +290,13 @@ def test_an_older_store_is_migrated_not_dropped(tmp_path):
     assert march_rows == [("LF2024001", "需求挖掘", 20.0, None, None), ("LF2024003", "商务谈判", 60.0, None, None)]
     assert runs == [("2024-03", "0.0.9", 1), ("2024-04", "0.1.0", 0)]
     # The migrated March run has no figures: the trend has nothing for it.
-    assert [m.month for m in analyse([book], load_rules(), month="2024-04", history=path).flow.trend] == ["2024-04"]
+    assert [m.month for m in analyse([book], rules_before_required_fields(), month="2024-04", history=path).flow.trend] == ["2024-04"]
 
 
 def test_a_damaged_store_is_a_clear_error_and_no_history_still_works(runner, tmp_path):
     path = tmp_path / "history.sqlite"
     book = write_workbook(tmp_path / "t.xlsx", march())
-    write_outputs(analyse([book], load_rules(), month="2024-03", history=path), tmp_path / "first")
+    write_outputs(analyse([book], rules_before_required_fields(), month="2024-03", history=path), tmp_path / "first")
     data = bytearray(path.read_bytes())
     data[100:] = b"\xa5" * (len(data) - 100)  # the SQLite header kept, every page overwritten
     path.write_bytes(bytes(data))
@@ -325,7 +332,7 @@ def test_a_file_that_is_no_store_is_a_wrong_path(runner, tmp_path):
 def test_a_locked_store_is_a_clear_error(runner, tmp_path, monkeypatch):
     path = tmp_path / "history.sqlite"
     book = write_workbook(tmp_path / "t.xlsx", march())
-    write_outputs(analyse([book], load_rules(), month="2024-03", history=path), tmp_path / "out")
+    write_outputs(analyse([book], rules_before_required_fields(), month="2024-03", history=path), tmp_path / "out")
     monkeypatch.setattr(store_module, "LOCK_TIMEOUT_SECONDS", 0.2)
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN EXCLUSIVE")  # another rebuild in the middle of writing

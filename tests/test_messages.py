@@ -16,7 +16,7 @@ from funnel_xl.cli import cli
 from funnel_xl.messages import EN, MESSAGES, ZH, catalogue, placeholders
 from funnel_xl.reader import read_leads
 from funnel_xl.validate import validate_leads
-from tests.conftest import REPO, lead, write_workbook
+from tests.conftest import REPO, lead, rules_before_required_fields_path, write_workbook
 from tests.test_foreign import DEALS, FIVE_STAGES, HEADERS, csv_bytes
 from tests.test_metrics import ROWS
 
@@ -172,7 +172,10 @@ def test_rebuild_and_validate_with_lang_en(tmp_path):
     team = write_workbook(tmp_path / "team.xlsx", ROWS)
     runner = CliRunner()
     out = tmp_path / "out"
-    result = runner.invoke(cli, ["rebuild", str(team), "--month", "2024-05", "--out", str(out), "--lang", "en"])
+    result = runner.invoke(cli, [
+        "rebuild", str(team), "--month", "2024-05", "--out", str(out), "--lang", "en",
+        "--rules", str(rules_before_required_fields_path()),
+    ])
     assert result.exit_code == 1, result.output
     assert "As of 2024-05-31: 12 leads (11 valid, 1 excluded for data errors)" in result.stdout
     assert "Data problems: 1 errors, 1 warnings" in result.stdout
@@ -181,7 +184,10 @@ def test_rebuild_and_validate_with_lang_en(tmp_path):
     assert "This month (2024-05-01 to 2024-05-31): " in result.stdout
     book = openpyxl.load_workbook(out / "funnel_report_2024-05.xlsx", read_only=True)
     assert book.sheetnames[0] == "Overview"
-    checked = runner.invoke(cli, ["validate", str(team), "--as-of", "2024-05-31", "--lang", "en"])
+    checked = runner.invoke(cli, [
+        "validate", str(team), "--as-of", "2024-05-31", "--lang", "en",
+        "--rules", str(rules_before_required_fields_path()),
+    ])
     assert checked.exit_code == 1
     # The sheet's own header (负责人) is quoted as the sheet has it.
     assert "[error] team.xlsx '线索跟踪' row 13 column L (负责人): No owner" in checked.stdout

@@ -151,6 +151,7 @@ def test_hygiene_score_and_parts(tmp_path, rules):
 def test_hygiene_points_come_from_the_rules(tmp_path):
     rules = edited_rules(
         tmp_path, ("errors = 20 ", "errors = 40 "), ("stale = 20 ", "stale = 0 "),
+        before_required_fields=True,
     )
     analysis = analyse([write_workbook(tmp_path / "t.xlsx", hygiene_rows())], rules, as_of=AS_OF)
     # 40 × 5/6 + 20 × 1/2 + 20 × 2/3 + 0 + 20 × 3/5 = 33.333 + 10 + 13.333 + 12

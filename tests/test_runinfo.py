@@ -11,8 +11,7 @@ import openpyxl
 import pytest
 
 from funnel_xl import analyse, write_outputs
-from funnel_xl.rules import default_rules_path
-from tests.conftest import lead, write_workbook
+from tests.conftest import lead, rules_before_required_fields_path, write_workbook
 
 D = date
 
@@ -45,7 +44,8 @@ def test_team_report_run_record(written):
     assert got["统计期间"] == "2024-05"
     assert (got["读取行数"], got["有效线索"], got["排除(数据错误)"]) == (3, 2, 1)
     assert got["规则文件"] == "funnel.toml"
-    assert got["规则文件 SHA-256"] == hashlib.sha256(default_rules_path().read_bytes()).hexdigest()
+    # The `rules` fixture's file: the default rules before the required fields.
+    assert got["规则文件 SHA-256"] == hashlib.sha256(rules_before_required_fields_path().read_bytes()).hexdigest()
     rows = list(ws.iter_rows(values_only=True))
     head = rows.index(("文件", "工作表", "表头行", "读取行数", "其中排除", "SHA-256"))
     assert rows[head + 1] == (

@@ -13,7 +13,13 @@ from funnel_xl.cli import cli
 from funnel_xl.errors import InputError
 from funnel_xl.inputs import BACKUP_NAME, REPORT_NAME, backup_path, collect_workbooks, skip_reason
 from funnel_xl.report import default_report_name
-from tests.conftest import FAMILIAR, OPTIONAL, lead, write_workbook
+from tests.conftest import (
+    FAMILIAR,
+    OPTIONAL,
+    lead,
+    rules_before_required_fields_path,
+    write_workbook,
+)
 
 D = date
 AS_OF = D(2024, 5, 31)
@@ -191,7 +197,8 @@ def test_unreadable_file_is_reported_and_the_team_still_rebuilt(runner, inbox, t
     assert analysis.team.totals.valid == 4
 
     out = tmp_path / "out"
-    result = runner.invoke(cli, ["rebuild", str(inbox), "--as-of", "2024-05-31", "--out", str(out)])
+    before_required = ["--rules", str(rules_before_required_fields_path())]  # as the `rules` fixture
+    result = runner.invoke(cli, ["rebuild", str(inbox), "--as-of", "2024-05-31", "--out", str(out), *before_required])
     assert result.exit_code == 1, result.output
     assert "读取工作簿 2 个，无法读取 2 个（见「数据问题」）: 坏文件.xlsx、通讯录.xlsx" in result.stdout
     assert "线索 4 条（有效 4" in result.stdout
@@ -207,7 +214,8 @@ def test_unreadable_file_is_reported_and_the_team_still_rebuilt(runner, inbox, t
 def test_validate_a_folder(runner, inbox):
     _broken_inbox(inbox)
     (inbox / "~$甲.xlsx").write_bytes(b"\x00")
-    result = runner.invoke(cli, ["validate", str(inbox), "--as-of", "2024-05-31", "--format", "json"])
+    before_required = ["--rules", str(rules_before_required_fields_path())]  # the leads leave them blank
+    result = runner.invoke(cli, ["validate", str(inbox), "--as-of", "2024-05-31", "--format", "json", *before_required])
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
     assert payload["files"] == ["乙.xlsx", "甲.xlsx"]

@@ -1,10 +1,12 @@
-"""数据问题: every data problem, errors first, with where it is and how to fix it."""
+"""数据问题: every data problem, errors first, with where it is and how to fix it; below it, the
+blank required fields counted by rep (缺填（按负责人）)."""
 
 from __future__ import annotations
 
 from ..problems import Problem, Severity, severity_label, sort_problems
 from .context import Context
-from .table import Column, set_widths
+from .table import Column, column_width
+from .values import number_values, text_values
 
 
 def write_problems(ctx: Context) -> None:
@@ -29,10 +31,31 @@ def write_problems(ctx: Context) -> None:
     end = ctx.table(sheet, 0, columns)
     if not problems:
         sheet.write_string(1, 0, t("problems.none"), ctx.formats("note"))
+        end += 1
     else:
         sheet.autofilter(0, 0, end - 1, len(columns) - 1)
-    set_widths(sheet, columns)
+    blanks = _blank_columns(ctx)
+    if blanks:
+        # Rows strictly in order (constant_memory): below the list, after a blank row.
+        sheet.write_string(end + 1, 0, t("blanks.title"), ctx.formats("subtitle"))
+        sheet.write_string(end + 2, 0, t("blanks.note"), ctx.formats("note"))
+        ctx.table(sheet, end + 3, blanks)
+    for c, column in enumerate(columns):
+        sheet.set_column(c, c, max(column_width(column), column_width(blanks[c]) if c < len(blanks) else 0))
     sheet.freeze_panes(1, 0)
+
+
+def _blank_columns(ctx: Context) -> list[Column]:
+    """缺填（按负责人）: each rep's open leads leaving a required field blank, one column per field;
+    none when nobody leaves one blank."""
+    blanks = ctx.quality.blanks
+    if blanks.empty:
+        return []
+    return [
+        Column(ctx.t("col.owner"), text_values(blanks, "owner")),
+        *(Column(ctx.header(field), number_values(blanks, field), "int")
+          for field in blanks.columns if field != "owner"),
+    ]
 
 
 def _errors_first(problems: list[Problem]) -> list[Problem]:

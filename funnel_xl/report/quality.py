@@ -4,7 +4,6 @@ recalculated ones, and the rows to fix."""
 from __future__ import annotations
 
 from ..quality import HygieneScore, Quality
-from ..rules import HYGIENE_PARTS
 from .context import DRIFT_KEYS, HYGIENE_FIX_KEYS, HYGIENE_KEYS, Context
 from .table import MAX_WIDTH, Column, column_width, write_header
 from .values import number_values, text_values
@@ -74,7 +73,7 @@ def hygiene_columns(
         Column(t("col.owner"), names, width=owner_width),
         Column(t("quality.score"), [None if h is None else h.score for h in scores], "score"),
     ]
-    for part in HYGIENE_PARTS:
+    for part in ctx.rules.hygiene_parts:
         label = t(f"hygiene.{part}")
         columns += [
             Column(
