@@ -487,10 +487,10 @@ class _Cells:
         return len(self.outside)
 
 
-def _greater(value: str, alphabet: str) -> str:
+def greater_pattern(value: str, alphabet: str) -> str:
     """A pattern for the strings over ``alphabet`` (in its order) that are greater than ``value``
     when compared as numbers written in it: longer ones, and same-length ones larger from the
-    first character that differs. ``_greater("25", "0123456789")`` matches 26…99 and 100….
+    first character that differs. ``greater_pattern("25", "0123456789")`` matches 26…99 and 100….
     """
     any_char = f"[{alphabet[0]}-{alphabet[-1]}]"
     options = [f"{any_char}{{{len(value) + 1},}}"]
@@ -524,8 +524,8 @@ def _within_dimension(xml: bytes, limits: Limits) -> tuple[int, int] | None:
     if _IRREGULAR_CELL.search(xml) or _ODD_CELL_TAG.search(xml) or _has_formula(xml):
         return None
     beyond = re.compile(
-        rb'<c r="(?:(?:' + _greater(found.group(3).decode(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
-        + rb')[0-9]|[A-Z]{1,3}(?:' + _greater(str(rows), "0123456789").encode() + rb')")'
+        rb'<c r="(?:(?:' + greater_pattern(found.group(3).decode(), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
+        + rb')[0-9]|[A-Z]{1,3}(?:' + greater_pattern(str(rows), "0123456789").encode() + rb')")'
     )
     return None if beyond.search(xml) else (rows, columns)
 
@@ -622,8 +622,8 @@ def _far_style_runs(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
     """Runs of cells written with a format and nothing else (no children, no type) whose address
     is beyond the limits."""
     far = (
-        rb"(?:" + _greater(column_letters(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
-        + rb")[0-9]{1,7}|[A-Z]{1,3}(?:" + _greater(str(max_rows), "0123456789").encode() + rb")"
+        rb"(?:" + greater_pattern(column_letters(max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ").encode()
+        + rb")[0-9]{1,7}|[A-Z]{1,3}(?:" + greater_pattern(str(max_rows), "0123456789").encode() + rb")"
     )
     return re.compile(rb'(?:<c r="(?:' + far + rb')" s="[0-9]{1,6}"/>)+')
 

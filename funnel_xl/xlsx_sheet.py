@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from .container import _greater, column_index, column_letters
+from .container import greater_pattern, column_index, column_letters
 
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"
 _SHEET_DATA = re.compile(rb"<(" + _P + rb")sheetData\b[^>]*?(/?)>")
@@ -42,7 +42,7 @@ _AFTER_LEGACY_DRAWING = (
 @functools.lru_cache(maxsize=64)
 def _after_column(col: int) -> re.Pattern:
     """A cell written with its address, in a column after ``col``."""
-    later = _greater(column_letters(col), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    later = greater_pattern(column_letters(col), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     return re.compile(rb"<" + _P + rb'c r="(?:' + later.encode() + rb")[0-9]")
 
 
