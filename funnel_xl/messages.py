@@ -795,7 +795,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "下一步: 运行 funnel-xl rules check {path} {workbook}",
         "Next: run funnel-xl rules check {path} {workbook}",
     ),
-    "rules.check.mistakes": ("规则文件 {file} 有 {count} 处需要改正：", "The rules file {file} has {count} mistakes to correct:"),
+    "rules.check.mistakes": ("规则文件 {file} 有 {count} 处需要改正：", "The rules file {file} has mistakes to correct ({count}):"),
     "rules.check.ok": ("规则文件 {file} 没有错误。", "The rules file {file} has no mistakes."),
     "rules.check.stages": (
         "  阶段: {stages}（最后一个为成交）；流失标签: {lost}",
@@ -853,6 +853,160 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "线索没有按这个顺序走（从首次接触到进入阶段的天数中位数）: {pairs}。请检查 [[stages]] 的顺序。",
         ("The deals do not follow this stage order (median days from first contact to entering the "
          "stage): {pairs}. Check the order of [[stages]]."),
+    ),
+    # -- the rules file's own mistakes (funnel_xl.rules: load_rules, rules check) -----------------
+    "rules.file": ("规则文件", "rules file"),
+    "rules.err.in": ("{what} {path} 中", "In the {what} {path}, "),
+    "rules.err.at": ("{where}「{name}」{message}", "{where}'{name}' {message}"),
+    "rules.err.not_found": ("规则文件不存在: {path}", "The rules file {path} does not exist."),
+    "rules.err.not_unicode": ("{what} {path} 不是 UTF-8 文本。", "The {what} {path} is not UTF-8 text."),
+    "rules.err.not_toml": ("{what} {path} 不是有效的 TOML: {error}", "The {what} {path} is not valid TOML: {error}"),
+    "rules.err.unknown_key": ("是未知的键{hint}；允许的键: {allowed}。", "is an unknown key{hint}; the keys allowed: {allowed}."),
+    "rules.err.did_you_mean": ("（是否应为「{name}」？）", " (did you mean '{name}'?)"),
+    "rules.err.not_table": ("应为一个表 (table)。", "should be a table."),
+    "rules.err.missing": ("缺失，必须填写。", "is missing; it is required."),
+    "rules.err.wrong_type": ("应为{what}，实际是 {value!r}。", "should be {what}, not {value!r}."),
+    "rules.err.empty": ("不能为空。", "must not be empty."),
+    "rules.err.none": ("至少需要一项。", "needs at least one item."),
+    "rules.err.repeated": ("中「{item}」重复出现。", "lists '{item}' twice."),
+    "rules.err.between": ("应为 {low} 到 {high} 之间的数字，实际是 {value}。", "should be a number from {low} to {high}, not {value}."),
+    "rules.err.at_least": ("应为 不小于 {low} 之间的数字，实际是 {value}。", "should be a number of at least {low}, not {value}."),
+    "rules.err.integer": ("应为不小于 {low} 的整数，实际是 {value}。", "should be a whole number of at least {low}, not {value}."),
+    "rules.err.one_of": ("应为 {allowed} 之一，实际是「{value}」。", "should be one of {allowed}, not '{value}'."),
+    "rules.err.version": (
+        "应为 1（本版本支持的规则格式），实际是 {value!r}。",
+        "should be 1 (the rules format this version reads), not {value!r}.",
+    ),
+    "rules.err.encoding": ("{wrong}，或写 auto 自动识别。", "is wrong: {wrong}; or write auto to detect it."),
+    "rules.err.encoding.unknown": (
+        "「{name}」不是已知的编码；常用的有 utf-8、gb18030、gbk、utf-16",
+        "'{name}' is no known encoding; common ones are utf-8, gb18030, gbk, utf-16",
+    ),
+    "rules.err.encoding.not_text": (
+        "「{name}」不是文本文件的字符编码（它是数据转换格式）；常用的有 utf-8、gb18030、gbk、utf-16",
+        "'{name}' is no character set of a text file (it is a data conversion); common ones are utf-8, gb18030, gbk, utf-16",
+    ),
+    "rules.err.delimiter": (
+        "应为一个字符（如 \",\" \";\" 或 \"\\t\"）或 auto，实际是「{delimiter}」。",
+        "should be one character (such as \",\" \";\" or \"\\t\") or auto, not '{delimiter}'.",
+    ),
+    "rules.err.date_format": (
+        "「{fmt}」不是完整的日期格式：需要用 %d（日）、%m（月）和 %Y 或 %y（年），"
+        "例如 \"%m/%d/%Y\" 表示 3/15/2024，\"%d-%m-%y\" 表示 15-03-24。",
+        ("holds '{fmt}', no complete date format: it needs %d (day), %m (month) and %Y or %y (year), "
+         "e.g. \"%m/%d/%Y\" for 3/15/2024, \"%d-%m-%y\" for 15-03-24."),
+    ),
+    "rules.err.lost_is_stage": ("中「{label}」与阶段同名。", "names '{label}', which is a stage's name too."),
+    "rules.err.pattern": ("不是有效的正则表达式: {error}。", "is not a valid regular expression: {error}."),
+    "rules.err.points": ("各项分值之和应为 100，实际是 {total}。", "should add up to 100, not {total}."),
+    "rules.err.not_dimension": ("「{name}」不能用作对比维度（{why}）。", "names '{name}', which cannot be a dimension ({why})."),
+    "rules.err.not_dimension.owner": ("负责人已有自己的对比表", "the owner has a sheet of its own"),
+    "rules.err.not_dimension.other": (
+        "它标识线索、是漏斗本身或由工具计算", "it names a lead, is the funnel itself or is computed by the tool",
+    ),
+    "rules.err.no_such_field": (
+        "「{name}」不是 [columns] 中定义的字段；可用: {fields}。", "names '{name}', which is no field of [columns]; there are: {fields}.",
+    ),
+    "rules.err.dimension_kind": (
+        "「{name}」的 kind 是 {kind}，对比维度应为 text 列。", "names '{name}', of kind {kind}; a dimension must be a text column.",
+    ),
+    "rules.err.no_channel": (
+        "缺失：这一列是计算漏斗所必需的（渠道对比）；若表格没有线索来源列，"
+        "请在 [dimensions] 中用 channel 指定另一列（如产品、地区）。",
+        ("is missing: the funnel needs it (the channel comparison); if the sheet has no lead source "
+         "column, name another column (a product, a region) as channel in [dimensions]."),
+    ),
+    "rules.err.dimension_twice": (
+        "「{name}」重复：每个维度只需列出一次（渠道维度已单独对比）。",
+        "names '{name}' again: each dimension once (the channel is compared on its own).",
+    ),
+    "rules.err.sheet_chars": (
+        "「{name}」含有 Excel 工作表名不允许的字符 {chars}。", "names '{name}', which holds characters Excel refuses in a sheet name: {chars}.",
+    ),
+    "rules.err.sheet_long": (
+        "「{name}」超过 Excel 工作表名 31 个字符的上限。", "names '{name}', longer than the 31 characters Excel allows a sheet name.",
+    ),
+    "rules.err.sheet_name": (
+        "「{name}」不能用作 Excel 工作表名（不能以撇号开头或结尾，不能叫 History）。",
+        "names '{name}', which cannot be an Excel sheet name (no apostrophe at either end, not History).",
+    ),
+    "rules.err.log_is_leads": (
+        "中「{name}」也出现在 sheets.leads 中，无法区分线索表与跟进记录。",
+        "names '{name}', which sheets.leads names too: the leads and the follow-up log cannot be told apart.",
+    ),
+    "rules.err.kind": ("应为「{wanted}」，实际是「{kind}」。", "should be '{wanted}', not '{kind}'."),
+    "rules.err.bands_empty": ("应为非空的数字列表，例如 [10, 50, 100]。", "should be a list of numbers, e.g. [10, 50, 100]."),
+    "rules.err.bands_order": (
+        "应为从小到大、大于 0 的金额，实际是 {amounts}。", "should be amounts above 0, smallest first, not {amounts}.",
+    ),
+    "rules.err.two_stages": ("至少需要两个阶段（最后一个为成交）。", "needs at least two stages (the last one is won)."),
+    "rules.err.stage_twice": ("中阶段名「{name}」重复。", "names the stage '{name}' twice."),
+    "rules.err.may_be_blank": ("只用于 first_contact（首次接触可以不填）。", "is for first_contact only (a first contact may be blank)."),
+    "rules.err.ambiguous_header": (
+        "中「{name}」同时用于列 {other}，匹配会有歧义。", "names '{name}', which column {other} uses too: matching would be ambiguous.",
+    ),
+    "rules.err.core": ("缺失：这一列是{purpose}所必需的。", "is missing: {purpose} needs this column."),
+    "rules.purpose.funnel": ("计算漏斗", "the funnel"),
+    "rules.purpose.history": ("计算阶段历史", "the stage history"),
+    "rules.err.fallback_field": (
+        "「{name}」应为 [{table}] 中另一个字段；可用: {fields}。", "names '{name}', which should be another field of [{table}]; there are: {fields}.",
+    ),
+    "rules.err.fallback_kind": (
+        "「{name}」的 kind 是 {kind}，应与本列相同（{own}）。", "names '{name}', of kind {kind}; it should be of this column's ({own}).",
+    ),
+    "rules.err.values_not_lost_at": (
+        "只用于 kind = \"lost_at\" 的列（说明流失阶段列里写的是什么）。",
+        "is for a column of kind = \"lost_at\" only (it says what the lost-at column holds).",
+    ),
+    "rules.err.lost_at_values": (
+        "应为 \"name\"（阶段名）、\"sequence\"（阶段序号，1 = 第一个阶段）"
+        "或一个表（\"表格里的值\" = \"阶段名\"），实际是「{value}」。",
+        ("should be \"name\" (the stage's name), \"sequence\" (its number, 1 = the first stage) or a "
+         "table (\"value in the sheet\" = \"stage\"), not '{value}'."),
+    ),
+    "rules.err.open_stage": (
+        "应为已成交之前的阶段（{stages}）之一，实际是「{value}」。", "should be one of the stages before won ({stages}), not '{value}'.",
+    ),
+    "rules.err.needs_stage": ("缺失：指标 {metric} 需要指定阶段。", "is missing: the metric {metric} needs a stage."),
+    "rules.err.no_stage": ("对指标 {metric} 没有意义，请删除。", "means nothing for the metric {metric}: delete it."),
+    "rules.err.below_or_above": ("必须且只能填写 below 或 above 之一。", "needs below or above, and only one of them."),
+    "rules.err.stage_value": (
+        "应为阶段名或流失标签（{targets}）之一，实际是「{value}」。{hint}",
+        "should be a stage or a lost label ({targets}), not '{value}'.{hint}",
+    ),
+    "rules.err.stage_value.hint": ("是否应为「{name}」？", " Did you mean '{name}'?"),
+    "rules.err.blank_value": ("表格里的值不能为空。", "is blank: a value as the sheet writes it cannot be."),
+    "rules.err.value_is_stage": (
+        "与阶段或流失标签「{own}」同名，却对应「{value}」，会有歧义。",
+        "is the name of the stage or lost label '{own}' but stands for '{value}': that is ambiguous.",
+    ),
+    "rules.err.value_twice": (
+        "与前面的值写法相同（忽略空格和大小写），却对应不同的阶段。",
+        "is written as an earlier value (spaces and case aside) but stands for another stage.",
+    ),
+    "rules.err.needs_status": ("需要 [columns.status]（状态列）。", "needs [columns.status] (the status column)."),
+    "rules.err.status_value": (
+        "应为成交阶段或流失标签（{targets}）之一，实际是「{value}」。", "should be the won stage or a lost label ({targets}), not '{value}'.",
+    ),
+    "rules.type.text": ("文本", "text"),
+    "rules.type.texts": ("文本列表", "a list of texts"),
+    "rules.type.integer": ("整数", "a whole number"),
+    "rules.type.number": ("数字", "a number"),
+    "rules.type.flag": ("true/false", "true or false"),
+    "rules.type.stages": ("阶段列表 ([[stages]])", "a list of stages ([[stages]])"),
+    "rules.type.columns": ("列定义表 ([{table}.字段])", "a table of columns ([{table}.field])"),
+    "rules.type.fields": ("字段名列表", "a list of field names"),
+    "rules.type.lost_at_values": ("\"name\"、\"sequence\" 或一个表", "\"name\", \"sequence\" or a table"),
+    "rules.type.stage_values": (
+        "表（\"表格里的值\" = \"阶段名或流失标签\"）", "a table (\"value in the sheet\" = \"stage or lost label\")",
+    ),
+    "rules.type.status_values": (
+        "表（\"状态列里的值\" = \"成交阶段或流失标签\"）", "a table (\"value in the status column\" = \"won stage or lost label\")",
+    ),
+    "rules.type.suggestions": ("建议列表 ([[suggestions]])", "a list of suggestions ([[suggestions]])"),
+    "rules.type.targets": (
+        "表 ([{table}]，负责人 = 月度成交目标万元 或 {{ won = 万元, new_leads = 条数 }})",
+        "a table ([{table}], owner = monthly won target or {{ won = target, new_leads = count }})",
     ),
     # -- command summaries (validate, rebuild) ------------------------------------------------------
     "cli.error": ("错误: {message}", "Error: {message}"),
