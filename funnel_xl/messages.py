@@ -854,6 +854,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("The deals do not follow this stage order (median days from first contact to entering the "
          "stage): {pairs}. Check the order of [[stages]]."),
     ),
+    # -- the template's targets sheet (funnel_xl.template) --------------------------------------
+    "template.targets.month": ("月份", "Month"),
+    "template.targets.owner": ("负责人", "Owner"),
+    "template.targets.won": ("成交目标({unit})", "Won target ({unit})"),
+    "template.targets.new_leads": ("新增线索目标", "New leads target"),
+    "template.targets.month_prompt": ("填写年月，如 2024-05", "The year and month, e.g. 2024-05"),
+    "template.targets.month_error_title": ("月份格式", "Month format"),
+    "template.targets.month_error": ("请按 2024-05 这样的格式填写年月。", "Write the year and month as 2024-05."),
+    "template.targets.error_title": ("目标", "Target"),
+    "template.targets.error": ("目标应为不小于 0 的数字。", "A target is a number of at least 0."),
+    "template.rows.leads": ("线索", "leads"),
+    "template.rows.log": ("跟进记录", "follow-up entries"),
+    "template.too_many_rows": (
+        "{file}: {what}有 {count} 行，一个工作表最多放 {limit} 行（Excel 的上限），无法写入。请减少行数，或分成几个工作簿。",
+        ("{file}: {count} rows of {what}, but a sheet holds at most {limit} rows (Excel's limit): nothing "
+         "written. Use fewer rows, or several workbooks."),
+    ),
     # -- the rules file's own mistakes (funnel_xl.rules: load_rules, rules check) -----------------
     "rules.file": ("规则文件", "rules file"),
     "rules.err.in": ("{what} {path} 中", "In the {what} {path}, "),

@@ -243,3 +243,44 @@ def test_every_mistake_of_a_file_at_once_in_english(tmp_path):
         "low_channel_first_pass_rate, low_channel_months, low_channel_win_rate, max_snooze_days, "
         "min_sample, stale_follow_up_days, workbook_age_days.",
     ]
+
+
+def _texts_of(path) -> list[str]:
+    """Every text a person reads in a workbook: cells, comments, dropdown prompts and errors."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    texts = [*book.sheetnames, book.properties.title or "", book.properties.description or ""]
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            texts += [c.value for c in row if isinstance(c.value, str)]
+            texts += [c.comment.text for c in row if c.comment]
+        for rule in sheet.data_validations.dataValidation:
+            texts += [v for v in (rule.prompt, rule.promptTitle, rule.error, rule.errorTitle) if v]
+    return texts
+
+
+def test_the_template_of_an_english_team_has_no_chinese(tmp_path):
+    from funnel_xl import load_rules
+    from funnel_xl.reader import read_leads
+    from funnel_xl.targets import Target
+    from funnel_xl.template import write_tracking_workbook
+    from tests.test_foreign import csv_bytes
+
+    export = tmp_path / "deals.csv"
+    export.write_bytes(csv_bytes([["Deal", "Stage", "Owner", "Created", "Source", "Amount", "Lost At"],
+                                  ["D-1", "Discovery", "Ann", "2024-03-01", "Web", "100", ""],
+                                  ["D-2", "Won", "Bob", "2024-03-02", "Fair", "200", ""]]))
+    rules_path = tmp_path / "rules.toml"
+    init = CliRunner().invoke(cli, ["rules", "init", "--from", str(export), "-o", str(rules_path)])
+    assert init.exit_code == 0 and not CJK.search(init.stderr + rules_path.read_text(encoding="utf-8"))
+    rules = load_rules(rules_path)
+    template = tmp_path / "template.xlsx"
+    write_tracking_workbook(template, rules, target_rows=[Target("Ann", 120.0, 8, "2024-05")])
+    texts = _texts_of(template)
+    assert [t for t in texts if CJK.search(t)] == []
+    start = texts.index("Month")
+    assert texts[start:start + 6] == ["Month", "Owner", "Won target ($)", "New leads target", "2024-05", "Ann"]
+    assert "Write the year and month as 2024-05." in texts
+    # The English targets sheet reads back as the Chinese one does.
+    assert read_leads(template, rules).targets == [Target("Ann", 120.0, 8, "2024-05")]
