@@ -816,10 +816,12 @@ def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date, t) -> Non
     click.echo(t("cli.summary.leads", as_of=as_of.isoformat(), total=n.total, valid=n.valid, excluded=n.excluded))
     click.echo(t("cli.summary.win_rate", rate=rate_text(team.win_rate), won=n.won, closed=n.won + n.lost))
     worst = team.worst_transition
-    click.echo(
-        t("cli.summary.worst", label=worst.label, rate=rate_text(worst.rate)) if worst
-        else t("cli.summary.worst_unknown", min_sample=team.min_sample)
-    )
+    if worst:
+        click.echo(t("cli.summary.worst", label=worst.label, rate=rate_text(worst.rate)))
+    elif team.worst_hidden_by_unplaced_losses:
+        click.echo(t("cli.summary.worst_unplaced", count=n.lost_unknown_stage))
+    else:
+        click.echo(t("cli.summary.worst_unknown", min_sample=team.min_sample))
     stalled = (
         t("cli.summary.stalled_unknown", count=team.dwell_unknown)
         if team.dwell_unknown and not team.stalled  # unknown is not zero

@@ -871,6 +871,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("{file}: {count} rows of {what}, but a sheet holds at most {limit} rows (Excel's limit): nothing "
          "written. Use fewer rows, or several workbooks."),
     ),
+    # -- 需要关注 and the rebuild summary when losses are placed at no stage (funnel_xl.attention) --
+    "attention.unplaced_losses": (
+        "{count} 条流失未标明流失阶段，通过率偏高，看不出哪一步最薄弱：请为流失的线索填写流失阶段。",
+        ("{count} lost deals do not say at which stage they were lost, so the pass rates read high and "
+         "the weakest step cannot be told: record the stage each lost deal was lost at."),
+    ),
+    "cli.summary.worst_unplaced": (
+        "最薄弱环节: 无法判断（{count} 条流失未标明流失阶段，通过率偏高）",
+        "Weakest transition: cannot be told ({count} lost deals do not say at which stage, so the pass rates read high)",
+    ),
     # -- the rules file's own mistakes (funnel_xl.rules: load_rules, rules check) -----------------
     "rules.file": ("规则文件", "rules file"),
     "rules.err.in": ("{what} {path} 中", "In the {what} {path}, "),
