@@ -284,3 +284,81 @@ def test_the_template_of_an_english_team_has_no_chinese(tmp_path):
     assert "Write the year and month as 2024-05." in texts
     # The English targets sheet reads back as the Chinese one does.
     assert read_leads(template, rules).targets == [Target("Ann", 120.0, 8, "2024-05")]
+
+
+# -- rules check's warnings about figures that will be empty or meaningless -------------------------
+
+def _leads(**columns):
+    import pandas as pd
+
+    return pd.DataFrame(columns)
+
+
+def _warnings(leads) -> list[str]:
+    from funnel_xl import load_rules
+    from funnel_xl.draft_fit import empty_figures
+
+    return [key.removeprefix("fit.warn.") for key, _ in empty_figures(leads, load_rules())]
+
+
+D1, D2, D3 = (__import__("datetime").date(2024, 5, d) for d in (1, 2, 3))
+OPEN, WON, LOST = "潜在接触", "已成交", "无效线索"
+
+
+@pytest.mark.parametrize("leads, expected", [
+    # Nothing usable at all.
+    (_leads(stage=[]), ["no_leads"]),
+    # Everything there: an open, a won and a lost deal, amounts, stage dates, a lost-at stage.
+    (_leads(stage=[OPEN, WON, LOST], amount=[10.0, 20.0, 5.0], stage_entered_column=[D2, D3, D3],
+            first_contact=[D1, D1, D1], lost_at=[None, None, OPEN]), []),
+    # No amount anywhere: no pipeline, no won amount.
+    (_leads(stage=[OPEN, WON, LOST], amount=[None, None, None], stage_entered_column=[D2, D3, D3],
+            first_contact=[D1, D1, D1], lost_at=[None, None, OPEN]), ["no_amount"]),
+    # Amounts on closed deals only: the pipeline is 0.
+    (_leads(stage=[OPEN, WON, LOST], amount=[None, 20.0, 5.0], stage_entered_column=[D2, D3, D3],
+            first_contact=[D1, D1, D1], lost_at=[None, None, OPEN]), ["no_open_amount"]),
+    # No stage-entered date at all: no dwell, no cycle.
+    (_leads(stage=[OPEN, WON, LOST], amount=[10.0, 20.0, 5.0], stage_entered_column=[None, None, None],
+            first_contact=[D1, D1, D1], lost_at=[None, None, OPEN]), ["no_stage_dates"]),
+    # Dates on open deals only: the won deal has none, so no cycle.
+    (_leads(stage=[OPEN, WON, LOST], amount=[10.0, 20.0, 5.0], stage_entered_column=[D2, None, D3],
+            first_contact=[D1, D1, D1], lost_at=[None, None, OPEN]), ["no_cycle"]),
+    # No first contact at all.
+    (_leads(stage=[OPEN, WON, LOST], amount=[10.0, 20.0, 5.0], stage_entered_column=[D2, D3, D3],
+            first_contact=[None, None, None], lost_at=[None, None, OPEN]), ["no_first_contact"]),
+    # No lost-at on the lost deal: every loss unplaced.
+    (_leads(stage=[OPEN, WON, LOST], amount=[10.0, 20.0, 5.0], stage_entered_column=[D2, D3, D3],
+            first_contact=[D1, D1, D1], lost_at=[None, None, None]), ["no_lost_at"]),
+    # Nothing won or lost: no win rate.
+    (_leads(stage=[OPEN, OPEN], amount=[10.0, 20.0], stage_entered_column=[D2, D3],
+            first_contact=[D1, D1], lost_at=[None, None]), ["nothing_closed"]),
+    # Deals in 方案提案 but none in 潜在接触 or 需求挖掘, lost at neither: an order no deal follows.
+    (_leads(stage=["方案提案", WON], amount=[10.0, 20.0], stage_entered_column=[D2, D3],
+            first_contact=[D1, D1], lost_at=[None, None]), ["empty_stages"]),
+])
+def test_each_empty_or_meaningless_figure_is_warned_about(leads, expected):
+    assert _warnings(leads) == expected
+
+
+def test_the_warnings_in_both_languages(tmp_path):
+    from tests.test_foreign import csv_bytes
+
+    # Two open deals, no amount, no stage dates, one lost deal without a lost-at stage.
+    export = tmp_path / "deals.csv"
+    export.write_bytes(csv_bytes([["Deal", "Stage", "Owner", "Created", "Source"],
+                                  ["D-1", "Discovery", "Ann", "2024-03-01", "Web"],
+                                  ["D-2", "Proposal", "Bob", "2024-03-02", "Fair"],
+                                  ["D-3", "Lost", "Bob", "2024-03-02", "Fair"]]))
+    rules = broken_rules(tmp_path, "version", "en")
+    rules.write_text(rules.read_text(encoding="utf-8").replace("version = 2", "version = 1"), encoding="utf-8")
+    english = check(rules, str(export), "--as-of", "2024-05-31")
+    assert english.exit_code == 0, english.output
+    assert not CJK.search(english.stdout)
+    for said in ("No amount: the pipeline, the weighted pipeline and the won amount will be 0.",
+                 "No stage-entered dates:",
+                 "None of the 1 lost deals says at which stage it was lost"):
+        assert said in english.stdout
+    chinese = check(rules, str(export), "--as-of", "2024-05-31", "--lang", "zh")
+    for said in ("没有金额：管道金额、加权管道和成交金额都会是 0。", "没有阶段进入日期：",
+                 "1 条流失线索都没有流失阶段"):
+        assert said in chinese.stdout
