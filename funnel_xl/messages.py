@@ -1201,8 +1201,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.weighted_pipeline.note": ("Σ 金额 × 所在阶段赢单概率", "Σ amount × the stage's win probability"),
     "fig.worst_transition": ("最薄弱环节", "Weakest transition"),
     "fig.worst_transition.note": (
-        "通过率最低的环节，须已离开不少于 {min_sample} 条线索",
-        "the lowest pass rate of all transitions, named only when at least {min_sample} leads left its stage",
+        "通过率最低的环节，须已离开不少于 {min_sample} 条线索、通过率低于 100%",
+        "the lowest pass rate of all transitions, named only when at least {min_sample} leads left its stage and it is below 100%",
     ),
     "fig.worst_transition.none": ("：没有环节的线索足以判断", ": no transition has enough leads to judge"),
     "fig.worst_transition.group_note": ("通过率最低的相邻阶段", "the adjacent stages with the lowest pass rate"),
@@ -1693,7 +1693,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
          "sheet and in the suggestions"),
     ),
     "def.weakest": ("最薄弱环节", "Weakest transition"),
-    "def.weakest.text": ("所有环节中通过率最低者，仅当其已离开线索不少于 {n} 条时给出", "the lowest pass rate of all transitions, given only when at least {n} leads left its stage"),
+    "def.weakest.text": (
+        "所有环节中通过率最低者，仅当其已离开线索不少于 {n} 条、通过率低于 100%，且无论未标明流失阶段的流失发生在哪一阶段它都仍是最低时给出",
+        ("the lowest pass rate of all transitions, given only when at least {n} leads left its stage, "
+         "it is below 100% and it stays the lowest wherever the lost leads without a lost-at stage were lost"),
+    ),
     "def.cycle": ("成交周期", "Deal cycle"),
     "def.cycle.text": ("进入已成交的日期 − 首次接触时间（天）", "the day the lead was won − its first contact (days)"),
     "def.lost_cycle": ("流失周期", "Lost cycle"),
