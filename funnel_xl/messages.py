@@ -5,10 +5,10 @@ One table holds both languages side by side, so a text cannot exist in one and b
 other; a test checks that both use the same ``{placeholders}`` and that every id the code asks
 for is here. A rules file says ``lang = "en"`` (or a command ``--lang en``) to switch.
 
-What is not in the catalogue stays Chinese whatever the language: the reps' template and its
-instructions (template.py), the demo workbook, the mail bodies, the refresh command's summary,
-the rules file's own error messages (they are read before its ``lang``), a damaged or refused
-file's message (container.py, files.py) and the operating system's errors. The README lists them.
+What is not in the catalogue stays Chinese whatever the language: the demo workbook, the mail
+bodies, the refresh command's summary, a damaged or refused file's message (container.py,
+files.py) and the operating system's errors. The README lists them. The rules file's own
+mistakes are told in the language it declares (read from its text before it is checked).
 """
 
 from __future__ import annotations

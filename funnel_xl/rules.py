@@ -414,9 +414,10 @@ class TomlChecker:
         return data
 
     def typed(self, value: Any, key: str, kind: type | tuple[type, ...], what: str) -> Any:
-        """``value`` when it is of ``kind``; ``what`` names the kind (a ``rules.type.*`` id)."""
+        """``value`` when it is of ``kind``; ``what`` names the kind (a ``rules.type.*`` id, or text)."""
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise self.wrong(key, "rules.err.wrong_type", what=self.t(what, table=key), value=value)
+            named = self.t(what, table=key) if self.t.has(what) else what
+            raise self.wrong(key, "rules.err.wrong_type", what=named, value=value)
         return value
 
     def text(self, value: Any, key: str) -> str:
