@@ -362,3 +362,23 @@ def test_the_warnings_in_both_languages(tmp_path):
     for said in ("没有金额：管道金额、加权管道和成交金额都会是 0。", "没有阶段进入日期：",
                  "1 条流失线索都没有流失阶段"):
         assert said in chinese.stdout
+
+
+@pytest.mark.parametrize("name", ["salesforce", "hubspot", "zoho", "odoo", "snake_case", "camelCase", "chinese"])
+def test_rules_init_and_check_of_each_export_speak_its_language(tmp_path, name):
+    from tests.test_draft_exports import AS_OF, SHAPES, write
+
+    shape = next(s for s in SHAPES if s.name == name)
+    export = tmp_path / f"export{shape.suffix}"
+    write(shape, export)
+    rules = tmp_path / "rules.toml"
+    init = CliRunner().invoke(cli, ["rules", "init", "--from", str(export), "-o", str(rules)])
+    assert init.exit_code == 0, init.output
+    checked = check(rules, str(export), "--as-of", AS_OF)
+    assert checked.exit_code == 0, checked.output
+    said = init.stderr + rules.read_text(encoding="utf-8") + checked.stdout + checked.stderr
+    if name == "chinese":
+        assert f"规则草稿已写入: {rules}" in init.stderr and f"规则文件 {rules} 没有错误。" in checked.stdout
+    else:
+        assert not CJK.search(said), said
+        assert f"The rules file {rules} has no mistakes." in checked.stdout
