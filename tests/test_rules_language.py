@@ -108,6 +108,8 @@ MISTAKES = {
     "bad delimiter": ("", "[input]\ndelimiter = \";;\"", "「input.delimiter」应为一个字符"),
     "bad target": ("", "[targets]\nAnn = \"lots\"", "「targets.Ann」应为数字，实际是 'lots'。"),
     "bad targets table": ("targets = [1]", "", "「targets」应为表 ([targets]，负责人 = 月度成交目标万元"),
+    "bad channel targets table": ("channel_targets = [1]", "", "「channel_targets」应为表 ([channel_targets]，渠道 = 月度成交目标万元"),
+    "bad channel target": ("", "[channel_targets]\nWeb = \"lots\"", "「channel_targets.Web」应为数字，实际是 'lots'。"),
     "bad target part": ("", "[targets]\nAnn = {{ won = 10, lost = 2 }}", "「targets.Ann.lost」是未知的键"),
     "bands order": ("", "[bands]\namounts = [50, 10]", "应为从小到大、大于 0 的金额，实际是 [50, 10]。"),
     "bands empty": ("", "[bands]\namounts = []", "应为非空的数字列表，例如 [10, 50, 100]。"),
