@@ -6,7 +6,8 @@ In order, each only when there is something to do:
 1. the stalled leads (over their stage's limit) with the largest amounts: their count, their
    amount, and the largest one's lead, customer, owner, stage and amount;
 2. the weakest transition (lowest pass rate with at least ``min_sample`` leads having left the
-   stage), with its k of n;
+   stage, below 100%), with its k of n; when lost leads without a lost-at stage keep any from
+   being named (see :attr:`FunnelMetrics.worst_hidden_by_unplaced_losses`), their count instead;
 3. a channel whose win rate or first pass rate stayed below the rules' threshold (the first flag);
 4. overdue follow-ups (next follow-up date passed): their count and the rep with most of them;
 5. open leads whose expected close date has passed.
@@ -40,6 +41,7 @@ MAX_ACTIONS = 5
 class ActionKind(StrEnum):
     STALLED = "stalled"
     WEAKEST = "weakest"
+    UNPLACED_LOSSES = "unplaced_losses"
     LOW_CHANNEL = "low_channel"
     OVERDUE = "overdue"
     CLOSE_PAST = "close_past"
@@ -94,6 +96,8 @@ def _stalled(leads: pd.DataFrame) -> Action | None:
 
 
 def _weakest(team: FunnelMetrics) -> Action | None:
+    if team.worst_hidden_by_unplaced_losses:
+        return Action(ActionKind.UNPLACED_LOSSES, {"count": team.totals.lost_unknown_stage})
     worst = team.worst_transition
     if worst is None:
         return None

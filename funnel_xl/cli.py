@@ -25,7 +25,7 @@ from .messages import LANGUAGES, ZH, catalogue
 from .period import PeriodKind, period_of, resolve_as_of, resolve_period
 from .problems import Severity, count_by_severity
 from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
-from .rules import Rules, encoding_mistake, load_rules
+from .rules import Rules, declared_lang, encoding_mistake, load_rules
 from .sheets import ReadAhead
 from .teamfolder import find_team_rules
 from .text import one_line, percent_text, rate_text
@@ -105,7 +105,7 @@ def _rules(path: str | None, encoding: str | None = None, lang: str | None = Non
     """The rules: the file given, else the rules of the team folder the command runs in or whose
     workbooks (or output folder) it is given, else the built-in ones; --encoding and --lang
     override their keys."""
-    rules = _run(load_rules, path or find_team_rules(near))
+    rules = _run(load_rules, path or find_team_rules(near), lang)
     if encoding:
         rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
     if lang:
@@ -829,10 +829,12 @@ def _summary(team: FunnelMetrics, counts: dict[str, int], as_of: date, t) -> Non
     click.echo(t("cli.summary.leads", as_of=as_of.isoformat(), total=n.total, valid=n.valid, excluded=n.excluded))
     click.echo(t("cli.summary.win_rate", rate=rate_text(team.win_rate), won=n.won, closed=n.won + n.lost))
     worst = team.worst_transition
-    click.echo(
-        t("cli.summary.worst", label=worst.label, rate=rate_text(worst.rate)) if worst
-        else t("cli.summary.worst_unknown", min_sample=team.min_sample)
-    )
+    if worst:
+        click.echo(t("cli.summary.worst", label=worst.label, rate=rate_text(worst.rate)))
+    elif team.worst_hidden_by_unplaced_losses:
+        click.echo(t("cli.summary.worst_unplaced", count=n.lost_unknown_stage))
+    else:
+        click.echo(t("cli.summary.worst_unknown", min_sample=team.min_sample))
     stalled = (
         t("cli.summary.stalled_unknown", count=team.dwell_unknown)
         if team.dwell_unknown and not team.stalled  # unknown is not zero
@@ -1119,7 +1121,8 @@ def rules_init(workbook, sheet, output, force, encoding, rules_path) -> None:
 @as_of_option
 @month_option
 @encoding_option
-def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
+@lang_option
+def rules_check(rules_file, workbooks, as_of, month, encoding, lang) -> None:
     """Check a rules file and explain every mistake; with workbooks, say how it reads each one.
 
     Lists every mistake in the file at once, each naming the key and what is allowed. Given
@@ -1127,7 +1130,7 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
     columns that are not there, stage values the rules do not know, the data problems by kind,
     and every figure that will come out empty or meaningless (no amount: no pipeline; no stage
     dates: no dwell; no lost-at: every loss unplaced; a stage order the deals do not follow).
-    It speaks the rules' language (lang).
+    It speaks the rules' language (lang, or --lang), its mistakes included.
 
     Example: funnel-xl rules check examples/crm-pipelines/rules.toml
 
@@ -1140,15 +1143,16 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
     from .errors import RulesError
 
     try:
-        rules = load_rules(rules_file)
+        rules = load_rules(rules_file, lang)
     except RulesError as exc:
-        t = catalogue(_declared_lang(rules_file))
+        t = catalogue(lang or _declared_lang(rules_file))
         messages = exc.messages or [str(exc)]
         _echo(t("rules.check.mistakes", file=rules_file, count=len(messages)), err=True)
-        prefix = f"规则文件 {rules_file} 中"
+        prefix = t("rules.err.in", what=t("rules.file"), path=Path(rules_file))
         for i, message in enumerate(messages, start=1):
             _echo(f"  {i}. {message.removeprefix(prefix)}", err=True)
         sys.exit(EXIT_UNUSABLE)
+    rules = dataclasses.replace(rules, lang=lang or rules.lang)
     if encoding:
         rules = dataclasses.replace(rules, input=dataclasses.replace(rules.input, encoding=encoding))
     t = _speak(rules)
@@ -1175,13 +1179,10 @@ def rules_check(rules_file, workbooks, as_of, month, encoding) -> None:
 
 def _declared_lang(path: str) -> str:
     """The lang a rules file that does not load declares, if it can be read at all."""
-    import tomllib
-
     try:
-        lang = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("lang", ZH)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return declared_lang(Path(path).read_bytes())
+    except OSError:
         return ZH
-    return lang if lang in LANGUAGES else ZH
 
 
 def _fit_summary(fit, t) -> None:

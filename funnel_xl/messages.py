@@ -5,10 +5,10 @@ One table holds both languages side by side, so a text cannot exist in one and b
 other; a test checks that both use the same ``{placeholders}`` and that every id the code asks
 for is here. A rules file says ``lang = "en"`` (or a command ``--lang en``) to switch.
 
-What is not in the catalogue stays Chinese whatever the language: the reps' template and its
-instructions (template.py), the demo workbook, the mail bodies, the refresh command's summary,
-the rules file's own error messages (they are read before its ``lang``), a damaged or refused
-file's message (container.py, files.py) and the operating system's errors. The README lists them.
+What is not in the catalogue stays Chinese whatever the language: the demo workbook, the mail
+bodies, the refresh command's summary, a damaged or refused file's message (container.py,
+files.py) and the operating system's errors. The README lists them. The rules file's own
+mistakes are told in the language it declares (read from its text before it is checked).
 """
 
 from __future__ import annotations
@@ -792,7 +792,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "下一步: 运行 funnel-xl rules check {path} {workbook}",
         "Next: run funnel-xl rules check {path} {workbook}",
     ),
-    "rules.check.mistakes": ("规则文件 {file} 有 {count} 处需要改正：", "The rules file {file} has {count} mistakes to correct:"),
+    "rules.check.mistakes": ("规则文件 {file} 有 {count} 处需要改正：", "The rules file {file} has mistakes to correct ({count}):"),
     "rules.check.ok": ("规则文件 {file} 没有错误。", "The rules file {file} has no mistakes."),
     "rules.check.stages": (
         "  阶段: {stages}（最后一个为成交）；流失标签: {lost}",
@@ -851,6 +851,189 @@ MESSAGES: dict[str, tuple[str, str]] = {
         ("The deals do not follow this stage order (median days from first contact to entering the "
          "stage): {pairs}. Check the order of [[stages]]."),
     ),
+    # -- the template's targets sheet (funnel_xl.template) --------------------------------------
+    "template.targets.month": ("月份", "Month"),
+    "template.targets.owner": ("负责人", "Owner"),
+    "template.targets.won": ("成交目标({unit})", "Won target ({unit})"),
+    "template.targets.new_leads": ("新增线索目标", "New leads target"),
+    "template.targets.month_prompt": ("填写年月，如 2024-05", "The year and month, e.g. 2024-05"),
+    "template.targets.month_error_title": ("月份格式", "Month format"),
+    "template.targets.month_error": ("请按 2024-05 这样的格式填写年月。", "Write the year and month as 2024-05."),
+    "template.targets.error_title": ("目标", "Target"),
+    "template.targets.error": ("目标应为不小于 0 的数字。", "A target is a number of at least 0."),
+    "template.rows.leads": ("线索", "leads"),
+    "template.rows.log": ("跟进记录", "follow-up entries"),
+    "template.too_many_rows": (
+        "{file}: {what}有 {count} 行，一个工作表最多放 {limit} 行（Excel 的上限），无法写入。请减少行数，或分成几个工作簿。",
+        ("{file}: {count} rows of {what}, but a sheet holds at most {limit} rows (Excel's limit): nothing "
+         "written. Use fewer rows, or several workbooks."),
+    ),
+    # -- 需要关注 and the rebuild summary when losses are placed at no stage (funnel_xl.attention) --
+    "attention.unplaced_losses": (
+        "{count} 条流失未标明流失阶段，通过率偏高，看不出哪一步最薄弱：请为流失的线索填写流失阶段。",
+        ("{count} lost deals do not say at which stage they were lost, so the pass rates read high and "
+         "the weakest step cannot be told: record the stage each lost deal was lost at."),
+    ),
+    "cli.summary.worst_unplaced": (
+        "最薄弱环节: 无法判断（{count} 条流失未标明流失阶段，通过率偏高）",
+        "Weakest transition: cannot be told ({count} lost deals do not say at which stage, so the pass rates read high)",
+    ),
+    # -- the rules file's own mistakes (funnel_xl.rules: load_rules, rules check) -----------------
+    "rules.file": ("规则文件", "rules file"),
+    "rules.err.in": ("{what} {path} 中", "In the {what} {path}, "),
+    "rules.err.at": ("{where}「{name}」{message}", "{where}'{name}' {message}"),
+    "rules.err.not_found": ("规则文件不存在: {path}", "The rules file {path} does not exist."),
+    "rules.err.not_unicode": ("{what} {path} 不是 UTF-8 文本。", "The {what} {path} is not UTF-8 text."),
+    "rules.err.not_toml": ("{what} {path} 不是有效的 TOML: {error}", "The {what} {path} is not valid TOML: {error}"),
+    "rules.err.unknown_key": ("是未知的键{hint}；允许的键: {allowed}。", "is an unknown key{hint}; the keys allowed: {allowed}."),
+    "rules.err.did_you_mean": ("（是否应为「{name}」？）", " (did you mean '{name}'?)"),
+    "rules.err.not_table": ("应为一个表 (table)。", "should be a table."),
+    "rules.err.missing": ("缺失，必须填写。", "is missing; it is required."),
+    "rules.err.wrong_type": ("应为{what}，实际是 {value!r}。", "should be {what}, not {value!r}."),
+    "rules.err.empty": ("不能为空。", "must not be empty."),
+    "rules.err.none": ("至少需要一项。", "needs at least one item."),
+    "rules.err.repeated": ("中「{item}」重复出现。", "lists '{item}' twice."),
+    "rules.err.between": ("应为 {low} 到 {high} 之间的数字，实际是 {value}。", "should be a number from {low} to {high}, not {value}."),
+    "rules.err.at_least": ("应为 不小于 {low} 之间的数字，实际是 {value}。", "should be a number of at least {low}, not {value}."),
+    "rules.err.integer": ("应为不小于 {low} 的整数，实际是 {value}。", "should be a whole number of at least {low}, not {value}."),
+    "rules.err.one_of": ("应为 {allowed} 之一，实际是「{value}」。", "should be one of {allowed}, not '{value}'."),
+    "rules.err.version": (
+        "应为 1（本版本支持的规则格式），实际是 {value!r}。",
+        "should be 1 (the rules format this version reads), not {value!r}.",
+    ),
+    "rules.err.encoding": ("{wrong}，或写 auto 自动识别。", "is wrong: {wrong}; or write auto to detect it."),
+    "rules.err.encoding.unknown": (
+        "「{name}」不是已知的编码；常用的有 utf-8、gb18030、gbk、utf-16",
+        "'{name}' is no known encoding; common ones are utf-8, gb18030, gbk, utf-16",
+    ),
+    "rules.err.encoding.not_text": (
+        "「{name}」不是文本文件的字符编码（它是数据转换格式）；常用的有 utf-8、gb18030、gbk、utf-16",
+        "'{name}' is no character set of a text file (it is a data conversion); common ones are utf-8, gb18030, gbk, utf-16",
+    ),
+    "rules.err.delimiter": (
+        "应为一个字符（如 \",\" \";\" 或 \"\\t\"）或 auto，实际是「{delimiter}」。",
+        "should be one character (such as \",\" \";\" or \"\\t\") or auto, not '{delimiter}'.",
+    ),
+    "rules.err.date_format": (
+        "「{fmt}」不是完整的日期格式：需要用 %d（日）、%m（月）和 %Y 或 %y（年），"
+        "例如 \"%m/%d/%Y\" 表示 3/15/2024，\"%d-%m-%y\" 表示 15-03-24。",
+        ("holds '{fmt}', no complete date format: it needs %d (day), %m (month) and %Y or %y (year), "
+         "e.g. \"%m/%d/%Y\" for 3/15/2024, \"%d-%m-%y\" for 15-03-24."),
+    ),
+    "rules.err.lost_is_stage": ("中「{label}」与阶段同名。", "names '{label}', which is a stage's name too."),
+    "rules.err.pattern": ("不是有效的正则表达式: {error}。", "is not a valid regular expression: {error}."),
+    "rules.err.points": ("各项分值之和应为 100，实际是 {total}。", "should add up to 100, not {total}."),
+    "rules.err.not_dimension": ("「{name}」不能用作对比维度（{why}）。", "names '{name}', which cannot be a dimension ({why})."),
+    "rules.err.not_dimension.owner": ("负责人已有自己的对比表", "the owner has a sheet of its own"),
+    "rules.err.not_dimension.other": (
+        "它标识线索、是漏斗本身或由工具计算", "it names a lead, is the funnel itself or is computed by the tool",
+    ),
+    "rules.err.no_such_field": (
+        "「{name}」不是 [columns] 中定义的字段；可用: {fields}。", "names '{name}', which is no field of [columns]; there are: {fields}.",
+    ),
+    "rules.err.dimension_kind": (
+        "「{name}」的 kind 是 {kind}，对比维度应为 text 列。", "names '{name}', of kind {kind}; a dimension must be a text column.",
+    ),
+    "rules.err.no_channel": (
+        "缺失：这一列是计算漏斗所必需的（渠道对比）；若表格没有线索来源列，"
+        "请在 [dimensions] 中用 channel 指定另一列（如产品、地区）。",
+        ("is missing: the funnel needs it (the channel comparison); if the sheet has no lead source "
+         "column, name another column (a product, a region) as channel in [dimensions]."),
+    ),
+    "rules.err.dimension_twice": (
+        "「{name}」重复：每个维度只需列出一次（渠道维度已单独对比）。",
+        "names '{name}' again: each dimension once (the channel is compared on its own).",
+    ),
+    "rules.err.sheet_chars": (
+        "「{name}」含有 Excel 工作表名不允许的字符 {chars}。", "names '{name}', which holds characters Excel refuses in a sheet name: {chars}.",
+    ),
+    "rules.err.sheet_long": (
+        "「{name}」超过 Excel 工作表名 31 个字符的上限。", "names '{name}', longer than the 31 characters Excel allows a sheet name.",
+    ),
+    "rules.err.sheet_name": (
+        "「{name}」不能用作 Excel 工作表名（不能以撇号开头或结尾，不能叫 History）。",
+        "names '{name}', which cannot be an Excel sheet name (no apostrophe at either end, not History).",
+    ),
+    "rules.err.log_is_leads": (
+        "中「{name}」也出现在 sheets.leads 中，无法区分线索表与跟进记录。",
+        "names '{name}', which sheets.leads names too: the leads and the follow-up log cannot be told apart.",
+    ),
+    "rules.err.kind": ("应为「{wanted}」，实际是「{kind}」。", "should be '{wanted}', not '{kind}'."),
+    "rules.err.bands_empty": ("应为非空的数字列表，例如 [10, 50, 100]。", "should be a list of numbers, e.g. [10, 50, 100]."),
+    "rules.err.bands_order": (
+        "应为从小到大、大于 0 的金额，实际是 {amounts}。", "should be amounts above 0, smallest first, not {amounts}.",
+    ),
+    "rules.err.two_stages": ("至少需要两个阶段（最后一个为成交）。", "needs at least two stages (the last one is won)."),
+    "rules.err.stage_twice": ("中阶段名「{name}」重复。", "names the stage '{name}' twice."),
+    "rules.err.may_be_blank": ("只用于 first_contact（首次接触可以不填）。", "is for first_contact only (a first contact may be blank)."),
+    "rules.err.ambiguous_header": (
+        "中「{name}」同时用于列 {other}，匹配会有歧义。", "names '{name}', which column {other} uses too: matching would be ambiguous.",
+    ),
+    "rules.err.core": ("缺失：这一列是{purpose}所必需的。", "is missing: {purpose} needs this column."),
+    "rules.purpose.funnel": ("计算漏斗", "the funnel"),
+    "rules.purpose.history": ("计算阶段历史", "the stage history"),
+    "rules.err.fallback_field": (
+        "「{name}」应为 [{table}] 中另一个字段；可用: {fields}。", "names '{name}', which should be another field of [{table}]; there are: {fields}.",
+    ),
+    "rules.err.fallback_kind": (
+        "「{name}」的 kind 是 {kind}，应与本列相同（{own}）。", "names '{name}', of kind {kind}; it should be of this column's ({own}).",
+    ),
+    "rules.err.values_not_lost_at": (
+        "只用于 kind = \"lost_at\" 的列（说明流失阶段列里写的是什么）。",
+        "is for a column of kind = \"lost_at\" only (it says what the lost-at column holds).",
+    ),
+    "rules.err.lost_at_values": (
+        "应为 \"name\"（阶段名）、\"sequence\"（阶段序号，1 = 第一个阶段）"
+        "或一个表（\"表格里的值\" = \"阶段名\"），实际是「{value}」。",
+        ("should be \"name\" (the stage's name), \"sequence\" (its number, 1 = the first stage) or a "
+         "table (\"value in the sheet\" = \"stage\"), not '{value}'."),
+    ),
+    "rules.err.open_stage": (
+        "应为已成交之前的阶段（{stages}）之一，实际是「{value}」。", "should be one of the stages before won ({stages}), not '{value}'.",
+    ),
+    "rules.err.needs_stage": ("缺失：指标 {metric} 需要指定阶段。", "is missing: the metric {metric} needs a stage."),
+    "rules.err.no_stage": ("对指标 {metric} 没有意义，请删除。", "means nothing for the metric {metric}: delete it."),
+    "rules.err.below_or_above": ("必须且只能填写 below 或 above 之一。", "needs below or above, and only one of them."),
+    "rules.err.stage_value": (
+        "应为阶段名或流失标签（{targets}）之一，实际是「{value}」。{hint}",
+        "should be a stage or a lost label ({targets}), not '{value}'.{hint}",
+    ),
+    "rules.err.stage_value.hint": ("是否应为「{name}」？", " Did you mean '{name}'?"),
+    "rules.err.blank_value": ("表格里的值不能为空。", "is blank: a value as the sheet writes it cannot be."),
+    "rules.err.value_is_stage": (
+        "与阶段或流失标签「{own}」同名，却对应「{value}」，会有歧义。",
+        "is the name of the stage or lost label '{own}' but stands for '{value}': that is ambiguous.",
+    ),
+    "rules.err.value_twice": (
+        "与前面的值写法相同（忽略空格和大小写），却对应不同的阶段。",
+        "is written as an earlier value (spaces and case aside) but stands for another stage.",
+    ),
+    "rules.err.needs_status": ("需要 [columns.status]（状态列）。", "needs [columns.status] (the status column)."),
+    "rules.err.status_value": (
+        "应为成交阶段或流失标签（{targets}）之一，实际是「{value}」。", "should be the won stage or a lost label ({targets}), not '{value}'.",
+    ),
+    "rules.type.text": ("文本", "text"),
+    "rules.type.texts": ("文本列表", "a list of texts"),
+    "rules.type.integer": ("整数", "a whole number"),
+    "rules.type.number": ("数字", "a number"),
+    "rules.type.flag": ("true/false", "true or false"),
+    "rules.type.stages": ("阶段列表 ([[stages]])", "a list of stages ([[stages]])"),
+    "rules.type.columns": ("列定义表 ([{table}.字段])", "a table of columns ([{table}.field])"),
+    "rules.type.fields": ("字段名列表", "a list of field names"),
+    "rules.type.lost_at_values": ("\"name\"、\"sequence\" 或一个表", "\"name\", \"sequence\" or a table"),
+    "rules.type.stage_values": (
+        "表（\"表格里的值\" = \"阶段名或流失标签\"）", "a table (\"value in the sheet\" = \"stage or lost label\")",
+    ),
+    "rules.type.status_values": (
+        "表（\"状态列里的值\" = \"成交阶段或流失标签\"）", "a table (\"value in the status column\" = \"won stage or lost label\")",
+    ),
+    "rules.type.suggestions": ("建议列表 ([[suggestions]])", "a list of suggestions ([[suggestions]])"),
+    "rules.type.targets": (
+        "表 ([{table}]，{whose} = 月度成交目标万元 或 {{ won = 万元, new_leads = 条数 }})",
+        "a table ([{table}], {whose} = monthly won target or {{ won = target, new_leads = count }})",
+    ),
+    "rules.whose.owner": ("负责人", "owner"),
+    "rules.whose.channel": ("渠道", "channel"),
     # -- command summaries (validate, rebuild) ------------------------------------------------------
     "cli.error": ("错误: {message}", "Error: {message}"),
     "cli.validate.total": ("共 {files}{rows} 行：错误 {errors} 个，警告 {warnings} 个。", "{files}{rows} rows: {errors} errors, {warnings} warnings."),
@@ -1017,8 +1200,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fig.weighted_pipeline.note": ("Σ 金额 × 所在阶段赢单概率", "Σ amount × the stage's win probability"),
     "fig.worst_transition": ("最薄弱环节", "Weakest transition"),
     "fig.worst_transition.note": (
-        "通过率最低的环节，须已离开不少于 {min_sample} 条线索",
-        "the lowest pass rate of all transitions, named only when at least {min_sample} leads left its stage",
+        "通过率最低的环节，须已离开不少于 {min_sample} 条线索、通过率低于 100%",
+        "the lowest pass rate of all transitions, named only when at least {min_sample} leads left its stage and it is below 100%",
     ),
     "fig.worst_transition.none": ("：没有环节的线索足以判断", ": no transition has enough leads to judge"),
     "fig.worst_transition.group_note": ("通过率最低的相邻阶段", "the adjacent stages with the lowest pass rate"),
@@ -1550,7 +1733,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
          "sheet and in the suggestions"),
     ),
     "def.weakest": ("最薄弱环节", "Weakest transition"),
-    "def.weakest.text": ("所有环节中通过率最低者，仅当其已离开线索不少于 {n} 条时给出", "the lowest pass rate of all transitions, given only when at least {n} leads left its stage"),
+    "def.weakest.text": (
+        "所有环节中通过率最低者，仅当其已离开线索不少于 {n} 条、通过率低于 100%，且无论未标明流失阶段的流失发生在哪一阶段它都仍是最低时给出",
+        ("the lowest pass rate of all transitions, given only when at least {n} leads left its stage, "
+         "it is below 100% and it stays the lowest wherever the lost leads without a lost-at stage were lost"),
+    ),
     "def.cycle": ("成交周期", "Deal cycle"),
     "def.cycle.text": ("进入已成交的日期 − 首次接触时间（天）", "the day the lead was won − its first contact (days)"),
     "def.lost_cycle": ("流失周期", "Lost cycle"),

@@ -28,7 +28,8 @@ A lead is active (S1…Sn-1), won (Sn) or lost (a lost label).
   days of the Chinese calendar (see :mod:`funnel_xl.workdays`).
 - every rate of k of n carries its 95% Wilson interval; rates of fewer than ``min_sample`` leads
   are a small sample, and the weakest transition is the lowest pass rate of all transitions, named
-  only when at least min_sample leads left its stage.
+  only when at least min_sample leads left its stage, its rate is below 100% and it stays the
+  lowest wherever the lost leads without a lost-at stage were lost.
 """
 
 from __future__ import annotations
@@ -224,16 +225,50 @@ class FunnelMetrics:
     @property
     def worst_transition(self) -> Transition | None:
         """The lowest pass rate of all transitions, when it has at least ``min_sample`` leads that
-        left the stage; else None (no transition has enough leads to judge).
+        left the stage, is below 100% and stays the lowest wherever the lost leads without a
+        lost-at stage were lost; else None (no transition can be called weak).
 
         A rate of 0 of 2 is no evidence of a weak link, and neither is it evidence of a strong
         one: when a transition with fewer leads shows a lower rate, the large one cannot be called
-        the weakest (it may be the best)."""
-        defined = [t for t in self.transitions if t.rate is not None]
-        if not defined:
+        the weakest (it may be the best). A transition every lead passed is no weak link either."""
+        lowest = self._lowest_transition()
+        if lowest is None or lowest.exited < self.min_sample or lowest.rate >= 1:
             return None
-        lowest = min(defined, key=lambda t: (t.rate, -t.exited))
-        return lowest if lowest.exited >= self.min_sample else None
+        return lowest if self._stays_lowest(lowest) else None
+
+    @property
+    def worst_hidden_by_unplaced_losses(self) -> bool:
+        """Whether the lost leads without a lost-at stage are why no transition is named the
+        weakest: one has enough leads to judge, but where those leads were lost is unknown."""
+        lowest = self._lowest_transition()
+        return (
+            bool(self.totals.lost_unknown_stage) and self.worst_transition is None
+            and lowest is not None and lowest.exited >= self.min_sample
+        )
+
+    def _lowest_transition(self) -> Transition | None:
+        defined = [t for t in self.transitions if t.rate is not None]
+        return min(defined, key=lambda t: (t.rate, -t.exited)) if defined else None
+
+    def _stays_lowest(self, lowest: Transition) -> bool:
+        """Whether ``lowest`` stays the lowest wherever the u lost leads without a lost-at stage
+        were lost. Counted at stage j, a loss adds an exit to every transition up to j and a pass
+        to those before j: a transition after ``lowest`` falls most below it with all u lost there
+        (k / (n + u) against (k' + u) / (n' + u)); one before it with x lost there and the rest
+        after ``lowest`` (which lifts both)."""
+        u = self.totals.lost_unknown_stage
+        at = self.transitions.index(lowest)
+        for i, t in enumerate(self.transitions):
+            if t is lowest or t.rate is None:
+                continue
+            if i > at and t.passed / (t.exited + u) < (lowest.passed + u) / (lowest.exited + u):
+                return False
+            if i < at and any(
+                (t.passed + u - x) / (t.exited + u) < (lowest.passed + u - x) / (lowest.exited + u - x)
+                for x in range(u + 1)
+            ):
+                return False
+        return True
 
     @property
     def win(self) -> Rate:

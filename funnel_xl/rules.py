@@ -22,6 +22,7 @@ from typing import Any
 
 from .errors import RulesError
 from .files import MB, read_regular_file
+from .messages import ZH, catalogue
 
 
 class ColumnKind(StrEnum):
@@ -197,16 +198,17 @@ class Dimensions:
 _NOT_FILE_ENCODINGS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
 
 
-def encoding_mistake(name: str) -> str | None:
+def encoding_mistake(name: str, lang: str = ZH) -> str | None:
     """Why ``name`` cannot be a text file's encoding (None: it can). Only character sets are
     accepted: binary-to-binary codecs (base64, zlib, hex, uu, quopri), rot13 and escape codecs
     are refused."""
+    t = catalogue(lang)
     try:
         info = codecs.lookup(name)
     except LookupError:
-        return f"「{name}」不是已知的编码；常用的有 utf-8、gb18030、gbk、utf-16"
+        return t("rules.err.encoding.unknown", name=name)
     if not info._is_text_encoding or info.name in _NOT_FILE_ENCODINGS:
-        return f"「{name}」不是文本文件的字符编码（它是数据转换格式）；常用的有 utf-8、gb18030、gbk、utf-16"
+        return t("rules.err.encoding.not_text", name=name)
     return None
 
 
@@ -351,22 +353,42 @@ def default_rules_path() -> Path:
     return Path(str(resources.files("funnel_xl") / "data" / "funnel.toml"))
 
 
-def load_rules(path: str | Path | None = None) -> Rules:
-    """Read and check a rules file; ``None`` means the packaged default."""
+def load_rules(path: str | Path | None = None, lang: str | None = None) -> Rules:
+    """Read and check a rules file; ``None`` means the packaged default. Its mistakes are told in
+    ``lang``, else in the language the file declares (its ``lang`` key), else in Chinese."""
     path = Path(path) if path is not None else default_rules_path()
-    data, raw = read_toml(path, "规则文件", MAX_RULES_BYTES, f"规则文件不存在: {path}")
-    return _Checker(path).rules(data, hashlib.sha256(raw).hexdigest())
+    t = catalogue(lang or ZH)
+    raw = read_regular_file(
+        path, MAX_RULES_BYTES, what="规则文件", error=RulesError, not_found=t("rules.err.not_found", path=path)
+    )
+    lang = lang or declared_lang(raw)
+    data = parse_toml(raw, path, catalogue(lang)("rules.file"), lang)
+    return _Checker(path, lang).rules(data, hashlib.sha256(raw).hexdigest())
+
+
+def declared_lang(raw: bytes) -> str:
+    """The ``lang`` a rules file declares, read from its text so that a file that is no valid TOML
+    is still answered in its language; Chinese when it declares none."""
+    found = re.search(rb"""^\s*lang\s*=\s*["']([a-z]+)["']""", raw, re.MULTILINE)
+    lang = found.group(1).decode() if found else ZH
+    return lang if lang in LANGUAGES else ZH
 
 
 def read_toml(path: Path, what: str, max_bytes: int, not_found: str) -> tuple[dict, bytes]:
     """A TOML file of ours (``what``: 规则文件, 收件人文件), parsed; and its bytes."""
     raw = read_regular_file(path, max_bytes, what=what, error=RulesError, not_found=not_found)
+    return parse_toml(raw, path, what), raw
+
+
+def parse_toml(raw: bytes, path: Path, what: str, lang: str = ZH) -> dict:
+    """The TOML in ``raw``; a file that is not UTF-8 or not TOML is a :class:`RulesError`."""
+    t = catalogue(lang)
     try:
-        return tomllib.loads(raw.decode("utf-8")), raw
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise RulesError(f"{what} {path} 不是 UTF-8 文本。") from None
+        raise RulesError(t("rules.err.not_unicode", what=what, path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{what} {path} 不是有效的 TOML: {exc}") from None
+        raise RulesError(t("rules.err.not_toml", what=what, path=path, error=exc)) from None
 
 
 class TomlChecker:
@@ -375,43 +397,48 @@ class TomlChecker:
 
     what = "规则文件"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, lang: str = ZH):
         self.path = path
+        self.t = catalogue(lang)
 
     def fail(self, key: str, message: str) -> RulesError:
-        return RulesError(f"{self.what} {self.path} 中「{key}」{message}")
+        where = self.t("rules.err.in", what=self.what, path=self.path)
+        return RulesError(self.t("rules.err.at", where=where, name=key, message=message))
+
+    def wrong(self, key: str, message_id: str, **values: object) -> RulesError:
+        """:meth:`fail` with the catalogue's message ``message_id``."""
+        return self.fail(key, self.t(message_id, **values))
 
     def unknown_key(self, key: str, name: str, allowed: set[str]) -> RulesError:
         close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
-        hint = f"（是否应为「{close[0]}」？）" if close else ""
-        return self.fail(
-            f"{key}.{name}" if key else name,
-            f"是未知的键{hint}；允许的键: {', '.join(sorted(allowed))}。",
+        hint = self.t("rules.err.did_you_mean", name=close[0]) if close else ""
+        return self.wrong(
+            f"{key}.{name}" if key else name, "rules.err.unknown_key", hint=hint, allowed=", ".join(sorted(allowed)),
         )
 
     def table(self, data: Any, key: str, allowed: set[str] | None, required: set[str]) -> dict:
         """A table with only ``allowed`` keys (None: any) and every ``required`` one."""
         if not isinstance(data, dict):
-            raise self.fail(key, "应为一个表 (table)。")
+            raise self.wrong(key, "rules.err.not_table")
         unknown = sorted(set(data) - allowed) if allowed is not None else []
         if unknown:
             raise self.unknown_key(key, unknown[0], allowed)
         missing = sorted(required - set(data))
         if missing:
-            raise self.fail(f"{key}.{missing[0]}" if key else missing[0], "缺失，必须填写。")
+            raise self.wrong(f"{key}.{missing[0]}" if key else missing[0], "rules.err.missing")
         return data
 
     def typed(self, value: Any, key: str, kind: type | tuple[type, ...], what: str) -> Any:
-        if isinstance(value, bool) and kind is not bool:
-            raise self.fail(key, f"应为{what}，实际是 {value!r}。")
-        if not isinstance(value, kind):
-            raise self.fail(key, f"应为{what}，实际是 {value!r}。")
+        """``value`` when it is of ``kind``; ``what`` names the kind (a ``rules.type.*`` id, or text)."""
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            named = self.t(what, table=key) if self.t.has(what) else what
+            raise self.wrong(key, "rules.err.wrong_type", what=named, value=value)
         return value
 
     def text(self, value: Any, key: str) -> str:
-        value = self.typed(value, key, str, "文本")
+        value = self.typed(value, key, str, "rules.type.text")
         if not value.strip():
-            raise self.fail(key, "不能为空。")
+            raise self.wrong(key, "rules.err.empty")
         return value.strip()
 
 
@@ -423,9 +450,13 @@ class _Checker(TomlChecker):
     all at once; :class:`RulesError` carries them in ``messages``.
     """
 
-    def __init__(self, path: Path):
-        super().__init__(path)
+    def __init__(self, path: Path, lang: str = ZH):
+        super().__init__(path, lang)
         self.errors: list[str] = []
+
+    @property
+    def what(self) -> str:
+        return self.t("rules.file")
 
     def attempt(self, check, default=None):
         """Run one independent check; a mistake is recorded and ``default`` stands in for it."""
@@ -443,28 +474,29 @@ class _Checker(TomlChecker):
             return default
 
     def texts(self, value: Any, key: str, allow_empty: bool = False) -> tuple[str, ...]:
-        value = self.typed(value, key, list, "文本列表")
+        value = self.typed(value, key, list, "rules.type.texts")
         items = tuple(self.text(v, f"{key}[{i}]") for i, v in enumerate(value))
         if not items and not allow_empty:
-            raise self.fail(key, "至少需要一项。")
+            raise self.wrong(key, "rules.err.none")
         seen: set[str] = set()
         for item in items:
             if item in seen:
-                raise self.fail(key, f"中「{item}」重复出现。")
+                raise self.wrong(key, "rules.err.repeated", item=item)
             seen.add(item)
         return items
 
     def number(self, value: Any, key: str, low: float, high: float | None = None) -> float:
-        value = self.typed(value, key, (int, float), "数字")
-        if value < low or (high is not None and value > high):
-            bound = f"{low} 到 {high}" if high is not None else f"不小于 {low}"
-            raise self.fail(key, f"应为 {bound} 之间的数字，实际是 {value}。")
+        value = self.typed(value, key, (int, float), "rules.type.number")
+        if high is not None and not low <= value <= high:
+            raise self.wrong(key, "rules.err.between", low=low, high=high, value=value)
+        if value < low:
+            raise self.wrong(key, "rules.err.at_least", low=low, value=value)
         return float(value)
 
     def integer(self, value: Any, key: str, low: int) -> int:
-        value = self.typed(value, key, int, "整数")
+        value = self.typed(value, key, int, "rules.type.integer")
         if value < low:
-            raise self.fail(key, f"应为不小于 {low} 的整数，实际是 {value}。")
+            raise self.wrong(key, "rules.err.integer", low=low, value=value)
         return value
 
     TOP_KEYS = frozenset({
@@ -484,7 +516,8 @@ class _Checker(TomlChecker):
         thresholds = self.attempt(lambda: self.thresholds(top.get("thresholds", {})), Thresholds(14, 10))
         sheets = self.attempt(lambda: self.sheets(top.get("sheets", {})), {})
         columns = self.attempt(
-            lambda: self.columns(top["columns"], "columns", COLUMN_KINDS, CORE_FIELDS, "计算漏斗", names), ()
+            lambda: self.columns(top["columns"], "columns", COLUMN_KINDS, CORE_FIELDS, "rules.purpose.funnel", names),
+            (),
         ) if "columns" in top else ()
         log_columns = self.attempt(lambda: self.log_columns(top["log_columns"]), ()) if "log_columns" in top else ()
         dimensions = self.attempt(lambda: self.dimensions(top.get("dimensions", {}), columns), Dimensions())
@@ -519,11 +552,9 @@ class _Checker(TomlChecker):
             self.errors.append(str(self.unknown_key("", name, self.TOP_KEYS)))
         for name in ("version", "stages", "lost_labels", "columns"):
             if name not in top:
-                self.errors.append(str(self.fail(name, "缺失，必须填写。")))
+                self.errors.append(str(self.wrong(name, "rules.err.missing")))
         if "version" in top and top["version"] != 1:
-            self.errors.append(
-                str(self.fail("version", f"应为 1（本版本支持的规则格式），实际是 {top['version']!r}。"))
-            )
+            self.errors.append(str(self.wrong("version", "rules.err.version", value=top["version"])))
 
     def lists_and_settings(self, top: dict) -> dict[str, Any]:
         """The lists and the settings that stand alone (each checked on its own)."""
@@ -552,14 +583,14 @@ class _Checker(TomlChecker):
     def choice(self, value: Any, key: str, allowed: tuple[str, ...]) -> str:
         value = self.text(value, key)
         if value not in allowed:
-            raise self.fail(key, f"应为 {', '.join(allowed)} 之一，实际是「{value}」。")
+            raise self.wrong(key, "rules.err.one_of", allowed=", ".join(allowed), value=value)
         return value
 
     def lost_labels(self, value: Any, stage_names: list[str]) -> tuple[str, ...]:
         lost = self.texts(value, "lost_labels")
         for label in lost:
             if label in stage_names:
-                raise self.fail("lost_labels", f"中「{label}」与阶段同名。")
+                raise self.wrong("lost_labels", "rules.err.lost_is_stage", label=label)
         return lost
 
     def pattern(self, value: Any) -> str:
@@ -567,7 +598,7 @@ class _Checker(TomlChecker):
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise self.fail("lead_id_pattern", f"不是有效的正则表达式: {exc}。") from None
+            raise self.wrong("lead_id_pattern", "rules.err.pattern", error=exc) from None
         return pattern
 
     def thresholds(self, value: Any) -> Thresholds:
@@ -612,7 +643,7 @@ class _Checker(TomlChecker):
             ),
             dwell_in_working_days=self.typed(
                 table.get("dwell_in_working_days", False),
-                "thresholds.dwell_in_working_days", bool, "true/false",
+                "thresholds.dwell_in_working_days", bool, "rules.type.flag",
             ),
         )
 
@@ -621,9 +652,8 @@ class _Checker(TomlChecker):
         default_stage = stage_names[min(DEFAULT_HYGIENE.amount_close_from, len(stage_names) - 2)]
         stage = self.text(table.get("amount_close_from", default_stage), "hygiene.amount_close_from")
         if stage not in stage_names[:-1]:
-            raise self.fail(
-                "hygiene.amount_close_from",
-                f"应为 {', '.join(stage_names[:-1])} 之一，实际是「{stage}」。",
+            raise self.wrong(
+                "hygiene.amount_close_from", "rules.err.one_of", allowed=", ".join(stage_names[:-1]), value=stage
             )
         given = self.table(table.get("points", {}), "hygiene.points", set(HYGIENE_PARTS), set())
         defaults = dict(DEFAULT_HYGIENE.points)
@@ -633,7 +663,7 @@ class _Checker(TomlChecker):
         )
         total = sum(p for _, p in points)
         if abs(total - 100.0) > 1e-9:
-            raise self.fail("hygiene.points", f"各项分值之和应为 100，实际是 {total:g}。")
+            raise self.wrong("hygiene.points", "rules.err.points", total=f"{total:g}")
         return Hygiene(amount_close_from=stage_names.index(stage), points=points)
 
     def targets(self, value: Any) -> tuple[tuple[str, float], ...]:
@@ -653,15 +683,14 @@ class _Checker(TomlChecker):
         """Each channel's monthly targets (``官网 = 100`` or ``官网 = { won = 100, new_leads = 20 }``)."""
         return tuple(
             (name, target.get("won"), None if "new_leads" not in target else int(target["new_leads"]))
-            for name, target in self.rep_targets(value, "channel_targets", "渠道")
+            for name, target in self.rep_targets(value, "channel_targets", "rules.whose.channel")
         )
 
     def rep_targets(
-        self, value: Any, section: str = "targets", whose: str = "负责人"
+        self, value: Any, section: str = "targets", whose: str = "rules.whose.owner"
     ) -> list[tuple[str, dict[str, float]]]:
-        value = self.typed(
-            value, section, dict, f"表 ([{section}]，{whose} = 月度成交目标万元 或 {{ won = 万元, new_leads = 条数 }})"
-        )
+        what = self.t("rules.type.targets", table=section, whose=self.t(whose))
+        value = self.typed(value, section, dict, what)
         out = []
         for name, given in value.items():
             # Names are matched as the sheet's are folded: full-width forms and runs of spaces.
@@ -691,7 +720,7 @@ class _Checker(TomlChecker):
             ),
             "skip_rows_without_stage": self.typed(
                 table.get("skip_rows_without_stage", False), "sheets.skip_rows_without_stage",
-                bool, "true/false",
+                bool, "rules.type.flag",
             ),
         }
 
@@ -699,7 +728,7 @@ class _Checker(TomlChecker):
         self, value: Any, stage_names: list[str], lost: tuple[str, ...]
     ) -> tuple[tuple[str, str], ...]:
         """``"as typed" = "stage or lost label"``: values of the stage column that stand for a stage."""
-        table = self.typed(value, "stage_values", dict, "表（\"表格里的值\" = \"阶段名或流失标签\"）")
+        table = self.typed(value, "stage_values", dict, "rules.type.stage_values")
         targets = (*stage_names, *lost)
         own = {normalize_header(name): name for name in targets}
         out: dict[str, str] = {}
@@ -708,15 +737,15 @@ class _Checker(TomlChecker):
             target = self.text(target, key)
             if target not in targets:
                 close = difflib.get_close_matches(target, targets, n=1, cutoff=0.4)
-                hint = f"是否应为「{close[0]}」？" if close else ""
-                raise self.fail(key, f"应为阶段名或流失标签（{'、'.join(targets)}）之一，实际是「{target}」。{hint}")
+                hint = self.t("rules.err.stage_value.hint", name=close[0]) if close else ""
+                raise self.wrong(key, "rules.err.stage_value", targets=self.t.join(targets), value=target, hint=hint)
             folded = normalize_header(typed)
             if not folded:
-                raise self.fail(key, "表格里的值不能为空。")
+                raise self.wrong(key, "rules.err.blank_value")
             if folded in own and own[folded] != target:
-                raise self.fail(key, f"与阶段或流失标签「{own[folded]}」同名，却对应「{target}」，会有歧义。")
+                raise self.wrong(key, "rules.err.value_is_stage", own=own[folded], value=target)
             if folded in out and out[folded] != target:
-                raise self.fail(key, "与前面的值写法相同（忽略空格和大小写），却对应不同的阶段。")
+                raise self.wrong(key, "rules.err.value_twice")
             out[folded] = target
         return tuple(sorted(out.items()))
 
@@ -724,15 +753,17 @@ class _Checker(TomlChecker):
         self, value: Any, stage_names: list[str], lost: tuple[str, ...], columns: tuple[Column, ...]
     ) -> tuple[tuple[str, str], ...]:
         """``"status as typed" = "won stage or lost label"``: a status column that decides the stage."""
-        table = self.typed(value, "status_values", dict, "表（\"状态列里的值\" = \"成交阶段或流失标签\"）")
+        table = self.typed(value, "status_values", dict, "rules.type.status_values")
         if table and columns and not any(c.field == "status" for c in columns):
-            raise self.fail("status_values", "需要 [columns.status]（状态列）。")
+            raise self.wrong("status_values", "rules.err.needs_status")
         targets = (stage_names[-1], *lost) if stage_names else lost
         out = {}
         for typed, target in table.items():
             target = self.text(target, f"status_values.{typed}")
             if target not in targets:
-                raise self.fail(f"status_values.{typed}", f"应为成交阶段或流失标签（{'、'.join(targets)}）之一，实际是「{target}」。")
+                raise self.wrong(
+                    f"status_values.{typed}", "rules.err.status_value", targets=self.t.join(targets), value=target
+                )
             out[normalize_header(typed)] = target
         return tuple(sorted(out.items()))
 
@@ -743,41 +774,36 @@ class _Checker(TomlChecker):
         def dimension(name: Any, key: str) -> str:
             name = self.text(name, key)
             if name in NOT_DIMENSIONS:
-                why = "负责人已有自己的对比表" if name == "owner" else "它标识线索、是漏斗本身或由工具计算"
-                raise self.fail(key, f"「{name}」不能用作对比维度（{why}）。")
+                why = self.t("rules.err.not_dimension.owner" if name == "owner" else "rules.err.not_dimension.other")
+                raise self.wrong(key, "rules.err.not_dimension", name=name, why=why)
             if columns and name not in fields:
-                raise self.fail(
-                    key, f"「{name}」不是 [columns] 中定义的字段；可用: {', '.join(f for f in fields if f not in NOT_DIMENSIONS)}。"
-                )
+                listed = ", ".join(f for f in fields if f not in NOT_DIMENSIONS)
+                raise self.wrong(key, "rules.err.no_such_field", name=name, fields=listed)
             if name in fields and fields[name].kind != "text":
-                raise self.fail(key, f"「{name}」的 kind 是 {fields[name].kind}，对比维度应为 text 列。")
+                raise self.wrong(key, "rules.err.dimension_kind", name=name, kind=fields[name].kind)
             return name
 
         if "channel" not in table and columns and DEFAULT_CHANNEL not in fields:
-            raise self.fail(
-                f"columns.{DEFAULT_CHANNEL}",
-                "缺失：这一列是计算漏斗所必需的（渠道对比）；若表格没有线索来源列，"
-                "请在 [dimensions] 中用 channel 指定另一列（如产品、地区）。",
-            )
+            raise self.wrong(f"columns.{DEFAULT_CHANNEL}", "rules.err.no_channel")
         channel = dimension(table.get("channel", DEFAULT_CHANNEL), "dimensions.channel")
         extra = tuple(
             dimension(name, f"dimensions.extra[{i}]")
-            for i, name in enumerate(self.typed(table.get("extra", []), "dimensions.extra", list, "字段名列表"))
+            for i, name in enumerate(self.typed(table.get("extra", []), "dimensions.extra", list, "rules.type.fields"))
         )
         for i, name in enumerate(extra):
             if name == channel or name in extra[:i]:
-                raise self.fail(f"dimensions.extra[{i}]", f"「{name}」重复：每个维度只需列出一次（渠道维度已单独对比）。")
+                raise self.wrong(f"dimensions.extra[{i}]", "rules.err.dimension_twice", name=name)
         return Dimensions(channel=channel, extra=extra)
 
     def input(self, value: Any) -> InputSettings:
         table = self.table(value, "input", {"encoding", "delimiter", "date_formats"}, set())
         encoding = self.text(table.get("encoding", "auto"), "input.encoding")
-        wrong = encoding_mistake(encoding) if encoding != "auto" else None
+        wrong = encoding_mistake(encoding, self.t.lang) if encoding != "auto" else None
         if wrong:
-            raise self.fail("input.encoding", f"{wrong}，或写 auto 自动识别。")
-        delimiter = self.typed(table.get("delimiter", "auto"), "input.delimiter", str, "文本")
+            raise self.wrong("input.encoding", "rules.err.encoding", wrong=wrong)
+        delimiter = self.typed(table.get("delimiter", "auto"), "input.delimiter", str, "rules.type.text")
         if delimiter != "auto" and len(delimiter) != 1:
-            raise self.fail("input.delimiter", f"应为一个字符（如 \",\" \";\" 或 \"\\t\"）或 auto，实际是「{delimiter}」。")
+            raise self.wrong("input.delimiter", "rules.err.delimiter", delimiter=delimiter)
         formats = self.texts(table.get("date_formats", []), "input.date_formats", allow_empty=True)
         for i, fmt in enumerate(formats):
             self.date_format(fmt, f"input.date_formats[{i}]")
@@ -793,11 +819,7 @@ class _Checker(TomlChecker):
         except ValueError:
             back = None
         if back != probe:
-            raise self.fail(
-                key,
-                f"「{fmt}」不是完整的日期格式：需要用 %d（日）、%m（月）和 %Y 或 %y（年），"
-                "例如 \"%m/%d/%Y\" 表示 3/15/2024，\"%d-%m-%y\" 表示 15-03-24。",
-            )
+            raise self.wrong(key, "rules.err.date_format", fmt=fmt)
 
 
     def sheet_names(self, value: Any, key: str) -> tuple[str, ...]:
@@ -806,11 +828,11 @@ class _Checker(TomlChecker):
         for i, name in enumerate(names):
             bad = sorted(set(name) & set(FORBIDDEN_SHEET_CHARACTERS))
             if bad:
-                raise self.fail(f"{key}[{i}]", f"「{name}」含有 Excel 工作表名不允许的字符 {' '.join(bad)}。")
+                raise self.wrong(f"{key}[{i}]", "rules.err.sheet_chars", name=name, chars=" ".join(bad))
             if len(name.encode("utf-16-le")) // 2 > 31:
-                raise self.fail(f"{key}[{i}]", f"「{name}」超过 Excel 工作表名 31 个字符的上限。")
+                raise self.wrong(f"{key}[{i}]", "rules.err.sheet_long", name=name)
             if name.startswith("'") or name.endswith("'") or name.casefold() == "history":
-                raise self.fail(f"{key}[{i}]", f"「{name}」不能用作 Excel 工作表名（不能以撇号开头或结尾，不能叫 History）。")
+                raise self.wrong(f"{key}[{i}]", "rules.err.sheet_name", name=name)
         return names
 
     def log_sheets(self, sheets: dict) -> tuple[str, ...]:
@@ -818,18 +840,18 @@ class _Checker(TomlChecker):
         leads = {normalize_header(n) for n in sheets.get("leads", []) if isinstance(n, str)}
         for name in names:
             if normalize_header(name) in leads:
-                raise self.fail("sheets.log", f"中「{name}」也出现在 sheets.leads 中，无法区分线索表与跟进记录。")
+                raise self.wrong("sheets.log", "rules.err.log_is_leads", name=name)
         return names
 
     def log_columns(self, value: Any) -> tuple[Column, ...]:
         log_columns = self.columns(
-            value, "log_columns", LOG_COLUMN_KINDS, LOG_CORE_FIELDS, "计算阶段历史", (),
+            value, "log_columns", LOG_COLUMN_KINDS, LOG_CORE_FIELDS, "rules.purpose.history", (),
             computed_allowed=False,
         )
         for col in log_columns:
             wanted = LOG_CORE_KINDS.get(col.field)
             if wanted is not None and col.kind != wanted:
-                raise self.fail(f"log_columns.{col.field}.kind", f"应为「{wanted}」，实际是「{col.kind}」。")
+                raise self.wrong(f"log_columns.{col.field}.kind", "rules.err.kind", wanted=wanted, kind=col.kind)
         return log_columns
 
     def report(self, value: Any) -> ReportSettings:
@@ -846,10 +868,10 @@ class _Checker(TomlChecker):
             return Bands()
         amounts = table["amounts"]
         if not isinstance(amounts, list) or not amounts:
-            raise self.fail("bands.amounts", "应为非空的数字列表，例如 [10, 50, 100]。")
+            raise self.wrong("bands.amounts", "rules.err.bands_empty")
         edges = tuple(self.number(v, "bands.amounts", 0.0) for v in amounts)
         if any(b <= a for a, b in zip(edges, edges[1:], strict=False)) or edges[0] <= 0:
-            raise self.fail("bands.amounts", f"应为从小到大、大于 0 的金额，实际是 {list(amounts)}。")
+            raise self.wrong("bands.amounts", "rules.err.bands_order", amounts=list(amounts))
         return Bands(edges)
 
     def remind(self, value: Any) -> RemindSettings:
@@ -881,9 +903,9 @@ class _Checker(TomlChecker):
         return None if failed else out
 
     def stages(self, value: Any) -> tuple[Stage, ...]:
-        value = self.typed(value, "stages", list, "阶段列表 ([[stages]])")
+        value = self.typed(value, "stages", list, "rules.type.stages")
         if len(value) < 2:
-            raise self.fail("stages", "至少需要两个阶段（最后一个为成交）。")
+            raise self.wrong("stages", "rules.err.two_stages")
 
         def stage(i: int, item: Any) -> Stage:
             key = f"stages[{i}]"
@@ -906,7 +928,7 @@ class _Checker(TomlChecker):
         names = [s.name for s in stages]
         for name in names:
             if names.count(name) > 1:
-                raise self.fail("stages", f"中阶段名「{name}」重复。")
+                raise self.wrong("stages", "rules.err.stage_twice", name=name)
         return tuple(stages)
 
     def columns(
@@ -914,7 +936,7 @@ class _Checker(TomlChecker):
         stage_names: list[str], *, computed_allowed: bool = True,
     ) -> tuple[Column, ...]:
         """A columns table ([columns.*] or [log_columns.*]): header, aliases, kind, required."""
-        value = self.typed(value, table, dict, f"列定义表 ([{table}.字段])")
+        value = self.typed(value, table, dict, "rules.type.columns")
         allowed = {"header", "aliases", "kind", "required", "values", "fallback", "may_be_blank"}
         if computed_allowed:
             allowed |= {"computed", "required_for_quality"}
@@ -926,30 +948,28 @@ class _Checker(TomlChecker):
             item = self.table(item, key, allowed, {"header", "kind"})
             kind = self.text(item["kind"], f"{key}.kind")
             if kind not in kinds:
-                raise self.fail(f"{key}.kind", f"应为 {', '.join(kinds)} 之一，实际是「{kind}」。")
+                raise self.wrong(f"{key}.kind", "rules.err.one_of", allowed=", ".join(kinds), value=kind)
             col = Column(
                 field=field,
                 header=self.text(item["header"], f"{key}.header"),
                 aliases=self.texts(item.get("aliases", []), f"{key}.aliases", allow_empty=True),
                 kind=ColumnKind(kind),
-                required=self.typed(item.get("required", False), f"{key}.required", bool, "true/false"),
-                computed=self.typed(item.get("computed", False), f"{key}.computed", bool, "true/false"),
+                required=self.typed(item.get("required", False), f"{key}.required", bool, "rules.type.flag"),
+                computed=self.typed(item.get("computed", False), f"{key}.computed", bool, "rules.type.flag"),
                 required_for_quality=self.typed(
                     item.get("required_for_quality", False), f"{key}.required_for_quality", bool,
-                    "true/false",
+                    "rules.type.flag",
                 ),
                 values=self.lost_at_values(item, key, kind, stage_names),
                 fallback=self.texts(item.get("fallback", []), f"{key}.fallback", allow_empty=True),
-                may_be_blank=self.typed(item.get("may_be_blank", False), f"{key}.may_be_blank", bool, "true/false"),
+                may_be_blank=self.typed(item.get("may_be_blank", False), f"{key}.may_be_blank", bool, "rules.type.flag"),
             )
             if col.may_be_blank and field != "first_contact":
-                raise self.fail(f"{key}.may_be_blank", "只用于 first_contact（首次接触可以不填）。")
+                raise self.wrong(f"{key}.may_be_blank", "rules.err.may_be_blank")
             for name in col.names:
                 folded = normalize_header(name)
                 if folded in seen and seen[folded] != field:
-                    raise self.fail(
-                        f"{key}.aliases", f"中「{name}」同时用于列 {seen[folded]}，匹配会有歧义。"
-                    )
+                    raise self.wrong(f"{key}.aliases", "rules.err.ambiguous_header", name=name, other=seen[folded])
                 seen[folded] = field
             return col
 
@@ -960,7 +980,7 @@ class _Checker(TomlChecker):
         self.fallbacks(columns, table)
         for field in core:
             if field not in fields:
-                raise self.fail(f"{table}.{field}", f"缺失：这一列是{purpose}所必需的。")
+                raise self.wrong(f"{table}.{field}", "rules.err.core", purpose=self.t(purpose))
         return tuple(columns)
 
     def fallbacks(self, columns: list[Column], table: str) -> None:
@@ -970,9 +990,9 @@ class _Checker(TomlChecker):
             for i, name in enumerate(col.fallback):
                 key = f"{table}.{col.field}.fallback[{i}]"
                 if name == col.field or name not in kinds:
-                    raise self.fail(key, f"「{name}」应为 [{table}] 中另一个字段；可用: {', '.join(kinds)}。")
+                    raise self.wrong(key, "rules.err.fallback_field", name=name, table=table, fields=", ".join(kinds))
                 if kinds[name] != col.kind:
-                    raise self.fail(key, f"「{name}」的 kind 是 {kinds[name]}，应与本列相同（{col.kind}）。")
+                    raise self.wrong(key, "rules.err.fallback_kind", name=name, kind=kinds[name], own=col.kind)
 
     def lost_at_values(
         self, item: dict, key: str, kind: str, stage_names: list[str]
@@ -982,54 +1002,44 @@ class _Checker(TomlChecker):
             return LOST_AT_BY_NAME
         key = f"{key}.values"
         if kind != "lost_at":
-            raise self.fail(key, "只用于 kind = \"lost_at\" 的列（说明流失阶段列里写的是什么）。")
+            raise self.wrong(key, "rules.err.values_not_lost_at")
         value = item["values"]
         if isinstance(value, str):
             if value not in (LOST_AT_BY_NAME, LOST_AT_BY_SEQUENCE):
-                raise self.fail(
-                    key,
-                    f"应为 \"{LOST_AT_BY_NAME}\"（阶段名）、\"{LOST_AT_BY_SEQUENCE}\"（阶段序号，1 = 第一个阶段）"
-                    f"或一个表（\"表格里的值\" = \"阶段名\"），实际是「{value}」。",
-                )
+                raise self.wrong(key, "rules.err.lost_at_values", value=value)
             return value
-        table = self.typed(value, key, dict, "\"name\"、\"sequence\" 或一个表")
+        table = self.typed(value, key, dict, "rules.type.lost_at_values")
         if not table:
-            raise self.fail(key, "至少需要一项。")
+            raise self.wrong(key, "rules.err.none")
         open_stages = stage_names[:-1]
         out: dict[str, str] = {}
         for typed, target in table.items():
             target = self.text(target, f"{key}.{typed}")
             if stage_names and target not in open_stages:
-                raise self.fail(
-                    f"{key}.{typed}", f"应为已成交之前的阶段（{'、'.join(open_stages)}）之一，实际是「{target}」。"
-                )
+                raise self.wrong(f"{key}.{typed}", "rules.err.open_stage", stages=self.t.join(open_stages), value=target)
             out[normalize_header(typed)] = target
         return tuple(sorted(out.items()))
 
     def suggestions(self, value: Any, stage_names: list[str]) -> tuple[Suggestion, ...]:
-        value = self.typed(value, "suggestions", list, "建议列表 ([[suggestions]])")
+        value = self.typed(value, "suggestions", list, "rules.type.suggestions")
 
         def suggestion(i: int, item: Any) -> Suggestion:
             key = f"suggestions[{i}]"
             item = self.table(item, key, {"metric", "stage", "below", "above", "text"}, {"metric", "text"})
             metric = self.text(item["metric"], f"{key}.metric")
             if metric not in SUGGESTION_METRICS:
-                raise self.fail(
-                    f"{key}.metric", f"应为 {', '.join(SUGGESTION_METRICS)} 之一，实际是「{metric}」。"
-                )
+                raise self.wrong(f"{key}.metric", "rules.err.one_of", allowed=", ".join(SUGGESTION_METRICS), value=metric)
             stage = item.get("stage")
             if metric in ("pass_rate", "loss_rate"):
                 if stage is None:
-                    raise self.fail(f"{key}.stage", f"缺失：指标 {metric} 需要指定阶段。")
+                    raise self.wrong(f"{key}.stage", "rules.err.needs_stage", metric=metric)
                 stage = self.text(stage, f"{key}.stage")
                 if stage not in stage_names[:-1]:
-                    raise self.fail(
-                        f"{key}.stage", f"应为 {', '.join(stage_names[:-1])} 之一，实际是「{stage}」。"
-                    )
+                    raise self.wrong(f"{key}.stage", "rules.err.one_of", allowed=", ".join(stage_names[:-1]), value=stage)
             elif stage is not None:
-                raise self.fail(f"{key}.stage", f"对指标 {metric} 没有意义，请删除。")
+                raise self.wrong(f"{key}.stage", "rules.err.no_stage", metric=metric)
             if ("below" in item) == ("above" in item):
-                raise self.fail(key, "必须且只能填写 below 或 above 之一。")
+                raise self.wrong(key, "rules.err.below_or_above")
             bound = "below" if "below" in item else "above"
             limit = self.number(item[bound], f"{key}.{bound}", 0.0, 1.0)
             return Suggestion(

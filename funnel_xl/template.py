@@ -30,7 +30,6 @@ DEFAULT_LEADS_SHEET = "线索跟踪"
 DEFAULT_LOG_SHEET = "跟进记录"
 STAGES_SHEET = "阶段定义"
 TARGETS_SHEET = "目标"  # read back by funnel_xl.target_sheet
-TARGET_HEADERS = ("月份", "负责人", "成交目标(万元)", "新增线索目标")
 GUIDE_SHEET = "填写说明"
 LISTS_SHEET = "列表"
 COMPUTED_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
@@ -133,15 +132,15 @@ def write_tracking_workbook(
     refuse_overwriting([path], [rules.source_path], what="规则文件")
     rows = rows or []
     log_rows = log_rows or []
-    # xlsxwriter ignores a row past the sheet's last one: refuse rather than lose rows unsaid.
-    for what, count in (("线索", len(rows)), ("跟进记录", len(log_rows) if rules.log_columns else 0)):
-        if count > SHEET_DATA_ROWS:
-            raise OutputError(
-                f"{Path(path).name}: {what}有 {count:,} 行，一个工作表最多放 {SHEET_DATA_ROWS:,} 行"
-                "（Excel 的上限），无法写入。请减少行数，或分成几个工作簿。"
-            )
-    last_row = max(TEMPLATE_ROWS, len(rows) + 1) - 1
     t = catalogue(rules.lang)
+    # xlsxwriter ignores a row past the sheet's last one: refuse rather than lose rows unsaid.
+    for what, count in (("template.rows.leads", len(rows)), ("template.rows.log", len(log_rows) if rules.log_columns else 0)):
+        if count > SHEET_DATA_ROWS:
+            raise OutputError(t(
+                "template.too_many_rows", file=Path(path).name, what=t(what), count=f"{count:,}",
+                limit=f"{SHEET_DATA_ROWS:,}",
+            ))
+    last_row = max(TEMPLATE_ROWS, len(rows) + 1) - 1
     with atomic_path(path) as tmp:
         # constant_memory streams rows to disk so that hundreds of thousands of leads fit in memory.
         workbook = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
@@ -434,8 +433,11 @@ def _write_targets(workbook, sheet, rules: Rules, rows: Collection[Target]) -> N
     )
     text = workbook.add_format({"num_format": "@"})
     amount = workbook.add_format({"num_format": _AMOUNT_FORMAT})
-    unit = rules.amount_unit
-    headers = (*TARGET_HEADERS[:2], f"成交目标({unit})", TARGET_HEADERS[3])
+    t = catalogue(rules.lang)
+    headers = [
+        t(key, unit=rules.amount_unit)
+        for key in ("template.targets.month", "template.targets.owner", "template.targets.won", "template.targets.new_leads")
+    ]
     for c, (header, width) in enumerate(zip(headers, (10, 14, 16, 14), strict=True)):
         sheet.set_column(c, c, width, text if c < 2 else amount if c == 2 else None)
         sheet.write_string(0, c, header, header_fmt)
@@ -443,13 +445,13 @@ def _write_targets(workbook, sheet, rules: Rules, rows: Collection[Target]) -> N
     last = TEMPLATE_ROWS
     sheet.data_validation(1, 0, last, 0, {
         "validate": "length", "criteria": "between", "minimum": 7, "maximum": 7,
-        "input_title": "月份", "input_message": "填写年月，如 2024-05",
-        "error_title": "月份格式", "error_message": "请按 2024-05 这样的格式填写年月。",
+        "input_title": t("template.targets.month"), "input_message": t("template.targets.month_prompt"),
+        "error_title": t("template.targets.month_error_title"), "error_message": t("template.targets.month_error"),
     })
     for col, whole in ((2, False), (3, True)):
         sheet.data_validation(1, col, last, col, {
             "validate": "integer" if whole else "decimal", "criteria": ">=", "value": 0,
-            "error_title": "目标", "error_message": "目标应为不小于 0 的数字。",
+            "error_title": t("template.targets.error_title"), "error_message": t("template.targets.error"),
         })
     for r, target in enumerate(rows, start=1):
         sheet.write_string(r, 0, target.month or "", text)

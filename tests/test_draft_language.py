@@ -55,7 +55,7 @@ def test_rules_init_and_check_speak_the_drafted_language(tmp_path):
     broken.write_text(rules.read_text(encoding="utf-8").replace("version = 1", "version = 2"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["rules", "check", str(broken)])
     assert result.exit_code == 2
-    assert f"The rules file {broken} has 1 mistakes to correct:" in result.stderr
+    assert f"The rules file {broken} has mistakes to correct (1):" in result.stderr
     chinese = tmp_path / "zh.csv"
     chinese.write_bytes(csv_bytes([["商机名称", "销售阶段", "负责人", "创建时间", "客户来源"],
                                    ["S-1", "初步接触", "张伟", "2024-03-01", "展会"],

@@ -80,8 +80,10 @@ def test_win_rate_conversion_cycle(analysis):
 @pytest.mark.parametrize(
     "min_sample, label, rate",
     [
-        # exited [8, 6, 4, 3, 2]; at least 3: rates 8/8, 5/6, 4/4, 2/3 → 商务谈判→成交待签约 2/3.
-        (3, "商务谈判→成交待签约", 2 / 3),
+        # exited [8, 6, 4, 3, 2]; at least 3: rates 8/8, 5/6, 4/4, 2/3 → 商务谈判→成交待签约 2/3 is
+        # the lowest, but LF2024011 was lost at a stage nobody knows: lost in 成交待签约, it would
+        # make 成交待签约→已成交 2/3 and 商务谈判→成交待签约 3/4, so it cannot be called the weakest.
+        (3, None, None),
         # at least 4: the lowest rate, 2/3, rests on 3 leads: nothing can be called the weakest
         # (5/6 is not: 商务谈判→成交待签约 may well be worse). Issue 21 item 5.
         (4, None, None),
