@@ -184,8 +184,8 @@ def check_files(
         try:
             validated, leads, log = _read_one(path, label, rules, as_of, progress, ahead)
         except InputError as exc:
-            failures.append(str(exc))
-            results.append(Validated.unusable(label, str(exc), rules.lang))
+            failures.append(exc.text(rules.lang))
+            results.append(Validated.unusable(label, exc.text(rules.lang), rules.lang))
             continue
         results.append(validated)
         inputs.append(input_file(leads, log))

@@ -27,6 +27,10 @@ DYNAMIC = (
     "problem.", "fig.", "sheet.", "metric.", "severity.", "channel_metric.", "field.", "group.",
     "status.", "alert.", "entered.", "move.", "basis.", "table.", "suggestion.", "run.", "drift.",
     "hygiene.", "def.", "month.", "attention.", "standing.",
+    # mail, reminders and refresh (tests/test_english_out.py checks each of these is asked for)
+    "mail.month.", "mail.rebuild_advice.", "mail.rep.", "mail.source.", "mail.split_missing.",
+    "refresh.refused.", "remind.section.", "container.unsupported.", "container.what.", "skip.",
+    "progress.", "cli.store.advice.",
 )
 
 
