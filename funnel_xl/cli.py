@@ -507,8 +507,9 @@ def template(output: str, rules_path: str | None) -> None:
     """
     from .template import write_tracking_workbook
 
-    _run(write_tracking_workbook, Path(output), _rules(rules_path))
-    click.echo(f"模板已生成: {output}")
+    rules = _rules(rules_path)
+    _run(write_tracking_workbook, Path(output), rules)
+    click.echo(_speak(rules)("cli.template.done", path=output))
 
 
 @cli.command()
@@ -523,8 +524,9 @@ def demo(output: str, seed: int, n_leads: int, rules_path: str | None) -> None:
     """
     from .demo import write_demo_workbook
 
-    _run(write_demo_workbook, Path(output), _rules(rules_path), seed=seed, n_leads=n_leads)
-    click.echo(_t()("cli.demo.done", path=output))
+    rules = _rules(rules_path)
+    _run(write_demo_workbook, Path(output), rules, seed=seed, n_leads=n_leads)
+    click.echo(_speak(rules)("cli.demo.done", path=output))
 
 
 def _workbooks(paths) -> list[Path]:

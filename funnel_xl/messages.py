@@ -2081,6 +2081,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Error: an unexpected failure ({error}). Please give this line and the input files to the maintainers; set the environment variable FUNNEL_XL_DEBUG=1 to see the details.",
     ),
     "cli.demo.done": ("示例工作簿已生成: {path}", "Example workbook written: {path}"),
+    "cli.template.done": ("模板已生成: {path}", "Template written: {path}"),
     "cli.skip": ("跳过 {path}（{reason}）", "Skipped {path} ({reason})"),
     "cli.skip.others": ("另有 {count} 个不是工作簿的文件未读取。", "{count} more files that are not workbooks were not read."),
     "progress.read": ("读取", "Reading"),
