@@ -342,6 +342,12 @@ class _Formatter(click.HelpFormatter):
 class _Context(click.Context):
     formatter_class = _Formatter
 
+    def make_formatter(self) -> click.HelpFormatter:
+        # The usage line above a usage error, too, in the run's language.
+        formatter = super().make_formatter()
+        formatter.lang = _help_language(self)
+        return formatter
+
 
 class _UsageError(click.UsageError):
     """A usage error told in the run's language."""

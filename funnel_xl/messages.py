@@ -1978,6 +1978,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "skip.not_a_workbook": ("不是工作簿", "not a workbook"),
     "skip.backup": ("funnel-xl refresh 留下的备份", "a backup left by funnel-xl refresh"),
     "skip.report": ("funnel-xl 生成的分析报告", "a report funnel-xl wrote"),
+    "inputs.none": ("没有指定要读取的工作簿。", "No workbook was given to read."),
+    "progress.log": ("跟进记录", "follow-up log"),
+    "groups.stale_unremovable": ("无法删除过期的分人报告 {path}: {reason}", "Cannot delete the out-of-date split report {path}: {reason}"),
+    # -- the period of a run (funnel_xl.period), the team folder (funnel_xl.teamfolder) -----------------
+    "period.bad_week": (
+        "周「{week}」格式不对或不存在，应写成 YYYY-Www，例如 2024-W22（ISO 周，周一至周日；并非每年都有第 53 周）。",
+        "The week '{week}' is written wrong or does not exist: write YYYY-Www, e.g. 2024-W22 (an ISO week, Monday to Sunday; not every year has a week 53).",
+    ),
+    "period.start_after_end": ("起始日 {start} 晚于截止日 {end}。", "The first day {start} is after the last day {end}."),
+    "period.start_alone": (
+        "起始日需要与截止日一起给出（不能与月份或周同时使用）。",
+        "A first day needs a last day (and goes with neither a month nor a week).",
+    ),
+    "period.one_only": ("截止日、月份与周只能指定一个。", "Give only one of an as-of date, a month and a week."),
+    "period.bad_month": ("月份「{month}」格式不对，应写成 YYYY-MM，例如 2024-05。", "The month '{month}' is written wrong: write YYYY-MM, e.g. 2024-05."),
+    "period.out_of_range": (
+        "截止日 {day} 超出可统计的日期范围（{first} 至 {last}），请给出一个实际的截止日，例如 2024-05-31。",
+        "The as-of date {day} is outside the dates that can be counted ({first} to {last}); give a real as-of date, e.g. 2024-05-31.",
+    ),
+    "team.taken": (
+        "{root} 里已经有 {files}，没有改动任何文件。请换一个新文件夹，或先把这些文件移走。",
+        "{root} already holds {files}; nothing was changed. Use a new folder, or move those files away first.",
+    ),
+    "team.is_file": ("{root} 是一个文件，不是文件夹。请给出一个文件夹的路径。", "{root} is a file, not a folder. Give the path of a folder."),
     # -- a workbook refused before it is read (funnel_xl.container, sheets) -----------------------------
     "container.too_big": (
         "{name}: 文件超过 {mb} MB 的上限（规则文件 [limits] max_file_mb）。",

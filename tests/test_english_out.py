@@ -366,6 +366,10 @@ ERRORS = {
     "not a workbook": (_not_a_workbook, 2, "a PDF file"),
     "damaged history": (_damaged_history, 2, "add --no-history"),
     "two periods": (_period_twice, 2, "Give only one of"),
+    "bad month": (lambda team: ["mail", "--month", "2024-13", "--out", "out", "--lang", "en"], 2, "write YYYY-MM"),
+    "bad week": (lambda team: ["remind", "inbox", "--week", "2024-W60", "--lang", "en"], 2, "write YYYY-Www"),
+    "bad date": (lambda team: ["refresh", "inbox", "--as-of", "31.5.2024", "--lang", "en"], 2, "YYYY-MM-DD"),
+    "team folder taken": (lambda team: ["init", str(team), "--lang", "en"], 2, "nothing was changed"),
 }
 
 
@@ -393,7 +397,8 @@ def test_an_unknown_recipient_is_named_in_english(team):
 # ---------------------------------------------------------------------------
 
 OWN = ("mail.py", "remind.py", "refresh.py", "refresh_writer.py", "recipients.py", "store.py", "container.py",
-       "files.py", "inputs.py", "atomic.py", "errors.py", "cli.py", "sheets.py")
+       "files.py", "inputs.py", "atomic.py", "errors.py", "cli.py", "sheets.py", "period.py", "teamfolder.py",
+       "groups.py", "validation.py", "pipeline.py")
 # Ids built from a prefix and a code, and every id each prefix stands for.
 BUILT = {
     "mail.month.": ("rep", "source", "team", "new_leads", "won", "won_amount", "lost", "moves"),
