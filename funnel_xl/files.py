@@ -51,7 +51,7 @@ def read_regular_file(
             size = total = total + len(chunk)
             chunks.append(chunk)
         if size > max_bytes:
-            limit = Say("files.limit_key", key=limit_key) if limit_key else ""
+            limit = Say("files.limit_key", setting=limit_key) if limit_key else ""
             raise error(Say(
                 "files.too_big", name=path.name, mb=max_bytes // MB, limit=limit, what=what,
                 raise_it=Say("files.raise_limit") if limit_key else "",

@@ -249,8 +249,8 @@ def header_text(name: str) -> str:
     return text if len(text) <= MAX_HEADER_NAME else text[:MAX_HEADER_NAME] + "…"
 
 
-def _days(value: float | None, t: Catalogue) -> str:
-    return "—" if value is None else t("mail.days", days=number_text(value, 1))
+def _days(value: float | None, t: Catalogue | None = None) -> str:
+    return "—" if value is None else (t or catalogue())("mail.days", days=number_text(value, 1))
 
 
 def _amount(value: float | None, unit: str) -> str:

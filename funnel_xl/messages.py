@@ -1846,7 +1846,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path} 不是普通文件（可能是管道或设备），无法作为{what}读取。",
         "{path} is not a regular file (a pipe or a device?) and cannot be read as a {what}.",
     ),
-    "files.limit_key": ("（规则文件 {key}）", " (rules file {key})"),
+    "files.limit_key": ("（规则文件 {setting}）", " (rules file {setting})"),
     "files.too_big": (
         "{name}: 文件超过 {mb} MB 的上限{limit}，不像是一份正常的{what}。{raise_it}",
         "{name}: the file is over the limit of {mb} MB{limit}; it does not look like a normal {what}.{raise_it}",

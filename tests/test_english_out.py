@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from funnel_xl import cli as cli_module
 from funnel_xl.cli import ProgressLine, cli
 from funnel_xl.errors import Say
-from funnel_xl.messages import EN, MESSAGES, ZH, catalogue
+from funnel_xl.messages import EN, MESSAGES, ZH, catalogue, placeholders
 from funnel_xl.progress import WRITE, Progress
 from tests.conftest import REPO
 from tests.test_foreign import FIVE_STAGES
@@ -440,3 +440,23 @@ def test_a_said_error_is_chinese_by_default_and_english_when_asked():
     say = Say("refresh.locked", name="a.xlsx", lock="~$a.xlsx")
     assert str(say) == catalogue(ZH)("refresh.locked", name="a.xlsx", lock="~$a.xlsx")
     assert say.text(EN).startswith("a.xlsx is open in Excel, WPS or LibreOffice")
+
+
+def test_every_message_asked_for_by_name_gets_the_values_its_texts_fill():
+    """A Say(...) or t(...) with a literal id names every placeholder of its text (and never
+    ``key``, the catalogue's own argument), so no message fails when it is finally shown."""
+    import ast
+
+    wrong = []
+    for path in (REPO / "funnel_xl").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("Say", "t")):
+                continue
+            if not node.args or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+                continue
+            key, given = node.args[0].value, {k.arg for k in node.keywords}
+            if None in given:  # **values: cannot be told here
+                continue
+            if key not in MESSAGES or placeholders(MESSAGES[key][0]) - given or "key" in given:
+                wrong.append(f"{path.name}: {key} {sorted(given)}")
+    assert wrong == []
