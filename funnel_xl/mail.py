@@ -340,24 +340,36 @@ def _change(value: float, amount: bool) -> str:
     return f"▲ {text}" if value > 0 else f"▼ {text}" if value < 0 else "—"
 
 
+def _kind(month: dict | None) -> str:
+    """The period's kind (the JSON's month block says "kind" unless it is a month)."""
+    return (month or {}).get("kind", "month")
+
+
 def _month_block(body: _Body, month: dict | None, unit: str, whose: str) -> None:
-    """The month's results beside last month's, and the target and attainment where one is set
-    (``whose``: rep, source or team)."""
+    """The period's results beside the previous one's, and the target and attainment where one is
+    set (a week's or a span's target prorated from the months' by working days); ``whose``: rep,
+    source or team."""
     if not month:
         return
-    t = body.t
-    body.heading(t(f"mail.month.{whose}", month=month["month"], previous=month["previous_month"]))
+    t, kind = body.t, _kind(month)
+    this, last = t(f"period.this.{kind}"), t(f"period.last.{kind}")
+    name, previous = month.get("month", month.get("period")), month.get("previous_month", month.get("previous_period"))
+    body.heading(t(
+        f"mail.month.{whose}", this=this, name=name, last=t(f"period.last_in.{kind}"), previous=previous,
+    ))
     now, then = month["current"], month["previous"]
     target, reached = month.get("target") or {}, month.get("attainment") or {}
-    header = [t("col.metric"), t("mail.month.now"), t("mail.month.then"), t("mail.month.change")]
-    header += [t("mail.month.target"), t("mail.month.attainment")] if target else []
+    prorated = bool(month.get("targets_prorated"))
+    header = [t("col.metric"), this, last, t("mail.month.change")]
+    header += [t("mail.month.target_prorated" if prorated else "mail.month.target"), t("mail.month.attainment")] if target else []
     rows = []
     for key, amount in (("new_leads", False), ("won", False), ("won_amount", True), ("lost", False), ("moves", False)):
         shown = (lambda v: f"{v:,.1f}") if amount else str
         row = [t(f"mail.month.{key}", unit=unit), shown(now[key]), shown(then[key]), _change(now[key] - then[key], amount)]
         if target:
             goal = target.get(key)
-            row += ["—", "—"] if goal is None else [shown(goal), rate_text(reached.get(key))]
+            goal_text = (lambda v: f"{v:,.1f}") if prorated else shown
+            row += ["—", "—"] if goal is None else [goal_text(goal), rate_text(reached.get(key))]
         rows.append(row)
     body.table(header, rows)
 
@@ -371,7 +383,8 @@ def _group_body(
     body = _Body(t)
     kind = "rep" if group.kind == "owner" else "source"
     body.para(t(f"mail.{kind}.greeting", name=group.name))
-    body.para(t(f"mail.{kind}.intro", as_of=month.as_of, period=month.period))
+    report = t(f"mail.report.{_kind(f.get('month'))}")
+    body.para(t(f"mail.{kind}.intro", as_of=month.as_of, period=month.period, report=report))
     _month_block(body, f.get("month"), unit, kind)
     body.heading(t("mail.key_figures"))
     mt, tt = mine["totals"], team["totals"]
@@ -410,27 +423,39 @@ def _group_body(
 
 
 def _rep_attainment(body: _Body, month: dict | None, unit: str) -> None:
-    """Each rep's month against their target (reps with a target only)."""
-    reps = {name: m for name, m in (month or {}).get("by_owner", {}).items() if m.get("target")}
-    if not reps:
+    """Each rep's period against their target (reps with a target only), then each channel's."""
+    month = month or {}
+    reps = {name: m for name, m in month.get("by_owner", {}).items() if m.get("target")}
+    prorated = bool(month.get("targets_prorated"))
+    t = body.t
+    _attainment_table(body, t("mail.attainment.heading"), t("group.owner"), reps, unit, prorated)
+    channels = month.get("by_channel_target", {})
+    _attainment_table(body, t("mail.attainment.channel_heading"), t("mail.attainment.channel"), channels, unit, prorated)
+
+
+def _attainment_table(body: _Body, heading: str, who: str, groups: dict, unit: str, prorated: bool) -> None:
+    if not groups:
         return
     t = body.t
-    body.heading(t("mail.attainment.heading"))
+    goal = "_prorated" if prorated else ""
+
+    def target(value, amount: bool) -> str:
+        return "—" if value is None else f"{value:,.1f}" if amount or prorated else str(value)
+
+    body.heading(heading)
     body.table(
         [
-            t("group.owner"), t("mail.month.won_amount", unit=unit), t("mail.attainment.won_target"),
-            t("mail.month.attainment"), t("mail.month.new_leads"), t("mail.attainment.new_target"),
+            who, t("mail.month.won_amount", unit=unit), t(f"mail.attainment.won_target{goal}"),
+            t("mail.month.attainment"), t("mail.month.new_leads"), t(f"mail.attainment.new_target{goal}"),
             t("mail.month.attainment"),
         ],
         [
             [
-                name, f"{m['current']['won_amount']:,.1f}",
-                "—" if m["target"]["won_amount"] is None else f"{m['target']['won_amount']:,.1f}",
+                name, f"{m['current']['won_amount']:,.1f}", target(m["target"]["won_amount"], True),
                 rate_text(m["attainment"]["won_amount"]), str(m["current"]["new_leads"]),
-                "—" if m["target"]["new_leads"] is None else str(m["target"]["new_leads"]),
-                rate_text(m["attainment"]["new_leads"]),
+                target(m["target"]["new_leads"], False), rate_text(m["attainment"]["new_leads"]),
             ]
-            for name, m in reps.items()
+            for name, m in groups.items()
         ],
     )
 
@@ -440,7 +465,8 @@ def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT, t: Catalogue | 
     f = month.figures
     body = _Body(t)
     body.para(t("mail.manager.greeting"))
-    body.para(t("mail.manager.intro", as_of=month.as_of, period=month.period))
+    report = t(f"mail.report.{_kind(f.get('month'))}")
+    body.para(t("mail.manager.intro", as_of=month.as_of, period=month.period, report=report))
     n = f.get("totals", {})
     alerts = f.get("alerts", {})
     problems = f.get("problems", {})

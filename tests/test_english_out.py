@@ -402,6 +402,8 @@ OWN = ("mail.py", "remind.py", "refresh.py", "refresh_writer.py", "recipients.py
 # Ids built from a prefix and a code, and every id each prefix stands for.
 BUILT = {
     "mail.month.": ("rep", "source", "team", "new_leads", "won", "won_amount", "lost", "moves"),
+    "mail.report.": ("month", "week", "span"),
+    "mail.attainment.": ("won_target", "new_target", "won_target_prorated", "new_target_prorated"),
     "mail.rebuild_advice.": ("owner", "source"),
     "mail.split_missing.": ("owner", "source"),
     "mail.rep.": ("greeting", "intro", "own"),
