@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from .errors import OutputError, os_error_reason
+from .errors import OutputError, Say, os_error_reason
 
 
 @contextmanager
@@ -25,7 +25,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f"{target.suffix}.tmp", dir=folder)
     except OSError as exc:
-        raise OutputError(f"无法在 {folder} 写入输出文件: {os_error_reason(exc)}。请换一个可写的位置。") from None
+        raise OutputError(Say("atomic.folder", folder=folder, reason=os_error_reason(exc))) from None
     os.close(fd)
     tmp = Path(tmp_name)
     # mkstemp makes the file owner-only; give the output the permissions of a normally created file.
@@ -37,10 +37,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         try:
             os.replace(tmp, target)
         except OSError as exc:
-            raise OutputError(
-                f"无法写入 {target}: {os_error_reason(exc)}。若文件正在 Excel/WPS 中打开，请先关闭后重试；"
-                "原有的文件保持不变。"
-            ) from None
+            raise OutputError(Say("atomic.replace", target=target, reason=os_error_reason(exc))) from None
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -66,7 +63,7 @@ def staged_outputs() -> Iterator[Callable[[str | Path], Path]]:
 
 def write_failed(target: str | Path, exc: OSError) -> OutputError:
     """The error for an output that could not be written (a full disk, a file too large)."""
-    return OutputError(f"无法写入 {target}: {os_error_reason(exc)}。原有的文件保持不变。")
+    return OutputError(Say("atomic.write", target=target, reason=os_error_reason(exc)))
 
 
 class OutputStream:
@@ -134,14 +131,16 @@ def write_bytes_atomic(target: str | Path, data: bytes) -> None:
             raise write_failed(target, exc) from None
 
 
-def refuse_overwriting(targets: list[str | Path], inputs: list[str | Path], what: str = "输入文件") -> None:
-    """Stop before an output would replace an input (the same path, or a link to the same file)."""
+def refuse_overwriting(
+    targets: list[str | Path], inputs: list[str | Path], what: Say | str | None = None,
+) -> None:
+    """Stop before an output would replace an input (the same path, or a link to the same file);
+    ``what`` the input is, e.g. ``Say("atomic.rules_file")``."""
     for target in targets:
         for source in inputs:
             if _same_file(Path(target), Path(source)):
-                raise OutputError(
-                    f"输出文件 {target} 就是{what} {source}，写入会覆盖它，已停止。请换一个输出目录或文件名。"
-                )
+                what = what or Say("atomic.input")
+                raise OutputError(Say("atomic.overwrite", target=target, what=what, source=source))
 
 
 def _same_file(a: Path, b: Path) -> bool:

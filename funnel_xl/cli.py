@@ -21,10 +21,11 @@ import click
 
 from .errors import FunnelXLError, Remedy
 from .helptext import CLICK_ZH, COMMAND_EN, COMMANDS_ZH, OPTIONS_EN
+from .inputs import SkipReason
 from .messages import LANGUAGES, ZH, catalogue
 from .period import PeriodKind, period_of, resolve_as_of, resolve_period
 from .problems import Severity, count_by_severity
-from .progress import COMPUTE, READ, SAVE, VALIDATE, WRITE, Progress
+from .progress import STEPS, Progress
 from .rules import Rules, declared_lang, encoding_mistake, load_rules
 from .sheets import ReadAhead
 from .teamfolder import find_team_rules
@@ -40,13 +41,22 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
 # The key, in the click context's meta, of the language of the command's output: the rules' lang
 # or --lang, once the rules are loaded (see _speak).
 _LANG = "funnel_xl.lang"
-# What the CLI can offer for a library error, in its own flags.
-_SKIP_HISTORY = "可加 --no-history 跳过历史记录，照常生成本月报告。"
-_HISTORY_PATH_ADVICE = {
-    "请换一个路径": "请换一个路径（--history）",
-    "请检查历史记录库的路径": "请检查 --history 指定的路径",
-    "请指定另一个文件": "请用 --history 指定另一个文件",
-}
+# The history store's advice the CLI words with its own flag (cli.<key>).
+_HISTORY_PATH_ADVICE = ("store.advice.other_path", "store.advice.check_path", "store.advice.another_file")
+
+
+def _lang() -> str:
+    """The language of this command's output: the rules' (or --lang) once they are loaded, else
+    what the help would speak (--lang, FUNNEL_XL_LANG, the team folder's rules, Chinese)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return ZH
+    return ctx.meta.get(_LANG) or _help_language(ctx)
+
+
+def _t():
+    """The message catalogue of this command's output."""
+    return catalogue(_lang())
 
 
 class _Fail(click.ClickException):
@@ -55,8 +65,7 @@ class _Fail(click.ClickException):
     def __init__(self, message: str):
         super().__init__(message)
         # Raised while the command runs; shown after its context has closed.
-        ctx = click.get_current_context(silent=True)
-        self.lang = ctx.meta.get(_LANG, ZH) if ctx is not None else ZH
+        self.lang = _lang()
 
     def show(self, file=None) -> None:
         _echo(catalogue(self.lang)("cli.error", message=self.format_message()), err=True)
@@ -73,32 +82,36 @@ def _run(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except FunnelXLError as exc:
-        raise _Fail(_with_flags(exc)) from None
+        raise _Fail(_with_flags(exc, _lang())) from None
     except MemoryError:
-        raise _Fail("内存不足：文件过大，无法处理。") from None
+        raise _Fail(_t()("cli.memory")) from None
 
 
-def _with_flags(exc: FunnelXLError) -> str:
-    """A library error's message with the flags that help, named as this command line names them."""
-    text = str(exc)
+def _with_flags(exc: FunnelXLError, lang: str = ZH) -> str:
+    """A library error's message in ``lang``, with the flags that help, named as this command line
+    names them."""
+    t = catalogue(lang)
+    text = exc.text(lang)
+    problem = exc.problem_text(lang)
     if exc.remedy == Remedy.ONE_PERIOD:
-        return "--as-of、--month、--week 与 --from/--to 只能指定一个。"
+        return t("cli.one_period")
     if exc.remedy == Remedy.RECIPIENTS_FILE:
-        return f"{text.removesuffix('。')}，或用 --to-rules 指定。"
-    if exc.remedy == Remedy.REBUILD_MONTH:
-        return f"{text.removesuffix(f'{exc.advice}。')}请先运行 {_rebuild_command(**exc.context)}。"
+        return t("cli.or_to_rules", text=text.removesuffix(t("cli.full_stop")))
+    if exc.remedy == Remedy.REBUILD_MONTH and problem is not None:
+        return t("cli.rebuild_first", problem=problem, command=_rebuild_command(t, **exc.context))
     if exc.remedy == Remedy.SKIP_HISTORY:
-        if exc.advice is None:
-            return text + _SKIP_HISTORY
-        problem = text.removesuffix(f"{exc.advice}。")
-        return f"{problem}{_HISTORY_PATH_ADVICE.get(exc.advice, exc.advice)}，{_SKIP_HISTORY}"
+        if exc.advice is None or problem is None:
+            return t("cli.skip_history.after", text=text)
+        key = getattr(exc._advice, "key", None)
+        advice = t(f"cli.{key}") if key in _HISTORY_PATH_ADVICE else exc.advice_text(lang)
+        return t("cli.skip_history", problem=problem, advice=advice)
     return text
 
 
-def _rebuild_command(out_dir: str, period: str, split: str) -> str:
+def _rebuild_command(t, out_dir: str, period: str, split: str) -> str:
     """The rebuild that writes a month's outputs, split as mail needs them."""
     when = f"--month {period}" if re.fullmatch(r"\d{4}-\d{2}", period) else f"--as-of {period}"
-    return f"funnel-xl rebuild 跟踪表.xlsx {when} --out {out_dir} --split-by {split}"
+    return f"funnel-xl rebuild {t('cli.tracking_file')} {when} --out {out_dir} --split-by {split}"
 
 
 def _rules(path: str | None, encoding: str | None = None, lang: str | None = None, near=()) -> Rules:
@@ -135,7 +148,7 @@ def _date(ctx, param, value: str | None) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise click.BadParameter(f"「{value}」不是 YYYY-MM-DD 格式的日期，例如 2024-05-31。") from None
+        raise click.BadParameter(catalogue(_help_language(ctx))("cli.bad_date", value=value)) from None
 
 
 rules_option = click.option(
@@ -182,9 +195,9 @@ def period_options(command):
     @functools.wraps(command)
     def with_period(*args, as_of, month, week, start, end, **kwargs):
         if end is not None and as_of is not None:
-            raise _Fail("--to 与 --as-of 只能指定一个（--to 就是截止日）。")
+            raise _Fail(_t()("cli.to_and_as_of"))
         if (start is None) != (end is None):
-            raise _Fail("--from 与 --to 需要一起给出。")
+            raise _Fail(_t()("cli.from_without_to"))
         return command(*args, when=_When(end or as_of, month, week, start), **kwargs)
 
     for option in reversed(_PERIOD_OPTIONS):
@@ -193,6 +206,10 @@ def period_options(command):
 lang_option = click.option(
     "--lang", type=click.Choice(LANGUAGES), default=None,
     help="报告、数据问题和摘要的语言：zh（中文，默认）或 en（English），代替规则中的 lang。",
+)
+speak_option = click.option(
+    "--lang", type=click.Choice(LANGUAGES), default=None,
+    help="邮件、写入的批注和终端消息的语言：zh（中文，默认）或 en（English），代替规则中的 lang。",
 )
 encoding_option = click.option(
     "--encoding", callback=_encoding,
@@ -207,13 +224,6 @@ quiet_option = click.option("-q", "--quiet", is_flag=True, help="不显示进度
 
 # Progress appears only once a run has taken this long, so quick runs print nothing extra.
 PROGRESS_DELAY = 1.0
-_STEP_LABELS = {
-    READ: "读取",
-    VALIDATE: "校验",
-    COMPUTE: "计算指标",
-    WRITE: "写入工作表",
-    SAVE: "保存",
-}
 
 
 class ProgressLine:
@@ -224,8 +234,9 @@ class ProgressLine:
     that what the command prints afterwards starts on a clean line.
     """
 
-    def __init__(self, stream, delay: float = PROGRESS_DELAY):
+    def __init__(self, stream, delay: float = PROGRESS_DELAY, lang: str = ZH):
         self.stream = stream
+        self.t = catalogue(lang)
         self.current: Progress | None = None
         self.shown = False
         self.closed = False
@@ -249,9 +260,10 @@ class ProgressLine:
 
     def paint(self) -> None:
         event = self.current
-        text = f"{_STEP_LABELS.get(event.step, event.step)} {event.name}".strip()
+        step = self.t(f"progress.{event.step}") if event.step in STEPS else event.step
+        text = f"{step} {event.name}".strip()
         if event.total:
-            text += f"（{event.done:,}/{event.total:,} 行）"
+            text += self.t("progress.rows", done=f"{event.done:,}", total=f"{event.total:,}")
         self.stream.write(f"\r\x1b[K{text} …")
         self.stream.flush()
 
@@ -273,7 +285,8 @@ class _progress:
     """``with _progress(quiet) as progress:`` — a :class:`ProgressLine` on a terminal, else None."""
 
     def __init__(self, quiet: bool):
-        self.line = None if quiet or not _stderr_is_terminal() else ProgressLine(sys.stderr, PROGRESS_DELAY)
+        shown = not quiet and _stderr_is_terminal()
+        self.line = ProgressLine(sys.stderr, PROGRESS_DELAY, _lang()) if shown else None
 
     def __enter__(self):
         return self.line
@@ -341,6 +354,12 @@ class _Formatter(click.HelpFormatter):
 
 class _Context(click.Context):
     formatter_class = _Formatter
+
+    def make_formatter(self) -> click.HelpFormatter:
+        # The usage line above a usage error, too, in the run's language.
+        formatter = super().make_formatter()
+        formatter.lang = _help_language(self)
+        return formatter
 
 
 class _UsageError(click.UsageError):
@@ -467,11 +486,9 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("FUNNEL_XL_DEBUG"):
             raise
-        click.echo(
-            f"错误: 意外故障 ({type(exc).__name__}: {exc})。请把这条信息和输入文件交给维护者；"
-            "设置环境变量 FUNNEL_XL_DEBUG=1 可看到详细信息。",
-            err=True,
-        )
+        lang = os.environ.get("FUNNEL_XL_LANG")
+        t = catalogue(lang if lang in LANGUAGES else ZH)
+        click.echo(t("cli.unexpected", error=f"{type(exc).__name__}: {exc}"), err=True)
         sys.exit(EXIT_UNUSABLE)
 
 
@@ -509,8 +526,9 @@ def template(output: str, rules_path: str | None) -> None:
     """
     from .template import write_tracking_workbook
 
-    _run(write_tracking_workbook, Path(output), _rules(rules_path))
-    click.echo(f"模板已生成: {output}")
+    rules = _rules(rules_path)
+    _run(write_tracking_workbook, Path(output), rules)
+    click.echo(_speak(rules)("cli.template.done", path=output))
 
 
 @cli.command()
@@ -525,8 +543,9 @@ def demo(output: str, seed: int, n_leads: int, rules_path: str | None) -> None:
     """
     from .demo import write_demo_workbook
 
-    _run(write_demo_workbook, Path(output), _rules(rules_path), seed=seed, n_leads=n_leads)
-    click.echo(f"示例工作簿已生成: {output}")
+    rules = _rules(rules_path)
+    _run(write_demo_workbook, Path(output), rules, seed=seed, n_leads=n_leads)
+    click.echo(_speak(rules)("cli.demo.done", path=output))
 
 
 def _workbooks(paths) -> list[Path]:
@@ -534,14 +553,15 @@ def _workbooks(paths) -> list[Path]:
     from .inputs import collect_workbooks
 
     found = _run(collect_workbooks, list(paths))
+    t = _t()
     others = 0
     for skipped in found.skipped:
-        if skipped.reason == "不是工作簿":
+        if skipped.reason == SkipReason.NOT_A_WORKBOOK:
             others += 1
         else:
-            click.echo(f"跳过 {skipped.path}（{skipped.reason}）", err=True)
+            click.echo(t("cli.skip", path=skipped.path, reason=t(f"skip.{skipped.reason.name.lower()}")), err=True)
     if others:
-        click.echo(f"另有 {others} 个不是工作簿的文件未读取。", err=True)
+        click.echo(t("cli.skip.others", count=others), err=True)
     return found.files
 
 
@@ -732,9 +752,10 @@ def _history_line(analysis, written, t) -> None:
 @as_of_option
 @month_option
 @click.option("--no-backup", is_flag=True, help="不在旁边保留刷新前的备份。")
+@speak_option
 @rules_option
 @quiet_option
-def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
+def refresh(workbooks, as_of, month, no_backup, lang, rules_path, quiet) -> None:
     """Write the recalculated columns back into the reps' own workbooks, in place.
 
     Example: funnel-xl refresh inbox/张伟.xlsx --as-of 2024-05-31
@@ -748,7 +769,8 @@ def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
     """
     from .refresh import refresh_workbook
 
-    rules = _rules(rules_path, near=workbooks)
+    rules = _rules(rules_path, lang=lang, near=workbooks)
+    t = _speak(rules)
     _run(resolve_as_of, as_of, month)  # a bad date stops before any file is opened
     files = _workbooks(workbooks)
     several = len(files) > 1
@@ -772,54 +794,63 @@ def refresh(workbooks, as_of, month, no_backup, rules_path, quiet) -> None:
         errors = [p for p in result.problems if p.severity == Severity.ERROR]
         with_errors += bool(errors)
         for p in errors:
-            click.echo(p.as_text())
-        _refresh_summary(result)
+            click.echo(p.as_text(rules.lang))
+        _refresh_summary(result, t, _header(rules, "stage_entered", "阶段进入日期"))
         counts = count_by_severity(result.problems)
         if counts[Severity.ERROR] or counts[Severity.WARNING]:
-            click.echo(
-                f"数据问题: 错误 {counts[Severity.ERROR]} 个（这些行未刷新），警告 {counts[Severity.WARNING]} 个"
-                f"（用 funnel-xl validate 查看全部）"
-            )
+            click.echo(t("cli.refresh.problems", errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING]))
     if several:
-        click.echo(
-            f"共 {len(files)} 个工作簿：已刷新 {written} 个，无需更新 {len(files) - written - len(refused)} 个，"
-            f"未刷新 {len(refused)} 个" + (f"（{'、'.join(p.name for p in refused)}）" if refused else "")
-        )
+        names = t("cli.refresh.refused_names", names=t.join(p.name for p in refused)) if refused else ""
+        click.echo(t(
+            "cli.refresh.total", files=len(files), written=written,
+            unchanged=len(files) - written - len(refused), refused=len(refused), names=names,
+        ))
     if refused and len(refused) == len(files):
         sys.exit(EXIT_UNUSABLE)
     sys.exit(EXIT_PROBLEMS if refused or with_errors else EXIT_OK)
 
 
-def _refresh_summary(result) -> None:
+def _header(rules: Rules, field: str, default: str) -> str:
+    """The team's header of a field, or ``default`` when its rules describe no such column."""
+    try:
+        return rules.header(field)
+    except KeyError:
+        return default
+
+
+def _refresh_summary(result, t, entered_header: str) -> None:
     from . import refresh as r
 
-    where = f"{result.path}「{result.sheet}」，截止 {result.as_of.isoformat()}"
+    where = t("cli.refresh.where", path=result.path, sheet=result.sheet, as_of=result.as_of.isoformat())
     if not result.written:
-        click.echo(f"没有需要更新的内容，文件未改动: {where}")
+        click.echo(t("cli.refresh.unchanged", where=where))
     else:
-        click.echo(f"已刷新: {where}")
+        click.echo(t("cli.refresh.done", where=where))
         for change in result.changes:
             if change.kind == r.COLUMN_ADDED:
-                click.echo(f"新增列「{change.new}」（{change.cell} 起）")
-        click.echo(
-            f"停留时长更新 {result.count(r.DWELL)} 格，阶段通过率更新 {result.count(r.PASS_RATE)} 格，"
-            f"写入估算的阶段进入日期 {result.count(r.ESTIMATE)} 条（单元格带批注）"
-        )
+                click.echo(t("cli.refresh.column_added", header=change.new, cell=change.cell))
+        click.echo(t(
+            "cli.refresh.counts", dwell=result.count(r.DWELL), pass_rate=result.count(r.PASS_RATE),
+            estimates=result.count(r.ESTIMATE),
+        ))
         if result.count(r.ESTIMATE_CLEARED):
-            click.echo(f"已清除 {result.count(r.ESTIMATE_CLEARED)} 条不再适用的估算日期（线索已进入新阶段）")
-        click.echo(
-            f"停留超时 {len(result.stalled)} 条（标色 {result.count(r.HIGHLIGHTED)} 格，"
-            f"取消标色 {result.count(r.UNHIGHLIGHTED)} 格）"
-        )
-        click.echo(f"备份: {result.backup}" if result.backup else "未保留备份（--no-backup）")
+            click.echo(t("cli.refresh.cleared", count=result.count(r.ESTIMATE_CLEARED)))
+        click.echo(t(
+            "cli.refresh.stalled", count=len(result.stalled), highlighted=result.count(r.HIGHLIGHTED),
+            unhighlighted=result.count(r.UNHIGHLIGHTED),
+        ))
+        click.echo(t("cli.refresh.backup", path=result.backup) if result.backup else t("cli.refresh.no_backup"))
     if result.entered_unknown:
-        shown = "、".join(f"{lead}(第 {row} 行)" for lead, row in result.entered_unknown[:10])
-        more = f" 等 {len(result.entered_unknown)} 条" if len(result.entered_unknown) > 10 else ""
-        click.echo(f"没有阶段进入日期、停留时长无法计算的在跟线索: {shown}{more}。请填写「阶段进入日期」。")
+        shown = t.join(t("cli.refresh.lead_row", lead=lead, row=row) for lead, row in result.entered_unknown[:10])
+        count = len(result.entered_unknown)
+        more = t("cli.refresh.more", count=count) if count > 10 else ""
+        click.echo(t(
+            "cli.refresh.entered_unknown", leads=shown, more=more, header=entered_header,
+        ))
     if result.rep_fills_kept:
-        click.echo(f"以下停留超时的单元格保留了您自己设置的底色: {'、'.join(result.rep_fills_kept)}")
+        click.echo(t("cli.refresh.fills_kept", cells=t.join(result.rep_fills_kept)))
     if result.formulas_kept:
-        click.echo(f"以下单元格是您写的公式，未覆盖: {'、'.join(result.formulas_kept)}")
+        click.echo(t("cli.refresh.formulas_kept", cells=t.join(result.formulas_kept)))
     for note in result.notes:
         click.echo(note)
 
@@ -862,8 +893,9 @@ def _skipped_note(inputs, t) -> None:
               help="把邮件写成 .eml 文件放到这个目录（默认 OUT/<月份>/outbox），不发送。")
 @smtp_option
 @click.option("--dry-run", is_flag=True, help="只列出谁会收到什么，不写文件、不发送。")
+@speak_option
 @rules_option
-def mail(when, out_dir, recipients_path, outbox, smtp_server, dry_run, rules_path) -> None:
+def mail(when, out_dir, recipients_path, outbox, smtp_server, dry_run, lang, rules_path) -> None:
     """Mail the month: the team report to the manager, each rep their own workbook.
 
     Reads what `funnel-xl rebuild … --split-by owner` wrote for the month. By default the
@@ -884,51 +916,51 @@ def mail(when, out_dir, recipients_path, outbox, smtp_server, dry_run, rules_pat
     from .recipients import find_recipients, load_recipients
 
     if not when.given:
-        raise _Fail(
-            "请用 --month YYYY-MM（或 --week YYYY-Www、--as-of DATE、--from DATE --to DATE，与 rebuild 时一致）"
-            "指定要发送的期间。"
-        )
+        raise _Fail(_t()("cli.mail.no_period"))
     if outbox and smtp_server:
-        raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
+        raise _Fail(_t()("cli.outbox_or_smtp"))
     period = when.resolve().label
-    unit = _rules(rules_path, near=[out_dir]).amount_unit
+    rules = _rules(rules_path, lang=lang, near=[out_dir])
+    t = _speak(rules)
     recipients_path = recipients_path or _run(find_recipients, rules_path, [out_dir])
     recipients = _run(load_recipients, recipients_path)
     server = _run(parse_server, smtp_server) if smtp_server else None
     the_month = _run(load_month, out_dir, period)
-    plan = _run(plan_mail, the_month, recipients, amount_unit=unit)
+    plan = _run(plan_mail, the_month, recipients, amount_unit=rules.amount_unit, lang=rules.lang)
     folder = period_folder(out_dir, period)
     log = _run(SentLog, folder / SENT_LOG)
-    _mail_notices(plan, recipients_path)
+    _mail_notices(plan, recipients_path, t)
 
     if dry_run:
-        target = f"发送到 {smtp_server}" if server else f"写入 {outbox or folder / 'outbox'}"
-        _echo(f"试运行（{target}），共 {len(plan.outgoing)} 封：")
+        target = t("cli.mail.to_server", server=smtp_server) if server else t(
+            "cli.mail.to_outbox", folder=outbox or folder / "outbox"
+        )
+        _echo(t("cli.mail.dry_run", target=target, count=len(plan.outgoing)))
         for o in plan.outgoing:
             before = log.sent_before(o) if server else None
             size = o.attachment.stat().st_size
-            state = f"  [已于 {before.get('sent_at', '?')} 发送过，将跳过]" if before else ""
+            state = t("cli.mail.will_skip", sent_at=before.get("sent_at", "?")) if before else ""
             _echo(f"  {o.label} ← {o.attachment_name} ({size / 1024:.0f} KB){state}")
     elif server is None:
         outcomes = _run(write_outbox, plan.outgoing, outbox or folder / "outbox", period)
         for r in outcomes:
-            _echo(f"已写入: {r.detail}  ({r.outgoing.label})")
-        _echo(f"共 {len(outcomes)} 封，已写成 .eml 文件：用邮件客户端打开即可核对并发送。")
+            _echo(t("cli.mail.written", path=r.detail, label=r.outgoing.label))
+        _echo(t("cli.mail.written_total", count=len(outcomes)))
     else:
-        _mail_send(plan, recipients, server, log)
+        _mail_send(plan, recipients, server, log, t)
 
 
-def _mail_notices(plan, recipients_path: str) -> None:
+def _mail_notices(plan, recipients_path: str, t) -> None:
     """The groups without an address and the addresses without a workbook, on stderr."""
     for kind, name in plan.unaddressed:
         table = "reps" if kind == "owner" else "sources"
-        _echo(f"未发送: 「{name}」没有邮箱地址，请在 {recipients_path} 的 [{table}] 中添加。", err=True)
+        _echo(t("cli.mail.unaddressed", name=name, path=recipients_path, table=table), err=True)
     for _kind, name, close in plan.unknown:
-        hint = f"（是否指「{close}」？）" if close else ""
-        _echo(f"注意: {recipients_path} 中的「{name}」本期没有工作簿{hint}", err=True)
+        hint = t("cli.mail.did_you_mean", name=close) if close else ""
+        _echo(t("cli.mail.unknown", path=recipients_path, name=name, hint=hint), err=True)
 
 
-def _mail_send(plan, recipients, server: tuple[str, int], log) -> None:
+def _mail_send(plan, recipients, server: tuple[str, int], log, t) -> None:
     """Send the planned messages over SMTP and say how each went (exit 1 when some failed)."""
     from .mail import send_smtp
 
@@ -936,20 +968,20 @@ def _mail_send(plan, recipients, server: tuple[str, int], log) -> None:
     host, port = server
     outcomes = _run(
         send_smtp, plan.outgoing, host, port, settings=recipients.smtp, credentials=credentials,
-        log=log, sender=recipients.sender_address,
+        log=log, sender=recipients.sender_address, lang=t.lang,
     )
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     for r in outcomes:
         counts[r.status] += 1
         if r.status == "sent":
-            _echo(f"已发送: {r.outgoing.label} ← {r.outgoing.attachment_name}")
+            _echo(t("cli.mail.sent", label=r.outgoing.label, attachment=r.outgoing.attachment_name))
         elif r.status == "skipped":
-            _echo(f"跳过: {r.outgoing.label}（{r.detail}）")
+            _echo(t("cli.mail.skipped", label=r.outgoing.label, detail=r.detail))
         else:
-            _echo(f"失败: {r.outgoing.label}: {r.detail}", err=True)
-    _echo(f"共 {len(outcomes)} 封：发送 {counts['sent']}，跳过 {counts['skipped']}，失败 {counts['failed']}。")
+            _echo(t("cli.mail.failed", label=r.outgoing.label, detail=r.detail), err=True)
+    _echo(t("cli.mail.total", count=len(outcomes), **counts))
     if counts["failed"]:
-        _echo("修正后重新运行同一命令即可：已发送的不会重复发送。", err=True)
+        _echo(t("cli.mail.rerun"), err=True)
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -959,13 +991,11 @@ def _smtp_credentials() -> tuple[str, str]:
     password = os.environ.get("FUNNEL_XL_SMTP_PASSWORD")
     if user and password:
         return user, password
+    t = _t()
     if not sys.stdin.isatty():
-        raise _Fail(
-            "需要登录邮件服务器：请设置环境变量 FUNNEL_XL_SMTP_USER 和 FUNNEL_XL_SMTP_PASSWORD，"
-            "或在终端中运行以便输入；若服务器无需登录，在收件人文件的 [smtp] 中设 login = false。"
-        )
-    user = user or click.prompt("邮件服务器用户名")
-    password = password or click.prompt("邮件服务器密码", hide_input=True)
+        raise _Fail(t("cli.smtp.login_needed"))
+    user = user or click.prompt(t("cli.smtp.user"))
+    password = password or click.prompt(t("cli.smtp.password"), hide_input=True)
     return user, password
 
 
@@ -983,10 +1013,11 @@ def _smtp_credentials() -> tuple[str, str]:
     "--history", "history_path", default="output/history.sqlite", show_default=True,
     type=click.Path(dir_okay=False), help="历史记录库 (SQLite)：记录每项提醒发过没有、何时发的。",
 )
+@speak_option
 @rules_option
 @quiet_option
 def remind(
-    workbooks, when, recipients_path, outbox, smtp_server, dry_run, any_day, history_path,
+    workbooks, when, recipients_path, outbox, smtp_server, dry_run, any_day, history_path, lang,
     rules_path, quiet,
 ) -> None:
     """Remind each rep of what is due today, and send the manager a digest: for the scheduler.
@@ -1011,8 +1042,9 @@ def remind(
     from .store import HistoryStore
 
     if outbox and smtp_server:
-        raise _Fail("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。")
-    rules = _rules(rules_path, near=workbooks)
+        raise _Fail(_t()("cli.outbox_or_smtp"))
+    rules = _rules(rules_path, lang=lang, near=workbooks)
+    t = _speak(rules)
     server = _run(parse_server, smtp_server) if smtp_server else None
     recipients_file = recipients_path or _run(find_recipients, rules_path, list(workbooks))
     recipients = _run(load_recipients, recipients_file)
@@ -1023,37 +1055,39 @@ def remind(
     plan = _run(plan_reminders, analysis, recipients, store, any_day=any_day)
     day = analysis.as_of.isoformat()
     if not plan.working_day and not any_day:
-        click.echo(f"{day} 不是工作日，不发送提醒（需要时加 --any-day）。")
+        click.echo(t("cli.remind.not_working_day", day=day))
         return
     for owner in plan.unaddressed:
-        click.echo(f"注意: 「{owner}」没有邮箱地址，其提醒只列在经理的汇总中；请在 {recipients_file} 的 [reps] 中添加。", err=True)
+        click.echo(t("cli.remind.unaddressed", owner=owner, path=recipients_file), err=True)
     if dry_run:
-        click.echo(f"试运行（{day}），共 {len(plan.outgoing)} 封：")
+        click.echo(t("cli.remind.dry_run", day=day, count=len(plan.outgoing)))
         for owner, items in plan.to_send.items():
-            click.echo(f"  {owner}: {len(items)} 项")
+            click.echo(t("cli.remind.owner_items", owner=owner, count=len(items)))
             for item in items:
-                click.echo(f"    - {item_text(item, rules.thresholds.dwell_in_working_days)}")
+                click.echo(f"    - {item_text(item, rules.thresholds.dwell_in_working_days, rules.lang)}")
         return
     if not plan.outgoing:
-        click.echo(f"{day}: 没有新的提醒（到期 {len(plan.due)} 项都已在重复间隔内提醒过）。")
+        click.echo(t("cli.remind.nothing_new", day=day, count=len(plan.due)))
     credentials = _smtp_credentials() if server and recipients.smtp.login else None
     outcomes = _run(
         deliver, plan, store, outbox=outbox or Path("output") / "reminders", server=server,
         settings=recipients.smtp, credentials=credentials, sender=recipients.sender_address,
+        lang=rules.lang,
     )
-    sys.exit(EXIT_PROBLEMS if _remind_outcomes(outcomes) else EXIT_OK)
+    sys.exit(EXIT_PROBLEMS if _remind_outcomes(outcomes, t) else EXIT_OK)
 
 
-def _remind_outcomes(outcomes) -> int:
+def _remind_outcomes(outcomes, t) -> int:
     """How each reminder went; returns how many failed."""
     failed = 0
     for r in outcomes:
         if r.status == "failed":
             failed += 1
-            click.echo(f"失败: {r.outgoing.label}: {r.detail}（下次运行时重发）", err=True)
+            click.echo(t("cli.remind.failed", label=r.outgoing.label, detail=r.detail), err=True)
+        elif r.status == "sent":
+            click.echo(t("cli.remind.sent", label=r.outgoing.label))
         else:
-            click.echo(f"{'已发送' if r.status == 'sent' else '已写入'}: {r.outgoing.label}"
-                       + (f"  {r.detail}" if r.status == "written" else ""))
+            click.echo(t("cli.remind.written", label=r.outgoing.label, path=r.detail))
     return failed
 
 

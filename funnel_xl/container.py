@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .errors import InputError
+from .errors import InputError, Say
 from .files import MB, read_regular_file
 from .rules import Limits
 
@@ -43,7 +43,8 @@ EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Formats calamine reads but whose used range cannot be checked before parsing.
-UNSUPPORTED_SUFFIXES = {".xlsb": "Excel 二进制工作簿 (.xlsb)"}
+# Read by nothing here: the message key of each (container.unsupported.<key>).
+UNSUPPORTED_SUFFIXES = {".xlsb": "xlsb"}
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _ODS_CONTENT = "content.xml"
 _ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -119,9 +120,9 @@ def read_workbook_file(path: str | Path, limits: Limits, *, content: bytes | Non
     path = Path(path)
     max_bytes = limits.max_file_mb * MB
     if content is None:
-        content = read_regular_file(path, max_bytes, what="工作簿", limit_key="[limits] max_file_mb")
+        content = read_regular_file(path, max_bytes, what=Say("files.workbook"), limit_key="[limits] max_file_mb")
     elif len(content) > max_bytes:
-        raise InputError(f"{path.name}: 文件超过 {limits.max_file_mb} MB 的上限（规则文件 [limits] max_file_mb）。")
+        raise InputError(Say("container.too_big", name=path.name, mb=limits.max_file_mb))
     kind = _kind(path, content)
     if kind == "ole":
         if "EncryptedPackage".encode("utf-16-le") in content:
@@ -130,49 +131,37 @@ def read_workbook_file(path: str | Path, limits: Limits, *, content: bytes | Non
     return _checked_zip(path, content, limits)
 
 
-def encrypted_message(path: Path) -> str:
-    return f"{path.name}: 工作簿已加密（设置了打开密码），无法读取。请在 Excel/WPS 中打开，另存一份不带密码的副本后再试。"
+def encrypted_message(path: Path) -> Say:
+    return Say("container.encrypted", name=path.name)
 
 
-def corrupt_message(path: Path, detail: str = "") -> str:
-    detail = f"（{detail}）" if detail else ""
-    return (
-        f"{path.name}: 文件已损坏或不完整{detail}，无法作为工作簿读取。"
-        "它可能在下载、邮件传输或保存时被截断；请重新获取原文件，或在 Excel/WPS 中打开后另存一份再试。"
-    )
+def corrupt_message(path: Path, detail: Say | str = "") -> Say:
+    return Say("container.corrupt", name=path.name, detail=Say("container.detail", detail=detail) if detail else "")
 
 
 def _kind(path: Path, content: bytes) -> str:
     """'zip' or 'ole', from the first bytes; anything else is refused with what it looks like."""
     if not content:
-        raise InputError(f"{path.name}: 文件是空的（0 字节）。请检查是否保存完整。")
+        raise InputError(Say("container.empty", name=path.name))
     suffix = path.suffix.lower()
     if suffix in UNSUPPORTED_SUFFIXES:
-        raise InputError(
-            f"{path.name}: 暂不支持{UNSUPPORTED_SUFFIXES[suffix]}，请在 Excel/WPS/LibreOffice 中另存为 .xlsx 后再试。"
-        )
+        raise InputError(Say(f"container.unsupported.{UNSUPPORTED_SUFFIXES[suffix]}", name=path.name))
     if suffix not in SUPPORTED_SUFFIXES:
-        raise InputError(f"{path.name}: 不支持的文件类型「{path.suffix}」，请提供 .xlsx 工作簿。")
+        raise InputError(Say("container.bad_suffix", name=path.name, suffix=path.suffix))
     if content.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
         return "zip"
     if content.startswith(OLE_MAGIC):
         return "ole"
     head = content[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower()
     if head.startswith(b"%pdf"):
-        raise InputError(f"{path.name}: 不是 Excel 工作簿，而是一个改了扩展名的 PDF 文件。请提供 .xlsx 工作簿。")
+        raise InputError(Say("container.pdf", name=path.name))
     if head.startswith((b"<html", b"<!doctype html")) or b"<html" in head or (
         head.startswith(b"<?xml") and b"spreadsheet" in head
     ):
-        raise InputError(
-            f"{path.name}: 不是真正的 Excel 工作簿，而是网页(HTML)或 XML 格式的表格（有些系统和 WPS 会这样导出）。"
-            "请用 Excel/WPS 打开后另存为 .xlsx 再试。"
-        )
+        raise InputError(Say("container.html", name=path.name))
     if _looks_like_text(head):
-        raise InputError(
-            f"{path.name}: 不是 Excel 工作簿，文件内容是纯文本（可能是改了扩展名的 CSV）。"
-            "请用 Excel/WPS 打开后另存为 .xlsx 再试。"
-        )
-    raise InputError(f"{path.name}: 不是 Excel 工作簿（文件内容不是 xlsx 格式，可能是改了扩展名的其他文件）。")
+        raise InputError(Say("container.text", name=path.name))
+    raise InputError(Say("container.other", name=path.name))
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -202,7 +191,7 @@ def _checked_zip(path: Path, content: bytes, limits: Limits) -> WorkbookFile:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
     except _ZIP_ERRORS:
-        raise InputError(corrupt_message(path, "压缩包结构损坏")) from None
+        raise InputError(corrupt_message(path, Say("container.detail.zip"))) from None
     _check_archive(path, content, infos, limits)
     names = {info.filename for info in infos}
     if _WORKBOOK not in names and _ODS_CONTENT in names and _is_ods(archive, names):
@@ -299,22 +288,13 @@ def _scan_ods(path: Path, xml: bytes, limits: Limits) -> list[SheetScan]:
                 elem.clear()
             elif tag == f"{table_ns}table":
                 if last_row > limits.max_rows or last_column > limits.max_columns:
-                    raise InputError(
-                        f"{path.name}: 工作表「{name}」的数据超出上限：有内容的单元格远到 "
-                        f"{column_letters(last_column)}{last_row}，上限为 {limits.max_rows} 行 × "
-                        f"{limits.max_columns} 列（规则文件 [limits] max_rows / max_columns）。"
-                        "请删除多余的行列或把数据拆成几个文件。"
-                    )
+                    raise InputError(_too_far(path, name, f"{column_letters(last_column)}{last_row}", limits))
                 if last_row * last_column > limits.max_cells:
-                    raise InputError(
-                        f"{path.name}: 工作表「{name}」的数据范围有 {last_row} 行 × {last_column} 列，"
-                        f"超过 {limits.max_cells} 个单元格的上限（规则文件 [limits] max_cells）。"
-                        "请删除多余的行列或把数据拆成几个文件。"
-                    )
+                    raise InputError(_too_many_cells(path, name, last_row, last_column, limits))
                 scans.append(SheetScan(name=name, rows=last_row, columns=last_column))
                 elem.clear()
     except ElementTree.ParseError:
-        raise InputError(corrupt_message(path, "content.xml 内容有误")) from None
+        raise InputError(corrupt_message(path, Say("container.detail.content_xml"))) from None
     return scans
 
 
@@ -329,10 +309,21 @@ def _central_directory_entries(content: bytes) -> int:
     return max(declared if declared != 0xFFFF else 0, content.count(_DIRECTORY_ENTRY, start, end))
 
 
-def _too_many_parts(path: Path, parts: int, limits: Limits) -> str:
-    return (
-        f"{path.name}: 文件内含 {parts} 个部件，超过上限 {limits.max_zip_entries}"
-        "（规则文件 [limits] max_zip_entries），不像正常的工作簿，已拒绝读取。"
+def _too_many_parts(path: Path, parts: int, limits: Limits) -> Say:
+    return Say("container.parts", name=path.name, parts=parts, limit=limits.max_zip_entries)
+
+
+def _too_far(path: Path, sheet: str, cell: str, limits: Limits) -> Say:
+    return Say(
+        "container.too_far", name=path.name, sheet=sheet, cell=cell, rows=limits.max_rows,
+        columns=limits.max_columns,
+    )
+
+
+def _too_many_cells(path: Path, sheet: str, rows: int, columns: int, limits: Limits) -> Say:
+    return Say(
+        "container.too_many_cells", name=path.name, sheet=sheet, rows=rows, columns=columns,
+        limit=limits.max_cells,
     )
 
 
@@ -341,30 +332,29 @@ def _check_archive(path: Path, content: bytes, infos: list[zipfile.ZipInfo], lim
         raise InputError(_too_many_parts(path, len(infos), limits))
     unpacked = sum(info.file_size for info in infos)
     if unpacked > limits.max_unpacked_mb * MB:
-        raise InputError(
-            f"{path.name}: 解压后有 {unpacked / MB:.0f} MB，超过上限 {limits.max_unpacked_mb} MB"
-            "（规则文件 [limits] max_unpacked_mb），可能是恶意的“压缩炸弹”文件，已拒绝读取。"
-        )
+        raise InputError(Say(
+            "container.unpacked", name=path.name, mb=f"{unpacked / MB:.0f}", limit=limits.max_unpacked_mb,
+        ))
     packed = max(sum(info.compress_size for info in infos), 1)
     if unpacked > RATIO_CHECK_FROM and unpacked / packed > limits.max_compression_ratio:
-        raise InputError(
-            f"{path.name}: 压缩比 {unpacked / packed:.0f} 倍，超过上限 {limits.max_compression_ratio} 倍"
-            "（规则文件 [limits] max_compression_ratio），可能是恶意的“压缩炸弹”文件，已拒绝读取。"
-        )
+        raise InputError(Say(
+            "container.ratio", name=path.name, ratio=f"{unpacked / packed:.0f}",
+            limit=limits.max_compression_ratio,
+        ))
 
 
-def _not_a_workbook(path: Path, names: set[str]) -> str:
+def _not_a_workbook(path: Path, names: set[str]) -> Say:
     if "xl/workbook.bin" in names:
-        what = "一个 Excel 二进制工作簿 (.xlsb)"
+        what = "xlsb"
     elif "content.xml" in names:
-        what = "一个 OpenDocument 文件 (.ods/.odt)"
+        what = "odf"
     elif "word/document.xml" in names:
-        what = "一个 Word 文档"
+        what = "word"
     elif "ppt/presentation.xml" in names:
-        what = "一个 PowerPoint 演示文稿"
+        what = "powerpoint"
     else:
-        what = "一个普通的 zip 压缩包"
-    return f"{path.name}: 不是 Excel 工作簿，而是{what}。请提供 .xlsx 工作簿（可在 Excel/WPS 中另存为 .xlsx）。"
+        what = "zip"
+    return Say("container.not_workbook", name=path.name, what=Say(f"container.what.{what}"))
 
 
 def _read_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -372,7 +362,7 @@ def _read_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> b
     try:
         return archive.read(info)
     except _ZIP_ERRORS:
-        raise InputError(corrupt_message(path, f"部件 {info.filename} 无法解压")) from None
+        raise InputError(corrupt_message(path, Say("container.detail.part_unpack", part=info.filename))) from None
 
 
 def _verify_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -384,7 +374,7 @@ def _verify_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) ->
                 sheet_data = sheet_data or _SHEET_DATA in tail + chunk
                 tail = chunk[-len(_SHEET_DATA):]
     except _ZIP_ERRORS:
-        raise InputError(corrupt_message(path, f"部件 {info.filename} 无法解压")) from None
+        raise InputError(corrupt_message(path, Say("container.detail.part_unpack", part=info.filename))) from None
     return sheet_data
 
 
@@ -410,7 +400,7 @@ def _xml(path: Path, data: bytes, part: str) -> ElementTree.Element:
     try:
         return ElementTree.fromstring(data)
     except ElementTree.ParseError:
-        raise InputError(corrupt_message(path, f"部件 {part} 内容有误")) from None
+        raise InputError(corrupt_message(path, Say("container.detail.part_bad", part=part))) from None
 
 
 def _workbook_sheets(path: Path, workbook_xml: bytes) -> tuple[list[tuple[str, str]], bool]:
@@ -588,17 +578,9 @@ def _scan_range(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[Shee
     outside = found.outside
     if found.strays > MAX_STRAY_CELLS or found.implied_outside:
         far = max(outside, key=lambda c: (c.row, c.column)) if outside else _Cell(*found.far, False, None)
-        raise InputError(
-            f"{path.name}: 工作表「{name}」的数据超出上限：有内容的单元格远到 {column_letters(far.column)}{far.row}，"
-            f"上限为 {limits.max_rows} 行 × {limits.max_columns} 列（规则文件 [limits] max_rows / max_columns）。"
-            "请删除多余的行列或把数据拆成几个文件。"
-        )
+        raise InputError(_too_far(path, name, f"{column_letters(far.column)}{far.row}", limits))
     if found.rows * found.columns > limits.max_cells:
-        raise InputError(
-            f"{path.name}: 工作表「{name}」的数据范围有 {found.rows} 行 × {found.columns} 列，"
-            f"超过 {limits.max_cells} 个单元格的上限（规则文件 [limits] max_cells）。"
-            "请删除多余的行列或把数据拆成几个文件。"
-        )
+        raise InputError(_too_many_cells(path, name, found.rows, found.columns, limits))
     scan = SheetScan(
         name=name,
         rows=found.rows,
@@ -613,7 +595,7 @@ def _scan_range(path: Path, name: str, xml: bytes, limits: Limits) -> tuple[Shee
     # does not know) refuses the sheet rather than reach the parser.
     left = _parse_cells(path, name, trimmed, limits)
     if left.strays or left.styled_outside or left.implied_outside:
-        raise InputError(corrupt_message(path, f"工作表「{name}」有无法处理的超出上限的单元格"))
+        raise InputError(corrupt_message(path, Say("container.detail.sheet_outside", sheet=name)))
     return scan, trimmed
 
 
@@ -677,7 +659,7 @@ def _parse_cells(path: Path, name: str, xml: bytes, limits: Limits) -> _Cells:
             if match:
                 column, row = column_index(match.group(1)), int(match.group(2))
             elif ref is not None:
-                raise InputError(corrupt_message(path, f"工作表「{name}」的单元格地址「{ref[:20]}」有误"))
+                raise InputError(corrupt_message(path, Say("container.detail.cell_ref", sheet=name, ref=ref[:20])))
             else:
                 column += 1
             children = {_local(child.tag): child for child in elem}
@@ -700,7 +682,7 @@ def _parse_cells(path: Path, name: str, xml: bytes, limits: Limits) -> _Cells:
                 found.columns = max(found.columns, column)
             _forget(elem, open_elements)
     except ElementTree.ParseError:
-        raise InputError(corrupt_message(path, f"工作表「{name}」的内容有误")) from None
+        raise InputError(corrupt_message(path, Say("container.detail.sheet_bad", sheet=name))) from None
     return found
 
 

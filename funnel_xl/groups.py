@@ -28,7 +28,7 @@ from .analysis import Analysis, View, metrics_json, month_review_json, strict_js
 from .atomic import staged_outputs, write_text_atomic
 from .attention import attention
 from .checks import problem
-from .errors import OutputError, os_error_reason
+from .errors import OutputError, Say, os_error_reason
 from .forecast import forecast
 from .metrics import FunnelMetrics, aggregate
 from .month import MonthReview
@@ -405,7 +405,7 @@ def remove_stale_groups(split: Split) -> None:
         try:
             path.unlink(missing_ok=True)
         except OSError as exc:
-            raise OutputError(f"无法删除过期的分人报告 {path}: {os_error_reason(exc)}") from None
+            raise OutputError(Say("groups.stale_unremovable", path=path, reason=os_error_reason(exc))) from None
 
 
 def _previous_files(folder: Path) -> set[Path]:

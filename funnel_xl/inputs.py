@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .errors import InputError, os_error_reason
+from .errors import InputError, Say, os_error_reason
 from .sheets import READABLE_SUFFIXES
 
 # What ``refresh`` names its backups: 张伟.funnel-xl-backup-20240531-101502.xlsx (or -2, -3 … when
@@ -27,7 +27,8 @@ BACKUP_NAME = re.compile(re.escape(BACKUP_MARK) + r"\d{8}-\d{6}(?:-\d+)?\.[A-Za-
 # The analysis workbook ``rebuild`` writes (report.default_report_name; a test keeps them in step).
 REPORT_NAME = re.compile(r"^funnel_report_.+\.xlsx$", re.IGNORECASE)
 # The document title the report carries (report.write_report), so a renamed report is still known.
-REPORT_TITLE_PREFIX = "销售漏斗分析"
+# The titles rebuild gives its reports (doc.title), in Chinese and in English.
+REPORT_TITLE_PREFIXES = ("销售漏斗分析", "Sales funnel analysis")
 TOOL_AUTHOR = "funnel-xl"
 _MAX_CORE_BYTES = 1 << 20
 _CORE_NS = {
@@ -37,7 +38,8 @@ _CORE_NS = {
 
 
 class SkipReason(StrEnum):
-    """Why a file in a folder is not read; the value is what the terminal shows."""
+    """Why a file in a folder is not read; the value is what the terminal shows in Chinese (the
+    catalogue's skip.<name> in either language)."""
 
     LOCK_FILE = "Excel/WPS 打开文件时留下的锁文件"
     HIDDEN = "隐藏文件（临时文件或系统文件）"
@@ -116,14 +118,14 @@ def collect_workbooks(paths: list[str | Path]) -> Workbooks:
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            raise InputError(f"找不到文件或文件夹: {path}")
+            raise InputError(Say("inputs.not_found", path=path))
         if not path.is_dir():
             add(path)
             continue
         try:
             entries = sorted(p for p in path.iterdir() if p.is_file())
         except OSError as exc:
-            raise InputError(f"无法读取文件夹 {path}: {os_error_reason(exc)}") from None
+            raise InputError(Say("inputs.folder_unreadable", path=path, reason=os_error_reason(exc))) from None
         usable = 0
         for entry in entries:
             reason = skip_reason(entry)
@@ -133,9 +135,7 @@ def collect_workbooks(paths: list[str | Path]) -> Workbooks:
             else:
                 found.skipped.append(Skipped(entry, reason))
         if not usable:
-            raise InputError(
-                f"文件夹 {path} 中没有可读取的工作簿（.xlsx 等）。请把各销售代表的跟踪表放进这个文件夹。"
-            )
+            raise InputError(Say("inputs.no_workbooks", path=path))
     return found
 
 
@@ -155,4 +155,4 @@ def _is_report(path: Path) -> bool:
         return False
     creator = root.findtext("dc:creator", default="", namespaces=_CORE_NS).strip()
     title = root.findtext("dc:title", default="", namespaces=_CORE_NS).strip()
-    return creator == TOOL_AUTHOR and title.startswith(REPORT_TITLE_PREFIX)
+    return creator == TOOL_AUTHOR and title.startswith(REPORT_TITLE_PREFIXES)

@@ -2,8 +2,8 @@
 
 The manager's message carries the team report, each rep's their own workbook (from
 ``rebuild --split-by owner``), each channel contact's their channel's (``--split-by source``).
-The body is a short summary in Chinese — HTML with a plain-text alternative — and the workbook is
-attached with its file name in RFC 2231 form, so Chinese names survive.
+The body is a short summary in the rules' language — HTML with a plain-text alternative — and the
+workbook is attached with its file name in RFC 2231 form, so Chinese names survive.
 
 Messages are either written as ``.eml`` files to an outbox folder (nothing leaves the machine) or
 sent over SMTP. Every message accepted by the server is appended to ``sent-log.jsonl`` in the
@@ -31,22 +31,17 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from .atomic import write_bytes_atomic
-from .errors import InputError, OutputError, Remedy, os_error_reason
+from .errors import InputError, OutputError, Remedy, Say, os_error_reason
 from .groups import GROUP_FOLDERS, MANIFEST, period_folder, safe_file_stems
+from .messages import ZH, Catalogue, catalogue
 from .recipients import Recipients, SmtpSettings
 from .rules import DEFAULT_AMOUNT_UNIT
 from .text import number_text, one_line, rate_text
 
 MANAGER = "manager"
-TEAM_NAME = "全队"
 SENT_LOG = "sent-log.jsonl"
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-ALERT_LABELS = {
-    "stalled": "停留超时",
-    "overdue": "跟进逾期",
-    "stale": "久未跟进",
-    "close_past": "预计成交日已过",
-}
+ALERT_KINDS = ("stalled", "overdue", "stale", "close_past")
 # A mail body lists at most this many alerts; the attachment's 预警 sheet has them all.
 MAX_ALERTS_LISTED = 30
 # Characters of a rep's or channel's name shown in To: and Subject: (the body has it whole).
@@ -76,12 +71,18 @@ class Month:
     groups: dict[str, list[GroupReport]]  # by kind: "owner", "source"
 
 
-def rebuild_first(problem: str, out_dir: str | Path, period: str, split: str = "owner") -> InputError:
+def team_name(lang: str = ZH) -> str:
+    """The name the manager's message goes under (the whole team)."""
+    return catalogue(lang)("mail.team")
+
+
+def rebuild_first(problem: Say, out_dir: str | Path, period: str, split: str = "owner") -> InputError:
     """The month's outputs are missing or stale: its rebuild (split by ``split``) has to run
     first. The advice is plain; a caller that knows its own commands can name one (the context)."""
-    advice = f"请先重新生成 {period} 的报告并按{'负责人' if split == 'owner' else '线索来源'}拆分"
+    advice = Say(f"mail.rebuild_advice.{'owner' if split == 'owner' else 'source'}", period=period)
     return InputError(
-        f"{problem}{advice}。", remedy=Remedy.REBUILD_MONTH, advice=advice,
+        Say("error.with_advice", problem=problem, advice=advice), remedy=Remedy.REBUILD_MONTH,
+        advice=advice, problem=problem,
         context={"out_dir": str(out_dir), "period": period, "split": split},
     )
 
@@ -95,15 +96,14 @@ def load_month(out_dir: str | Path, period: str) -> Month:
         report = folder.parent / Path(manifest["report"]).name
         splits = manifest["splits"]
     except FileNotFoundError:
-        raise rebuild_first(f"找不到 {period} 的报告清单 {manifest_path}。", out_dir, period) from None
+        raise rebuild_first(Say("mail.no_manifest", period=period, path=manifest_path), out_dir, period) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise rebuild_first(f"报告清单 {manifest_path} 无法读取 ({exc})。", out_dir, period) from None
+        problem = Say("mail.manifest_unreadable", path=manifest_path, reason=exc)
+        raise rebuild_first(problem, out_dir, period) from None
     if not report.is_file():
-        raise rebuild_first(f"找不到团队报告 {report}。", out_dir, period)
+        raise rebuild_first(Say("mail.no_report", path=report), out_dir, period)
     if _sha256(report) != manifest.get("report_sha256"):
-        raise rebuild_first(
-            f"团队报告 {report} 在拆分之后又被重新生成过，各人的工作簿可能已过期。", out_dir, period
-        )
+        raise rebuild_first(Say("mail.report_rebuilt", path=report), out_dir, period)
     groups: dict[str, list[GroupReport]] = {}
     for kind, split in splits.items():
         sub = folder / GROUP_FOLDERS.get(kind, Path(split["folder"]).name)
@@ -112,13 +112,14 @@ def load_month(out_dir: str | Path, period: str) -> Month:
             workbook = sub / Path(entry["workbook"]).name
             figures_path = sub / Path(entry["json"]).name
             if not workbook.is_file() or not figures_path.is_file():
-                raise rebuild_first(f"找不到「{entry['name']}」的工作簿 {workbook}。", out_dir, period)
+                problem = Say("mail.no_group_workbook", name=entry["name"], path=workbook)
+                raise rebuild_first(problem, out_dir, period)
             if _sha256(workbook) != entry.get("workbook_sha256"):
-                raise rebuild_first(f"{workbook} 在生成之后被修改过。", out_dir, period)
+                raise rebuild_first(Say("mail.group_changed", path=workbook), out_dir, period)
             try:
                 figures = json.loads(figures_path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise rebuild_first(f"{figures_path} 无法读取 ({exc})。", out_dir, period) from None
+                raise rebuild_first(Say("mail.unreadable", path=figures_path, reason=exc), out_dir, period) from None
             items.append(GroupReport(kind, entry["name"], workbook, figures))
         groups[kind] = items
     return Month(
@@ -137,7 +138,7 @@ class Outgoing:
     """One message to one address, with the one workbook it carries."""
 
     kind: str  # manager, owner, source
-    name: str  # the rep's or channel's name; 全队 for the manager
+    name: str  # the rep's or channel's name; the team (全队, Team) for the manager
     to: str
     attachment: Path
     attachment_name: str
@@ -158,24 +159,23 @@ class Plan:
 
 def plan_mail(
     month: Month, recipients: Recipients, *, now: datetime | None = None,
-    amount_unit: str = DEFAULT_AMOUNT_UNIT,
+    amount_unit: str = DEFAULT_AMOUNT_UNIT, lang: str = ZH,
 ) -> Plan:
-    """Build every message of the month, amounts in the rules' ``amount_unit``. Raises
-    :class:`InputError` when recipients are listed for a split that rebuild did not write."""
+    """Build every message of the month in ``lang`` (the rules' language), amounts in the rules'
+    ``amount_unit``. Raises :class:`InputError` when recipients are listed for a split that
+    rebuild did not write."""
     now = now or datetime.now(UTC).astimezone()
+    t = catalogue(lang)
     wanted = {"owner": recipients.reps, "source": recipients.sources}
     for kind, addresses in wanted.items():
         if addresses and kind not in month.groups:
-            raise rebuild_first(
-                f"收件人文件列出了{'负责人' if kind == 'owner' else '渠道'}的邮箱，但 {month.period} 没有按"
-                f"{'负责人' if kind == 'owner' else '线索来源'}拆分的工作簿。",
-                month.folder.parent, month.period, kind,
-            )
+            problem = Say(f"mail.split_missing.{kind}", period=month.period)
+            raise rebuild_first(problem, month.folder.parent, month.period, kind)
     report_bytes = month.report.read_bytes()
     outgoing = [
         _outgoing(
-            MANAGER, TEAM_NAME, address, month.report, f"funnel_report_{month.period}.xlsx",
-            report_bytes, *_manager_body(month, amount_unit), recipients, month, now,
+            MANAGER, t("mail.team"), address, month.report, f"funnel_report_{month.period}.xlsx",
+            report_bytes, *_manager_body(month, amount_unit, t), recipients, month, now, t,
         )
         for address in recipients.managers
     ]
@@ -194,7 +194,7 @@ def plan_mail(
                 _outgoing(
                     kind, group.name, address, group.workbook,
                     f"funnel_report_{month.period}_{stem}.xlsx", data,
-                    *_group_body(group, month, amount_unit), recipients, month, now,
+                    *_group_body(group, month, amount_unit, t), recipients, month, now, t,
                 )
             )
         for name in addresses:
@@ -207,10 +207,11 @@ def plan_mail(
 def _outgoing(
     kind: str, name: str, to: str, path: Path, attachment_name: str, data: bytes,
     subject_suffix: str, text: str, html_body: str, recipients: Recipients, month: Month,
-    now: datetime,
+    now: datetime, t: Catalogue,
 ) -> Outgoing:
+    subject = recipients.subject or t("mail.subject")
     msg = new_message(
-        f"{recipients.subject} {month.period} · {header_text(subject_suffix)}", name, to, text, html_body,
+        f"{subject} {month.period} · {header_text(subject_suffix)}", name, to, text, html_body,
         recipients, now,
     )
     # A non-ASCII file name is written as filename*=utf-8''… (RFC 2231).
@@ -248,39 +249,44 @@ def header_text(name: str) -> str:
     return text if len(text) <= MAX_HEADER_NAME else text[:MAX_HEADER_NAME] + "…"
 
 
-def _days(value: float | None) -> str:
-    return "—" if value is None else f"{number_text(value, 1)} 天"
+def _days(value: float | None, t: Catalogue | None = None) -> str:
+    return "—" if value is None else (t or catalogue())("mail.days", days=number_text(value, 1))
 
 
 def _amount(value: float | None, unit: str) -> str:
     return "—" if value is None else f"{number_text(value, 1, thousands=True)} {unit}"
 
 
-def _worst(figures: dict) -> str:
+def _worst(figures: dict, t: Catalogue) -> str:
     worst = figures.get("worst_transition")
-    return "数据不足" if not worst else f"{worst['transition']}（通过率 {rate_text(worst['pass_rate'])}）"
+    if not worst:
+        return t("mail.worst.unknown")
+    return t("mail.worst", transition=worst["transition"], rate=rate_text(worst["pass_rate"]))
 
 
-def _alert_text(alert: dict) -> str:
-    label = ALERT_LABELS.get(alert["kind"], alert["kind"])
+def _alert_text(alert: dict, t: Catalogue) -> str:
+    kind = alert["kind"]
+    label = t(f"alert.{kind}") if kind in ALERT_KINDS else kind
     who = " ".join(x for x in (alert.get("lead_id"), alert.get("customer")) if x)
     stage = alert.get("stage") or ""
-    days = alert.get("days")
-    if alert["kind"] == "stalled":
-        what = f"已停留 {days} 天（上限 {alert.get('limit_days')} 天）"
-    elif alert["kind"] == "stale":
-        what = f"{days} 天未跟进"
-    elif alert["kind"] == "overdue":
-        what = f"下次跟进时间 {alert.get('date')} 已过 {days} 天"
+    days, day = alert.get("days"), alert.get("date")
+    if kind == "stalled":
+        what = t("mail.alert.stalled", days=days, limit=alert.get("limit_days"))
+    elif kind == "stale":
+        what = t("mail.alert.stale", days=days)
+    elif kind == "overdue":
+        what = t("mail.alert.overdue", date=day, days=days)
     else:
-        what = f"预计成交日期 {alert.get('date')} 已过 {days} 天"
+        what = t("mail.alert.close_past", date=day, days=days)
     return f"[{label}] {who} · {stage} · {what}"
 
 
-class _Body:
-    """The same content written twice: plain text and HTML (every piece of data escaped)."""
+class MailBody:
+    """The same content written twice: plain text and HTML (every piece of data escaped), in the
+    language of ``t``."""
 
-    def __init__(self) -> None:
+    def __init__(self, t: Catalogue) -> None:
+        self.t = t
         self.text: list[str] = []
         self.html: list[str] = []
 
@@ -295,10 +301,10 @@ class _Body:
     def table(self, header: list[str], rows: list[list[str]]) -> None:
         for row in rows:
             if len(row) == 2:
-                self.text.append(f"  {row[0]}：{row[1]}")
+                value = row[1]
             else:
-                pairs = " · ".join(f"{h} {v}" for h, v in zip(header[1:], row[1:], strict=True))
-                self.text.append(f"  {row[0]}：{pairs}")
+                value = " · ".join(f"{h} {v}" for h, v in zip(header[1:], row[1:], strict=True))
+            self.text.append(self.t("mail.table_row", label=row[0], value=value))
         self.text.append("")
         cell = 'style="border:1px solid #BFBFBF;padding:3px 8px;text-align:{}"'
         head = "".join(f"<th {cell.format('left')}>{html.escape(h)}</th>" for h in header)
@@ -322,7 +328,7 @@ class _Body:
     def render(self) -> tuple[str, str]:
         text = "\n".join(self.text).rstrip() + "\n"
         page = (
-            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head>'
+            f'<!DOCTYPE html><html lang="{self.t("mail.html_lang")}"><head><meta charset="utf-8"></head>'
             '<body style="font-family:sans-serif;font-size:14px;color:#222">'
             + "".join(self.html) + "</body></html>\n"
         )
@@ -334,121 +340,119 @@ def _change(value: float, amount: bool) -> str:
     return f"▲ {text}" if value > 0 else f"▼ {text}" if value < 0 else "—"
 
 
-# The period's words by its kind (the JSON's month block says "kind" unless it is a month):
-# this period, the one before, the report's name.
-_PERIOD_WORDS = {"month": ("本月", "上月", "月报"), "week": ("本周", "上周", "周报"), "span": ("本期", "上期", "报告")}
+def _kind(month: dict | None) -> str:
+    """The period's kind (the JSON's month block says "kind" unless it is a month)."""
+    return (month or {}).get("kind", "month")
 
 
-def _words(month: dict | None) -> tuple[str, str, str]:
-    return _PERIOD_WORDS[(month or {}).get("kind", "month")]
-
-
-def _month_block(body: _Body, month: dict | None, unit: str, whose: str = "") -> None:
+def _month_block(body: MailBody, month: dict | None, unit: str, whose: str) -> None:
     """The period's results beside the previous one's, and the target and attainment where one is
-    set (a week's or a span's target prorated from the months' by working days)."""
+    set (a week's or a span's target prorated from the months' by working days); ``whose``: rep,
+    source or team."""
     if not month:
         return
-    this, last, _ = _words(month)
+    t, kind = body.t, _kind(month)
+    this, last = t(f"period.this.{kind}"), t(f"period.last.{kind}")
     name, previous = month.get("month", month.get("period")), month.get("previous_month", month.get("previous_period"))
-    body.heading(f"{whose}{this} {name}（对比{last} {previous}）")
+    body.heading(t(
+        f"mail.month.{whose}", this=this, name=name, last=t(f"period.last_in.{kind}"), previous=previous,
+    ))
     now, then = month["current"], month["previous"]
     target, reached = month.get("target") or {}, month.get("attainment") or {}
-    goal_header = "折算目标" if month.get("targets_prorated") else "目标"
-    header = ["指标", this, last, "变化"] + ([goal_header, "达成率"] if target else [])
+    prorated = bool(month.get("targets_prorated"))
+    header = [t("col.metric"), this, last, t("mail.month.change")]
+    header += [t("mail.month.target_prorated" if prorated else "mail.month.target"), t("mail.month.attainment")] if target else []
     rows = []
-    for key, label, amount in (
-        ("new_leads", "新增线索", False), ("won", "成交(条)", False), ("won_amount", f"成交金额({unit})", True),
-        ("lost", "流失(条)", False), ("moves", "阶段变动(次)", False),
-    ):
+    for key, amount in (("new_leads", False), ("won", False), ("won_amount", True), ("lost", False), ("moves", False)):
         shown = (lambda v: f"{v:,.1f}") if amount else str
-        row = [label, shown(now[key]), shown(then[key]), _change(now[key] - then[key], amount)]
+        row = [t(f"mail.month.{key}", unit=unit), shown(now[key]), shown(then[key]), _change(now[key] - then[key], amount)]
         if target:
             goal = target.get(key)
-            goal_text = (lambda v: f"{v:,.1f}") if month.get("targets_prorated") else shown
+            goal_text = (lambda v: f"{v:,.1f}") if prorated else shown
             row += ["—", "—"] if goal is None else [goal_text(goal), rate_text(reached.get(key))]
         rows.append(row)
     body.table(header, rows)
 
 
 def _group_body(
-    group: GroupReport, month: Month, unit: str = DEFAULT_AMOUNT_UNIT
+    group: GroupReport, month: Month, unit: str = DEFAULT_AMOUNT_UNIT, t: Catalogue | None = None,
 ) -> tuple[str, str, str]:
+    t = t or catalogue()
     f = group.figures
     mine, team = f["figures"], f["team"]
-    body = _Body()
-    is_rep = group.kind == "owner"
-    greeting = f"{group.name}，您好：" if is_rep else f"渠道「{group.name}」的负责同事，您好："
-    body.para(greeting)
-    body.para(
-        f"这是截至 {month.as_of} 的销售漏斗{_words(f.get('month'))[2]}（统计期间 {month.period}）。"
-        f"附件是{'您的个人' if is_rep else '该渠道的'}工作簿，只含{'您负责' if is_rep else '该渠道'}的线索；"
-        "「全队」一栏是全队合计，供对比。"
-    )
-    own = "本人" if is_rep else "本渠道"
-    _month_block(body, f.get("month"), unit, "您的" if is_rep else "")
-    body.heading("关键数字")
+    body = MailBody(t)
+    kind = "rep" if group.kind == "owner" else "source"
+    body.para(t(f"mail.{kind}.greeting", name=group.name))
+    report = t(f"mail.report.{_kind(f.get('month'))}")
+    body.para(t(f"mail.{kind}.intro", as_of=month.as_of, period=month.period, report=report))
+    _month_block(body, f.get("month"), unit, kind)
+    body.heading(t("mail.key_figures"))
     mt, tt = mine["totals"], team["totals"]
     body.table(
-        ["指标", own, "全队"],
+        [t("col.metric"), t(f"mail.{kind}.own"), t("mail.team")],
         [
-            ["有效线索", str(mt["valid"]), str(tt["valid"])],
-            ["在跟", str(mt["active"]), str(tt["active"])],
-            ["已成交", str(mt["won"]), str(tt["won"])],
-            ["已流失", str(mt["lost"]), str(tt["lost"])],
-            ["赢单率", rate_text(mine["win_rate"]), rate_text(team["win_rate"])],
-            ["平均成交周期", _days(mine["cycle"]["mean"]), _days(team["cycle"]["mean"])],
-            ["在跟金额", _amount(mine["pipeline"], unit), "—"],
-            ["加权金额", _amount(mine["weighted_pipeline"], unit), "—"],
-            ["最薄弱环节", _worst(mine), _worst(team)],
+            [t("mail.fig.valid"), str(mt["valid"]), str(tt["valid"])],
+            [t("mail.fig.active"), str(mt["active"]), str(tt["active"])],
+            [t("mail.fig.won"), str(mt["won"]), str(tt["won"])],
+            [t("mail.fig.lost"), str(mt["lost"]), str(tt["lost"])],
+            [t("mail.fig.win_rate"), rate_text(mine["win_rate"]), rate_text(team["win_rate"])],
+            [t("mail.fig.cycle"), _days(mine["cycle"]["mean"], t), _days(team["cycle"]["mean"], t)],
+            [t("mail.fig.pipeline"), _amount(mine["pipeline"], unit), "—"],
+            [t("mail.fig.weighted"), _amount(mine["weighted_pipeline"], unit), "—"],
+            [t("mail.fig.worst"), _worst(mine, t), _worst(team, t)],
         ],
     )
     alerts = f.get("alerts", [])
-    body.heading(f"需要处理的预警（{len(alerts)} 条）")
+    body.heading(t("mail.alerts.heading", count=len(alerts)))
     if alerts:
-        lines = [_alert_text(a) for a in alerts[:MAX_ALERTS_LISTED]]
+        lines = [_alert_text(a, t) for a in alerts[:MAX_ALERTS_LISTED]]
         if len(alerts) > MAX_ALERTS_LISTED:
-            lines.append(f"……另有 {len(alerts) - MAX_ALERTS_LISTED} 条，见附件「预警」工作表。")
+            lines.append(t("mail.alerts.more", count=len(alerts) - MAX_ALERTS_LISTED))
         body.items(lines)
     else:
-        body.para("本期没有预警。")
+        body.para(t("alerts.none"))
     problems = f.get("problems", {})
     errors, warnings = problems.get("error", 0), problems.get("warning", 0)
     if errors or warnings:
-        excluded = "有错误的行没有计入统计。" if errors else ""
-        body.para(
-            f"数据问题：错误 {errors} 个，警告 {warnings} 个。{excluded}"
-            "请在跟踪表中改正，位置见附件「数据问题」工作表。"
-        )
+        excluded = t("mail.problems.excluded") if errors else ""
+        body.para(t("mail.problems", errors=errors, warnings=warnings, excluded=excluded))
     else:
-        body.para("数据问题：没有。")
+        body.para(t("mail.problems.none"))
     blanks = f.get("blanks") or {}
     if blanks:
-        listed = "、".join(f"「{header}」{count} 条" for header, count in blanks.items())
-        body.para(f"缺填（在跟线索，规则标为必填）：{listed}。请补上，行号见附件「数据问题」工作表。")
-    body.para("此邮件由 funnel-xl 生成。")
+        listed = t("mail.blanks.sep").join(t("mail.blanks.item", header=h, count=c) for h, c in blanks.items())
+        body.para(t("mail.blanks", listed=listed))
+    body.para(t("mail.footer"))
     return (group.name, *body.render())
 
 
-def _rep_attainment(body: _Body, month: dict | None, unit: str) -> None:
+def _rep_attainment(body: MailBody, month: dict | None, unit: str) -> None:
     """Each rep's period against their target (reps with a target only), then each channel's."""
     month = month or {}
     reps = {name: m for name, m in month.get("by_owner", {}).items() if m.get("target")}
     prorated = bool(month.get("targets_prorated"))
-    _attainment_table(body, "各负责人目标达成", "负责人", reps, unit, prorated)
-    _attainment_table(body, "各渠道目标达成", "渠道", month.get("by_channel_target", {}), unit, prorated)
+    t = body.t
+    _attainment_table(body, t("mail.attainment.heading"), t("group.owner"), reps, unit, prorated)
+    channels = month.get("by_channel_target", {})
+    _attainment_table(body, t("mail.attainment.channel_heading"), t("mail.attainment.channel"), channels, unit, prorated)
 
 
-def _attainment_table(body: _Body, heading: str, who: str, groups: dict, unit: str, prorated: bool) -> None:
+def _attainment_table(body: MailBody, heading: str, who: str, groups: dict, unit: str, prorated: bool) -> None:
     if not groups:
         return
-    goal = "折算" if prorated else ""
+    t = body.t
+    goal = "_prorated" if prorated else ""
 
     def target(value, amount: bool) -> str:
         return "—" if value is None else f"{value:,.1f}" if amount or prorated else str(value)
 
     body.heading(heading)
     body.table(
-        [who, f"成交金额({unit})", f"{goal}成交目标", "达成率", "新增线索", f"{goal}新增目标", "达成率"],
+        [
+            who, t("mail.month.won_amount", unit=unit), t(f"mail.attainment.won_target{goal}"),
+            t("mail.month.attainment"), t("mail.month.new_leads"), t(f"mail.attainment.new_target{goal}"),
+            t("mail.month.attainment"),
+        ],
         [
             [
                 name, f"{m['current']['won_amount']:,.1f}", target(m["target"]["won_amount"], True),
@@ -460,57 +464,67 @@ def _attainment_table(body: _Body, heading: str, who: str, groups: dict, unit: s
     )
 
 
-def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT) -> tuple[str, str, str]:
+def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT, t: Catalogue | None = None) -> tuple[str, str, str]:
+    t = t or catalogue()
     f = month.figures
-    body = _Body()
-    body.para("您好：")
-    body.para(
-        f"这是截至 {month.as_of} 的团队销售漏斗{_words(f.get('month'))[2]}（统计期间 {month.period}），完整分析见附件。"
-    )
-    t = f.get("totals", {})
+    body = MailBody(t)
+    body.para(t("mail.manager.greeting"))
+    report = t(f"mail.report.{_kind(f.get('month'))}")
+    body.para(t("mail.manager.intro", as_of=month.as_of, period=month.period, report=report))
+    n = f.get("totals", {})
     alerts = f.get("alerts", {})
     problems = f.get("problems", {})
-    _month_block(body, f.get("month"), unit, "团队")
+    _month_block(body, f.get("month"), unit, "team")
     _rep_attainment(body, f.get("month"), unit)
-    body.heading("关键数字")
+    body.heading(t("mail.key_figures"))
     body.table(
-        ["指标", "数值"],
+        [t("col.metric"), t("col.value")],
         [
-            ["线索总数", f"{t.get('total', 0)}（有效 {t.get('valid', 0)}，排除 {t.get('excluded', 0)}）"],
-            ["在跟 / 成交 / 流失", f"{t.get('active', 0)} / {t.get('won', 0)} / {t.get('lost', 0)}"],
-            ["赢单率", rate_text(f.get("win_rate"))],
-            ["平均成交周期", _days((f.get("cycle") or {}).get("mean"))],
-            ["在跟金额", _amount(f.get("pipeline"), unit)],
-            ["加权金额", _amount(f.get("weighted_pipeline"), unit)],
-            ["最薄弱环节", _worst(f)],
-            [
-                "预警",
-                f"停留超时 {alerts.get('stalled', 0)}，跟进逾期 {alerts.get('overdue', 0)}，"
-                f"久未跟进 {alerts.get('stale', 0)}，预计成交日已过 {alerts.get('close_past', 0)}",
-            ],
-            ["数据问题", f"错误 {problems.get('error', 0)}，警告 {problems.get('warning', 0)}"],
+            [t("mail.fig.total"), t(
+                "mail.fig.total.value", total=n.get("total", 0), valid=n.get("valid", 0),
+                excluded=n.get("excluded", 0),
+            )],
+            [t("mail.fig.statuses"), f"{n.get('active', 0)} / {n.get('won', 0)} / {n.get('lost', 0)}"],
+            [t("mail.fig.win_rate"), rate_text(f.get("win_rate"))],
+            [t("mail.fig.cycle"), _days((f.get("cycle") or {}).get("mean"), t)],
+            [t("mail.fig.pipeline"), _amount(f.get("pipeline"), unit)],
+            [t("mail.fig.weighted"), _amount(f.get("weighted_pipeline"), unit)],
+            [t("mail.fig.worst"), _worst(f, t)],
+            [t("mail.fig.alerts"), t("mail.fig.alerts.value", **{k: alerts.get(k, 0) for k in ALERT_KINDS})],
+            [t("mail.fig.problems"), t(
+                "mail.fig.problems.value", errors=problems.get("error", 0), warnings=problems.get("warning", 0),
+            )],
         ],
     )
-    by_owner = f.get("by_owner", {})
-    if by_owner:
-        body.heading("各负责人")
-        body.table(
-            ["负责人", "有效", "在跟", "成交", "赢单率", "停留超时", "跟进逾期"],
-            [
-                [
-                    name, str(m["totals"]["valid"]), str(m["totals"]["active"]),
-                    str(m["totals"]["won"]),
-                    rate_text(m["win_rate"]), str(m["alerts"]["stalled"]), str(m["alerts"]["overdue"]),
-                ]
-                for name, m in by_owner.items()
-            ],
-        )
+    _owner_table(body, f.get("by_owner", {}))
     suggestions = f.get("suggestions", [])
     if suggestions:
-        body.heading("优化建议")
+        body.heading(t("sheet.suggestions"))
         body.items(list(suggestions))
-    body.para("此邮件由 funnel-xl 生成。")
-    return (TEAM_NAME, *body.render())
+    body.para(t("mail.footer"))
+    return (t("mail.team"), *body.render())
+
+
+def _owner_table(body: MailBody, by_owner: dict) -> None:
+    """The manager's table of the reps: leads, win rate, alerts."""
+    if not by_owner:
+        return
+    t = body.t
+    body.heading(t("mail.owners.heading"))
+    body.table(
+        [
+            t("group.owner"), t("mail.owners.valid"), t("col.active"), t("col.won"), t("col.win_rate"),
+            t("alert.stalled"), t("alert.overdue"),
+        ],
+        [
+            [
+                name, str(m["totals"]["valid"]), str(m["totals"]["active"]),
+                str(m["totals"]["won"]),
+                rate_text(m["win_rate"]), str(m["alerts"]["stalled"]), str(m["alerts"]["overdue"]),
+            ]
+            for name, m in by_owner.items()
+        ],
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -570,7 +584,7 @@ class SentLog:
         except FileNotFoundError:
             lines = []
         except OSError as exc:
-            raise OutputError(f"无法读取发送记录 {self.path}: {os_error_reason(exc)}") from None
+            raise OutputError(Say("mail.log_unreadable", path=self.path, reason=os_error_reason(exc))) from None
         for line in lines:
             try:
                 entry = json.loads(line)
@@ -591,9 +605,7 @@ class SentLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         except OSError as exc:
-            raise OutputError(
-                f"无法写入发送记录 {self.path}: {os_error_reason(exc)}。没有发送任何邮件。"
-            ) from None
+            raise OutputError(Say("mail.log_unwritable", path=self.path, reason=os_error_reason(exc))) from None
 
     def close(self) -> None:
         if self._fd is not None:
@@ -627,19 +639,24 @@ class SentLog:
 class _Unreachable(Exception):
     """The server cannot be reached or refuses the session: nothing more can go out."""
 
+    def __init__(self, say: Say):
+        super().__init__(str(say))
+        self.say = say
+
 
 def send_smtp(
     outgoing: list[Outgoing], host: str, port: int, *, settings: SmtpSettings,
-    credentials: tuple[str, str] | None, log: SentLog, sender: str,
+    credentials: tuple[str, str] | None, log: SentLog, sender: str, lang: str = ZH,
 ) -> list[Outcome]:
-    """Send each message not in the sent-log; a failure is reported per message and the others
-    still go out. A dropped connection is re-opened once for the next message."""
+    """Send each message not in the sent-log; a failure is reported per message (in ``lang``) and
+    the others still go out. A dropped connection is re-opened once for the next message."""
+    t = catalogue(lang)
     outcomes: list[Outcome] = []
     pending = []
     for o in outgoing:
         before = log.sent_before(o)
         if before is not None:
-            outcomes.append(Outcome(o, "skipped", f"已于 {before.get('sent_at', '?')} 发送过同一附件"))
+            outcomes.append(Outcome(o, "skipped", t("mail.sent_before", sent_at=before.get("sent_at", "?"))))
         else:
             pending.append(o)
     if not pending:
@@ -654,27 +671,25 @@ def send_smtp(
                     conn = _connect(host, port, settings, credentials)
                 conn.send_message(o.message, from_addr=sender, to_addrs=[o.to])
             except _Unreachable as exc:
-                outcomes += [Outcome(p, "failed", str(exc)) for p in pending[i:]]
+                outcomes += [Outcome(p, "failed", exc.say.text(lang)) for p in pending[i:]]
                 break
             except smtplib.SMTPRecipientsRefused as exc:
                 code, reply = exc.recipients.get(o.to, (None, b""))
-                outcomes.append(Outcome(o, "failed", f"收件人被拒绝: {code} {_reply(reply)}"))
+                outcomes.append(Outcome(o, "failed", t("mail.refused.recipient", code=code, reply=_reply(reply))))
                 continue
             except smtplib.SMTPSenderRefused as exc:
-                reason = f"发件人 {sender} 被拒绝: {exc.smtp_code} {_reply(exc.smtp_error)}"
+                reason = t("mail.refused.sender", sender=sender, code=exc.smtp_code, reply=_reply(exc.smtp_error))
                 outcomes.append(Outcome(o, "failed", reason))
                 continue
             except smtplib.SMTPDataError as exc:
-                outcomes.append(
-                    Outcome(o, "failed", f"服务器拒收邮件: {exc.smtp_code} {_reply(exc.smtp_error)}")
-                )
+                reason = t("mail.refused.data", code=exc.smtp_code, reply=_reply(exc.smtp_error))
+                outcomes.append(Outcome(o, "failed", reason))
                 continue
             except (smtplib.SMTPException, OSError) as exc:
                 # Dropped connection, timeout, or a reply out of protocol: this message is not
                 # confirmed; open a new connection for the next one.
-                outcomes.append(
-                    Outcome(o, "failed", f"连接中断，未确认送达 ({type(exc).__name__}: {exc})")
-                )
+                reason = t("mail.dropped", error=f"{type(exc).__name__}: {exc}")
+                outcomes.append(Outcome(o, "failed", reason))
                 _quit(conn)
                 conn = None
                 continue
@@ -699,9 +714,9 @@ def _connect(
         else:
             conn = smtplib.SMTP(host, port, timeout=settings.timeout)
     except ssl.SSLError as exc:
-        raise _Unreachable(f"与 {where} 建立 TLS 连接失败（证书无法验证或端口不是 SSL 端口）: {exc}") from None
+        raise _Unreachable(Say("mail.tls_failed", where=where, error=exc)) from None
     except (OSError, smtplib.SMTPException) as exc:
-        raise _Unreachable(f"无法连接邮件服务器 {where}: {exc}") from None
+        raise _Unreachable(Say("mail.unreachable", where=where, error=exc)) from None
     step = "starttls"
     try:
         conn.ehlo()
@@ -714,25 +729,19 @@ def _connect(
     except smtplib.SMTPNotSupportedError:
         _quit(conn)
         if step == "starttls":
-            raise _Unreachable(
-                f"{where} 不支持 STARTTLS。若该服务器使用 SSL 端口（常见 465），请在收件人文件的 [smtp] 中设 "
-                "security = \"ssl\"。"
-            ) from None
-        raise _Unreachable(
-            f"{where} 不提供登录 (AUTH)。若该服务器无需登录，请在收件人文件的 [smtp] 中设 login = false。"
-        ) from None
+            raise _Unreachable(Say("mail.no_starttls", where=where)) from None
+        raise _Unreachable(Say("mail.no_auth", where=where)) from None
     except smtplib.SMTPAuthenticationError as exc:
         _quit(conn)
         raise _Unreachable(
-            f"登录 {where} 失败: {exc.smtp_code} {_reply(exc.smtp_error)}。"
-            "请检查环境变量 FUNNEL_XL_SMTP_USER / FUNNEL_XL_SMTP_PASSWORD。"
+            Say("mail.login_failed", where=where, code=exc.smtp_code, reply=_reply(exc.smtp_error))
         ) from None
     except ssl.SSLError as exc:
         _quit(conn)
-        raise _Unreachable(f"与 {where} 的 STARTTLS 握手失败（证书无法验证？）: {exc}") from None
+        raise _Unreachable(Say("mail.starttls_failed", where=where, error=exc)) from None
     except (OSError, smtplib.SMTPException) as exc:
         _quit(conn)
-        raise _Unreachable(f"与 {where} 建立会话失败: {exc}") from None
+        raise _Unreachable(Say("mail.session_failed", where=where, error=exc)) from None
     return conn
 
 
@@ -756,7 +765,7 @@ def parse_server(value: str) -> tuple[str, int]:
     host, sep, port = value.strip().rpartition(":")
     host = host.strip("[]")
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise InputError(f"「{value}」不是 HOST:PORT 形式的邮件服务器地址，例如 smtp.example.com:587。")
+        raise InputError(Say("mail.bad_server", value=value))
     return host, int(port)
 
 

@@ -5,10 +5,10 @@ One table holds both languages side by side, so a text cannot exist in one and b
 other; a test checks that both use the same ``{placeholders}`` and that every id the code asks
 for is here. A rules file says ``lang = "en"`` (or a command ``--lang en``) to switch.
 
-What is not in the catalogue stays Chinese whatever the language: the demo workbook, the mail
-bodies, the refresh command's summary, a damaged or refused file's message (container.py,
-files.py) and the operating system's errors. The README lists them. The rules file's own
-mistakes are told in the language it declares (read from its text before it is checked).
+What is not in the catalogue stays Chinese whatever the language: the demo workbook and the
+generic mistakes of a recipients file. The rules file's own mistakes are told in the language it
+declares (read from its text before it is checked). A library error carries its message as a
+:class:`funnel_xl.errors.Say` (an id and values), told in the run's language where it is shown.
 """
 
 from __future__ import annotations
@@ -1854,6 +1854,608 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "def.hygiene.required_fields": (
         "在跟线索填了规则标为必填的字段（{fields}）", "open leads have the fields the rules mark required ({fields})",
     ),
+    # == en-out: mail, reminders, refresh, files and refusals, the CLI's own lines ===============
+    # -- errors shared by every command ---------------------------------------------------------
+    "error.with_advice": ("{problem}{advice}。", "{problem} {advice}."),
+    "os.not_found": ("文件或文件夹不存在（可能已被移动或删除）", "the file or folder does not exist (moved or deleted?)"),
+    "os.no_permission": ("没有权限", "permission denied"),
+    "os.is_folder": ("这是一个文件夹，不是文件", "this is a folder, not a file"),
+    "os.not_folder": ("路径中的某一级不是文件夹", "a part of the path is not a folder"),
+    "os.disk_full": ("磁盘空间不足", "the disk is full"),
+    "os.too_big": ("文件超过了系统允许的大小（磁盘或配额已满）", "the file is larger than the system allows (disk or quota full)"),
+    "os.read_only": ("所在位置是只读的", "the place is read-only"),
+    "os.busy": ("文件正被其他程序占用", "the file is in use by another program"),
+    "os.io": ("读写出错（磁盘、U 盘或网络盘可能已断开）", "a read or write error (a disk, USB stick or network drive may have been disconnected)"),
+    "os.name_too_long": ("文件名过长", "the file name is too long"),
+    "os.loop": ("路径中的快捷方式（符号链接）形成了循环", "the shortcuts (symbolic links) in the path form a loop"),
+    "os.too_many_open": ("打开的文件过多", "too many open files"),
+    "os.quota": ("磁盘配额已用完", "the disk quota is used up"),
+    "os.system_code": ("系统错误 {code}", "system error {code}"),
+    "os.system": ("系统错误", "system error"),
+    # -- mail: the month's messages (funnel_xl.mail) ----------------------------------------------
+    "mail.team": ("全队", "Team"),
+    "mail.subject": ("销售漏斗月报", "Sales funnel report"),
+    "mail.rebuild_advice.owner": ("请先重新生成 {period} 的报告并按负责人拆分", "Rebuild the {period} report split by rep first"),
+    "mail.rebuild_advice.source": ("请先重新生成 {period} 的报告并按线索来源拆分", "Rebuild the {period} report split by channel first"),
+    "mail.no_manifest": ("找不到 {period} 的报告清单 {path}。", "The report manifest of {period} is missing: {path}."),
+    "mail.manifest_unreadable": ("报告清单 {path} 无法读取 ({reason})。", "The report manifest {path} cannot be read ({reason})."),
+    "mail.no_report": ("找不到团队报告 {path}。", "The team report is missing: {path}."),
+    "mail.report_rebuilt": (
+        "团队报告 {path} 在拆分之后又被重新生成过，各人的工作簿可能已过期。",
+        "The team report {path} was made again after the split; the reps' workbooks may be out of date.",
+    ),
+    "mail.no_group_workbook": ("找不到「{name}」的工作簿 {path}。", "The workbook of '{name}' is missing: {path}."),
+    "mail.group_changed": ("{path} 在生成之后被修改过。", "{path} was changed after it was made."),
+    "mail.unreadable": ("{path} 无法读取 ({reason})。", "{path} cannot be read ({reason})."),
+    "mail.split_missing.owner": (
+        "收件人文件列出了负责人的邮箱，但 {period} 没有按负责人拆分的工作簿。",
+        "The recipients file lists reps' addresses, but {period} has no workbooks split by rep.",
+    ),
+    "mail.split_missing.source": (
+        "收件人文件列出了渠道的邮箱，但 {period} 没有按线索来源拆分的工作簿。",
+        "The recipients file lists channels' addresses, but {period} has no workbooks split by channel.",
+    ),
+    "mail.days": ("{days} 天", "{days} days"),
+    "mail.worst": ("{transition}（通过率 {rate}）", "{transition} (pass rate {rate})"),
+    "mail.worst.unknown": ("数据不足", "not enough data"),
+    "mail.alert.stalled": ("已停留 {days} 天（上限 {limit} 天）", "{days} days in stage (limit {limit} days)"),
+    "mail.alert.stale": ("{days} 天未跟进", "no follow-up for {days} days"),
+    "mail.alert.overdue": ("下次跟进时间 {date} 已过 {days} 天", "next follow-up {date}, {days} days ago"),
+    "mail.alert.close_past": ("预计成交日期 {date} 已过 {days} 天", "expected close {date}, {days} days ago"),
+    "mail.table_row": ("  {label}：{value}", "  {label}: {value}"),
+    "mail.html_lang": ("zh-CN", "en"),
+    "mail.month.rep": ("您的{this} {name}（对比{last} {previous}）", "{this} {name}, your figures (against {last} {previous})"),
+    "mail.month.source": ("{this} {name}（对比{last} {previous}）", "{this} {name} (against {last} {previous})"),
+    "mail.month.team": ("团队{this} {name}（对比{last} {previous}）", "{this} {name}, the team (against {last} {previous})"),
+    "mail.month.change": ("变化", "Change"),
+    "mail.month.target": ("目标", "Target"),
+    "mail.month.target_prorated": ("折算目标", "Prorated target"),
+    "mail.report.month": ("月报", "monthly report"),
+    "mail.report.week": ("周报", "weekly report"),
+    "mail.report.span": ("报告", "report"),
+    "mail.month.attainment": ("达成率", "Attained"),
+    "mail.month.new_leads": ("新增线索", "New leads"),
+    "mail.month.won": ("成交(条)", "Won (leads)"),
+    "mail.month.won_amount": ("成交金额({unit})", "Won amount ({unit})"),
+    "mail.month.lost": ("流失(条)", "Lost (leads)"),
+    "mail.month.moves": ("阶段变动(次)", "Stage moves"),
+    "mail.rep.greeting": ("{name}，您好：", "Hello {name},"),
+    "mail.source.greeting": ("渠道「{name}」的负责同事，您好：", "Hello to whoever looks after the channel '{name}',"),
+    "mail.rep.intro": (
+        "这是截至 {as_of} 的销售漏斗{report}（统计期间 {period}）。附件是您的个人工作簿，只含您负责的线索；「全队」一栏是全队合计，供对比。",
+        ("This is the sales funnel {report} as of {as_of} (period {period}). Attached is your own "
+         "workbook, with only the leads you own; the 'Team' column is the whole team, for comparison."),
+    ),
+    "mail.source.intro": (
+        "这是截至 {as_of} 的销售漏斗{report}（统计期间 {period}）。附件是该渠道的工作簿，只含该渠道的线索；「全队」一栏是全队合计，供对比。",
+        ("This is the sales funnel {report} as of {as_of} (period {period}). Attached is the channel's "
+         "workbook, with only its leads; the 'Team' column is the whole team, for comparison."),
+    ),
+    "mail.rep.own": ("本人", "You"),
+    "mail.source.own": ("本渠道", "Channel"),
+    "mail.key_figures": ("关键数字", "Key figures"),
+    "mail.fig.valid": ("有效线索", "Valid leads"),
+    "mail.fig.active": ("在跟", "Open"),
+    "mail.fig.won": ("已成交", "Won"),
+    "mail.fig.lost": ("已流失", "Lost"),
+    "mail.fig.win_rate": ("赢单率", "Win rate"),
+    "mail.fig.cycle": ("平均成交周期", "Average deal cycle"),
+    "mail.fig.pipeline": ("在跟金额", "Pipeline"),
+    "mail.fig.weighted": ("加权金额", "Weighted pipeline"),
+    "mail.fig.worst": ("最薄弱环节", "Weakest transition"),
+    "mail.fig.total": ("线索总数", "Leads"),
+    "mail.fig.total.value": ("{total}（有效 {valid}，排除 {excluded}）", "{total} ({valid} valid, {excluded} excluded)"),
+    "mail.fig.statuses": ("在跟 / 成交 / 流失", "Open / won / lost"),
+    "mail.fig.alerts": ("预警", "Alerts"),
+    "mail.fig.alerts.value": (
+        "停留超时 {stalled}，跟进逾期 {overdue}，久未跟进 {stale}，预计成交日已过 {close_past}",
+        "stalled {stalled}, follow-up overdue {overdue}, no recent follow-up {stale}, close date past {close_past}",
+    ),
+    "mail.fig.problems": ("数据问题", "Data problems"),
+    "mail.fig.problems.value": ("错误 {errors}，警告 {warnings}", "{errors} errors, {warnings} warnings"),
+    "mail.alerts.heading": ("需要处理的预警（{count} 条）", "Alerts to act on ({count})"),
+    "mail.alerts.more": ("……另有 {count} 条，见附件「预警」工作表。", "… and {count} more on the attachment's 'Alerts' sheet."),
+    "mail.problems": (
+        "数据问题：错误 {errors} 个，警告 {warnings} 个。{excluded}请在跟踪表中改正，位置见附件「数据问题」工作表。",
+        ("Data problems: {errors} errors, {warnings} warnings. {excluded}Please correct them in the "
+         "tracking workbook; the attachment's 'Data problems' sheet says where."),
+    ),
+    "mail.problems.excluded": ("有错误的行没有计入统计。", "Rows with errors are left out of the figures. "),
+    "mail.problems.none": ("数据问题：没有。", "Data problems: none."),
+    "mail.blanks": (
+        "缺填（在跟线索，规则标为必填）：{listed}。请补上，行号见附件「数据问题」工作表。",
+        "Blank required fields (open leads; the rules mark them required): {listed}. Please fill them in; "
+        "the rows are on the attached 'Data problems' sheet.",
+    ),
+    "mail.blanks.item": ("「{header}」{count} 条", "'{header}' {count}"),
+    "mail.blanks.sep": ("、", ", "),
+    "mail.footer": ("此邮件由 funnel-xl 生成。", "This message was made by funnel-xl."),
+    "mail.attainment.heading": ("各负责人目标达成", "Each rep against their target"),
+    "mail.attainment.won_target": ("成交目标", "Won target"),
+    "mail.attainment.new_target": ("新增目标", "New leads target"),
+    "mail.attainment.won_target_prorated": ("折算成交目标", "Prorated won target"),
+    "mail.attainment.new_target_prorated": ("折算新增目标", "Prorated new leads target"),
+    "mail.attainment.channel_heading": ("各渠道目标达成", "Each channel against its target"),
+    "mail.attainment.channel": ("渠道", "Channel"),
+    "mail.manager.greeting": ("您好：", "Hello,"),
+    "mail.manager.intro": (
+        "这是截至 {as_of} 的团队销售漏斗{report}（统计期间 {period}），完整分析见附件。",
+        "This is the team's sales funnel {report} as of {as_of} (period {period}); the full analysis is attached.",
+    ),
+    "mail.owners.heading": ("各负责人", "Reps"),
+    "mail.owners.valid": ("有效", "Valid"),
+    "mail.log_unreadable": ("无法读取发送记录 {path}: {reason}", "Cannot read the sent-log {path}: {reason}"),
+    "mail.log_unwritable": (
+        "无法写入发送记录 {path}: {reason}。没有发送任何邮件。",
+        "Cannot write the sent-log {path}: {reason}. No message was sent.",
+    ),
+    "mail.sent_before": ("已于 {sent_at} 发送过同一附件", "the same attachment went out at {sent_at}"),
+    "mail.refused.recipient": ("收件人被拒绝: {code} {reply}", "recipient refused: {code} {reply}"),
+    "mail.refused.sender": ("发件人 {sender} 被拒绝: {code} {reply}", "sender {sender} refused: {code} {reply}"),
+    "mail.refused.data": ("服务器拒收邮件: {code} {reply}", "the server refused the message: {code} {reply}"),
+    "mail.dropped": ("连接中断，未确认送达 ({error})", "the connection dropped; delivery not confirmed ({error})"),
+    "mail.tls_failed": (
+        "与 {where} 建立 TLS 连接失败（证书无法验证或端口不是 SSL 端口）: {error}",
+        "The TLS connection to {where} failed (the certificate cannot be verified, or the port is not an SSL port): {error}",
+    ),
+    "mail.unreachable": ("无法连接邮件服务器 {where}: {error}", "Cannot connect to the mail server {where}: {error}"),
+    "mail.no_starttls": (
+        "{where} 不支持 STARTTLS。若该服务器使用 SSL 端口（常见 465），请在收件人文件的 [smtp] 中设 security = \"ssl\"。",
+        ("{where} does not support STARTTLS. If the server uses an SSL port (often 465), set "
+         "security = \"ssl\" in the recipients file's [smtp]."),
+    ),
+    "mail.no_auth": (
+        "{where} 不提供登录 (AUTH)。若该服务器无需登录，请在收件人文件的 [smtp] 中设 login = false。",
+        "{where} offers no login (AUTH). If the server needs none, set login = false in the recipients file's [smtp].",
+    ),
+    "mail.login_failed": (
+        "登录 {where} 失败: {code} {reply}。请检查环境变量 FUNNEL_XL_SMTP_USER / FUNNEL_XL_SMTP_PASSWORD。",
+        "Login to {where} failed: {code} {reply}. Check the environment variables FUNNEL_XL_SMTP_USER / FUNNEL_XL_SMTP_PASSWORD.",
+    ),
+    "mail.starttls_failed": (
+        "与 {where} 的 STARTTLS 握手失败（证书无法验证？）: {error}",
+        "The STARTTLS handshake with {where} failed (certificate not verified?): {error}",
+    ),
+    "mail.session_failed": ("与 {where} 建立会话失败: {error}", "Cannot open a session with {where}: {error}"),
+    "mail.bad_server": (
+        "「{value}」不是 HOST:PORT 形式的邮件服务器地址，例如 smtp.example.com:587。",
+        "'{value}' is not a mail server address of the form HOST:PORT, e.g. smtp.example.com:587.",
+    ),
+    # -- remind: the reps' reminders and the manager's digest (funnel_xl.remind) --------------------
+    "remind.subject": ("销售漏斗提醒", "Sales funnel reminder"),
+    "remind.section.stalled": ("停留超时：请复盘停滞原因", "Stalled: review why"),
+    "remind.section.due": ("跟进到期（下次跟进时间）", "Follow-ups due (next follow-up)"),
+    "remind.section.close_past": ("预计成交日期已过", "Expected close date passed"),
+    "remind.section.stale": ("久未跟进", "No recent follow-up"),
+    "remind.section.heading": ("{title}（{count} 项）", "{title} ({count})"),
+    "remind.unit.days": ("天", "days"),
+    "remind.unit.working_days": ("个工作日", "working days"),
+    "remind.item.stalled": ("已停留 {days} {unit}（上限 {limit} {unit}）", "{days} {unit} in stage (limit {limit} {unit})"),
+    "remind.item.exit": ("；退出标准：{exit}", "; exit criterion: {exit}"),
+    "remind.item.review": ("；请复盘停滞原因", "; review why it stalled"),
+    "remind.item.due_today": ("下次跟进时间 {date}（今天）", "next follow-up {date} (today)"),
+    "remind.item.overdue": ("下次跟进时间 {date}，已过 {days} 天", "next follow-up {date}, {days} days ago"),
+    "remind.item.close_past": ("预计成交日期 {date}，已过 {days} 天", "expected close {date}, {days} days ago"),
+    "remind.rep.intro": ("截至 {as_of}，您负责的线索中有 {count} 项需要处理：", "As of {as_of}, {count} items on the leads you own need action:"),
+    "remind.rep.closing": (
+        "处理后请更新跟踪表（所属阶段、最近跟进时间、下次跟进时间）。仍未处理的事项每 {days} 天提醒一次；确需暂缓的线索请填写暂缓至和暂缓原因。",
+        ("Once done, please update the tracking workbook (stage, last follow-up, next follow-up). An "
+         "item still open is reminded every {days} days; to put a lead on hold, fill in its snooze "
+         "date and reason."),
+    ),
+    "remind.rep.subject": ("{count} 项待处理", "{count} to do"),
+    "remind.digest.intro": (
+        "截至 {as_of}，各负责人待处理的事项如下（新提醒为本次发出的）：",
+        "As of {as_of}, each rep's open items (new: reminded in this run):",
+    ),
+    "remind.digest.due": ("待处理", "To do"),
+    "remind.digest.new": ("新提醒", "New"),
+    "remind.digest.follow_up": ("跟进到期", "Follow-ups due"),
+    "remind.digest.oldest": ("各负责人最久的 {count} 项", "Each rep's {count} oldest"),
+    "remind.digest.owner": ("{owner}：", "{owner}:"),
+    "remind.digest.subject": ("全队 {count} 项待处理", "Team: {count} to do"),
+    # -- the recipients file (funnel_xl.recipients) ---------------------------------------------------
+    "recipients.fail": ("收件人文件 {path} 中「{field}」{message}", "In the recipients file {path}, '{field}' {message}"),
+    "recipients.ascii_local": ("（@ 前面只能用英文字母、数字和符号）", " (before the @ only Latin letters, digits and symbols)"),
+    "recipients.malformed": (
+        "（格式不合邮件标准，例如连续的点、末尾的点或控制字符）",
+        " (not a standard mail address: e.g. two dots in a row, a dot at the end, a control character)",
+    ),
+    "recipients.bad_address": (
+        "「{address}」不是有效的邮箱地址{reason}，应写成 name@example.com。",
+        "'{address}' is not a valid mail address{reason}; write it as name@example.com.",
+    ),
+    "recipients.control_chars": (
+        "「{text}」含有换行或控制字符，邮件标题中不能使用。",
+        "'{text}' holds a line break or a control character, which a mail header cannot hold.",
+    ),
+    "recipients.not_flag": ("应为 true 或 false，实际是 {value}。", "must be true or false, not {value}."),
+    "recipients.not_addresses": (
+        "应为至少一个邮箱地址的列表，例如 [\"manager@example.com\"]。",
+        "must be a list of at least one mail address, e.g. [\"manager@example.com\"].",
+    ),
+    "recipients.duplicate": ("中有重复的地址。", "holds an address twice."),
+    "recipients.blank_name": ("中有空白的名字。", "holds a blank name."),
+    "recipients.name_control_chars": ("的名字含有换行或控制字符。", "is a name with a line break or a control character."),
+    "recipients.version": ("应为 1（本版本支持的格式），实际是 {value}。", "must be 1 (the format this version reads), not {value}."),
+    "recipients.security": ("应为 {allowed} 之一，实际是「{value}」。", "must be one of {allowed}, not '{value}'."),
+    "recipients.plain_login": (
+        "为 true 时 smtp.security 不能是 none：密码不能明文发送。请改用 starttls 或 ssl。",
+        "is true, so smtp.security cannot be none: a password must not go in clear. Use starttls or ssl.",
+    ),
+    "recipients.timeout": ("应为 1 到 600 之间的秒数，实际是 {value}。", "must be a number of seconds from 1 to 600, not {value}."),
+    "recipients.missing": ("收件人文件不存在: {path}。", "The recipients file does not exist: {path}."),
+    "recipients.copy_example": ("请复制仓库中的 rules/recipients.toml 填写邮箱", "Copy the repository's rules/recipients.toml and fill in the addresses"),
+    "recipients.not_found": ("找不到收件人文件（找过: {places}）。", "No recipients file found (looked at: {places})."),
+    "recipients.make_one": (
+        "请用 funnel-xl init 建一个团队文件夹，或把 rules/recipients.toml 放在规则文件或工作簿旁边，填上邮箱",
+        ("Make a team folder with funnel-xl init, or put a rules/recipients.toml beside the rules file "
+         "or the workbooks, with the addresses filled in"),
+    ),
+    # -- reading a file (funnel_xl.files) -------------------------------------------------------------
+    "files.file": ("文件", "file"),
+    "files.workbook": ("工作簿", "workbook"),
+    "files.csv": ("CSV 文件", "CSV file"),
+    "files.not_found": ("找不到文件: {path}", "File not found: {path}"),
+    "files.folder": ("{path} 是一个文件夹，不是{what}。", "{path} is a folder, not a {what}."),
+    "files.cannot_open": ("无法打开 {path}: {reason}。", "Cannot open {path}: {reason}."),
+    "files.not_regular": (
+        "{path} 不是普通文件（可能是管道或设备），无法作为{what}读取。",
+        "{path} is not a regular file (a pipe or a device?) and cannot be read as a {what}.",
+    ),
+    "files.limit_key": ("（规则文件 {setting}）", " (rules file {setting})"),
+    "files.too_big": (
+        "{name}: 文件超过 {mb} MB 的上限{limit}，不像是一份正常的{what}。{raise_it}",
+        "{name}: the file is over the limit of {mb} MB{limit}; it does not look like a normal {what}.{raise_it}",
+    ),
+    "files.raise_limit": ("若确实需要，请在规则文件中调高上限。", " If it really is one, raise the limit in the rules file."),
+    "files.read_failed": (
+        "读取 {path} 时出错: {reason}。文件可能在读取过程中被移动、删除或断开了连接，请把它复制到本机后重试。",
+        ("Reading {path} failed: {reason}. The file may have been moved, deleted or disconnected while "
+         "it was read; copy it to this computer and try again."),
+    ),
+    "files.changed_meanwhile": (
+        "{name}: 文件在读取过程中被修改了（可能正在保存或同步），请稍后重试。",
+        "{name}: the file changed while it was read (being saved or synced?); try again in a moment.",
+    ),
+    # -- refresh: refusals, notes and what it wrote (funnel_xl.refresh, refresh_writer) --------------
+    "refresh.not_found": ("找不到文件: {path}", "File not found: {path}"),
+    "refresh.folder": (
+        "{path} 是一个文件夹。refresh 一次刷新一个工作簿，请指定文件。",
+        "{path} is a folder. A workbook is refreshed one at a time: name a file.",
+    ),
+    "refresh.refused": (
+        "{name} 是{what}，refresh 不会修改它。请另存为 .xlsx 后再刷新；funnel-xl rebuild 可以直接读取此文件（只读，不修改）。",
+        ("{name} is {what}, so refresh leaves it alone. Save it as .xlsx and refresh that; funnel-xl "
+         "rebuild reads this file as it is (read only, never changed)."),
+    ),
+    "refresh.refused.xls": ("旧版 Excel 工作簿 (.xls)，无法原样写回", "an old Excel workbook (.xls), which cannot be written back as it was"),
+    "refresh.refused.xlsb": ("二进制工作簿 (.xlsb)，无法原样写回", "a binary workbook (.xlsb), which cannot be written back as it was"),
+    "refresh.refused.ods": ("OpenDocument 表格 (.ods)，无法原样写回", "an OpenDocument spreadsheet (.ods), which cannot be written back as it was"),
+    "refresh.not_xlsx": (
+        "{name}: refresh 只能刷新 .xlsx 或 .xlsm 工作簿（此文件是「{suffix}」）。",
+        "{name}: only .xlsx and .xlsm workbooks can be refreshed (this file is '{suffix}').",
+    ),
+    "refresh.locked": (
+        "{name} 正在 Excel、WPS 或 LibreOffice 中打开（旁边有锁文件 {lock}）。请先保存并关闭它再刷新；若确定没有打开，请删除这个锁文件。",
+        ("{name} is open in Excel, WPS or LibreOffice (the lock file {lock} is beside it). Save and "
+         "close it, then refresh; if it is surely not open, delete that lock file."),
+    ),
+    "refresh.read_only": (
+        "{name} 是只读文件，refresh 不会修改它。请取消只读属性后再刷新。",
+        "{name} is read-only, so refresh leaves it alone. Clear its read-only attribute, then refresh.",
+    ),
+    "refresh.folder_read_only": (
+        "文件夹 {folder} 是只读的，无法在其中写入刷新后的文件和备份。请换一个可写的位置。",
+        "The folder {folder} is read-only: the refreshed file and its backup cannot be written there. Use a writable place.",
+    ),
+    "refresh.unparsable": (
+        "{name}: 「{sheet}」的内容无法按 .xlsx 的结构解析，不能刷新 ({error})。rebuild 仍可读取此文件。",
+        "{name}: the sheet '{sheet}' cannot be parsed as .xlsx, so it cannot be refreshed ({error}). rebuild still reads the file.",
+    ),
+    "refresh.formulas": (
+        "{name}: 「{sheet}」的 {cells}{more} 是公式。refresh 读取的列须是数值：公式存的计算结果可能不是最新的，没有计算结果时会读成空值。请把这些单元格转换为数值（复制 → 选择性粘贴 → 数值）后再刷新。",
+        ("{name}: {cells}{more} of the sheet '{sheet}' hold formulas. The columns refresh reads must "
+         "hold values: a formula's stored result may be stale, and one without a result reads as "
+         "blank. Turn these cells into values (Copy → Paste Special → Values), then refresh."),
+    ),
+    "refresh.formulas.more": (" 等 {count} 个单元格", " ({count} cells in all)"),
+    "refresh.unreadable": ("无法读取 {path}: {reason}", "Cannot read {path}: {reason}"),
+    "refresh.changed_meanwhile": (
+        "{name} 在刷新过程中被修改（可能有人刚保存了它），未写入。请重新运行 refresh。",
+        "{name} changed while it was refreshed (someone just saved it?); nothing was written. Run refresh again.",
+    ),
+    "refresh.formulas_recalculated": (
+        "工作簿中的公式已保留，打开时 Excel/WPS 会重新计算，请保存一次以存入新的计算结果。",
+        "The workbook's formulas are kept; Excel/WPS recalculate them on opening: save once to store the new results.",
+    ),
+    "refresh.computed_header": ("由 funnel-xl 自动计算，请勿手工填写", "Calculated by funnel-xl; please do not type here"),
+    "refresh.estimate.note": (
+        "funnel-xl 估算（{as_of} 刷新）：「{stage}」阶段的进入日期表中未填写，按 最近跟进时间 {last} − 当前阶段停留时长 {typed} {unit} 估算为 {day}。如知道实际日期，请直接改写本单元格并删除此批注。",
+        ("funnel-xl estimate (refreshed {as_of}): the date the lead entered '{stage}' is blank in the "
+         "sheet; estimated as last follow-up {last} − days in stage {typed} {unit} = {day}. If you "
+         "know the real date, type it over this cell and delete this note."),
+    ),
+    # -- the history store (funnel_xl.store) -----------------------------------------------------------
+    "store.as_of_of": ("{month} 的截止日", "the as-of date of {month}"),
+    "store.snapshot_column": ("{month} 的快照中 {column}", "{column} in the snapshot of {month}"),
+    "store.bad_period": ("期间「{month}」（{kind}）的写法不对", "the period '{month}' ({kind}) is not written right"),
+    "store.bad_run": ("{month} 的运行记录无法读取: {error}", "the run record of {month} cannot be read: {error}"),
+    "store.bad_inputs": ("{month} 的输入文件列表无法读取", "the list of input files of {month} cannot be read"),
+    "store.bad_date": ("{what}「{text}」不是可用的日期", "{what} '{text}' is not a usable date"),
+    "store.bad_version": ("格式版本「{version}」不是整数", "the format version '{version}' is not a whole number"),
+    "store.damaged": ("历史记录库 {path} 的内容已损坏（{detail}）。", "The history store {path} is damaged ({detail})."),
+    "store.cannot_create": ("无法创建历史记录库 {path}: {reason}。", "Cannot create the history store {path}: {reason}."),
+    "store.folder": ("历史记录库 {path} 是一个文件夹，不是 SQLite 文件。", "The history store {path} is a folder, not an SQLite file."),
+    "store.unreadable": ("无法读取历史记录库 {path}: {reason}。", "Cannot read the history store {path}: {reason}."),
+    "store.not_sqlite": (
+        "{path} 不是历史记录库（不是 SQLite 文件），未做任何改动。",
+        "{path} is not a history store (not an SQLite file); nothing was changed.",
+    ),
+    "store.foreign": (
+        "{path} 不是 funnel-xl 的历史记录库（其中已有其他数据表: {tables}），为避免覆盖，未做任何改动。",
+        "{path} is not a funnel-xl history store (it holds other tables: {tables}); to overwrite nothing, nothing was changed.",
+    ),
+    "store.newer": (
+        "历史记录库 {path} 由更新版本的 funnel-xl 创建（格式版本 {version}，本版本支持到 {supported}）。",
+        "The history store {path} was made by a newer funnel-xl (format version {version}; this version reads up to {supported}).",
+    ),
+    "store.locked": ("历史记录库 {path} 正被另一个程序占用（{error}）。", "The history store {path} is in use by another program ({error})."),
+    "store.corrupt": ("历史记录库 {path} 已损坏或不是 SQLite 文件（{error}）。", "The history store {path} is damaged or not an SQLite file ({error})."),
+    "store.unusable": ("无法使用历史记录库 {path}（{error}）。", "Cannot use the history store {path} ({error})."),
+    "store.advice.restore": ("请从备份恢复或移走该文件", "Restore it from a backup or move the file away"),
+    "store.advice.other_path": ("请换一个路径", "Use another path"),
+    "store.advice.check_path": ("请检查历史记录库的路径", "Check the history store's path"),
+    "store.advice.another_file": ("请指定另一个文件", "Name another file"),
+    "store.advice.upgrade": ("请升级 funnel-xl", "Upgrade funnel-xl"),
+    "store.advice.wait": ("请等它结束后重试", "Wait until it is done and try again"),
+    # -- writing outputs (funnel_xl.atomic), the input folders (funnel_xl.inputs) ---------------------
+    "atomic.folder": ("无法在 {folder} 写入输出文件: {reason}。请换一个可写的位置。", "Cannot write output files in {folder}: {reason}. Use a writable place."),
+    "atomic.replace": (
+        "无法写入 {target}: {reason}。若文件正在 Excel/WPS 中打开，请先关闭后重试；原有的文件保持不变。",
+        "Cannot write {target}: {reason}. If the file is open in Excel/WPS, close it and try again; the old file is left as it was.",
+    ),
+    "atomic.write": ("无法写入 {target}: {reason}。原有的文件保持不变。", "Cannot write {target}: {reason}. The old file is left as it was."),
+    "atomic.overwrite": (
+        "输出文件 {target} 就是{what} {source}，写入会覆盖它，已停止。请换一个输出目录或文件名。",
+        "The output file {target} is the {what} {source}; writing it would overwrite it, so nothing was written. Use another output folder or file name.",
+    ),
+    "atomic.input": ("输入文件", "input file"),
+    "atomic.rules_file": ("规则文件", "rules file"),
+    "atomic.history": ("历史记录库", "history store"),
+    "atomic.other_output": ("本次的另一个输出文件", "another output file of this run"),
+    "inputs.not_found": ("找不到文件或文件夹: {path}", "No such file or folder: {path}"),
+    "inputs.folder_unreadable": ("无法读取文件夹 {path}: {reason}", "Cannot read the folder {path}: {reason}"),
+    "inputs.no_workbooks": (
+        "文件夹 {path} 中没有可读取的工作簿（.xlsx 等）。请把各销售代表的跟踪表放进这个文件夹。",
+        "The folder {path} holds no workbook to read (.xlsx etc.). Put the reps' tracking workbooks in it.",
+    ),
+    "skip.lock_file": ("Excel/WPS 打开文件时留下的锁文件", "a lock file Excel/WPS leave while a file is open"),
+    "skip.hidden": ("隐藏文件（临时文件或系统文件）", "a hidden file (temporary or system)"),
+    "skip.not_a_workbook": ("不是工作簿", "not a workbook"),
+    "skip.backup": ("funnel-xl refresh 留下的备份", "a backup left by funnel-xl refresh"),
+    "skip.report": ("funnel-xl 生成的分析报告", "a report funnel-xl wrote"),
+    "inputs.none": ("没有指定要读取的工作簿。", "No workbook was given to read."),
+    "progress.log": ("跟进记录", "follow-up log"),
+    "groups.stale_unremovable": ("无法删除过期的分人报告 {path}: {reason}", "Cannot delete the out-of-date split report {path}: {reason}"),
+    # -- the period of a run (funnel_xl.period), the team folder (funnel_xl.teamfolder) -----------------
+    "period.bad_week": (
+        "周「{week}」格式不对或不存在，应写成 YYYY-Www，例如 2024-W22（ISO 周，周一至周日；并非每年都有第 53 周）。",
+        "The week '{week}' is written wrong or does not exist: write YYYY-Www, e.g. 2024-W22 (an ISO week, Monday to Sunday; not every year has a week 53).",
+    ),
+    "period.start_after_end": ("起始日 {start} 晚于截止日 {end}。", "The first day {start} is after the last day {end}."),
+    "period.start_alone": (
+        "起始日需要与截止日一起给出（不能与月份或周同时使用）。",
+        "A first day needs a last day (and goes with neither a month nor a week).",
+    ),
+    "period.one_only": ("截止日、月份与周只能指定一个。", "Give only one of an as-of date, a month and a week."),
+    "period.bad_month": ("月份「{month}」格式不对，应写成 YYYY-MM，例如 2024-05。", "The month '{month}' is written wrong: write YYYY-MM, e.g. 2024-05."),
+    "period.out_of_range": (
+        "截止日 {day} 超出可统计的日期范围（{first} 至 {last}），请给出一个实际的截止日，例如 2024-05-31。",
+        "The as-of date {day} is outside the dates that can be counted ({first} to {last}); give a real as-of date, e.g. 2024-05-31.",
+    ),
+    "team.taken": (
+        "{root} 里已经有 {files}，没有改动任何文件。请换一个新文件夹，或先把这些文件移走。",
+        "{root} already holds {files}; nothing was changed. Use a new folder, or move those files away first.",
+    ),
+    "team.is_file": ("{root} 是一个文件，不是文件夹。请给出一个文件夹的路径。", "{root} is a file, not a folder. Give the path of a folder."),
+    # -- a workbook refused before it is read (funnel_xl.container, sheets) -----------------------------
+    "container.too_big": (
+        "{name}: 文件超过 {mb} MB 的上限（规则文件 [limits] max_file_mb）。",
+        "{name}: the file is over the limit of {mb} MB (rules file [limits] max_file_mb).",
+    ),
+    "container.encrypted": (
+        "{name}: 工作簿已加密（设置了打开密码），无法读取。请在 Excel/WPS 中打开，另存一份不带密码的副本后再试。",
+        "{name}: the workbook is encrypted (it has an open password) and cannot be read. Open it in Excel/WPS, save a copy without the password and try that.",
+    ),
+    "container.corrupt": (
+        "{name}: 文件已损坏或不完整{detail}，无法作为工作簿读取。它可能在下载、邮件传输或保存时被截断；请重新获取原文件，或在 Excel/WPS 中打开后另存一份再试。",
+        ("{name}: the file is damaged or incomplete{detail} and cannot be read as a workbook. It may "
+         "have been cut short while downloaded, mailed or saved; get the original again, or open it "
+         "in Excel/WPS, save a copy and try that."),
+    ),
+    "container.detail": ("（{detail}）", " ({detail})"),
+    "container.detail.zip": ("压缩包结构损坏", "the zip structure is damaged"),
+    "container.detail.content_xml": ("content.xml 内容有误", "content.xml is malformed"),
+    "container.detail.part_unpack": ("部件 {part} 无法解压", "the part {part} cannot be unpacked"),
+    "container.detail.part_bad": ("部件 {part} 内容有误", "the part {part} is malformed"),
+    "container.detail.sheet_outside": ("工作表「{sheet}」有无法处理的超出上限的单元格", "the sheet '{sheet}' has cells beyond the limits that cannot be handled"),
+    "container.detail.cell_ref": ("工作表「{sheet}」的单元格地址「{ref}」有误", "the sheet '{sheet}' has a wrong cell address '{ref}'"),
+    "container.detail.sheet_bad": ("工作表「{sheet}」的内容有误", "the sheet '{sheet}' is malformed"),
+    "container.detail.sheet_unparsable": ("工作表「{sheet}」无法解析", "the sheet '{sheet}' cannot be parsed"),
+    "container.empty": ("{name}: 文件是空的（0 字节）。请检查是否保存完整。", "{name}: the file is empty (0 bytes). Check that it was saved completely."),
+    "container.unsupported.xlsb": (
+        "{name}: 暂不支持Excel 二进制工作簿 (.xlsb)，请在 Excel/WPS/LibreOffice 中另存为 .xlsx 后再试。",
+        "{name}: Excel binary workbooks (.xlsb) are not read yet; save it as .xlsx in Excel/WPS/LibreOffice and try that.",
+    ),
+    "container.bad_suffix": (
+        "{name}: 不支持的文件类型「{suffix}」，请提供 .xlsx 工作簿。",
+        "{name}: the file type '{suffix}' is not supported; give an .xlsx workbook.",
+    ),
+    "container.pdf": (
+        "{name}: 不是 Excel 工作簿，而是一个改了扩展名的 PDF 文件。请提供 .xlsx 工作簿。",
+        "{name}: not an Excel workbook but a PDF file with another extension. Give an .xlsx workbook.",
+    ),
+    "container.html": (
+        "{name}: 不是真正的 Excel 工作簿，而是网页(HTML)或 XML 格式的表格（有些系统和 WPS 会这样导出）。请用 Excel/WPS 打开后另存为 .xlsx 再试。",
+        ("{name}: not a real Excel workbook but a table as a web page (HTML) or XML (some systems and "
+         "WPS export that). Open it in Excel/WPS, save it as .xlsx and try that."),
+    ),
+    "container.text": (
+        "{name}: 不是 Excel 工作簿，文件内容是纯文本（可能是改了扩展名的 CSV）。请用 Excel/WPS 打开后另存为 .xlsx 再试。",
+        "{name}: not an Excel workbook: the file is plain text (a CSV with another extension?). Open it in Excel/WPS, save it as .xlsx and try that.",
+    ),
+    "container.other": (
+        "{name}: 不是 Excel 工作簿（文件内容不是 xlsx 格式，可能是改了扩展名的其他文件）。",
+        "{name}: not an Excel workbook (the content is not xlsx; another kind of file with another extension?).",
+    ),
+    "container.too_far": (
+        "{name}: 工作表「{sheet}」的数据超出上限：有内容的单元格远到 {cell}，上限为 {rows} 行 × {columns} 列（规则文件 [limits] max_rows / max_columns）。请删除多余的行列或把数据拆成几个文件。",
+        ("{name}: the sheet '{sheet}' goes beyond the limits: it has content as far as {cell}, the "
+         "limit is {rows} rows × {columns} columns (rules file [limits] max_rows / max_columns). Delete "
+         "the extra rows and columns or split the data into several files."),
+    ),
+    "container.too_many_cells": (
+        "{name}: 工作表「{sheet}」的数据范围有 {rows} 行 × {columns} 列，超过 {limit} 个单元格的上限（规则文件 [limits] max_cells）。请删除多余的行列或把数据拆成几个文件。",
+        ("{name}: the sheet '{sheet}' spans {rows} rows × {columns} columns, over the limit of {limit} "
+         "cells (rules file [limits] max_cells). Delete the extra rows and columns or split the data "
+         "into several files."),
+    ),
+    "container.parts": (
+        "{name}: 文件内含 {parts} 个部件，超过上限 {limit}（规则文件 [limits] max_zip_entries），不像正常的工作簿，已拒绝读取。",
+        "{name}: the file holds {parts} parts, over the limit of {limit} (rules file [limits] max_zip_entries); not a normal workbook, refused.",
+    ),
+    "container.unpacked": (
+        "{name}: 解压后有 {mb} MB，超过上限 {limit} MB（规则文件 [limits] max_unpacked_mb），可能是恶意的“压缩炸弹”文件，已拒绝读取。",
+        "{name}: unpacked it is {mb} MB, over the limit of {limit} MB (rules file [limits] max_unpacked_mb); possibly a malicious 'zip bomb', refused.",
+    ),
+    "container.ratio": (
+        "{name}: 压缩比 {ratio} 倍，超过上限 {limit} 倍（规则文件 [limits] max_compression_ratio），可能是恶意的“压缩炸弹”文件，已拒绝读取。",
+        "{name}: compressed {ratio} times, over the limit of {limit} times (rules file [limits] max_compression_ratio); possibly a malicious 'zip bomb', refused.",
+    ),
+    "container.not_workbook": (
+        "{name}: 不是 Excel 工作簿，而是{what}。请提供 .xlsx 工作簿（可在 Excel/WPS 中另存为 .xlsx）。",
+        "{name}: not an Excel workbook but {what}. Give an .xlsx workbook (Excel/WPS can save one as .xlsx).",
+    ),
+    "container.what.xlsb": ("一个 Excel 二进制工作簿 (.xlsb)", "an Excel binary workbook (.xlsb)"),
+    "container.what.odf": ("一个 OpenDocument 文件 (.ods/.odt)", "an OpenDocument file (.ods/.odt)"),
+    "container.what.word": ("一个 Word 文档", "a Word document"),
+    "container.what.powerpoint": ("一个 PowerPoint 演示文稿", "a PowerPoint presentation"),
+    "container.what.zip": ("一个普通的 zip 压缩包", "a plain zip archive"),
+    # -- the CLI's own lines (funnel_xl.cli): errors, progress, refresh, mail, remind -------------------
+    "cli.full_stop": ("。", "."),
+    "cli.memory": ("内存不足：文件过大，无法处理。", "Out of memory: the file is too large to process."),
+    "cli.one_period": ("--as-of、--month、--week 与 --from/--to 只能指定一个。", "Give only one of --as-of, --month, --week and --from/--to."),
+    "cli.or_to_rules": ("{text}，或用 --to-rules 指定。", "{text}, or name one with --to-rules."),
+    "cli.rebuild_first": ("{problem}请先运行 {command}。", "{problem} Run {command} first."),
+    "cli.tracking_file": ("跟踪表.xlsx", "tracking.xlsx"),
+    "cli.skip_history": ("{problem}{advice}，可加 --no-history 跳过历史记录，照常生成本月报告。", "{problem} {advice}, or add --no-history to skip the history and make the month's report as usual."),
+    "cli.skip_history.after": ("{text}可加 --no-history 跳过历史记录，照常生成本月报告。", "{text} Add --no-history to skip the history and make the month's report as usual."),
+    "cli.store.advice.other_path": ("请换一个路径（--history）", "Use another path (--history)"),
+    "cli.store.advice.check_path": ("请检查 --history 指定的路径", "Check the path given with --history"),
+    "cli.store.advice.another_file": ("请用 --history 指定另一个文件", "Name another file with --history"),
+    "cli.bad_date": ("「{value}」不是 YYYY-MM-DD 格式的日期，例如 2024-05-31。", "'{value}' is not a date of the form YYYY-MM-DD, e.g. 2024-05-31."),
+    "cli.to_and_as_of": ("--to 与 --as-of 只能指定一个（--to 就是截止日）。", "Give only one of --to and --as-of (--to is the as-of date)."),
+    "cli.from_without_to": ("--from 与 --to 需要一起给出。", "--from and --to go together."),
+    "cli.unexpected": (
+        "错误: 意外故障 ({error})。请把这条信息和输入文件交给维护者；设置环境变量 FUNNEL_XL_DEBUG=1 可看到详细信息。",
+        "Error: an unexpected failure ({error}). Please give this line and the input files to the maintainers; set the environment variable FUNNEL_XL_DEBUG=1 to see the details.",
+    ),
+    "cli.demo.done": ("示例工作簿已生成: {path}", "Example workbook written: {path}"),
+    "cli.template.done": ("模板已生成: {path}", "Template written: {path}"),
+    "cli.skip": ("跳过 {path}（{reason}）", "Skipped {path} ({reason})"),
+    "cli.skip.others": ("另有 {count} 个不是工作簿的文件未读取。", "{count} more files that are not workbooks were not read."),
+    "progress.read": ("读取", "Reading"),
+    "progress.validate": ("校验", "Checking"),
+    "progress.compute": ("计算指标", "Calculating"),
+    "progress.write": ("写入工作表", "Writing"),
+    "progress.save": ("保存", "Saving"),
+    "progress.rows": ("（{done}/{total} 行）", " ({done}/{total} rows)"),
+    "cli.refresh.problems": (
+        "数据问题: 错误 {errors} 个（这些行未刷新），警告 {warnings} 个（用 funnel-xl validate 查看全部）",
+        "Data problems: {errors} errors (those rows were not refreshed), {warnings} warnings (funnel-xl validate lists them all)",
+    ),
+    "cli.refresh.total": (
+        "共 {files} 个工作簿：已刷新 {written} 个，无需更新 {unchanged} 个，未刷新 {refused} 个{names}",
+        "{files} workbooks: {written} refreshed, {unchanged} with nothing to change, {refused} not refreshed{names}",
+    ),
+    "cli.refresh.refused_names": ("（{names}）", " ({names})"),
+    "cli.refresh.where": ("{path}「{sheet}」，截止 {as_of}", "{path} '{sheet}', as of {as_of}"),
+    "cli.refresh.unchanged": ("没有需要更新的内容，文件未改动: {where}", "Nothing to update, the file is unchanged: {where}"),
+    "cli.refresh.done": ("已刷新: {where}", "Refreshed: {where}"),
+    "cli.refresh.column_added": ("新增列「{header}」（{cell} 起）", "Added the column '{header}' (from {cell})"),
+    "cli.refresh.counts": (
+        "停留时长更新 {dwell} 格，阶段通过率更新 {pass_rate} 格，写入估算的阶段进入日期 {estimates} 条（单元格带批注）",
+        "Days in stage updated in {dwell} cells, pass rates in {pass_rate} cells, {estimates} estimated stage-entered dates written (each with a note)",
+    ),
+    "cli.refresh.cleared": (
+        "已清除 {count} 条不再适用的估算日期（线索已进入新阶段）",
+        "Cleared {count} estimated dates that no longer apply (the leads moved on)",
+    ),
+    "cli.refresh.stalled": (
+        "停留超时 {count} 条（标色 {highlighted} 格，取消标色 {unhighlighted} 格）",
+        "{count} stalled leads ({highlighted} cells highlighted, {unhighlighted} highlights removed)",
+    ),
+    "cli.refresh.backup": ("备份: {path}", "Backup: {path}"),
+    "cli.refresh.no_backup": ("未保留备份（--no-backup）", "No backup kept (--no-backup)"),
+    "cli.refresh.lead_row": ("{lead}(第 {row} 行)", "{lead} (row {row})"),
+    "cli.refresh.more": (" 等 {count} 条", " ({count} in all)"),
+    "cli.refresh.entered_unknown": (
+        "没有阶段进入日期、停留时长无法计算的在跟线索: {leads}{more}。请填写「{header}」。",
+        "Open leads without a stage-entered date, whose days in stage cannot be counted: {leads}{more}. Please fill in '{header}'.",
+    ),
+    "cli.refresh.fills_kept": ("以下停留超时的单元格保留了您自己设置的底色: {cells}", "These stalled cells keep the fill you gave them: {cells}"),
+    "cli.refresh.formulas_kept": ("以下单元格是您写的公式，未覆盖: {cells}", "These cells hold your formulas and were not overwritten: {cells}"),
+    "cli.outbox_or_smtp": ("--outbox 与 --smtp 只能指定一个：写成文件，或者发送。", "Give only one of --outbox and --smtp: write the messages as files, or send them."),
+    "cli.mail.no_period": (
+        "请用 --month YYYY-MM（或 --week YYYY-Www、--as-of DATE、--from DATE --to DATE，与 rebuild 时一致）指定要发送的期间。",
+        "Name the period to mail with --month YYYY-MM (or --week YYYY-Www, --as-of DATE, --from DATE --to DATE, as for the rebuild).",
+    ),
+    "cli.mail.to_server": ("发送到 {server}", "sending to {server}"),
+    "cli.mail.to_outbox": ("写入 {folder}", "writing to {folder}"),
+    "cli.mail.dry_run": ("试运行（{target}），共 {count} 封：", "Dry run ({target}), {count} messages:"),
+    "cli.mail.will_skip": ("  [已于 {sent_at} 发送过，将跳过]", "  [sent at {sent_at}, will be skipped]"),
+    "cli.mail.written": ("已写入: {path}  ({label})", "Written: {path}  ({label})"),
+    "cli.mail.written_total": (
+        "共 {count} 封，已写成 .eml 文件：用邮件客户端打开即可核对并发送。",
+        "{count} messages written as .eml files: open them in a mail client to check and send.",
+    ),
+    "cli.mail.unaddressed": (
+        "未发送: 「{name}」没有邮箱地址，请在 {path} 的 [{table}] 中添加。",
+        "Not sent: '{name}' has no mail address; add one to [{table}] in {path}.",
+    ),
+    "cli.mail.did_you_mean": ("（是否指「{name}」？）", " (did you mean '{name}'?)"),
+    "cli.mail.unknown": ("注意: {path} 中的「{name}」本期没有工作簿{hint}", "Note: '{name}' in {path} has no workbook this period{hint}"),
+    "cli.mail.sent": ("已发送: {label} ← {attachment}", "Sent: {label} ← {attachment}"),
+    "cli.mail.skipped": ("跳过: {label}（{detail}）", "Skipped: {label} ({detail})"),
+    "cli.mail.failed": ("失败: {label}: {detail}", "Failed: {label}: {detail}"),
+    "cli.mail.total": (
+        "共 {count} 封：发送 {sent}，跳过 {skipped}，失败 {failed}。",
+        "{count} messages: {sent} sent, {skipped} skipped, {failed} failed.",
+    ),
+    "cli.mail.rerun": ("修正后重新运行同一命令即可：已发送的不会重复发送。", "Fix it and run the same command again: what was sent is not sent twice."),
+    "cli.smtp.login_needed": (
+        "需要登录邮件服务器：请设置环境变量 FUNNEL_XL_SMTP_USER 和 FUNNEL_XL_SMTP_PASSWORD，或在终端中运行以便输入；若服务器无需登录，在收件人文件的 [smtp] 中设 login = false。",
+        ("The mail server needs a login: set the environment variables FUNNEL_XL_SMTP_USER and "
+         "FUNNEL_XL_SMTP_PASSWORD, or run in a terminal to type them; if the server needs none, set "
+         "login = false in the recipients file's [smtp]."),
+    ),
+    "cli.smtp.user": ("邮件服务器用户名", "Mail server user name"),
+    "cli.smtp.password": ("邮件服务器密码", "Mail server password"),
+    "cli.remind.not_working_day": ("{day} 不是工作日，不发送提醒（需要时加 --any-day）。", "{day} is not a working day: no reminders (add --any-day to send anyway)."),
+    "cli.remind.unaddressed": (
+        "注意: 「{owner}」没有邮箱地址，其提醒只列在经理的汇总中；请在 {path} 的 [reps] 中添加。",
+        "Note: '{owner}' has no mail address, so their reminders are only in the manager's digest; add one to [reps] in {path}.",
+    ),
+    "cli.remind.dry_run": ("试运行（{day}），共 {count} 封：", "Dry run ({day}), {count} messages:"),
+    "cli.remind.owner_items": ("  {owner}: {count} 项", "  {owner}: {count} items"),
+    "cli.remind.nothing_new": (
+        "{day}: 没有新的提醒（到期 {count} 项都已在重复间隔内提醒过）。",
+        "{day}: no new reminder (all {count} items due were reminded within the repeat interval).",
+    ),
+    "cli.remind.failed": ("失败: {label}: {detail}（下次运行时重发）", "Failed: {label}: {detail} (sent again on the next run)"),
+    "cli.remind.sent": ("已发送: {label}", "Sent: {label}"),
+    "cli.remind.written": ("已写入: {label}  {path}", "Written: {label}  {path}"),
 }
 
 

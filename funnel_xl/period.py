@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from .errors import InputError, Remedy
+from .errors import InputError, Remedy, Say
 
 # The dates a run can count with (pandas' datetime64[ns] ends on 2262-04-11; Excel starts in 1900).
 USABLE_FIRST, USABLE_LAST = date(1900, 1, 1), date(2262, 4, 11)
@@ -77,10 +77,7 @@ def week_period(week: str) -> Period:
             raise ValueError(week)
         monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
     except ValueError:
-        raise InputError(
-            f"周「{week}」格式不对或不存在，应写成 YYYY-Www，例如 2024-W22（ISO 周，周一至周日；"
-            "并非每年都有第 53 周）。"
-        ) from None
+        raise InputError(Say("period.bad_week", week=week)) from None
     sunday = monday + timedelta(days=6)
     _check_usable(sunday)
     return Period(PeriodKind.WEEK, monday, sunday, week_label(monday), week_label(monday))
@@ -89,7 +86,7 @@ def week_period(week: str) -> Period:
 def span_period(start: date, end: date) -> Period:
     """Any run of days, first to last day included; a whole calendar month is that month."""
     if start > end:
-        raise InputError(f"起始日 {start.isoformat()} 晚于截止日 {end.isoformat()}。")
+        raise InputError(Say("period.start_after_end", start=start.isoformat(), end=end.isoformat()))
     _check_usable(end)
     _check_usable(start)
     if start.day == 1 and start.replace(day=calendar.monthrange(start.year, start.month)[1]) == end:
@@ -110,10 +107,10 @@ def resolve_period(
     given = [name for name, value in (("as_of", as_of), ("month", month), ("week", week)) if value is not None]
     if start is not None:
         if as_of is None or month is not None or week is not None:
-            raise InputError("起始日需要与截止日一起给出（不能与月份或周同时使用）。", remedy=Remedy.ONE_PERIOD)
+            raise InputError(Say("period.start_alone"), remedy=Remedy.ONE_PERIOD)
         return span_period(start, as_of)
     if len(given) > 1:
-        raise InputError("截止日、月份与周只能指定一个。", remedy=Remedy.ONE_PERIOD)
+        raise InputError(Say("period.one_only"), remedy=Remedy.ONE_PERIOD)
     if week is not None:
         return week_period(week)
     if month is not None:
@@ -122,7 +119,7 @@ def resolve_period(
             last = calendar.monthrange(year, mon)[1]
             return month_period(date(year, mon, last))
         except (ValueError, calendar.IllegalMonthError):
-            raise InputError(f"月份「{month}」格式不对，应写成 YYYY-MM，例如 2024-05。") from None
+            raise InputError(Say("period.bad_month", month=month)) from None
     as_of = as_of or today or date.today()
     _check_usable(as_of)
     return month_period(as_of)
@@ -170,7 +167,6 @@ def previous_periods(period: Period, count: int) -> list[Period]:
 
 def _check_usable(day: date) -> None:
     if not USABLE_FIRST <= day <= USABLE_LAST:
-        raise InputError(
-            f"截止日 {day.isoformat()} 超出可统计的日期范围（{USABLE_FIRST.isoformat()} 至 "
-            f"{USABLE_LAST.isoformat()}），请给出一个实际的截止日，例如 2024-05-31。"
-        )
+        raise InputError(Say(
+            "period.out_of_range", day=day.isoformat(), first=USABLE_FIRST.isoformat(), last=USABLE_LAST.isoformat(),
+        ))

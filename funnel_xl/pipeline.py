@@ -20,6 +20,7 @@ import pandas as pd
 from .analysis import Analysis, InputFile, build_analysis, strict_json
 from .atomic import refuse_overwriting, staged_outputs, write_bytes_atomic
 from .checks import problem
+from .errors import Say
 from .flow import PreviousSnapshot, build_flow, month_start
 from .forecast import forecast
 from .groups import Split, remove_stale_groups, split_targets, write_groups
@@ -109,7 +110,7 @@ def combine(
         checked = check_logs(validated, inputs, [(i, None) for i in range(len(inputs))], rules, as_of)
     if history is not None:
         refuse_overwriting([history], [i.path for i in checked.inputs])
-        refuse_overwriting([history], [rules.source_path], what="规则文件")
+        refuse_overwriting([history], [rules.source_path], what=Say("atomic.rules_file"))
     store = HistoryStore(history) if history is not None else None
     span = period_of(period, as_of)
     previous = store.previous(as_of, span) if store is not None else None
@@ -249,11 +250,11 @@ def write_outputs(
 def refuse_overwriting_reads(targets: list[Path], analysis: Analysis) -> None:
     """Stop before an output would replace a file the run reads, or another output."""
     refuse_overwriting(targets, [i.path for i in analysis.inputs])
-    refuse_overwriting(targets, [analysis.rules.source_path], what="规则文件")
+    refuse_overwriting(targets, [analysis.rules.source_path], what=Say("atomic.rules_file"))
     if analysis.history is not None:
-        refuse_overwriting(targets, [analysis.history], what="历史记录库")
+        refuse_overwriting(targets, [analysis.history], what=Say("atomic.history"))
     for i, target in enumerate(targets):
-        refuse_overwriting(targets[i + 1:], [target], what="本次的另一个输出文件")
+        refuse_overwriting(targets[i + 1:], [target], what=Say("atomic.other_output"))
 
 
 def record_history(analysis: Analysis, path: str | Path | None = None) -> Path:

@@ -33,7 +33,7 @@ import pandas as pd
 
 from .checks import problem
 from .container import WorkbookFile, column_letters, read_workbook_file
-from .errors import InputError
+from .errors import InputError, Say
 from .files import MB, read_regular_file
 from .messages import catalogue
 from .problems import Problem
@@ -138,7 +138,7 @@ def _read_text_table(path: Path, rules: Rules, content: bytes | None) -> LeadsSh
     """A CSV file as one sheet named after the file, cells as text."""
     limits = rules.limits
     if content is None:
-        content = read_regular_file(path, limits.max_file_mb * MB, what="CSV 文件", limit_key="[limits] max_file_mb")
+        content = read_regular_file(path, limits.max_file_mb * MB, what=Say("files.csv"), limit_key="[limits] max_file_mb")
     rows = _text_table(path, rules, content).rows
     t = catalogue(rules.lang)
     if not rows:
@@ -193,7 +193,7 @@ def read_table(path: str | Path, rules: Rules) -> RawTable:
 def _text_table(path: Path, rules: Rules, content: bytes | None) -> RawTable:
     if content is None:
         content = read_regular_file(
-            path, rules.limits.max_file_mb * MB, what="CSV 文件", limit_key="[limits] max_file_mb"
+            path, rules.limits.max_file_mb * MB, what=Say("files.csv"), limit_key="[limits] max_file_mb"
         )
     text, encoding = decode_text(path, content, rules.input.encoding, rules.lang)
     delimiter = _delimiter(path, text, rules)

@@ -14,31 +14,30 @@ from email.headerregistry import Address
 from pathlib import Path
 from typing import Any
 
-from .errors import Remedy, RulesError
+from .errors import Joined, Remedy, RulesError, Say
 from .files import MB
 from .rules import TomlChecker, read_toml
 from .teamfolder import RECIPIENTS_FILE, RULES_DIR, team_folders
 from .text import one_line
 
 SECURITY = ("starttls", "ssl", "none")
-DEFAULT_SUBJECT = "销售漏斗月报"
 # A practical check, not RFC 5322: one @, no spaces or control characters, a dot in the domain
 # (or localhost), so a typo such as "zhangwei@example" or "zhang wei@example.com" is caught.
 _ATOM = r"[^@\s<>\"(),;:\\\[\]]+"
 _ADDRESS = re.compile(rf"^{_ATOM}@(localhost|{_ATOM}\.{_ATOM})$")
 
 
-def _address_mistake(text: str) -> str | None:
+def _address_mistake(text: str) -> Say | None:
     """Why the standard library's parser refuses an address ("zhang..wei@", a trailing dot, a
     non-ASCII local part, a NUL), as a clause; None when it takes it."""
     if not text.isascii():
         local = text.rpartition("@")[0]
         if not local.isascii():
-            return "（@ 前面只能用英文字母、数字和符号）"
+            return Say("recipients.ascii_local")
     try:
         Address(addr_spec=text)
     except (ValueError, HeaderParseError):
-        return "（格式不合邮件标准，例如连续的点、末尾的点或控制字符）"
+        return Say("recipients.malformed")
     return None
 
 
@@ -56,7 +55,7 @@ class Recipients:
     managers: tuple[str, ...]
     reps: dict[str, str]
     sources: dict[str, str]
-    subject: str = DEFAULT_SUBJECT
+    subject: str | None = None  # None: the default subject, in the run's language
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     source_path: str = ""
 
@@ -65,9 +64,11 @@ def load_recipients(path: str | Path) -> Recipients:
     """Read and check a recipients file."""
     path = Path(path)
     if not path.exists():
-        advice = "请复制仓库中的 rules/recipients.toml 填写邮箱"
+        advice = Say("recipients.copy_example")
+        problem = Say("recipients.missing", path=path)
         raise RulesError(
-            f"收件人文件不存在: {path}。{advice}。", remedy=Remedy.RECIPIENTS_FILE, advice=advice
+            Say("error.with_advice", problem=problem, advice=advice), remedy=Remedy.RECIPIENTS_FILE,
+            advice=advice, problem=problem,
         )
     data, _ = read_toml(path, "收件人文件", MB, f"收件人文件不存在: {path}。")
     return _Checker(path).recipients(data)
@@ -76,34 +77,37 @@ def load_recipients(path: str | Path) -> Recipients:
 class _Checker(TomlChecker):
     what = "收件人文件"
 
+    def fail(self, key: str, message: Say | str) -> RulesError:
+        return RulesError(Say("recipients.fail", path=self.path, field=key, message=message))
+
     def address(self, value: Any, key: str) -> str:
         text = self.text(value, key)
         if not _ADDRESS.match(text) or _address_mistake(text):
             shown = one_line(text)
-            reason = _address_mistake(text) if _ADDRESS.match(text) else ""
-            raise self.fail(key, f"「{shown}」不是有效的邮箱地址{reason}，应写成 name@example.com。")
+            reason = (_address_mistake(text) if _ADDRESS.match(text) else None) or ""
+            raise self.fail(key, Say("recipients.bad_address", address=shown, reason=reason))
         return text
 
     def header_text(self, value: Any, key: str) -> str:
         """A text that goes into a mail header (subject, sender name): one line, no control characters."""
         text = self.text(value, key)
         if not text.isprintable():
-            raise self.fail(key, f"「{one_line(text)}」含有换行或控制字符，邮件标题中不能使用。")
+            raise self.fail(key, Say("recipients.control_chars", text=one_line(text)))
         return text
 
     def flag(self, value: Any, key: str) -> bool:
         if not isinstance(value, bool):
-            raise self.fail(key, f"应为 true 或 false，实际是 {value!r}。")
+            raise self.fail(key, Say("recipients.not_flag", value=repr(value)))
         return value
 
     def addresses(self, value: Any, key: str) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not value:
-            raise self.fail(key, "应为至少一个邮箱地址的列表，例如 [\"manager@example.com\"]。")
+            raise self.fail(key, Say("recipients.not_addresses"))
         out = tuple(self.address(v, f"{key}[{i}]") for i, v in enumerate(value))
         if len(set(a.casefold() for a in out)) != len(out):
-            raise self.fail(key, "中有重复的地址。")
+            raise self.fail(key, Say("recipients.duplicate"))
         return out
 
     def mapping(self, value: Any, key: str) -> dict[str, str]:
@@ -111,9 +115,9 @@ class _Checker(TomlChecker):
         out: dict[str, str] = {}
         for name, address in table.items():
             if not name.strip():
-                raise self.fail(key, "中有空白的名字。")
+                raise self.fail(key, Say("recipients.blank_name"))
             if not name.isprintable():
-                raise self.fail(f"{key}.{one_line(name)}", "的名字含有换行或控制字符。")
+                raise self.fail(f"{key}.{one_line(name)}", Say("recipients.name_control_chars"))
             out[name.strip()] = self.address(address, f"{key}.{name}")
         return out
 
@@ -123,30 +127,27 @@ class _Checker(TomlChecker):
             {"version", "sender", "manager"},
         )
         if top["version"] != 1:
-            raise self.fail("version", f"应为 1（本版本支持的格式），实际是 {top['version']!r}。")
+            raise self.fail("version", Say("recipients.version", value=repr(top["version"])))
         sender = self.table(top["sender"], "sender", {"name", "address"}, {"address"})
         manager = self.table(top["manager"], "manager", {"to"}, {"to"})
         smtp = self.table(top.get("smtp", {}), "smtp", {"security", "login", "timeout"}, set())
         security = self.text(smtp.get("security", "starttls"), "smtp.security")
         if security not in SECURITY:
-            raise self.fail("smtp.security", f"应为 {', '.join(SECURITY)} 之一，实际是「{security}」。")
+            raise self.fail("smtp.security", Say("recipients.security", allowed=", ".join(SECURITY), value=security))
         login = self.flag(smtp.get("login", True), "smtp.login")
         if login and security == "none":
-            raise self.fail(
-                "smtp.login",
-                "为 true 时 smtp.security 不能是 none：密码不能明文发送。请改用 starttls 或 ssl。",
-            )
+            raise self.fail("smtp.login", Say("recipients.plain_login"))
         timeout = smtp.get("timeout", 30)
         number = isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
         if not number or not 1 <= timeout <= 600:
-            raise self.fail("smtp.timeout", f"应为 1 到 600 之间的秒数，实际是 {timeout!r}。")
+            raise self.fail("smtp.timeout", Say("recipients.timeout", value=repr(timeout)))
         return Recipients(
             sender_address=self.address(sender["address"], "sender.address"),
             sender_name=self.header_text(sender.get("name", "funnel-xl"), "sender.name"),
             managers=self.addresses(manager["to"], "manager.to"),
             reps=self.mapping(top.get("reps", {}), "reps"),
             sources=self.mapping(top.get("sources", {}), "sources"),
-            subject=self.header_text(top.get("subject", DEFAULT_SUBJECT), "subject"),
+            subject=self.header_text(top["subject"], "subject") if "subject" in top else None,
             smtp=SmtpSettings(security=security, login=login, timeout=float(timeout)),
             source_path=str(self.path),
         )
@@ -165,8 +166,9 @@ def find_recipients(rules_path: str | Path | None, paths: list[str | Path]) -> P
     for place in places:
         if place.is_file():
             return place
-    advice = "请用 funnel-xl init 建一个团队文件夹，或把 rules/recipients.toml 放在规则文件或工作簿旁边，填上邮箱"
+    advice = Say("recipients.make_one")
+    problem = Say("recipients.not_found", places=Joined(places))
     raise RulesError(
-        f"找不到收件人文件（找过: {'、'.join(str(p) for p in places)}）。{advice}。",
-        remedy=Remedy.RECIPIENTS_FILE, advice=advice,
+        Say("error.with_advice", problem=problem, advice=advice), remedy=Remedy.RECIPIENTS_FILE,
+        advice=advice, problem=problem,
     )

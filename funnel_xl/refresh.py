@@ -52,7 +52,7 @@ import pandas as pd
 
 from .atomic import atomic_path, write_bytes_atomic
 from .container import column_index, column_letters
-from .errors import InputError, OutputError, os_error_reason
+from .errors import InputError, Joined, OutputError, Say, os_error_reason
 from .files import MB, read_regular_file
 from .frames import (
     DWELL_DAYS_TYPED,
@@ -66,6 +66,7 @@ from .frames import (
     numbers,
 )
 from .inputs import backup_path, lock_files
+from .messages import catalogue
 from .metrics import dwell_between, working_days_for
 from .period import resolve_as_of
 from .pipeline import Recalculated, recalculate_workbook
@@ -103,11 +104,8 @@ _ESTIMATE_TEXT = re.compile(
     re.escape(ESTIMATE_PREFIX) + r"（(\d{4}-\d{2}-\d{2}) 刷新）：「(.+?)」阶段.*?估算为 (\d{4}-\d{2}-\d{2})",
     re.DOTALL,
 )
-REFUSED_SUFFIXES = {
-    ".xls": "旧版 Excel 工作簿 (.xls)，无法原样写回",
-    ".xlsb": "二进制工作簿 (.xlsb)，无法原样写回",
-    ".ods": "OpenDocument 表格 (.ods)，无法原样写回",
-}
+# The formats read but never written back: the message key of each (refresh.refused.<key>).
+REFUSED_SUFFIXES = {".xls": "xls", ".xlsb": "xlsb", ".ods": "ods"}
 REFRESHED_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -153,7 +151,7 @@ def refresh_workbook(
     as_of, _period = resolve_as_of(as_of, month, today)
     progress(Progress(READ, path.name))
     content = read_regular_file(
-        path, rules.limits.max_file_mb * MB, what="工作簿", limit_key="[limits] max_file_mb"
+        path, rules.limits.max_file_mb * MB, what=Say("files.workbook"), limit_key="[limits] max_file_mb"
     )
     book = read_workbook(path, rules, content=content)
     sheet = book.leads
@@ -183,7 +181,7 @@ def refresh_workbook(
     if target.has_formulas(sheet.formula_free):
         # Cached results of formulas that read the changed cells are stale: Excel/WPS recalculate on open.
         target.recalculate_on_load()
-        result.notes.append("工作簿中的公式已保留，打开时 Excel/WPS 会重新计算，请保存一次以存入新的计算结果。")
+        result.notes.append(catalogue(rules.lang)("refresh.formulas_recalculated"))
     target.set_properties(_state(as_of, writer.estimates), _ours)
     progress(Progress(SAVE, path.name))
     _check_unchanged(path, content)
@@ -202,31 +200,22 @@ def refresh_workbook(
 
 def _check_target(path: Path) -> None:
     if not path.exists():
-        raise InputError(f"找不到文件: {path}")
+        raise InputError(Say("refresh.not_found", path=path))
     if path.is_dir():
-        raise InputError(f"{path} 是一个文件夹。refresh 一次刷新一个工作簿，请指定文件。")
+        raise InputError(Say("refresh.folder", path=path))
     suffix = path.suffix.lower()
     if suffix in REFUSED_SUFFIXES:
-        raise InputError(
-            f"{path.name} 是{REFUSED_SUFFIXES[suffix]}，refresh 不会修改它。"
-            f"请另存为 .xlsx 后再刷新；funnel-xl rebuild 可以直接读取此文件（只读，不修改）。"
-        )
+        what = Say(f"refresh.refused.{REFUSED_SUFFIXES[suffix]}")
+        raise InputError(Say("refresh.refused", name=path.name, what=what))
     if suffix not in REFRESHED_SUFFIXES:
-        raise InputError(
-            f"{path.name}: refresh 只能刷新 .xlsx 或 .xlsm 工作簿（此文件是「{path.suffix}」）。"
-        )
+        raise InputError(Say("refresh.not_xlsx", name=path.name, suffix=path.suffix))
     for lock in lock_files(path):
         if lock.exists():
-            raise InputError(
-                f"{path.name} 正在 Excel、WPS 或 LibreOffice 中打开（旁边有锁文件 {lock.name}）。"
-                "请先保存并关闭它再刷新；若确定没有打开，请删除这个锁文件。"
-            )
+            raise InputError(Say("refresh.locked", name=path.name, lock=lock.name))
     if not _writable(path):
-        raise InputError(f"{path.name} 是只读文件，refresh 不会修改它。请取消只读属性后再刷新。")
+        raise InputError(Say("refresh.read_only", name=path.name))
     if not _writable(path.parent):
-        raise InputError(
-            f"文件夹 {path.parent} 是只读的，无法在其中写入刷新后的文件和备份。请换一个可写的位置。"
-        )
+        raise InputError(Say("refresh.folder_read_only", folder=path.parent))
 
 
 def _writable(path: Path) -> bool:
@@ -242,10 +231,7 @@ def _open(path: Path, content: bytes, sheet: LeadsSheet) -> RefreshedBook:
     try:
         return RefreshedBook.open(content, sheet.sheet)
     except (ValueError, KeyError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"{path.name}: 「{sheet.sheet}」的内容无法按 .xlsx 的结构解析，不能刷新 ({exc})。"
-            "rebuild 仍可读取此文件。"
-        ) from None
+        raise InputError(Say("refresh.unparsable", name=path.name, sheet=sheet.sheet, error=exc)) from None
 
 
 def _check_formulas(path: Path, target: RefreshedBook, sheet: LeadsSheet) -> None:
@@ -265,10 +251,9 @@ def _check_formulas(path: Path, target: RefreshedBook, sheet: LeadsSheet) -> Non
             if col in read and cell.has_formula:
                 found.append(f"{column_letters(col)}{row}({read[col]})")
     if found:
-        shown = "、".join(found[:5]) + (f" 等 {len(found)} 个单元格" if len(found) > 5 else "")
+        more = Say("refresh.formulas.more", count=len(found)) if len(found) > 5 else ""
         raise InputError(
-            f"{path.name}: 「{sheet.sheet}」的 {shown} 是公式。refresh 读取的列须是数值：公式存的计算结果"
-            "可能不是最新的，没有计算结果时会读成空值。请把这些单元格转换为数值（复制 → 选择性粘贴 → 数值）后再刷新。"
+            Say("refresh.formulas", name=path.name, sheet=sheet.sheet, cells=Joined(found[:5]), more=more)
         )
 
 
@@ -276,9 +261,9 @@ def _check_unchanged(path: Path, content: bytes) -> None:
     try:
         now = path.read_bytes()
     except OSError as exc:
-        raise OutputError(f"无法读取 {path}: {os_error_reason(exc)}") from None
+        raise OutputError(Say("refresh.unreadable", path=path, reason=os_error_reason(exc))) from None
     if hashlib.sha256(now).digest() != hashlib.sha256(content).digest():
-        raise OutputError(f"{path.name} 在刷新过程中被修改（可能有人刚保存了它），未写入。请重新运行 refresh。")
+        raise OutputError(Say("refresh.changed_meanwhile", name=path.name))
 
 
 # ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from .frames import (
     EnteredFrom,
     Status,
 )
+from .messages import catalogue
 from .reader import LeadsSheet
 from .rules import Rules
 from .text import is_blank, is_empty
@@ -38,9 +39,10 @@ from .xlsx_styles import Styles
 # The tool's highlight of stalled leads. A cell with exactly this fill is the tool's to change.
 HIGHLIGHT_RGB = "FFFDC3BE"
 COMMENT_AUTHOR = "funnel-xl"
-# Estimate notes start with this; the text also says the stage and the estimated date.
+# Estimate notes start with this (in Chinese; refresh.estimate.note in the rules' language); the
+# text also says the stage and the estimated date.
 ESTIMATE_PREFIX = "funnel-xl 估算"
-COMPUTED_HEADER_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"
+COMPUTED_HEADER_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"  # refresh.computed_header in English
 DATE_FORMAT = "yyyy-mm-dd"
 OWNED_FIELDS = ("dwell_days", "pass_rate_text", "stage_entered")  # the rules' fields refresh writes
 
@@ -219,7 +221,7 @@ class Writer:
         self.set(self.header_row, col, header, style)
         ref = f"{column_letters(col)}{self.header_row}"
         if self.rules.column(field_name).computed:
-            self.notes.add(ref, COMPUTED_HEADER_COMMENT, COMMENT_AUTHOR)
+            self.notes.add(ref, catalogue(self.rules.lang)("refresh.computed_header"), COMMENT_AUTHOR)
         self.sheet.add_column_width(col, float(max(12, min(2 * len(header) + 2, 30))))
         self.sheet.widen_dimension(col)
         self.columns[field_name] = col
@@ -273,15 +275,14 @@ class Writer:
         self.set(row, col, day, style)
         last = pd.Timestamp(lead[LAST_FOLLOW_UP]).date()
         typed = round(float(lead[DWELL_DAYS_TYPED]))
-        unit = "个工作日" if self.rules.thresholds.dwell_in_working_days else "天"
+        t = catalogue(self.rules.lang)
+        unit = t("remind.unit.working_days" if self.rules.thresholds.dwell_in_working_days else "remind.unit.days")
         ref = f"{column_letters(col)}{row}"
-        self.notes.add(
-            ref,
-            f"{ESTIMATE_PREFIX}（{as_of.isoformat()} 刷新）：「{lead[STAGE]}」阶段的进入日期表中未填写，"
-            f"按 最近跟进时间 {last.isoformat()} − 当前阶段停留时长 {typed} {unit} 估算为 {day.isoformat()}。"
-            "如知道实际日期，请直接改写本单元格并删除此批注。",
-            COMMENT_AUTHOR, width=240, height=82,
+        text = t(
+            "refresh.estimate.note", as_of=as_of.isoformat(), stage=lead[STAGE], last=last.isoformat(),
+            typed=typed, unit=unit, day=day.isoformat(),
         )
+        self.notes.add(ref, text, COMMENT_AUTHOR, width=240, height=82)
         self.estimates[str(lead_id)] = (str(lead[STAGE]), day, as_of)
         self.changes.append(Change(ESTIMATE, ref, lead_id, None, day))
 

@@ -26,28 +26,27 @@ from .analysis import Analysis
 from .frames import LEAD_ID, SNOOZED
 from .mail import (
     MANAGER,
-    TEAM_NAME,
     Outcome,
     Outgoing,
-    _Body,
+    MailBody,
     new_message,
     send_smtp,
     write_outbox,
 )
+from .messages import ZH, Catalogue, catalogue
 from .metrics import AlertKind
 from .recipients import Recipients, SmtpSettings
 from .store import HistoryStore
 from .workdays import is_working_day
 
-SUBJECT = "销售漏斗提醒"
 # The digest shows each rep's oldest items, this many.
 OLDEST_LISTED = 3
-# The mail's sections, in order: the kinds each holds.
+# The mail's sections, in order: the kinds each holds (the title is remind.section.<name>).
 SECTIONS = (
-    ("停留超时：请复盘停滞原因", (AlertKind.STALLED,)),
-    ("跟进到期（下次跟进时间）", (FOLLOW_UP_DUE, AlertKind.OVERDUE)),
-    ("预计成交日期已过", (AlertKind.CLOSE_PAST,)),
-    ("久未跟进", (AlertKind.STALE,)),
+    ("stalled", (AlertKind.STALLED,)),
+    ("due", (FOLLOW_UP_DUE, AlertKind.OVERDUE)),
+    ("close_past", (AlertKind.CLOSE_PAST,)),
+    ("stale", (AlertKind.STALE,)),
 )
 _DIGEST = "digest"
 
@@ -173,10 +172,11 @@ def _add(plan: RemindPlan, outgoing: Outgoing, keys: list[tuple[str, str]]) -> N
 def deliver(
     plan: RemindPlan, store: HistoryStore, *, outbox: str | Path | None = None,
     server: tuple[str, int] | None = None, settings: SmtpSettings | None = None,
-    credentials: tuple[str, str] | None = None, sender: str = "",
+    credentials: tuple[str, str] | None = None, sender: str = "", lang: str = ZH,
 ) -> list[Outcome]:
     """Write the plan's messages to ``outbox`` or send them to ``server``; each item is recorded as
-    mailed as soon as its message is accepted, so a failed one goes out on the next run."""
+    mailed as soon as its message is accepted, so a failed one goes out on the next run (its
+    reason told in ``lang``)."""
     if not plan.working_day and not plan.due:
         return []
     store.settle_reminders(plan.as_of, [i.key for i in plan.due] + plan.digests)
@@ -190,7 +190,7 @@ def deliver(
     host, port = server
     return send_smtp(
         plan.outgoing, host, port, settings=settings or SmtpSettings(), credentials=credentials,
-        log=_StoreLog(store, plan), sender=sender,
+        log=_StoreLog(store, plan), sender=sender, lang=lang,
     )
 
 
@@ -219,25 +219,26 @@ class _StoreLog:
 # ---------------------------------------------------------------------------
 
 
-def item_text(item: Item, working_days: bool = False) -> str:
+def item_text(item: Item, working_days: bool = False, lang: str = ZH) -> str:
     """One item as the mail lists it, e.g. ``LF2024002 B公司/*总监 · 需求挖掘 · 已停留 20 天…``."""
-    unit = "个工作日" if working_days else "天"
+    t = catalogue(lang)
+    unit = t("remind.unit.working_days" if working_days else "remind.unit.days")
     who = " ".join(x for x in (item.lead_id, item.customer) if x)
     days = "—" if item.days is None else f"{item.days:g}"
     if item.kind == AlertKind.STALLED:
         limit = "—" if item.limit_days is None else f"{item.limit_days:g}"
-        what = f"已停留 {days} {unit}（上限 {limit} {unit}）"
+        what = t("remind.item.stalled", days=days, limit=limit, unit=unit)
         if item.exit:
-            what += f"；退出标准：{item.exit}"
-        what += "；请复盘停滞原因"
+            what += t("remind.item.exit", exit=item.exit)
+        what += t("remind.item.review")
     elif item.kind == FOLLOW_UP_DUE:
-        what = f"下次跟进时间 {item.date}（今天）"
+        what = t("remind.item.due_today", date=item.date)
     elif item.kind == AlertKind.OVERDUE:
-        what = f"下次跟进时间 {item.date}，已过 {days} 天"
+        what = t("remind.item.overdue", date=item.date, days=days)
     elif item.kind == AlertKind.CLOSE_PAST:
-        what = f"预计成交日期 {item.date}，已过 {days} 天"
+        what = t("remind.item.close_past", date=item.date, days=days)
     else:
-        what = f"{days} 天未跟进"
+        what = t("mail.alert.stale", days=days)
     return f"{who} · {item.stage} · {what}"
 
 
@@ -245,57 +246,60 @@ def _rep_message(
     owner: str, address: str, items: list[Item], analysis: Analysis, recipients: Recipients,
     now: datetime,
 ) -> Outgoing:
-    working = analysis.rules.thresholds.dwell_in_working_days
-    body = _Body()
-    body.para(f"{owner}，您好：")
-    body.para(f"截至 {analysis.as_of.isoformat()}，您负责的线索中有 {len(items)} 项需要处理：")
-    for title, kinds in SECTIONS:
+    working, lang = analysis.rules.thresholds.dwell_in_working_days, analysis.rules.lang
+    t = catalogue(lang)
+    body = MailBody(t)
+    body.para(t("mail.rep.greeting", name=owner))
+    body.para(t("remind.rep.intro", as_of=analysis.as_of.isoformat(), count=len(items)))
+    for section, kinds in SECTIONS:
         mine = [i for i in items if i.kind in kinds]
         if mine:
-            body.heading(f"{title}（{len(mine)} 项）")
-            body.items([item_text(i, working) for i in mine])
-    body.para(
-        f"处理后请更新跟踪表（所属阶段、最近跟进时间、下次跟进时间）。仍未处理的事项每 "
-        f"{analysis.rules.remind.repeat_days} 天提醒一次；确需暂缓的线索请填写暂缓至和暂缓原因。"
-    )
-    body.para("此邮件由 funnel-xl 生成。")
-    return _outgoing("owner", owner, address, f"{len(items)} 项待处理", body, analysis, recipients, now)
+            body.heading(t("remind.section.heading", title=t(f"remind.section.{section}"), count=len(mine)))
+            body.items([item_text(i, working, lang) for i in mine])
+    body.para(t("remind.rep.closing", days=analysis.rules.remind.repeat_days))
+    body.para(t("mail.footer"))
+    suffix = t("remind.rep.subject", count=len(items))
+    return _outgoing("owner", owner, address, suffix, body, analysis, recipients, now, t)
 
 
 def _digest(
     address: str, due: list[Item], to_send: dict[str, list[Item]], analysis: Analysis,
     recipients: Recipients, now: datetime,
 ) -> Outgoing:
-    working = analysis.rules.thresholds.dwell_in_working_days
+    working, lang = analysis.rules.thresholds.dwell_in_working_days, analysis.rules.lang
+    t = catalogue(lang)
     by_owner: dict[str, list[Item]] = {}
     for item in due:
         by_owner.setdefault(item.owner, []).append(item)
-    body = _Body()
-    body.para("您好：")
-    body.para(f"截至 {analysis.as_of.isoformat()}，各负责人待处理的事项如下（新提醒为本次发出的）：")
-    header = ["负责人", "待处理", "新提醒", "停留超时", "跟进到期", "预计成交日已过", "久未跟进"]
+    body = MailBody(t)
+    body.para(t("mail.manager.greeting"))
+    body.para(t("remind.digest.intro", as_of=analysis.as_of.isoformat()))
+    header = [
+        t("group.owner"), t("remind.digest.due"), t("remind.digest.new"), t("alert.stalled"),
+        t("remind.digest.follow_up"), t("alert.close_past"), t("alert.stale"),
+    ]
     rows = []
     for owner, items in by_owner.items():
         counts = [sum(i.kind in kinds for i in items) for _, kinds in SECTIONS]
         rows.append([owner, str(len(items)), str(len(to_send.get(owner, []))), *map(str, counts)])
     body.table(header, rows)
-    body.heading(f"各负责人最久的 {OLDEST_LISTED} 项")
+    body.heading(t("remind.digest.oldest", count=OLDEST_LISTED))
     for owner, items in by_owner.items():
         oldest = sorted(items, key=lambda i: -(i.days or 0))[:OLDEST_LISTED]
-        body.para(f"{owner}：")
-        body.items([item_text(i, working) for i in oldest])
-    body.para("此邮件由 funnel-xl 生成。")
-    total = len(due)
-    return _outgoing(MANAGER, TEAM_NAME, address, f"全队 {total} 项待处理", body, analysis, recipients, now)
+        body.para(t("remind.digest.owner", owner=owner))
+        body.items([item_text(i, working, lang) for i in oldest])
+    body.para(t("mail.footer"))
+    suffix = t("remind.digest.subject", count=len(due))
+    return _outgoing(MANAGER, t("mail.team"), address, suffix, body, analysis, recipients, now, t)
 
 
 def _outgoing(
-    kind: str, name: str, to: str, suffix: str, body: _Body, analysis: Analysis,
-    recipients: Recipients, now: datetime,
+    kind: str, name: str, to: str, suffix: str, body: MailBody, analysis: Analysis,
+    recipients: Recipients, now: datetime, t: Catalogue,
 ) -> Outgoing:
     text, page = body.render()
     msg = new_message(
-        f"{SUBJECT} {analysis.as_of.isoformat()} · {suffix}", name, to, text, page, recipients, now
+        f"{t('remind.subject')} {analysis.as_of.isoformat()} · {suffix}", name, to, text, page, recipients, now
     )
     return Outgoing(
         kind=kind, name=name, to=to, attachment=None, attachment_name="",

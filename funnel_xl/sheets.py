@@ -32,7 +32,7 @@ from .container import (
     encrypted_message,
     read_workbook_file,
 )
-from .errors import InputError
+from .errors import InputError, Say
 from .rules import Rules, normalize_header
 
 # Text tables read as CSV (a .tsv is tab-separated unless the rules say otherwise).
@@ -58,8 +58,7 @@ def calamine_call(path: Path, call: Callable[[], T], sheet: str = "") -> T:
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException:  # noqa: BLE001 — calamine raises several unrelated types for damaged files
-        where = f"工作表「{sheet}」" if sheet else ""
-        raise InputError(corrupt_message(path, f"{where}无法解析" if where else "")) from None
+        raise InputError(corrupt_message(path, Say("container.detail.sheet_unparsable", sheet=sheet) if sheet else "")) from None
 
 
 def in_background(call: Callable[[], T], name: str) -> Future[T]:

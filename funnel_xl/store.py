@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from . import frames
-from .errors import InputError, OutputError, Remedy, os_error_reason
+from .errors import InputError, Joined, OutputError, Remedy, Say, os_error_reason
 from .flow import MonthFigures, PreviousSnapshot
 from .period import Period, PeriodKind, month_period
 
@@ -177,7 +177,7 @@ class HistoryStore:
         self._check_dates(frame, ("stage_entered", "stage_entered_column"), row[0])
         for column in ("stage_entered", "stage_entered_column"):
             frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype("datetime64[ns]")
-        return PreviousSnapshot(month=row[0], as_of=self._date(row[1], f"{row[0]} 的截止日"), leads=frame)
+        return PreviousSnapshot(month=row[0], as_of=self._date(row[1], Say("store.as_of_of", month=row[0])), leads=frame)
 
     def runs(self, kind: PeriodKind | None = None) -> list[RunRecord]:
         """Every run kept (of one ``kind`` of period, default all), oldest first by key."""
@@ -197,16 +197,16 @@ class HistoryStore:
     ) -> RunRecord:
         pattern = _KEYS.get(kind) if kind in set(PeriodKind) else None
         if pattern is None or not isinstance(month, str) or not pattern.fullmatch(month):
-            raise self._damaged(f"期间「{month}」（{kind}）的写法不对")
+            raise self._damaged(Say("store.bad_period", month=month, kind=kind))
         try:
             files = json.loads(inputs)
             month_figures = MonthFigures.from_json(json.loads(figures)) if figures else None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise self._damaged(f"{month} 的运行记录无法读取: {type(exc).__name__}") from None
+            raise self._damaged(Say("store.bad_run", month=month, error=type(exc).__name__)) from None
         if not isinstance(files, list):
-            raise self._damaged(f"{month} 的输入文件列表无法读取")
+            raise self._damaged(Say("store.bad_inputs", month=month))
         return RunRecord(
-            month=month, as_of=self._date(as_of, f"{month} 的截止日"), inputs=files,
+            month=month, as_of=self._date(as_of, Say("store.as_of_of", month=month)), inputs=files,
             rules_sha256=rules_sha256, tool_version=tool_version, created=created, figures=month_figures,
             on_time=None if on_time is None else bool(on_time), kind=PeriodKind(kind),
         )
@@ -226,25 +226,23 @@ class HistoryStore:
 
     # -- checking what was read ------------------------------------------------------
 
-    def _date(self, text: object, what: str) -> date:
+    def _date(self, text: object, what: Say) -> date:
         """A date the store holds: ISO text within the range pandas can count with."""
         try:
             day = date.fromisoformat(text) if isinstance(text, str) else None
         except ValueError:
             day = None
         if day is None or not _FIRST_DAY <= day <= _LAST_DAY:
-            raise self._damaged(f"{what}「{text}」不是可用的日期")
+            raise self._damaged(Say("store.bad_date", what=what, text=text))
         return day
 
     def _check_dates(self, frame: pd.DataFrame, columns: tuple[str, ...], month: str) -> None:
         for column in columns:
             for text in frame[column].dropna().unique():
-                self._date(text, f"{month} 的快照中 {column}")
+                self._date(text, Say("store.snapshot_column", month=month, column=column))
 
-    def _damaged(self, detail: str) -> InputError:
-        return _error(
-            InputError, f"历史记录库 {self.path} 的内容已损坏（{detail}）。", "请从备份恢复或移走该文件"
-        )
+    def _damaged(self, detail: Say) -> InputError:
+        return _error(InputError, Say("store.damaged", path=self.path, detail=detail), Say("store.advice.restore"))
 
     # -- writing ---------------------------------------------------------------------
 
@@ -353,9 +351,10 @@ class HistoryStore:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise _error(OutputError, f"无法创建历史记录库 {self.path}: {os_error_reason(exc)}。") from None
+                problem = Say("store.cannot_create", path=self.path, reason=os_error_reason(exc))
+                raise _error(OutputError, problem) from None
         if self.path.is_dir():
-            raise _error(InputError, f"历史记录库 {self.path} 是一个文件夹，不是 SQLite 文件。", "请换一个路径")
+            raise _error(InputError, Say("store.folder", path=self.path), Say("store.advice.other_path"))
         if self.path.exists():
             self._check_kind()
         try:
@@ -377,36 +376,26 @@ class HistoryStore:
             with self.path.open("rb") as f:
                 head = f.read(len(SQLITE_MAGIC))
         except OSError as exc:
-            raise _error(InputError, f"无法读取历史记录库 {self.path}: {os_error_reason(exc)}。") from None
+            problem = Say("store.unreadable", path=self.path, reason=os_error_reason(exc))
+            raise _error(InputError, problem) from None
         if head and head != SQLITE_MAGIC:
-            raise _error(
-                InputError, f"{self.path} 不是历史记录库（不是 SQLite 文件），未做任何改动。",
-                "请检查历史记录库的路径",
-            )
+            raise _error(InputError, Say("store.not_sqlite", path=self.path), Say("store.advice.check_path"))
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "schema_version" not in tables:
             if tables:
-                raise _error(
-                    InputError,
-                    f"{self.path} 不是 funnel-xl 的历史记录库（其中已有其他数据表: {'、'.join(sorted(tables))}），"
-                    "为避免覆盖，未做任何改动。",
-                    "请指定另一个文件",
-                )
+                problem = Say("store.foreign", path=self.path, tables=Joined(sorted(tables)))
+                raise _error(InputError, problem, Say("store.advice.another_file"))
             version = 0
         else:
             row = conn.execute("SELECT version FROM schema_version").fetchone()
             version = row[0] if row else 0
             if not isinstance(version, int) or version < 0:
-                raise self._damaged(f"格式版本「{version}」不是整数")
+                raise self._damaged(Say("store.bad_version", version=version))
         if version > SCHEMA_VERSION:
-            raise _error(
-                InputError,
-                f"历史记录库 {self.path} 由更新版本的 funnel-xl 创建（格式版本 {version}，本版本支持到 "
-                f"{SCHEMA_VERSION}）。",
-                "请升级 funnel-xl",
-            )
+            problem = Say("store.newer", path=self.path, version=version, supported=SCHEMA_VERSION)
+            raise _error(InputError, problem, Say("store.advice.upgrade"))
         if version == SCHEMA_VERSION:
             return
         # Every step and the new version number commit together, or not at all.
@@ -426,24 +415,19 @@ class HistoryStore:
     def _error(self, exc: Exception, *, write: bool) -> InputError | OutputError:
         text = str(exc)
         if "locked" in text or "busy" in text:
-            return _error(
-                OutputError, f"历史记录库 {self.path} 正被另一个程序占用（{text}）。", "请等它结束后重试"
-            )
+            return _error(OutputError, Say("store.locked", path=self.path, error=text), Say("store.advice.wait"))
         if "not a database" in text or "malformed" in text or "corrupt" in text:
-            return _error(
-                InputError, f"历史记录库 {self.path} 已损坏或不是 SQLite 文件（{text}）。",
-                "请从备份恢复或移走该文件",
-            )
-        return _error(OutputError if write else InputError, f"无法使用历史记录库 {self.path}（{text}）。")
+            return _error(InputError, Say("store.corrupt", path=self.path, error=text), Say("store.advice.restore"))
+        return _error(OutputError if write else InputError, Say("store.unusable", path=self.path, error=text))
 
 
 def _error(
-    kind: type[InputError | OutputError], problem: str, advice: str | None = None
+    kind: type[InputError | OutputError], problem: Say, advice: Say | None = None
 ) -> InputError | OutputError:
     """A store error: what is wrong, then what to do; the month can always go on without the store
     (:data:`Remedy.SKIP_HISTORY`), which the caller offers in its own terms."""
-    text = f"{problem}{advice}。" if advice else problem
-    return kind(text, remedy=Remedy.SKIP_HISTORY, advice=advice)
+    text = Say("error.with_advice", problem=problem, advice=advice) if advice else problem
+    return kind(text, remedy=Remedy.SKIP_HISTORY, advice=advice, problem=problem)
 
 
 def _snapshot_rows(leads: pd.DataFrame) -> list[tuple]:

@@ -22,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 
 from .atomic import write_bytes_atomic
-from .errors import OutputError
+from .errors import Joined, OutputError, Say
 from .rules import load_rules
 
 RULES_DIR = "rules"
@@ -97,11 +97,10 @@ def create_team_folder(root: str | Path, lang: str = "zh") -> TeamFolder:
     taken = [p for p in team.files() if p.exists()]
     if taken:
         raise OutputError(
-            f"{team.root} 里已经有 {'、'.join(p.relative_to(team.root).as_posix() for p in taken)}，"
-            "没有改动任何文件。请换一个新文件夹，或先把这些文件移走。"
+            Say("team.taken", root=team.root, files=Joined(p.relative_to(team.root).as_posix() for p in taken))
         )
     if team.root.exists() and not team.root.is_dir():
-        raise OutputError(f"{team.root} 是一个文件，不是文件夹。请给出一个文件夹的路径。")
+        raise OutputError(Say("team.is_file", root=team.root))
     data = resources.files("funnel_xl") / "data"
     rules_text = (data / RULES_FILE).read_text(encoding="utf-8")
     if lang != "zh":

@@ -20,11 +20,12 @@ import pandas as pd
 
 from .analysis import InputFile, rows_read
 from .checks import problem
-from .errors import InputError
+from .errors import InputError, Say
 from .flow import PreviousSnapshot, log_transitions, resolve
 from .followups import ValidatedLog, cross_check, validate_log
 from .frames import ERROR, FILE, ROW, SHEET, STAGE, STAGE_ENTERED_COLUMN, TIME, LostAtFrom
 from .inputs import collect_workbooks
+from .messages import catalogue
 from .metrics import Evidence
 from .pointintime import PointInTime, leads_on
 from .problems import Problem, count_by_severity, sort_problems
@@ -175,7 +176,7 @@ def check_files(
     progress = progress or silent
     found = collect_workbooks(paths)
     if not found.files:
-        raise InputError("没有指定要读取的工作簿。")
+        raise InputError(Say("inputs.none"))
     names = Counter(p.name for p in found.files)
     results, inputs, failures, logs = [], [], [], []
     for path in found.files:
@@ -184,8 +185,8 @@ def check_files(
         try:
             validated, leads, log = _read_one(path, label, rules, as_of, progress, ahead)
         except InputError as exc:
-            failures.append(str(exc))
-            results.append(Validated.unusable(label, str(exc), rules.lang))
+            failures.append(exc.text(rules.lang))
+            results.append(Validated.unusable(label, exc.text(rules.lang), rules.lang))
             continue
         results.append(validated)
         inputs.append(input_file(leads, log))
@@ -194,7 +195,7 @@ def check_files(
         raise InputError("\n".join(failures) if len(failures) > 1 else failures[0])
     results = check_across_files(results, rules)
     if any(log is not None for _, log in logs):
-        progress(Progress(VALIDATE, "跟进记录"))
+        progress(Progress(VALIDATE, catalogue(rules.lang)("progress.log")))
     return check_logs(results, inputs, logs, rules, as_of, today)
 
 

@@ -27,6 +27,11 @@ DYNAMIC = (
     "problem.", "fig.", "sheet.", "metric.", "severity.", "channel_metric.", "field.", "group.",
     "status.", "alert.", "entered.", "move.", "basis.", "table.", "suggestion.", "run.", "drift.",
     "hygiene.", "def.", "month.", "attention.", "standing.", "period.",
+    # mail, reminders and refresh (tests/test_english_out.py checks each of these is asked for)
+    "mail.month.", "mail.rebuild_advice.", "mail.rep.", "mail.source.", "mail.split_missing.", "mail.report.",
+    "mail.attainment.won_target", "mail.attainment.new_target",
+    "refresh.refused.", "remind.section.", "container.unsupported.", "container.what.", "skip.",
+    "progress.", "cli.store.advice.",
 )
 
 

@@ -109,8 +109,8 @@ def test_progress_line_of_a_quick_run_prints_nothing():
 
 
 class _ShownAtOnce(ProgressLine):
-    def __init__(self, stream, delay):
-        super().__init__(stream, delay=3600)
+    def __init__(self, stream, delay, lang="zh"):
+        super().__init__(stream, delay=3600, lang=lang)
         self.reveal()
 
 

@@ -138,7 +138,8 @@ def test_rules_init_writes_refuses_to_overwrite_and_prints(tmp_path, crm):
     assert printed.exit_code == 0
     assert printed.stdout == out.read_text(encoding="utf-8")
     onto_input = runner.invoke(cli, ["rules", "init", "--from", str(crm), "-o", str(crm), "--force"])
-    assert onto_input.exit_code == 2 and "覆盖" in onto_input.stderr
+    # The refusal speaks the draft's language too (English here).
+    assert onto_input.exit_code == 2 and "would overwrite it" in onto_input.stderr
     missing = runner.invoke(cli, ["rules", "init", "--from", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
 
