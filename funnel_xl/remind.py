@@ -26,9 +26,9 @@ from .analysis import Analysis
 from .frames import LEAD_ID, SNOOZED
 from .mail import (
     MANAGER,
+    MailBody,
     Outcome,
     Outgoing,
-    MailBody,
     new_message,
     send_smtp,
     write_outbox,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from .container import greater_pattern, column_index, column_letters
+from .container import column_index, column_letters, greater_pattern
 
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"
 _SHEET_DATA = re.compile(rb"<(" + _P + rb")sheetData\b[^>]*?(/?)>")
