@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from funnel_xl.container import _greater, column_index, column_letters, read_workbook_file
+from funnel_xl.container import greater_pattern, column_index, column_letters, read_workbook_file
 from funnel_xl.errors import InputError
 from funnel_xl.reader import read_leads
 from tests.conftest import lead, write_workbook
@@ -87,12 +87,12 @@ def test_a_column_beyond_a_lying_dimension_is_seen(tmp_path, rules):
 
 @given(st.integers(min_value=0, max_value=2_000_000), st.integers(min_value=0, max_value=2_000_000))
 def test_greater_numbers(limit, n):
-    pattern = re.compile(f"(?:{_greater(str(limit), DIGITS)})")
+    pattern = re.compile(f"(?:{greater_pattern(str(limit), DIGITS)})")
     assert bool(pattern.fullmatch(str(n))) == (n > limit)
 
 
 @given(st.integers(min_value=1, max_value=16384), st.integers(min_value=1, max_value=16384 * 26))
 def test_greater_columns(limit, n):
-    pattern = re.compile(f"(?:{_greater(column_letters(limit), LETTERS)})")
+    pattern = re.compile(f"(?:{greater_pattern(column_letters(limit), LETTERS)})")
     assert bool(pattern.fullmatch(column_letters(n))) == (n > limit)
     assert column_index(column_letters(n)) == n
