@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from funnel_xl.container import greater_pattern, column_index, column_letters, read_workbook_file
+from funnel_xl.container import column_index, column_letters, greater_pattern, read_workbook_file
 from funnel_xl.errors import InputError
 from funnel_xl.reader import read_leads
 from tests.conftest import lead, write_workbook
