@@ -5,10 +5,10 @@ One table holds both languages side by side, so a text cannot exist in one and b
 other; a test checks that both use the same ``{placeholders}`` and that every id the code asks
 for is here. A rules file says ``lang = "en"`` (or a command ``--lang en``) to switch.
 
-What is not in the catalogue stays Chinese whatever the language: the demo workbook and the
-generic mistakes of a recipients file. The rules file's own mistakes are told in the language it
-declares (read from its text before it is checked). A library error carries its message as a
-:class:`funnel_xl.errors.Say` (an id and values), told in the run's language where it is shown.
+What is not in the catalogue stays Chinese whatever the language: the demo workbook. The rules
+file's own mistakes are told in the language it declares (read from its text before it is
+checked). A library error carries its message as a :class:`funnel_xl.errors.Say` (an id and
+values), told in the run's language where it is shown; so does a recipients file's.
 """
 
 from __future__ import annotations
@@ -2055,6 +2055,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "remind.digest.owner": ("{owner}：", "{owner}:"),
     "remind.digest.subject": ("全队 {count} 项待处理", "Team: {count} to do"),
     # -- the recipients file (funnel_xl.recipients) ---------------------------------------------------
+    "recipients.file": ("收件人文件", "recipients file"),
     "recipients.fail": ("收件人文件 {path} 中「{field}」{message}", "In the recipients file {path}, '{field}' {message}"),
     "recipients.ascii_local": ("（@ 前面只能用英文字母、数字和符号）", " (before the @ only Latin letters, digits and symbols)"),
     "recipients.malformed": (

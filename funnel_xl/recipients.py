@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import Joined, Remedy, RulesError, Say
 from .files import MB
+from .messages import ZH, catalogue
 from .rules import TomlChecker, read_toml
 from .teamfolder import RECIPIENTS_FILE, RULES_DIR, team_folders
 from .text import one_line
@@ -70,12 +71,28 @@ def load_recipients(path: str | Path) -> Recipients:
             Say("error.with_advice", problem=problem, advice=advice), remedy=Remedy.RECIPIENTS_FILE,
             advice=advice, problem=problem,
         )
-    data, _ = read_toml(path, "收件人文件", MB, f"收件人文件不存在: {path}。")
+    says = _Says()
+    data, _ = read_toml(path, Say("recipients.file"), MB, Say("recipients.missing", path=path), t=says)
     return _Checker(path).recipients(data)
 
 
+class _Says:
+    """The catalogue's interface, each message given as a :class:`Say`: the recipients file is
+    read before the run knows whose language to speak, so its mistakes are worded where shown."""
+
+    def __call__(self, key: str, /, **values: object) -> Say:
+        return Say(key, **values)
+
+    def has(self, key: str) -> bool:
+        return catalogue(ZH).has(key)
+
+
 class _Checker(TomlChecker):
-    what = "收件人文件"
+    what = Say("recipients.file")
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        self.t = _Says()
 
     def fail(self, key: str, message: Say | str) -> RulesError:
         return RulesError(Say("recipients.fail", path=self.path, field=key, message=message))

@@ -13,6 +13,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from enum import StrEnum
@@ -20,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import RulesError
+from .errors import RulesError, Say
 from .files import MB, read_regular_file
 from .messages import ZH, catalogue
 
@@ -374,15 +375,19 @@ def declared_lang(raw: bytes) -> str:
     return lang if lang in LANGUAGES else ZH
 
 
-def read_toml(path: Path, what: str, max_bytes: int, not_found: str) -> tuple[dict, bytes]:
-    """A TOML file of ours (``what``: 规则文件, 收件人文件), parsed; and its bytes."""
+def read_toml(
+    path: Path, what: Say | str, max_bytes: int, not_found: Say | str, t: Callable[..., Any] | None = None,
+) -> tuple[dict, bytes]:
+    """A TOML file of ours (``what``: 规则文件, 收件人文件), parsed; and its bytes. ``t`` words the
+    mistakes of :func:`parse_toml`."""
     raw = read_regular_file(path, max_bytes, what=what, error=RulesError, not_found=not_found)
-    return parse_toml(raw, path, what), raw
+    return parse_toml(raw, path, what, t=t), raw
 
 
-def parse_toml(raw: bytes, path: Path, what: str, lang: str = ZH) -> dict:
-    """The TOML in ``raw``; a file that is not UTF-8 or not TOML is a :class:`RulesError`."""
-    t = catalogue(lang)
+def parse_toml(raw: bytes, path: Path, what: Say | str, lang: str = ZH, t: Callable[..., Any] | None = None) -> dict:
+    """The TOML in ``raw``; a file that is not UTF-8 or not TOML is a :class:`RulesError`, worded
+    by ``t`` (the catalogue of ``lang`` unless given, e.g. one that gives each message as a Say)."""
+    t = t or catalogue(lang)
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
