@@ -109,6 +109,8 @@ def test_won_in_a_month_up_to_a_day():
 
 
 SNAPSHOTS = {
+    # May's forecast for June: nothing closes in June (0 leads, 0); nothing was won in June either.
+    "2024-05": frame([("1", None, "商务谈判", 100, T(2024, 9, 5), None)]),
     # June's forecast for July: 100 × 0.6 + 40 × 0.35 = 74 (2 leads); the won and the lost lead
     # are not open, 20 closes in August.
     "2024-06": frame([
@@ -133,12 +135,14 @@ SNAPSHOTS = {
 def test_forecast_checks_against_what_was_won():
     checks = forecast_checks(SNAPSHOTS, "2024-10", 12.5, RULES)
     assert [(c.month, c.made_in, c.leads, c.forecast, c.actual) for c in checks] == [
+        ("2024-06", "2024-05", 0, 0.0, 0.0),
         ("2024-07", "2024-06", 2, pytest.approx(74.0), 100.0),
         ("2024-08", "2024-07", 1, pytest.approx(30.0), None),  # August's own snapshot is missing
         ("2024-10", "2024-09", 1, pytest.approx(9.0), 12.5),  # this month: the won now
     ]
-    assert checks[0].accuracy == pytest.approx(100 / 74)
-    assert checks[1].accuracy is None
+    assert checks[0].accuracy is None  # nothing was forecast
+    assert checks[1].accuracy == pytest.approx(100 / 74)
+    assert checks[2].accuracy is None
     assert ForecastCheck("2024-10", "2024-09", 0, 0.0, 5.0).accuracy is None
 
 
@@ -149,7 +153,9 @@ def test_history_uses_only_earlier_months():
     ])
     f = forecast(now, RULES, date(2024, 10, 28), SNAPSHOTS)
     # October's check from September's snapshot: won up to the as-of date, 10.
-    assert [(c.month, c.actual) for c in f.checks] == [("2024-07", 100.0), ("2024-08", None), ("2024-10", 10.0)]
+    assert [(c.month, c.actual) for c in f.checks] == [
+        ("2024-06", 0.0), ("2024-07", 100.0), ("2024-08", None), ("2024-10", 10.0),
+    ]
     assert f.matrix.since == "2024-09"  # the latest earlier snapshot, not October's own
     assert f.matrix.counts == {("成交待签约", "已成交"): 1, (NEW_LEADS, "已成交"): 1}
 
