@@ -297,8 +297,21 @@ def _help_language(ctx: click.Context | None) -> str:
     if os.environ.get("FUNNEL_XL_LANG") in LANGUAGES:
         return os.environ["FUNNEL_XL_LANG"]
     team_rules = find_team_rules([])
+    if team_rules is None:
+        return ZH
     try:
-        return load_rules(team_rules).lang if team_rules else ZH
+        content = team_rules.read_bytes()
+    except OSError:
+        return ZH
+    return _rules_language(str(team_rules), content)
+
+
+@functools.lru_cache(maxsize=8)
+def _rules_language(path: str, content: bytes) -> str:
+    """A rules file's lang, worked out once per content of the file: click asks for the help
+    option's text on every parse, and a command is parsed once per group level."""
+    try:
+        return load_rules(path).lang
     except FunnelXLError:
         return ZH
 

@@ -69,6 +69,20 @@ def test_the_team_folder_rules_choose_the_language(tmp_path, monkeypatch):
     assert result.output.startswith("Usage: funnel-xl validate")
 
 
+def test_a_changed_team_rules_file_changes_the_language(tmp_path, monkeypatch):
+    # The team's lang is remembered per content of the rules file, not per path: a manager who
+    # switches lang sees the other language on the very next command.
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["init", "team", "--lang", "en"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "team")
+    rules = tmp_path / "team" / "rules" / "funnel.toml"
+    for lang, usage in (("en", "Usage: funnel-xl"), ("zh", "用法: funnel-xl"), ("en", "Usage: funnel-xl")):
+        text = re.sub(r'(?m)^lang = "\w+"', f'lang = "{lang}"', rules.read_text(encoding="utf-8"))
+        rules.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(cli, ["validate", "--help"], env={"FUNNEL_XL_LANG": None}, prog_name="funnel-xl")
+        assert result.output.startswith(usage), (lang, result.output[:40])
+
+
 @pytest.mark.parametrize(
     ("args", "chinese"),
     [
