@@ -221,26 +221,27 @@ def test_no_open_lead_or_no_close_column_no_slips():
 
 def test_stage_matrix_rows_columns_and_counts():
     then = pd.DataFrame({
-        LEAD_ID: ["A", "B", "B", "C", "D", "G"],
-        STAGE: ["潜在接触", "方案提案", "商务谈判", "商务谈判", "旧阶段", "乙阶段"],
+        LEAD_ID: ["A", "B", "B", "C", "D", "G", "H"],
+        STAGE: ["潜在接触", "方案提案", "商务谈判", "商务谈判", "旧阶段", "乙阶段", "潜在接触"],
     })
     now = pd.DataFrame({
-        LEAD_ID: ["A", "B", "E", "F", "D", "G", "E"],
-        STAGE: ["需求挖掘", "方案提案", "潜在接触", "奇怪阶段", LOST, "乙阶段", "商务谈判"],
+        LEAD_ID: ["A", "B", "E", "F", "D", "G", "E", "H", "J"],
+        STAGE: ["需求挖掘", "方案提案", "潜在接触", "奇怪阶段", LOST, "乙阶段", "商务谈判", "需求挖掘", "潜在接触"],
     })
     m = stage_matrix("2024-09", then, now, RULES)
     assert m.since == "2024-09"
-    # B's first row counts; C is gone; E (first row) and F are new.
+    # A and H moved the same way; B's first row counts; C is gone; E (first row), F and J are new.
     assert m.counts == {
-        ("潜在接触", "需求挖掘"): 1, ("方案提案", "方案提案"): 1, ("商务谈判", GONE_LEADS): 1,
-        ("旧阶段", LOST): 1, ("乙阶段", "乙阶段"): 1, (NEW_LEADS, "潜在接触"): 1, (NEW_LEADS, "奇怪阶段"): 1,
+        ("潜在接触", "需求挖掘"): 2, ("方案提案", "方案提案"): 1, ("商务谈判", GONE_LEADS): 1,
+        ("旧阶段", LOST): 1, ("乙阶段", "乙阶段"): 1, (NEW_LEADS, "潜在接触"): 2, (NEW_LEADS, "奇怪阶段"): 1,
     }
     names = (*RULES.stage_names, *RULES.lost_labels)
     # Stages the rules do not know come after theirs, by code point: 乙 U+4E59 < 旧 U+65E7;
     # 乙 U+4E59 < 奇 U+5947.
     assert m.rows == (*names, "乙阶段", "旧阶段", NEW_LEADS)
     assert m.columns == (*names, "乙阶段", "奇怪阶段", GONE_LEADS)
-    assert (m.count("潜在接触", "需求挖掘"), m.count("潜在接触", "潜在接触")) == (1, 0)
-    gone = stage_matrix("2024-09", then, now.iloc[0:0], RULES)
-    assert gone.counts == {("潜在接触", GONE_LEADS): 1, ("方案提案", GONE_LEADS): 1, ("商务谈判", GONE_LEADS): 1,
-                           ("旧阶段", GONE_LEADS): 1, ("乙阶段", GONE_LEADS): 1}
+    assert (m.count("潜在接触", "需求挖掘"), m.count("潜在接触", "潜在接触")) == (2, 0)
+    everyone_gone = {("潜在接触", GONE_LEADS): 2, ("方案提案", GONE_LEADS): 1, ("商务谈判", GONE_LEADS): 1,
+                     ("旧阶段", GONE_LEADS): 1, ("乙阶段", GONE_LEADS): 1}
+    assert stage_matrix("2024-09", then, now.iloc[0:0], RULES).counts == everyone_gone
+    assert stage_matrix("2024-09", then, pd.DataFrame(), RULES).counts == everyone_gone  # no valid lead
