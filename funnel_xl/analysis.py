@@ -17,16 +17,19 @@ from .compare import coverage
 from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
 from .forecast import Forecast
 from .forecast import forecast as make_forecast
+from .frames import OWNER
 from .metrics import FiredSuggestion, FunnelMetrics, FunnelResult, Rate
-from .month import MonthReview, month_review
+from .month import MonthReview, empty_block, month_review
+from .period import PeriodKind, period_of
 from .problems import Problem, count_by_severity
 from .quality import Quality, assess
 from .review import Review, build_review, review_json
 from .rules import Rules
 from .runinfo import definitions, versions
-from .standings import Leader, Standing, leaders, months_by_group, standings, team_standing
-from .targets import Target, rules_targets
+from .standings import Leader, Standing, leaders, standings, team_standing
+from .targets import Target, channel_rules_targets, rules_targets
 from .wording import DriftWords, lost_suggestions
+from .workdays import working_days_in
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,9 @@ def build_analysis(
         forecast = make_forecast(result.leads, rules, as_of)
     month_review_ = month_review(
         result.leads, flow.transitions, flow.period.start, flow.period.end,
-        [*rules_targets(rules.targets, rules.new_lead_targets), *(t for i in inputs for t in i.targets), *targets],
+        [*rules_targets(rules.targets, rules.new_lead_targets), *channel_rules_targets(rules.channel_targets),
+         *(t for i in inputs for t in i.targets), *targets],
+        kind=period_of(period, as_of).kind, groups=_group_columns(result, rules), working_days=working_days_in,
     )
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
@@ -122,9 +127,9 @@ def build_analysis(
         review=build_review(result, flow, rules, as_of, entries, opening),
         month_review=month_review_, attention=attention(result.leads, result.team, flow.channel_flags),
         log_entries_by_lead=log_entries_by_lead,
-        standings=_standings(result, rules, flow.period, month_review_),
+        standings=_standings(result, rules, month_review_),
         team_standing=team_standing(
-            result.team, flow.period,
+            result.team, month_review_.team.current,
             month_review_.team_attainment.won_ratio if month_review_.team_attainment else None,
         ),
         leaders=leaders(result.team, result.by_owner, rules.thresholds.min_sample),
@@ -132,18 +137,26 @@ def build_analysis(
     )
 
 
-def _standings(
-    result: FunnelResult, rules: Rules, month: PeriodFigures, review: MonthReview
-) -> dict[str, tuple[Standing, ...]]:
-    columns = {"owner": ("owner", result.by_owner), "source": (rules.channel_field, result.by_source)}
-    columns |= {name: (name, groups) for name, groups in result.by_dimension.items()}
+def _group_columns(result: FunnelResult, rules: Rules) -> dict[str, str]:
+    """The column of each grouping the comparison tables show: by owner, channel and dimension."""
+    return {"owner": OWNER, "source": rules.channel_field, **{name: name for name in result.by_dimension}}
+
+
+def _standings(result: FunnelResult, rules: Rules, review: MonthReview) -> dict[str, tuple[Standing, ...]]:
+    groups = {"owner": result.by_owner, "source": result.by_source, **result.by_dimension}
     return {
         key: tuple(standings(
-            groups, months_by_group(result.leads, column, rules, month.start, month.end),
-            {name: a.won_ratio for name, a in review.attainment.items()} if key == "owner" else None,
+            metrics, {name: block.current for name, block in review.by_group.get(key, {}).items()},
+            {name: a.won_ratio for name, a in _attained(review, key).items()},
         ))
-        for key, (column, groups) in columns.items()
+        for key, metrics in groups.items()
     }
+
+
+def _attained(review: MonthReview, key: str) -> dict:
+    """The groups' attainment the comparison table shows: the reps' on 负责人对比, the channels'
+    on 渠道分析."""
+    return review.attainment if key == "owner" else review.channel_attainment if key == "source" else {}
 
 
 @dataclass(frozen=True)
@@ -279,13 +292,14 @@ def analysis_json(a: Analysis) -> dict:
 
 
 def month_review_json(review: MonthReview | None) -> dict | None:
-    """The month beside the month before, with this month's target and attainment; and, for the
-    team, each rep's."""
+    """The period beside the one before, with its target and attainment; and, for the team, each
+    rep's and each channel's with a target. A month's block names the months ("month",
+    "previous_month"); a week's or a span's says its kind and names the periods ("period",
+    "previous_period"), its targets prorated by working days."""
     if review is None:
         return None
 
-    def block(b, name: str | None) -> dict:
-        reached = review.team_attainment if name is None else review.attainment.get(name)
+    def block(b, reached) -> dict:
         return {
             "current": dataclasses.asdict(b.current),
             "previous": dataclasses.asdict(b.previous),
@@ -297,12 +311,24 @@ def month_review_json(review: MonthReview | None) -> dict | None:
             },
         }
 
-    return {
-        "month": review.team.month,
-        "previous_month": review.team.previous_month,
-        **block(review.team, None),
-        "by_owner": {name: block(b, name) for name, b in review.by_owner.items()},
+    if review.kind == PeriodKind.MONTH:
+        names = {"month": review.team.month, "previous_month": review.team.previous_month}
+    else:
+        names = {
+            "kind": str(review.kind), "period": review.team.month,
+            "previous_period": review.team.previous_month, "targets_prorated": True,
+        }
+    out = {
+        **names,
+        **block(review.team, review.team_attainment),
+        "by_owner": {name: block(b, review.attainment.get(name)) for name, b in review.by_owner.items()},
     }
+    if review.channel_attainment:
+        out["by_channel_target"] = {
+            name: block(review.by_source.get(name, empty_block(review.team.month, review.team.previous_month)), a)
+            for name, a in review.channel_attainment.items()
+        }
+    return out
 
 
 def quality_json(quality: Quality) -> dict:

@@ -71,6 +71,7 @@ from .frames import (
 )
 from .frames import TRANSITION_COLUMNS as _TRANSITION_COLUMNS
 from .metrics import Evidence, FunnelMetrics, FunnelResult, Rate, aggregate, by_group, classify
+from .month import team_counts, won_in_period
 from .period import Period, PeriodKind, month_period, previous_periods
 from .rules import Rules
 
@@ -466,24 +467,20 @@ def period_figures(
     leads: pd.DataFrame, transitions: pd.DataFrame, rules: Rules, start: date, end: date
 ) -> PeriodFigures:
     """The flow of [start, end] from derived leads (see :func:`funnel_xl.metrics.derive_lead_fields`)
-    and transitions."""
+    and transitions; new, won and lost counted by :func:`funnel_xl.month.team_counts`."""
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
-    first_contact = dates(leads, FIRST_CONTACT)
-    entered = dates(leads, STAGE_ENTERED)
-    in_period = (entered >= lo) & (entered <= hi)
-    won = (leads["status"] == Status.WON) & in_period
-    lost = (leads["status"] == Status.LOST) & in_period
+    counts = team_counts(leads, transitions, start, end)
+    won = won_in_period(leads, start, end)
     cycle = pd.to_numeric(leads["cycle_days"], errors="coerce")[won].dropna().astype(float)
-    amount = numbers(leads, AMOUNT)
 
     moves = transitions[(transitions["date"] >= lo) & (transitions["date"] <= hi)]
     return PeriodFigures(
         start=start,
         end=end,
-        new_leads=int(((first_contact >= lo) & (first_contact <= hi)).sum()),
-        won=int(won.sum()),
-        lost=int(lost.sum()),
-        won_amount=float(amount[won].fillna(0.0).sum()),
+        new_leads=counts.new_leads,
+        won=counts.won,
+        lost=counts.lost,
+        won_amount=counts.won_amount,
         cycle_mean=float(cycle.mean()) if len(cycle) else None,
         cycle_median=float(cycle.median()) if len(cycle) else None,
         exits=_exits(moves, rules),
@@ -503,9 +500,8 @@ def period_sources(
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     keys = leads[channel].fillna("").astype(str) if channel in leads else pd.Series("", index=leads.index)
     entered = dates(leads, STAGE_ENTERED)
-    in_period = (entered >= lo) & (entered <= hi)
-    won = (leads[STATUS] == Status.WON) & in_period
-    closed = won | ((leads[STATUS] == Status.LOST) & in_period)
+    won = won_in_period(leads, start, end)
+    closed = won | ((leads[STATUS] == Status.LOST) & (entered >= lo) & (entered <= hi))
     moves = transitions[(transitions[DATE] >= lo) & (transitions[DATE] <= hi)]
     move_channel = moves[LEAD_ID].map(dict(zip(leads[LEAD_ID], keys, strict=True)))
     out = {}

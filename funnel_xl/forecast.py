@@ -34,6 +34,7 @@ from .frames import (
     dates,
     numbers,
 )
+from .month import team_counts
 from .period import month_label
 from .rules import Rules
 
@@ -151,15 +152,11 @@ def forecast(
     open_leads = leads[leads[STATUS] == Status.ACTIVE]
     close = dates(open_leads, EXPECTED_CLOSE)
     amount, weighted = weighted_amounts(open_leads, rules)
-    start = pd.Timestamp(as_of.replace(day=1))
     before = (close < pd.Timestamp(as_of)).fillna(False).astype(bool)
     months = by_close_month(open_leads[~before.to_numpy()], rules)
     undated = close.isna()
 
-    won = leads[leads[STATUS] == Status.WON]
-    entered = dates(won, STAGE_ENTERED)
-    in_month = ((entered >= start) & (entered <= pd.Timestamp(as_of))).fillna(False).astype(bool)
-    won_amount = numbers(won, AMOUNT).fillna(0.0)
+    month = team_counts(leads, None, as_of.replace(day=1), as_of)
 
     def empty(label: str) -> ForecastMonth:
         return ForecastMonth(label, 0, 0.0, 0.0)
@@ -176,8 +173,8 @@ def forecast(
         undated=ForecastMonth(
             "", int(undated.sum()), float(amount[undated].sum()), float(weighted[undated].sum())
         ),
-        won_count=int(in_month.sum()),
-        won_amount=float(won_amount[in_month].sum()),
+        won_count=month.won,
+        won_amount=month.won_amount,
         **history_figures(leads, rules, as_of, snapshots),
     )
 

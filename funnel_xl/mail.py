@@ -334,14 +334,27 @@ def _change(value: float, amount: bool) -> str:
     return f"▲ {text}" if value > 0 else f"▼ {text}" if value < 0 else "—"
 
 
+# The period's words by its kind (the JSON's month block says "kind" unless it is a month):
+# this period, the one before, the report's name.
+_PERIOD_WORDS = {"month": ("本月", "上月", "月报"), "week": ("本周", "上周", "周报"), "span": ("本期", "上期", "报告")}
+
+
+def _words(month: dict | None) -> tuple[str, str, str]:
+    return _PERIOD_WORDS[(month or {}).get("kind", "month")]
+
+
 def _month_block(body: _Body, month: dict | None, unit: str, whose: str = "") -> None:
-    """The month's results beside last month's, and the target and attainment where one is set."""
+    """The period's results beside the previous one's, and the target and attainment where one is
+    set (a week's or a span's target prorated from the months' by working days)."""
     if not month:
         return
-    body.heading(f"{whose}本月 {month['month']}（对比上月 {month['previous_month']}）")
+    this, last, _ = _words(month)
+    name, previous = month.get("month", month.get("period")), month.get("previous_month", month.get("previous_period"))
+    body.heading(f"{whose}{this} {name}（对比{last} {previous}）")
     now, then = month["current"], month["previous"]
     target, reached = month.get("target") or {}, month.get("attainment") or {}
-    header = ["指标", "本月", "上月", "变化"] + (["目标", "达成率"] if target else [])
+    goal_header = "折算目标" if month.get("targets_prorated") else "目标"
+    header = ["指标", this, last, "变化"] + ([goal_header, "达成率"] if target else [])
     rows = []
     for key, label, amount in (
         ("new_leads", "新增线索", False), ("won", "成交(条)", False), ("won_amount", f"成交金额({unit})", True),
@@ -351,7 +364,8 @@ def _month_block(body: _Body, month: dict | None, unit: str, whose: str = "") ->
         row = [label, shown(now[key]), shown(then[key]), _change(now[key] - then[key], amount)]
         if target:
             goal = target.get(key)
-            row += ["—", "—"] if goal is None else [shown(goal), rate_text(reached.get(key))]
+            goal_text = (lambda v: f"{v:,.1f}") if month.get("targets_prorated") else shown
+            row += ["—", "—"] if goal is None else [goal_text(goal), rate_text(reached.get(key))]
         rows.append(row)
     body.table(header, rows)
 
@@ -366,7 +380,7 @@ def _group_body(
     greeting = f"{group.name}，您好：" if is_rep else f"渠道「{group.name}」的负责同事，您好："
     body.para(greeting)
     body.para(
-        f"这是截至 {month.as_of} 的销售漏斗月报（统计期间 {month.period}）。"
+        f"这是截至 {month.as_of} 的销售漏斗{_words(f.get('month'))[2]}（统计期间 {month.period}）。"
         f"附件是{'您的个人' if is_rep else '该渠道的'}工作簿，只含{'您负责' if is_rep else '该渠道'}的线索；"
         "「全队」一栏是全队合计，供对比。"
     )
@@ -412,22 +426,32 @@ def _group_body(
 
 
 def _rep_attainment(body: _Body, month: dict | None, unit: str) -> None:
-    """Each rep's month against their target (reps with a target only)."""
-    reps = {name: m for name, m in (month or {}).get("by_owner", {}).items() if m.get("target")}
-    if not reps:
+    """Each rep's period against their target (reps with a target only), then each channel's."""
+    month = month or {}
+    reps = {name: m for name, m in month.get("by_owner", {}).items() if m.get("target")}
+    prorated = bool(month.get("targets_prorated"))
+    _attainment_table(body, "各负责人目标达成", "负责人", reps, unit, prorated)
+    _attainment_table(body, "各渠道目标达成", "渠道", month.get("by_channel_target", {}), unit, prorated)
+
+
+def _attainment_table(body: _Body, heading: str, who: str, groups: dict, unit: str, prorated: bool) -> None:
+    if not groups:
         return
-    body.heading("各负责人目标达成")
+    goal = "折算" if prorated else ""
+
+    def target(value, amount: bool) -> str:
+        return "—" if value is None else f"{value:,.1f}" if amount or prorated else str(value)
+
+    body.heading(heading)
     body.table(
-        ["负责人", f"成交金额({unit})", "成交目标", "达成率", "新增线索", "新增目标", "达成率"],
+        [who, f"成交金额({unit})", f"{goal}成交目标", "达成率", "新增线索", f"{goal}新增目标", "达成率"],
         [
             [
-                name, f"{m['current']['won_amount']:,.1f}",
-                "—" if m["target"]["won_amount"] is None else f"{m['target']['won_amount']:,.1f}",
+                name, f"{m['current']['won_amount']:,.1f}", target(m["target"]["won_amount"], True),
                 rate_text(m["attainment"]["won_amount"]), str(m["current"]["new_leads"]),
-                "—" if m["target"]["new_leads"] is None else str(m["target"]["new_leads"]),
-                rate_text(m["attainment"]["new_leads"]),
+                target(m["target"]["new_leads"], False), rate_text(m["attainment"]["new_leads"]),
             ]
-            for name, m in reps.items()
+            for name, m in groups.items()
         ],
     )
 
@@ -437,7 +461,7 @@ def _manager_body(month: Month, unit: str = DEFAULT_AMOUNT_UNIT) -> tuple[str, s
     body = _Body()
     body.para("您好：")
     body.para(
-        f"这是截至 {month.as_of} 的团队销售漏斗月报（统计期间 {month.period}），完整分析见附件。"
+        f"这是截至 {month.as_of} 的团队销售漏斗{_words(f.get('month'))[2]}（统计期间 {month.period}），完整分析见附件。"
     )
     t = f.get("totals", {})
     alerts = f.get("alerts", {})

@@ -266,10 +266,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "right, so none is counted. Please check with the reps and keep one row."),
     ),
     "problem.bad_target_row": (
-        "「目标」表的这一行无法使用（{cells}）：月份应为 2024-05 这样的年月，负责人不能为空，"
+        "「目标」表的这一行无法使用（{cells}）：月份应为 2024-05 这样的年月，负责人与渠道须填且只填一个，"
         "目标应为不小于 0 的数字。该行未计入目标。",
         "This row of the targets sheet cannot be used ({cells}): the month should read like 2024-05, "
-        "the owner must not be blank and a target must be a number of 0 or more. It is not counted.",
+        "exactly one of owner and channel must be filled in and a target must be a number of 0 or more. "
+        "It is not counted.",
     ),
     "problem.log_missing_lead_id": (
         "跟进记录缺少线索编号，无法对应到线索，该条记录未使用。请补填线索编号。",
@@ -1086,14 +1087,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "typed days in stage / pass rates that differ from the recalculated ones, see 'Data quality'",
     ),
     # -- 总览: the month, what needs attention, the standing figures ------------------------------
+    # The period's words, by its kind (month, ISO week, span of days): {this}, {this_in} (in a
+    # sentence), {last}, {last_in}.
+    "period.this.month": ("本月", "This month"),
+    "period.this.week": ("本周", "This week"),
+    "period.this.span": ("本期", "This period"),
+    "period.this_in.month": ("本月", "this month"),
+    "period.this_in.week": ("本周", "this week"),
+    "period.this_in.span": ("本期", "this period"),
+    "period.last.month": ("上月", "Last month"),
+    "period.last.week": ("上周", "Last week"),
+    "period.last.span": ("上期", "Previous period"),
+    "period.last_in.month": ("上月", "last month"),
+    "period.last_in.week": ("上周", "last week"),
+    "period.last_in.span": ("上期", "the previous period"),
     "month.title": (
-        "本月 {month}（{start} 至 {end}）· 对比上月 {previous}",
-        "This month {month} ({start} to {end}) · against last month {previous}",
+        "{this} {month}（{start} 至 {end}）· 对比{last_in} {previous}",
+        "{this} {month} ({start} to {end}) · against {last_in} {previous}",
     ),
-    "month.col.this": ("本月", "This month"),
-    "month.col.previous": ("上月", "Last month"),
     "month.col.change": ("变化", "Change"),
     "month.col.target": ("目标", "Target"),
+    "month.col.target.prorated": ("折算目标", "Prorated target"),
     "month.col.attainment": ("达成率", "Attained"),
     "month.new_leads": ("新增线索(条)", "New leads"),
     "month.won": ("成交(条)", "Won"),
@@ -1107,13 +1121,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "changes dated in the month. Last month = all of {previous}, counted like this month from "
         "this run's leads and stage changes (follow-up log and history store).",
     ),
+    "month.note.week": (
+        "新增 = 首次接触在本周；成交/流失 = 本周进入已成交/流失；阶段变动 = 本周的阶段变更次数。"
+        "上周 = {previous}（{previous_start} 至 {previous_end}），与本周一样按本次的线索表和阶段变更（跟进记录与历史记录库）计算。",
+        "New = first contact in the week; won/lost = entered won/lost in the week; moves = stage "
+        "changes dated in the week. Last week = {previous} ({previous_start} to {previous_end}), "
+        "counted like this week from this run's leads and stage changes (follow-up log and history store).",
+    ),
+    "month.note.span": (
+        "新增 = 首次接触在本期；成交/流失 = 本期进入已成交/流失；阶段变动 = 本期的阶段变更次数。"
+        "上期 = 本期之前同样长的 {previous_start} 至 {previous_end}，与本期一样按本次的线索表和阶段变更（跟进记录与历史记录库）计算。",
+        "New = first contact in the period; won/lost = entered won/lost in the period; moves = stage "
+        "changes dated in the period. Previous period = the as long {previous_start} to {previous_end} "
+        "just before, counted like this period from this run's leads and stage changes (follow-up log "
+        "and history store).",
+    ),
     "month.target_note": (
         "目标来自规则 [targets] 与工作簿的「目标」表。",
         "Targets from the rules' [targets] and the workbook's targets sheet.",
     ),
+    "month.target_note.prorated": (
+        "目标为月度目标按工作日折算：所跨每月的目标 × 期内该月工作日 ÷ 该月工作日，来自规则 [targets] 与工作簿的「目标」表。",
+        "Targets are the monthly targets prorated by working days: each month's target × the period's "
+        "working days in that month ÷ the month's working days, from the rules' [targets] and the "
+        "workbook's targets sheet.",
+    ),
+    "month.channel.line": ("渠道目标达成（{this}{basis}）：{parts}", "Channel targets ({this}{basis}): {parts}"),
+    "month.channel.prorated": ("，目标按工作日折算", ", targets prorated by working days"),
+    "month.channel.part": ("{name} {figures}", "{name}: {figures}"),
+    "month.channel.won": ("成交 {ratio}（{won} / {target} {unit}）", "won {ratio} ({won} / {target} {unit})"),
+    "month.channel.new": ("新增 {ratio}（{new} / {target} 条）", "new {ratio} ({new} / {target})"),
+    "month.channel.sep": ("；", "; "),
     "month.team_target_note": ("全队目标 = 各负责人目标之和。", "The team's target = the sum of the reps'."),
     "attention.title": ("需要关注", "Needs attention"),
-    "attention.none": ("本月没有需要特别关注的事项。", "Nothing needs special attention this month."),
+    "attention.none": ("{this_in}没有需要特别关注的事项。", "Nothing needs special attention {this_in}."),
     "attention.stalled": (
         "停留超时 {count} 条，金额合计 {amount} {unit}；金额最大的是 {lead_id} {customer}"
         "（{owner}，{stage}，{top_amount} {unit}）：请推进或更新阶段。",
@@ -1190,16 +1231,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "rebuild's snapshot (see 'Evidence' below). Period pass rate = the share of the leads that "
         "left the stage in the period and went forward (each lead by its last exit)."),
     ),
-    "flow.new": ("本月新增线索", "New leads this month"),
+    "flow.new": ("{this_in}新增线索", "New leads {this_in}"),
     "flow.new.note": ("首次接触时间在本期内", "first contact in the period"),
-    "flow.won": ("本月成交", "Won this month"),
+    "flow.won": ("{this_in}成交", "Won {this_in}"),
     "flow.won.note": ("进入已成交的日期在本期内", "entered the won stage in the period"),
-    "flow.won_amount": ("本月成交金额({unit})", "Won this month ({unit})"),
-    "flow.lost": ("本月流失", "Lost this month"),
+    "flow.won_amount": ("{this_in}成交金额({unit})", "Won {this_in} ({unit})"),
+    "flow.lost": ("{this_in}流失", "Lost {this_in}"),
     "flow.lost.note": ("标记为流失的日期在本期内", "marked lost in the period"),
-    "flow.cycle_mean": ("本月成交平均周期(天)", "Avg. cycle of this month's deals (days)"),
+    "flow.cycle_mean": ("{this_in}成交平均周期(天)", "Avg. cycle of {this_in}'s deals (days)"),
     "flow.cycle_mean.note": ("首次接触 → 进入已成交", "first contact → won"),
-    "flow.cycle_median": ("本月成交周期中位数(天)", "Median cycle of this month's deals (days)"),
+    "flow.cycle_median": ("{this_in}成交周期中位数(天)", "Median cycle of {this_in}'s deals (days)"),
     "flow.moves": ("阶段变动(次)", "Stage moves"),
     "flow.moves.log": ("  其中 跟进记录", "  of which from the follow-up log"),
     "flow.moves.column": ("  其中 阶段进入日期", "  of which from stage-entered dates"),
@@ -1263,18 +1304,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "small_sample": ("样本少", "small sample"),
     "counts.header": ("{label}\nk/n · 95%区间", "{label}\nk/n · 95% interval"),
     "compare.note": (
-        "先看本月：按本月成交金额从高到低排列。比率后括号内为 k/n（分子/分母）；分母少于 {min_sample} 条的比率灰色显示（{small}），图中亦然。空白 = 无法计算。",
-        ("This month first: sorted by the amount won this month, largest first. After each rate, "
+        "先看{this}：按{this_in}成交金额从高到低排列。比率后括号内为 k/n（分子/分母）；分母少于 {min_sample} 条的比率灰色显示（{small}），图中亦然。空白 = 无法计算。",
+        ("{this} first: sorted by the amount won {this_in}, largest first. After each rate, "
          "k/n (numerator/denominator) in brackets; a rate from fewer than {min_sample} leads is grey "
          "({small}), in the chart too. Blank = nothing to compute."),
     ),
-    "compare.standings": ("本月与累计", "This month and to date"),
+    "compare.standings": ("{this}与累计", "{this} and to date"),
     "compare.pass_rates": ("各环节通过率（累计，k/n）", "Pass rate of each transition (to date, k/n)"),
-    "standing.new": ("本月新增", "New this month"),
-    "standing.won_month": ("本月成交({unit})\n（件数）", "Won this month ({unit})\n(deals)"),
+    "standing.new": ("{this_in}新增", "New {this_in}"),
+    "standing.won_month": ("{this_in}成交({unit})\n（件数）", "Won {this_in} ({unit})\n(deals)"),
     "standing.won": ("累计成交({unit})\n（件数）", "Won to date ({unit})\n(deals)"),
     "standing.win_rate": ("赢单率\n（成交/已结束）", "Win rate\n(won/closed)"),
-    "standing.attainment": ("本月达成率\n(成交÷成交目标)", "Attainment\n(won ÷ won target)"),
+    "standing.attainment": ("{this_in}达成率\n(成交÷成交目标)", "Attainment {this_in}\n(won ÷ won target)"),
+    "standing.attainment.prorated": ("{this_in}达成率\n(成交÷折算目标)", "Attainment {this_in}\n(won ÷ prorated target)"),
     "standing.average_deal": ("平均成交额({unit})", "Average deal ({unit})"),
     "chart.small_note": ("浅灰色柱 = {small}（与表中灰色一致）", "Light grey bars = {small} (grey in the tables too)"),
     "leader.title": ("各环节领先者（提炼优秀经验）", "Who leads each transition (learn from the best)"),

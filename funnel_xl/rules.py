@@ -260,6 +260,8 @@ class Rules:
     targets: tuple[tuple[str, float], ...] = ()
     # Monthly target of new leads per rep (负责人, as typed).
     new_lead_targets: tuple[tuple[str, int], ...] = ()
+    # Monthly targets per channel, optional: (channel as typed, won 万元 or None, new leads or None).
+    channel_targets: tuple[tuple[str, float | None, int | None], ...] = ()
     # Cell values that stand for a stage or a lost label (folded value → stage name or lost label).
     stage_values: tuple[tuple[str, str], ...] = ()
     dimensions: Dimensions = Dimensions()
@@ -455,7 +457,7 @@ class _Checker(TomlChecker):
     TOP_KEYS = frozenset({
         "version", "stages", "lost_labels", "sources", "follow_up_methods", "lead_id_pattern",
         "thresholds", "sheets", "columns", "log_columns", "suggestions", "limits", "stage_values",
-        "dimensions", "input", "amount_unit", "lang", "hygiene", "targets", "report",
+        "dimensions", "input", "amount_unit", "lang", "hygiene", "targets", "channel_targets", "report",
         "status_values", "bands", "remind",
     })
 
@@ -522,6 +524,7 @@ class _Checker(TomlChecker):
             "limits": self.attempt(lambda: self.limits(top.get("limits", {})), DEFAULT_LIMITS),
             "targets": self.attempt(lambda: self.targets(top.get("targets", {})), ()),
             "new_lead_targets": self.quietly(lambda: self.new_lead_targets(top.get("targets", {})), ()),
+            "channel_targets": self.attempt(lambda: self.channel_targets(top.get("channel_targets", {})), ()),
             "report": self.attempt(lambda: self.report(top.get("report", {})), ReportSettings()),
             "bands": self.attempt(lambda: self.bands(top.get("bands", {})), Bands()),
             "remind": self.attempt(lambda: self.remind(top.get("remind", {})), RemindSettings()),
@@ -633,15 +636,24 @@ class _Checker(TomlChecker):
             if "new_leads" in target
         )
 
-    def rep_targets(self, value: Any) -> list[tuple[str, dict[str, float]]]:
+    def channel_targets(self, value: Any) -> tuple[tuple[str, float | None, int | None], ...]:
+        """Each channel's monthly targets (``官网 = 100`` or ``官网 = { won = 100, new_leads = 20 }``)."""
+        return tuple(
+            (name, target.get("won"), None if "new_leads" not in target else int(target["new_leads"]))
+            for name, target in self.rep_targets(value, "channel_targets", "渠道")
+        )
+
+    def rep_targets(
+        self, value: Any, section: str = "targets", whose: str = "负责人"
+    ) -> list[tuple[str, dict[str, float]]]:
         value = self.typed(
-            value, "targets", dict, "表 ([targets]，负责人 = 月度成交目标万元 或 { won = 万元, new_leads = 条数 })"
+            value, section, dict, f"表 ([{section}]，{whose} = 月度成交目标万元 或 {{ won = 万元, new_leads = 条数 }})"
         )
         out = []
         for name, given in value.items():
-            # Owners are matched as the sheet's are folded: full-width forms and runs of spaces.
-            owner = " ".join(unicodedata.normalize("NFKC", self.text(name, "targets")).split())
-            key = f"targets.{name}"
+            # Names are matched as the sheet's are folded: full-width forms and runs of spaces.
+            owner = " ".join(unicodedata.normalize("NFKC", self.text(name, section)).split())
+            key = f"{section}.{name}"
             if isinstance(given, dict):
                 table = self.table(given, key, {"won", "new_leads"}, set())
                 target = {part: self.number(v, f"{key}.{part}", 0.0) for part, v in table.items()}

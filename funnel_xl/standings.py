@@ -1,9 +1,10 @@
 """Each rep's (or channel's) standing: the line of the compact 负责人对比 / 渠道分析 table, and the
 group that leads each stage transition. Pure: no I/O, no catalogue.
 
-- new / won this month, won 万元 this month: the month's flow of the group's own leads, counted as
-  the team's month is (:func:`funnel_xl.flow.period_figures`: new = first contact in the month,
-  won = won with its stage entered in the month).
+- new / won this month, won 万元 this month: the period's counts of the group's own leads, from
+  :func:`funnel_xl.month.period_counts` (the one place the team's, the reps' and the channels'
+  period figures are counted: new = first contact in the period, won = won with its stage entered
+  in it).
 - won to date = the k of the win rate k/n; average won deal = won amount ÷ won leads.
 - the table is sorted by won 万元 this month, then won 万元 to date, largest first, then by name.
 - the leader of a transition: of the groups with at least ``min_sample`` leads that left the stage,
@@ -15,13 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 
-import pandas as pd
-
-from .flow import PeriodFigures, empty_transitions, period_figures
 from .metrics import FunnelMetrics, Rate
-from .rules import Rules
+from .month import MonthCounts
 
 
 @dataclass(frozen=True)
@@ -52,23 +49,8 @@ class Leader:
     team_rate: float
 
 
-def months_by_group(
-    leads: pd.DataFrame, column: str, rules: Rules, start: date, end: date
-) -> dict[str, PeriodFigures]:
-    """Each group's month (keyed as :func:`funnel_xl.metrics.by_group` keys it: blank is "")."""
-    if column in leads:
-        keys = leads[column].fillna("").astype(str)
-    else:
-        keys = pd.Series("", index=leads.index, dtype=object)
-    moves = empty_transitions()
-    return {
-        str(name): period_figures(rows, moves, rules, start, end)
-        for name, rows in leads.groupby(keys, sort=True)
-    }
-
-
 def standings(
-    groups: Mapping[str, FunnelMetrics], months: Mapping[str, PeriodFigures],
+    groups: Mapping[str, FunnelMetrics], months: Mapping[str, MonthCounts],
     attainment: Mapping[str, float | None] | None = None,
 ) -> list[Standing]:
     """The groups' lines, sorted by won 万元 this month (see the module's definitions);
@@ -80,13 +62,13 @@ def standings(
     return sorted(rows, key=lambda s: (-s.won_amount_this_month, -s.won_amount, s.name))
 
 
-def team_standing(team: FunnelMetrics, month: PeriodFigures, attainment: float | None = None) -> Standing:
+def team_standing(team: FunnelMetrics, month: MonthCounts, attainment: float | None = None) -> Standing:
     """The team's line under the groups'."""
     return _standing("", team, month, attainment)
 
 
 def _standing(
-    name: str, m: FunnelMetrics, month: PeriodFigures | None, attainment: float | None = None
+    name: str, m: FunnelMetrics, month: MonthCounts | None, attainment: float | None = None
 ) -> Standing:
     won = m.totals.won
     return Standing(

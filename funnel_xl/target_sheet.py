@@ -1,9 +1,11 @@
 """The tracking workbook's 目标 sheet: one row per rep and month, with the month's won target (万元)
-and, optionally, its target of new leads. A row that cannot be used is a warning on its row, and
-the other rows still count.
+and, optionally, its target of new leads. An optional 渠道 column sets a channel's target instead:
+a row with a channel and no rep. A row that cannot be used (no month, neither or both of rep and
+channel, a target that is no number ≥ 0) is a warning on its row, and the other rows still count.
 
-    月份     | 负责人 | 成交目标(万元) | 新增线索目标
-    2024-05  | 张伟   | 120            | 20
+    月份     | 负责人 | 渠道 | 成交目标(万元) | 新增线索目标
+    2024-05  | 张伟   |      | 120            | 20
+    2024-05  |        | 官网 | 200            | 40
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from .text import is_empty
 TARGET_SHEETS = ("目标", "Targets")
 # Header (folded, its start) → field.
 _HEADERS = (("月份", "month"), ("month", "month"), ("负责人", "owner"), ("owner", "owner"),
-            ("成交目标", "won"), ("won", "won"), ("新增线索", "new_leads"), ("newleads", "new_leads"))
+            ("成交目标", "won"), ("won", "won"), ("新增线索", "new_leads"), ("newleads", "new_leads"),
+            ("渠道", "channel"), ("线索来源", "channel"), ("channel", "channel"), ("source", "channel"))
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月)?(?:[-/.]\d{1,2}日?)?$")
 
 
@@ -83,20 +86,28 @@ def _header(rows: list[list]) -> tuple[int | None, dict[str, int]]:
             field = next((f for start, f in _HEADERS if text.startswith(start)), None)
             if field is not None and field not in columns:
                 columns[field] = c
-        if {"month", "owner"} <= set(columns) and ({"won", "new_leads"} & set(columns)):
+        if "month" in columns and ({"owner", "channel"} & set(columns)) and ({"won", "new_leads"} & set(columns)):
             return r, columns
     return None, {}
 
 
 def _target(value: dict[str, object]) -> Target | None:
-    month, owner = _month(value.get("month")), value.get("owner")
+    month, owner, channel = _month(value.get("month")), value.get("owner"), value.get("channel")
     won, new_leads = _number(value.get("won")), _number(value.get("new_leads"))
-    if month is None or is_blank(owner) or won is False or new_leads is False or (won is None and new_leads is None):
+    if month is None or is_blank(owner) == is_blank(channel) or won is False or new_leads is False:
+        return None
+    if won is None and new_leads is None:
         return None
     return Target(
-        owner=" ".join(unicodedata.normalize("NFKC", str(owner)).split()), month=month,
+        owner="" if is_blank(owner) else _name(owner), month=month,
         won_amount=won, new_leads=None if new_leads is None else int(round(new_leads)),
+        channel=None if is_blank(channel) else _name(channel),
     )
+
+
+def _name(value: object) -> str:
+    """A rep's or a channel's name as the leads' are matched: full-width forms and runs of spaces folded."""
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
 def _month(value: object) -> str | None:

@@ -79,6 +79,12 @@ class DriftWords:
         return t("drift.expected", rates=t("drift.sep").join(parts), transition=transition)
 
 
+def period_words(t: Catalogue, kind: str) -> dict[str, str]:
+    """The words of a period's kind for the messages' {this}, {this_in}, {last} and {last_in}:
+    本月/上月 (a month), 本周/上周 (an ISO week), 本期/上期 (a span of days)."""
+    return {word: t(f"period.{word}.{kind}") for word in ("this", "this_in", "last", "last_in")}
+
+
 def number_text(value: float) -> str:
     """A count of days as typed: 12, or 12.5."""
     value = float(value)

@@ -111,3 +111,10 @@ def is_working_day(day: date) -> bool:
     """Whether ``day`` is a working day of the Chinese calendar (weekends only in a year the
     calendar package does not cover)."""
     return bool(WorkingDays(day, day)._cumulative[0])
+
+
+def working_days_in(first: date, last: date) -> int:
+    """The working days from ``first`` to ``last``, both included (0 when last < first)."""
+    if last < first:
+        return 0
+    return int(WorkingDays(first, last)._cumulative[-1])

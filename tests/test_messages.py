@@ -26,7 +26,7 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 DYNAMIC = (
     "problem.", "fig.", "sheet.", "metric.", "severity.", "channel_metric.", "field.", "group.",
     "status.", "alert.", "entered.", "move.", "basis.", "table.", "suggestion.", "run.", "drift.",
-    "hygiene.", "def.", "month.", "attention.", "standing.",
+    "hygiene.", "def.", "month.", "attention.", "standing.", "period.",
 )
 
 

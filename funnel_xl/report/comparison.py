@@ -10,8 +10,10 @@ from ..cells import write_value
 from ..flow import ChannelFlag
 from ..messages import Catalogue
 from ..metrics import FunnelMetrics, Rate
+from ..period import PeriodKind
 from ..standings import Leader, Standing
 from ..text import percent_text
+from ..wording import period_words
 from .context import Context
 from .table import Cells, Column, cached, column_width, set_widths
 
@@ -26,17 +28,19 @@ def write_comparison(
 ) -> None:
     """``key``: the standings' key ("owner", "source" or the dimension's field)."""
     t = ctx.t
+    words = period_words(t, _kind(ctx))
     sheet, cells = ctx.start(
         name,
         t("compare.title", name=name, as_of=ctx.as_of_text),
-        t("compare.note", min_sample=ctx.min_sample, small=t("small_sample")),
+        t("compare.note", min_sample=ctx.min_sample, small=t("small_sample"), **words),
     )
-    cells.put(_HEAD - 1, 0, t("compare.standings"), "subtitle")
+    cells.put(_HEAD - 1, 0, t("compare.standings", **words), "subtitle")
     cells.flush()
     rows = ctx.standings.get(key, ())
     owners = name == ctx.sheets["owners"]
     columns = standing_columns(ctx, key_header, rows, hygiene=owners)
-    if flags is not None:
+    # A low channel is counted in months: a week's or a span's report flags none, so shows no column.
+    if flags is not None and _kind(ctx) == PeriodKind.MONTH:
         columns.append(
             Column(
                 t("col.low_months", months=ctx.rules.thresholds.low_channel_months),
@@ -66,6 +70,11 @@ def write_comparison(
         source_chart(ctx, sheet, rows, (_HEAD, end), (rates_head, rates_end), last)
 
 
+def _kind(ctx: Context) -> PeriodKind:
+    review = ctx.view.month_review
+    return review.kind if review is not None else PeriodKind.MONTH
+
+
 def _paired_widths(a: Sequence[Column], b: Sequence[Column]):
     for c in range(max(len(a), len(b))):
         yield (
@@ -89,12 +98,14 @@ def standing_columns(
 ) -> list[Column]:
     """The compact table: at most 12 columns (see :mod:`funnel_xl.standings`)."""
     t, unit, min_sample = ctx.t, ctx.unit, ctx.min_sample
+    kind = _kind(ctx)
+    words = period_words(t, kind)
     columns = [
         Column(key_header, [s.name for s in rows]),
         Column(t("col.leads"), [s.leads for s in rows], "int"),
-        Column(t("standing.new"), [s.new_this_month for s in rows], "int"),
+        Column(t("standing.new", **words), [s.new_this_month for s in rows], "int"),
         Column(
-            t("standing.won_month", unit=unit), [s.won_amount_this_month for s in rows], "amount",
+            t("standing.won_month", unit=unit, **words), [s.won_amount_this_month for s in rows], "amount",
             formats=[amount_format("amount", s.won_this_month) for s in rows],
         ),
         Column(
@@ -111,7 +122,8 @@ def standing_columns(
         Column(t("col.weighted_pipeline", unit=unit), [s.weighted_pipeline for s in rows], "amount"),
     ]
     if any(s.attainment is not None for s in rows):
-        columns.append(Column(t("standing.attainment"), [s.attainment for s in rows], "pct"))
+        heading = "standing.attainment" if kind == PeriodKind.MONTH else "standing.attainment.prorated"
+        columns.append(Column(t(heading, **words), [s.attainment for s in rows], "pct"))
     if hygiene:
         scores = ctx.quality.hygiene
         columns.append(

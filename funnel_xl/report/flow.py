@@ -10,7 +10,8 @@ from ..analysis import period_transitions
 from ..compare import MoveDirection, move_directions
 from ..forecast import GONE_LEADS, NEW_LEADS
 from ..frames import MoveSource
-from ..wording import count_or_unknown, unknown_notes
+from ..period import period_of
+from ..wording import count_or_unknown, period_words, unknown_notes
 from .context import TRANSITION_SOURCE_KEYS, Context
 from .table import GOOD_HIGH, Cells, Column, column_width, set_widths
 from .values import date_values, text_values
@@ -54,15 +55,16 @@ def write_flow(ctx: Context) -> None:
 def _figures(ctx: Context, cells: Cells, top: int) -> int:
     """The period's key figures under a header at ``top``; returns the last row."""
     t, period, unit = ctx.t, ctx.flow.period, ctx.unit
+    this = period_words(t, period_of(ctx.period, ctx.as_of).kind)["this_in"]
     by_source = period.transitions_by_source
     figures = (
-        (t("flow.new"), period.new_leads, "int", t("flow.new.note")),
-        (t("flow.won"), count_or_unknown(period.won, ctx.figures.won_undated, t("fig.unknown")), "int",
+        (t("flow.new", this_in=this), period.new_leads, "int", t("flow.new.note")),
+        (t("flow.won", this_in=this), count_or_unknown(period.won, ctx.figures.won_undated, t("fig.unknown")), "int",
          t("flow.won.note") + unknown_notes(t, ctx.figures).get("won", "")),
-        (t("flow.won_amount", unit=unit), period.won_amount, "amount", ""),
-        (t("flow.lost"), period.lost, "int", t("flow.lost.note")),
-        (t("flow.cycle_mean"), period.cycle_mean, "days1", t("flow.cycle_mean.note")),
-        (t("flow.cycle_median"), period.cycle_median, "days1", ""),
+        (t("flow.won_amount", unit=unit, this_in=this), period.won_amount, "amount", ""),
+        (t("flow.lost", this_in=this), period.lost, "int", t("flow.lost.note")),
+        (t("flow.cycle_mean", this_in=this), period.cycle_mean, "days1", t("flow.cycle_mean.note")),
+        (t("flow.cycle_median", this_in=this), period.cycle_median, "days1", ""),
         (t("flow.moves"), sum(by_source.values()), "int", ""),
         (t("flow.moves.log"), by_source.get(MoveSource.LOG, 0), "int", ""),
         (t("flow.moves.column"), by_source.get(MoveSource.COLUMN, 0), "int", t("flow.moves.column.note")),

@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..analysis import skipped_without_stage
-from ..month import MONTH_FIGURES, MonthReview
+from ..month import MONTH_FIGURES, MonthReview, previous_period
+from ..period import PeriodKind
 from ..problems import Severity, count_by_severity
 from ..text import display_width, percent_text
-from ..wording import action_text, count_or_unknown, unknown_notes
+from ..wording import action_text, count_or_unknown, number_text, period_words, unknown_notes
 from .context import Context
 from .table import Cells, cached
 
@@ -99,22 +100,24 @@ def write_overview(ctx: Context) -> None:
 
 
 def month_block(ctx: Context, page: Page) -> None:
-    """本月: each figure this month and last, the change (▲/▼) and, with targets, target and attainment."""
+    """本月 (本周, 本期): each figure this period and the one before, the change (▲/▼) and, with
+    targets, target and attainment."""
     t, review = ctx.t, ctx.view.month_review
     if review is None:
         return
     block = review.team
     period = ctx.flow.period
+    words = period_words(t, review.kind)
     page.put(MONTH_TITLE_ROW, 0, t(
         "month.title", month=block.month, start=period.start.isoformat(), end=period.end.isoformat(),
-        previous=block.previous_month,
+        previous=block.previous_month, **words,
     ), "subtitle")
-    headers = ["col.metric", "month.col.this", "month.col.previous", "month.col.change"]
+    headers = [t("col.metric"), words["this"], words["last"], t("month.col.change")]
     targets = _targets(review)
     if targets:
-        headers += ["month.col.target", "month.col.attainment"]
-    for c, key in enumerate(headers):
-        page.put(MONTH_HEAD_ROW, c, t(key), "header")
+        headers += [t("month.col.target.prorated" if review.prorated else "month.col.target"), t("month.col.attainment")]
+    for c, text in enumerate(headers):
+        page.put(MONTH_HEAD_ROW, c, text, "header")
     for i, key in enumerate(MONTH_FIGURES):
         row, kind = MONTH_FIRST_ROW + i, MONTH_KINDS[key]
         page.put(row, 0, t(f"month.{key}", unit=ctx.unit), "label")
@@ -123,13 +126,60 @@ def month_block(ctx: Context, page: Page) -> None:
         page.put(row, 3, block.change(key), CHANGE_KINDS[kind])
         if key in targets:
             target, ratio = targets[key]
-            page.put(row, 4, target, kind)
+            # A prorated target of new leads is a fraction of the month's: shown with its decimal.
+            page.put(row, 4, target, "amount" if review.prorated else kind)
             page.put(row, 5, ratio, "pct")
     note_row = MONTH_FIRST_ROW + len(MONTH_FIGURES)
-    note = t("month.note", previous=block.previous_month)
+    note = month_note(ctx, review)
     if targets:
-        note += t("month.target_note") + (t("month.team_target_note") if ctx.is_team_record else "")
+        note += t("month.target_note.prorated" if review.prorated else "month.target_note")
+        note += t("month.team_target_note") if ctx.is_team_record else ""
     page.merge(note_row, 0, LEFT_LAST_COL, note, "wrap_note", wrapped_height(note))
+    channels = channel_attainment_text(ctx, review)
+    if channels:
+        page.merge(note_row + 1, 0, LEFT_LAST_COL, channels, "wrap_note", wrapped_height(channels))
+
+
+def month_note(ctx: Context, review: MonthReview) -> str:
+    """What the block's figures count, and which period they are compared with."""
+    if review.kind == PeriodKind.MONTH:
+        return ctx.t("month.note", previous=review.team.previous_month)
+    period = ctx.flow.period
+    first, last = previous_period(review.kind, period.start, period.end)
+    return ctx.t(
+        f"month.note.{review.kind}", previous=review.team.previous_month,
+        previous_start=first.isoformat(), previous_end=last.isoformat(),
+    )
+
+
+def channel_attainment_text(ctx: Context, review: MonthReview) -> str:
+    """The channels with a target, each with its won amount (and new leads) against it, in one
+    line; empty without channel targets (a rep's workbook shows none)."""
+    t = ctx.t
+    parts = []
+    for name, reached in review.channel_attainment.items():
+        figures = []
+        if reached.won_target is not None:
+            figures.append(t(
+                "month.channel.won", ratio=_percent(reached.won_ratio), won=f"{reached.won_amount:,.1f}",
+                target=f"{reached.won_target:,.1f}", unit=ctx.unit,
+            ))
+        if reached.new_leads_target is not None:
+            figures.append(t(
+                "month.channel.new", ratio=_percent(reached.new_leads_ratio), new=reached.new_leads,
+                target=number_text(round(reached.new_leads_target, 1)),
+            ))
+        parts.append(t("month.channel.part", name=name, figures=t.join(figures)))
+    if not parts:
+        return ""
+    return t(
+        "month.channel.line", this=period_words(t, review.kind)["this"], parts=t("month.channel.sep").join(parts),
+        basis=t("month.channel.prorated") if review.prorated else "",
+    )
+
+
+def _percent(ratio: float | None) -> str:
+    return "—" if ratio is None else percent_text(ratio)
 
 
 # Columns A:F are 24 + 5 × 11 characters wide; a wrapped line of the small fonts is about 13 points.
@@ -165,7 +215,8 @@ def attention_block(ctx: Context, page: Page) -> None:
     page.put(ATTENTION_ROW, 0, t("attention.title"), "subtitle")
     actions = ctx.view.attention
     if not actions:
-        page.put(ATTENTION_ROW + 1, 0, t("attention.none"), "note")
+        kind = ctx.view.month_review.kind if ctx.view.month_review is not None else PeriodKind.MONTH
+        page.put(ATTENTION_ROW + 1, 0, t("attention.none", **period_words(t, kind)), "note")
     for i, action in enumerate(actions):
         text = f"{i + 1}. {action_text(t, action, ctx.unit)}"
         page.merge(ATTENTION_ROW + 1 + i, 0, LEFT_LAST_COL, text, "wrap", wrapped_height(text))

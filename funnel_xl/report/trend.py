@@ -8,6 +8,7 @@ from typing import Any
 
 from ..flow import MonthFigures
 from ..period import PeriodKind, period_of, previous_periods
+from ..wording import period_words
 from .context import BASIS_KEYS, Context, labels
 from .table import cached
 
@@ -53,13 +54,14 @@ def write_trend(ctx: Context) -> None:
 
 def _rows(ctx: Context) -> list[_Row]:
     t, unit = ctx.t, ctx.unit
+    this = period_words(t, period_of(ctx.period, ctx.as_of).kind)["this_in"]
     transitions = [x.label for x in ctx.figures.transitions]
     return [
         ("leads", t("trend.leads"), lambda m: m.leads, "int"),
         ("active", t("trend.active"), lambda m: m.active, "int"),
-        ("new", t("flow.new"), lambda m: m.new_leads, "int"),
-        ("won", t("flow.won"), lambda m: m.won, "int"),
-        ("lost", t("flow.lost"), lambda m: m.lost, "int"),
+        ("new", t("flow.new", this_in=this), lambda m: m.new_leads, "int"),
+        ("won", t("flow.won", this_in=this), lambda m: m.won, "int"),
+        ("lost", t("flow.lost", this_in=this), lambda m: m.lost, "int"),
         ("period_win_rate", t("trend.period_win_rate"), lambda m: m.period_win_rate, "pct"),
         ("cycle", t("trend.cycle_mean"), lambda m: m.cycle_mean, "days1"),
         ("period_cycle", t("trend.period_cycle"), lambda m: m.period_cycle_mean, "days1"),
