@@ -49,8 +49,9 @@ class MoveDirection(StrEnum):
 def move_directions(
     moves: Iterable[tuple[str, str]], rules: Rules
 ) -> list[MoveDirection]:
-    """Each (from stage, to stage) move's direction; a move to a lost label is lost, a move from
-    one revived, else forward when the new stage comes later in the funnel."""
+    """Each (from stage, to stage) move's direction — the one rule, also behind the flow's exits:
+    a move to a lost label is lost, a move from one revived, else forward when the new stage comes
+    later in the funnel, else back (an earlier or the same stage, or one the rules do not know)."""
     index_of = {name: i for i, name in enumerate(rules.stage_names)}
     lost = set(rules.lost_labels)
     return [

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
-from .compare import Versus, versus_team
+from .compare import MoveDirection, Versus, versus_team
+from .compare import move_directions as pair_directions
 from .frames import (
     AMOUNT,
     CLOSE_PAST,
@@ -79,14 +79,6 @@ from .rules import Rules
 BASIS_CURRENT, BASIS_STORE, BASIS_LOG = "current", "store", "log"
 TREND_MONTHS = 12
 
-
-class MoveDirection(StrEnum):
-    """Which way a transition goes (see :func:`move_directions`)."""
-
-    FORWARD = "forward"
-    BACK = "back"
-    LOST = "lost"
-    REVIVED = "revived"  # out of a lost label, back into the funnel
 
 TRANSITION_COLUMNS = list(_TRANSITION_COLUMNS)
 
@@ -537,17 +529,9 @@ def period_sources(
 
 
 def move_directions(moves: pd.DataFrame, rules: Rules) -> pd.Series:
-    """Each transition's direction: lost (into a lost label), revived (out of one), forward (to a
-    later stage), else back (an earlier stage, or one the rules do not know)."""
-    index_of = {name: i for i, name in enumerate(rules.stage_names)}
-    frm = moves[FROM_STAGE].map(index_of).fillna(-1).to_numpy(dtype=float)
-    to = moves[TO_STAGE].map(index_of).fillna(-1).to_numpy(dtype=float)
-    direction = np.select(
-        [moves[TO_STAGE].isin(rules.lost_labels), moves[FROM_STAGE].isin(rules.lost_labels), to > frm],
-        [MoveDirection.LOST, MoveDirection.REVIVED, MoveDirection.FORWARD],
-        MoveDirection.BACK,
-    )
-    return pd.Series(direction, index=moves.index, dtype=object).map(MoveDirection)
+    """Each transition's direction, by the one rule in :func:`funnel_xl.compare.move_directions`."""
+    pairs = zip(moves[FROM_STAGE], moves[TO_STAGE], strict=True)
+    return pd.Series(pair_directions(pairs, rules), index=moves.index, dtype=object)
 
 
 def _exits(moves: pd.DataFrame, rules: Rules) -> tuple[StageExit, ...]:
