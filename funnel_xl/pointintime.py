@@ -127,9 +127,9 @@ def _known_state(
     out[LOST_AT] = pd.Series(None, index=leads.index, dtype=object)
     if snapshot is not None and len(snapshot):
         seen = snapshot.drop_duplicates(LEAD_ID).set_index(LEAD_ID)
-        out[STAGE] = ids.map(seen[STAGE]).astype(object)
-        out[STAGE_ENTERED] = pd.to_datetime(ids.map(seen[STAGE_ENTERED]), errors="coerce")
-        out[LOST_AT] = ids.map(seen[LOST_AT]).astype(object)
+        out[STAGE] = _lookup(ids, seen[STAGE]).astype(object)
+        out[STAGE_ENTERED] = pd.to_datetime(_lookup(ids, seen[STAGE_ENTERED]), errors="coerce")
+        out[LOST_AT] = _lookup(ids, seen[LOST_AT]).astype(object)
     entries = entries[entries[TIME].notna()] if len(entries) else entries
     if len(entries):
         moves = log_transitions(entries, rules)
@@ -137,22 +137,29 @@ def _known_state(
         by_then = moves[moves[DATE] <= as_of].drop_duplicates(LEAD_ID, keep="last").set_index(LEAD_ID)
         moved = logged & ids.isin(by_then.index)
         first = logged & ~moved
-        out.loc[moved, STAGE] = ids[moved].map(by_then[TO_STAGE])
-        out.loc[moved, STAGE_ENTERED] = pd.to_datetime(ids[moved].map(by_then[DATE]))
-        came_from = ids[moved].map(by_then[FROM_STAGE])
+        out.loc[moved, STAGE] = _lookup(ids[moved], by_then[TO_STAGE])
+        out.loc[moved, STAGE_ENTERED] = pd.to_datetime(_lookup(ids[moved], by_then[DATE]))
+        came_from = _lookup(ids[moved], by_then[FROM_STAGE])
         out.loc[moved, LOST_AT] = came_from.where(out.loc[moved, STAGE].isin(rules.lost_labels))
         out.loc[first, STAGE] = rules.stage_names[0]
         out.loc[first, STAGE_ENTERED] = dates(leads, FIRST_CONTACT)[first]
         out.loc[first, LOST_AT] = None
         seen = entries[entries[TIME] <= as_of].sort_values(TIME, kind="stable")
         last = seen.drop_duplicates(LEAD_ID, keep="last").set_index(LEAD_ID)
-        out[LAST_FOLLOW_UP] = pd.to_datetime(ids.map(last[TIME]))
+        out[LAST_FOLLOW_UP] = pd.to_datetime(_lookup(ids, last[TIME]))
         planned = last[NEXT_CONTACT] if NEXT_CONTACT in last else pd.Series(dtype="datetime64[ns]")
-        out[NEXT_FOLLOW_UP] = pd.to_datetime(ids.map(planned))
+        out[NEXT_FOLLOW_UP] = pd.to_datetime(_lookup(ids, planned))
     else:
         out[LAST_FOLLOW_UP] = pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
         out[NEXT_FOLLOW_UP] = pd.Series(pd.NaT, index=leads.index, dtype="datetime64[ns]")
     return out
+
+
+def _lookup(ids: pd.Series, table: pd.Series) -> pd.Series:
+    """``table``'s value for each lead of ``ids`` (missing where it has none), on ``ids``' index.
+    Not ``ids.map(table)``: pandas casts an empty ``table`` to float first, which a date column
+    refuses (a log whose only entries are after the as-of date)."""
+    return pd.Series(table.reindex(ids.to_numpy()).to_numpy(), index=ids.index, name=table.name)
 
 
 def old_workbook(

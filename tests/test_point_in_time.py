@@ -309,3 +309,23 @@ def test_without_as_of_an_old_workbook_is_said_with_the_date_to_give(tmp_path):
         assert line in result.stdout and "请加 --as-of 2024-06-02" in result.stdout, result.output
         given = runner.invoke(cli, [*command, "--as-of", "2024-06-03"])
         assert "工作簿中最新的日期" not in given.stdout
+
+
+def test_a_lead_logged_only_after_the_as_of_date_is_counted_not_a_fault(tmp_path):
+    # The log's only entry (06-10) is after the as-of date (05-31): on 05-31 the log tells
+    # nothing of the lead, no store either, so its row as it stands is counted (需求挖掘) and said.
+    # pandas cannot map an empty table of dates; this used to end in "意外故障".
+    path = write_workbook(
+        tmp_path / "t.xlsx", [lead("LF2024001", S[1], D(2024, 3, 15), last=D(2024, 6, 10))],
+        log=[entry("LF2024001", D(2024, 6, 10))],
+    )
+    checked = CliRunner().invoke(cli, ["validate", str(path), "--as-of", "2024-05-31"])
+    assert checked.exit_code == 0, checked.output
+    assert "按当前表格状态计入：1 条" in checked.output and "意外故障" not in checked.output
+    out = tmp_path / "out"
+    built = CliRunner().invoke(cli, ["rebuild", str(path), "--as-of", "2024-05-31", "--out", str(out), "--json", str(tmp_path / "f.json")])
+    assert built.exit_code == 0, built.output
+    assert "线索 1 条（有效 1，因数据错误排除 0）" in built.output
+    figures = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    stages = {s["stage"]: s["current"] for s in figures["stages"]}
+    assert stages[S[1]] == 1 and sum(stages.values()) == 1
