@@ -61,9 +61,10 @@ class Problem:
         could drive the terminal) are shown as spaces."""
         t = catalogue(lang)
         value = t("where.value", value=self.value) if self.value else ""
-        return one_line(
-            f"[{severity_label(self.severity, lang)}] {self.place(lang)}{value}: {self.message}"
-        )
+        where = f"{self.place(lang)}{value}"
+        label = f"[{severity_label(self.severity, lang)}]"
+        # A problem of the whole team (no file, sheet or cell) is told without an empty place.
+        return one_line(f"{label} {where}: {self.message}" if where else f"{label} {self.message}")
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -322,6 +322,7 @@ def test_a_lead_logged_only_after_the_as_of_date_is_counted_not_a_fault(tmp_path
     checked = CliRunner().invoke(cli, ["validate", str(path), "--as-of", "2024-05-31"])
     assert checked.exit_code == 0, checked.output
     assert "按当前表格状态计入：1 条" in checked.output and "意外故障" not in checked.output
+    assert "[警告] 截止日 2024-05-31 时的阶段" in checked.output  # a team's problem: no empty place
     out = tmp_path / "out"
     built = CliRunner().invoke(cli, ["rebuild", str(path), "--as-of", "2024-05-31", "--out", str(out), "--json", str(tmp_path / "f.json")])
     assert built.exit_code == 0, built.output
