@@ -32,7 +32,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .compare import MoveDirection, Versus, versus_team
+from .compare import Versus, versus_team
 from .compare import move_directions as pair_directions
 from .frames import (
     AMOUNT,

@@ -415,7 +415,8 @@ def test_exits_add_up(chains):
 
 
 def test_move_directions():
-    from funnel_xl.flow import MoveDirection, move_directions
+    from funnel_xl.compare import MoveDirection
+    from funnel_xl.flow import move_directions
 
     rules = rules_before_required_fields()
     moves = pd.DataFrame({
