@@ -256,6 +256,7 @@ def targets(results: dict[int, dict[str, Measure]]) -> list[str]:
     ten = results.get(10_000)
     if ten:
         lines.append(f"- 10k leads: validate < 1 s — {ten['validate'].wall:.2f} s ({mark(ten['validate'].wall < 1)})")
+    lines += _refresh_targets(results, mark)
     huge = results.get(300_000)
     if huge:
         peak = huge["rebuild"].peak_mb
@@ -263,6 +264,23 @@ def targets(results: dict[int, dict[str, Measure]]) -> list[str]:
     if ten and huge:
         ratio = (huge["rebuild"].wall / 300_000) / (ten["rebuild"].wall / 10_000)
         lines.append(f"- linear: per-lead time at 300k ÷ at 10k ≤ 1.3 — {ratio:.2f} ({mark(ratio <= 1.3)})")
+    return lines
+
+
+def _refresh_targets(results: dict[int, dict[str, Measure]], mark) -> list[str]:
+    """Issue 18's targets for refresh, when this run measured it."""
+    lines = []
+    for n, label, limit in ((10_000, "10k", 2), (100_000, "100k", 20)):
+        refresh = results.get(n, {}).get("refresh")
+        if refresh:
+            lines.append(f"- {label} leads: refresh ≤ {limit} s — {refresh.wall:.2f} s ({mark(refresh.wall <= limit)})")
+    refresh = results.get(100_000, {}).get("refresh")
+    if refresh:
+        peak = refresh.peak_mb
+        lines.append(f"- 100k leads: refresh peak memory ≤ 400 MB — {peak:,.0f} MB ({mark(peak <= 400)})")
+    refresh = results.get(300_000, {}).get("refresh")
+    if refresh:
+        lines.append(f"- 300k leads: refresh completes — exit {refresh.status} ({mark(refresh.status in (0, 1))})")
     return lines
 
 
