@@ -363,12 +363,19 @@ def test_libreoffice_reads_the_refreshed_values(tmp_path, rules):
     before = parts_of(path)
     refresh_workbook(path, rules, as_of=AS_OF, backup=False)
     check_refreshed(path, before)
+    libreoffice_reads_the_new_values(path, tmp_path)
+
+
+def libreoffice_reads_the_new_values(path, tmp_path) -> list[list[str]]:
+    """The refreshed 张伟.xlsx as LibreOffice reads it (CSV cells), its three computed columns
+    checked against the hand-worked DWELL and RATES and the estimated entry date."""
     out = soffice_convert(path, "csv:Text - txt - csv (StarCalc):44,34,76,1", tmp_path / "csv", tmp_path)
     cells = list(csv.reader(io.StringIO((out / "张伟.csv").read_text(encoding="utf-8"))))
     assert cells[0][12:15] == ["当前阶段停留时长(天)", "转化率/阶段通过率(可选)", "阶段进入日期"]
     assert [row[12] for row in cells[1:7]] == [str(v) if v is not None else "" for v in DWELL]
     assert [row[13] for row in cells[1:7]] == [v or "" for v in RATES]
     assert cells[2][14] == "2024-05-15"
+    return cells
 
 
 def saved_by_libreoffice(path, tmp_path):
