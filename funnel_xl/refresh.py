@@ -77,7 +77,6 @@ from .refresh_writer import (  # noqa: F401  (the kinds of change are part of th
     COLUMN_ADDED,
     COMMENT_AUTHOR,
     COMMENT_REMOVED,
-    COMPUTED_HEADER_COMMENT,
     DWELL,
     ESTIMATE,
     ESTIMATE_CLEARED,

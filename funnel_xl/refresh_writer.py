@@ -42,7 +42,6 @@ COMMENT_AUTHOR = "funnel-xl"
 # Estimate notes start with this (in Chinese; refresh.estimate.note in the rules' language); the
 # text also says the stage and the estimated date.
 ESTIMATE_PREFIX = "funnel-xl 估算"
-COMPUTED_HEADER_COMMENT = "由 funnel-xl 自动计算，请勿手工填写"  # refresh.computed_header in English
 DATE_FORMAT = "yyyy-mm-dd"
 OWNED_FIELDS = ("dwell_days", "pass_rate_text", "stage_entered")  # the rules' fields refresh writes
 
