@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def prorated_targets(
                 won[name] = won.get(name, 0.0) + target.won_amount * share
             if target.new_leads is not None:
                 new[name] = new.get(name, 0.0) + target.new_leads * share
-        day = _next_month(last)
+        day = last + timedelta(days=1)
     channel = {t.name: t.channel for t in targets}
     return {
         name: Target(
@@ -130,6 +130,3 @@ def prorated_targets(
         for name in sorted({*won, *new})
     }
 
-
-def _next_month(last: date) -> date:
-    return date(last.year + last.month // 12, last.month % 12 + 1, 1)
