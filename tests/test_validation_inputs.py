@@ -1,0 +1,51 @@
+"""What validation says of the files themselves: an unusable file's problem in the rules'
+language, each usable file's follow-up log sheet and rows, and the error when no file is usable."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from funnel_xl import InputError
+from funnel_xl.validation import validate_files
+from tests.conftest import entry, lead, write_workbook
+
+D = date
+AS_OF = D(2024, 5, 31)
+PLAIN_ZH = "不是 Excel 工作簿，文件内容是纯文本（可能是改了扩展名的 CSV）。请用 Excel/WPS 打开后另存为 .xlsx 再试。"
+PLAIN_EN = ("not an Excel workbook: the file is plain text (a CSV with another extension?). Open it in "
+            "Excel/WPS, save it as .xlsx and try that.")
+
+
+@pytest.fixture
+def files(tmp_path):
+    good = write_workbook(tmp_path / "a.xlsx", [lead("LF2024001", "需求挖掘", D(2024, 3, 15))],
+                          log=[entry("LF2024001", D(2024, 3, 15)), entry("LF2024001", D(2024, 4, 2))])
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    return good, bad
+
+
+def test_an_unusable_file_is_told_in_the_rules_language(files, rules):
+    report = validate_files(list(files), rules, AS_OF)
+    (problem,) = [p for p in report.problems if p.file == "bad.xlsx"]
+    assert (problem.code, problem.file) == ("unreadable_file", "bad.xlsx")
+    assert problem.message == PLAIN_ZH + " 该文件未计入本次统计，其余文件照常计算。"
+    english = validate_files(list(files), dataclasses.replace(rules, lang="en"), AS_OF)
+    assert [p.message for p in english.problems if p.file == "bad.xlsx"] == [
+        PLAIN_EN + " The file is left out of this run; the other files are counted as usual."
+    ]
+    # The usable file with its log: sheet 跟进记录, two entries.
+    (used,) = report.inputs
+    assert (used.name, used.sheet, used.rows, used.log_sheet, used.log_rows) == ("a.xlsx", "线索跟踪", 1, "跟进记录", 2)
+
+
+def test_no_usable_file_is_one_error_with_a_line_per_file(files, rules, tmp_path):
+    _, bad = files
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(b"not a workbook either")
+    with pytest.raises(InputError) as raised:
+        validate_files([bad, other], rules, AS_OF)
+    assert str(raised.value) == f"bad.xlsx: {PLAIN_ZH}\nother.xlsx: {PLAIN_ZH}"
