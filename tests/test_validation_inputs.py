@@ -49,3 +49,19 @@ def test_no_usable_file_is_one_error_with_a_line_per_file(files, rules, tmp_path
     with pytest.raises(InputError) as raised:
         validate_files([bad, other], rules, AS_OF)
     assert str(raised.value) == f"bad.xlsx: {PLAIN_ZH}\nother.xlsx: {PLAIN_ZH}"
+
+
+@pytest.mark.parametrize("name", ["team.csv", "TEAM.CSV"])
+def test_a_text_table_is_read_as_leads_without_a_log(tmp_path, rules, name):
+    from tests.conftest import FAMILIAR
+
+    path = tmp_path / name
+    path.write_text(
+        ",".join(FAMILIAR) + "\n" + "LF2024001,甲公司/王经理,展会推广,需求挖掘,2024-03-15,2024-05-10,电话,,,,,张伟,,\n",
+        encoding="utf-8",
+    )
+    report = validate_files([path], rules, AS_OF)
+    assert list(report.valid["lead_id"]) == ["LF2024001"]
+    assert not report.has_log
+    (used,) = report.inputs
+    assert (used.name, used.rows, used.log_sheet, used.log_rows) == (name, 1, None, 0)
