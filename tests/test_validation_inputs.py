@@ -4,6 +4,7 @@ language, each usable file's follow-up log sheet and rows, and the error when no
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from datetime import date
 
 import pytest
@@ -40,6 +41,9 @@ def test_an_unusable_file_is_told_in_the_rules_language(files, rules):
     # The usable file with its log: sheet 跟进记录, two entries.
     (used,) = report.inputs
     assert (used.name, used.sheet, used.rows, used.log_sheet, used.log_rows) == ("a.xlsx", "线索跟踪", 1, "跟进记录", 2)
+    good = files[0]
+    assert (used.path, used.sha256) == (str(good), hashlib.sha256(good.read_bytes()).hexdigest())
+    assert (used.header_row, used.skipped_without_stage, used.targets) == (1, 0, ())
 
 
 def test_no_usable_file_is_one_error_with_a_line_per_file(files, rules, tmp_path):
@@ -65,3 +69,17 @@ def test_a_text_table_is_read_as_leads_without_a_log(tmp_path, rules, name):
     assert not report.has_log
     (used,) = report.inputs
     assert (used.name, used.rows, used.log_sheet, used.log_rows) == (name, 1, None, 0)
+
+
+def test_a_past_as_of_date_keeps_only_the_log_times_after_today(tmp_path, rules):
+    book = write_workbook(
+        tmp_path / "c.xlsx",
+        [lead("LF2024001", "需求挖掘", D(2024, 3, 15), last=D(2024, 6, 3))],
+        log=[entry("LF2024001", D(2024, 3, 15)),
+             entry("LF2024001", D(2024, 6, 3)),  # after the as-of date, but today: no mistake
+             entry("LF2024001", D(2024, 6, 20))],  # after today: a mistake (log row 4)
+    )
+    report = validate_files([book], rules, AS_OF, today=D(2024, 6, 3))
+    future = [(p.sheet, p.row, p.value) for p in report.problems if p.code == "log_future_time"]
+    assert [(sheet, row) for sheet, row, _ in future] == [("跟进记录", 4)]
+    assert future[0][2].startswith("2024-06-20")
