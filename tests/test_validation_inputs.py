@@ -79,7 +79,39 @@ def test_a_past_as_of_date_keeps_only_the_log_times_after_today(tmp_path, rules)
              entry("LF2024001", D(2024, 6, 3)),  # after the as-of date, but today: no mistake
              entry("LF2024001", D(2024, 6, 20))],  # after today: a mistake (log row 4)
     )
-    report = validate_files([book], rules, AS_OF, today=D(2024, 6, 3))
+    misspelt = write_workbook(tmp_path / "d.xlsx", [lead("LF2024002", "需求挖据", D(2024, 3, 15))])
+    report = validate_files([book, misspelt], rules, AS_OF, today=D(2024, 6, 3))
+    # Other problems stay.
+    assert ("unknown_stage", "d.xlsx", 2) in [(p.code, p.file, p.row) for p in report.problems]
     future = [(p.sheet, p.row, p.value) for p in report.problems if p.code == "log_future_time"]
     assert [(sheet, row) for sheet, row, _ in future] == [("跟进记录", 4)]
     assert future[0][2].startswith("2024-06-20")
+
+
+def test_a_sheet_without_rows_beside_one_with_leads(tmp_path, rules):
+    a = write_workbook(tmp_path / "a.xlsx", [lead("LF2024001", "需求挖掘", D(2024, 3, 15))])
+    empty = write_workbook(tmp_path / "empty.xlsx", [])
+    report = validate_files([a, empty], rules, AS_OF)
+    assert list(report.valid["lead_id"]) == ["LF2024001"]
+    assert [(i.name, i.rows) for i in report.inputs] == [("a.xlsx", 1), ("empty.xlsx", 0)]
+
+
+def test_two_logs_give_each_leads_moves(tmp_path, rules):
+    a = write_workbook(tmp_path / "a.xlsx", [lead("LF2024001", "方案提案", D(2024, 3, 1), last=D(2024, 4, 2))],
+                       log=[entry("LF2024001", D(2024, 3, 1)), entry("LF2024001", D(2024, 3, 20), "需求挖掘"),
+                            entry("LF2024001", D(2024, 4, 2), "方案提案")])
+    b = write_workbook(tmp_path / "b.xlsx", [lead("LF2024002", "需求挖掘", D(2024, 3, 5), last=D(2024, 5, 6))],
+                       log=[entry("LF2024002", D(2024, 3, 5)), entry("LF2024002", D(2024, 5, 6), "需求挖掘")])
+    report = validate_files([a, b], rules, AS_OF)
+    moves = [(m.lead_id, m.from_stage, m.to_stage, m.date.date().isoformat(), m._6, m._7)
+             for m in report.transitions.itertuples()]
+    # Each log's rows 2… : a's two moves on its rows 3 and 4, b's one on its row 3.
+    assert moves == [
+        ("LF2024001", "潜在接触", "需求挖掘", "2024-03-20", "a.xlsx", 3),
+        ("LF2024001", "需求挖掘", "方案提案", "2024-04-02", "a.xlsx", 4),
+        ("LF2024002", "潜在接触", "需求挖掘", "2024-05-06", "b.xlsx", 3),
+    ]
+    stages = report.evidence.stage_entered_log.dt.strftime("%Y-%m-%d").tolist()
+    assert dict(zip(report.valid["lead_id"], stages, strict=True)) == {
+        "LF2024001": "2024-04-02", "LF2024002": "2024-05-06",
+    }
