@@ -115,3 +115,21 @@ def test_two_logs_give_each_leads_moves(tmp_path, rules):
     assert dict(zip(report.valid["lead_id"], stages, strict=True)) == {
         "LF2024001": "2024-04-02", "LF2024002": "2024-05-06",
     }
+
+
+def test_the_input_record_keeps_rows_skipped_and_the_targets(tmp_path, rules):
+    import openpyxl
+
+    path = write_workbook(tmp_path / "t.xlsx", [
+        lead("LF2024001", "需求挖掘", D(2024, 3, 15)),
+        lead("LF2024002", None, D(2024, 3, 15)),  # no stage: skipped under these rules
+    ])
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("目标")
+    sheet.append(["月份", "负责人", "成交目标(万元)", "新增线索目标"])
+    sheet.append(["2024-05", "张伟", 120, 20])
+    book.save(path)
+    skipping = dataclasses.replace(rules, skip_rows_without_stage=True)
+    (used,) = validate_files([path], skipping, AS_OF).inputs
+    assert used.skipped_without_stage == 1
+    assert [(t.month, t.owner, t.won_amount, t.new_leads) for t in used.targets] == [("2024-05", "张伟", 120, 20)]
