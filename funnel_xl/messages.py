@@ -272,6 +272,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "exactly one of owner and channel must be filled in and a target must be a number of 0 or more. "
         "It is not counted.",
     ),
+    "problem.target_unknown_owner": (
+        "「{name}」有本期目标，但没有一条线索的负责人是「{name}」：其达成按 0 计，团队目标仍含这一份。"
+        "请核对目标里的名字（规则文件的 [targets] 或「目标」表）。{hint}",
+        ("'{name}' has a target this period, but no lead's owner is '{name}': its attainment counts as 0 "
+        "and the team's target still includes it. Check the name in the targets (the rules' [targets] "
+        "or the Targets sheet). {hint}"),
+    ),
+    "problem.target_unknown_channel": (
+        "渠道「{name}」有本期目标，但没有一条线索来自「{name}」：其达成按 0 计。"
+        "请核对目标里的渠道名（规则文件的 [channel_targets] 或「目标」表）。{hint}",
+        ("The channel '{name}' has a target this period, but no lead comes from '{name}': its "
+        "attainment counts as 0. Check the channel's name in the targets (the rules' [channel_targets] "
+        "or the Targets sheet). {hint}"),
+    ),
     "problem.log_missing_lead_id": (
         "跟进记录缺少线索编号，无法对应到线索，该条记录未使用。请补填线索编号。",
         ("A follow-up entry without a lead ID cannot be matched to a lead; it is not used. Please fill "
