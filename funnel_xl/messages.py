@@ -454,17 +454,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- the review sheets: 管道变化, 阶段速度, 流失分析, 线索批次, 金额分段, 跟进活动 --------------
     "waterfall.title": ("管道变化 · {start} 至 {end}", "Pipeline change · {start} to {end}"),
     "waterfall.note": (
-        "在跟管道金额（{unit}）本月如何变化：期初 + 新增 − 赢单 − 流失 ± 金额调整 + 转入 − 转出 = 期末。每行的「核对」为 0 即平衡；合计行的期末即总览的管道金额。",
-        ("How the open pipeline ({unit}) changed this month: start + new − won − lost ± amount "
+        "在跟管道金额（{unit}）{this_in}如何变化：期初 + 新增 − 赢单 − 流失 ± 金额调整 + 转入 − 转出 = 期末。每行的「核对」为 0 即平衡；合计行的期末即总览的管道金额。",
+        ("How the open pipeline ({unit}) changed {this_in}: start + new − won − lost ± amount "
         "changes + moved in − moved out = end. 'Check' is 0 on every row when it balances; the "
         "total's end is the overview's pipeline."),
     ),
     "waterfall.opening.store": (
-        "期初金额取自上月重建时历史记录中的金额。", "Start amounts as last month's rebuild recorded them in the history store.",
+        "期初金额取自{last_in}重建时历史记录中的金额。", "Start amounts as the rebuild of {last_in} recorded them in the history store.",
     ),
     "waterfall.opening.sheet": (
-        "没有上月的历史记录：期初金额按表中现在的金额计，金额调整为 0。",
-        "No history of last month: start amounts are the amounts in the sheet now, so amount changes are 0.",
+        "没有{last_in}的历史记录：期初金额按表中现在的金额计，金额调整为 0。",
+        "No history of {last_in}: start amounts are the amounts in the sheet now, so amount changes are 0.",
     ),
     "waterfall.start": ("期初", "Start"),
     "waterfall.new": ("新增", "New"),
