@@ -301,7 +301,7 @@ def analysis_json(a: Analysis) -> dict:
             "previous_month": flow.previous_month,
             "log_entries": flow.log_entries,
         },
-        **quality_json(a.quality),
+        **quality_json(a.quality, a.rules),
         "forecast": forecast_json(a.forecast),
         "run": run_json(a),
         "review": review_json(a.review) if a.review is not None else None,
@@ -353,12 +353,17 @@ def month_review_json(review: MonthReview | None) -> dict | None:
     return out
 
 
-def quality_json(quality: Quality) -> dict:
-    """The hygiene scores (team and by owner) and the drifting values."""
+def quality_json(quality: Quality, rules: Rules) -> dict:
+    """The hygiene scores (team and by owner), each rep's blank required fields (header → open
+    leads leaving it blank, as on 数据问题's 缺填 table) and the drifting values."""
     return {
         "hygiene": {
             "team": hygiene_json(quality.team_hygiene),
             "by_owner": {name: hygiene_json(h) for name, h in quality.hygiene.items()},
+        },
+        "blanks": {
+            owner: {rules.header(f): n for f, n in quality.blanks_of(owner).items()}
+            for owner in quality.blanks["owner"]
         },
         "drift": [
             {
