@@ -140,6 +140,9 @@ def build_analysis(
     )
 
 
+MOST_NAMES_LISTED = 12  # a target's unknown name lists the team's names up to this many
+
+
 def _unmatched_targets(
     review: MonthReview, result: FunnelResult, excluded: pd.DataFrame, rules: Rules
 ) -> list[Problem]:
@@ -153,7 +156,9 @@ def _unmatched_targets(
     return [
         problem(
             "target_unknown_owner" if t.channel is None else "target_unknown_channel", rules.lang,
-            {"name": t.name, "hint": hint(owners if t.channel is None else channels, t.name, rules.lang)},
+            {"name": t.name, "hint": hint(
+                owners if t.channel is None else channels, t.name, rules.lang, most_listed=MOST_NAMES_LISTED
+            )},
         )
         for t in unmatched([*review.targets.values(), *review.channel_targets.values()], owners, channels)
     ]

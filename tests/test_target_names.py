@@ -64,3 +64,16 @@ def test_the_warning_in_english(tmp_path):
         "the team's target still includes it. Check the name in the targets (the rules' [targets] or "
         "the Targets sheet). Did you mean '张伟'?"
     )
+
+
+def test_a_large_team_is_not_listed_in_the_warning(tmp_path):
+    # 13 reps (more than the 12 a warning lists) and a target for 赵敏, close to none of them.
+    leads = [lead(f"LF20241{i:02d}", "需求挖掘", D(2024, 5, 2), f"销售{i:02d}") for i in range(13)]
+    book = write_workbook(tmp_path / "team.xlsx", leads)
+    path = tmp_path / "rules.toml"
+    path.write_text(rules_text_with(("\n[targets]\n", '\n[targets]\n"赵敏" = 10\n')), encoding="utf-8")
+    assert _target_problems(analyse([book], load_rules(path), as_of=AS_OF)) == [
+        ("target_unknown_owner",
+         "「赵敏」有本期目标，但没有一条线索的负责人是「赵敏」：其达成按 0 计，团队目标仍含这一份。"
+         "请核对目标里的名字（规则文件的 [targets] 或「目标」表）。"),
+    ]
