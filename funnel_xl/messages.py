@@ -1535,9 +1535,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "matrix.corner": ("{since} \\ 本期", "{since} \\ now"),
     "matrix.none": (
-        "历史记录中没有更早月份的快照，无法给出阶段流转矩阵（rebuild 加 --history 逐月记录）。",
-        ("The history has no snapshot of an earlier month: no stage matrix (rebuild with --history "
-        "records each month)."),
+        "历史记录中没有更早月份的快照，无法给出阶段流转矩阵：每次重建都记入历史记录库，下个月起即有。",
+        ("The history has no snapshot of an earlier month: no stage matrix. Every rebuild is recorded "
+        "in the history store: it appears from next month on."),
     ),
     "matrix.new": ("（新增）", "(new)"),
     "matrix.gone": ("（本期不在表中）", "(not in this period)"),
@@ -1630,9 +1630,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forecast.accuracy": ("准确度", "Accuracy"),
     "forecast.rebuild": ("{month} 重建", "{month} rebuild"),
     "forecast.checks_none": (
-        "历史记录中没有上月的快照，无法核对预测（rebuild 加 --history 逐月记录）。",
-        ("The history has no snapshot of last month: no forecast to check (rebuild with --history "
-        "records each month)."),
+        "历史记录中没有上月的快照，无法核对预测：每次重建都记入历史记录库，下个月起即可核对。",
+        ("The history has no snapshot of last month: no forecast to check. Every rebuild is recorded "
+        "in the history store: the check appears from next month on."),
     ),
     "forecast.slips": ("预计成交日期推迟", "Expected close dates that slipped"),
     "forecast.slips_note": (
@@ -1678,7 +1678,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "run.log": ("使用的跟进记录", "Follow-up log entries used"),
     "run.log_entries": ("{count} 条", "{count}"),
     "run.history": ("历史记录库", "History store"),
-    "run.no_history": ("未使用（rebuild 加 --history 逐月记录）", "not used (rebuild with --history records each month)"),
+    "run.no_history": ("本次重建未读写历史记录库", "not read or written by this rebuild"),
     "run.previous": ("对比的上次快照", "Previous snapshot compared with"),
     "run.no_previous": ("此前没有更早月份的快照", "no snapshot of an earlier month"),
     "run.header_row": ("表头行", "Header row"),
