@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from .compare import Versus, versus_team
-from .compare import move_directions as pair_directions
 from .frames import (
     AMOUNT,
     CLOSE_PAST,
@@ -459,10 +458,6 @@ def _store_evidence(
 # The month's flow
 # ---------------------------------------------------------------------------
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
 def period_figures(
     leads: pd.DataFrame, transitions: pd.DataFrame, rules: Rules, start: date, end: date
 ) -> PeriodFigures:
@@ -528,12 +523,6 @@ def period_sources(
     return out
 
 
-def move_directions(moves: pd.DataFrame, rules: Rules) -> pd.Series:
-    """Each transition's direction, by the one rule in :func:`funnel_xl.compare.move_directions`."""
-    pairs = zip(moves[FROM_STAGE], moves[TO_STAGE], strict=True)
-    return pd.Series(pair_directions(pairs, rules), index=moves.index, dtype=object)
-
-
 def _exits(moves: pd.DataFrame, rules: Rules) -> tuple[StageExit, ...]:
     n = len(rules.stages)
     _, k, kind = _last_exits(moves, rules)
@@ -551,7 +540,7 @@ def _exits(moves: pd.DataFrame, rules: Rules) -> tuple[StageExit, ...]:
 def _last_exits(moves: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each lead's last exit of each stage (but the last) among ``moves``, in their order: the
     lead, the stage's index and the exit's kind (0 forward, 1 back, 2 lost, as
-    :func:`move_directions` tells them)."""
+    :func:`funnel_xl.compare.move_directions` tells them)."""
     n = len(rules.stages)
     index_of = {name: i for i, name in enumerate(rules.stage_names)}
     frm = moves[FROM_STAGE].map(index_of).to_numpy(dtype=float)
@@ -624,12 +613,6 @@ def month_figures(
         },
         period_sources=dict(own or {}),
     )
-
-
-def trend_months(as_of: date, count: int = TREND_MONTHS) -> list[tuple[str, date, date]]:
-    """(label, first day, last day) of the ``count`` months up to as-of's month, oldest first; the
-    current month ends on the as-of date."""
-    return [(p.key, p.start, p.end) for p in previous_periods(month_period(as_of), count)]
 
 
 def trend(

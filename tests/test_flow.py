@@ -19,7 +19,6 @@ from funnel_xl.flow import (
     _exits,
     channel_flags,
     period_sources,
-    trend_months,
 )
 from tests.conftest import entry, lead, rules_before_required_fields, write_workbook
 
@@ -379,6 +378,13 @@ def test_channel_not_flagged(months):
     assert channel_flags(months, rules_before_required_fields()) == []
 
 
+def trend_months(as_of, count):
+    """(label, first day, last day) of the trend's months, as :func:`funnel_xl.flow.trend` steps them."""
+    from funnel_xl.period import month_period, previous_periods
+
+    return [(p.key, p.start, p.end) for p in previous_periods(month_period(as_of), count)]
+
+
 def test_trend_months():
     assert trend_months(D(2024, 5, 15), 3) == [
         ("2024-03", D(2024, 3, 1), D(2024, 3, 31)),
@@ -415,8 +421,7 @@ def test_exits_add_up(chains):
 
 
 def test_move_directions():
-    from funnel_xl.compare import MoveDirection
-    from funnel_xl.flow import move_directions
+    from funnel_xl.compare import MoveDirection, move_directions
 
     rules = rules_before_required_fields()
     moves = pd.DataFrame({
@@ -425,7 +430,7 @@ def test_move_directions():
     })
     # forward S1→S2; back S4→S3; lost S3→无效线索; revived 无效线索→S2; a jump S2→S5 is forward;
     # a stage the rules do not know counts as back.
-    assert list(move_directions(moves, rules)) == [
+    assert move_directions(zip(moves["from_stage"], moves["to_stage"], strict=True), rules) == [
         MoveDirection.FORWARD, MoveDirection.BACK, MoveDirection.LOST, MoveDirection.REVIVED,
         MoveDirection.FORWARD, MoveDirection.BACK,
     ]

@@ -14,7 +14,6 @@ import pytest
 from funnel_xl import analyse, write_outputs
 from funnel_xl.bands import bands
 from funnel_xl.errors import RulesError
-from funnel_xl.flow import month_start
 from funnel_xl.report.review import wrap
 from funnel_xl.rules import load_rules
 from funnel_xl.text import display_width
@@ -122,7 +121,7 @@ def test_amount_changes_come_from_last_months_snapshot(analysis, ):
     # (booked at 成交待签约, where it ends; it moves out of 方案提案 with its start amount, 40).
     opening = pd.DataFrame({"lead_id": ["LF2024001", "LF2024008"], "amount": [90.0, 40.0]})
     w = waterfall(
-        analysis.result.leads, analysis.flow.transitions, analysis.rules, month_start(AS_OF), AS_OF,
+        analysis.result.leads, analysis.flow.transitions, analysis.rules, AS_OF.replace(day=1), AS_OF,
         opening,
     )
     assert w.opening_from_store
