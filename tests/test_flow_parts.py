@@ -279,6 +279,7 @@ def test_without_a_previous_rebuild_the_store_says_nothing(rules, previous):
     assert evidence.lost_at[0] == S[2] and evidence.lost_at[13] == S[1]
     assert transitions.empty
     assert list(transitions.columns) == ["lead_id", "from_stage", "to_stage", "date", "source", "_file", "_row"]
+    assert evidence.stage_entered_log.isna().all()
 
 
 # ---------------------------------------------------------------------------
@@ -633,3 +634,56 @@ def test_a_month_without_closed_leads_breaks_a_channels_run(rules):
     # The team closed nothing in April: no team rate to compare with, the run breaks.
     months[1] = MonthFigures(**{**months[1].__dict__, "won": 0, "lost": 0})
     assert channel_flags(months, rules) == []
+
+
+def test_a_channel_low_on_its_first_pass_rate_and_where_the_run_breaks(rules):
+    from funnel_xl.flow import ChannelFlag, channel_flags
+
+    def months(first_rates, closed=(0, 0, 0)):
+        """Three months of 线上广告: its first pass rate of 30 leaving S1 each month (the team's 90%)."""
+        return [
+            MonthFigures(**{**low_month(label, day).__dict__, "period_sources": {
+                "线上广告": SourceMonth(None if n == 0 else 0.5, n, rate, 30)}})
+            if rate is not None else None
+            for (label, day), rate, n in zip(
+                (("2024-03", D(2024, 3, 31)), ("2024-04", D(2024, 4, 30)), ("2024-05", D(2024, 5, 31))),
+                first_rates, closed, strict=True,
+            )
+        ]
+
+    # 6 of 30 left S1 forward: 20% < 50%; the 95% Wilson upper bound: centre (0.2 + 0.064027)/
+    # 1.128053 = 0.234058, half 1.737508 × √(0.005333 + 0.001067) = 0.139006 → 37.3% < the team's 90%.
+    assert channel_flags(months([0.2, 0.2, 0.2]), rules) == [
+        ChannelFlag("线上广告", "first_pass_rate", 0.5, ("2024-03", "2024-04", "2024-05"), (0.2, 0.2, 0.2)),
+    ]
+    # Exactly at the threshold (50%) in April: not below it.
+    assert channel_flags(months([0.2, 0.5, 0.2]), rules) == []
+    # A month without figures, or only two months: no run of three.
+    assert channel_flags(months([0.2, None, 0.2]), rules) == []
+    assert channel_flags(months([0.2, 0.2, 0.2])[1:], rules) == []
+    # The channel missing from one month's own figures breaks the run too.
+    gap = months([0.2, 0.2, 0.2])
+    gap[1] = MonthFigures(**{**gap[1].__dict__, "period_sources": {}})
+    assert channel_flags(gap, rules) == []
+    # A team rate missing that month (no one left S1) breaks it as well.
+    gap = months([0.2, 0.2, 0.2])
+    gap[2] = MonthFigures(**{**gap[2].__dict__, "period_pass_rates": {}})
+    assert channel_flags(gap, rules) == []
+
+
+def test_build_flow_rebuilds_the_months_before_from_the_log(rules):
+    from funnel_xl.flow import build_flow
+    from funnel_xl.metrics import recalculate
+
+    result = recalculate(typed_leads(), rules, AS_OF)
+    # One logged move of L00 on 2024-04-15: April is rebuilt from the log, March has nothing.
+    log = moves_frame([("L00", S[0], S[1], "2024-04-15")])
+    flow = build_flow(result, rules, transitions=log, log_moves=log, has_log=True, log_entries=1)
+    assert [(m.month, m.basis) for m in flow.trend] == [("2024-04", "log"), ("2024-05", "current")]
+    # On 04-30 all 30 leads were contacted (03-01); none had entered its stage yet but L00, moved
+    # into 需求挖掘: 29 in 潜在接触 and L00 in 需求挖掘, all open.
+    april = flow.trend[0]
+    assert (april.leads, april.active, april.won, april.lost) == (30, 30, 0, 0)
+    assert list(april.period_pass_rates.values())[0] == 1.0
+    assert flow.period.transitions_by_source == {}  # the move was in April
+    assert flow.log_entries == 1
