@@ -623,6 +623,7 @@ def test_build_flow_puts_the_month_the_trend_and_the_flags_together(rules):
     assert flow.channel_flags == []
     assert [m.month for m in flow.trend] == ["2024-W22"]
     assert (flow.period.start, flow.period.won, flow.previous_month) == (D(2024, 5, 27), 0, None)
+    assert flow.log_entries == 0  # none given
 
 
 def test_a_month_without_closed_leads_breaks_a_channels_run(rules):
