@@ -606,7 +606,7 @@ def test_build_flow_puts_the_month_the_trend_and_the_flags_together(rules):
         ("2024-03", "store"), ("2024-04", "store"), ("2024-05", "current"),
     ]
     may = flow.trend[-1]
-    assert (may.won, may.lost, may.leads) == (20, 10, 30)
+    assert (may.won, may.lost, may.leads, may.as_of) == (20, 10, 30, AS_OF)
     assert (flow.period.start, flow.period.end) == (D(2024, 5, 1), AS_OF)
     assert (flow.previous_month, flow.log_entries) == ("2024-04", 7)
     assert flow.transitions.empty and flow.period.moves == ()
