@@ -565,12 +565,12 @@ def test_the_trend_takes_this_run_the_store_then_the_log(rules):
     assert [m.basis if m else None for m in got] == [None, "store", None, "current"]
 
 
-def typed_leads():
+def typed_leads(lost_on=T("2024-05-10"), won_on=T("2024-05-20")):
     """Typed leads of May: 10 of 线上广告 lost and 20 of 展会推广 won, all in May."""
     rows = [
-        (f"L{i:02d}", LOST, S[1], "线上广告", T("2024-05-10")) for i in range(10)
+        (f"L{i:02d}", LOST, S[1], "线上广告", lost_on) for i in range(10)
     ] + [
-        (f"W{i:02d}", S[5], None, "展会推广", T("2024-05-20")) for i in range(20)
+        (f"W{i:02d}", S[5], None, "展会推广", won_on) for i in range(20)
     ]
     frame = pd.DataFrame(rows, columns=["lead_id", "stage", "lost_at", "source", "stage_entered_column"])
     frame["first_contact"] = T("2024-03-01")
@@ -624,6 +624,13 @@ def test_build_flow_puts_the_month_the_trend_and_the_flags_together(rules):
     assert [m.month for m in flow.trend] == ["2024-W22"]
     assert (flow.period.start, flow.period.won, flow.previous_month) == (D(2024, 5, 27), 0, None)
     assert flow.log_entries == 0  # none given
+    # Even three low weeks in a row flag nothing.
+    result = recalculate(typed_leads(T("2024-05-28"), T("2024-05-29")), rules, AS_OF)
+    weeks = {"2024-W20": low_month("2024-W20", D(2024, 5, 19)), "2024-W21": low_month("2024-W21", D(2024, 5, 26))}
+    flow = build_flow(result, rules, stored=weeks, span=week)
+    assert [m.month for m in flow.trend] == ["2024-W20", "2024-W21", "2024-W22"]
+    assert flow.trend[-1].period_sources["线上广告"] == SourceMonth(0.0, 10, None, 0)
+    assert flow.channel_flags == []
 
 
 def test_a_month_without_closed_leads_breaks_a_channels_run(rules):
