@@ -86,6 +86,7 @@ def test_log_transitions_order_entries_by_lead_time_file_and_row(rules):
         ("b", S[2], S[1], "2024-05-03", "log", "f1.xlsx", 5),
     ]
     assert list(got.index) == [0, 1, 2, 3, 4]
+    assert list(got.columns) == ["lead_id", "from_stage", "to_stage", "date", "source", "_file", "_row"]
 
 
 def test_log_transitions_without_a_stage_column_or_entries_are_none(rules):
@@ -565,8 +566,9 @@ def test_the_trend_takes_this_run_the_store_then_the_log(rules):
     assert [m.basis if m else None for m in got] == [None, "store", None, "current"]
 
 
-def typed_leads(lost_on=T("2024-05-10"), won_on=T("2024-05-20")):
+def typed_leads(lost_on="2024-05-10", won_on="2024-05-20"):
     """Typed leads of May: 10 of 线上广告 lost and 20 of 展会推广 won, all in May."""
+    lost_on, won_on = T(lost_on), T(won_on)
     rows = [
         (f"L{i:02d}", LOST, S[1], "线上广告", lost_on) for i in range(10)
     ] + [
@@ -625,7 +627,7 @@ def test_build_flow_puts_the_month_the_trend_and_the_flags_together(rules):
     assert (flow.period.start, flow.period.won, flow.previous_month) == (D(2024, 5, 27), 0, None)
     assert flow.log_entries == 0  # none given
     # Even three low weeks in a row flag nothing.
-    result = recalculate(typed_leads(T("2024-05-28"), T("2024-05-29")), rules, AS_OF)
+    result = recalculate(typed_leads("2024-05-28", "2024-05-29"), rules, AS_OF)
     weeks = {"2024-W20": low_month("2024-W20", D(2024, 5, 19)), "2024-W21": low_month("2024-W21", D(2024, 5, 26))}
     flow = build_flow(result, rules, stored=weeks, span=week)
     assert [m.month for m in flow.trend] == ["2024-W20", "2024-W21", "2024-W22"]
