@@ -130,8 +130,10 @@ def test_the_log_gives_the_latest_move_into_the_stage_and_the_stage_before_lost(
             ("d", LOST, None, NAT, NAT),
             ("e", LOST, None, NAT, NAT),
             ("f", S[2], None, NAT, NAT),
+            ("h", LOST, S[4], NAT, NAT),
         ]
     )
+    leads.index = [10, 20, 30, 40, 50, 60]  # valid leads of a sheet with rows left out
     moves = moves_frame(
         [
             # a went into 需求挖掘 twice: on 05-02 and, back from 方案提案, on 05-20.
@@ -147,11 +149,15 @@ def test_the_log_gives_the_latest_move_into_the_stage_and_the_stage_before_lost(
     )
     evidence, transitions = resolve(leads, moves, None, rules, AS_OF)
     entered = [d.date().isoformat() if pd.notna(d) else None for d in evidence.stage_entered_log]
-    # a: the later of its two moves into 需求挖掘; c, d, e: their (last) lost entry; f: none.
-    assert entered == ["2024-05-20", "2024-05-01", "2024-05-04", "2024-05-05", None]
-    # c: the log (方案提案, its last lost entry) wins over the typed 商务谈判; d: 成交待签约; e: none.
-    assert plain(evidence.lost_at) == [None, S[2], S[4], None, None]
-    assert plain(evidence.lost_at_source) == [None, "log", "log", None, None]
+    # a: the later of its two moves into 需求挖掘; c, d, e: their (last) lost entry; f, h: none.
+    assert entered == ["2024-05-20", "2024-05-01", "2024-05-04", "2024-05-05", None, None]
+    # c: the log (方案提案, its last lost entry) wins over the typed 商务谈判; d: 成交待签约; e: none;
+    # h: no log entry, its typed 成交待签约 (the last stage one can be lost at).
+    assert plain(evidence.lost_at) == [None, S[2], S[4], None, None, S[4]]
+    assert plain(evidence.lost_at_source) == [None, "log", "log", None, None, "column"]
+    # Every series is aligned with the leads' index.
+    for series in (evidence.stage_entered_log, evidence.lost_at, evidence.lost_at_source):
+        assert list(series.index) == [10, 20, 30, 40, 50, 60]
     assert len(transitions) == len(moves)
 
 
