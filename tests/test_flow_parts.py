@@ -287,6 +287,26 @@ def test_without_a_previous_rebuild_the_store_says_nothing(rules, previous):
     assert transitions.empty
     assert list(transitions.columns) == ["lead_id", "from_stage", "to_stage", "date", "source", "_file", "_row"]
     assert evidence.stage_entered_log.isna().all()
+    # Every series is aligned with the leads' index (what the recalculation joins them on).
+    for series in (
+        evidence.stage_entered_log, evidence.stage_entered_store, evidence.stage_entered_store_source,
+        evidence.column_stale, evidence.previous_stage, evidence.lost_at, evidence.lost_at_source,
+    ):
+        assert list(series.index) == list(range(len(NOW)))
+
+
+def test_without_log_moves_every_stage_change_since_the_store_is_a_move(rules):
+    _, transitions = resolve(leads_frame(NOW), moves_frame([]), previous_snapshot(), rules, AS_OF)
+    # As in the case above, and p5 and p6 now too (no log move covers them): by 最近跟进时间
+    # 05-31 and 05-01, both after the previous rebuild.
+    assert listed(transitions) == [
+        ("p10", S[4], LOST, "2024-05-15", "estimated"),
+        ("p12", S[5], LOST, "2024-05-31", "estimated"),
+        ("p3", S[1], S[3], "2024-05-12", "estimated"),
+        ("p4", S[2], S[3], "2024-05-20", "column"),
+        ("p5", S[0], S[1], "2024-05-31", "estimated"),
+        ("p6", S[0], S[1], "2024-05-01", "estimated"),
+    ]
 
 
 # ---------------------------------------------------------------------------
