@@ -270,6 +270,7 @@ def test_what_the_previous_rebuild_says_of_each_lead(rules):
     assert list(transitions.columns) == ["lead_id", "from_stage", "to_stage", "date", "source", "_file", "_row"]
     # The store's moves name the lead's place on the sheet (rows 2 … in NOW's order).
     assert list(transitions["_row"])[:4] == [11, 13, 4, 5]
+    assert list(transitions["_file"])[:4] == ["team.xlsx"] * 4
     assert list(transitions.index) == list(range(7))
 
 
@@ -723,3 +724,20 @@ def test_build_flow_rebuilds_the_months_before_from_the_log(rules):
     assert list(april.period_pass_rates.values())[0] == 1.0
     assert flow.period.transitions_by_source == {}  # the move was in April
     assert flow.log_entries == 1
+
+
+def test_a_lead_lost_since_the_store_is_lost_where_it_was_then(rules):
+    # q1 was open in 商务谈判 at the previous rebuild, its 流失阶段 cell holding an old 需求挖掘; now
+    # lost: lost at 商务谈判, where it was. q2 unchanged: no move at all.
+    previous = previous_snapshot([
+        ("q1", S[3], "2024-04-01", "log", S[1], NAT), ("q2", S[1], "2024-04-02", "log", None, NAT),
+    ])
+    leads = leads_frame([("q1", LOST, None, NAT, NAT), ("q2", S[1], None, NAT, NAT)])
+    evidence, transitions = resolve(leads, moves_frame([]), previous, rules, AS_OF)
+    assert plain(evidence.lost_at) == [S[3], None]
+    assert plain(evidence.lost_at_source) == ["store", None]
+    assert listed(transitions) == [("q1", S[3], LOST, "2024-05-31", "estimated")]
+    # Nothing changed since: no move.
+    unchanged = previous_snapshot([("q2", S[1], "2024-04-02", "log", None, NAT)])
+    _, transitions = resolve(leads.iloc[1:], moves_frame([]), unchanged, rules, AS_OF)
+    assert transitions.empty
