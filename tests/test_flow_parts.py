@@ -455,6 +455,10 @@ def test_period_sources_take_a_leads_last_row_and_skip_unknown_leads(rules):
         "展会": SourceMonth(win_rate=0.0, closed=1, first_pass_rate=1.0, first_exited=1),
         "广告": SourceMonth(win_rate=None, closed=0, first_pass_rate=None, first_exited=0),
     }
+    # A lead leaving 潜在接触 on the period's last day counts in it.
+    last_day = pd.concat([moves, moves_frame([("w", S[0], S[1], "2024-05-31")])], ignore_index=True)
+    got = period_sources(leads, last_day, rules, D(2024, 5, 1), AS_OF, "source")
+    assert got["展会"] == SourceMonth(win_rate=0.0, closed=1, first_pass_rate=1.0, first_exited=2)
     # Without the channel column every lead is in the blank channel: y and v closed, x and y left S1.
     got = period_sources(leads.drop(columns="source"), moves, rules, D(2024, 5, 1), AS_OF, "source")
     assert got == {"": SourceMonth(win_rate=0.0, closed=2, first_pass_rate=0.5, first_exited=2)}
