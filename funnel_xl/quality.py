@@ -133,9 +133,6 @@ class Quality:
             return {}
         return {f: int(n) for f, n in mine.iloc[0].drop("owner").items() if n}
 
-    def drift_count(self, owner: str) -> int:
-        return int((self.drift["owner"] == owner).sum()) if len(self.drift) else 0
-
     def only(self, column: str, name: str) -> Quality:
         """The slice of one rep (``column="owner"``) or channel (``"source"``)."""
         def cut(frame: pd.DataFrame) -> pd.DataFrame:
