@@ -1,0 +1,235 @@
+"""The funnel figures of funnel_xl.metrics called directly on one small hand-made team (fast: no
+workbook, no validation), with values exactly at each limit (dwell = max_dwell_days, days since the
+last follow-up = stale_follow_up_days, a date on the as-of day), skewed cycles (median ≠ mean) and a
+lead for every kind of unknown. Every expected figure is worked out by hand in the comments."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from funnel_xl.metrics import recalculate
+from funnel_xl.rules import load_rules
+from tests.test_report import lead
+
+AS_OF = date(2024, 5, 31)
+# Default stages: 0 潜在接触 (30 days, 5%), 1 需求挖掘 (15, 15%), 2 方案提案 (21, 35%),
+# 3 商务谈判 (30, 60%), 4 成交待签约 (14, 90%), 5 已成交. Stale after 14 days without follow-up.
+SHOW, WEB = "展会推广", "官网表单"
+TEAM = [
+    # A1: 需求挖掘 since 05-16 → dwell 15 = the limit: not stalled; last follow-up 05-17 → 14 days
+    # = the limit: not stale; close and next follow-up on the as-of day: neither past.
+    lead("A1", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-17", "2024-05-31", 10.0,
+         entered="2024-05-16", nxt="2024-05-31"),
+    # A2: since 05-15 → 16 > 15: stalled; 15 days since 05-16: stale; close 05-29 and next 05-30 past.
+    lead("A2", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-16", "2024-05-29", 20.0,
+         entered="2024-05-15", nxt="2024-05-30"),
+    # A3: 方案提案 since 05-01 → 30 > 21, but snoozed until 06-10: over the limit, not stalled.
+    lead("A3", "甲", WEB, "方案提案", "2024-03-01", "2024-05-30", None, 100.0,
+         entered="2024-05-01", snooze_until=pd.Timestamp("2024-06-10")),
+    # A4: 商务谈判, no date and no typed dwell: dwell unknown; no amount.
+    lead("A4", "乙", WEB, "商务谈判", "2024-03-01", "2024-05-30"),
+    # A5: 潜在接触: entered on its first contact 05-21 → dwell 10.
+    lead("A5", "乙", WEB, "潜在接触", "2024-05-21", "2024-05-21", None, 5.0),
+    # A6: 方案提案, typed dwell 7 at the last follow-up 05-25 → entered 05-18 (estimated), dwell 13.
+    lead("A6", "乙", SHOW, "方案提案", "2024-03-01", "2024-05-25", None, 40.0, dwell_days_typed=7.0),
+    # Won: cycles 10 (05-01 → 05-11), 20 (04-20 → 05-10), 90 (02-20 → 05-20); W4 undated.
+    lead("W1", "甲", SHOW, "已成交", "2024-05-01", "2024-05-11", None, 30.0, entered="2024-05-11"),
+    lead("W2", "甲", SHOW, "已成交", "2024-04-20", "2024-05-10", None, 50.0, entered="2024-05-10"),
+    lead("W3", "乙", WEB, "已成交", "2024-02-20", "2024-05-20", None, 60.0, entered="2024-05-20"),
+    lead("W4", "乙", WEB, "已成交", "2024-01-01", "2024-03-01", None, 7.0),
+    # Lost: cycles 10 (03-01 → 03-11), 60 (02-01 → 04-01, a leap February), 4 (03-01 → 03-05).
+    lead("L1", "甲", SHOW, "无效线索", "2024-03-01", "2024-03-11", None, 8.0, entered="2024-03-11",
+         lost_at="需求挖掘"),
+    lead("L2", "乙", WEB, "无效线索", "2024-02-01", "2024-04-01", None, 12.0, entered="2024-04-01",
+         lost_at="方案提案"),
+    lead("L3", "乙", None, "无效线索", "2024-03-01", "2024-03-05", entered="2024-03-05"),  # no lost-at
+]
+
+
+def rules_with(**thresholds):
+    rules = load_rules()
+    return dataclasses.replace(rules, thresholds=dataclasses.replace(rules.thresholds, **thresholds))
+
+
+def result(rows=TEAM, rules=None, **kwargs):
+    frame = pd.DataFrame(rows)
+    frame["_file"], frame["_sheet"], frame["_row"] = "t.xlsx", "线索跟踪", range(2, 2 + len(frame))
+    return recalculate(frame, rules or load_rules(), AS_OF, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def team():
+    return result(excluded=3, excluded_by_owner={"甲": 2, "乙": 1}, excluded_by_source={WEB: 1})
+
+
+def by_id(leads: pd.DataFrame, column: str) -> dict:
+    return {k: (None if pd.isna(v) else v) for k, v in zip(leads["lead_id"], leads[column], strict=True)}
+
+
+def test_per_lead_dwell_sources_and_flags(team):
+    leads = team.leads
+    assert by_id(leads, "dwell_days") == {
+        "A1": 15, "A2": 16, "A3": 30, "A4": None, "A5": 10, "A6": 13,
+        "W1": None, "W2": None, "W3": None, "W4": None, "L1": None, "L2": None, "L3": None,
+    }
+    assert by_id(leads, "stage_entered_source") == {
+        "A1": "column", "A2": "column", "A3": "column", "A4": "unknown", "A5": "first_contact",
+        "A6": "estimated", "W1": "column", "W2": "column", "W3": "column", "W4": "unknown",
+        "L1": "column", "L2": "column", "L3": "column",
+    }
+    assert by_id(leads, "stage_entered")["A6"] == pd.Timestamp("2024-05-18")
+    flagged = {flag: sorted(leads.loc[leads[flag], "lead_id"]) for flag in
+               ("stalled", "over_limit", "snoozed", "overdue", "stale", "close_past")}
+    assert flagged == {
+        "stalled": ["A2"], "over_limit": ["A2", "A3"], "snoozed": ["A3"], "overdue": ["A2"],
+        "stale": ["A2"], "close_past": ["A2"],
+    }
+    # Days since the last follow-up, every lead (the won and lost too).
+    assert by_id(leads, "days_since_follow_up")["A1"] == 14
+    assert by_id(leads, "days_since_follow_up")["W4"] == 91  # 03-01 → 05-31: 30 + 30 + 31
+    # Dwell on the day of the last follow-up: A1 05-16 → 05-17 = 1; A6 05-18 → 05-25 = 7.
+    assert by_id(leads, "dwell_at_follow_up")["A1"] == 1 and by_id(leads, "dwell_at_follow_up")["A6"] == 7
+    assert by_id(leads, "cycle_days") == {
+        **dict.fromkeys(["A1", "A2", "A3", "A4", "A5", "A6", "W4", "L1", "L2", "L3"]),
+        "W1": 10, "W2": 20, "W3": 90,
+    }
+    assert {k: v for k, v in by_id(leads, "lost_cycle_days").items() if v is not None} == {
+        "L1": 10, "L2": 60, "L3": 4,
+    }
+    assert by_id(leads, "status")["L3"] == "lost" and by_id(leads, "lost_at_idx")["L3"] is None
+    assert by_id(leads, "stage_idx")["W1"] == 5 and by_id(leads, "lost_at_idx")["L2"] == 2
+
+
+def test_team_totals_rates_and_money(team):
+    m = team.team
+    t = m.totals
+    assert (t.total, t.valid, t.active, t.won, t.lost, t.excluded, t.lost_unknown_stage) == (16, 13, 6, 4, 3, 3, 1)
+    assert m.win_rate == pytest.approx(4 / 7)
+    assert m.overall_conversion == pytest.approx(4 / 13)
+    # Pipeline: 10 + 20 + 100 + 5 + 40 = 175; weighted 10×.15 + 20×.15 + 100×.35 + 5×.05 + 40×.35.
+    assert m.pipeline == pytest.approx(175)
+    assert m.weighted_pipeline == pytest.approx(53.75)
+    assert (m.won_amount, m.lost_amount) == (pytest.approx(147), pytest.approx(20))
+    assert m.win_rate_amount == pytest.approx(147 / 167)
+    assert (m.stalled, m.overdue, m.stale, m.close_past, m.snoozed) == (1, 1, 1, 1, 1)
+    assert (m.dwell_unknown, m.dwell_estimated, m.won_undated) == (1, 1, 1)
+    assert m.min_sample == 10
+
+
+def test_skewed_cycles_of_the_won_and_the_lost(team):
+    m = team.team
+    # Won 10, 20, 90: median 20, mean 40. Lost 4, 10, 60: median 10, mean 74 / 3.
+    assert (m.cycle_count, m.cycle_median, m.cycle_mean) == (3, pytest.approx(20), pytest.approx(40))
+    assert (m.lost_cycle_count, m.lost_cycle_median) == (3, pytest.approx(10))
+    assert m.lost_cycle_mean == pytest.approx(74 / 3)
+
+
+def test_stage_rows(team):
+    # In stage (active or won): [1, 2, 2, 1, 0, 4]; lost there: [0, 1, 1, 0, 0, 0].
+    # reached = from the end, Σ (in stage + lost there): [12, 11, 8, 5, 4, 4];
+    # exited = reached − active there [1, 2, 2, 1, 0, 0]: [11, 9, 6, 4, 4, 4].
+    rows = team.team.stages
+    got = [(r.stage, r.current, r.reached, r.exited, r.lost_here, r.stalled) for r in rows]
+    assert got == [
+        ("潜在接触", 1, 12, 11, 0, 0), ("需求挖掘", 2, 11, 9, 1, 1), ("方案提案", 2, 8, 6, 1, 0),
+        ("商务谈判", 1, 5, 4, 0, 0), ("成交待签约", 0, 4, 4, 0, 0), ("已成交", 4, 4, 4, 0, 0),
+    ]
+    pass_rates = [r.pass_rate for r in rows]
+    assert pass_rates == [pytest.approx(1), pytest.approx(8 / 9), pytest.approx(5 / 6), pytest.approx(1),
+                          pytest.approx(1), None]
+    loss_rates = [r.loss_rate for r in rows]
+    assert loss_rates == [0, pytest.approx(1 / 9), pytest.approx(1 / 6), 0, 0, None]
+    # Dwell: 潜在接触 A5 10; 需求挖掘 A1 15, A2 16; 方案提案 A3 30, A6 13; 商务谈判 A4 unknown.
+    assert [r.avg_dwell_days for r in rows] == [10, 15.5, 21.5, None, None, None]
+    assert [r.longest_dwell_days for r in rows] == [10, 16, 30, None, None, None]
+    assert [r.amount for r in rows] == [5, 30, 140, 0, 0, 0]
+    assert [r.weighted_amount for r in rows] == [
+        pytest.approx(0.25), pytest.approx(4.5), pytest.approx(49), 0, 0, 0,
+    ]
+    transitions = team.team.transitions
+    assert [(t.label, t.passed, t.exited) for t in transitions] == [
+        ("潜在接触→需求挖掘", 11, 11), ("需求挖掘→方案提案", 8, 9), ("方案提案→商务谈判", 5, 6),
+        ("商务谈判→成交待签约", 4, 4), ("成交待签约→已成交", 4, 4),
+    ]
+    assert (team.team.pass_counts(1).k, team.team.pass_counts(1).n) == (8, 9)
+    assert (team.team.loss_counts(2).k, team.team.loss_counts(2).n) == (1, 6)
+
+
+def test_by_owner_and_by_source(team):
+    jia, yi = team.by_owner["甲"], team.by_owner["乙"]
+    assert list(team.by_owner) == ["乙", "甲"]
+    # 甲: A1, A2, A3, W1, W2, L1 (+2 excluded). 乙: A4, A5, A6, W3, W4, L2, L3 (+1).
+    assert (jia.totals.total, jia.totals.valid, jia.totals.won, jia.totals.lost) == (8, 6, 2, 1)
+    assert (yi.totals.total, yi.totals.valid, yi.totals.won, yi.totals.lost) == (8, 7, 2, 2)
+    assert (jia.pipeline, yi.pipeline) == (pytest.approx(130), pytest.approx(45))
+    assert (jia.cycle_median, jia.cycle_mean, jia.cycle_count) == (15, 15, 2)
+    assert (yi.cycle_median, yi.cycle_count, yi.won_undated) == (90, 1, 1)
+    assert (yi.lost_cycle_median, yi.lost_cycle_mean) == (pytest.approx(32), pytest.approx(32))
+    assert (jia.stalled, yi.stalled, jia.snoozed, yi.dwell_unknown, yi.dwell_estimated) == (1, 0, 1, 1, 1)
+    assert yi.totals.lost_unknown_stage == 1 and jia.totals.lost_unknown_stage == 0
+    # Channels: L3 has none (the group ""). 展会推广: A1, A2, A6, W1, W2, L1; 官网表单: A3, A4, A5,
+    # W3, W4, L2 (+1 excluded).
+    assert list(team.by_source) == ["", WEB, SHOW]
+    blank, show, web = (team.by_source[k] for k in ("", SHOW, WEB))
+    assert (blank.totals.valid, blank.totals.lost, blank.totals.total) == (1, 1, 1)
+    assert (show.totals.valid, show.totals.total, show.win_rate) == (6, 6, pytest.approx(2 / 3))
+    assert (web.totals.valid, web.totals.total, web.win_rate) == (6, 7, pytest.approx(2 / 3))
+    assert web.stages[2].current == 1 and show.stages[2].current == 1
+    assert show.weighted_pipeline == pytest.approx(10 * 0.15 + 20 * 0.15 + 40 * 0.35)
+
+
+def test_alerts_one_row_per_flag(team):
+    alerts = team.alerts
+    assert list(alerts.columns) == [
+        "kind", "lead_id", "customer", "owner", "source", "stage", "dwell_days", "limit_days",
+        "days_since_follow_up", "date",
+    ]
+    got = [
+        (r["kind"], r["lead_id"], r["dwell_days"], r["limit_days"], r["days_since_follow_up"],
+         None if pd.isna(r["date"]) else r["date"])
+        for r in alerts.to_dict("records")
+    ]
+    assert got == [
+        ("stalled", "A2", 16, 15, 15, None),
+        ("overdue", "A2", 16, 15, 15, pd.Timestamp("2024-05-30")),
+        ("stale", "A2", 16, 15, 15, None),
+        ("close_past", "A2", 16, 15, 15, pd.Timestamp("2024-05-29")),
+    ]
+
+
+def test_pass_rate_text_of_each_lead(team):
+    text = by_id(team.leads, "pass_rate_text_calc")
+    # min_sample 10: 11 left 潜在接触 (bare); 9 left 需求挖掘, 6 left 方案提案 (with the sample).
+    assert text["A1"] == "100%(潜在接触→需求挖掘)"
+    assert text["A3"] == "89%(需求挖掘→方案提案 8/9)"
+    assert text["A4"] == "83%(方案提案→商务谈判 5/6)"
+    assert text["A5"] is None  # the first stage has no transition into it
+    assert text["W1"] == "100%(成交待签约→已成交 4/4)"
+    assert text["L1"] is None  # lost
+
+
+def test_suggestions_fire_on_figures_beyond_their_limit():
+    # min_sample 1: every rate counts. Loss at 方案提案 1/6 and 商务谈判 0/4 are not above 30%;
+    # stalled share 1/6 is not above 20%; channel "" won 0 of 1 lost: 0% < 10% fires.
+    fired = result(rules=rules_with(min_sample=1)).suggestions
+    assert [(f.metric, f.value, f.source) for f in fired] == [("source_win_rate", 0.0, "")]
+    assert fired[0].text.startswith("渠道「」赢单率仅 0%")
+
+
+def test_suggestions_need_the_sample_and_the_limit():
+    # Team of three in 需求挖掘 since 05-01 (all stalled: 30 > 15) and one lost at 方案提案 after
+    # passing: exited(潜在接触) = 4, passed 4 → 100%; stalled share 3/3 = 100% > 20% fires;
+    # loss at 方案提案 1 of 1 = 100% > 30% fires with min_sample 1, not with 2 (1 < 2).
+    rows = [lead(f"B{i}", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-30", entered="2024-05-01")
+            for i in range(3)]
+    rows.append(lead("B9", "甲", SHOW, "无效线索", "2024-04-01", "2024-05-01", lost_at="方案提案"))
+    fired = result(rows, rules_with(min_sample=1)).suggestions
+    assert [(f.metric, f.stage, f.value) for f in fired] == [
+        ("loss_rate", "方案提案", 1.0), ("stalled_share", None, 1.0), ("source_win_rate", None, 0.0),
+    ]
+    fired = result(rows, rules_with(min_sample=2)).suggestions
+    assert [(f.metric, f.value) for f in fired] == [("stalled_share", 1.0)]
