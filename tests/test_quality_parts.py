@@ -4,6 +4,7 @@ worked out by hand in the comments."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pandas as pd
@@ -103,3 +104,171 @@ def test_blanks_of_a_rep_leaves_out_the_fields_they_filled():
     assert quality.blanks_of("甲") == {"industry": 2}
     assert quality.blanks_of("乙") == {"needs": 1}
     assert quality.blanks_of("丙") == {}
+
+
+# ---------------------------------------------------------------------------
+# Drift
+# ---------------------------------------------------------------------------
+
+# As of 05-31, default tolerance: 2 days, 5 points. 需求挖掘→方案提案 is passed by P1, P2, R1 and W1
+# of the 5 that left 需求挖掘 (D1 and D2 are still there; R2 was lost there): team 4/5 = 80%;
+# 甲 (D1, D2, P1, P2, W1) 3/3 = 100%; 乙 (R1, R2) 1/2 = 50%. 成交待签约→已成交: 1/1 = 100%.
+DRIFT_TEAM = [
+    lead("F1", "乙", "展会推广", "潜在接触", "2024-05-20", "2024-05-30", pass_rate_text_typed="   "),
+    # Followed up on 06-05, after the as-of date: the dwell then (35) is past today's (30), so the
+    # range shrinks to 30 alone; 33 is 3 off.
+    lead("D1", "甲", "展会推广", "需求挖掘", "2024-04-01", "2024-06-05", entered="2024-05-01",
+         dwell_days_typed=33.0),
+    # Dwell 29 on 05-30, 30 today: typed 40 is 10 off; 94% is 14 off the team, 6 off 甲's own.
+    lead("P2", "甲", "展会推广", "方案提案", "2024-04-01", "2024-05-30", entered="2024-05-01",
+         dwell_days_typed=40.0, pass_rate_text_typed="94%"),
+    # 95% is 15 off the team, but exactly 5 off 甲's own 100%: within the tolerance.
+    lead("P1", "甲", "展会推广", "方案提案", "2024-04-01", "2024-05-30", entered="2024-05-10",
+         pass_rate_text_typed="95%(需求挖掘→方案提案)"),
+    # 44% is 36 off the team and 6 off 乙's own 50%.
+    lead("R1", "乙", "展会推广", "方案提案", "2024-04-01", "2024-05-30", entered="2024-05-10",
+         pass_rate_text_typed="44%"),
+    lead("R2", "乙", "展会推广", "无效线索", "2024-04-01", "2024-05-01", lost_at="需求挖掘",
+         pass_rate_text_typed="10%"),  # lost: not checked
+    lead("W1", "甲", "展会推广", "已成交", "2024-04-01", "2024-05-20", entered="2024-05-20",
+         pass_rate_text_typed="10%(成交待签约→已成交)"),  # won: checked, 90 off
+    # No last follow-up: the range starts at 0 (dwell 10 today); typed 0 is right.
+    lead("D2", "甲", "展会推广", "需求挖掘", "2024-04-01", None, entered="2024-05-21", dwell_days_typed=0.0),
+]
+
+
+def drift_rows(quality: Quality) -> list[tuple]:
+    return [
+        (r["owner"], r["lead_id"], r["kind"], r["typed"], r["expected"], r["difference"], r["_row"])
+        for r in quality.drift.to_dict("records")
+    ]
+
+
+def test_drift_by_owner_then_lead_then_kind():
+    assert drift_rows(assessed(DRIFT_TEAM)) == [
+        ("乙", "R1", "rate_value", "44%", "全队 80%，本人 50%(需求挖掘→方案提案)", pytest.approx(-6), 6),
+        ("甲", "D1", "dwell", "33 天", "30 天", pytest.approx(3), 3),
+        ("甲", "P2", "dwell", "40 天", "29–30 天", pytest.approx(10), 4),
+        ("甲", "P2", "rate_value", "94%", "全队 80%，本人 100%(需求挖掘→方案提案)", pytest.approx(-6), 4),
+        ("甲", "W1", "rate_value", "10%(成交待签约→已成交)", "全队 100%，本人 100%(成交待签约→已成交)",
+         pytest.approx(-90), 8),
+    ]
+
+
+def test_no_tolerance_still_accepts_a_value_inside_the_range():
+    rules = load_rules()
+    rules = dataclasses.replace(
+        rules, thresholds=dataclasses.replace(rules.thresholds, drift_dwell_days=0, drift_pass_rate_points=0)
+    )
+    got = [(owner, lead_id, kind) for owner, lead_id, kind, *_ in drift_rows(assessed(DRIFT_TEAM, rules))]
+    # D2's 0 lies in its range 0–10; P1's 95% is now 5 off: drift. R1 now drifts by 6 too.
+    assert got == [
+        ("乙", "R1", "rate_value"), ("甲", "D1", "dwell"), ("甲", "P1", "rate_value"), ("甲", "P2", "dwell"),
+        ("甲", "P2", "rate_value"), ("甲", "W1", "rate_value"),
+    ]
+
+
+def test_no_typed_columns_no_drift():
+    rows = [{k: v for k, v in r.items() if k not in ("dwell_days_typed", "pass_rate_text_typed")}
+            for r in DRIFT_TEAM]
+    drift = assessed(rows).drift
+    assert drift.empty and list(drift.columns) == DRIFT_COLUMNS
+
+
+# ---------------------------------------------------------------------------
+# Hygiene
+# ---------------------------------------------------------------------------
+
+# As of 05-31, default points: errors 20, missing_amount_close 20 (from 方案提案 on), close_past 15,
+# stale 15, undated_moves 15, required_fields 15 (of the quality fields only 下次跟进时间 is in
+# these frames). Rows 2–9; the excluded rows are 乙's row 10 and an owner-less row 21.
+HYGIENE_TEAM = [
+    lead("H1", "甲", "展会推广", "需求挖掘", "2024-04-01", "2024-05-30", entered="2024-05-20", nxt="2024-06-05"),
+    # 方案提案 with an amount but no close date: missing; last follow-up 05-10, 21 days: stale.
+    lead("H2", "甲", "展会推广", "方案提案", "2024-04-01", "2024-05-10", None, 10.0, entered="2024-05-20",
+         nxt="2024-06-05"),
+    # 方案提案 with a close date but no amount: missing.
+    lead("H3", "甲", "展会推广", "方案提案", "2024-04-01", "2024-05-30", "2024-06-30", entered="2024-05-20",
+         nxt="2024-06-05"),
+    # Everything but 下次跟进时间: a required field blank.
+    lead("H4", "甲", "展会推广", "商务谈判", "2024-04-01", "2024-05-30", "2024-06-30", 10.0,
+         entered="2024-05-20"),
+    # First stage, dated by its first contact: not a move.
+    lead("H5", "甲", "展会推广", "潜在接触", "2024-05-20", "2024-05-30", nxt="2024-06-05"),
+    lead("H6", "甲", "展会推广", "已成交", "2024-04-01", "2024-05-30"),  # won, undated
+    lead("H7", "甲", "展会推广", "无效线索", "2024-04-01", "2024-05-30", lost_at="需求挖掘"),
+    # 乙: entered estimated from a typed dwell: undated.
+    lead("H8", "乙", "展会推广", "需求挖掘", "2024-04-01", "2024-05-30", nxt="2024-06-05", dwell_days_typed=5.0),
+]
+EXCLUDED = pd.DataFrame(
+    {"owner": ["乙", None], "lead_id": ["X1", "X2"], "customer": ["c", "d"], "stage": ["需求挖掘", None],
+     "_file": ["t.xlsx", "t.xlsx"], "_row": [10, 21]}
+)
+
+
+def parts(score: HygieneScore) -> dict[str, tuple[int, int]]:
+    return {p.part: (p.failing, p.applicable) for p in score.parts}
+
+
+def test_hygiene_parts_and_scores_per_rep_and_team():
+    quality = assessed(HYGIENE_TEAM, excluded=EXCLUDED)
+    assert list(quality.hygiene) == ["乙", "甲"]  # no score for the rows without an owner
+    jia, yi = quality.hygiene["甲"], quality.hygiene["乙"]
+    assert parts(jia) == {
+        "errors": (0, 7), "missing_amount_close": (2, 3), "close_past": (0, 5), "stale": (1, 5),
+        "undated_moves": (1, 5), "required_fields": (1, 5),
+    }
+    # 20 + 20 × 1/3 + 15 + 15 × 4/5 + 15 × 4/5 + 15 × 4/5
+    assert jia.score == pytest.approx(20 + 20 / 3 + 15 + 12 + 12 + 12)
+    assert parts(yi) == {
+        "errors": (1, 2), "missing_amount_close": (0, 0), "close_past": (0, 1), "stale": (0, 1),
+        "undated_moves": (1, 1), "required_fields": (0, 1),
+    }
+    assert yi.score == pytest.approx(10 + 20 + 15 + 15 + 0 + 15)
+    assert parts(quality.team_hygiene) == {
+        "errors": (2, 10), "missing_amount_close": (2, 3), "close_past": (0, 6), "stale": (1, 6),
+        "undated_moves": (2, 6), "required_fields": (1, 6),
+    }
+    assert quality.team_hygiene.score == pytest.approx(16 + 20 / 3 + 15 + 12.5 + 10 + 12.5)
+
+
+def test_rows_to_fix_by_owner_file_and_row_number():
+    fixes = assessed(HYGIENE_TEAM, excluded=EXCLUDED).fixes
+    assert list(fixes.columns) == FIX_COLUMNS
+    # Row 9 before row 10 (numbers, not text); the owner-less row first.
+    got = [(r["owner"], r["lead_id"], r["part"], r["_row"]) for r in fixes.to_dict("records")]
+    assert [(None if pd.isna(owner) else owner, *rest) for owner, *rest in got] == [
+        (None, "X2", "errors", 21),
+        ("乙", "H8", "undated_moves", 9),
+        ("乙", "X1", "errors", 10),
+        ("甲", "H2", "missing_amount_close", 3),
+        ("甲", "H2", "stale", 3),
+        ("甲", "H3", "missing_amount_close", 4),
+        ("甲", "H6", "undated_moves", 7),
+    ]
+
+
+def test_blank_required_fields_counted_by_rep():
+    quality = assessed(HYGIENE_TEAM)
+    assert quality.blanks.values.tolist() == [["甲", 1]]
+    assert list(quality.blanks.columns) == ["owner", "next_follow_up"]
+    assert quality.blanks_of("甲") == {"next_follow_up": 1} and quality.blanks_of("乙") == {}
+
+
+def test_nothing_excluded_and_nothing_to_fix():
+    rows = [HYGIENE_TEAM[0], HYGIENE_TEAM[4]]
+    quality = assessed(rows)
+    assert quality.fixes.empty and list(quality.fixes.columns) == FIX_COLUMNS
+    assert parts(quality.team_hygiene)["errors"] == (0, 2)
+    assert quality.team_hygiene.score == pytest.approx(100)
+    assert quality.blanks.empty
+
+
+def test_a_sheet_without_amount_and_close_columns_fails_every_lead_that_needs_them():
+    rows = [{k: v for k, v in r.items() if k not in ("amount", "expected_close")} for r in HYGIENE_TEAM]
+    quality = assessed(rows)
+    # From 方案提案 on, open: H2, H3, H4: all missing.
+    assert parts(quality.hygiene["甲"])["missing_amount_close"] == (3, 3)
+    rows = [{k: v for k, v in r.items() if k != "amount"} for r in HYGIENE_TEAM]
+    # Without the amount column the close date alone decides: H2 has none.
+    assert parts(assessed(rows).hygiene["甲"])["missing_amount_close"] == (1, 3)
