@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from funnel_xl.metrics import recalculate
+from funnel_xl.metrics import FunnelMetrics, Rate, StageRow, Totals, recalculate
 from funnel_xl.rules import load_rules
 from tests.test_report import lead
 
@@ -233,3 +233,71 @@ def test_suggestions_need_the_sample_and_the_limit():
     ]
     fired = result(rows, rules_with(min_sample=2)).suggestions
     assert [(f.metric, f.value) for f in fired] == [("stalled_share", 1.0)]
+
+
+# ---------------------------------------------------------------------------
+# The weakest transition, on hand-made stage counts
+# ---------------------------------------------------------------------------
+
+def funnel(passes: list[tuple[int, int]], *, unplaced: int = 0, min_sample: int = 1) -> FunnelMetrics:
+    """Figures whose transition k is passed by passes[k][0] of passes[k][1] leads that left stage k
+    (stage k + 1 reached by passes[k][0]); ``unplaced`` lost leads have no lost-at stage."""
+    names = [f"S{k}" for k in range(len(passes) + 1)]
+    reached = [passes[0][1], *(p for p, _ in passes)]
+    exited = [n for _, n in passes] + [reached[-1]]
+    stages = tuple(
+        StageRow(name, 0, reached[k], exited[k], passes[k][0] / passes[k][1] if k < len(passes) and passes[k][1] else None,
+                 None, 0, None, 0, 0.0, 0.0)
+        for k, name in enumerate(names)
+    )
+    totals = Totals(total=0, valid=0, active=0, won=0, lost=unplaced, excluded=0, lost_unknown_stage=unplaced)
+    return FunnelMetrics(
+        totals=totals, stages=stages, win_rate=None, overall_conversion=None, cycle_mean=None,
+        cycle_median=None, cycle_count=0, pipeline=0.0, weighted_pipeline=0.0, won_amount=0.0, stalled=0,
+        overdue=0, stale=0, close_past=0, min_sample=min_sample,
+    )
+
+
+def worst_label(figures: FunnelMetrics) -> str | None:
+    worst = figures.worst_transition
+    return None if worst is None else worst.label
+
+
+def test_the_weakest_needs_min_sample_leads_that_left():
+    # S1→S2 5 of 10 is the lowest; 10 left S1.
+    assert worst_label(funnel([(9, 10), (5, 10)], min_sample=10)) == "S1→S2"
+    assert worst_label(funnel([(9, 10), (5, 10)], min_sample=11)) is None
+    assert not funnel([(9, 10), (5, 10)], min_sample=11).worst_hidden_by_unplaced_losses
+
+
+def test_a_tie_goes_to_the_larger_sample_and_every_lead_passing_is_no_weak_link():
+    assert worst_label(funnel([(2, 4), (1, 2), (2, 2)])) == "S0→S1"
+    assert worst_label(funnel([(1, 2), (2, 4), (2, 2)])) == "S1→S2"
+    assert worst_label(funnel([(4, 4), (2, 2)])) is None
+    assert worst_label(funnel([(3, 4), (0, 0)])) == "S0→S1"  # nobody left S1: no rate there
+
+
+def test_a_later_transition_with_the_unplaced_losses():
+    # Lowest S0→S1 5/10, S1→S2 6/10. u = 1: S1→S2 at worst 6/11, S0→S1 at best 6/11: not lower.
+    assert worst_label(funnel([(5, 10), (6, 10)], unplaced=1)) == "S0→S1"
+    # u = 2: 6/12 = 0.5 < 7/12: it may be the lowest; nothing is named, because of the unplaced.
+    figures = funnel([(5, 10), (6, 10)], unplaced=2, min_sample=10)
+    assert worst_label(figures) is None and figures.worst_hidden_by_unplaced_losses
+
+
+def test_an_earlier_transition_with_the_unplaced_losses():
+    # Lowest S1→S2 5/10 after S0→S1 11/20. u = 2, x lost at S0…S1, 2 − x after S1:
+    # x = 0: 13/22 against 7/12; x = 1: 12/22 = 6/11; x = 2: 11/22 = 5/10: never lower.
+    assert worst_label(funnel([(11, 20), (5, 10)], unplaced=2)) == "S1→S2"
+    # u = 3, x = 3: 11/23 < 5/10.
+    assert worst_label(funnel([(11, 20), (5, 10)], unplaced=3)) is None
+
+
+def test_rates_and_money_of_nothing_are_unknown():
+    figures = funnel([(1, 2)])
+    assert figures.win.value is None and figures.win_rate_amount is None
+    assert figures.transitions[0].counts == Rate(1, 2)
+    rate = Rate(1, 1)
+    assert (rate.low, rate.high) == (pytest.approx(0.206550, abs=5e-6), 1.0)
+    assert Rate(0, 5).low == pytest.approx(0.0, abs=1e-12) and Rate(0, 5).high == pytest.approx(0.434482, abs=5e-6)
+    assert Rate(0, 0).high is None and Rate(0, 0).interval is None
