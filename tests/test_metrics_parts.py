@@ -301,3 +301,82 @@ def test_rates_and_money_of_nothing_are_unknown():
     assert (rate.low, rate.high) == (pytest.approx(0.206550, abs=5e-6), 1.0)
     assert Rate(0, 5).low == pytest.approx(0.0, abs=1e-12) and Rate(0, 5).high == pytest.approx(0.434482, abs=5e-6)
     assert Rate(0, 0).high is None and Rate(0, 0).interval is None
+
+
+# ---------------------------------------------------------------------------
+# Dates exactly on a limit, and dwell in working days
+# ---------------------------------------------------------------------------
+
+def test_dates_on_the_day_count_and_dates_after_it_do_not():
+    rows = [
+        # Entered on the as-of day: dwell 0 (known); entered after it: no dwell yet.
+        lead("E1", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-31", entered="2024-05-31"),
+        lead("E2", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-30", entered="2024-06-05"),
+        # Followed up on the day it entered: dwell then 0; before it entered: none.
+        lead("E3", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-20", entered="2024-05-20"),
+        lead("E4", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-19", entered="2024-05-20"),
+        # Snoozed until the as-of day: awake again, so stalled (31 > 15).
+        lead("E5", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-30", entered="2024-04-30",
+             snooze_until=pd.Timestamp("2024-05-31")),
+        # Won on its first contact: cycle 0; a won date before the first contact: no cycle.
+        lead("E6", "甲", SHOW, "已成交", "2024-05-10", "2024-05-10", entered="2024-05-10"),
+        lead("E7", "甲", SHOW, "已成交", "2024-05-10", "2024-05-10", entered="2024-05-09"),
+        # Lost "at" the won stage: where it was lost is unknown.
+        lead("E8", "甲", SHOW, "无效线索", "2024-04-01", "2024-05-01", lost_at="已成交"),
+    ]
+    got = result(rows)
+    leads = got.leads
+    assert by_id(leads, "dwell_days") == {
+        "E1": 0, "E2": None, "E3": 11, "E4": 11, "E5": 31, "E6": None, "E7": None, "E8": None,
+    }
+    assert by_id(leads, "dwell_at_follow_up") == {
+        "E1": 0, "E2": None, "E3": 0, "E4": None, "E5": 30, "E6": None, "E7": None, "E8": None,
+    }
+    assert sorted(leads.loc[leads["stalled"], "lead_id"]) == ["E5"] and not leads["snoozed"].any()
+    assert by_id(leads, "cycle_days")["E6"] == 0 and by_id(leads, "cycle_days")["E7"] is None
+    assert by_id(leads, "lost_at_idx")["E8"] is None
+    m = got.team
+    assert (m.cycle_count, m.cycle_median, m.won_undated, m.totals.lost_unknown_stage) == (1, 0, 0, 1)
+    assert m.stages[1].avg_dwell_days == pytest.approx((0 + 11 + 11 + 31) / 4)
+
+
+def test_no_alerts_is_an_empty_list_with_its_columns():
+    rows = [lead("Q1", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-30", entered="2024-05-30")]
+    alerts = result(rows).alerts
+    assert alerts.empty
+    assert list(alerts.columns) == [
+        "kind", "lead_id", "customer", "owner", "source", "stage", "dwell_days", "limit_days",
+        "days_since_follow_up", "date",
+    ]
+
+
+def test_dwell_in_working_days_reaches_back_as_far_as_the_typed_dwell():
+    # As of Wed 2024-07-31 (no holiday in July). Typed 20 working days on Tue 07-30: counting back
+    # 30, 29, 26–22, 19–15, 12–8, 5–3 is 20 days, so it entered on Tue 07-02 (07-01 would give 21).
+    # Dwell today: (07-02, 07-31] = 21 working days > 15: stalled. The table must reach back to
+    # 07-02, weeks before any date of the sheet (the earliest is the first contact, 07-25).
+    rules = rules_with(dwell_in_working_days=True)
+    rows = [lead("K1", "甲", SHOW, "需求挖掘", "2024-07-25", "2024-07-30", dwell_days_typed=20.0)]
+    frame = pd.DataFrame(rows)
+    frame["_file"], frame["_sheet"], frame["_row"] = "t.xlsx", "线索跟踪", [2]
+    got = recalculate(frame, rules, date(2024, 7, 31))
+    lead_k1 = got.leads.iloc[0]
+    assert lead_k1["stage_entered"] == pd.Timestamp("2024-07-02")
+    assert lead_k1["stage_entered_source"] == "estimated"
+    assert lead_k1["dwell_days"] == 21 and lead_k1["stalled"]
+    assert got.calendar_years_missing == ()
+
+
+def test_further_dimensions_and_their_excluded_rows():
+    rules = load_rules()
+    rules = dataclasses.replace(rules, dimensions=dataclasses.replace(rules.dimensions, extra=("industry",)))
+    rows = [
+        {**lead("I1", "甲", SHOW, "已成交", "2024-05-01", "2024-05-11", entered="2024-05-11"), "industry": "制造业"},
+        {**lead("I2", "甲", SHOW, "无效线索", "2024-05-01", "2024-05-11", lost_at="需求挖掘"), "industry": "制造业"},
+        {**lead("I3", "乙", SHOW, "已成交", "2024-05-01", "2024-05-21", entered="2024-05-21"), "industry": None},
+    ]
+    got = result(rows, rules, excluded_by_dimension={"industry": {"制造业": 4}})
+    industry = got.by_dimension["industry"]
+    assert list(industry) == ["", "制造业"]
+    assert (industry["制造业"].totals.total, industry["制造业"].win_rate) == (6, 0.5)
+    assert (industry[""].totals.total, industry[""].cycle_median) == (1, 20)
