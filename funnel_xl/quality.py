@@ -141,7 +141,7 @@ class Quality:
             return frame[frame[column].fillna("").astype(str) == name].reset_index(drop=True)
 
         hygiene = {name: self.hygiene[name]} if column == "owner" and name in self.hygiene else {}
-        team = hygiene.get(name, self.team_hygiene) if column == "owner" else self.team_hygiene
+        team = hygiene.get(name, self.team_hygiene)
         return Quality(
             drift=cut(self.drift), hygiene=hygiene, team_hygiene=team, fixes=cut(self.fixes),
             blanks=cut(self.blanks),
@@ -157,15 +157,13 @@ def assess(
     excluded = excluded if excluded is not None else pd.DataFrame()
     masks, fixes = _hygiene_masks(leads, excluded, rules)
     owners_valid = _keys(leads, "owner")
-    owners_excluded = _keys(excluded, "owner") if len(excluded) else pd.Series(dtype=object)
+    owners_excluded = _keys(excluded, "owner")
     names = sorted(set(owners_valid.unique()) | {n for n in owners_excluded.unique() if n})
     hygiene = {
         name: _score(masks, rules, owners_valid == name, owners_excluded == name) for name in names
     }
-    team_hygiene = _score(
-        masks, rules, pd.Series(True, index=leads.index),
-        pd.Series(True, index=excluded.index) if len(excluded) else pd.Series(dtype=bool),
-    )
+    everyone, everyone_excluded = pd.Series(True, index=leads.index), pd.Series(True, index=excluded.index)
+    team_hygiene = _score(masks, rules, everyone, everyone_excluded)
     return Quality(
         drift=drift(leads, rules, team, by_owner, words),
         hygiene=hygiene,
@@ -346,7 +344,7 @@ def _score(
     masks: dict[str, tuple[pd.Series, pd.Series]], rules: Rules, mine: pd.Series,
     mine_excluded: pd.Series,
 ) -> HygieneScore:
-    errors = int(mine_excluded.sum()) if len(mine_excluded) else 0
+    errors = int(mine_excluded.sum())
     parts = [
         HygienePart("errors", errors, int(mine.sum()) + errors, rules.hygiene.points_of("errors"))
     ]
