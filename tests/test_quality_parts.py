@@ -134,6 +134,12 @@ DRIFT_TEAM = [
          pass_rate_text_typed="10%(成交待签约→已成交)"),  # won: checked, 90 off
     # No last follow-up: the range starts at 0 (dwell 10 today); typed 0 is right.
     lead("D2", "甲", "展会推广", "需求挖掘", "2024-04-01", None, entered="2024-05-21", dwell_days_typed=0.0),
+    # Dwell 19 on 05-20, 30 today: typed 10 is 9 below the range.
+    lead("D3", "甲", "展会推广", "需求挖掘", "2024-04-01", "2024-05-20", entered="2024-05-01",
+         dwell_days_typed=10.0),
+    # No date: entered 05-20 − round(5.6) = 05-14, an estimate from the typed value itself, never
+    # drift (5.6 is 0.4 below the estimate's own 6).
+    lead("D4", "甲", "展会推广", "需求挖掘", "2024-04-01", "2024-05-20", dwell_days_typed=5.6),
 ]
 
 
@@ -145,9 +151,12 @@ def drift_rows(quality: Quality) -> list[tuple]:
 
 
 def test_drift_by_owner_then_lead_then_kind():
-    assert drift_rows(assessed(DRIFT_TEAM)) == [
+    quality = assessed(DRIFT_TEAM)
+    assert list(quality.drift.columns) == DRIFT_COLUMNS
+    assert drift_rows(quality) == [
         ("乙", "R1", "rate_value", "44%", "全队 80%，本人 50%(需求挖掘→方案提案)", pytest.approx(-6), 6),
         ("甲", "D1", "dwell", "33 天", "30 天", pytest.approx(3), 3),
+        ("甲", "D3", "dwell", "10 天", "19–30 天", pytest.approx(-9), 10),
         ("甲", "P2", "dwell", "40 天", "29–30 天", pytest.approx(10), 4),
         ("甲", "P2", "rate_value", "94%", "全队 80%，本人 100%(需求挖掘→方案提案)", pytest.approx(-6), 4),
         ("甲", "W1", "rate_value", "10%(成交待签约→已成交)", "全队 100%，本人 100%(成交待签约→已成交)",
@@ -161,9 +170,10 @@ def test_no_tolerance_still_accepts_a_value_inside_the_range():
         rules, thresholds=dataclasses.replace(rules.thresholds, drift_dwell_days=0, drift_pass_rate_points=0)
     )
     got = [(owner, lead_id, kind) for owner, lead_id, kind, *_ in drift_rows(assessed(DRIFT_TEAM, rules))]
-    # D2's 0 lies in its range 0–10; P1's 95% is now 5 off: drift. R1 now drifts by 6 too.
+    # D2's 0 lies in its range 0–10; D4 is an estimate; P1's 95% is now 5 off: drift.
     assert got == [
-        ("乙", "R1", "rate_value"), ("甲", "D1", "dwell"), ("甲", "P1", "rate_value"), ("甲", "P2", "dwell"),
+        ("乙", "R1", "rate_value"), ("甲", "D1", "dwell"), ("甲", "D3", "dwell"), ("甲", "P1", "rate_value"),
+        ("甲", "P2", "dwell"),
         ("甲", "P2", "rate_value"), ("甲", "W1", "rate_value"),
     ]
 
