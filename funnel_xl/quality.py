@@ -149,12 +149,11 @@ class Quality:
 
 
 def assess(
-    leads: pd.DataFrame, excluded: pd.DataFrame | None, rules: Rules, team: FunnelMetrics,
+    leads: pd.DataFrame, excluded: pd.DataFrame, rules: Rules, team: FunnelMetrics,
     by_owner: dict[str, FunnelMetrics], *, words: DriftWords,
 ) -> Quality:
     """Drift and hygiene of derived leads and the rows excluded for errors; ``words`` writes the
     drift rows' values (see :class:`funnel_xl.wording.DriftWords`)."""
-    excluded = excluded if excluded is not None else pd.DataFrame()
     masks, fixes = _hygiene_masks(leads, excluded, rules)
     owners_valid = _keys(leads, "owner")
     owners_excluded = _keys(excluded, "owner")

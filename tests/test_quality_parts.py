@@ -25,6 +25,7 @@ def assessed(rows, rules=None, excluded=None):
     frame = pd.DataFrame(rows)
     frame["_file"], frame["_sheet"], frame["_row"] = "t.xlsx", "线索跟踪", range(2, 2 + len(frame))
     result = recalculate(frame, rules, AS_OF)
+    excluded = pd.DataFrame() if excluded is None else excluded
     return assess(result.leads, excluded, rules, result.team, result.by_owner, words=DriftWords(rules))
 
 
