@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from funnel_xl.metrics import FunnelMetrics, Rate, StageRow, Totals, recalculate
-from funnel_xl.rules import load_rules
+from funnel_xl.rules import Suggestion, load_rules
 from tests.test_report import lead
 
 AS_OF = date(2024, 5, 31)
@@ -380,3 +380,33 @@ def test_further_dimensions_and_their_excluded_rows():
     assert list(industry) == ["", "制造业"]
     assert (industry["制造业"].totals.total, industry["制造业"].win_rate) == (6, 0.5)
     assert (industry[""].totals.total, industry[""].cycle_median) == (1, 20)
+
+
+def test_suggestions_of_every_metric_and_a_value_exactly_at_the_limit():
+    # TEAM with min_sample 1: win rate 4/7; 潜在接触→需求挖掘 11/11 = 1; loss at 需求挖掘 1/9;
+    # channels' first pass: "" (L3 alone, lost without a lost-at stage, reached no stage): no
+    # rate; 官网表单 (A3, A4, A5, W3, W4, L2): 6 reached 潜在接触, 5 left it (A5 is still there),
+    # all 5 passed: 1; 展会推广: 6 of 6 → 1.
+    rules = rules_with(min_sample=1)
+    rules = dataclasses.replace(rules, suggestions=(
+        Suggestion("win_rate", "赢单率 {value}", below=0.6),
+        Suggestion("win_rate", "赢单率 {value}", above=4 / 7),  # exactly at the limit: no
+        Suggestion("loss_rate", "需求挖掘流失 {value}", stage="需求挖掘", above=0.1),
+        Suggestion("loss_rate", "需求挖掘流失 {value}", stage="需求挖掘", below=1 / 9),  # exactly: no
+        Suggestion("pass_rate", "首段 {value}", stage="潜在接触", below=1.01),
+        Suggestion("source_first_pass_rate", "{source} 首段 {value}", below=1.01),
+        Suggestion("source_first_pass_rate", "{source} 首段 {value}", above=1.0),  # exactly: no
+    ))
+    fired = result(rules=rules).suggestions
+    assert [(f.metric, f.text, f.stage, f.source) for f in fired] == [
+        ("win_rate", "赢单率 57%", None, None),
+        ("loss_rate", "需求挖掘流失 11%", "需求挖掘", None),
+        ("pass_rate", "首段 100%", "潜在接触", None),
+        ("source_first_pass_rate", "官网表单 首段 100%", None, WEB),
+        ("source_first_pass_rate", "展会推广 首段 100%", None, SHOW),
+    ]
+    assert fired[0].value == pytest.approx(4 / 7)
+    # With min_sample 8: win rate from 7 < 8 and the channels' first pass from 5 and 6 are no
+    # evidence; 9 left 需求挖掘 and 11 left 潜在接触: those stay.
+    fired = result(rules=dataclasses.replace(rules, thresholds=rules_with(min_sample=8).thresholds)).suggestions
+    assert [f.metric for f in fired] == ["loss_rate", "pass_rate"]
