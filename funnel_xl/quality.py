@@ -221,7 +221,8 @@ def _rate_drift(
     records = []
     eligible = leads[STATUS].isin([Status.ACTIVE, Status.WON]) & leads[PASS_RATE_TEXT_TYPED].notna()
     rows = np.flatnonzero(eligible.to_numpy())
-    owners = leads["owner"].to_numpy(dtype=object)[rows] if "owner" in leads else [None] * len(rows)
+    # Keyed as by_group keys the owners (a blank owner is the group ""), so every lead has its own rates.
+    owners = _keys(leads, "owner").to_numpy(dtype=object)[rows]
     team_rates = [t.rate for t in team.transitions]
     owner_rates = {name: [t.rate for t in m.transitions] for name, m in by_owner.items()}
     expected_texts: dict = {}
@@ -233,13 +234,12 @@ def _rate_drift(
         if not text:
             continue
         folded = unicodedata.normalize("NFKC", text)
-        k = None if pd.isna(stage_idx) else int(stage_idx)
+        k = int(stage_idx)  # open and won leads always have a stage
         into = f"{names[k - 1]}→{names[k]}" if k else None
         named = _TRANSITION.search(folded)
         percent = _PERCENT.search(folded)
         team_rate = team_rates[k - 1] if k else None
-        own = owner_rates.get(str(owner or ""))
-        own_rate = own[k - 1] if k and own is not None else None
+        own_rate = owner_rates[owner][k - 1] if k else None
         key = (team_rate, own_rate, into)
         if key not in expected_texts:
             expected_texts[key] = words.expected_rate(team_rate, own_rate, into)

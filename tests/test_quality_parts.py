@@ -116,6 +116,10 @@ def test_blanks_of_a_rep_leaves_out_the_fields_they_filled():
 # 甲 (D1, D2, P1, P2, W1) 3/3 = 100%; 乙 (R1, R2) 1/2 = 50%. 成交待签约→已成交: 1/1 = 100%.
 DRIFT_TEAM = [
     lead("F1", "乙", "展会推广", "潜在接触", "2024-05-20", "2024-05-30", pass_rate_text_typed="   "),
+    # In the first stage no pass rate leads into the lead's stage: any text is drift.
+    lead("F2", "乙", "展会推广", "潜在接触", "2024-05-20", "2024-05-30",
+         pass_rate_text_typed="80%(需求挖掘→方案提案)"),
+    lead("F3", "乙", "展会推广", "潜在接触", "2024-05-20", "2024-05-30", pass_rate_text_typed="60%"),
     # Followed up on 06-05, after the as-of date: the dwell then (35) is past today's (30), so the
     # range shrinks to 30 alone; 33 is 3 off.
     lead("D1", "甲", "展会推广", "需求挖掘", "2024-04-01", "2024-06-05", entered="2024-05-01",
@@ -146,7 +150,8 @@ DRIFT_TEAM = [
 
 def drift_rows(quality: Quality) -> list[tuple]:
     return [
-        (r["owner"], r["lead_id"], r["kind"], r["typed"], r["expected"], r["difference"], r["_row"])
+        (r["owner"], r["lead_id"], r["kind"], r["typed"], r["expected"],
+         None if pd.isna(r["difference"]) else r["difference"], r["_row"])
         for r in quality.drift.to_dict("records")
     ]
 
@@ -155,13 +160,15 @@ def test_drift_by_owner_then_lead_then_kind():
     quality = assessed(DRIFT_TEAM)
     assert list(quality.drift.columns) == DRIFT_COLUMNS
     assert drift_rows(quality) == [
-        ("乙", "R1", "rate_value", "44%", "全队 80%，本人 50%(需求挖掘→方案提案)", pytest.approx(-6), 6),
-        ("甲", "D1", "dwell", "33 天", "30 天", pytest.approx(3), 3),
-        ("甲", "D3", "dwell", "10 天", "19–30 天", pytest.approx(-9), 10),
-        ("甲", "P2", "dwell", "40 天", "29–30 天", pytest.approx(10), 4),
-        ("甲", "P2", "rate_value", "94%", "全队 80%，本人 100%(需求挖掘→方案提案)", pytest.approx(-6), 4),
+        ("乙", "F2", "rate_transition", "80%(需求挖掘→方案提案)", "—", None, 3),
+        ("乙", "F3", "rate_transition", "60%", "（不填：处于第一阶段）", None, 4),
+        ("乙", "R1", "rate_value", "44%", "全队 80%，本人 50%(需求挖掘→方案提案)", pytest.approx(-6), 8),
+        ("甲", "D1", "dwell", "33 天", "30 天", pytest.approx(3), 5),
+        ("甲", "D3", "dwell", "10 天", "19–30 天", pytest.approx(-9), 12),
+        ("甲", "P2", "dwell", "40 天", "29–30 天", pytest.approx(10), 6),
+        ("甲", "P2", "rate_value", "94%", "全队 80%，本人 100%(需求挖掘→方案提案)", pytest.approx(-6), 6),
         ("甲", "W1", "rate_value", "10%(成交待签约→已成交)", "全队 100%，本人 100%(成交待签约→已成交)",
-         pytest.approx(-90), 8),
+         pytest.approx(-90), 10),
     ]
 
 
@@ -173,7 +180,8 @@ def test_no_tolerance_still_accepts_a_value_inside_the_range():
     got = [(owner, lead_id, kind) for owner, lead_id, kind, *_ in drift_rows(assessed(DRIFT_TEAM, rules))]
     # D2's 0 lies in its range 0–10; D4 is an estimate; P1's 95% is now 5 off: drift.
     assert got == [
-        ("乙", "R1", "rate_value"), ("甲", "D1", "dwell"), ("甲", "D3", "dwell"), ("甲", "P1", "rate_value"),
+        ("乙", "F2", "rate_transition"), ("乙", "F3", "rate_transition"), ("乙", "R1", "rate_value"),
+        ("甲", "D1", "dwell"), ("甲", "D3", "dwell"), ("甲", "P1", "rate_value"),
         ("甲", "P2", "dwell"),
         ("甲", "P2", "rate_value"), ("甲", "W1", "rate_value"),
     ]
