@@ -145,6 +145,9 @@ DRIFT_TEAM = [
     # No date: entered 05-20 − round(5.6) = 05-14, an estimate from the typed value itself, never
     # drift (5.6 is 0.4 below the estimate's own 6).
     lead("D4", "甲", "展会推广", "需求挖掘", "2024-04-01", "2024-05-20", dwell_days_typed=5.6),
+    # No percentage to read (in 需求挖掘: the rates above stay; 潜在接触→需求挖掘 is 10 of 10).
+    lead("U1", "甲", "展会推广", "需求挖掘", "2024-04-01", "2024-05-30", entered="2024-05-20",
+         pass_rate_text_typed="大约八成"),
 ]
 
 
@@ -167,6 +170,7 @@ def test_drift_by_owner_then_lead_then_kind():
         ("甲", "D3", "dwell", "10 天", "19–30 天", pytest.approx(-9), 12),
         ("甲", "P2", "dwell", "40 天", "29–30 天", pytest.approx(10), 6),
         ("甲", "P2", "rate_value", "94%", "全队 80%，本人 100%(需求挖掘→方案提案)", pytest.approx(-6), 6),
+        ("甲", "U1", "rate_unreadable", "大约八成", "全队 100%，本人 100%(潜在接触→需求挖掘)", None, 14),
         ("甲", "W1", "rate_value", "10%(成交待签约→已成交)", "全队 100%，本人 100%(成交待签约→已成交)",
          pytest.approx(-90), 10),
     ]
@@ -183,7 +187,7 @@ def test_no_tolerance_still_accepts_a_value_inside_the_range():
         ("乙", "F2", "rate_transition"), ("乙", "F3", "rate_transition"), ("乙", "R1", "rate_value"),
         ("甲", "D1", "dwell"), ("甲", "D3", "dwell"), ("甲", "P1", "rate_value"),
         ("甲", "P2", "dwell"),
-        ("甲", "P2", "rate_value"), ("甲", "W1", "rate_value"),
+        ("甲", "P2", "rate_value"), ("甲", "U1", "rate_unreadable"), ("甲", "W1", "rate_value"),
     ]
 
 
