@@ -162,6 +162,9 @@ def drift_rows(quality: Quality) -> list[tuple]:
 def test_drift_by_owner_then_lead_then_kind():
     quality = assessed(DRIFT_TEAM)
     assert list(quality.drift.columns) == DRIFT_COLUMNS
+    first = quality.drift.iloc[0]
+    assert (first["customer"], first["stage"], first["_file"]) == ("F2公司/*经理", "潜在接触", "t.xlsx")
+    assert quality.drift.iloc[4]["customer"] == "D3公司/*经理"  # a dwell row
     assert drift_rows(quality) == [
         ("乙", "F2", "rate_transition", "80%(需求挖掘→方案提案)", "—", None, 3),
         ("乙", "F3", "rate_transition", "60%", "（不填：处于第一阶段）", None, 4),
@@ -258,6 +261,8 @@ def test_hygiene_parts_and_scores_per_rep_and_team():
 def test_rows_to_fix_by_owner_file_and_row_number():
     fixes = assessed(HYGIENE_TEAM, excluded=EXCLUDED).fixes
     assert list(fixes.columns) == FIX_COLUMNS
+    assert fixes.iloc[3][["customer", "stage", "_file"]].tolist() == ["H2公司/*经理", "方案提案", "t.xlsx"]
+    assert fixes.iloc[0]["customer"] == "d" and pd.isna(fixes.iloc[0]["stage"])
     # Row 9 before row 10 (numbers, not text); the owner-less row first.
     got = [(r["owner"], r["lead_id"], r["part"], r["_row"]) for r in fixes.to_dict("records")]
     assert [(None if pd.isna(owner) else owner, *rest) for owner, *rest in got] == [
