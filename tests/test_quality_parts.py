@@ -312,3 +312,12 @@ def test_a_sheet_without_owners_still_has_its_drift():
     rows = [{k: v for k, v in r.items() if k != "owner"} for r in rows]
     got = drift_rows(assessed(rows))
     assert got == [(None, "X1", "rate_value", "10%", "全队 50%，本人 50%(需求挖掘→方案提案)", pytest.approx(-40), 2)]
+
+
+def test_a_sheet_without_any_required_field_has_nothing_to_check():
+    rows = [{k: v for k, v in r.items() if k != "next_follow_up"} for r in HYGIENE_TEAM]
+    quality = assessed(rows)
+    # Open leads there are, but no field to check on them: 0 of 0, full points.
+    assert parts(quality.team_hygiene)["required_fields"] == (0, 0)
+    assert quality.team_hygiene.part("required_fields").earned == 15
+    assert quality.blanks.empty
