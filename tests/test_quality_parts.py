@@ -207,7 +207,8 @@ def test_no_typed_columns_no_drift():
 
 # As of 05-31, default points: errors 20, missing_amount_close 20 (from 方案提案 on), close_past 15,
 # stale 15, undated_moves 15, required_fields 15 (of the quality fields only 下次跟进时间 is in
-# these frames). Rows 2–9; the excluded rows are 乙's row 10 and an owner-less row 21.
+# these frames). Rows 2–9 of t.xlsx; excluded: 乙's row 10 and an owner-less row 21 of t.xlsx, and
+# 甲's row 30 of a.xlsx.
 HYGIENE_TEAM = [
     lead("H1", "甲", "展会推广", "需求挖掘", "2024-04-01", "2024-05-30", entered="2024-05-20", nxt="2024-06-05"),
     # 方案提案 with an amount but no close date: missing; last follow-up 05-10, 21 days: stale.
@@ -227,8 +228,8 @@ HYGIENE_TEAM = [
     lead("H8", "乙", "展会推广", "需求挖掘", "2024-04-01", "2024-05-30", nxt="2024-06-05", dwell_days_typed=5.0),
 ]
 EXCLUDED = pd.DataFrame(
-    {"owner": ["乙", None], "lead_id": ["X1", "X2"], "customer": ["c", "d"], "stage": ["需求挖掘", None],
-     "_file": ["t.xlsx", "t.xlsx"], "_row": [10, 21]}
+    {"owner": ["乙", None, "甲"], "lead_id": ["X1", "X2", "X3"], "customer": ["c", "d", "e"],
+     "stage": ["需求挖掘", None, "需求挖掘"], "_file": ["t.xlsx", "t.xlsx", "a.xlsx"], "_row": [10, 21, 30]}
 )
 
 
@@ -241,34 +242,35 @@ def test_hygiene_parts_and_scores_per_rep_and_team():
     assert list(quality.hygiene) == ["乙", "甲"]  # no score for the rows without an owner
     jia, yi = quality.hygiene["甲"], quality.hygiene["乙"]
     assert parts(jia) == {
-        "errors": (0, 7), "missing_amount_close": (2, 3), "close_past": (0, 5), "stale": (1, 5),
+        "errors": (1, 8), "missing_amount_close": (2, 3), "close_past": (0, 5), "stale": (1, 5),
         "undated_moves": (1, 5), "required_fields": (1, 5),
     }
-    # 20 + 20 × 1/3 + 15 + 15 × 4/5 + 15 × 4/5 + 15 × 4/5
-    assert jia.score == pytest.approx(20 + 20 / 3 + 15 + 12 + 12 + 12)
+    # 20 × 7/8 + 20 × 1/3 + 15 + 15 × 4/5 + 15 × 4/5 + 15 × 4/5
+    assert jia.score == pytest.approx(17.5 + 20 / 3 + 15 + 12 + 12 + 12)
     assert parts(yi) == {
         "errors": (1, 2), "missing_amount_close": (0, 0), "close_past": (0, 1), "stale": (0, 1),
         "undated_moves": (1, 1), "required_fields": (0, 1),
     }
     assert yi.score == pytest.approx(10 + 20 + 15 + 15 + 0 + 15)
     assert parts(quality.team_hygiene) == {
-        "errors": (2, 10), "missing_amount_close": (2, 3), "close_past": (0, 6), "stale": (1, 6),
+        "errors": (3, 11), "missing_amount_close": (2, 3), "close_past": (0, 6), "stale": (1, 6),
         "undated_moves": (2, 6), "required_fields": (1, 6),
     }
-    assert quality.team_hygiene.score == pytest.approx(16 + 20 / 3 + 15 + 12.5 + 10 + 12.5)
+    assert quality.team_hygiene.score == pytest.approx(20 * 8 / 11 + 20 / 3 + 15 + 12.5 + 10 + 12.5)
 
 
 def test_rows_to_fix_by_owner_file_and_row_number():
     fixes = assessed(HYGIENE_TEAM, excluded=EXCLUDED).fixes
     assert list(fixes.columns) == FIX_COLUMNS
-    assert fixes.iloc[3][["customer", "stage", "_file"]].tolist() == ["H2公司/*经理", "方案提案", "t.xlsx"]
+    assert fixes.iloc[4][["customer", "stage", "_file"]].tolist() == ["H2公司/*经理", "方案提案", "t.xlsx"]
     assert fixes.iloc[0]["customer"] == "d" and pd.isna(fixes.iloc[0]["stage"])
-    # Row 9 before row 10 (numbers, not text); the owner-less row first.
+    # Row 9 before row 10 (numbers, not text); the owner-less row first; a.xlsx before t.xlsx.
     got = [(r["owner"], r["lead_id"], r["part"], r["_row"]) for r in fixes.to_dict("records")]
     assert [(None if pd.isna(owner) else owner, *rest) for owner, *rest in got] == [
         (None, "X2", "errors", 21),
         ("乙", "H8", "undated_moves", 9),
         ("乙", "X1", "errors", 10),
+        ("甲", "X3", "errors", 30),
         ("甲", "H2", "missing_amount_close", 3),
         ("甲", "H2", "stale", 3),
         ("甲", "H3", "missing_amount_close", 4),
