@@ -38,6 +38,7 @@ from .frames import (
     DWELL_DAYS_TYPED,
     EXPECTED_CLOSE,
     PASS_RATE_TEXT_TYPED,
+    STAGE,
     STAGE_ENTERED_SOURCE,
     STAGE_IDX,
     STALE,
@@ -365,7 +366,7 @@ def required_blanks(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Per lead, one column per field the rules mark ``required_for_quality`` that the frame has:
     True where the lead is open and the field holds no usable value (see the module doc)."""
     fields = [f for f in rules.quality_fields if f in leads]
-    stage = leads["stage"] if "stage" in leads else pd.Series(None, index=leads.index, dtype=object)
+    stage = leads[STAGE]  # a required column: a sheet without it is not read at all
     is_open = stage.notna() & ~stage.isin([rules.won_stage, *rules.lost_labels])
     return pd.DataFrame({f: is_open & leads[f].isna() for f in fields}, index=leads.index, dtype=bool)
 
