@@ -307,13 +307,18 @@ def test_a_sheet_without_amount_and_close_columns_fails_every_lead_that_needs_th
 def test_a_sheet_without_owners_still_has_its_drift():
     # 需求挖掘→方案提案: X1 passed, X2 was lost in 需求挖掘: 1 of 2 = 50%, team and the one blank group.
     rows = [
+        lead("X2", None, "展会推广", "无效线索", "2024-04-01", "2024-05-01", lost_at="需求挖掘"),
         lead("X1", None, "展会推广", "方案提案", "2024-04-01", "2024-05-30", entered="2024-05-10",
              pass_rate_text_typed="10%"),
-        lead("X2", None, "展会推广", "无效线索", "2024-04-01", "2024-05-01", lost_at="需求挖掘"),
     ]
     rows = [{k: v for k, v in r.items() if k != "owner"} for r in rows]
-    got = drift_rows(assessed(rows))
-    assert got == [(None, "X1", "rate_value", "10%", "全队 50%，本人 50%(需求挖掘→方案提案)", pytest.approx(-40), 2)]
+    quality = assessed(rows)
+    got = drift_rows(quality)
+    assert got == [(None, "X1", "rate_value", "10%", "全队 50%，本人 50%(需求挖掘→方案提案)", pytest.approx(-40), 3)]
+    # Every lead is the blank owner's: 2 rows, 1 open (X1, no amount from 方案提案 on).
+    assert list(quality.hygiene) == [""]
+    assert parts(quality.hygiene[""])["errors"] == (0, 2)
+    assert parts(quality.hygiene[""])["missing_amount_close"] == (1, 1)
 
 
 def test_a_sheet_without_any_required_field_has_nothing_to_check():
