@@ -293,6 +293,15 @@ def test_an_earlier_transition_with_the_unplaced_losses():
     assert worst_label(funnel([(11, 20), (5, 10)], unplaced=3)) is None
 
 
+def test_wilson_interval_of_7_of_9_and_small_samples():
+    # z² = 3.841459, z²/n = 0.426829, denominator 1.426829; centre (7/9 + z²/18) / 1.426829 =
+    # 0.694682; half = z / 1.426829 × √(7/9 × 2/9 / 9 + z²/324) = 1.373650 × 0.176241 = 0.242093.
+    rate = Rate(7, 9)
+    assert (rate.low, rate.high) == (pytest.approx(0.452589, abs=5e-6), pytest.approx(0.936775, abs=5e-6))
+    assert Rate(1, 1).small(2) and Rate(9, 9).small(10)
+    assert not Rate(10, 10).small(10) and not Rate(0, 0).small(10)
+
+
 def test_rates_and_money_of_nothing_are_unknown():
     figures = funnel([(1, 2)])
     assert figures.win.value is None and figures.win_rate_amount is None
