@@ -275,6 +275,7 @@ def test_a_tie_goes_to_the_larger_sample_and_every_lead_passing_is_no_weak_link(
     assert worst_label(funnel([(1, 2), (2, 4), (2, 2)])) == "S1→S2"
     assert worst_label(funnel([(4, 4), (2, 2)])) is None
     assert worst_label(funnel([(3, 4), (0, 0)])) == "S0→S1"  # nobody left S1: no rate there
+    assert worst_label(funnel([(0, 0), (0, 0)])) is None  # nobody left any stage: no rate at all
 
 
 def test_a_later_transition_with_the_unplaced_losses():
