@@ -292,6 +292,10 @@ def test_an_earlier_transition_with_the_unplaced_losses():
     assert worst_label(funnel([(11, 20), (5, 10)], unplaced=2)) == "S1→S2"
     # u = 3, x = 3: 11/23 < 5/10.
     assert worst_label(funnel([(11, 20), (5, 10)], unplaced=3)) is None
+    # Lowest 10/20 after 11/21. u = 1: x = 0: 12/22 against 11/21; x = 1: 11/22 = 10/20: stays.
+    assert worst_label(funnel([(11, 21), (10, 20)], unplaced=1)) == "S1→S2"
+    # u = 2: x = 0: 13/23 = 0.565 against 12/22 = 0.545, no; x = 1: 12/23 = 0.5217 < 11/21 = 0.5238.
+    assert worst_label(funnel([(11, 21), (10, 20)], unplaced=2)) is None
 
 
 def test_wilson_interval_of_7_of_9_and_small_samples():
