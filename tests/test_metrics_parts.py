@@ -384,6 +384,16 @@ def test_dwell_in_working_days_reaches_back_as_far_as_the_typed_dwell():
     assert got.calendar_years_missing == ()
 
 
+def test_dwell_in_working_days_without_any_typed_dwell():
+    # Entered Fri 07-26; as of Wed 07-31: (07-26, 07-31] holds Mon 29, Tue 30, Wed 31 = 3 working days.
+    rows = [lead("K2", "甲", SHOW, "需求挖掘", "2024-07-01", "2024-07-30", entered="2024-07-26")]
+    frame = pd.DataFrame(rows)
+    frame["_file"], frame["_sheet"], frame["_row"] = "t.xlsx", "线索跟踪", [2]
+    got = recalculate(frame, rules_with(dwell_in_working_days=True), date(2024, 7, 31))
+    assert got.leads.iloc[0]["dwell_days"] == 3
+    assert got.leads.iloc[0]["dwell_at_follow_up"] == 2  # Mon 29, Tue 30
+
+
 def test_further_dimensions_and_their_excluded_rows():
     rules = load_rules()
     rules = dataclasses.replace(rules, dimensions=dataclasses.replace(rules.dimensions, extra=("industry",)))
