@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from funnel_xl.metrics import FunnelMetrics, Rate, StageRow, Totals, recalculate
+from funnel_xl.metrics import Evidence, FunnelMetrics, Rate, StageRow, Totals, recalculate
 from funnel_xl.rules import Suggestion, load_rules
 from tests.test_report import lead
 
@@ -437,3 +437,33 @@ def test_suggestions_of_every_metric_and_a_value_exactly_at_the_limit():
     # evidence; 9 left 需求挖掘 and 11 left 潜在接触: those stay.
     fired = result(rules=dataclasses.replace(rules, thresholds=rules_with(min_sample=8).thresholds)).suggestions
     assert [f.metric for f in fired] == ["loss_rate", "pass_rate"]
+
+
+def test_what_the_log_and_the_store_say_comes_first():
+    rows = [
+        lead("V1", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-30", entered="2024-05-10"),
+        lead("V2", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-30", entered="2024-05-10"),
+        lead("V3", "甲", SHOW, "需求挖掘", "2024-04-01", "2024-05-30"),
+        lead("V4", "甲", SHOW, "无效线索", "2024-04-01", "2024-05-01"),
+    ]
+    nat = pd.NaT
+    evidence = Evidence(
+        # V1: the log moved it into 需求挖掘 on 05-20 (before its column's 05-10).
+        stage_entered_log=pd.Series([pd.Timestamp("2024-05-20"), nat, nat, nat]),
+        # V2: its column still holds the date the last rebuild used; the store has 05-15.
+        # V3: no column; moved between the rebuilds, estimated 05-25.
+        stage_entered_store=pd.Series([nat, pd.Timestamp("2024-05-15"), pd.Timestamp("2024-05-25"), nat]),
+        stage_entered_store_source=pd.Series(["store", "store", "between_runs", "store"]),
+        column_stale=pd.Series([False, True, False, False]),
+        previous_stage=pd.Series(["需求挖掘", "需求挖掘", "潜在接触", "方案提案"]),
+        # V4: the log says it was lost at 方案提案 (its column is blank).
+        lost_at=pd.Series([None, None, None, "方案提案"]),
+        lost_at_source=pd.Series([None, None, None, "log"]),
+    )
+    leads = result(rows, evidence=evidence).leads
+    assert by_id(leads, "stage_entered_source") == {
+        "V1": "log", "V2": "store", "V3": "between_runs", "V4": "unknown",
+    }
+    # Dwell to 05-31: 11, 16 and 6 days.
+    assert by_id(leads, "dwell_days") == {"V1": 11, "V2": 16, "V3": 6, "V4": None}
+    assert by_id(leads, "lost_at_idx")["V4"] == 2 and by_id(leads, "lost_at_source")["V4"] == "log"
