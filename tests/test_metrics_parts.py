@@ -339,17 +339,23 @@ def test_dates_on_the_day_count_and_dates_after_it_do_not():
         lead("E8", "甲", SHOW, "无效线索", "2024-04-01", "2024-05-01", lost_at="已成交"),
         # Lost at the last open stage: known.
         lead("E9", "甲", SHOW, "无效线索", "2024-04-01", "2024-05-01", lost_at="成交待签约"),
+        # Marked lost on the day of its first contact: a lost cycle of 0 days.
+        lead("E10", "甲", SHOW, "无效线索", "2024-05-02", "2024-05-02", entered="2024-05-02",
+             lost_at="潜在接触"),
     ]
     got = result(rows)
     leads = got.leads
     assert by_id(leads, "dwell_days") == {
         "E1": 0, "E2": None, "E3": 11, "E4": 11, "E5": 31, "E6": None, "E7": None, "E8": None, "E9": None,
+        "E10": None,
     }
     assert by_id(leads, "dwell_at_follow_up") == {
         "E1": 0, "E2": None, "E3": 0, "E4": None, "E5": 30, "E6": None, "E7": None, "E8": None, "E9": None,
+        "E10": None,
     }
     assert sorted(leads.loc[leads["stalled"], "lead_id"]) == ["E5"] and not leads["snoozed"].any()
     assert by_id(leads, "cycle_days")["E6"] == 0 and by_id(leads, "cycle_days")["E7"] is None
+    assert by_id(leads, "lost_cycle_days")["E10"] == 0 and got.team.lost_cycle_count == 1
     assert by_id(leads, "lost_at_idx")["E8"] is None and by_id(leads, "lost_at_idx")["E9"] == 4
     assert got.team.stages[4].lost_here == 1
     m = got.team
