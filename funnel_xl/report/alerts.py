@@ -100,6 +100,6 @@ def snoozed_block(ctx: Context, sheet, row: int) -> int:
         Column(t("col.limit"), ctx.stage_limit(stage_idx), "days"),
         Column(t("snoozed.over_limit"), [None if v is None else ctx.yes_no(v) for v in over]),
         Column(t("field.snooze_until"), date_values(snoozed, "snooze_until"), "date"),
-        Column(t("field.snooze_reason"), text_values(snoozed, "snooze_reason"), width=30),
+        Column(t("field.snooze_reason"), text_values(snoozed, "snooze_reason")),
     ]
     return ctx.titled_table(sheet, row, t("snoozed.title"), columns, t("snoozed.none"))

@@ -30,7 +30,6 @@ def write_forecast(ctx: Context) -> None:
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 5, 16)
     sheet.set_column(6, 7, 40)
-    sheet.set_row(head, 20)
 
 
 def _headers(cells: Cells, row: int, headers: tuple[str, ...]) -> None:
