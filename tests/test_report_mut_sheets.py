@@ -1,0 +1,590 @@
+"""Each figure-bearing sheet written alone, for the small team of tests/test_report.py, and read
+back cell by cell with openpyxl: values, number formats, totals, notes, widths, panes.
+
+Fast on purpose (one sheet each, no whole report): these are the tests a mutation run of
+funnel_xl/report/*.py tries first. Every expected figure is worked out by hand in the comments
+(the team's leads are described in tests/test_report.py), never by calling the code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import zipfile
+from datetime import date, datetime
+from xml.etree import ElementTree
+
+import openpyxl
+import pandas as pd
+import pytest
+import xlsxwriter
+from openpyxl.utils import get_column_letter
+
+from funnel_xl.analysis import team_view
+from funnel_xl.flow import MonthFigures
+from funnel_xl.forecast import SLIP_COLUMNS, Forecast, ForecastCheck, ForecastMonth
+from funnel_xl.report.alerts import write_alerts
+from funnel_xl.report.context import Context
+from funnel_xl.report.forecast import write_forecast
+from funnel_xl.report.funnel import write_funnel
+from funnel_xl.report.table import print_setup
+from funnel_xl.report.trend import write_trend
+from tests.test_report import make_analysis
+
+WORKBOOK_OPTIONS = {
+    "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+    "strings_to_numbers": False, "nan_inf_to_errors": True,
+}
+
+
+def write_sheet(tmp_path, analysis, write, view=None):
+    """The sheet ``write(ctx)`` makes, written as the report writes it and read back."""
+    return openpyxl.load_workbook(write_file(tmp_path, analysis, write, view)).worksheets[0]
+
+
+def write_file(tmp_path, analysis, write, view=None):
+    """The file holding the one sheet ``write(ctx)`` makes, written as the report writes it."""
+    path = tmp_path / "sheet.xlsx"
+    workbook = xlsxwriter.Workbook(path, {**WORKBOOK_OPTIONS, "tmpdir": str(tmp_path)})
+    write(Context(workbook, analysis, view or team_view(analysis)))
+    for sheet in workbook.worksheets():
+        print_setup(sheet)
+    workbook.close()
+    return path
+
+
+def with_min_sample(analysis, min_sample: int):
+    rules = analysis.rules
+    thresholds = dataclasses.replace(rules.thresholds, min_sample=min_sample)
+    return dataclasses.replace(analysis, rules=dataclasses.replace(rules, thresholds=thresholds))
+
+
+def values(ws, first_row: int, last_row: int, last_col: int) -> list[list]:
+    return [list(r) for r in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=last_col, values_only=True)]
+
+
+def widths(ws) -> dict[str, float]:
+    """Each column's width as set (openpyxl reads it back with Excel's padding of 0.71)."""
+    out = {}
+    for dim in ws.column_dimensions.values():
+        if dim.width:
+            for c in range(dim.min, dim.max + 1):
+                out[get_column_letter(c)] = round(dim.width - 0.7109375, 2)
+    return out
+
+
+def conditional(ws) -> dict[str, list[tuple]]:
+    """Each conditionally formatted range → its rules' type and colours."""
+    out = {}
+    for rng in ws.conditional_formatting:
+        rules = []
+        for rule in rng.rules:
+            if rule.colorScale is not None:
+                rules.append((rule.type, [c.rgb for c in rule.colorScale.color]))
+            elif rule.dataBar is not None:
+                rules.append((rule.type, [rule.dataBar.color.rgb]))
+            else:
+                rules.append((rule.type,))
+        out[str(rng.sqref)] = rules
+    return out
+
+
+# ---------------------------------------------------------------- 漏斗分析
+
+# The team's stages (see tests/test_report.py's LEADS): reached 8 7 5 3 2 2; left 7 6 4 2 2;
+# current 1 1 1 1 0 2 (the won 003, 007 are 已成交's current); lost here 0 1 (004) 1 (008) 0 0;
+# one open lead per open stage, so its average and longest dwell are that lead's: 005 20,
+# 002 10, 006 30, 001 41; over the limit 006 (30 > 21) and 001 (41 > 30); open amounts 5 20
+# 40 50 0, weighted by 0.05 0.15 0.35 0.6 0.9: 0.25 3 14 30 0.
+FUNNEL_ROWS = [
+    ["潜在接触", 1, 8, 7, 1, 0, 0, 20, 20, 30, 0, 5, 0.25],
+    ["需求挖掘", 1, 7, 6, 5 / 6, 1 / 6, 1, 10, 10, 15, 0, 20, 3],
+    ["方案提案", 1, 5, 4, 3 / 4, 1 / 4, 1, 30, 30, 21, 1, 40, 14],
+    ["商务谈判", 1, 3, 2, 1, 0, 0, 41, 41, 30, 1, 50, 30],
+    ["成交待签约", 0, 2, 2, 1, 0, 0, None, None, 14, 0, 0, 0],
+    # The won stage: no exits, rates, dwell, limit or open amounts (blank, not 0).
+    ["已成交", 2, 2, None, None, None, 0, None, None, None, 0, None, None],
+]
+FUNNEL_HEADER = [
+    "阶段", "当前线索数", "累计到达", "已离开", "通过率\n(至下一阶段)", "流失率", "本阶段流失",
+    "平均停留(天)", "最长停留(天)", "停留上限(天)", "停留超时", "在跟金额(万元)", "加权在跟金额(万元)", "备注",
+]
+FUNNEL_FORMATS = [
+    "General", "#,##0", "#,##0", "#,##0", "0.0%", "0.0%", "#,##0", "0.0", "0", "#,##0", "#,##0",
+    "#,##0.0", "#,##0.0", "General",
+]
+
+
+@pytest.fixture(scope="module")
+def funnel_sheet(tmp_path_factory):
+    return write_sheet(tmp_path_factory.mktemp("funnel"), make_analysis(), write_funnel)
+
+
+def test_funnel_title_header_and_figures(funnel_sheet):
+    ws = funnel_sheet
+    assert ws["A1"].value == "漏斗分析 · 截至 2024-05-31" and ws["A1"].font.b
+    assert ws["A2"].value.startswith("通过率 = 下一阶段累计到达 ÷ 本阶段已离开") and ws["A2"].font.i
+    assert values(ws, 3, 3, 14)[0] == FUNNEL_HEADER
+    rows = values(ws, 4, 9, 13)
+    for got, expected in zip(rows, FUNNEL_ROWS, strict=True):
+        assert got == pytest.approx(expected)
+    for c, number_format in enumerate(FUNNEL_FORMATS, 1):
+        assert ws.cell(4, c).number_format == number_format
+
+
+def test_funnel_small_sample_remarks(funnel_sheet, tmp_path):
+    # Default min_sample 10: every open stage left by fewer than 10 is a small sample; the won
+    # stage has no remark.
+    remarks = [funnel_sheet.cell(r, 14).value for r in range(4, 10)]
+    assert remarks == [f"样本少(已离开 {n} < 10)" for n in (7, 6, 4, 2, 2)] + [None]
+    # min_sample 4: left 4 is no longer small (4 < 4 is false); left 2 still is.
+    ws = write_sheet(tmp_path, with_min_sample(make_analysis(), 4), write_funnel)
+    remarks = [ws.cell(r, 14).value for r in range(4, 10)]
+    assert remarks == [None, None, None, "样本少(已离开 2 < 4)", "样本少(已离开 2 < 4)", None]
+
+
+def test_funnel_totals_row(funnel_sheet):
+    ws = funnel_sheet
+    # 合计: current 1+1+1+1+0+2 = 6, lost here 2, over the limit 2, open amounts 115, weighted
+    # 47.25; the other columns are ruled blanks.
+    total = values(ws, 10, 10, 14)[0]
+    assert total == pytest.approx(["合计", 6, None, None, None, None, 2, None, None, None, 2, 115, 47.25, None])
+    for c in range(1, 15):
+        cell = ws.cell(10, c)
+        assert cell.border.top.style == "thin"
+        assert cell.font.b == (cell.value is not None)
+    assert [ws.cell(10, c).number_format for c in (2, 7, 11, 12, 13)] == [
+        "#,##0", "#,##0", "#,##0", "#,##0.0", "#,##0.0",
+    ]
+
+
+def test_funnel_notes_layout_and_colours(funnel_sheet):
+    ws = funnel_sheet
+    # Every lost lead has its lost-at stage: no "另有…" line; the totals note two rows under 合计.
+    assert ws["A11"].value is None
+    assert ws["A12"].value.startswith("合计的「当前线索数」= 在跟 + 已成交") and ws["A12"].font.i
+    assert ws.max_row == 12
+    assert ws.freeze_panes == "B4"
+    # Rates and the longest stay are coloured over the open stages only (rows 4-8).
+    assert conditional(ws) == {
+        "E4:E8": [("colorScale", ["FFF8696B", "FFFFEB84", "FF63BE7B"])],
+        "F4:F8": [("colorScale", ["FF63BE7B", "FFFFEB84", "FFF8696B"])],
+        "I4:I8": [("dataBar", ["FFF4B183"])],
+    }
+    assert widths(ws)["A"] == 14
+
+
+# ---------------------------------------------------------------- charts, read from the file
+
+NS = {
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+}
+
+
+def _val(node, path: str):
+    found = node.find(path, NS)
+    return None if found is None else found.get("val")
+
+
+def _points(node, path: str) -> list:
+    cache = node.find(path, NS)
+    if cache is None:
+        return []
+    count = int(_val(cache, "c:ptCount"))
+    out = [None] * count
+    for pt in cache.findall("c:pt", NS):
+        out[int(pt.get("idx"))] = pt.find("c:v", NS).text
+    return out
+
+
+def charts(path) -> list[dict]:
+    """Each chart of the file's first sheet, in the order they were inserted: its title, type,
+    series (cell references and cached data), value axis, legend, blanks and top-left cell."""
+    with zipfile.ZipFile(path) as z:
+        names = sorted(
+            (n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)),
+            key=lambda n: int(re.search(r"\d+", n.rsplit("/", 1)[1])[0]),
+        )
+        drawing = z.read("xl/drawings/drawing1.xml") if names else b""
+        parts = [ElementTree.fromstring(z.read(n)) for n in names]
+    anchors = []
+    if drawing:
+        for anchor in ElementTree.fromstring(drawing).findall("xdr:twoCellAnchor", NS):
+            start, end = anchor.find("xdr:from", NS), anchor.find("xdr:to", NS)
+            anchors.append(tuple(int(x.find(f"xdr:{k}", NS).text) for x in (start, end) for k in ("col", "row")))
+    out = []
+    for root, anchor in zip(parts, anchors, strict=True):
+        chart = root.find("c:chart", NS)
+        plot = chart.find("c:plotArea", NS)
+        kind = next(child.tag.split("}")[1] for child in plot if child.tag.endswith("Chart"))
+        series = []
+        for ser in plot.iter(f"{{{NS['c']}}}ser"):
+            series.append({
+                "name": ser.findtext("c:tx/c:strRef/c:f", None, NS),
+                "name_data": _points(ser, "c:tx/c:strRef/c:strCache"),
+                "categories": ser.findtext("c:cat/*/c:f", None, NS),
+                "categories_data": _points(ser, "c:cat/*/c:strCache") or _points(ser, "c:cat/*/c:numCache"),
+                "values": ser.findtext("c:val/c:numRef/c:f", None, NS),
+                "values_data": _points(ser, "c:val/c:numRef/c:numCache"),
+                "marker": (_val(ser, "c:marker/c:symbol"), _val(ser, "c:marker/c:size")),
+            })
+        axis = plot.find("c:valAx", NS)
+        out.append({
+            "title": "".join(t.text or "" for t in chart.findall("c:title//a:t", NS)),
+            "type": kind,
+            "series": series,
+            "axis": None if axis is None else {
+                "format": axis.find("c:numFmt", NS).get("formatCode") if axis.find("c:numFmt", NS) is not None else None,
+                "min": _val(axis, "c:scaling/c:min"),
+                "max": _val(axis, "c:scaling/c:max"),
+                "gridlines": axis.find("c:majorGridlines", NS) is not None,
+            },
+            "legend": _val(chart, "c:legend/c:legendPos"),
+            "blanks": _val(chart, "c:dispBlanksAs"),
+            "anchor": anchor,
+        })
+    return out
+
+
+# ---------------------------------------------------------------- 趋势
+
+T1, T2, T3, T4, T5 = (
+    "潜在接触→需求挖掘", "需求挖掘→方案提案", "方案提案→商务谈判", "商务谈判→成交待签约", "成交待签约→已成交",
+)
+
+
+def month(label, as_of, basis, **figures):
+    """A trend month made by hand; every figure differs from every other, so a row showing the
+    wrong one is seen."""
+    base = dict(
+        month=label, as_of=as_of, basis=basis, win_rate=None, pass_rates={}, sources={}, period_sources={},
+    )
+    return MonthFigures(**base, **figures)
+
+
+MARCH = month(
+    "2024-03", date(2024, 3, 31), "store", leads=6, active=3, new_leads=2, won=1, lost=3,
+    cycle_mean=45.5, period_cycle_mean=31.0, pipeline=80.0, weighted_pipeline=20.5,
+    period_pass_rates={T1: 0.5, T2: 0.25, T3: None, T4: 0.125, T5: 0.75},
+)
+MAY = month(
+    "2024-05", date(2024, 5, 31), "current", leads=9, active=5, new_leads=4, won=2, lost=0,
+    cycle_mean=78.0, period_cycle_mean=60.5, pipeline=115.0, weighted_pipeline=47.25,
+    period_pass_rates={T1: 0.875, T2: 1.0, T3: 0.625, T4: None, T5: 0.375},
+)
+
+
+def with_trend(analysis, months):
+    return dataclasses.replace(analysis, flow=dataclasses.replace(analysis.flow, trend=months))
+
+
+@pytest.fixture(scope="module")
+def trend_file(tmp_path_factory):
+    # Three months: March from the history store, April without data, May this run.
+    analysis = with_trend(make_analysis(), [MARCH, None, MAY])
+    return write_file(tmp_path_factory.mktemp("trend"), analysis, write_trend)
+
+
+BLANK = {(19, 2), (20, 4)}  # March's and May's undefined pass rates
+
+
+def test_trend_table(trend_file):
+    ws = openpyxl.load_workbook(trend_file).worksheets[0]
+    assert ws["A1"].value == "近 3 个月趋势 · 截至 2024-05-31" and ws["A1"].font.b
+    assert ws["A2"].value.startswith("每月数字为该月重建时的结果") and ws["A2"].font.i
+    assert ws["A3"].value is None
+    # A month without data: "无数据" and blanks; a month's win rate = won ÷ (won + lost):
+    # March 1 ÷ 4, May 2 ÷ 2.
+    expected = [
+        ["指标", "2024-03", "2024-04", "2024-05"],
+        ["数据来源", "历史记录", "无数据", "本次"],
+        ["截止日", datetime(2024, 3, 31), None, datetime(2024, 5, 31)],
+        ["线索数", 6, None, 9],
+        ["在跟", 3, None, 5],
+        ["本月新增线索", 2, None, 4],
+        ["本月成交", 1, None, 2],
+        ["本月流失", 3, None, 0],
+        ["本期赢单率", 0.25, None, 1],
+        ["平均成交周期(天)", 45.5, None, 78],
+        ["本月成交周期(天)", 31, None, 60.5],
+        ["在跟金额(万元)", 80, None, 115],
+        ["加权在跟金额(万元)", 20.5, None, 47.25],
+        [f"期间通过率 {T1}", 0.5, None, 0.875],
+        [f"期间通过率 {T2}", 0.25, None, 1],
+        [f"期间通过率 {T3}", None, None, 0.625],
+        [f"期间通过率 {T4}", 0.125, None, None],
+        [f"期间通过率 {T5}", 0.75, None, 0.375],
+    ]
+    assert values(ws, 4, 21, 4) == expected
+    assert ws.max_column == 4
+    formats = ["yyyy-mm-dd"] + ["#,##0"] * 5 + ["0.0%", "0.0", "0.0", "#,##0.0", "#,##0.0"] + ["0.0%"] * 5
+    for c in (2, 4):
+        shown = [(r, ws.cell(r, c).number_format) for r in range(6, 22) if ws.cell(r, c).value is not None]
+        assert shown == [(r, f) for r, f in zip(range(6, 22), formats, strict=True) if (r, c) not in BLANK]
+    assert all(ws.cell(4, c).font.b and ws.cell(4, c).border.top.style == "thin" for c in range(1, 5))
+    assert all(ws.cell(r, 1).font.b for r in range(5, 22))
+    assert not ws["B5"].font.b and not ws["C5"].font.b
+    assert widths(ws) == {"A": 30, "B": 11, "C": 11, "D": 11}
+    assert ws.freeze_panes == "B5"
+    assert ws.page_setup.orientation == "landscape"
+    # One page wide (1, the file's default, is left out), as many long as needed.
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (None, 0)
+
+
+def test_trend_charts(trend_file):
+    found = charts(trend_file)
+    assert [c["title"] for c in found] == [
+        "本期赢单率与各环节期间通过率（各期自己的线索）", "在跟金额与加权金额(万元)", "线索：本月新增、成交、流失", "成交周期(天)",
+    ]
+    # The table's last row is 21: the charts start two rows under it (row 24, 0-based 23), two
+    # abreast, 16 rows apart, the second 7 columns right; each 560 × 300 pixels (anchors: from
+    # col, row, to col, row): from column A (width 30: 215 px) over B-D (width 11: 82 px each,
+    # 461 px) and E (64 px, 525) into F; from H over eight columns of 64 px (512) into P; 15
+    # rows of 20 px down. Blanks are gaps, xlsxwriter's default (so not written).
+    assert [c["anchor"] for c in found] == [(0, 23, 5, 38), (7, 23, 15, 38), (0, 39, 5, 54), (7, 39, 15, 54)]
+    assert all(c["type"] == "lineChart" and c["legend"] == "b" and c["blanks"] is None for c in found)
+    rates, pipeline, leads, cycle = found
+    assert rates["axis"] == {"format": "0%", "min": "0", "max": "1", "gridlines": True}
+    for chart, number_format in ((pipeline, "#,##0"), (leads, "0"), (cycle, "0")):
+        assert chart["axis"] == {"format": number_format, "min": None, "max": None, "gridlines": True}
+    months = ["2024-03", "2024-04", "2024-05"]
+
+    def series(row, name, data):
+        return {
+            "name": f"趋势!$A${row}", "name_data": [name],
+            "categories": "趋势!$B$4:$D$4", "categories_data": months,
+            "values": f"趋势!$B${row}:$D${row}", "values_data": data, "marker": ("circle", "5"),
+        }
+
+    assert rates["series"] == [
+        series(12, "本期赢单率", ["0.25", None, "1.0"]),
+        series(17, f"期间通过率 {T1}", ["0.5", None, "0.875"]),
+        series(18, f"期间通过率 {T2}", ["0.25", None, "1.0"]),
+        series(19, f"期间通过率 {T3}", [None, None, "0.625"]),
+        series(20, f"期间通过率 {T4}", ["0.125", None, None]),
+        series(21, f"期间通过率 {T5}", ["0.75", None, "0.375"]),
+    ]
+    assert pipeline["series"] == [
+        series(15, "在跟金额(万元)", ["80.0", None, "115.0"]),
+        series(16, "加权在跟金额(万元)", ["20.5", None, "47.25"]),
+    ]
+    assert leads["series"] == [
+        series(9, "本月新增线索", ["2.0", None, "4.0"]),
+        series(10, "本月成交", ["1.0", None, "2.0"]),
+        series(11, "本月流失", ["3.0", None, "0.0"]),
+    ]
+    assert cycle["series"] == [
+        series(13, "平均成交周期(天)", ["45.5", None, "78.0"]),
+        series(14, "本月成交周期(天)", ["31.0", None, "60.5"]),
+    ]
+
+
+# ---------------------------------------------------------------- 预测
+
+FORECAST = Forecast(
+    current=ForecastMonth("2024-05", 2, 30.0, 12.5),
+    ahead=(ForecastMonth("2024-06", 3, 70.0, 28.0), ForecastMonth("2024-07", 1, 9.0, 1.35)),
+    overdue=ForecastMonth("", 4, 22.0, 3.3),
+    undated=ForecastMonth("", 5, 11.0, 0.55),
+    won_count=6,
+    won_amount=41.5,
+    # March's forecast of 40 against 30 won: 75%; April forecast nothing: no accuracy.
+    checks=(
+        ForecastCheck("2024-03", "2024-02", 3, 40.0, 30.0),
+        ForecastCheck("2024-04", "2024-03", 0, 0.0, 10.0),
+    ),
+    slips=pd.DataFrame([
+        ["LF2024001", "甲公司", "张伟", "商务谈判", pd.Timestamp("2024-03-31"), pd.Timestamp("2024-06-30"), 2,
+         "2024-03-31 → 2024-04-30 → 2024-06-30"],
+        ["LF2024006", "乙公司", "*销售代表", "方案提案", pd.Timestamp("2024-05-15"), pd.Timestamp("2024-07-15"), 1,
+         "2024-05-15 → 2024-07-15"],
+    ], columns=SLIP_COLUMNS),
+)
+
+
+@pytest.fixture(scope="module")
+def forecast_sheet(tmp_path_factory):
+    analysis = dataclasses.replace(make_analysis(), forecast=FORECAST)
+    return write_sheet(tmp_path_factory.mktemp("forecast"), analysis, write_forecast)
+
+
+def test_forecast_months(forecast_sheet):
+    ws = forecast_sheet
+    assert ws["A1"].value == "预测 · 截至 2024-05-31" and ws["A1"].font.b
+    assert ws["A2"].value.startswith("加权预测 = 预计成交日期在该月的在跟线索") and ws["A2"].font.i
+    assert ws["A3"].value is None
+    # Won in the month only on this month's row; the months ahead, overdue and undated blank there.
+    assert values(ws, 4, 9, 6) == [
+        ["月份", "在跟线索数", "预计金额(万元)", "加权预测(万元)", "实际成交(万元)", "实际成交(条)"],
+        ["2024-05（本月，截至 2024-05-31）", 2, 30, 12.5, 41.5, 6],
+        ["2024-06", 3, 70, 28, None, None],
+        ["2024-07", 1, 9, 1.35, None, None],
+        ["预计成交日期已过（仍在跟）", 4, 22, 3.3, None, None],
+        ["未填预计成交日期", 5, 11, 0.55, None, None],
+    ]
+    assert [ws.cell(5, c).number_format for c in range(2, 7)] == ["#,##0", "#,##0.0", "#,##0.0", "#,##0.0", "#,##0"]
+    assert all(ws.cell(4, c).font.b and ws.cell(4, c).border.top.style == "thin" for c in range(1, 7))
+    assert all(ws.cell(r, 1).font.b for r in range(5, 10))
+    assert ws["A10"].value.startswith("本月一行的在跟线索是预计在截止日至月底之间成交的线索") and ws["A10"].font.i
+    assert ws["A11"].value is None
+
+
+def test_forecast_checks(forecast_sheet):
+    ws = forecast_sheet
+    assert ws["A12"].value == "预测准确度：上月的预测 vs 本月实际成交" and ws["A12"].font.b
+    assert ws["A13"].value.startswith("上月预测 = 上月重建时预计在该月成交") and ws["A13"].font.i
+    assert values(ws, 14, 16, 6) == [
+        ["月份", "预测时间", "预测线索数", "上月预测(万元)", "实际成交(万元)", "准确度"],
+        ["2024-03", "2024-02 重建", 3, 40, 30, 0.75],
+        ["2024-04", "2024-03 重建", 0, 0, 10, None],
+    ]
+    assert ws["A15"].font.b and not ws["B15"].font.b
+    assert [ws.cell(15, c).number_format for c in range(3, 7)] == ["#,##0", "#,##0.0", "#,##0.0", "0.0%"]
+    assert all(ws.cell(14, c).font.b and ws.cell(14, c).border.top.style == "thin" for c in range(1, 7))
+    assert ws["A17"].value is None
+
+
+def test_forecast_slips(forecast_sheet):
+    ws = forecast_sheet
+    # Two rows under the checks: the slips' title and note (rules' close_slips 2), then the table.
+    assert ws["A18"].value == "预计成交日期推迟" and ws["A18"].font.b
+    assert "推迟 2 次及以上的列入「预警」" in ws["A19"].value and ws["A19"].font.i
+    assert values(ws, 20, 22, 8) == [
+        ["线索编号", "客户", "负责人", "阶段", "最初预计成交", "现在预计成交", "推迟次数", "历次预计成交日期"],
+        ["LF2024001", "甲公司", "张伟", "商务谈判", datetime(2024, 3, 31), datetime(2024, 6, 30), 2,
+         "2024-03-31 → 2024-04-30 → 2024-06-30"],
+        ["LF2024006", "乙公司", "*销售代表", "方案提案", datetime(2024, 5, 15), datetime(2024, 7, 15), 1,
+         "2024-05-15 → 2024-07-15"],
+    ]
+    assert ws.max_row == 22  # no "none slipped" note under a table with rows
+    assert widths(ws) == {"A": 34, "B": 16, "C": 16, "D": 16, "E": 16, "F": 16, "G": 40, "H": 40}
+
+
+def test_forecast_without_checks_or_slips(tmp_path):
+    analysis = dataclasses.replace(
+        make_analysis(), forecast=dataclasses.replace(FORECAST, ahead=(), checks=(), slips=None),
+    )
+    ws = write_sheet(tmp_path, analysis, write_forecast)
+    # Rows 5 this month, 6 overdue, 7 undated; the note at 8; the checks from row 10.
+    assert [ws.cell(r, 1).value for r in range(5, 8)] == [
+        "2024-05（本月，截至 2024-05-31）", "预计成交日期已过（仍在跟）", "未填预计成交日期",
+    ]
+    assert ws["A8"].value.startswith("本月一行的在跟线索") and ws["A9"].value is None
+    assert ws["A10"].value == "预测准确度：上月的预测 vs 本月实际成交"
+    assert ws["A13"].value.startswith("历史记录中没有上月的快照") and ws["A13"].font.i
+    assert ws["A15"].value == "预计成交日期推迟"
+    assert ws["A17"].value == "线索编号"
+    assert ws["A18"].value.startswith("没有预计成交日期被推迟的在跟线索") and ws["A18"].font.i
+    assert ws.max_row == 18
+
+
+# ---------------------------------------------------------------- 预警
+
+ALERT_COLUMNS = [
+    "kind", "lead_id", "customer", "owner", "source", "stage", "dwell_days", "limit_days",
+    "days_since_follow_up", "date",
+]
+NO_DATE = pd.NaT
+# Ties on purpose: 张伟 (U+5F20) sorts before 李娜 (U+674E); LF03 and LF04 both 41 days (then by
+# lead ID); LF05's dwell is unknown (last within its kind and owner).
+ALERT_ROWS = [
+    ["stalled", "LF01", "甲", "李娜", "官网表单", "商务谈判", 41.0, 30.0, 11.0, NO_DATE],
+    ["stalled", "LF02", "乙", "张伟", "展会推广", "方案提案", 25.0, 21.0, 3.0, NO_DATE],
+    ["stalled", "LF04", "丁", "张伟", "官网表单", "商务谈判", 41.0, 30.0, 2.0, NO_DATE],
+    ["overdue", "LF04", "丁", "张伟", "官网表单", "商务谈判", 41.0, 30.0, 2.0, pd.Timestamp("2024-05-30")],
+    ["stalled", "LF03", "丙", "张伟", "展会推广", "商务谈判", 41.0, 30.0, 5.0, NO_DATE],
+    ["stale", "LF05", "戊", "张伟", "展会推广", "潜在接触", None, 30.0, 20.0, NO_DATE],
+    ["close_past", "LF05", "戊", "张伟", "展会推广", "潜在接触", None, 30.0, 20.0, pd.Timestamp("2024-05-20")],
+    ["stale", "LF06", "己", "张伟", "官网表单", "潜在接触", 20.0, 30.0, 16.0, NO_DATE],
+    ["close_past", "LF07", "庚", "张伟", "展会推广", "需求挖掘", 5.0, 15.0, 1.0, pd.Timestamp("2024-05-01")],
+]
+SNOOZED = pd.DataFrame({
+    "lead_id": ["S1", "S2", "S3"],
+    "customer": ["辛", "壬", "癸"],
+    "owner": ["李娜", "张伟", "张伟"],
+    "stage": ["方案提案", "潜在接触", "需求挖掘"],
+    "stage_idx": [2, 0, 1],
+    "dwell_days": [25.0, 12.0, 3.0],
+    "over_limit": [True, False, False],
+    "snoozed": [True, True, False],
+    "snooze_until": [pd.Timestamp("2024-06-15"), pd.Timestamp("2024-06-10"), NO_DATE],
+    "snooze_reason": ["客户出差", "等预算", None],
+})
+
+
+def alerts_view(analysis, alerts, leads):
+    return dataclasses.replace(team_view(analysis), alerts=alerts, leads=leads)
+
+
+@pytest.fixture(scope="module")
+def alerts_sheet(tmp_path_factory):
+    analysis = dataclasses.replace(make_analysis(), forecast=FORECAST)
+    alerts = pd.DataFrame(ALERT_ROWS, columns=ALERT_COLUMNS)
+    view = alerts_view(analysis, alerts, SNOOZED)
+    return write_sheet(tmp_path_factory.mktemp("alerts"), analysis, write_alerts, view)
+
+
+def test_alerts_sorted_by_kind_owner_and_dwell(alerts_sheet):
+    ws = alerts_sheet
+    assert values(ws, 1, 8, 11) == [
+        ["预警", "线索编号", "客户", "负责人", "来源", "阶段", "停留(天)", "上限(天)", "距上次跟进(天)",
+         "下次跟进时间", "预计成交日期"],
+        # 停留超时 first: 张伟's by dwell, longest first, the tie by lead ID; then 李娜's.
+        ["停留超时", "LF03", "丙", "张伟", "展会推广", "商务谈判", 41, 30, 5, None, None],
+        ["停留超时、跟进逾期", "LF04", "丁", "张伟", "官网表单", "商务谈判", 41, 30, 2, datetime(2024, 5, 30), None],
+        ["停留超时", "LF02", "乙", "张伟", "展会推广", "方案提案", 25, 21, 3, None, None],
+        ["停留超时", "LF01", "甲", "李娜", "官网表单", "商务谈判", 41, 30, 11, None, None],
+        # 久未跟进: the unknown dwell last.
+        ["久未跟进", "LF06", "己", "张伟", "官网表单", "潜在接触", 20, 30, 16, None, None],
+        ["久未跟进、预计成交日已过", "LF05", "戊", "张伟", "展会推广", "潜在接触", None, 30, 20, None,
+         datetime(2024, 5, 20)],
+        ["预计成交日已过", "LF07", "庚", "张伟", "展会推广", "需求挖掘", 5, 15, 1, None, datetime(2024, 5, 1)],
+    ]
+    assert [ws.cell(3, c).number_format for c in range(7, 11)] == ["0", "0", "0", "yyyy-mm-dd"]
+    assert ws.cell(7, 11).number_format == "yyyy-mm-dd"
+    assert ws.auto_filter.ref == "A1:K8"
+    assert conditional(ws) == {"G2:G8": [("dataBar", ["FFF4B183"])]}
+    assert ws.freeze_panes == "A2"
+    assert widths(ws)["A"] == 28
+
+
+def test_alerts_snoozed_and_slipped(alerts_sheet):
+    ws = alerts_sheet
+    # Two rows under the alerts (last row 8): the snoozed leads by owner, then lead.
+    assert ws["A9"].value is None and ws["A10"].value is None
+    assert ws["A11"].value == "暂缓中的线索（不计停留超时和久未跟进）" and ws["A11"].font.b
+    assert values(ws, 12, 14, 9) == [
+        ["线索编号", "客户", "负责人", "阶段", "停留(天)", "上限(天)", "已超上限", "暂缓至", "暂缓原因"],
+        ["S2", "壬", "张伟", "潜在接触", 12, 30, "否", datetime(2024, 6, 10), "等预算"],
+        ["S1", "辛", "李娜", "方案提案", 25, 21, "是", datetime(2024, 6, 15), "客户出差"],
+    ]
+    # One blank row, then the leads whose close date slipped at least close_slips (2) times:
+    # LF2024001 only (LF2024006 slipped once).
+    assert ws["A15"].value is None
+    assert ws["A16"].value == "预计成交日期多次推迟（2 次及以上）" and ws["A16"].font.b
+    assert values(ws, 17, 18, 8) == [
+        ["线索编号", "客户", "负责人", "阶段", "最初预计成交", "现在预计成交", "推迟次数", "历次预计成交日期"],
+        ["LF2024001", "甲公司", "张伟", "商务谈判", datetime(2024, 3, 31), datetime(2024, 6, 30), 2,
+         "2024-03-31 → 2024-04-30 → 2024-06-30"],
+    ]
+    assert ws.max_row == 18
+
+
+def test_alerts_none(tmp_path):
+    analysis = dataclasses.replace(make_analysis(), forecast=None)
+    view = alerts_view(analysis, None, SNOOZED[~SNOOZED["snoozed"]])
+    ws = write_sheet(tmp_path, analysis, write_alerts, view)
+    assert ws["A1"].value == "预警"
+    assert ws["A2"].value == "本期没有预警。" and ws["A2"].font.i
+    assert ws.auto_filter.ref is None and conditional(ws) == {}
+    # The snoozed block two rows under the note (row 2): title at 5, header 6, none at 7.
+    assert [ws.cell(r, 1).value for r in range(3, 8)] == [
+        None, None, "暂缓中的线索（不计停留超时和久未跟进）", "线索编号", "本期没有暂缓中的线索。",
+    ]
+    assert ws["A9"].value == "预计成交日期多次推迟（2 次及以上）"
+    assert ws["A10"].value == "线索编号"
+    assert ws["A11"].value == "没有预计成交日期多次推迟的线索。" and ws["A11"].font.i
+    assert ws.max_row == 11
