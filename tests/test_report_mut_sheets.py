@@ -21,14 +21,19 @@ import xlsxwriter
 from openpyxl.utils import get_column_letter
 
 from funnel_xl.analysis import team_view
-from funnel_xl.flow import MonthFigures
+from funnel_xl.flow import ChannelFlag, MonthFigures
 from funnel_xl.forecast import SLIP_COLUMNS, Forecast, ForecastCheck, ForecastMonth
+from funnel_xl.messages import catalogue
+from funnel_xl.metrics import Rate
+from funnel_xl.period import PeriodKind
 from funnel_xl.report.alerts import write_alerts
+from funnel_xl.report.comparison import flag_texts, write_comparison
 from funnel_xl.report.context import Context
 from funnel_xl.report.forecast import write_forecast
 from funnel_xl.report.funnel import write_funnel
 from funnel_xl.report.table import print_setup
 from funnel_xl.report.trend import write_trend
+from funnel_xl.standings import Leader, Standing
 from tests.test_report import make_analysis
 
 WORKBOOK_OPTIONS = {
@@ -61,6 +66,12 @@ def with_min_sample(analysis, min_sample: int):
 
 def values(ws, first_row: int, last_row: int, last_col: int) -> list[list]:
     return [list(r) for r in ws.iter_rows(min_row=first_row, max_row=last_row, max_col=last_col, values_only=True)]
+
+
+def assert_rows(got: list[list], expected: list[list]) -> None:
+    assert len(got) == len(expected)
+    for row, want in zip(got, expected, strict=True):
+        assert row == pytest.approx(want)
 
 
 def widths(ws) -> dict[str, float]:
@@ -158,6 +169,22 @@ def test_funnel_totals_row(funnel_sheet):
     ]
 
 
+def test_funnel_note_on_lost_leads_without_a_stage(tmp_path):
+    # Three lost leads without a lost-at stage (set by hand on the team's totals): a note of
+    # them two rows under 合计 (row 12), the totals note under it.
+    analysis = make_analysis()
+    view = team_view(analysis)
+    figures = dataclasses.replace(view.figures, totals=dataclasses.replace(view.figures.totals, lost_unknown_stage=3))
+    ws = write_sheet(tmp_path, analysis, write_funnel, dataclasses.replace(view, figures=figures))
+    assert ws["A11"].value is None and ws["B12"].value is None
+    assert ws["A12"].value == (
+        "另有 3 条已流失线索未填写流失阶段：计入线索总数、已流失和赢单率，但不计入各阶段的到达、离开和流失数。"
+    )
+    assert ws["A12"].font.i and ws["A12"].font.color.rgb == "FF595959"
+    assert ws["A13"].value.startswith("合计的「当前线索数」") and ws["A13"].font.i
+    assert ws.max_row == 13
+
+
 def test_funnel_notes_layout_and_colours(funnel_sheet):
     ws = funnel_sheet
     # Every lost lead has its lost-at stage: no "另有…" line; the totals note two rows under 合计.
@@ -213,7 +240,10 @@ def charts(path) -> list[dict]:
     if drawing:
         for anchor in ElementTree.fromstring(drawing).findall("xdr:twoCellAnchor", NS):
             start, end = anchor.find("xdr:from", NS), anchor.find("xdr:to", NS)
-            anchors.append(tuple(int(x.find(f"xdr:{k}", NS).text) for x in (start, end) for k in ("col", "row")))
+            # (col, row) of the top-left and bottom-right cells, then the bottom-right offsets in pixels.
+            cells = tuple(int(x.find(f"xdr:{k}", NS).text) for x in (start, end) for k in ("col", "row"))
+            offsets = tuple(int(end.find(f"xdr:{k}", NS).text) // 9525 for k in ("colOff", "rowOff"))
+            anchors.append(cells + offsets)
     out = []
     for root, anchor in zip(parts, anchors, strict=True):
         chart = root.find("c:chart", NS)
@@ -229,6 +259,15 @@ def charts(path) -> list[dict]:
                 "values": ser.findtext("c:val/c:numRef/c:f", None, NS),
                 "values_data": _points(ser, "c:val/c:numRef/c:numCache"),
                 "marker": (_val(ser, "c:marker/c:symbol"), _val(ser, "c:marker/c:size")),
+                "fill": _val(ser, "c:spPr/a:solidFill/a:srgbClr"),
+                "points": {
+                    int(_val(pt, "c:idx")): _val(pt, "c:spPr/a:solidFill/a:srgbClr")
+                    for pt in ser.findall("c:dPt", NS)
+                },
+                "labels": None if ser.find("c:dLbls", NS) is None else (
+                    _val(ser, "c:dLbls/c:showVal"),
+                    getattr(ser.find("c:dLbls/c:numFmt", NS), "attrib", {}).get("formatCode"),
+                ),
             })
         axis = plot.find("c:valAx", NS)
         out.append({
@@ -334,6 +373,20 @@ def test_trend_table(trend_file):
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (None, 0)
 
 
+def test_trend_of_one_week(tmp_path):
+    # A weekly run (2024-W22, Monday 05-27 to Sunday 06-02) with one week of trend: the weeks'
+    # title and words, one figures column B only.
+    week = dataclasses.replace(MAY, month="2024-W22")
+    analysis = dataclasses.replace(with_trend(make_analysis(), [week]), period="2024-W22")
+    ws = write_sheet(tmp_path, analysis, write_trend)
+    assert ws["A1"].value == "近 1 周趋势 · 截至 2024-05-31"
+    assert [ws.cell(4, c).value for c in (1, 2)] == ["指标", "2024-W22"]
+    assert [ws.cell(r, 1).value for r in (9, 10, 11)] == ["本周新增线索", "本周成交", "本周流失"]
+    assert [ws.cell(r, 2).value for r in (9, 10, 11)] == [4, 2, 0]
+    assert ws.max_column == 2
+    assert widths(ws) == {"A": 30, "B": 11}
+
+
 def test_trend_charts(trend_file):
     found = charts(trend_file)
     assert [c["title"] for c in found] == [
@@ -341,10 +394,13 @@ def test_trend_charts(trend_file):
     ]
     # The table's last row is 21: the charts start two rows under it (row 24, 0-based 23), two
     # abreast, 16 rows apart, the second 7 columns right; each 560 × 300 pixels (anchors: from
-    # col, row, to col, row): from column A (width 30: 215 px) over B-D (width 11: 82 px each,
-    # 461 px) and E (64 px, 525) into F; from H over eight columns of 64 px (512) into P; 15
-    # rows of 20 px down. Blanks are gaps, xlsxwriter's default (so not written).
-    assert [c["anchor"] for c in found] == [(0, 23, 5, 38), (7, 23, 15, 38), (0, 39, 5, 54), (7, 39, 15, 54)]
+    # col, row, to col, row, and how far into that cell): from column A (width 30: 215 px) over
+    # B-D (width 11: 82 px each, 461 px) and E (64 px, 525) 35 px into F; from H over eight
+    # columns of 64 px (512) 48 px into P; 15 rows of 20 px down. Blanks are gaps, xlsxwriter's
+    # default (so not written).
+    assert [c["anchor"] for c in found] == [
+        (0, 23, 5, 38, 35, 0), (7, 23, 15, 38, 48, 0), (0, 39, 5, 54, 35, 0), (7, 39, 15, 54, 48, 0),
+    ]
     assert all(c["type"] == "lineChart" and c["legend"] == "b" and c["blanks"] is None for c in found)
     rates, pipeline, leads, cycle = found
     assert rates["axis"] == {"format": "0%", "min": "0", "max": "1", "gridlines": True}
@@ -357,6 +413,7 @@ def test_trend_charts(trend_file):
             "name": f"趋势!$A${row}", "name_data": [name],
             "categories": "趋势!$B$4:$D$4", "categories_data": months,
             "values": f"趋势!$B${row}:$D${row}", "values_data": data, "marker": ("circle", "5"),
+            "fill": None, "points": {}, "labels": None,
         }
 
     assert rates["series"] == [
@@ -588,3 +645,216 @@ def test_alerts_none(tmp_path):
     assert ws["A10"].value == "线索编号"
     assert ws["A11"].value == "没有预计成交日期多次推迟的线索。" and ws["A11"].font.i
     assert ws.max_row == 11
+
+
+# ---------------------------------------------------------------- 负责人对比 / 渠道分析
+
+# Hand-made standings (the writer lays them out in the order given): 张伟's win rate from 12
+# closed (not a small sample), *销售代表's from 2 (small: grey); only 张伟 has a target.
+OWNER_ROWS = (
+    Standing("张伟", 4, 1, 2, 35.5, Rate(3, 12), 60.0, 20.0, 45.5, 70.0, 33.0, attainment=0.71),
+    Standing("*销售代表", 4, 3, 0, 0.0, Rate(1, 2), 25.0, 25.0, 60.0, 45.0, 14.25),
+)
+TEAM_ROW = Standing("", 8, 4, 2, 35.5, Rate(4, 14), 85.0, 21.25, 52.0, 115.0, 47.25, attainment=0.5)
+# *销售代表 leads 需求挖掘→方案提案 (3 of 3 against the team's 5 of 6).
+LEADERS = (None, Leader(T2, "*销售代表", Rate(3, 3), 5 / 6), None, None, None)
+
+
+def comparison_analysis(min_sample=10, **changes):
+    analysis = make_analysis()
+    standings = {**analysis.standings, "owner": OWNER_ROWS}
+    analysis = dataclasses.replace(
+        analysis, standings=standings, team_standing=TEAM_ROW, leaders=LEADERS, **changes,
+    )
+    return with_min_sample(analysis, min_sample) if min_sample != 10 else analysis
+
+
+def write_owners(ctx):
+    write_comparison(ctx, ctx.sheets["owners"], ctx.t("col.owner"), "owner", ctx.view.by_owner, chart=False)
+
+
+@pytest.fixture(scope="module")
+def owners_sheet(tmp_path_factory):
+    return write_sheet(tmp_path_factory.mktemp("owners"), comparison_analysis(min_sample=3), write_owners)
+
+
+def test_owners_compact_table(owners_sheet):
+    ws = owners_sheet
+    assert ws["A1"].value == "负责人对比 · 截至 2024-05-31" and ws["A1"].font.b
+    assert ws["A2"].value.startswith("先看本月：按本月成交金额从高到低排列") and "分母少于 3 条" in ws["A2"].value
+    assert ws["A3"].value == "本月与累计" and ws["A3"].font.b
+    # Hygiene scores (tests/test_report.py's team): 张伟 88.5, *销售代表 77.5, team 82.78.
+    assert_rows(values(ws, 4, 7, 13), [
+        ["负责人", "线索数", "本月新增", "本月成交(万元)\n（件数）", "累计成交(万元)\n（件数）",
+         "赢单率\n（成交/已结束）", "平均成交额(万元)", "周期中位数(天)", "在跟金额(万元)", "加权在跟金额(万元)",
+         "本月达成率\n(成交÷成交目标)", "数据质量分", None],
+        ["张伟", 4, 1, 35.5, 60, 0.25, 20, 45.5, 70, 33, 0.71, 88.5, None],
+        ["*销售代表", 4, 3, 0, 25, 0.5, 25, 60, 45, 14.25, None, 77.5, None],
+        ["全队", 8, 4, 35.5, 85, 4 / 14, 21.25, 52, 115, 47.25, 0.5, 82.7777777, None],
+    ])
+    # Amounts carry their count of deals, rates their k/n; *销售代表's 1 of 2 is a small sample.
+    assert [ws.cell(5, c).number_format for c in range(2, 13)] == [
+        "#,##0", "#,##0", '#,##0.0"（2）"', '#,##0.0"（3）"', '0%"（3/12）"', "#,##0.0", "0.0", "#,##0.0",
+        "#,##0.0", "0.0%", "0.0",
+    ]
+    assert ws["F6"].number_format == '0%"（1/2）"' and ws["F6"].font.i and ws["F6"].font.color.rgb == "FFA6A6A6"
+    assert not ws["F5"].font.i
+    assert [ws.cell(6, c).number_format for c in (4, 5)] == ['#,##0.0"（0）"', '#,##0.0"（1）"']
+    assert [ws.cell(7, c).number_format for c in range(2, 13)] == [
+        "#,##0", "#,##0", '#,##0.0"（2）"', '#,##0.0"（4）"', '0%"（4/14）"', "#,##0.0", "0.0", "#,##0.0",
+        "#,##0.0", "0.0%", "0.0",
+    ]
+    assert all(ws.cell(7, c).font.b and ws.cell(7, c).border.top.style == "thin" for c in range(1, 13))
+    assert ws.freeze_panes == "B5"
+
+
+def test_owners_pass_rates_and_leaders(owners_sheet):
+    ws = owners_sheet
+    # Pass rates by hand (tests/test_report.py's leads): 张伟 4/4 2/3 2/2 1/1 1/1, *销售代表 3/3
+    # 3/3 1/2 1/1 1/1, team 7/7 5/6 3/4 2/2 2/2. min_sample 3: n < 3 is small (grey).
+    assert ws["A8"].value is None
+    assert ws["A9"].value == "各环节通过率（累计，k/n）" and ws["A9"].font.b
+    assert_rows(values(ws, 10, 13, 6), [
+        ["负责人", T1, T2, T3, T4, T5],
+        ["张伟", 1, 2 / 3, 1, 1, 1],
+        ["*销售代表", 1, 1, 0.5, 1, 1],
+        ["全队", 1, 5 / 6, 0.75, 1, 1],
+    ])
+    assert [ws.cell(11, c).number_format for c in range(2, 7)] == [
+        '0%"（4/4）"', '0%"（2/3）"', '0%"（2/2）"', '0%"（1/1）"', '0%"（1/1）"',
+    ]
+    grey = [[ws.cell(r, c).font.i for c in range(2, 7)] for r in (11, 12)]
+    assert grey == [[False, False, True, True, True], [False, False, True, True, True]]
+    # The leader's cell green and bold (not grey).
+    best = ws["C12"]
+    assert best.number_format == '0%"（3/3）"' and best.font.b and best.fill.fgColor.rgb == "FFC6EFCE"
+    assert ws["B12"].fill.fgColor.rgb != "FFC6EFCE"
+    assert [ws.cell(13, c).number_format for c in range(2, 7)] == [
+        '0%"（7/7）"', '0%"（5/6）"', '0%"（3/4）"', '0%"（2/2）"', '0%"（2/2）"',
+    ]
+    assert all(ws.cell(13, c).font.b and ws.cell(13, c).border.top.style == "thin" for c in range(1, 7))
+    # The leaders in words, one row under the team's row.
+    assert ws["A14"].value is None
+    assert ws["A15"].value == "各环节领先者（提炼优秀经验）" and ws["A15"].font.b
+    assert ws["A16"].value.startswith("离开该阶段的线索不少于 3 条") and ws["A16"].font.i
+    assert [ws.cell(r, 1).value for r in range(17, 22)] == [
+        f"{T1}：没有负责人在不少于 3 条线索上高于团队",
+        f"{T2}：*销售代表 100%（3/3），团队 83%",
+        f"{T3}：没有负责人在不少于 3 条线索上高于团队",
+        f"{T4}：没有负责人在不少于 3 条线索上高于团队",
+        f"{T5}：没有负责人在不少于 3 条线索上高于团队",
+    ]
+    assert ws.max_row == 21
+
+
+def test_owners_widths(owners_sheet):
+    # Each column as wide as the wider of its two tables' columns, each its widest header line
+    # or value (a Chinese character 2, ÷ 1) + 2: A "*销售代表" 9 → 11; B-E the rates' 16; F
+    # "（成交/已结束）" 15 → 17 (its rate column 16); G "平均成交额(万元)" 16 → 18; H
+    # "周期中位数(天)" 14 → 16; I "在跟金额(万元)" 14 → 16; J "加权在跟金额(万元)" 18 → 20; K
+    # "(成交÷成交目标)" 15 → 17; L "数据质量分" 10 → 12.
+    assert widths(owners_sheet) == {
+        "A": 11, "B": 16, "C": 16, "D": 16, "E": 16, "F": 17, "G": 18, "H": 16, "I": 16, "J": 20,
+        "K": 17, "L": 12,
+    }
+
+
+def test_owners_of_a_week(tmp_path):
+    # A weekly run: the week's words, the prorated target's heading; the rest as for a month.
+    analysis = make_analysis()
+    review = dataclasses.replace(analysis.month_review, kind=PeriodKind.WEEK)
+    ws = write_sheet(tmp_path, comparison_analysis(month_review=review), write_owners)
+    assert ws["A2"].value.startswith("先看本周：按本周成交金额从高到低排列")
+    assert ws["A3"].value == "本周与累计"
+    assert [ws.cell(4, c).value for c in (3, 4, 11)] == [
+        "本周新增", "本周成交(万元)\n（件数）", "本周达成率\n(成交÷折算目标)",
+    ]
+
+
+SOURCE_ROWS = (
+    # 官网表单 from 10 closed: not small at min_sample 4; 展会推广 from 2: small.
+    Standing("官网表单", 4, 1, 1, 12.0, Rate(1, 10), 12.0, 12.0, 30.0, 60.0, 17.0),
+    Standing("展会推广", 4, 2, 0, 0.0, Rate(2, 2), 55.0, 27.5, 78.0, 55.0, 30.25),
+)
+LOW = "赢单率 < 10%（2024-03、2024-04、2024-05）"
+
+
+def write_sources(ctx):
+    write_comparison(
+        ctx, ctx.sheets["sources"], ctx.header(ctx.channel), "source", ctx.view.by_source, chart=True,
+        flags={"官网表单": LOW},
+    )
+
+
+@pytest.fixture(scope="module")
+def sources_file(tmp_path_factory):
+    analysis = comparison_analysis(min_sample=4)
+    analysis = dataclasses.replace(analysis, standings={**analysis.standings, "source": SOURCE_ROWS})
+    return write_file(tmp_path_factory.mktemp("sources"), analysis, write_sources)
+
+
+def test_sources_tables(sources_file):
+    ws = openpyxl.load_workbook(sources_file).worksheets[0]
+    assert ws["A1"].value == "渠道分析 · 截至 2024-05-31"
+    # No hygiene score, no target; the low channels' column (rules: 3 months) red where flagged.
+    assert_rows(values(ws, 4, 7, 12), [
+        ["线索来源", "线索数", "本月新增", "本月成交(万元)\n（件数）", "累计成交(万元)\n（件数）",
+         "赢单率\n（成交/已结束）", "平均成交额(万元)", "周期中位数(天)", "在跟金额(万元)", "加权在跟金额(万元)",
+         "连续偏低\n(连续 3 个月)", None],
+        ["官网表单", 4, 1, 12, 12, 0.1, 12, 30, 60, 17, LOW, None],
+        ["展会推广", 4, 2, 0, 55, 1, 27.5, 78, 55, 30.25, None, None],
+        ["全队", 8, 4, 35.5, 85, 4 / 14, 21.25, 52, 115, 47.25, None, None],
+    ])
+    assert ws["K5"].fill.fgColor.rgb == "FFFFC7CE" and ws["K5"].font.color.rgb == "FF9C0006"
+    assert ws["K7"].border.top.style == "thin" and not ws["K7"].font.b
+    # By hand: 官网表单 (002, 004, 006, 008) 4/4, 2/3, 0/1, none, none; 展会推广 (001, 003, 005,
+    # 007) 3/3, 3/3, 3/3, 2/2, 2/2. Small under 4: 官网表单 2/3, 0/1; 展会推广 all.
+    assert_rows(values(ws, 10, 13, 6), [
+        ["线索来源", T1, T2, T3, T4, T5],
+        ["官网表单", 1, 2 / 3, 0, None, None],
+        ["展会推广", 1, 1, 1, 1, 1],
+        ["全队", 1, 5 / 6, 0.75, 1, 1],
+    ])
+    assert [ws.cell(11, c).font.i for c in range(2, 5)] == [False, True, True]
+    assert all(ws.cell(12, c).font.i for c in range(2, 7))
+    assert not any(ws.cell(r, c).font.b for r in (11, 12) for c in range(2, 7))  # no leaders here
+    assert ws["A14"].value is None
+    assert ws["A15"].value == "浅灰色柱 = 样本少（与表中灰色一致）" and ws["A15"].font.i
+    assert ws.max_row == 15
+    assert widths(ws)["K"] == 40
+
+
+def test_sources_chart(sources_file):
+    (chart,) = charts(sources_file)
+    assert chart["title"] == "各渠道赢单率与首环节通过率" and chart["type"] == "barChart"
+    assert chart["axis"] == {"format": "0%", "min": "0", "max": "1", "gridlines": True}
+    assert chart["legend"] == "b"
+    # Under the note (row 15): from row 16 (0-based 15); 640 × 340 px: A (width 10: 75 px) and
+    # B-E (16: 117 px each, 543) then 97 px into F; 17 rows of 20 px down.
+    assert chart["anchor"] == (0, 15, 5, 32, 97, 0)
+    win, first = chart["series"]
+    channels = ["官网表单", "展会推广"]
+    assert win == {
+        "name": "渠道分析!$F$4", "name_data": ["赢单率\n（成交/已结束）"],
+        "categories": "渠道分析!$A$5:$A$6", "categories_data": channels,
+        "values": "渠道分析!$F$5:$F$6", "values_data": ["0.1", "1.0"], "marker": (None, None),
+        "fill": "4472C4", "points": {1: "E7E6E6"}, "labels": ("1", "0%"),
+    }
+    assert first == {
+        "name": "渠道分析!$B$10", "name_data": [T1],
+        "categories": "渠道分析!$A$5:$A$6", "categories_data": channels,
+        "values": "渠道分析!$B$11:$B$12", "values_data": ["1.0", "1.0"], "marker": (None, None),
+        "fill": "A5A5A5", "points": {1: "E7E6E6"}, "labels": None,
+    }
+
+
+def test_flag_texts():
+    flags = [
+        ChannelFlag("官网表单", "win_rate", 0.1, ("2024-03", "2024-04", "2024-05"), (0.0, 0.05, 0.0)),
+        ChannelFlag("官网表单", "first_pass_rate", 0.125, ("2024-04", "2024-05"), (0.1, 0.1)),
+        ChannelFlag("展会推广", "win_rate", 0.1, ("2024-05",), (0.0,)),
+    ]
+    assert flag_texts(flags, catalogue("zh")) == {
+        "官网表单": "赢单率 < 10%（2024-03、2024-04、2024-05）；首环节通过率 < 13%（2024-04、2024-05）",
+        "展会推广": "赢单率 < 10%（2024-05）",
+    }
