@@ -12,15 +12,16 @@ import dataclasses
 import re
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
-from funnel_xl.analysis import team_view
+from funnel_xl.analysis import InputFile, team_view
 from funnel_xl.flow import ChannelFlag, MonthFigures
 from funnel_xl.forecast import SLIP_COLUMNS, Forecast, ForecastCheck, ForecastMonth
 from funnel_xl.messages import catalogue
@@ -31,9 +32,12 @@ from funnel_xl.report.comparison import flag_texts, write_comparison
 from funnel_xl.report.context import Context
 from funnel_xl.report.forecast import write_forecast
 from funnel_xl.report.funnel import write_funnel
+from funnel_xl.report.overview import write_overview
 from funnel_xl.report.table import print_setup
 from funnel_xl.report.trend import write_trend
 from funnel_xl.standings import Leader, Standing
+from funnel_xl.targets import Attainment
+from funnel_xl.text import display_width
 from tests.test_report import make_analysis
 
 WORKBOOK_OPTIONS = {
@@ -198,7 +202,29 @@ def test_funnel_notes_layout_and_colours(funnel_sheet):
         "F4:F8": [("colorScale", ["FF63BE7B", "FFFFEB84", "FFF8696B"])],
         "I4:I8": [("dataBar", ["FFF4B183"])],
     }
-    assert widths(ws)["A"] == 14
+    # Widths: each column's widest header line or value (a Chinese character 2) + 2, numbers at
+    # least 9: 阶段 set to 14 after; 当前线索数 10 → 12; 累计到达 → 11; 已离开 → 11;
+    # "(至下一阶段)" 12 → 14; 流失率 → 11; 本阶段流失 → 12; the three "(天)" headers 12 → 14;
+    # 停留超时 → 11; "在跟金额(万元)" 14 → 16; "加权在跟金额(万元)" 18 → 20; the remark
+    # "样本少(已离开 7 < 10)" 21 → 23.
+    assert widths(ws) == {
+        "A": 14, "B": 12, "C": 11, "D": 11, "E": 14, "F": 11, "G": 12, "H": 14, "I": 14, "J": 14,
+        "K": 11, "L": 16, "M": 20, "N": 23,
+    }
+
+
+def test_funnel_of_two_stages_colours_its_one_open_stage(tmp_path):
+    # A team whose rules have one open stage before the won one (the default rules' last two):
+    # the rates and the longest stay are still coloured, over that one row (4).
+    analysis = make_analysis()
+    rules = dataclasses.replace(analysis.rules, stages=analysis.rules.stages[-2:])
+    view = team_view(analysis)
+    figures = dataclasses.replace(view.figures, stages=view.figures.stages[-2:])
+    ws = write_sheet(
+        tmp_path, dataclasses.replace(analysis, rules=rules), write_funnel, dataclasses.replace(view, figures=figures),
+    )
+    assert [ws.cell(r, 1).value for r in (4, 5, 6)] == ["成交待签约", "已成交", "合计"]
+    assert set(conditional(ws)) == {"E4", "F4", "I4"}
 
 
 # ---------------------------------------------------------------- charts, read from the file
@@ -858,3 +884,295 @@ def test_flag_texts():
         "官网表单": "赢单率 < 10%（2024-03、2024-04、2024-05）；首环节通过率 < 13%（2024-04、2024-05）",
         "展会推广": "赢单率 < 10%（2024-05）",
     }
+
+
+# ---------------------------------------------------------------- 总览
+
+
+def merged_rows(ws) -> dict[int, str]:
+    """Each merged range of one row, by its row: "A11:F11" → 11."""
+    return {r.min_row: r.coord for r in ws.merged_cells.ranges}
+
+
+def note_height(text: str) -> float:
+    """A merged note's row height: 13 points a line, a line about 59 display units (¾ of the
+    columns A:F's 24 + 5 × 11), plus 4; stored in whole pixels (¾ point each)."""
+    points = -(-display_width(text) // 59) * 13 + 4
+    return int(points * 4 / 3 + 0.5) * 0.75
+
+
+def hidden(ws, letter: str) -> bool:
+    col = column_index_from_string(letter)
+    return any(d.hidden and d.min <= col <= d.max for d in ws.column_dimensions.values())
+
+
+@pytest.fixture(scope="module")
+def overview_file(tmp_path_factory):
+    return write_file(tmp_path_factory.mktemp("overview"), make_analysis(), write_overview)
+
+
+def test_overview_month_block_alone(overview_file):
+    ws = openpyxl.load_workbook(overview_file).worksheets[0]
+    assert ws["A1"].value == "销售漏斗分析 · 截至 2024-05-31" and ws["A1"].font.b
+    assert ws["A2"].value == "统计期间 2024-05 · 数据来源 tracking.xlsx「线索跟踪」" and ws["A2"].font.i
+    assert ws.sheet_view.showGridLines is False
+    assert ws["A3"].value is None
+    assert ws["A4"].value == "本月 2024-05（2024-05-01 至 2024-05-31）· 对比上月 2024-04" and ws["A4"].font.b
+    # May against April (see tests/test_report.py): new 2 / 0, won 0 / 2 (55 万元), no losses
+    # or moves in either.
+    assert values(ws, 5, 10, 6) == [
+        ["指标", "本月", "上月", "变化", None, None],
+        ["新增线索(条)", 2, 0, 2, None, None],
+        ["成交(条)", 0, 2, -2, None, None],
+        ["成交金额(万元)", 0, 55, -55, None, None],
+        ["流失(条)", 0, 0, 0, None, None],
+        ["阶段变动(次)", 0, 0, 0, None, None],
+    ]
+    change_int, change_amount = '"▲ "#,##0;[Red]"▼ "#,##0;"–"', '"▲ "#,##0.0;[Red]"▼ "#,##0.0;"–"'
+    assert [ws.cell(6, c).number_format for c in (2, 3, 4)] == ["#,##0", "#,##0", change_int]
+    assert [ws.cell(8, c).number_format for c in (2, 3, 4)] == ["#,##0.0", "#,##0.0", change_amount]
+    assert all(ws.cell(5, c).font.b and ws.cell(5, c).border.top.style == "thin" for c in range(1, 5))
+    assert all(ws.cell(r, 1).font.b for r in range(6, 11))
+    note = ws["A11"].value
+    assert note.startswith("新增 = 首次接触在当月") and "上月 = 2024-04 整月" in note
+    assert "目标" not in note  # no targets set
+    assert merged_rows(ws)[11] == "A11:F11"
+    assert ws["A11"].alignment.wrap_text and ws["A11"].font.i
+    assert ws.row_dimensions[11].height == note_height(note)
+    assert ws["A12"].value is None and 12 not in merged_rows(ws)
+
+
+def test_overview_attention_alone(overview_file):
+    ws = openpyxl.load_workbook(overview_file).worksheets[0]
+    # 需要关注 three rows under the note (row 14), then one merged, wrapped row per action.
+    assert ws["A13"].value is None
+    assert ws["A14"].value == "需要关注" and ws["A14"].font.b
+    lines = [ws.cell(r, 1).value for r in (15, 16, 17)]
+    assert lines == [
+        "1. 停留超时 2 条，金额合计 90.0 万元；金额最大的是 LF2024001 LF2024001公司/*经理（张伟，商务谈判，50.0 万元）：请推进或更新阶段。",
+        "2. 跟进逾期 1 条（*销售代表 最多，1 条）：按「预警」安排跟进。",
+        "3. 预计成交日已过的在跟线索 1 条：更新预计成交日或阶段。",
+    ]
+    for r, line in zip((15, 16, 17), lines, strict=True):
+        assert merged_rows(ws)[r] == f"A{r}:F{r}"
+        assert ws.row_dimensions[r].height == note_height(line)
+        assert ws.cell(r, 1).alignment.wrap_text and not ws.cell(r, 1).font.i
+    assert ws["A18"].value is None
+
+
+STANDING_ROWS = [
+    # Row 21 on (see tests/test_report.py for each figure by hand).
+    ["累计指标（截至 2024-05-31）", None, None],
+    ["指标", "数值", "说明"],
+    ["管道", None, None],
+    ["在跟", 4, "处于成交前各阶段的线索"],
+    ["在跟金额(万元)", 115, "在跟线索预计成交金额之和"],
+    ["加权金额(万元)", 47.25, "Σ 金额 × 所在阶段赢单概率"],
+    ["赢单", None, None],
+    ["赢单率", 0.5, "2/4 · 15%–85% 样本少"],
+    ["赢单率(金额)", 55 / 80, "已成交金额 ÷ (已成交 + 已流失金额)"],
+    ["成交周期中位数(天)", 78, "首次接触 → 进入已成交，2 条已成交线索的中位数"],
+    ["已成交", 2, None],
+    ["已流失", 2, "标记为无效线索"],
+    ["跟进", None, None],
+    ["停留超时", 2, "在跟且停留天数超过该阶段上限"],
+    ["跟进逾期", 1, "下次跟进时间已过"],
+    ["久未跟进", 1, "距最近跟进超过规定天数"],
+    ["预计成交日已过", 1, "在跟但预计成交日期已过"],
+    ["线索与数据", None, None],
+    ["有效线索", 8, "参与计算的线索"],
+    ["排除(数据错误)", 1, "见「数据问题」与「线索明细」末尾"],
+    ["数据问题(错误)", 1, "有错误的行不参与计算"],
+    ["数据问题(警告)", 1, "仅提示，行仍参与计算"],
+    # Hygiene (tests/test_report.py's team): (88.5 × 4 + 77.5 × 5) ÷ 9 by their rows? the team's
+    # score as quality computed it: 82.78 (one figure, one place: quality.py).
+    ["数据质量分(全队)", 82.7777777, "0–100，见「数据质量」"],
+]
+STANDING_FORMATS = {
+    24: "#,##0", 25: "#,##0.0", 26: "#,##0.0", 28: "0.0%", 29: "0.0%", 30: "0.0", 31: "#,##0",
+    32: "#,##0", 34: "#,##0", 35: "#,##0", 36: "#,##0", 37: "#,##0", 39: "#,##0", 40: "#,##0",
+    41: "#,##0", 42: "#,##0", 43: "0.0",
+}
+
+
+def test_overview_standing_figures_alone(overview_file):
+    ws = openpyxl.load_workbook(overview_file).worksheets[0]
+    assert [ws.cell(r, 1).value for r in (18, 19, 20)] == [None, None, None]
+    assert_rows(values(ws, 21, 43, 3), STANDING_ROWS)
+    assert {r: ws.cell(r, 2).number_format for r in STANDING_FORMATS} == STANDING_FORMATS
+    assert ws["A21"].font.b
+    assert all(ws.cell(22, c).font.b and ws.cell(22, c).border.top.style == "thin" for c in (1, 2, 3))
+    for r in (23, 27, 33, 38):  # group headings: bold, ruled below, dark blue
+        cell = ws.cell(r, 1)
+        assert cell.font.b and cell.border.bottom.style == "thin" and cell.font.color.rgb == "FF1F4E79"
+    assert all(ws.cell(r, 1).alignment.indent == 1 for r in (24, 28, 34, 43))
+    assert ws["C24"].font.i
+    # Under the figures, one blank row, then one line on the inputs (row 46 = 43 + 1 + 2).
+    assert ws["A44"].value is None and ws["A45"].value is None
+    sha = make_analysis().rules.sha256[:12]
+    assert ws["A46"].value == (
+        f"输入文件 1 个 · 跟进记录 0 条 · 未使用历史记录库 · 规则文件 funnel.toml (SHA-256 {sha}…)："
+        "文件校验值、口径与版本见「运行信息」。"
+    )
+    assert ws["A46"].font.i and ws.max_row == 46
+
+
+def test_overview_page_and_chart_data(overview_file):
+    ws = openpyxl.load_workbook(overview_file).worksheets[0]
+    # The chart's data in U:W from row 4: stage, reached 8 7 5 3 2 2, padding (8 − reached) ÷ 2.
+    assert values(ws, 4, 10, 23)[0][20:] == ["阶段", "累计到达", "(占位)"]
+    assert [r[20:] for r in values(ws, 5, 10, 23)] == [
+        ["潜在接触", 8, 0], ["需求挖掘", 7, 0.5], ["方案提案", 5, 1.5], ["商务谈判", 3, 2.5],
+        ["成交待签约", 2, 3], ["已成交", 2, 3],
+    ]
+    assert [hidden(ws, c) for c in "TUVWX"] == [False, True, True, True, False]
+    assert widths(ws) == {"A": 24, "B": 11, "C": 11, "D": 11, "E": 11, "F": 11}
+    assert ws.print_area == "'总览'!$A$1:$R$46"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (None, None)  # 1 × 1, the default
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_overview_funnel_chart_alone(overview_file):
+    (chart,) = charts(overview_file)
+    assert chart["title"] == "销售漏斗(累计到达) · 截至 2024-05-31"
+    assert chart["type"] == "barChart" and chart["legend"] is None
+    # From H4, 10 px in, 600 × 400 px: the 54 px left of H and eight columns of 64 px (566) then
+    # 34 px into Q; down from row 4: rows of 20 px but the merged notes' (row 11 43 pt = 57 px;
+    # rows 15-17 57, 40 and 23 px): 400 px end 3 px into row 19.
+    assert chart["anchor"] == (7, 3, 16, 18, 34, 3)
+    stages = ["潜在接触", "需求挖掘", "方案提案", "商务谈判", "成交待签约", "已成交"]
+    padding, reached = chart["series"]
+    assert padding["name"] is None and padding["values"] == "总览!$W$5:$W$10"
+    assert padding["categories"] == "总览!$U$5:$U$10" and padding["categories_data"] == stages
+    assert padding["values_data"] == ["0.0", "0.5", "1.5", "2.5", "3.0", "3.0"]
+    assert reached["values"] == "总览!$V$5:$V$10" and reached["fill"] == "4472C4"
+    assert reached["values_data"] == ["8.0", "7.0", "5.0", "3.0", "2.0", "2.0"]
+    with zipfile.ZipFile(overview_file) as z:
+        xml = z.read("xl/charts/chart1.xml").decode()
+    # Bar labels: reached and pass rate (7/7, 5/6, 3/4, 2/2, 2/2), the won stage its count only.
+    assert re.findall(r"<c:dLbl>.*?<a:t>(.*?)</a:t>", xml) == [
+        "8 · 通过 100%", "7 · 通过 83%", "5 · 通过 75%", "3 · 通过 100%", "2 · 通过 100%", "2",
+    ]
+    assert '<c:grouping val="stacked"/>' in xml and '<c:gapWidth val="15"/>' in xml
+    assert '<c:orientation val="maxMin"/>' in xml  # the first stage on top
+    assert '<c:max val="8"/>' in xml and '<c:min val="0"/>' in xml
+    assert "plotVisOnly" not in xml  # hidden data shown (plotted from the hidden columns)
+    assert '<c:delete val="1"/>' in xml and "majorGridlines" not in xml  # no value axis
+    assert "<c:tx><c:v>(占位)</c:v></c:tx>" in xml and "<c:tx><c:v>累计到达</c:v></c:tx>" in xml
+    assert '<c:dLblPos val="ctr"/>' in xml and '<a:srgbClr val="FFFFFF"/>' in xml
+
+
+def overview_with(tmp_path, analysis, view=None):
+    return openpyxl.load_workbook(write_file(tmp_path, analysis, write_overview, view)).worksheets[0]
+
+
+def test_overview_month_targets_and_channels(tmp_path):
+    # Targets (by hand): new leads 2 of 4 (50%), won 0 of 40 万元 (0%); channels: 展会推广 won
+    # 10 of 40 (25%) and new 1 of 2.5 (40%); 官网表单 new 1 of 3 (33%), no won target.
+    analysis = make_analysis()
+    review = dataclasses.replace(
+        analysis.month_review,
+        team_attainment=Attainment(won_amount=0.0, won_target=40.0, new_leads=2, new_leads_target=4.0),
+        channel_attainment={
+            "展会推广": Attainment(10.0, 40.0, 1, 2.5), "官网表单": Attainment(0.0, None, 1, 3.0),
+        },
+    )
+    ws = overview_with(tmp_path, dataclasses.replace(analysis, month_review=review))
+    assert values(ws, 5, 10, 6) == [
+        ["指标", "本月", "上月", "变化", "目标", "达成率"],
+        ["新增线索(条)", 2, 0, 2, 4, 0.5],
+        ["成交(条)", 0, 2, -2, None, None],
+        ["成交金额(万元)", 0, 55, -55, 40, 0],
+        ["流失(条)", 0, 0, 0, None, None],
+        ["阶段变动(次)", 0, 0, 0, None, None],
+    ]
+    assert [ws.cell(6, c).number_format for c in (5, 6)] == ["#,##0", "0.0%"]
+    assert [ws.cell(8, c).number_format for c in (5, 6)] == ["#,##0.0", "0.0%"]
+    assert all(ws.cell(5, c).font.b for c in (5, 6))
+    assert ws["A11"].value.endswith("目标来自规则 [targets] 与工作簿的「目标」表。全队目标 = 各负责人目标之和。")
+    channels = "渠道目标达成（本月）：展会推广 成交 25%（10.0 / 40.0 万元）、新增 40%（1 / 2.5 条）；官网表单 新增 33%（1 / 3 条）"
+    assert ws["A12"].value == channels and merged_rows(ws)[12] == "A12:F12"
+    assert ws["A12"].font.i and ws.row_dimensions[12].height == note_height(channels)
+    assert ws.row_dimensions[11].height == note_height(ws["A11"].value)
+
+
+def test_overview_week_with_prorated_targets(tmp_path):
+    # A weekly run, 2024-W22 (05-27 to 06-02) against W21 (05-20 to 05-26): a prorated target of
+    # new leads keeps its decimal (1.5).
+    analysis = make_analysis()
+    team = dataclasses.replace(analysis.month_review.team, month="2024-W22", previous_month="2024-W21")
+    review = dataclasses.replace(
+        analysis.month_review, team=team, kind=PeriodKind.WEEK,
+        team_attainment=Attainment(won_amount=0.0, won_target=None, new_leads=2, new_leads_target=1.5),
+        channel_attainment={"展会推广": Attainment(0.0, 12.0, 1, None)},
+    )
+    flow = dataclasses.replace(
+        analysis.flow, period=dataclasses.replace(analysis.flow.period, start=date(2024, 5, 27), end=date(2024, 6, 2)),
+    )
+    view = dataclasses.replace(team_view(analysis), month_review=review, attention=())
+    analysis = dataclasses.replace(analysis, month_review=review, flow=flow, period="2024-W22")
+    ws = overview_with(tmp_path, analysis, view)
+    assert ws["A4"].value == "本周 2024-W22（2024-05-27 至 2024-06-02）· 对比上周 2024-W21"
+    assert [ws.cell(5, c).value for c in range(1, 7)] == ["指标", "本周", "上周", "变化", "折算目标", "达成率"]
+    assert [ws.cell(6, c).value for c in (5, 6)] == [1.5, pytest.approx(2 / 1.5)]
+    assert ws["E6"].number_format == "#,##0.0"
+    assert ws["E8"].value is None
+    note = ws["A11"].value
+    assert note.startswith("新增 = 首次接触在本周") and "2024-05-20" in note and "2024-05-26" in note
+    assert note.endswith("来自规则 [targets] 与工作簿的「目标」表。全队目标 = 各负责人目标之和。")
+    assert "按工作日折算" in note
+    assert ws["A12"].value == "渠道目标达成（本周，目标按工作日折算）：展会推广 成交 0%（0.0 / 12.0 万元）"
+    # Nothing to act on: one line in the week's words.
+    assert ws["A14"].value == "需要关注"
+    assert ws["A15"].value == "本周没有需要特别关注的事项。" and ws["A15"].font.i
+    assert 15 not in merged_rows(ws)
+
+
+def test_overview_unknowns_history_and_inputs(tmp_path):
+    # No won lead with a date (2 without): the cycle unknown; nothing stalled but 3 open leads
+    # without a stage-entered date: stalled unknown. A history store with April's snapshot, 12
+    # follow-up log entries, two input files, 3 rows without a stage.
+    analysis = make_analysis()
+    view = team_view(analysis)
+    figures = dataclasses.replace(
+        view.figures, cycle_median=None, cycle_count=0, won_undated=2, stalled=0, dwell_unknown=3,
+    )
+    inputs = [
+        InputFile("/data/a.xlsx", "a.xlsx", "0" * 64, "线索跟踪", 1, 5, skipped_without_stage=1),
+        InputFile("/data/b.xlsx", "b.xlsx", "1" * 64, "Sheet1", 1, 4, skipped_without_stage=2),
+    ]
+    flow = dataclasses.replace(analysis.flow, previous_month="2024-04", log_entries=12)
+    analysis = dataclasses.replace(analysis, inputs=inputs, flow=flow, history=Path("/stores/team_history.sqlite"))
+    view = dataclasses.replace(view, figures=figures, inputs=inputs)
+    ws = overview_with(tmp_path, analysis, view)
+    assert ws["A2"].value == "统计期间 2024-05 · 数据来源 a.xlsx「线索跟踪」, b.xlsx「Sheet1」"
+    assert [ws.cell(30, c).value for c in (1, 2)] == ["成交周期中位数(天)", "未知"]
+    assert ws["C30"].value == (
+        "首次接触 → 进入已成交，0 条已成交线索的中位数；2 条已成交线索没有进入已成交的日期，成交周期与成交月份未知、未计入："
+        "请填写「阶段进入日期」"
+    )
+    assert [ws.cell(34, c).value for c in (1, 2)] == ["停留超时", "未知"]
+    assert ws["C34"].value.startswith("在跟且停留天数超过该阶段上限；3 条在跟线索没有阶段进入日期")
+    sha = analysis.rules.sha256[:12]
+    assert ws["A46"].value == (
+        f"输入文件 2 个 · 跟进记录 12 条 · 历史记录库 team_history.sqlite（上次快照 2024-04） · 规则文件 funnel.toml "
+        f"(SHA-256 {sha}…)：文件校验值、口径与版本见「运行信息」。"
+    )
+    assert ws["A47"].value == "另有 3 行没有阶段，按规则 sheets.skip_rows_without_stage 未计入（不是错误）。"
+    assert ws["A47"].font.i
+    assert ws.print_area == "'总览'!$A$1:$R$47"
+    # Without an earlier snapshot in the store:
+    flow = dataclasses.replace(flow, previous_month=None)
+    ws = overview_with(tmp_path, dataclasses.replace(analysis, flow=flow), view)
+    assert "历史记录库 team_history.sqlite（此前没有更早月份的快照）" in ws["A46"].value
+
+
+def test_overview_without_a_month_review(tmp_path):
+    # No period block (no review): the month rows stay empty; the rest where it always is.
+    analysis = make_analysis()
+    view = dataclasses.replace(team_view(analysis), month_review=None, attention=())
+    ws = overview_with(tmp_path, analysis, view)
+    assert [ws.cell(r, 1).value for r in range(3, 14)] == [None] * 11
+    assert ws["A15"].value == "本月没有需要特别关注的事项。"
+    assert ws["A21"].value == "累计指标（截至 2024-05-31）"
