@@ -137,6 +137,7 @@ def funnel_sheet(tmp_path_factory):
 
 def test_funnel_title_header_and_figures(funnel_sheet):
     ws = funnel_sheet
+    assert ws.title == "漏斗分析"
     assert ws["A1"].value == "漏斗分析 · 截至 2024-05-31" and ws["A1"].font.b
     assert ws["A2"].value.startswith("通过率 = 下一阶段累计到达 ÷ 本阶段已离开") and ws["A2"].font.i
     assert values(ws, 3, 3, 14)[0] == FUNNEL_HEADER
@@ -156,6 +157,20 @@ def test_funnel_small_sample_remarks(funnel_sheet, tmp_path):
     ws = write_sheet(tmp_path, with_min_sample(make_analysis(), 4), write_funnel)
     remarks = [ws.cell(r, 14).value for r in range(4, 10)]
     assert remarks == [None, None, None, "样本少(已离开 2 < 4)", "样本少(已离开 2 < 4)", None]
+
+
+def test_funnel_remarks_when_one_or_none_left(tmp_path):
+    # 商务谈判 left by one lead (a small sample: 0 < 1 < 10), 成交待签约 by none (no rate, so no
+    # remark): set by hand on the team's stages.
+    analysis = make_analysis()
+    view = team_view(analysis)
+    stages = list(view.figures.stages)
+    stages[3] = dataclasses.replace(stages[3], exited=1)
+    stages[4] = dataclasses.replace(stages[4], exited=0)
+    figures = dataclasses.replace(view.figures, stages=tuple(stages))
+    ws = write_sheet(tmp_path, analysis, write_funnel, dataclasses.replace(view, figures=figures))
+    assert [ws.cell(r, 4).value for r in (7, 8)] == [1, 0]
+    assert [ws.cell(r, 14).value for r in (7, 8)] == ["样本少(已离开 1 < 10)", None]
 
 
 def test_funnel_totals_row(funnel_sheet):
@@ -357,6 +372,7 @@ BLANK = {(19, 2), (20, 4)}  # March's and May's undefined pass rates
 
 def test_trend_table(trend_file):
     ws = openpyxl.load_workbook(trend_file).worksheets[0]
+    assert ws.title == "趋势"
     assert ws["A1"].value == "近 3 个月趋势 · 截至 2024-05-31" and ws["A1"].font.b
     assert ws["A2"].value.startswith("每月数字为该月重建时的结果") and ws["A2"].font.i
     assert ws["A3"].value is None
@@ -496,6 +512,7 @@ def forecast_sheet(tmp_path_factory):
 
 def test_forecast_months(forecast_sheet):
     ws = forecast_sheet
+    assert ws.title == "预测"
     assert ws["A1"].value == "预测 · 截至 2024-05-31" and ws["A1"].font.b
     assert ws["A2"].value.startswith("加权预测 = 预计成交日期在该月的在跟线索") and ws["A2"].font.i
     assert ws["A3"].value is None
@@ -612,6 +629,7 @@ def alerts_sheet(tmp_path_factory):
 
 def test_alerts_sorted_by_kind_owner_and_dwell(alerts_sheet):
     ws = alerts_sheet
+    assert ws.title == "预警"
     assert values(ws, 1, 8, 11) == [
         ["预警", "线索编号", "客户", "负责人", "来源", "阶段", "停留(天)", "上限(天)", "距上次跟进(天)",
          "下次跟进时间", "预计成交日期"],
@@ -706,6 +724,7 @@ def owners_sheet(tmp_path_factory):
 
 def test_owners_compact_table(owners_sheet):
     ws = owners_sheet
+    assert ws.title == "负责人对比"
     assert ws["A1"].value == "负责人对比 · 截至 2024-05-31" and ws["A1"].font.b
     assert ws["A2"].value.startswith("先看本月：按本月成交金额从高到低排列") and "分母少于 3 条" in ws["A2"].value
     assert ws["A3"].value == "本月与累计" and ws["A3"].font.b
@@ -821,6 +840,7 @@ def sources_file(tmp_path_factory):
 
 def test_sources_tables(sources_file):
     ws = openpyxl.load_workbook(sources_file).worksheets[0]
+    assert ws.title == "渠道分析"
     assert ws["A1"].value == "渠道分析 · 截至 2024-05-31"
     # No hygiene score, no target; the low channels' column (rules: 3 months) red where flagged.
     assert_rows(values(ws, 4, 7, 12), [
@@ -913,6 +933,7 @@ def overview_file(tmp_path_factory):
 
 def test_overview_month_block_alone(overview_file):
     ws = openpyxl.load_workbook(overview_file).worksheets[0]
+    assert ws.title == "总览"
     assert ws["A1"].value == "销售漏斗分析 · 截至 2024-05-31" and ws["A1"].font.b
     assert ws["A2"].value == "统计期间 2024-05 · 数据来源 tracking.xlsx「线索跟踪」" and ws["A2"].font.i
     assert ws.sheet_view.showGridLines is False
