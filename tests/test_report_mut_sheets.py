@@ -559,6 +559,8 @@ def test_forecast_slips(forecast_sheet):
         ["LF2024006", "乙公司", "*销售代表", "方案提案", datetime(2024, 5, 15), datetime(2024, 7, 15), 1,
          "2024-05-15 → 2024-07-15"],
     ]
+    assert [ws.cell(21, c).number_format for c in (5, 6, 7)] == ["yyyy-mm-dd", "yyyy-mm-dd", "#,##0"]
+    assert all(ws.cell(20, c).font.b and ws.cell(20, c).border.top.style == "thin" for c in range(1, 9))
     assert ws.max_row == 22  # no "none slipped" note under a table with rows
     assert widths(ws) == {"A": 34, "B": 16, "C": 16, "D": 16, "E": 16, "F": 16, "G": 40, "H": 40}
 
