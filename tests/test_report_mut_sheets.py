@@ -654,6 +654,19 @@ def test_alerts_sorted_by_kind_owner_and_dwell(alerts_sheet):
     assert widths(ws)["A"] == 28
 
 
+def test_alerts_by_another_channel(tmp_path):
+    # A team whose channel is 所属行业 (rules [dimensions] channel = "industry"): that column,
+    # headed as the rules head it, where 来源 was.
+    analysis = make_analysis()
+    rules = dataclasses.replace(
+        analysis.rules, dimensions=dataclasses.replace(analysis.rules.dimensions, channel="industry"),
+    )
+    analysis = dataclasses.replace(analysis, rules=rules, forecast=None)
+    alerts = pd.DataFrame(ALERT_ROWS[:2], columns=ALERT_COLUMNS).assign(industry=["制造", "零售"])
+    ws = write_sheet(tmp_path, analysis, write_alerts, alerts_view(analysis, alerts, SNOOZED))
+    assert [ws.cell(r, 5).value for r in (1, 2, 3)] == ["所属行业", "零售", "制造"]
+
+
 def test_alerts_snoozed_and_slipped(alerts_sheet):
     ws = alerts_sheet
     # Two rows under the alerts (last row 8): the snoozed leads by owner, then lead.
