@@ -603,17 +603,18 @@ ALERT_ROWS = [
     ["stale", "LF06", "己", "张伟", "官网表单", "潜在接触", 20.0, 30.0, 16.0, NO_DATE],
     ["close_past", "LF07", "庚", "张伟", "展会推广", "需求挖掘", 5.0, 15.0, 1.0, pd.Timestamp("2024-05-01")],
 ]
+# Snoozed: S1 (李娜), S2 and S0 (张伟, S0 listed after S2 but sorted before it); S3 is not.
 SNOOZED = pd.DataFrame({
-    "lead_id": ["S1", "S2", "S3"],
-    "customer": ["辛", "壬", "癸"],
-    "owner": ["李娜", "张伟", "张伟"],
-    "stage": ["方案提案", "潜在接触", "需求挖掘"],
-    "stage_idx": [2, 0, 1],
-    "dwell_days": [25.0, 12.0, 3.0],
-    "over_limit": [True, False, False],
-    "snoozed": [True, True, False],
-    "snooze_until": [pd.Timestamp("2024-06-15"), pd.Timestamp("2024-06-10"), NO_DATE],
-    "snooze_reason": ["客户出差", "等预算", None],
+    "lead_id": ["S1", "S2", "S3", "S0"],
+    "customer": ["辛", "壬", "癸", "子"],
+    "owner": ["李娜", "张伟", "张伟", "张伟"],
+    "stage": ["方案提案", "潜在接触", "需求挖掘", "商务谈判"],
+    "stage_idx": [2, 0, 1, 3],
+    "dwell_days": [25.0, 12.0, 3.0, 8.0],
+    "over_limit": [True, False, False, False],
+    "snoozed": [True, True, False, True],
+    "snooze_until": [pd.Timestamp("2024-06-15"), pd.Timestamp("2024-06-10"), NO_DATE, pd.Timestamp("2024-07-01")],
+    "snooze_reason": ["客户出差", "等预算", None, "年底再谈"],
 })
 
 
@@ -672,21 +673,23 @@ def test_alerts_snoozed_and_slipped(alerts_sheet):
     # Two rows under the alerts (last row 8): the snoozed leads by owner, then lead.
     assert ws["A9"].value is None and ws["A10"].value is None
     assert ws["A11"].value == "暂缓中的线索（不计停留超时和久未跟进）" and ws["A11"].font.b
-    assert values(ws, 12, 14, 9) == [
+    assert values(ws, 12, 15, 9) == [
         ["线索编号", "客户", "负责人", "阶段", "停留(天)", "上限(天)", "已超上限", "暂缓至", "暂缓原因"],
+        ["S0", "子", "张伟", "商务谈判", 8, 30, "否", datetime(2024, 7, 1), "年底再谈"],
         ["S2", "壬", "张伟", "潜在接触", 12, 30, "否", datetime(2024, 6, 10), "等预算"],
         ["S1", "辛", "李娜", "方案提案", 25, 21, "是", datetime(2024, 6, 15), "客户出差"],
     ]
+    assert [ws.cell(13, c).number_format for c in (5, 6, 8)] == ["0", "0", "yyyy-mm-dd"]
     # One blank row, then the leads whose close date slipped at least close_slips (2) times:
     # LF2024001 only (LF2024006 slipped once).
-    assert ws["A15"].value is None
-    assert ws["A16"].value == "预计成交日期多次推迟（2 次及以上）" and ws["A16"].font.b
-    assert values(ws, 17, 18, 8) == [
+    assert ws["A16"].value is None
+    assert ws["A17"].value == "预计成交日期多次推迟（2 次及以上）" and ws["A17"].font.b
+    assert values(ws, 18, 19, 8) == [
         ["线索编号", "客户", "负责人", "阶段", "最初预计成交", "现在预计成交", "推迟次数", "历次预计成交日期"],
         ["LF2024001", "甲公司", "张伟", "商务谈判", datetime(2024, 3, 31), datetime(2024, 6, 30), 2,
          "2024-03-31 → 2024-04-30 → 2024-06-30"],
     ]
-    assert ws.max_row == 18
+    assert ws.max_row == 19
 
 
 def test_alerts_none(tmp_path):
