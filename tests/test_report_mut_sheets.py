@@ -744,7 +744,10 @@ def test_owners_compact_table(owners_sheet):
     ws = owners_sheet
     assert ws.title == "负责人对比"
     assert ws["A1"].value == "负责人对比 · 截至 2024-05-31" and ws["A1"].font.b
-    assert ws["A2"].value.startswith("先看本月：按本月成交金额从高到低排列") and "分母少于 3 条" in ws["A2"].value
+    assert ws["A2"].value == (
+        "先看本月：按本月成交金额从高到低排列。比率后括号内为 k/n（分子/分母）；分母少于 3 条的比率灰色显示（样本少），"
+        "图中亦然。空白 = 无法计算。"
+    )
     assert ws["A3"].value == "本月与累计" and ws["A3"].font.b
     # Hygiene scores (tests/test_report.py's team): 张伟 88.5, *销售代表 77.5, team 82.78.
     assert_rows(values(ws, 4, 7, 13), [
@@ -834,6 +837,14 @@ def test_owners_of_a_week(tmp_path):
     ]
 
 
+def test_owners_without_a_period_review(tmp_path):
+    # No period review (none to show): the month's words.
+    analysis = comparison_analysis()
+    ws = write_sheet(tmp_path, analysis, write_owners, dataclasses.replace(team_view(analysis), month_review=None))
+    assert ws["A3"].value == "本月与累计"
+    assert ws["C4"].value == "本月新增"
+
+
 SOURCE_ROWS = (
     # 官网表单 from 10 closed: not small at min_sample 4; 展会推广 from 2: small.
     Standing("官网表单", 4, 1, 1, 12.0, Rate(1, 10), 12.0, 12.0, 30.0, 60.0, 17.0),
@@ -870,6 +881,7 @@ def test_sources_tables(sources_file):
         ["全队", 8, 4, 35.5, 85, 4 / 14, 21.25, 52, 115, 47.25, None, None],
     ])
     assert ws["K5"].fill.fgColor.rgb == "FFFFC7CE" and ws["K5"].font.color.rgb == "FF9C0006"
+    assert ws["K6"].fill.fgColor.rgb != "FFFFC7CE"  # 展会推广 is not flagged
     assert ws["K7"].border.top.style == "thin" and not ws["K7"].font.b
     # By hand: 官网表单 (002, 004, 006, 008) 4/4, 2/3, 0/1, none, none; 展会推广 (001, 003, 005,
     # 007) 3/3, 3/3, 3/3, 2/2, 2/2. Small under 4: 官网表单 2/3, 0/1; 展会推广 all.
@@ -910,6 +922,34 @@ def test_sources_chart(sources_file):
         "values": "渠道分析!$B$11:$B$12", "values_data": ["1.0", "1.0"], "marker": (None, None),
         "fill": "A5A5A5", "points": {1: "E7E6E6"}, "labels": None,
     }
+
+
+def eleven_transitions(figures):
+    """The figures with twelve stages: the first stage's figures eleven times (阶段1 … 阶段11),
+    then the won stage."""
+    first, won = figures.stages[0], figures.stages[-1]
+    stages = [dataclasses.replace(first, stage=f"阶段{i}") for i in range(1, 12)] + [won]
+    return dataclasses.replace(figures, stages=tuple(stages))
+
+
+def test_sources_with_more_transitions_than_table_columns(tmp_path):
+    # Twelve stages: the pass rates' table (the channel and 11 transitions, 12 columns) is wider
+    # than the compact one (10 columns without flags, targets or scores): columns K and L take
+    # the rates' width, 16.
+    analysis = comparison_analysis(min_sample=4)
+    analysis = dataclasses.replace(analysis, standings={**analysis.standings, "source": SOURCE_ROWS})
+    view = team_view(analysis)
+    view = dataclasses.replace(
+        view, team=eleven_transitions(view.team),
+        by_source={name: eleven_transitions(m) for name, m in view.by_source.items()},
+    )
+
+    def write(ctx):
+        write_comparison(ctx, ctx.sheets["sources"], "线索来源", "source", ctx.view.by_source, chart=False)
+
+    ws = write_sheet(tmp_path, analysis, write, view)
+    assert [ws.cell(10, c).value for c in (1, 2, 12)] == ["线索来源", "阶段1→阶段2", "阶段11→已成交"]
+    assert [widths(ws)[c] for c in "JKL"] == [20, 16, 16]
 
 
 def test_flag_texts():
