@@ -28,7 +28,7 @@ from funnel_xl.messages import catalogue
 from funnel_xl.metrics import Rate
 from funnel_xl.period import PeriodKind
 from funnel_xl.report.alerts import write_alerts
-from funnel_xl.report.comparison import flag_texts, write_comparison
+from funnel_xl.report.comparison import flag_texts, leaders_block, write_comparison
 from funnel_xl.report.context import Context
 from funnel_xl.report.forecast import write_forecast
 from funnel_xl.report.funnel import write_funnel
@@ -726,7 +726,7 @@ def comparison_analysis(min_sample=10, **changes):
     analysis = make_analysis()
     standings = {**analysis.standings, "owner": OWNER_ROWS}
     analysis = dataclasses.replace(
-        analysis, standings=standings, team_standing=TEAM_ROW, leaders=LEADERS, **changes,
+        analysis, **{"standings": standings, "team_standing": TEAM_ROW, "leaders": LEADERS, **changes},
     )
     return with_min_sample(analysis, min_sample) if min_sample != 10 else analysis
 
@@ -771,6 +771,7 @@ def test_owners_compact_table(owners_sheet):
         "#,##0.0", "0.0%", "0.0",
     ]
     assert all(ws.cell(7, c).font.b and ws.cell(7, c).border.top.style == "thin" for c in range(1, 13))
+    assert ws.cell(7, 13).border.top.style is None  # the rule stops with the table
     assert ws.freeze_panes == "B5"
 
 
@@ -845,6 +846,58 @@ def test_owners_without_a_period_review(tmp_path):
     assert ws["C4"].value == "本月新增"
 
 
+def test_owners_without_targets(tmp_path):
+    # Nobody has a target: no attainment column; the team's hygiene score (82.78) right after
+    # its weighted pipeline, in K.
+    rows = tuple(dataclasses.replace(s, attainment=None) for s in OWNER_ROWS)
+    analysis = comparison_analysis()
+    analysis = dataclasses.replace(
+        analysis, standings={**analysis.standings, "owner": rows},
+        team_standing=dataclasses.replace(TEAM_ROW, attainment=None),
+    )
+    ws = write_sheet(tmp_path, analysis, write_owners)
+    assert [ws.cell(4, c).value for c in (10, 11, 12)] == ["加权在跟金额(万元)", "数据质量分", None]
+    assert [ws.cell(7, c).value for c in (10, 11, 12)] == [47.25, pytest.approx(82.7777777), None]
+
+
+def test_leaders_named_only(tmp_path):
+    # As 优化建议 shows them: only the transitions somebody leads.
+    def write(ctx):
+        sheet = ctx.add_sheet("x")
+        assert leaders_block(ctx, sheet, 0, named_only=True) == 3
+
+    ws = write_sheet(tmp_path, comparison_analysis(min_sample=3), write)
+    assert [ws.cell(r, 1).value for r in (1, 3, 4)] == [
+        "各环节领先者（提炼优秀经验）", f"{T2}：*销售代表 100%（3/3），团队 83%", None,
+    ]
+    # Nobody leads: no block at all.
+    analysis = comparison_analysis(leaders=(None,) * 5)
+
+    def write_none(ctx):
+        sheet = ctx.add_sheet("x")
+        assert leaders_block(ctx, sheet, 5, named_only=True) == 5
+
+    ws = write_sheet(tmp_path, analysis, write_none)
+    assert ws.max_row == 1 and ws["A1"].value is None
+
+
+def test_a_channel_named_like_the_leading_rep_is_not_marked(tmp_path):
+    # The leaders are reps: a channel that happens to bear the leading rep's name (*销售代表,
+    # leading 需求挖掘→方案提案) is not green on 渠道分析.
+    analysis = comparison_analysis(min_sample=3)
+    rows = (dataclasses.replace(SOURCE_ROWS[0], name="*销售代表"), SOURCE_ROWS[1])
+    analysis = dataclasses.replace(analysis, standings={**analysis.standings, "source": rows})
+    view = team_view(analysis)
+    groups = {"*销售代表": view.by_source["官网表单"], "展会推广": view.by_source["展会推广"]}
+
+    def write(ctx):
+        write_comparison(ctx, ctx.sheets["sources"], "线索来源", "source", groups, chart=False)
+
+    ws = write_sheet(tmp_path, analysis, write)
+    assert ws["A11"].value == "*销售代表" and ws["C11"].value == pytest.approx(2 / 3)
+    assert ws["C11"].fill.fgColor.rgb != "FFC6EFCE" and not ws["C11"].font.b
+
+
 SOURCE_ROWS = (
     # 官网表单 from 10 closed: not small at min_sample 4; 展会推广 from 2: small.
     Standing("官网表单", 4, 1, 1, 12.0, Rate(1, 10), 12.0, 12.0, 30.0, 60.0, 17.0),
@@ -883,6 +936,7 @@ def test_sources_tables(sources_file):
     assert ws["K5"].fill.fgColor.rgb == "FFFFC7CE" and ws["K5"].font.color.rgb == "FF9C0006"
     assert ws["K6"].fill.fgColor.rgb != "FFFFC7CE"  # 展会推广 is not flagged
     assert ws["K7"].border.top.style == "thin" and not ws["K7"].font.b
+    assert ws["L7"].border.top.style is None  # the rule stops with the table
     # By hand: 官网表单 (002, 004, 006, 008) 4/4, 2/3, 0/1, none, none; 展会推广 (001, 003, 005,
     # 007) 3/3, 3/3, 3/3, 2/2, 2/2. Small under 4: 官网表单 2/3, 0/1; 展会推广 all.
     assert_rows(values(ws, 10, 13, 6), [
