@@ -27,12 +27,13 @@ from funnel_xl.forecast import SLIP_COLUMNS, Forecast, ForecastCheck, ForecastMo
 from funnel_xl.messages import catalogue
 from funnel_xl.metrics import Rate
 from funnel_xl.period import PeriodKind
+from funnel_xl.report import overview
 from funnel_xl.report.alerts import write_alerts
 from funnel_xl.report.comparison import flag_texts, leaders_block, write_comparison
 from funnel_xl.report.context import Context
 from funnel_xl.report.forecast import write_forecast
 from funnel_xl.report.funnel import write_funnel
-from funnel_xl.report.overview import write_overview
+from funnel_xl.report.overview import OVERVIEW_CELLS, write_overview
 from funnel_xl.report.table import print_setup
 from funnel_xl.report.trend import write_trend
 from funnel_xl.standings import Leader, Standing
@@ -1148,6 +1149,19 @@ def test_overview_standing_figures_alone(overview_file):
         "文件校验值、口径与版本见「运行信息」。"
     )
     assert ws["A46"].font.i and ws.max_row == 46
+
+
+def test_overview_cells_of_the_standing_figures():
+    # The documented addresses (tests/test_report.py reads figures by them): each group's
+    # heading row, then its figures, a blank row between groups; as laid out above.
+    expected = {
+        "active": "B24", "pipeline": "B25", "weighted_pipeline": "B26",
+        "win_rate": "B28", "win_rate_amount": "B29", "cycle_median": "B30", "won": "B31", "lost": "B32",
+        "stalled": "B34", "overdue": "B35", "stale": "B36", "close_past": "B37",
+        "valid": "B39", "excluded": "B40", "errors": "B41", "warnings": "B42", "hygiene": "B43",
+    }
+    assert expected == OVERVIEW_CELLS
+    assert overview._standing_cells() == expected  # computed again, as the module computes it on import
 
 
 def test_overview_page_and_chart_data(overview_file):
