@@ -1318,8 +1318,9 @@ def test_overview_unknowns_history_and_inputs(tmp_path):
 def test_overview_without_a_month_review(tmp_path):
     # No period block (no review): the month rows stay empty; the rest where it always is.
     analysis = make_analysis()
-    view = dataclasses.replace(team_view(analysis), month_review=None, attention=())
+    view = dataclasses.replace(team_view(analysis), month_review=None, attention=(), inputs=[])
     ws = overview_with(tmp_path, analysis, view)
+    assert ws["A2"].value == "统计期间 2024-05 · 数据来源 —"  # no input file named
     assert [ws.cell(r, 1).value for r in range(3, 14)] == [None] * 11
     assert ws["A15"].value == "本月没有需要特别关注的事项。"
     assert ws["A21"].value == "累计指标（截至 2024-05-31）"
