@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .attention import Action, attention
+from .checks import problem
 from .compare import coverage
 from .flow import MonthFigures, PeriodFigures, StageFlow, build_flow
 from .forecast import Forecast
@@ -26,8 +27,9 @@ from .quality import Quality, assess
 from .review import Review, build_review, review_json
 from .rules import Rules
 from .runinfo import definitions, versions
+from .sheet_checks import hint
 from .standings import Leader, Standing, leaders, standings, team_standing
-from .targets import Target, channel_rules_targets, rules_targets
+from .targets import Target, channel_rules_targets, rules_targets, unmatched
 from .wording import DriftWords, lost_suggestions
 from .workdays import working_days_in
 
@@ -121,6 +123,7 @@ def build_analysis(
          *(t for i in inputs for t in i.targets), *targets],
         kind=period_of(period, as_of).kind, groups=_group_columns(result, rules), working_days=working_days_in,
     )
+    problems = [*problems, *_unmatched_targets(month_review_, result, excluded, rules)]
     return Analysis(
         as_of=as_of, period=period, rules=rules, result=result, problems=problems, inputs=inputs,
         excluded=excluded, flow=flow, quality=quality, forecast=forecast, history=history,
@@ -135,6 +138,30 @@ def build_analysis(
         leaders=leaders(result.team, result.by_owner, rules.thresholds.min_sample),
         on_time=on_time,
     )
+
+
+MOST_NAMES_LISTED = 12  # a target's unknown name lists the team's names up to this many
+
+
+def _unmatched_targets(
+    review: MonthReview, result: FunnelResult, excluded: pd.DataFrame, rules: Rules
+) -> list[Problem]:
+    """A warning for each of the period's targets whose rep or channel no lead names, rows with
+    errors included (a rep whose every row has an error is still on the team)."""
+    def named(column: str) -> list[str]:
+        found = {str(v).strip() for frame in (result.leads, excluded) if column in frame for v in frame[column].dropna()}
+        return sorted(found - {""})
+
+    owners, channels = named(OWNER), named(rules.channel_field)
+    return [
+        problem(
+            "target_unknown_owner" if t.channel is None else "target_unknown_channel", rules.lang,
+            {"name": t.name, "hint": hint(
+                owners if t.channel is None else channels, t.name, rules.lang, most_listed=MOST_NAMES_LISTED
+            )},
+        )
+        for t in unmatched([*review.targets.values(), *review.channel_targets.values()], owners, channels)
+    ]
 
 
 def _group_columns(result: FunnelResult, rules: Rules) -> dict[str, str]:
@@ -279,7 +306,7 @@ def analysis_json(a: Analysis) -> dict:
             "previous_month": flow.previous_month,
             "log_entries": flow.log_entries,
         },
-        **quality_json(a.quality),
+        **quality_json(a.quality, a.rules),
         "forecast": forecast_json(a.forecast),
         "run": run_json(a),
         "review": review_json(a.review) if a.review is not None else None,
@@ -331,12 +358,17 @@ def month_review_json(review: MonthReview | None) -> dict | None:
     return out
 
 
-def quality_json(quality: Quality) -> dict:
-    """The hygiene scores (team and by owner) and the drifting values."""
+def quality_json(quality: Quality, rules: Rules) -> dict:
+    """The hygiene scores (team and by owner), each rep's blank required fields (header → open
+    leads leaving it blank, as on 数据问题's 缺填 table) and the drifting values."""
     return {
         "hygiene": {
             "team": hygiene_json(quality.team_hygiene),
             "by_owner": {name: hygiene_json(h) for name, h in quality.hygiene.items()},
+        },
+        "blanks": {
+            owner: {rules.header(f): n for f, n in quality.blanks_of(owner).items()}
+            for owner in quality.blanks["owner"]
         },
         "drift": [
             {

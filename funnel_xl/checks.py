@@ -100,6 +100,8 @@ _TABLE = (
     Check("state_as_today", WARNING),
     # The monthly targets (目标 sheet).
     Check("bad_target_row", WARNING),
+    Check("target_unknown_owner", WARNING),
+    Check("target_unknown_channel", WARNING),
 )
 CHECKS: Mapping[str, Check] = MappingProxyType({check.code: check for check in _TABLE})
 

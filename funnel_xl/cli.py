@@ -207,6 +207,10 @@ lang_option = click.option(
     "--lang", type=click.Choice(LANGUAGES), default=None,
     help="报告、数据问题和摘要的语言：zh（中文，默认）或 en（English），代替规则中的 lang。",
 )
+draft_lang_option = click.option(
+    "--lang", type=click.Choice(LANGUAGES), default=None,
+    help="草稿规则的语言（lang）和本命令消息的语言：zh 或 en（默认按表格猜：表头或阶段有中文即 zh）。",
+)
 speak_option = click.option(
     "--lang", type=click.Choice(LANGUAGES), default=None,
     help="邮件、写入的批注和终端消息的语言：zh（中文，默认）或 en（English），代替规则中的 lang。",
@@ -1109,8 +1113,9 @@ def rules_group() -> None:
               help="规则文件写到这里（默认打印到屏幕）。")
 @click.option("--force", is_flag=True, help="输出文件已存在时覆盖它。")
 @encoding_option
+@draft_lang_option
 @rules_option
-def rules_init(workbook, sheet, output, force, encoding, rules_path) -> None:
+def rules_init(workbook, sheet, output, force, encoding, lang, rules_path) -> None:
     """Draft a rules file from a sheet (a CRM export, a CSV) that should need no edit.
 
     The draft (TOML, with comments) starts from the default rules (or --rules, whose [sheets]
@@ -1131,8 +1136,8 @@ def rules_init(workbook, sheet, output, force, encoding, rules_path) -> None:
     from .draft import draft_rules
 
     base = _rules(rules_path, encoding)
-    _speak(base)
-    text = _run(draft_rules, workbook, base, sheet, sheets_from_base=rules_path is not None)
+    _speak(dataclasses.replace(base, lang=lang or base.lang))
+    text = _run(draft_rules, workbook, base, sheet, sheets_from_base=rules_path is not None, lang=lang)
     t = _speak(dataclasses.replace(base, lang=tomllib.loads(text).get("lang", base.lang)))
     if output is None:
         click.echo(text, nl=False)

@@ -60,12 +60,14 @@ _NOT_DIMENSIONS = ("lead_id", "customer", "stage", "owner", "lost_at", "lost_rea
 
 
 def draft_rules(
-    path: str | Path, base: Rules | None = None, sheet: str | None = None, *, sheets_from_base: bool | None = None
+    path: str | Path, base: Rules | None = None, sheet: str | None = None, *, sheets_from_base: bool | None = None,
+    lang: str | None = None,
 ) -> str:
     """A rules file (TOML text with comments) for the sheet in ``path`` (its sheet ``sheet``, else
     the one most like deals), starting from ``base`` (the packaged default rules when None) for
     whatever the sheet does not say. ``sheets_from_base``: whether the base's ``[sheets] leads``
-    names the sheet (default: when a base other than the packaged rules is given)."""
+    names the sheet (default: when a base other than the packaged rules is given). ``lang``: the
+    rules' language (default: guessed from the sheet, Chinese when its headers or stages are)."""
     # The team template's sheet names (线索跟踪, Leads) are no CRM's: only rules asked for name the sheet.
     named = sheets_from_base
     if named is None:
@@ -73,11 +75,13 @@ def draft_rules(
     base = base or load_rules()
     choice = choose_table(path, base, sheet, named)
     headers, header_at = read_headers(choice.table.rows, choice.table.origin, base)
-    return _Draft(choice, headers, choice.table.origin[0] + header_at + 1, base).text()
+    return _Draft(choice, headers, choice.table.origin[0] + header_at + 1, base, lang).text()
 
 
 class _Draft:
-    def __init__(self, choice: SheetChoice, headers: list[Header], header_row: int, base: Rules):
+    def __init__(
+        self, choice: SheetChoice, headers: list[Header], header_row: int, base: Rules, lang: str | None = None
+    ):
         self.table = choice.table
         self.why = choice.why
         self.headers = headers
@@ -93,7 +97,8 @@ class _Draft:
             status.field = None
             del self.by_field["status"]
         self.closing = self.closing_dates()
-        self.lang = self.language()
+        self.sheet_lang = self.language()  # the sheet's own: it tells the amount's likely unit
+        self.lang = lang or self.sheet_lang
 
     def text(self) -> str:
         channel, extra = self.dimensions()
@@ -238,7 +243,7 @@ class _Draft:
         unit, where = self.unit()
         note = f"# From {where}."
         if not where:
-            unit = "$" if self.lang == "en" else unit
+            unit = "$" if self.sheet_lang == "en" else unit
             note = "# The amount's unit, shown in the report's labels: not written in the sheet. CHECK"
         self.add("", note, f"amount_unit = {_q(unit)}", "")
         held = "; ".join(f"{v!r}: {self.plan.notes[v]}" for v in self.plan.lost if v in self.plan.notes)

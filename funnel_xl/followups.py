@@ -157,13 +157,15 @@ def cross_check(
     )
     problems = []
     moved_to = leads["lead_id"].map(last_move["stage"])
-    disagree = moved_to.notna() & (moved_to != leads["stage"])
-    for lead in _rows(leads, disagree):
-        move = last_move.loc[lead["lead_id"]]
+    disagree = (moved_to.notna() & (moved_to != leads["stage"])).to_numpy(dtype=bool)
+    # The log's side of each disagreement looked up for all at once (one lookup per lead is slow
+    # when a large sheet has tens of thousands).
+    moved_on, moved_row = _looked_up(leads["lead_id"][disagree], last_move, "time", "row")
+    for lead, stage, time, row in zip(_rows(leads, disagree), moved_to[disagree], moved_on, moved_row, strict=True):
         problems.append(
             _lead_problem(
                 "stage_disagrees_with_log", lead, "stage", places, rules, lead["stage"],
-                stage=lead["stage"], moved=move["stage"], day=day(move["time"]), row=int(move["row"]),
+                stage=lead["stage"], moved=stage, day=day(time), row=int(row),
             )
         )
     if "last_follow_up" in leads:
@@ -182,24 +184,33 @@ def _last_follow_up_disagrees(
     # A value already reported as wrong (before first contact, after the as-of date) is not
     # checked again.
     plausible = last.notna() & (last >= first) & (last <= pd.Timestamp(as_of))
-    differ = plausible & logged.notna() & (last != logged)
+    differ = (plausible & logged.notna() & (last != logged)).fillna(False).to_numpy(dtype=bool)
+    typed_days = last[differ].tolist()
+    logged_days = logged[differ].tolist()
+    (logged_rows,) = _looked_up(leads["lead_id"][differ], latest, "row")
     problems = []
-    for i, lead in zip(np.flatnonzero(differ.fillna(False).to_numpy()), _rows(leads, differ.fillna(False)), strict=True):
-        entry = latest.loc[lead["lead_id"]]
-        typed = day(last.iloc[i])
+    for lead, typed_day, logged_day, row in zip(_rows(leads, differ), typed_days, logged_days, logged_rows, strict=True):
+        typed = day(typed_day)
         problems.append(
             _lead_problem(
                 "last_follow_up_disagrees_with_log", lead, "last_follow_up", places, rules, typed,
-                last=typed, logged=day(entry["time"]), row=int(entry["row"]),
+                last=typed, logged=day(logged_day), row=int(row),
             )
         )
     return problems
 
 
-def _rows(leads: pd.DataFrame, where: pd.Series) -> list[dict]:
+def _looked_up(ids: pd.Series, table: pd.DataFrame, *columns: str) -> list[list]:
+    """Each column of ``table`` (indexed by lead ID) for each of ``ids``, as lists."""
+    if ids.empty:
+        return [[] for _ in columns]
+    return [ids.map(table[column]).tolist() for column in columns]
+
+
+def _rows(leads: pd.DataFrame, where: pd.Series | np.ndarray) -> list[dict]:
     """The leads where ``where`` holds, each as a dict of its fields (taken together, not one Series
     per lead: a large sheet has thousands)."""
-    return leads[where.to_numpy(dtype=bool)].to_dict("records")
+    return leads[np.asarray(where, dtype=bool)].to_dict("records")
 
 
 def _typed(raw: pd.DataFrame, rules: Rules, epoch: pd.Timestamp) -> pd.DataFrame:

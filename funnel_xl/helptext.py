@@ -145,6 +145,7 @@ OPTIONS_EN = {
     "refresh.lang": "Language of the notes written into the workbook and of the messages: zh (Chinese, default) or en, instead of the rules' lang.",
     "mail.lang": "Language of the mail and of the messages: zh (Chinese, default) or en, instead of the rules' lang.",
     "remind.lang": "Language of the reminders and of the messages: zh (Chinese, default) or en, instead of the rules' lang.",
+    "rules init.lang": "The drafted rules' language (lang) and this command's messages: zh or en (default: guessed from the sheet, zh when its headers or stages hold Chinese).",
     "quiet": "Show no progress (progress shows only on a terminal, for runs over 1 second).",
     "out_dir": "Folder for the report.",
     "mail.out_dir": "The folder rebuild wrote to.",

@@ -9,7 +9,9 @@ Definitions (the contract, also in docs/definitions.md):
   entries counts once per entry and once per lead.
 - The **stage that loses most** is the stage with the highest loss rate (leads lost there ÷ leads
   that left it, as on 漏斗分析) among the stages with at least ``min_sample`` leads that left; its
-  top reasons are the three most given among the leads lost there.
+  top reasons are the three most given among the leads lost there. A stage where no lead was lost
+  is never named, and neither is one that would not stay the highest wherever the lost leads
+  without a lost-at stage were really lost (as for the weakest transition, see metrics).
 """
 
 from __future__ import annotations
@@ -126,6 +128,25 @@ def lost_analysis(
     )
 
 
+def _stays_highest(s: int, losses: list[Rate], u: int, min_sample: int) -> bool:
+    """Whether stage ``s`` keeps the highest loss rate wherever the u lost leads without a lost-at
+    stage were lost. Counted at stage j, a loss adds a loss and an exit at j and an exit at every
+    stage before j. Another stage j gains most with x of them lost there: when j comes after s,
+    all u then left s too; when j comes before s, the other u − x at best left s. Only stages some
+    lead left are weighed, and only with ``min_sample`` leads gone, as the candidates are."""
+    ks, ns = losses[s].k, losses[s].n
+    for j, other in enumerate(losses):
+        if j == s or other.n == 0:
+            continue
+        for x in range(1, u + 1):
+            if other.n + x < min_sample:
+                continue
+            left_s = ns + u if j > s else ns + u - x
+            if (other.k + x) / (other.n + x) > ks / left_s:
+                return False
+    return True
+
+
 def objections(entries: pd.DataFrame | None) -> tuple[tuple[str, int, int], ...]:
     """Each objection text with its entries and leads, most entries first (then by text)."""
     if entries is None or FEEDBACK not in entries or not len(entries):
@@ -141,13 +162,13 @@ def worst_stage(
 ) -> WorstStage | None:
     """The stage with the highest loss rate (enough leads left it), with its top reasons."""
     min_sample = rules.thresholds.min_sample
-    candidates = [
-        (team.loss_counts(k), k) for k in range(len(rules.stages) - 1)
-        if team.loss_counts(k).n >= min_sample
-    ]
+    losses = [team.loss_counts(k) for k in range(len(rules.stages) - 1)]
+    candidates = [(loss, k) for k, loss in enumerate(losses) if loss.n >= min_sample and loss.k > 0]
     if not candidates:
         return None
     loss, k = max(candidates, key=lambda c: (c[0].value, -c[1]))
+    if not _stays_highest(k, losses, team.totals.lost_unknown_stage, min_sample):
+        return None
     name = rules.stage_names[k]
     there = reason[stage == name]
     counts = there.dropna().value_counts()

@@ -272,6 +272,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "exactly one of owner and channel must be filled in and a target must be a number of 0 or more. "
         "It is not counted.",
     ),
+    "problem.target_unknown_owner": (
+        "「{name}」有本期目标，但没有一条线索的负责人是「{name}」：其达成按 0 计，团队目标仍含这一份。"
+        "请核对目标里的名字（规则文件的 [targets] 或「目标」表）。{hint}",
+        ("'{name}' has a target this period, but no lead's owner is '{name}': its attainment counts as 0 "
+        "and the team's target still includes it. Check the name in the targets (the rules' [targets] "
+        "or the Targets sheet). {hint}"),
+    ),
+    "problem.target_unknown_channel": (
+        "渠道「{name}」有本期目标，但没有一条线索来自「{name}」：其达成按 0 计。"
+        "请核对目标里的渠道名（规则文件的 [channel_targets] 或「目标」表）。{hint}",
+        ("The channel '{name}' has a target this period, but no lead comes from '{name}': its "
+        "attainment counts as 0. Check the channel's name in the targets (the rules' [channel_targets] "
+        "or the Targets sheet). {hint}"),
+    ),
     "problem.log_missing_lead_id": (
         "跟进记录缺少线索编号，无法对应到线索，该条记录未使用。请补填线索编号。",
         ("A follow-up entry without a lead ID cannot be matched to a lead; it is not used. Please fill "
@@ -440,17 +454,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- the review sheets: 管道变化, 阶段速度, 流失分析, 线索批次, 金额分段, 跟进活动 --------------
     "waterfall.title": ("管道变化 · {start} 至 {end}", "Pipeline change · {start} to {end}"),
     "waterfall.note": (
-        "在跟管道金额（{unit}）本月如何变化：期初 + 新增 − 赢单 − 流失 ± 金额调整 + 转入 − 转出 = 期末。每行的「核对」为 0 即平衡；合计行的期末即总览的管道金额。",
-        ("How the open pipeline ({unit}) changed this month: start + new − won − lost ± amount "
+        "在跟管道金额（{unit}）{this_in}如何变化：期初 + 新增 − 赢单 − 流失 ± 金额调整 + 转入 − 转出 = 期末。每行的「核对」为 0 即平衡；合计行的期末即总览的管道金额。",
+        ("How the open pipeline ({unit}) changed {this_in}: start + new − won − lost ± amount "
         "changes + moved in − moved out = end. 'Check' is 0 on every row when it balances; the "
         "total's end is the overview's pipeline."),
     ),
     "waterfall.opening.store": (
-        "期初金额取自上月重建时历史记录中的金额。", "Start amounts as last month's rebuild recorded them in the history store.",
+        "期初金额取自{last_in}重建时历史记录中的金额。", "Start amounts as the rebuild of {last_in} recorded them in the history store.",
     ),
     "waterfall.opening.sheet": (
-        "没有上月的历史记录：期初金额按表中现在的金额计，金额调整为 0。",
-        "No history of last month: start amounts are the amounts in the sheet now, so amount changes are 0.",
+        "没有{last_in}的历史记录：期初金额按表中现在的金额计，金额调整为 0。",
+        "No history of {last_in}: start amounts are the amounts in the sheet now, so amount changes are 0.",
     ),
     "waterfall.start": ("期初", "Start"),
     "waterfall.new": ("新增", "New"),
@@ -1521,9 +1535,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "matrix.corner": ("{since} \\ 本期", "{since} \\ now"),
     "matrix.none": (
-        "历史记录中没有更早月份的快照，无法给出阶段流转矩阵（rebuild 加 --history 逐月记录）。",
-        ("The history has no snapshot of an earlier month: no stage matrix (rebuild with --history "
-        "records each month)."),
+        "历史记录中没有更早月份的快照，无法给出阶段流转矩阵：每次重建都记入历史记录库，下个月起即有。",
+        ("The history has no snapshot of an earlier month: no stage matrix. Every rebuild is recorded "
+        "in the history store: it appears from next month on."),
     ),
     "matrix.new": ("（新增）", "(new)"),
     "matrix.gone": ("（本期不在表中）", "(not in this period)"),
@@ -1616,9 +1630,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forecast.accuracy": ("准确度", "Accuracy"),
     "forecast.rebuild": ("{month} 重建", "{month} rebuild"),
     "forecast.checks_none": (
-        "历史记录中没有上月的快照，无法核对预测（rebuild 加 --history 逐月记录）。",
-        ("The history has no snapshot of last month: no forecast to check (rebuild with --history "
-        "records each month)."),
+        "历史记录中没有上月的快照，无法核对预测：每次重建都记入历史记录库，下个月起即可核对。",
+        ("The history has no snapshot of last month: no forecast to check. Every rebuild is recorded "
+        "in the history store: the check appears from next month on."),
     ),
     "forecast.slips": ("预计成交日期推迟", "Expected close dates that slipped"),
     "forecast.slips_note": (
@@ -1664,7 +1678,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "run.log": ("使用的跟进记录", "Follow-up log entries used"),
     "run.log_entries": ("{count} 条", "{count}"),
     "run.history": ("历史记录库", "History store"),
-    "run.no_history": ("未使用（rebuild 加 --history 逐月记录）", "not used (rebuild with --history records each month)"),
+    "run.no_history": ("本次重建未读写历史记录库", "not read or written by this rebuild"),
     "run.previous": ("对比的上次快照", "Previous snapshot compared with"),
     "run.no_previous": ("此前没有更早月份的快照", "no snapshot of an earlier month"),
     "run.header_row": ("表头行", "Header row"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -21,18 +21,19 @@ from .analysis import Analysis, InputFile, build_analysis, strict_json
 from .atomic import refuse_overwriting, staged_outputs, write_bytes_atomic
 from .checks import problem
 from .errors import Say
-from .flow import PreviousSnapshot, build_flow, month_start
+from .flow import PreviousSnapshot, build_flow
 from .forecast import forecast
 from .groups import Split, remove_stale_groups, split_targets, write_groups
 from .messages import catalogue
 from .metrics import FunnelResult, recalculate
-from .period import PeriodKind, month_label, period_of, resolve_period
+from .month import period_name, previous_period
+from .period import Period, PeriodKind, month_label, period_of, resolve_period
 from .problems import Problem, Severity
 from .progress import COMPUTE, VALIDATE, Progress, ProgressCallback, silent
 from .reader import TrackingWorkbook
 from .rules import Rules
 from .sheets import ReadAhead
-from .store import HistoryStore, Recorded
+from .store import HistoryStore, Recorded, RunRecord
 from .validate import Validated, validate_leads
 from .validation import CheckedFiles, ValidationReport, check_files, check_logs, input_file
 from .version import __version__
@@ -147,9 +148,18 @@ def recalculate_report(
         problems=problems, inputs=list(report.inputs), excluded=excluded,
         flow=flow, history=store.path if store is not None else None,
         forecast=forecast(result.leads, rules, as_of, snapshots), on_time=not report.late,
-        entries=report.entries, opening=snapshots.get(month_label(month_start(as_of) - timedelta(days=1))),
+        entries=report.entries, opening=_opening(store, runs, span),
         log_entries_by_lead=report.entries["lead_id"].value_counts() if len(report.entries) else None,
     )
+
+
+def _opening(store: HistoryStore | None, runs: list[RunRecord], span: Period) -> pd.DataFrame | None:
+    """The snapshot of the period just before ``span`` (last month, last week), when the store
+    kept one: the amounts the pipeline change starts from."""
+    key = period_name(span.kind, *previous_period(span.kind, span.start, span.end))
+    if store is None or not any(r.month == key and r.kind == span.kind for r in runs):
+        return None
+    return store.snapshot(key)
 
 
 def recalculate_leads(report: ValidationReport, rules: Rules) -> FunnelResult:

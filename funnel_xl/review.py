@@ -12,7 +12,7 @@ import pandas as pd
 from .activity import Activity, activity
 from .bands import Band, bands
 from .cohorts import Cohorts, cohorts
-from .flow import StageFlow, month_start
+from .flow import StageFlow
 from .lost import LostAnalysis, lost_analysis
 from .metrics import FunnelResult
 from .rules import Rules
@@ -35,14 +35,14 @@ def build_review(
     entries: pd.DataFrame | None = None, opening: pd.DataFrame | None = None,
 ) -> Review:
     """The review of a recalculated month; ``entries`` are the usable follow-up log entries,
-    ``opening`` the previous month's snapshot in the history store (lead_id, amount)."""
+    ``opening`` the previous period's snapshot in the history store (lead_id, amount)."""
     leads, transitions = result.leads, flow.transitions
     return Review(
         lost=lost_analysis(leads, entries, result.team, rules),
         speed=speed(leads, transitions, rules),
         cohorts=cohorts(leads),
         activity=activity(leads, entries, rules, as_of),
-        waterfall=waterfall(leads, transitions, rules, month_start(as_of), as_of, opening),
+        waterfall=waterfall(leads, transitions, rules, flow.period.start, as_of, opening),
         bands=bands(leads, rules.bands.amounts),
     )
 

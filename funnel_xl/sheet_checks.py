@@ -102,13 +102,16 @@ def sheet_problems(
     return problems
 
 
-def hint(choices: list[str] | None, value: str, lang: str) -> str:
-    """"Did you mean …" for a value close to one of ``choices``, else the choices themselves."""
+def hint(choices: list[str] | None, value: str, lang: str, *, most_listed: int | None = None) -> str:
+    """"Did you mean …" for a value close to one of ``choices``, else the choices themselves (none
+    when there are more than ``most_listed``)."""
     if not choices or not value:
         return ""
     t = catalogue(lang)
     close = difflib.get_close_matches(value.strip(), choices, n=1, cutoff=0.4)
-    return t("hint.did_you_mean", choice=close[0]) if close else t("hint.choices", choices=t.join(choices))
+    if close:
+        return t("hint.did_you_mean", choice=close[0])
+    return "" if most_listed is not None and len(choices) > most_listed else t("hint.choices", choices=t.join(choices))
 
 
 def display(value: object) -> str:

@@ -63,6 +63,13 @@ def attainment(target: Target, month: MonthCounts) -> Attainment:
     )
 
 
+def unmatched(targets: Iterable[Target], owners: Iterable[str], channels: Iterable[str]) -> list[Target]:
+    """The targets set for a rep or a channel no lead names (a name mistyped, or someone who has
+    left): each counts as attained 0, and a rep's is still in the team's target."""
+    owners, channels = set(owners), set(channels)
+    return [t for t in targets if t.name not in (owners if t.channel is None else channels)]
+
+
 def team_target(targets: Iterable[Target]) -> Target | None:
     """The team's target: the sum of the reps' (each part only where some rep has one); None
     without any target."""

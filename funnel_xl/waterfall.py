@@ -1,7 +1,8 @@
 """How the open pipeline changed this month (管道变化), per stage and in total, in 万元. Pure.
 
-Definitions (the contract, also in docs/definitions.md). The month is [first day of the as-of
-month, as-of]; each lead is booked once, along its path, so that every stage balances by
+Definitions (the contract, also in docs/definitions.md). The month is the report's period, [its
+first day, as-of] (a week's Monday, a month's 1st); "the previous month" is the period before it.
+Each lead is booked once, along its path, so that every stage balances by
 construction:
 
     open at the start + new − won − lost ± amount changes + moved in − moved out = open at the end
@@ -79,7 +80,7 @@ class Waterfall:
     start: date
     end: date
     stages: tuple[WaterfallRow, ...]  # the open stages, in order
-    opening_from_store: bool  # start amounts as the previous month's rebuild recorded them
+    opening_from_store: bool  # start amounts as the previous period's rebuild recorded them
 
     @property
     def total(self) -> WaterfallRow:

@@ -157,8 +157,9 @@ class RefreshedBook:
             self.sheet.add_legacy_drawing(rid)
         if rels != (package.text(rels_part) if rels_part in package.names else None):
             parts[rels_part] = rels.encode("utf-8")
-        parts[comments] = self.notes.comments.encode("utf-8")
-        parts[vml] = self.notes.vml.encode("utf-8")
+        comments_text, vml_text = self.notes.texts()
+        parts[comments] = comments_text.encode("utf-8")
+        parts[vml] = vml_text.encode("utf-8")
         return types
 
 

@@ -55,18 +55,26 @@ class Note:
 
 @dataclass
 class Notes:
-    """The comments part of a sheet (``comments``) and its VML drawing (``vml``), as text."""
+    """The comments part of a sheet and its VML drawing, as text (:meth:`texts`).
+
+    Notes added are kept aside and written into both texts at once, and notes removed from the
+    texts read are taken out in one pass: each edit of the whole text made a refresh that adds
+    thousands of notes take minutes."""
 
     comments: str
     vml: str
     notes: dict[str, Note] = field(default_factory=dict)
     changed: bool = False
+    _added: dict[str, tuple[str, int]] = field(default_factory=dict)  # ref → (comment, shape number)
+    _shapes: dict[str, str] = field(default_factory=dict)  # ref → its added VML shape
+    _removed: set[str] = field(default_factory=set)  # refs of notes to take out of the texts read
+    _authors: list[str] | None = None
+    _numbers: tuple[int, int] | None = None  # (highest shape number, shapes) of the texts as edited
 
     @classmethod
     def read(cls, comments: str | None, vml: str | None, idmap: int) -> Notes:
         found = cls(comments or NEW_COMMENTS, vml or new_vml(idmap))
-        authors = _AUTHORS.search(found.comments)
-        names = [unescape(a or "") for a in _AUTHOR.findall(authors[2] or "")] if authors else []
+        names = found._author_names()
         for match in _COMMENT.finditer(found.comments):
             ref, author = _REF.search(match[2]), _AUTHOR_ID.search(match[2])
             if ref is None:
@@ -80,13 +88,11 @@ class Notes:
         if ref not in self.notes:
             return
         del self.notes[ref]
-        self.comments = "".join(
-            piece for piece in _split(self.comments, _COMMENT, lambda m: _ref_of(m) == ref)
-        )
-        row, col = _position(ref)
-        self.vml = "".join(
-            piece for piece in _split(self.vml, _SHAPE, lambda m: _is_note_at(m[0], row, col))
-        )
+        if self._added.pop(ref, None) is not None:
+            del self._shapes[ref]
+        else:
+            self._removed.add(ref)
+        self._numbers = None
         self.changed = True
 
     def add(self, ref: str, text: str, author: str, width: int = 144, height: int = 79) -> None:
@@ -99,29 +105,64 @@ class Notes:
             f'<comment ref="{ref}" authorId="{author_id}"><text><r><rPr><sz val="9"/><color indexed="81"/>'
             f'<rFont val="Tahoma"/><family val="2"/></rPr><t xml:space="preserve">{body}</t></r></text></comment>'
         )
-        self.comments = _append(self.comments, "commentList", comment)
+        highest, count = self._shape_numbers()
         row, col = _position(ref)
-        self.vml = _append(self.vml, "xml", self._shape(row, col, width, height), raw=True)
+        self._added[ref] = (comment, highest + 1)
+        self._shapes[ref] = self._shape(highest + 1, count + 1, row, col, width, height)
+        self._numbers = (highest + 1, count + 1)
         self.changed = True
 
+    def texts(self) -> tuple[str, str]:
+        """The comments part and the VML drawing with every edit made."""
+        if self._removed:
+            removed = {_position(ref) for ref in self._removed}
+            self.comments = "".join(_split(self.comments, _COMMENT, lambda m: _ref_of(m) in self._removed))
+            self.vml = "".join(_split(self.vml, _SHAPE, lambda m: _note_position(m[0]) in removed))
+            self._removed.clear()
+        if self._added:
+            self.comments = _append(self.comments, "commentList", "".join(c for c, _n in self._added.values()))
+            shapes = "".join(self._shapes.values())
+            self.vml = _append(self.vml, "xml", ("" if "_x0000_t202" in self.vml else _SHAPE_TYPE) + shapes, raw=True)
+            self._added.clear()
+            self._shapes.clear()
+        return self.comments, self.vml
+
+    def _author_names(self) -> list[str]:
+        if self._authors is None:
+            found = _AUTHORS.search(self.comments)
+            self._authors = [unescape(a or "") for a in _AUTHOR.findall(found[2] or "")] if found else []
+        return self._authors
+
     def _author(self, author: str) -> int:
-        found = _AUTHORS.search(self.comments)
-        names = [unescape(a or "") for a in _AUTHOR.findall(found[2] or "")] if found else []
+        names = self._author_names()
         if author in names:
             return names.index(author)
         self.comments = _append(self.comments, "authors", f"<author>{escape(author)}</author>")
-        return len(names)
+        names.append(author)
+        return len(names) - 1
 
-    def _shape(self, row: int, col: int, width: int, height: int) -> str:
-        ids = [int(i) for i in _SHAPE_ID.findall(self.vml)]
-        idmap = IDMAP.search(self.vml)
-        first = int(idmap[1].split(",")[0]) * 1024 if idmap and idmap[1].strip() else 1024
-        number = max([first, *ids]) + 1
-        type_ = "" if "_x0000_t202" in self.vml else _SHAPE_TYPE
+    def _shape_numbers(self) -> tuple[int, int]:
+        """The highest shape number and the number of shapes once the edits so far are made."""
+        if self._numbers is None:
+            ids = [int(i) for i in _SHAPE_ID.findall(self.vml)]
+            if self._removed:
+                removed = {_position(ref) for ref in self._removed}
+                for shape in _SHAPE.finditer(self.vml):
+                    if _note_position(shape[0]) in removed:
+                        for i in _SHAPE_ID.findall(shape[0]):
+                            ids.remove(int(i))
+            ids += [n for _c, n in self._added.values()]
+            idmap = IDMAP.search(self.vml)
+            first = int(idmap[1].split(",")[0]) * 1024 if idmap and idmap[1].strip() else 1024
+            self._numbers = (max([first, *ids]), len(ids))
+        return self._numbers
+
+    @staticmethod
+    def _shape(number: int, z: int, row: int, col: int, width: int, height: int) -> str:
         return (
-            f'{type_}<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
+            f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
             f'style="position:absolute;margin-left:59.25pt;margin-top:1.5pt;width:{width}pt;height:{height}pt;'
-            f'z-index:{len(ids) + 1};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">'
+            f'z-index:{z};visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto">'
             '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
             '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
             '<div style="text-align:left"></div></v:textbox><x:ClientData ObjectType="Note">'
@@ -146,11 +187,12 @@ def _ref_of(match: re.Match) -> str | None:
     return ref[1] + ref[2] if ref else None
 
 
-def _is_note_at(shape: str, row: int, col: int) -> bool:
+def _note_position(shape: str) -> tuple[int, int] | None:
+    """The 0-based (row, column) of a note's VML shape; None for any other shape."""
     if not _NOTE.search(shape):
-        return False
+        return None
     r, c = _SHAPE_ROW.search(shape), _SHAPE_COLUMN.search(shape)
-    return r is not None and c is not None and int(r[1]) == row and int(c[1]) == col
+    return (int(r[1]), int(c[1])) if r is not None and c is not None else None
 
 
 def _split(text: str, pattern: re.Pattern, drop) -> list[str]:

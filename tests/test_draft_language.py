@@ -76,3 +76,31 @@ def test_the_chinese_sheet_names_kept_by_name_are_the_catalogues():
         t(f"template.{key}") for key in ("sheet.leads", "sheet.log", "sheet.stages", "sheet.guide",
                                           "sheet.lists", "computed_comment")) == (template.DEFAULT_LEADS_SHEET, template.DEFAULT_LOG_SHEET, template.STAGES_SHEET,
             template.GUIDE_SHEET, template.LISTS_SHEET, template.COMPUTED_COMMENT)
+
+
+def test_rules_init_lang_sets_the_drafts_language_and_speaks_it(tmp_path):
+    # A Chinese export drafted for an English-speaking manager: lang = "en" in the draft and the
+    # command's lines in English; the amount's unit still guessed from the Chinese sheet (万元 as
+    # the base rules say, not "$").
+    chinese = tmp_path / "zh.csv"
+    chinese.write_bytes(csv_bytes([["商机名称", "销售阶段", "负责人", "创建时间", "客户来源"],
+                                   ["S-1", "初步接触", "张伟", "2024-03-01", "展会"],
+                                   ["S-2", "赢单", "李娜", "2024-03-02", "官网"]]))
+    rules = tmp_path / "en.toml"
+    init = CliRunner().invoke(cli, ["rules", "init", "--from", str(chinese), "-o", str(rules), "--lang", "en"])
+    assert init.exit_code == 0, init.output
+    assert f"Drafted rules written to {rules}" in init.stderr
+    text = rules.read_text(encoding="utf-8")
+    assert 'lang = "en"' in text and 'amount_unit = "万元"' in text
+    # A file that is not there, before anything is drafted, is refused in the language asked for.
+    missing = CliRunner().invoke(cli, ["rules", "init", "--from", str(tmp_path / "none.xlsx"), "--lang", "en"])
+    assert missing.exit_code == 2
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in missing.stderr.replace(str(tmp_path), "")), missing.stderr
+    # And an English export drafted for a Chinese team.
+    export = tmp_path / "deals.csv"
+    export.write_bytes(csv_bytes(ROWS))
+    zh = tmp_path / "zh.toml"
+    init = CliRunner().invoke(cli, ["rules", "init", "--from", str(export), "-o", str(zh), "--lang", "zh"])
+    assert init.exit_code == 0, init.output
+    assert f"规则草稿已写入: {zh}" in init.stderr
+    assert 'lang = "zh"' in zh.read_text(encoding="utf-8")

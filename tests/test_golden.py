@@ -23,7 +23,7 @@ from funnel_xl.rules import default_rules_path
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample_tracking.xlsx"
 
 EXPECTED = {
-    "2024-05/manifest.json": "bce2bf2455b4e1c665c945d385fd1e97a7c84611b4cf36dc1206baabdc4dd90d",
+    "2024-05/manifest.json": "ba32aff504a391b6775f88abfd5a56091070900f1a4e66df9be71a1096a40a45",
     "2024-05/reps/刘洋.json": "5693a1fe59265bde2c28cb73e94bdda37915aa1b304ff34877f1276103c73439",
     "2024-05/reps/刘洋.xlsx": "dd9a30c5a354a66c8febc7f58120fce611159b364e4894ef77824afba7c915df",
     "2024-05/reps/孙浩.json": "9fc3a970ae4365043b739d728e1dd9e0f25f29b44e23eded0c8e4f1f169c24cf",
@@ -40,8 +40,8 @@ EXPECTED = {
     "2024-05/reps/陈静.xlsx": "2ce13ccd4640895ca1ab93aa60670ddc4057086e4984bb026bdf698abae70716",
     "2024-05/reps/＊销售代表.json": "739ee337934bd16e6288c8754c8fe50c698d71421ddb822c0775e97064810e30",
     "2024-05/reps/＊销售代表.xlsx": "3869587b818a154dfe70ecef240b0343b66fb60a7416248beba497aa538c30b2",
-    "figures.json": "2482ea223916f9e1566fc1942ce79f213437fba819f3a04c4c4d435e34b7fc6e",
-    "funnel_report_2024-05.xlsx": "8310be43b96337f6aea7aaeeee766724f5f7c09ba07ef851783b35cb5be9432b",
+    "figures.json": "97f115f4f5089d372ea634a03322052528506b4a3c38b9ef91f65f51eadf9b72",
+    "funnel_report_2024-05.xlsx": "5da26f58b30bc401a02fe5c40cb52cfb476d3b1c0ce064da8340443e5cbb3b95",
     "validate --format json": "6dc78cf7bce99e05e600c99a92248894a82f701468ca1109438c8c9de8cb9c8f",
 }
 

@@ -215,3 +215,13 @@ def test_a_reps_mail_names_their_blanks(tmp_path):
     li = text("李娜", "ln@example.com")
     assert f"{line}「所属行业」1 条。请补上，行号见附件「数据问题」工作表。" in li
     assert "下次跟进时间" not in li
+
+
+def test_the_team_json_holds_each_reps_blanks(tmp_path):
+    # As the 缺填 table: 张伟 rows 2 (all four), 3 and 7 (下次跟进时间); 李娜 row 4 (所属行业). A field
+    # a rep left filled everywhere is not listed.
+    analysis = analyse([write_workbook(tmp_path / "t.xlsx", team_rows())], load_rules(), as_of=AS_OF)
+    assert analysis.as_json()["blanks"] == {
+        "张伟": {NEEDS: 1, NEXT: 3, INDUSTRY: 1, CONTACT: 1},
+        "李娜": {INDUSTRY: 1},
+    }

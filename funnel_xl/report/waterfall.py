@@ -1,8 +1,10 @@
-"""管道变化: the month's open pipeline from start to end per stage, with the check that it balances."""
+"""管道变化: the period's open pipeline from start to end per stage, with the check that it balances."""
 
 from __future__ import annotations
 
+from ..period import period_of
 from ..waterfall import Waterfall, WaterfallRow
+from ..wording import period_words
 from .context import Context
 from .review import Head, block, print_wide, start, widths
 
@@ -10,10 +12,11 @@ from .review import Head, block, print_wide, start, widths
 def write_waterfall(ctx: Context) -> None:
     t, u = ctx.t, ctx.unit
     w: Waterfall = ctx.review.waterfall
-    opening = t("waterfall.opening.store" if w.opening_from_store else "waterfall.opening.sheet")
+    words = period_words(t, period_of(ctx.period, ctx.as_of).kind)
+    opening = t("waterfall.opening.store" if w.opening_from_store else "waterfall.opening.sheet", **words)
     sheet, head = start(
         ctx, "waterfall", t("waterfall.title", start=w.start.isoformat(), end=w.end.isoformat()),
-        t("waterfall.note", unit=u), opening,
+        t("waterfall.note", unit=u, **words), opening,
     )
     heads = [
         Head(t("col.stage")),
