@@ -24,6 +24,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from funnel_xl.analysis import InputFile, team_view
 from funnel_xl.flow import ChannelFlag, MonthFigures
 from funnel_xl.forecast import SLIP_COLUMNS, Forecast, ForecastCheck, ForecastMonth
+from funnel_xl.groups import select_group
 from funnel_xl.messages import catalogue
 from funnel_xl.metrics import Rate
 from funnel_xl.period import PeriodKind
@@ -33,6 +34,7 @@ from funnel_xl.report.comparison import flag_texts, leaders_block, write_compari
 from funnel_xl.report.context import Context
 from funnel_xl.report.forecast import write_forecast
 from funnel_xl.report.funnel import write_funnel
+from funnel_xl.report.group import group_overview
 from funnel_xl.report.overview import OVERVIEW_CELLS, write_overview
 from funnel_xl.report.table import print_setup
 from funnel_xl.report.trend import write_trend
@@ -1216,13 +1218,16 @@ def overview_with(tmp_path, analysis, view=None):
 
 def test_overview_month_targets_and_channels(tmp_path):
     # Targets (by hand): new leads 2 of 4 (50%), won 0 of 40 万元 (0%); channels: 展会推广 won
-    # 10 of 40 (25%) and new 1 of 2.5 (40%); 官网表单 new 1 of 3 (33%), no won target.
+    # 10 of 40 (25%) and new 1 of 2.5 (40%); 官网表单 new 1 of 2.96 (34%; the target shown to
+    # one decimal, 3.0, as a whole 3), no won target; 转介绍 won 5 against a target of 0: no
+    # ratio (—).
     analysis = make_analysis()
     review = dataclasses.replace(
         analysis.month_review,
         team_attainment=Attainment(won_amount=0.0, won_target=40.0, new_leads=2, new_leads_target=4.0),
         channel_attainment={
-            "展会推广": Attainment(10.0, 40.0, 1, 2.5), "官网表单": Attainment(0.0, None, 1, 3.0),
+            "展会推广": Attainment(10.0, 40.0, 1, 2.5), "官网表单": Attainment(0.0, None, 1, 2.96),
+            "转介绍": Attainment(5.0, 0.0, 0, None),
         },
     )
     ws = overview_with(tmp_path, dataclasses.replace(analysis, month_review=review))
@@ -1238,7 +1243,10 @@ def test_overview_month_targets_and_channels(tmp_path):
     assert [ws.cell(8, c).number_format for c in (5, 6)] == ["#,##0.0", "0.0%"]
     assert all(ws.cell(5, c).font.b for c in (5, 6))
     assert ws["A11"].value.endswith("目标来自规则 [targets] 与工作簿的「目标」表。全队目标 = 各负责人目标之和。")
-    channels = "渠道目标达成（本月）：展会推广 成交 25%（10.0 / 40.0 万元）、新增 40%（1 / 2.5 条）；官网表单 新增 33%（1 / 3 条）"
+    channels = (
+        "渠道目标达成（本月）：展会推广 成交 25%（10.0 / 40.0 万元）、新增 40%（1 / 2.5 条）；官网表单 新增 34%（1 / 3 条）；"
+        "转介绍 成交 —（5.0 / 0.0 万元）"
+    )
     assert ws["A12"].value == channels and merged_rows(ws)[12] == "A12:F12"
     assert ws["A12"].font.i and ws.row_dimensions[12].height == note_height(channels)
     assert ws.row_dimensions[11].height == note_height(ws["A11"].value)
@@ -1266,7 +1274,7 @@ def test_overview_week_with_prorated_targets(tmp_path):
     assert ws["E6"].number_format == "#,##0.0"
     assert ws["E8"].value is None
     note = ws["A11"].value
-    assert note.startswith("新增 = 首次接触在本周") and "2024-05-20" in note and "2024-05-26" in note
+    assert note.startswith("新增 = 首次接触在本周") and "上周 = 2024-W21（2024-05-20 至 2024-05-26）" in note
     assert note.endswith("来自规则 [targets] 与工作簿的「目标」表。全队目标 = 各负责人目标之和。")
     assert "按工作日折算" in note
     assert ws["A12"].value == "渠道目标达成（本周，目标按工作日折算）：展会推广 成交 0%（0.0 / 12.0 万元）"
@@ -1274,6 +1282,42 @@ def test_overview_week_with_prorated_targets(tmp_path):
     assert ws["A14"].value == "需要关注"
     assert ws["A15"].value == "本周没有需要特别关注的事项。" and ws["A15"].font.i
     assert 15 not in merged_rows(ws)
+
+
+def test_overview_channel_line_just_over_four_lines(tmp_path):
+    # A merged note takes ⌈display width ÷ 59⌉ lines (¾ of 79 units, rounded down): a line 237
+    # units wide is 5 lines (237 ÷ 59 = 4.02), 69 points (5 × 13 + 4), 92 px.
+    analysis = make_analysis()
+    base = "渠道目标达成（本月）： 成交 25%（10.0 / 40.0 万元）"
+    name = "X" * (237 - display_width(base))
+    review = dataclasses.replace(analysis.month_review, channel_attainment={name: Attainment(10.0, 40.0, 1, None)})
+    ws = overview_with(tmp_path, dataclasses.replace(analysis, month_review=review))
+    assert display_width(ws["A12"].value) == 237
+    assert ws.row_dimensions[12].height == 69
+
+
+def test_rep_overview_beside_the_team(tmp_path):
+    # 张伟's own 总览 (a rep's workbook): his figures beside the team's; the amounts, problems and
+    # score his alone. By hand: open 001 002 of the team's 001 002 005 006 → 2 of 4; win rate
+    # 003 won, 004 lost → 50%, the team's 2 of 4 → 50%; cycle 96 (003), the team's median 78.
+    # With a target of his own, no note on the team's target (the sum of the reps').
+    analysis = make_analysis()
+    view = select_group(analysis, "owner", "张伟").view
+    review = dataclasses.replace(
+        view.month_review,
+        team_attainment=Attainment(won_amount=0.0, won_target=20.0, new_leads=1, new_leads_target=2.0),
+    )
+    view = dataclasses.replace(view, month_review=review)
+    ws = write_sheet(tmp_path, analysis, group_overview, view)
+    assert ws["A11"].value.endswith("目标来自规则 [targets] 与工作簿的「目标」表。")
+    assert values(ws, 22, 24, 4) == [["指标", "本人", "全队", "说明"], ["管道", None, None, None],
+                                    ["在跟", 2, 4, None]]  # a rep's page notes only a few figures
+    assert ws["C24"].number_format == "#,##0" and ws["C25"].value is None
+    assert [ws.cell(28, c).value for c in (1, 2, 3)] == ["赢单率", 0.5, 0.5]
+    assert [ws.cell(30, c).value for c in (1, 2, 3)] == ["成交周期中位数(天)", 96, 78]
+    assert ws["C28"].number_format == "0.0%" and ws["C30"].number_format == "0.0"
+    assert [ws.cell(43, c).value for c in (1, 2, 3)] == ["数据质量分", 88.5, None]
+    assert ws["A42"].value == "数据问题(警告)"
 
 
 def test_overview_unknowns_history_and_inputs(tmp_path):
