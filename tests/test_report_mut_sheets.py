@@ -1210,6 +1210,31 @@ def test_overview_funnel_chart_alone(overview_file):
     assert '<c:delete val="1"/>' in xml and "majorGridlines" not in xml  # no value axis
     assert "<c:tx><c:v>(占位)</c:v></c:tx>" in xml and "<c:tx><c:v>累计到达</c:v></c:tx>" in xml
     assert '<c:dLblPos val="ctr"/>' in xml and '<a:srgbClr val="FFFFFF"/>' in xml
+    assert reached["categories"] == "总览!$U$5:$U$10" and reached["categories_data"] == stages
+    first, second = re.findall(r"<c:ser>.*?</c:ser>", xml)
+    # The padding series is invisible: no fill, no border.
+    assert "<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr>" in first
+    # The reached bars' labels: the value's place shown, centred, in bold white.
+    labels = re.search(r"<c:dLbls>.*?</c:dLbls>", re.sub(r"<c:dLbl>.*?</c:dLbl>", "", second))[0]
+    assert '<c:showVal val="1"/>' in labels and '<a:defRPr b="1"' in labels and 'val="FFFFFF"' in labels
+    assert '<a:defRPr sz="1200"' in re.search(r"<c:title>.*?</c:title>", xml)[0]  # title 12 pt
+    category_axis = re.search(r"<c:catAx>.*?</c:catAx>", xml)[0]
+    assert '<c:majorTickMark val="none"/>' in category_axis
+    assert "<c:spPr><a:ln><a:noFill/></a:ln></c:spPr>" in category_axis  # no axis line
+
+
+@pytest.mark.parametrize(("reached", "axis_max"), [(1, '<c:max val="1"/>'), (0, None)])
+def test_overview_funnel_chart_scale(tmp_path, reached, axis_max):
+    # The value axis ends at the widest bar; with no lead at all it is left to Excel.
+    analysis = make_analysis()
+    view = team_view(analysis)
+    stages = tuple(dataclasses.replace(st, reached=reached) for st in view.figures.stages)
+    view = dataclasses.replace(view, figures=dataclasses.replace(view.figures, stages=stages))
+    path = write_file(tmp_path, analysis, write_overview, view)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/charts/chart1.xml").decode()
+    value_axis = re.search(r"<c:valAx>.*?</c:valAx>", xml)[0]
+    assert re.findall(r"<c:max val=\"\d+\"/>", value_axis) == ([axis_max] if axis_max else [])
 
 
 def overview_with(tmp_path, analysis, view=None):
