@@ -752,7 +752,8 @@ def test_owners_compact_table(owners_sheet):
         "图中亦然。空白 = 无法计算。"
     )
     assert ws["A3"].value == "本月与累计" and ws["A3"].font.b
-    # Hygiene scores (tests/test_report.py's team): 张伟 88.5, *销售代表 77.5, team 82.78.
+    # The hygiene scores are the sheet's input from quality.py (张伟 88.5, *销售代表 77.5, team
+    # 82.78, tested with quality's tests): the writer only lays them out.
     assert_rows(values(ws, 4, 7, 13), [
         ["负责人", "线索数", "本月新增", "本月成交(万元)\n（件数）", "累计成交(万元)\n（件数）",
          "赢单率\n（成交/已结束）", "平均成交额(万元)", "周期中位数(天)", "在跟金额(万元)", "加权在跟金额(万元)",
@@ -1120,8 +1121,8 @@ STANDING_ROWS = [
     ["排除(数据错误)", 1, "见「数据问题」与「线索明细」末尾"],
     ["数据问题(错误)", 1, "有错误的行不参与计算"],
     ["数据问题(警告)", 1, "仅提示，行仍参与计算"],
-    # Hygiene (tests/test_report.py's team): (88.5 × 4 + 77.5 × 5) ÷ 9 by their rows? the team's
-    # score as quality computed it: 82.78 (one figure, one place: quality.py).
+    # The team's hygiene score is this sheet's input from quality.py (82.78 for this team; the
+    # score itself is tested with quality's tests): the writer only lays it out.
     ["数据质量分(全队)", 82.7777777, "0–100，见「数据质量」"],
 ]
 STANDING_FORMATS = {
