@@ -259,7 +259,7 @@ class FunnelMetrics:
         u = self.totals.lost_unknown_stage
         at = self.transitions.index(lowest)
         for i, t in enumerate(self.transitions):
-            if t is lowest or t.rate is None:
+            if t.rate is None:  # nobody left the stage; nor any stage after it
                 continue
             if i > at and t.passed / (t.exited + u) < (lowest.passed + u) / (lowest.exited + u):
                 return False

@@ -38,6 +38,7 @@ from .frames import (
     DWELL_DAYS_TYPED,
     EXPECTED_CLOSE,
     PASS_RATE_TEXT_TYPED,
+    STAGE,
     STAGE_ENTERED_SOURCE,
     STAGE_IDX,
     STALE,
@@ -133,9 +134,6 @@ class Quality:
             return {}
         return {f: int(n) for f, n in mine.iloc[0].drop("owner").items() if n}
 
-    def drift_count(self, owner: str) -> int:
-        return int((self.drift["owner"] == owner).sum()) if len(self.drift) else 0
-
     def only(self, column: str, name: str) -> Quality:
         """The slice of one rep (``column="owner"``) or channel (``"source"``)."""
         def cut(frame: pd.DataFrame) -> pd.DataFrame:
@@ -144,7 +142,7 @@ class Quality:
             return frame[frame[column].fillna("").astype(str) == name].reset_index(drop=True)
 
         hygiene = {name: self.hygiene[name]} if column == "owner" and name in self.hygiene else {}
-        team = hygiene.get(name, self.team_hygiene) if column == "owner" else self.team_hygiene
+        team = hygiene.get(name, self.team_hygiene)
         return Quality(
             drift=cut(self.drift), hygiene=hygiene, team_hygiene=team, fixes=cut(self.fixes),
             blanks=cut(self.blanks),
@@ -152,23 +150,20 @@ class Quality:
 
 
 def assess(
-    leads: pd.DataFrame, excluded: pd.DataFrame | None, rules: Rules, team: FunnelMetrics,
+    leads: pd.DataFrame, excluded: pd.DataFrame, rules: Rules, team: FunnelMetrics,
     by_owner: dict[str, FunnelMetrics], *, words: DriftWords,
 ) -> Quality:
     """Drift and hygiene of derived leads and the rows excluded for errors; ``words`` writes the
     drift rows' values (see :class:`funnel_xl.wording.DriftWords`)."""
-    excluded = excluded if excluded is not None else pd.DataFrame()
     masks, fixes = _hygiene_masks(leads, excluded, rules)
     owners_valid = _keys(leads, "owner")
-    owners_excluded = _keys(excluded, "owner") if len(excluded) else pd.Series(dtype=object)
+    owners_excluded = _keys(excluded, "owner")
     names = sorted(set(owners_valid.unique()) | {n for n in owners_excluded.unique() if n})
     hygiene = {
         name: _score(masks, rules, owners_valid == name, owners_excluded == name) for name in names
     }
-    team_hygiene = _score(
-        masks, rules, pd.Series(True, index=leads.index),
-        pd.Series(True, index=excluded.index) if len(excluded) else pd.Series(dtype=bool),
-    )
+    everyone, everyone_excluded = pd.Series(True, index=leads.index), pd.Series(True, index=excluded.index)
+    team_hygiene = _score(masks, rules, everyone, everyone_excluded)
     return Quality(
         drift=drift(leads, rules, team, by_owner, words),
         hygiene=hygiene,
@@ -227,7 +222,8 @@ def _rate_drift(
     records = []
     eligible = leads[STATUS].isin([Status.ACTIVE, Status.WON]) & leads[PASS_RATE_TEXT_TYPED].notna()
     rows = np.flatnonzero(eligible.to_numpy())
-    owners = leads["owner"].to_numpy(dtype=object)[rows] if "owner" in leads else [None] * len(rows)
+    # Keyed as by_group keys the owners (a blank owner is the group ""), so every lead has its own rates.
+    owners = _keys(leads, "owner").to_numpy(dtype=object)[rows]
     team_rates = [t.rate for t in team.transitions]
     owner_rates = {name: [t.rate for t in m.transitions] for name, m in by_owner.items()}
     expected_texts: dict = {}
@@ -239,13 +235,12 @@ def _rate_drift(
         if not text:
             continue
         folded = unicodedata.normalize("NFKC", text)
-        k = None if pd.isna(stage_idx) else int(stage_idx)
+        k = int(stage_idx)  # open and won leads always have a stage
         into = f"{names[k - 1]}→{names[k]}" if k else None
         named = _TRANSITION.search(folded)
         percent = _PERCENT.search(folded)
         team_rate = team_rates[k - 1] if k else None
-        own = owner_rates.get(str(owner or ""))
-        own_rate = own[k - 1] if k and own is not None else None
+        own_rate = owner_rates[owner][k - 1] if k else None
         key = (team_rate, own_rate, into)
         if key not in expected_texts:
             expected_texts[key] = words.expected_rate(team_rate, own_rate, into)
@@ -349,7 +344,7 @@ def _score(
     masks: dict[str, tuple[pd.Series, pd.Series]], rules: Rules, mine: pd.Series,
     mine_excluded: pd.Series,
 ) -> HygieneScore:
-    errors = int(mine_excluded.sum()) if len(mine_excluded) else 0
+    errors = int(mine_excluded.sum())
     parts = [
         HygienePart("errors", errors, int(mine.sum()) + errors, rules.hygiene.points_of("errors"))
     ]
@@ -371,7 +366,7 @@ def required_blanks(leads: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """Per lead, one column per field the rules mark ``required_for_quality`` that the frame has:
     True where the lead is open and the field holds no usable value (see the module doc)."""
     fields = [f for f in rules.quality_fields if f in leads]
-    stage = leads["stage"] if "stage" in leads else pd.Series(None, index=leads.index, dtype=object)
+    stage = leads[STAGE]  # a required column: a sheet without it is not read at all
     is_open = stage.notna() & ~stage.isin([rules.won_stage, *rules.lost_labels])
     return pd.DataFrame({f: is_open & leads[f].isna() for f in fields}, index=leads.index, dtype=bool)
 

@@ -61,7 +61,7 @@ def sorted_alerts(ctx: Context) -> pd.DataFrame:
 def alert_columns(ctx: Context, leads: pd.DataFrame) -> list[Column]:
     t = ctx.t
     sep = t("list_sep")
-    kinds = leads["kinds"].tolist() if "kinds" in leads else []
+    kinds = leads["kinds"].tolist()
     return [
         Column(
             t("col.alerts"), [sep.join(ctx.alert_labels.get(k, k) for k in ks) for ks in kinds],
@@ -85,7 +85,7 @@ def snoozed_block(ctx: Context, sheet, row: int) -> int:
     """The snoozed leads, below the alerts: parked for a known reason, with the reason.
     Returns the row after the block."""
     leads = ctx.leads
-    snoozed = leads[leads["snoozed"]] if "snoozed" in leads else leads.iloc[:0]
+    snoozed = leads[leads["snoozed"]]
     if len(snoozed):
         order = pd.DataFrame(
             {"owner": sort_text(snoozed, "owner"), "lead": sort_text(snoozed, "lead_id")}
@@ -93,13 +93,13 @@ def snoozed_block(ctx: Context, sheet, row: int) -> int:
         snoozed = snoozed.iloc[order]
     t = ctx.t
     stage_idx = [None if v is None else int(v) for v in number_values(snoozed, "stage_idx")]
-    over = snoozed["over_limit"].tolist() if "over_limit" in snoozed else [None] * len(snoozed)
+    over = snoozed["over_limit"].tolist()
     columns = [
         *ctx.lead_columns(snoozed, ("lead_id", "customer", "owner", "stage")),
         Column(t("col.dwell"), number_values(snoozed, "dwell_days"), "days"),
         Column(t("col.limit"), ctx.stage_limit(stage_idx), "days"),
         Column(t("snoozed.over_limit"), [None if v is None else ctx.yes_no(v) for v in over]),
         Column(t("field.snooze_until"), date_values(snoozed, "snooze_until"), "date"),
-        Column(t("field.snooze_reason"), text_values(snoozed, "snooze_reason"), width=30),
+        Column(t("field.snooze_reason"), text_values(snoozed, "snooze_reason")),
     ]
     return ctx.titled_table(sheet, row, t("snoozed.title"), columns, t("snoozed.none"))

@@ -135,10 +135,10 @@ def standing_columns(
     return columns
 
 
-def _team_values(ctx: Context, width: int, *, hygiene: bool) -> list[tuple[object, str | None]]:
+def _team_values(ctx: Context, width: int, *, hygiene: bool) -> list[tuple[object, str]]:
     s = ctx.team_standing
     rows = ctx.standings.get("owner", ()) if hygiene else ()
-    values: list[tuple[object, str | None]] = [
+    values: list[tuple[object, str]] = [
         (ctx.t("col.team"), "total_label"),
         (s.leads, "total_int"),
         (s.new_this_month, "total_int"),
@@ -157,10 +157,10 @@ def _team_values(ctx: Context, width: int, *, hygiene: bool) -> list[tuple[objec
     return values + [(None, "total_blank")] * (width - len(values))
 
 
-def _team_row(ctx: Context, sheet, row: int, values: Sequence[tuple[object, str | None]]) -> None:
+def _team_row(ctx: Context, sheet, row: int, values: Sequence[tuple[object, str]]) -> None:
     for c, (value, fmt) in enumerate(values):
         if value is None:
-            sheet.write_blank(row, c, None, ctx.formats(fmt or "total_blank"))
+            sheet.write_blank(row, c, None, ctx.formats(fmt))
         else:
             write_value(sheet, row, c, value, ctx.formats(fmt))
 

@@ -30,7 +30,6 @@ def write_forecast(ctx: Context) -> None:
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 5, 16)
     sheet.set_column(6, 7, 40)
-    sheet.set_row(head, 20)
 
 
 def _headers(cells: Cells, row: int, headers: tuple[str, ...]) -> None:
@@ -94,6 +93,6 @@ def slips_table(ctx: Context, sheet, head: int, slips: pd.DataFrame) -> int:
         Column(t("slips.first"), date_values(slips, "first_close"), "date"),
         Column(t("slips.now"), date_values(slips, "close"), "date"),
         Column(t("slips.count"), number_values(slips, "slips"), "int"),
-        Column(t("slips.path"), text_values(slips, "path"), width=40),
+        Column(t("slips.path"), text_values(slips, "path")),
     ]
     return ctx.table(sheet, head, columns)

@@ -142,7 +142,6 @@ def group_funnel(ctx: Context) -> None:
     ctx.table(sheet, head, columns)
     set_widths(sheet, columns)
     sheet.set_column(0, 0, 14)
-    sheet.set_row(head, 32)
     sheet.freeze_panes(head + 1, 1)
     sheet.set_landscape()
     sheet.fit_to_pages(1, 0)

@@ -296,9 +296,7 @@ def finish_overview(ctx: Context, sheet, page: Page, row: int) -> None:
     sheet.set_column(1, LEFT_LAST_COL, 11)
     sheet.set_column(CHART_DATA_COL, CHART_DATA_COL + 2, None, None, {"hidden": True})
     sheet.print_area(0, 0, last_row, PRINT_LAST_COL)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 1)
+    sheet.fit_to_pages(1, 1)  # landscape A4, as every sheet: table.print_setup
 
 
 def overview_inputs(ctx: Context, cells: Cells, row: int) -> None:

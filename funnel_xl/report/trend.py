@@ -45,7 +45,6 @@ def write_trend(ctx: Context) -> None:
     cells.flush()
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, max(len(months), 1), 11)
-    sheet.set_row(_HEAD, 20)
     sheet.freeze_panes(_HEAD + 1, 1)
     _charts(ctx, sheet, where, shown, month_labels, first + len(rows) + 2)
     sheet.set_landscape()
