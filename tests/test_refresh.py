@@ -205,7 +205,12 @@ def digest(path):
 
 
 def backups(folder):
-    return sorted(p.name for p in folder.iterdir() if ".funnel-xl-backup-" in p.name)
+    """The backups beside a workbook: not the hidden temporary file a backup is written to first,
+    which a refresh killed while writing it (SIGKILL) leaves behind, hidden and named .tmp."""
+    return sorted(
+        p.name for p in folder.iterdir()
+        if ".funnel-xl-backup-" in p.name and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+    )
 
 
 @pytest.fixture
