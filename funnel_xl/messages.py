@@ -138,6 +138,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "severity.warning": ("警告", "warning"),
     "where.sheet": ("「{sheet}」", "'{sheet}'"),
     "where.row": ("第 {row} 行", "row {row}"),
+    "where.rows_more": ("{rows} 等共 {count} 行", "{rows} and others, {count} rows in all"),
     "where.column": ("{column} 列", "column {column}"),
     "where.column_header": ("{column} 列({header})", "column {column} ({header})"),
     "where.value": (" 值「{value}」", " value '{value}'"),

@@ -141,8 +141,11 @@ class _SameId:
     def params(self, at: int) -> dict[str, object]:
         if at not in self.others:
             return {}
-        rows = [self.t("where.row", row=int(self.rows[o])) for o in self.others[at]]
-        return {"others": self.t.join(rows)}
+        others = self.others[at]
+        named = self.t.join(self.t("where.row", row=int(self.rows[o])) for o in others[:ROWS_NAMED])
+        if len(others) > ROWS_NAMED:
+            named = self.t("where.rows_more", rows=named, count=len(others))
+        return {"others": named}
 
     def dropped_problems(self, problems: list[Problem], sheet: LeadsSheet, rules: Rules) -> list[Problem]:
         """The problems without those of the dropped copies, and a warning on each copy."""
@@ -729,7 +732,8 @@ def _snooze_rules(typed: pd.DataFrame, rules: Rules, as_of: date) -> list[Rule]:
     return table
 
 
-# How many rows a required-field warning names ("第 5、9、14、20、31… 行").
+# How many rows a message names: a required-field warning ("第 5、9、14、20、31… 行") or a
+# duplicate ID's other rows ("第 3 行、…、第 7 行 等共 132 行").
 ROWS_NAMED = 5
 
 

@@ -74,6 +74,22 @@ def test_duplicate_lead_id_flags_every_row(tmp_path, rules):
     assert list(result.valid["lead_id"]) == ["LF2024002"]
 
 
+def test_a_lead_id_on_many_rows_names_five_others_and_the_count(tmp_path, rules):
+    # One ID typed on 8 rows (sheet rows 2-9), each with its own first contact: no row can be kept.
+    rows = [lead("LF2024001", "需求挖掘", D(2024, 3, day)) for day in range(1, 9)]
+    result = problems_of(tmp_path, rules, rows)
+    by_row = {p.row: p.message for p in result.problems if p.code == "duplicate_lead_id"}
+    assert sorted(by_row) == list(range(2, 10))
+    # Row 2's others are rows 3-9: the first five named, then the count of all seven.
+    assert "本表第 3 行、第 4 行、第 5 行、第 6 行、第 7 行 等共 7 行，内容不同" in by_row[2]
+    assert "第 8 行" not in by_row[2]
+    # Row 9's others are rows 2-8.
+    assert "本表第 2 行、第 3 行、第 4 行、第 5 行、第 6 行 等共 7 行，" in by_row[9]
+    # Three rows name every other row, with no count.
+    few = problems_of(tmp_path, rules, rows[:3])
+    assert {p.row: p.message for p in few.problems}[2].startswith("线索编号也出现在本表第 3 行、第 4 行，内容不同")
+
+
 def test_messages_are_plain_chinese_with_a_suggestion(tmp_path, rules):
     result = problems_of(tmp_path, rules, [lead("LF2024002", "需求挖据", D(2024, 3, 15))])
     (p,) = result.problems
