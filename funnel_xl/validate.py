@@ -141,11 +141,7 @@ class _SameId:
     def params(self, at: int) -> dict[str, object]:
         if at not in self.others:
             return {}
-        others = self.others[at]
-        named = self.t.join(self.t("where.row", row=int(self.rows[o])) for o in others[:ROWS_NAMED])
-        if len(others) > ROWS_NAMED:
-            named = self.t("where.rows_more", rows=named, count=len(others))
-        return {"others": named}
+        return {"others": named_places([self.t("where.row", row=int(self.rows[o])) for o in self.others[at]], self.t)}
 
     def dropped_problems(self, problems: list[Problem], sheet: LeadsSheet, rules: Rules) -> list[Problem]:
         """The problems without those of the dropped copies, and a warning on each copy."""
@@ -232,7 +228,7 @@ class _Across:
         for i, index in where:
             self.errors.setdefault(i, set()).add(index)
             others = [p for (j, k), p in zip(where, described, strict=True) if (j, k) != (i, index)]
-            self.add(i, index, lead_id, "duplicate_lead_id_across_files", others=t.join(others))
+            self.add(i, index, lead_id, "duplicate_lead_id_across_files", others=named_places(others, t))
 
     def add(self, i: int, index: int, lead_id: str, code: str, **params: object) -> None:
         v = self.validated[i]
@@ -730,6 +726,12 @@ def _snooze_rules(typed: pd.DataFrame, rules: Rules, as_of: date) -> list[Rule]:
                            lambda s: s.isna() | until.loc[s.index].notna(),
                            header=_header_of(rules, "snooze_until")))
     return table
+
+
+def named_places(places: list[str], t: Catalogue) -> str:
+    """The first :data:`ROWS_NAMED` places, and how many in all when there are more."""
+    named = t.join(places[:ROWS_NAMED])
+    return t("where.rows_more", rows=named, count=len(places)) if len(places) > ROWS_NAMED else named
 
 
 # How many rows a message names: a required-field warning ("第 5、9、14、20、31… 行") or a

@@ -90,6 +90,19 @@ def test_a_lead_id_on_many_rows_names_five_others_and_the_count(tmp_path, rules)
     assert {p.row: p.message for p in few.problems}[2].startswith("线索编号也出现在本表第 3 行、第 4 行，内容不同")
 
 
+def test_a_lead_id_in_many_files_names_five_other_places_and_the_count(tmp_path, rules):
+    # The same ID in 7 files (a.xlsx … g.xlsx, row 2 each), each with its own first contact.
+    paths = [write_workbook(tmp_path / f"{name}.xlsx", [lead("LF2024001", "需求挖掘", D(2024, 3, day))])
+             for day, name in enumerate("abcdefg", start=1)]
+    report = validate_files(paths, rules, AS_OF)
+    shared = {p.file: p.message for p in report.problems if p.code == "duplicate_lead_id_across_files"}
+    assert sorted(shared) == [f"{name}.xlsx" for name in "abcdefg"]
+    # a.xlsx's others are b … g: five named, then the count of all six.
+    assert "也出现在 b.xlsx「线索跟踪」第 2 行、c.xlsx「线索跟踪」第 2 行、d.xlsx「线索跟踪」第 2 行、" \
+        "e.xlsx「线索跟踪」第 2 行、f.xlsx「线索跟踪」第 2 行 等共 6 行，内容不同" in shared["a.xlsx"]
+    assert "g.xlsx" not in shared["a.xlsx"]
+
+
 def test_messages_are_plain_chinese_with_a_suggestion(tmp_path, rules):
     result = problems_of(tmp_path, rules, [lead("LF2024002", "需求挖据", D(2024, 3, 15))])
     (p,) = result.problems
