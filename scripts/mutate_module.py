@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 KILLED, SURVIVED, TIMEOUT = 1, 0, 36
@@ -105,20 +106,32 @@ def main() -> None:
     sys.path.insert(0, os.getcwd())
     preload()
 
-    started = time.monotonic()
-    if wait_for(run_child("", args.tests), 3600) != 0:
-        sys.exit("the tests fail without any mutant: fix that first")
-    limit = max(60.0, 10 * (time.monotonic() - started))
-    if wait_for(run_child("fail", args.tests), limit) == 0:
-        sys.exit("the tests pass with every mutated function raising: they do not reach the module")
+    run_mutants(
+        args.module, meta_path, lambda key: run_child(key, args.tests),
+        retest_survivors=args.survivors, again=args.again, only=args.only, baseline=3600, factor=10, floor=60,
+    )
 
+
+def run_mutants(
+    module: str, meta_path: Path, child: Callable[[str], int], *, retest_survivors: bool, again: bool,
+    only: str, baseline: float, factor: float, floor: float,
+) -> None:
+    """Check the tests pass with no mutant and fail with every mutated function raising, then run
+    ``child`` (it forks; its pid is waited for) for each mutant to test, recording each result in
+    mutmut's record at once; a mutant's time limit is ``factor`` × the clean run, at least ``floor``."""
+    started = time.monotonic()
+    if wait_for(child(""), baseline) != 0:
+        sys.exit("the tests fail without any mutant: fix that first")
+    limit = max(floor, factor * (time.monotonic() - started))
+    if wait_for(child("fail"), limit) == 0:
+        sys.exit("the tests pass with every mutated function raising: they do not reach the module")
     meta = json.loads(meta_path.read_text())
     codes = meta["exit_code_by_key"]
-    retest = {None} | ({SURVIVED} if args.survivors else set())
-    todo = [k for k, v in codes.items() if args.only in k and (args.again or v in retest)]
+    retest = {None} | ({SURVIVED} if retest_survivors else set())
+    todo = [k for k, v in codes.items() if only in k and (again or v in retest)]
     print(f"{len(todo)} mutants to test, {limit:.0f} s limit each", flush=True)
     for number, key in enumerate(todo, 1):
-        code = wait_for(run_child(key, args.tests), limit)
+        code = wait_for(child(key), limit)
         codes[key] = code if code in (SURVIVED, TIMEOUT) else KILLED
         meta_path.write_text(json.dumps(meta, indent=4))
         if codes[key] == SURVIVED:
@@ -128,8 +141,7 @@ def main() -> None:
     for code in codes.values():
         label = status.get(code, "not tested" if code is None else f"exit {code}")
         tally[label] = tally.get(label, 0) + 1
-    print(args.module, len(codes), "mutants:", ", ".join(f"{n} {label}" for label, n in sorted(tally.items())))
-
+    print(module, len(codes), "mutants:", ", ".join(f"{n} {label}" for label, n in sorted(tally.items())))
 
 if __name__ == "__main__":
     main()

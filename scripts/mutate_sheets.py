@@ -21,18 +21,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import inspect
-import json
 import os
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import mutate_module as driver  # noqa: E402
-
-KILLED, SURVIVED, TIMEOUT = driver.KILLED, driver.SURVIVED, driver.TIMEOUT
 
 
 class _Folders:
@@ -119,29 +115,10 @@ def main() -> None:
             os._exit(0)
         return pid
 
-    started = time.monotonic()
-    if driver.wait_for(child(""), 600) != 0:
-        sys.exit("the tests fail without any mutant: fix that first")
-    limit = max(30.0, 20 * (time.monotonic() - started))
-    if driver.wait_for(child("fail"), limit) == 0:
-        sys.exit("the tests pass with every mutated function raising: they do not reach the module")
-    meta = json.loads(meta_path.read_text())
-    codes = meta["exit_code_by_key"]
-    retest = {None} | ({SURVIVED} if args.survivors else set())
-    todo = [k for k, v in codes.items() if args.only in k and (args.again or v in retest)]
-    print(f"{len(todo)} mutants to test, {limit:.0f} s limit each", flush=True)
-    for number, key in enumerate(todo, 1):
-        code = driver.wait_for(child(key), limit)
-        codes[key] = code if code in (SURVIVED, TIMEOUT) else KILLED
-        meta_path.write_text(json.dumps(meta, indent=4))
-        if codes[key] == SURVIVED:
-            print(f"[{number}/{len(todo)}] survived {key}", flush=True)
-    tally: dict[str, int] = {}
-    for code in codes.values():
-        label = {KILLED: "killed", SURVIVED: "survived", TIMEOUT: "timeout"}.get(code, "not tested" if code is None else f"exit {code}")
-        tally[label] = tally.get(label, 0) + 1
-    print(args.module, len(codes), "mutants:", ", ".join(f"{n} {label}" for label, n in sorted(tally.items())))
-
+    driver.run_mutants(
+        args.module, meta_path, child,
+        retest_survivors=args.survivors, again=args.again, only=args.only, baseline=600, factor=20, floor=30,
+    )
 
 if __name__ == "__main__":
     main()
